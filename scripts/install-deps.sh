@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package relais needs to build, test, benchmark
+# and fuzz. Idempotent: when everything is present it does nothing and does
+# not touch the network. Run as root (or it re-runs itself through sudo).
+set -euo pipefail
+
+PACKAGES=(
+	build-essential cmake pkg-config
+	clang clang-format libclang-rt-14-dev
+	libcmocka-dev
+	tzdata
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,18 @@
+/*
+ * cli — subcommands of the relais binary. Each takes argc/argv starting
+ * at its own name and returns the process exit status (0 ok, 1 failure,
+ * 2 bad usage).
+ */
+#ifndef RELAIS_CLI_H
+#define RELAIS_CLI_H
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cli_version(int argc, char **argv);
+int cli_demo(int argc, char **argv);
+
+#endif

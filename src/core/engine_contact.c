@@ -1,0 +1,875 @@
+/*
+ * engine_contact.c — the life of a contact: arrival, steps, offers and
+ * their outcomes, handling, wrap-up, transfers, callbacks, and the timers
+ * that drive them.
+ *
+ * Every state change is time-stamped in the contact and reported as an
+ * event. A contact that reaches a terminal state is removed from the
+ * engine's indexes at once and freed when the command ends, so nothing
+ * that runs later in the same command can touch freed memory.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine_int.h"
+
+#define MAX_TRANSFER_HOPS 8
+
+void contact_rekey(struct engine *e, struct contact *c)
+{
+	int prio = c->queue->priority + c->priority + c->step_prio;
+
+	c->key = (int64_t)prio * e->cfg.priority_point_ms - c->arrived;
+}
+
+static void set_state(struct engine *e, struct contact *c,
+		      enum contact_state st)
+{
+	c->state = st;
+	c->state_ms[st] = e->now;
+}
+
+/*
+ * Estimated wait: the contacts ahead in the same line, times the queue's
+ * recent handle time, over the capacity of the logged-in agents who can
+ * take the line. Position- and staffing-aware; -1 when nobody can.
+ */
+int64_t contact_ewt(const struct engine *e, const struct contact *c,
+		    uint32_t *posp)
+{
+	const struct tree *t;
+	uint32_t slots, pos;
+
+	(void)e;
+	if (posp)
+		*posp = 0;
+	if (c->state != CS_QUEUED && c->state != CS_CALLBACK_PENDING)
+		return 0;
+	if (c->direct) {
+		t = &c->direct->direct;
+		slots = c->direct->state == AS_AVAILABLE
+				? c->direct->cap[c->queue->ch]
+				: 0;
+	} else {
+		t = &c->pool->tree;
+		slots = c->pool->slots;
+		if (!c->in_tree && c->pool->nheap) {
+			if (posp)
+				*posp = 1;
+			return 0;
+		}
+	}
+	pos = tree_rank(t, c);
+	if (posp)
+		*posp = pos;
+	if (!slots)
+		return -1;
+	return (int64_t)(pos * c->queue->aht_ms / slots);
+}
+
+static void fill_wait(struct engine_event *ev, const struct contact *c,
+		      int64_t now)
+{
+	ev->wait_ms = now - c->entered;
+	ev->total_wait_ms = now - c->arrived;
+}
+
+static void emit_contact(struct engine *e, enum engine_event_type t,
+			 struct contact *c, struct agent *a,
+			 const char *target)
+{
+	struct engine_event ev;
+
+	engine_event_fill(&ev, t, c, a, e->now);
+	fill_wait(&ev, c, e->now);
+	ev.target = target;
+	if (t == EV_CONTACT_QUEUED)
+		ev.ewt_ms = contact_ewt(e, c, &ev.position);
+	if (c->answered && (t == EV_CONTACT_ENDED ||
+			    t == EV_CONTACT_COMPLETED ||
+			    t == EV_CONTACT_TRANSFERRED))
+		ev.talk_ms = (c->ended ? c->ended : e->now) - c->answered;
+	if (t == EV_CONTACT_COMPLETED)
+		ev.wrap_ms = e->now - c->ended;
+	engine_emit(e, &ev);
+}
+
+static void queue_link(struct queue *q, struct contact *c)
+{
+	c->queue = q;
+	c->qprev = NULL;
+	c->qnext = q->list;
+	if (q->list)
+		q->list->qprev = c;
+	q->list = c;
+	q->ncontacts++;
+}
+
+static void queue_unlink(struct contact *c)
+{
+	struct queue *q = c->queue;
+
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		q->list = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	c->qprev = c->qnext = NULL;
+	q->ncontacts--;
+}
+
+static bool contact_eq(const void *val, const void *key)
+{
+	return ((const struct contact *)val)->id == *(const uint64_t *)key;
+}
+
+/* A terminal state: the contact leaves the engine (freed at command end). */
+static void contact_finish(struct engine *e, struct contact *c,
+			   enum contact_state st, enum engine_event_type t,
+			   const char *target)
+{
+	contact_unwait(c);
+	set_state(e, c, st);
+	c->step_gen++;
+	c->offer_gen++;
+	c->wrap_gen++;
+	c->direct_gen++;
+	emit_contact(e, t, c, c->agent, target);
+	hmap_del(&e->contacts, hmap_hash_u64(c->id), contact_eq, &c->id);
+	queue_unlink(c);
+	if (engine_vec_push((void **)&e->dead, &e->ndead, &e->dead_cap,
+			    sizeof(c), &c)) {
+		/* Cannot defer: nothing else refers to it any more. */
+		free(c->offers);
+		free(c->customer);
+		free(c);
+	}
+}
+
+static void schedule_step(struct engine *e, struct contact *c)
+{
+	size_t next = (size_t)c->step + 1;
+
+	if (next >= c->queue->nsteps)
+		return;
+	(void)engine_timer_add(e, c->entered + c->queue->steps[next].after_ms,
+			       T_STEP, c->id, c->step_gen);
+}
+
+static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
+			int hops);
+
+static void become_callback(struct engine *e, struct contact *c)
+{
+	c->callback = true;
+	set_state(e, c, CS_CALLBACK_PENDING);
+	emit_contact(e, EV_CONTACT_CALLBACK, c, NULL, NULL);
+}
+
+/* Moves a contact that is in no tree and holds no agent to queue q. */
+static void move_to_queue(struct engine *e, struct contact *c,
+			  struct queue *q, int hops)
+{
+	emit_contact(e, EV_CONTACT_TRANSFERRED, c, NULL, q->id);
+	queue_unlink(c);
+	c->direct = NULL;
+	c->direct_gen++;
+	queue_enter(e, c, q, hops + 1);
+}
+
+/*
+ * Carries out an action (of a step or of a closed queue). Returns true
+ * when the contact left the line (terminal or moved away).
+ */
+static bool take_action(struct engine *e, struct contact *c, enum action a,
+			struct queue *target, int hops)
+{
+	switch (a) {
+	case ACTION_CALLBACK_OFFER:
+		emit_contact(e, EV_CALLBACK_OFFER, c, NULL, NULL);
+		return false;
+	case ACTION_CALLBACK:
+		if (!c->callback)
+			become_callback(e, c);
+		return false;
+	case ACTION_VOICEMAIL:
+		contact_finish(e, c, CS_VOICEMAIL, EV_CONTACT_VOICEMAIL, NULL);
+		return true;
+	case ACTION_TRANSFER:
+		if (!target || hops >= MAX_TRANSFER_HOPS) {
+			contact_finish(e, c, CS_CLOSED, EV_CONTACT_CLOSED,
+				       NULL);
+			return true;
+		}
+		move_to_queue(e, c, target, hops);
+		return true;
+	case ACTION_CLOSE:
+		contact_finish(e, c, CS_CLOSED, EV_CONTACT_CLOSED, NULL);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Applies step k's priority and pool (not its action) to a contact. */
+static void step_apply(struct engine *e, struct contact *c, size_t k)
+{
+	const struct step *s = &c->queue->steps[k];
+
+	c->step = (int)k;
+	c->step_prio += s->priority_delta;
+	c->pool = s->pool;
+	contact_rekey(e, c);
+}
+
+static bool queue_closed(struct engine *e, const struct queue *q)
+{
+	const struct calendar *cal;
+
+	if (!q->calendar)
+		return false;
+	cal = engine_calendar_find(e, q->calendar);
+	return cal && !calendar_is_open(cal, e->now + e->wall_offset);
+}
+
+static struct agent *last_agent_for(struct engine *e, const struct contact *c)
+{
+	struct lastagent *la;
+	struct agent *a;
+
+	if (!c->queue->last_agent || !c->customer)
+		return NULL;
+	la = hmap_get(&e->lastagents, hmap_hash_str(c->customer),
+		      (hmap_eq *)(void *)strcmp, c->customer);
+	if (!la || e->now - la->when > e->cfg.last_agent_window_ms)
+		return NULL;
+	a = engine_agent_find(e, la->agent);
+	if (!a || !a->cap[c->queue->ch] || a->state == AS_OFFLINE)
+		return NULL;
+	for (size_t i = 0; i < a->ntenants; i++) {
+		if (a->tenants[i] == c->queue->tenant)
+			return a;
+	}
+	return NULL;
+}
+
+/*
+ * Last-agent routing: the customer's previous agent gets the contact if
+ * free now, or — when the queue says so — it waits for them a while.
+ */
+static void route_last_agent(struct engine *e, struct contact *c)
+{
+	struct agent *a = last_agent_for(e, c);
+
+	if (!a)
+		return;
+	if (agent_can_take(e, a, c->queue->ch) || c->queue->last_agent_wait_ms) {
+		c->direct = a;
+		if (c->queue->last_agent_wait_ms)
+			(void)engine_timer_add(
+				e, e->now + c->queue->last_agent_wait_ms,
+				T_DIRECT, c->id, ++c->direct_gen);
+	}
+}
+
+static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
+			int hops)
+{
+	queue_link(q, c);
+	c->entered = e->now;
+	c->step = 0;
+	c->step_prio = 0;
+	c->step_gen++;
+	set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	step_apply(e, c, 0);
+	if (queue_closed(e, q)) {
+		if (q->closed_action == ACTION_CALLBACK)
+			become_callback(e, c);
+		else if (take_action(e, c, q->closed_action ? q->closed_action
+							    : ACTION_CLOSE,
+				     q->closed_target, hops))
+			return;
+	}
+	route_last_agent(e, c);
+	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
+	if (q->steps[0].action &&
+	    take_action(e, c, q->steps[0].action, q->steps[0].target, hops))
+		return;
+	schedule_step(e, c);
+	contact_dispatch(e, c);
+}
+
+static struct contact *contact_alloc(struct engine *e,
+				     const struct engine_contact *in)
+{
+	struct contact *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (in->customer && !(c->customer = strdup(in->customer))) {
+		free(c);
+		return NULL;
+	}
+	c->id = in->id;
+	c->seq = ++e->seq;
+	c->priority = in->priority;
+	c->callback = in->callback;
+	c->arrived = e->now;
+	for (int i = 0; i < CS_MAX; i++)
+		c->state_ms[i] = -1;
+	return c;
+}
+
+int engine_contact_add(struct engine *e, int64_t now,
+		       const struct engine_contact *in,
+		       struct engine_contact_info *info)
+{
+	struct queue *q;
+	struct contact *c;
+	int err = 0;
+
+	if (!in->id || !in->queue || in->priority < -1000 ||
+	    in->priority > 1000)
+		return EINVAL;
+	engine_begin(e, now);
+	if (engine_contact_find(e, in->id)) {
+		err = EEXIST;
+		goto out;
+	}
+	q = engine_queue_find(e, in->queue);
+	if (!q) {
+		err = ENOENT;
+		goto out;
+	}
+	c = contact_alloc(e, in);
+	if (!c || hmap_put(&e->contacts, hmap_hash_u64(c->id), c)) {
+		if (c)
+			free(c->customer);
+		free(c);
+		err = ENOMEM;
+		goto out;
+	}
+	queue_enter(e, c, q, 0);
+	if (info)
+		engine_info_fill(e, c, info);
+ out:
+	engine_end(e);
+	return err;
+}
+
+/* A contact whose offers all failed goes back to its place in line. */
+void contact_back(struct engine *e, struct contact *c)
+{
+	set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
+	contact_dispatch(e, c);
+}
+
+/* After a miss: a short rest, and a pause after too many in a row. */
+static void agent_cool(struct engine *e, struct agent *a)
+{
+	a->misses++;
+	if (e->cfg.reject_delay_ms > 0) {
+		a->ready_at = e->now + e->cfg.reject_delay_ms;
+		(void)engine_timer_add(e, a->ready_at, T_READY, a->seq,
+				       ++a->ready_gen);
+	}
+	if (e->cfg.auto_pause_misses > 0 &&
+	    a->misses >= e->cfg.auto_pause_misses &&
+	    a->state == AS_AVAILABLE) {
+		char *reason = strdup("missed");
+
+		if (reason) {
+			free(a->reason);
+			a->reason = reason;
+			pool_staffed_update(a, -1);
+			a->state = AS_PAUSED;
+			a->misses = 0;
+		}
+	}
+}
+
+/* Withdraws every offer of c except to `keep`; the agents are refreshed. */
+static void withdraw_offers(struct engine *e, struct contact *c,
+			    struct agent *keep)
+{
+	struct agent *gone[64];
+	uint32_t n = 0;
+
+	while (c->noffers > (keep ? 1u : 0u)) {
+		struct agent *a = c->offers[0] == keep ? c->offers[1]
+						       : c->offers[0];
+
+		emit_contact(e, EV_OFFER_WITHDRAWN, c, a, NULL);
+		offer_drop(e, c, a);
+		if (n < 64)
+			gone[n++] = a;
+		else
+			agent_refresh(e, a);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		agent_refresh(e, gone[i]);
+}
+
+static bool is_offered_to(const struct contact *c, const struct agent *a)
+{
+	for (uint32_t i = 0; i < c->noffers; i++) {
+		if (c->offers[i] == a)
+			return true;
+	}
+	return false;
+}
+
+/* Looks up a contact and an agent for a command on an offer. */
+static int offer_lookup(struct engine *e, uint64_t id, const char *agent,
+			struct contact **cp, struct agent **ap)
+{
+	*cp = engine_contact_find(e, id);
+	*ap = agent ? engine_agent_find(e, agent) : NULL;
+	if (!*cp || !*ap)
+		return ENOENT;
+	if ((*cp)->state != CS_OFFERED || !is_offered_to(*cp, *ap))
+		return EINVAL;
+	return 0;
+}
+
+int engine_contact_accept(struct engine *e, int64_t now, uint64_t id,
+			  const char *agent)
+{
+	struct contact *c;
+	struct agent *a;
+	int err;
+
+	engine_begin(e, now);
+	err = offer_lookup(e, id, agent, &c, &a);
+	if (err)
+		goto out;
+	c->agent = a;
+	withdraw_offers(e, c, a);
+	c->noffers = 0;
+	c->answered = now;
+	c->step_gen++;
+	c->offer_gen++;
+	a->misses = 0;
+	set_state(e, c, CS_ACTIVE);
+	emit_contact(e, EV_CONTACT_ACCEPTED, c, a, NULL);
+	if (c->callback)
+		emit_contact(e, EV_CALLBACK_DIAL, c, a, c->customer);
+	engine_emit_agent(e, a);
+ out:
+	engine_end(e);
+	return err;
+}
+
+/* One agent's offer of c ended without an answer (reject or miss). */
+static void offer_failed(struct engine *e, struct contact *c, struct agent *a,
+			 enum engine_event_type t)
+{
+	emit_contact(e, t, c, a, NULL);
+	offer_drop(e, c, a);
+	agent_cool(e, a);
+	agent_refresh(e, a);
+}
+
+int engine_contact_reject(struct engine *e, int64_t now, uint64_t id,
+			  const char *agent)
+{
+	struct contact *c;
+	struct agent *a;
+	int err;
+
+	engine_begin(e, now);
+	err = offer_lookup(e, id, agent, &c, &a);
+	if (err)
+		goto out;
+	offer_failed(e, c, a, EV_OFFER_REJECTED);
+	if (!c->noffers)
+		contact_back(e, c);
+ out:
+	engine_end(e);
+	return err;
+}
+
+static void offer_timeout(struct engine *e, struct contact *c)
+{
+	while (c->noffers)
+		offer_failed(e, c, c->offers[0], EV_OFFER_MISSED);
+	contact_back(e, c);
+}
+
+static void contact_complete(struct engine *e, struct contact *c)
+{
+	struct agent *a = c->agent;
+	struct lastagent *la;
+	double handle = (double)(e->now - c->answered);
+
+	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
+	hold_del(a, c);
+	slot_release(e, a, c->queue->ch, false);
+	if (c->customer) {
+		la = hmap_get(&e->lastagents, hmap_hash_str(c->customer),
+			      (hmap_eq *)(void *)strcmp, c->customer);
+		if (!la && (la = calloc(1, sizeof(*la)))) {
+			la->customer = strdup(c->customer);
+			if (!la->customer ||
+			    hmap_put(&e->lastagents,
+				     hmap_hash_str(la->customer), la)) {
+				free(la->customer);
+				free(la);
+				la = NULL;
+			}
+		}
+		if (la) {
+			char *id = strdup(a->id);
+
+			if (id) {
+				free(la->agent);
+				la->agent = id;
+				la->when = e->now;
+			}
+		}
+	}
+	contact_finish(e, c, CS_COMPLETED, EV_CONTACT_COMPLETED, NULL);
+	agent_refresh(e, a);
+}
+
+int engine_contact_end(struct engine *e, int64_t now, uint64_t id)
+{
+	struct contact *c;
+	struct agent *a;
+	int err = 0;
+
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	if (!c) {
+		err = ENOENT;
+		goto out;
+	}
+	if (c->state != CS_ACTIVE) {
+		err = EINVAL;
+		goto out;
+	}
+	a = c->agent;
+	c->ended = now;
+	a->busy[c->queue->ch]--;
+	if (c->queue->wrapup == WRAPUP_NONE) {
+		emit_contact(e, EV_CONTACT_ENDED, c, a, NULL);
+		contact_complete(e, c);
+		goto out;
+	}
+	set_state(e, c, CS_WRAPUP);
+	emit_contact(e, EV_CONTACT_ENDED, c, a, NULL);
+	if (c->queue->wrapup == WRAPUP_TIMED)
+		(void)engine_timer_add(e, now + c->queue->wrapup_ms, T_WRAP,
+				       c->id, ++c->wrap_gen);
+	engine_emit_agent(e, a);
+ out:
+	engine_end(e);
+	return err;
+}
+
+int engine_contact_wrapup_done(struct engine *e, int64_t now, uint64_t id)
+{
+	struct contact *c;
+	int err = 0;
+
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	if (!c)
+		err = ENOENT;
+	else if (c->state != CS_WRAPUP)
+		err = EINVAL;
+	else
+		contact_complete(e, c);
+	engine_end(e);
+	return err;
+}
+
+static bool waiting(const struct contact *c)
+{
+	return c->state == CS_QUEUED || c->state == CS_CALLBACK_PENDING;
+}
+
+int engine_contact_abandon(struct engine *e, int64_t now, uint64_t id)
+{
+	struct contact *c;
+	int err = 0;
+
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	if (!c) {
+		err = ENOENT;
+		goto out;
+	}
+	if (!waiting(c) && c->state != CS_OFFERED) {
+		err = EINVAL;
+		goto out;
+	}
+	withdraw_offers(e, c, NULL);
+	contact_finish(e, c, CS_ABANDONED, EV_CONTACT_ABANDONED, NULL);
+ out:
+	engine_end(e);
+	return err;
+}
+
+int engine_contact_callback(struct engine *e, int64_t now, uint64_t id)
+{
+	struct contact *c;
+	int err = 0;
+
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	if (!c)
+		err = ENOENT;
+	else if (c->state != CS_QUEUED)
+		err = EINVAL;
+	else
+		become_callback(e, c); /* same key: same place in line */
+	engine_end(e);
+	return err;
+}
+
+static bool serves(const struct agent *a, const struct tenant *t)
+{
+	for (size_t i = 0; i < a->ntenants; i++) {
+		if (a->tenants[i] == t)
+			return true;
+	}
+	return false;
+}
+
+/* Frees the agent handling an active contact that leaves it. */
+static struct agent *detach_agent(struct engine *e, struct contact *c)
+{
+	struct agent *a = c->agent;
+
+	if (!a)
+		return NULL;
+	if (c->state == CS_ACTIVE)
+		c->ended = e->now;
+	hold_del(a, c);
+	slot_release(e, a, c->queue->ch, c->state == CS_ACTIVE);
+	return a;
+}
+
+static int transfer_check(struct engine *e, struct contact *c,
+			  struct queue *q, struct agent *a)
+{
+	if (!waiting(c) && c->state != CS_ACTIVE && c->state != CS_OFFERED)
+		return EINVAL;
+	if (q && q->tenant != c->queue->tenant)
+		return EPERM;
+	if (a && (!serves(a, c->queue->tenant) || !a->cap[c->queue->ch]))
+		return EPERM;
+	(void)e;
+	return 0;
+}
+
+int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
+			    const char *queue, const char *agent)
+{
+	struct contact *c;
+	struct queue *q = NULL;
+	struct agent *a = NULL, *from;
+	int err;
+
+	if (!queue == !agent)
+		return EINVAL;
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	q = queue ? engine_queue_find(e, queue) : NULL;
+	a = agent ? engine_agent_find(e, agent) : NULL;
+	err = (!c || (!q && !a)) ? ENOENT : transfer_check(e, c, q, a);
+	if (err)
+		goto out;
+	withdraw_offers(e, c, NULL);
+	contact_unwait(c);
+	from = detach_agent(e, c);
+	emit_contact(e, EV_CONTACT_TRANSFERRED, c, from, q ? q->id : a->id);
+	c->agent = NULL;
+	c->answered = c->ended = 0;
+	if (q) {
+		queue_unlink(c);
+		c->direct = NULL;
+		c->direct_gen++;
+		queue_enter(e, c, q, 0);
+	} else {
+		c->direct = a;
+		c->direct_gen++;
+		c->step_gen++;
+		set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+		emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
+		contact_dispatch(e, c);
+	}
+	if (from)
+		agent_refresh(e, from);
+ out:
+	engine_end(e);
+	return err;
+}
+
+/* ---- timers -------------------------------------------------------- */
+
+static void step_due(struct engine *e, struct contact *c)
+{
+	size_t k = (size_t)c->step + 1;
+	const struct step *s = &c->queue->steps[k];
+	bool was_waiting = c->in_tree && !c->direct;
+	int64_t ewt = contact_ewt(e, c, NULL);
+
+	if (s->min_ewt_ms && ewt >= 0 && ewt < s->min_ewt_ms) {
+		c->step = (int)k; /* condition not met: skip this step */
+		schedule_step(e, c);
+		return;
+	}
+	if (c->in_tree)
+		contact_unwait(c);
+	step_apply(e, c, k);
+	emit_contact(e, EV_CONTACT_STEP, c, NULL, NULL);
+	schedule_step(e, c);
+	if (c->state != CS_OFFERED && s->action &&
+	    take_action(e, c, s->action, s->target, 0))
+		return;
+	if (was_waiting || (c->direct && waiting(c)))
+		contact_dispatch(e, c);
+}
+
+/* The wait for the last agent is over: join the queue's line. */
+static void direct_due(struct engine *e, struct contact *c)
+{
+	if (!c->direct)
+		return;
+	if (c->in_tree)
+		contact_unwait(c);
+	c->direct = NULL;
+	if (waiting(c))
+		contact_dispatch(e, c);
+}
+
+void engine_timer_fire(struct engine *e, const struct timer *t)
+{
+	struct contact *c;
+	struct agent *a;
+
+	if (t->kind == T_READY) {
+		a = engine_agent_by_seq(e, t->id);
+		if (a && a->ready_gen == t->gen) {
+			a->ready_at = 0;
+			agent_refresh(e, a);
+		}
+		return;
+	}
+	c = engine_contact_find(e, t->id);
+	if (!c)
+		return;
+	if (t->kind == T_STEP && t->gen == c->step_gen &&
+	    (waiting(c) || c->state == CS_OFFERED))
+		step_due(e, c);
+	else if (t->kind == T_OFFER && t->gen == c->offer_gen &&
+		 c->state == CS_OFFERED)
+		offer_timeout(e, c);
+	else if (t->kind == T_WRAP && t->gen == c->wrap_gen &&
+		 c->state == CS_WRAPUP)
+		contact_complete(e, c);
+	else if (t->kind == T_DIRECT && t->gen == c->direct_gen)
+		direct_due(e, c);
+}
+
+/* ---- agents leaving, queues changing ------------------------------- */
+
+/* Pending offers to a pausing or leaving agent go back to their lines. */
+void agent_withdraw_offers(struct engine *e, struct agent *a)
+{
+	for (uint32_t i = 0; i < a->nhold;) {
+		struct contact *c = a->hold[i];
+
+		if (c->state != CS_OFFERED) {
+			i++;
+			continue;
+		}
+		emit_contact(e, EV_OFFER_WITHDRAWN, c, a, NULL);
+		offer_drop(e, c, a); /* removes hold[i] */
+		if (!c->noffers)
+			contact_back(e, c);
+	}
+}
+
+/* Contacts waiting for an agent who leaves go to their queue's line. */
+void agent_release_direct(struct engine *e, struct agent *a)
+{
+	struct contact *c;
+
+	while ((c = a->direct.first)) {
+		contact_unwait(c);
+		c->direct = NULL;
+		c->direct_gen++;
+		contact_dispatch(e, c);
+	}
+}
+
+/*
+ * After a queue's steps changed: every waiting contact takes the step its
+ * wait now falls in (keeping its arrival, hence its place) and is matched
+ * again.
+ */
+void queue_requeue_all(struct engine *e, struct queue *q)
+{
+	for (struct contact *c = q->list; c; c = c->qnext) {
+		bool was = c->in_tree && !c->direct;
+		size_t k = 0;
+
+		if (was)
+			contact_unwait(c);
+		while (k + 1 < q->nsteps &&
+		       q->steps[k + 1].after_ms <= e->now - c->entered)
+			k++;
+		c->step_prio = 0;
+		for (size_t i = 0; i <= k; i++)
+			c->step_prio += q->steps[i].priority_delta;
+		c->step_prio -= q->steps[k].priority_delta;
+		c->step_gen++;
+		step_apply(e, c, k);
+		schedule_step(e, c);
+		if (was)
+			tree_insert(e, &c->pool->tree, c);
+	}
+	for (struct contact *c = q->list; c; c = c->qnext) {
+		if (c->in_tree && !c->direct && c->pool->nheap) {
+			contact_unwait(c);
+			contact_dispatch(e, c);
+		}
+	}
+}
+
+void engine_info_fill(struct engine *e, const struct contact *c,
+		      struct engine_contact_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->state = c->state;
+	info->queue = c->queue->id;
+	info->agent = c->agent ? c->agent->id
+			       : (c->noffers ? c->offers[0]->id : NULL);
+	info->step = c->step;
+	info->priority = c->queue->priority + c->priority + c->step_prio;
+	info->ewt_ms = contact_ewt(e, c, &info->position);
+	info->arrived_ms = c->arrived;
+	memcpy(info->state_ms, c->state_ms, sizeof(info->state_ms));
+}
+
+int engine_contact_info(struct engine *e, int64_t now, uint64_t id,
+			struct engine_contact_info *info)
+{
+	struct contact *c;
+	int err = 0;
+
+	engine_begin(e, now);
+	c = engine_contact_find(e, id);
+	if (c)
+		engine_info_fill(e, c, info);
+	else
+		err = ENOENT;
+	engine_end(e);
+	return err;
+}

@@ -1,0 +1,277 @@
+/*
+ * engine_int.h — the engine's private structures, shared by engine.c
+ * (configuration), engine_pool.c (pools, matching, offers),
+ * engine_contact.c (contact life and timers) and engine_why.c
+ * (explanations). Nothing outside src/core/engine*.c includes it.
+ */
+#ifndef RELAIS_ENGINE_INT_H
+#define RELAIS_ENGINE_INT_H
+
+#include "core/engine.h"
+#include "core/hmap.h"
+
+#define NOT_IN_HEAP UINT32_MAX
+
+struct pool;
+struct contact;
+
+struct tenant {
+	char *id;
+	struct agent **agents; /* agents that may serve it */
+	size_t nagents, agents_cap;
+	struct pool **pools;
+	size_t npools, pools_cap;
+	uint32_t nqueues;
+};
+
+/* An ordered set of waiting contacts; first is the best scored. */
+struct tree {
+	struct contact *root, *first;
+	uint32_t len;
+};
+
+struct site {
+	char *id;
+	enum site_kind kind;
+	char *country;
+	uint32_t sym, country_sym;
+	int64_t cost;
+};
+
+/* An agent's place in one pool. */
+struct member {
+	struct pool *pool;
+	struct agent *agent;
+	int64_t k1, k2;	   /* strategy key, smaller first */
+	uint32_t heap_idx; /* NOT_IN_HEAP when not free for the pool */
+	uint16_t skill_sum;
+};
+
+struct agent {
+	char *id;
+	uint32_t sym;
+	uint64_t seq; /* creation order, the last tie-break */
+	struct site *site;
+	struct expr_skill *skills;
+	size_t nskills;
+	uint32_t *tags;
+	size_t ntags;
+	struct tenant **tenants;
+	size_t ntenants;
+	uint8_t cap[CH_MAX];
+
+	enum agent_state state; /* OFFLINE, AVAILABLE or PAUSED */
+	char *reason;
+	enum agent_state shown; /* last state reported in an event */
+	int64_t shown_since;
+	uint8_t held[CH_MAX];  /* contacts offered, active or in wrap-up */
+	uint8_t busy[CH_MAX];  /* of which offered or active */
+	uint16_t units;	       /* shared budget used */
+	int64_t idle_since;    /* last offer to or release from the agent */
+	int64_t ready_at;      /* not routable before (after a miss) */
+	uint64_t last_offer;   /* engine offer counter at the last offer */
+	uint32_t ready_gen;
+	int misses;
+
+	struct member *members;
+	size_t nmembers;
+	struct tree direct; /* contacts waiting for this agent alone */
+	struct contact **hold; /* offered, active or in wrap-up */
+	uint32_t nhold, hold_cap;
+};
+
+struct step {
+	int64_t after_ms;
+	struct pool *pool; /* never NULL: inherited when the filter is */
+	int priority_delta;
+	int64_t min_ewt_ms;
+	enum action action;
+	struct queue *target;
+};
+
+struct queue {
+	char *id;
+	struct tenant *tenant;
+	enum channel ch;
+	int priority;
+	int64_t sl_ms;
+	enum strategy strat;
+	bool last_agent;
+	int64_t last_agent_wait_ms;
+	int ring_max;
+	enum wrapup_policy wrapup;
+	int64_t wrapup_ms;
+	double aht_ms;
+	struct step *steps;
+	size_t nsteps;
+	char *calendar;
+	enum action closed_action;
+	struct queue *closed_target;
+	uint32_t ncontacts; /* alive contacts in the queue */
+	uint32_t targeted;  /* steps or closed actions of queues aiming here */
+	struct contact *list; /* alive contacts, doubly linked */
+};
+
+/* Treap links: a contact waits in exactly one tree (a pool or an agent). */
+struct tlink {
+	struct contact *l, *r;
+	uint32_t prio, size;
+};
+
+struct contact {
+	uint64_t id;
+	uint64_t seq; /* arrival order */
+	struct queue *queue;
+	struct contact *qprev, *qnext;
+	enum contact_state state;
+	int priority;	 /* the contact's own */
+	int step_prio;	 /* added by steps */
+	int64_t key;	 /* score; larger first */
+	int64_t arrived; /* first arrival, for aging */
+	int64_t entered; /* entry into the current queue, for steps */
+	int64_t state_ms[CS_MAX];
+	int step;
+	bool callback;
+	struct pool *pool;	/* waiting there when in_tree && !direct */
+	struct agent *direct;	/* waiting for this agent alone */
+	bool in_tree;
+	struct tlink t;
+	struct agent *agent;	/* handling (active, wrap-up) */
+	struct agent **offers;	/* agents it is offered to */
+	uint32_t noffers, offers_cap;
+	char *customer;
+	int64_t answered, ended;
+	uint32_t step_gen, offer_gen, wrap_gen, direct_gen;
+};
+
+struct pool {
+	char *key;
+	struct expr *expr;
+	struct tenant *tenant;
+	enum channel ch;
+	enum strategy strat;
+	uint32_t skills[16];
+	size_t nskills;
+	uint32_t refs;	  /* steps using it */
+	uint32_t slots;	  /* capacity of logged-in, unpaused members */
+	uint32_t members; /* eligible agents */
+	struct member **heap;
+	size_t nheap, heap_cap;
+	struct tree tree; /* waiting contacts */
+};
+
+enum timer_kind {
+	T_STEP = 0,
+	T_OFFER,
+	T_WRAP,
+	T_DIRECT, /* last-agent wait over */
+	T_READY,  /* agent's reject delay over */
+};
+
+struct timer {
+	int64_t when;
+	uint64_t seq;
+	uint64_t id; /* contact id, or agent seq */
+	uint32_t gen;
+	uint8_t kind;
+};
+
+struct sym {
+	char *name;
+	uint32_t ns, id;
+};
+
+struct lastagent {
+	char *customer;
+	char *agent;
+	int64_t when;
+};
+
+struct engine {
+	struct engine_config cfg;
+	engine_handler *handler;
+	void *arg;
+	int64_t wall_offset;
+	int64_t now;
+	uint64_t rng;
+	uint64_t seq;	     /* contacts, agents, timers */
+	uint64_t offer_seq;
+
+	struct hmap tenants, sites, agents, queues, pools, contacts, cals,
+		syms, agent_seqs, lastagents;
+	struct agent **agent_v;
+	size_t nagents, agents_cap;
+	struct queue **queue_v;
+	size_t nqueues, queues_cap;
+	uint32_t nsyms[EXPR_NS_AGENT + 1];
+	struct contact **dead; /* finished, freed at the end of the command */
+	size_t ndead, dead_cap;
+
+	struct timer *timers;
+	size_t ntimers, timers_cap;
+};
+
+struct cal_entry {
+	char *id;
+	struct calendar *cal;
+};
+
+/* engine.c */
+uint64_t engine_rand(struct engine *e);
+struct agent *engine_agent_find(struct engine *e, const char *id);
+struct agent *engine_agent_by_seq(struct engine *e, uint64_t seq);
+struct queue *engine_queue_find(struct engine *e, const char *id);
+struct contact *engine_contact_find(struct engine *e, uint64_t id);
+const struct calendar *engine_calendar_find(struct engine *e, const char *id);
+int engine_vec_push(void **vec, size_t *n, size_t *cap, size_t size,
+		    const void *item);
+void engine_emit(struct engine *e, struct engine_event *ev);
+void engine_emit_agent(struct engine *e, struct agent *a);
+void engine_begin(struct engine *e, int64_t now);
+void engine_end(struct engine *e);
+void engine_event_fill(struct engine_event *ev, enum engine_event_type t,
+		       const struct contact *c, const struct agent *a,
+		       int64_t now);
+int engine_timer_add(struct engine *e, int64_t when, enum timer_kind kind,
+		     uint64_t id, uint32_t gen);
+int engine_intern(void *arg, enum expr_ns ns, const char *name, size_t len,
+		  uint32_t *idp);
+
+/* engine_pool.c */
+int pool_get(struct engine *e, struct pool **pp, struct tenant *t,
+	     enum channel ch, enum strategy s, const char *filter,
+	     struct engine_error *err);
+void pool_put(struct engine *e, struct pool *p);
+int pool_join_all(struct engine *e, struct agent *a);
+void pool_leave_all(struct engine *e, struct agent *a);
+int pool_staffed_update(struct agent *a, int delta);
+bool agent_can_take(const struct engine *e, const struct agent *a,
+		    enum channel ch);
+void agent_refresh(struct engine *e, struct agent *a);
+void tree_insert(struct engine *e, struct tree *t, struct contact *c);
+void tree_remove(struct tree *t, struct contact *c);
+uint32_t tree_rank(const struct tree *t, const struct contact *c);
+bool contact_better(const struct contact *a, const struct contact *b);
+void contact_unwait(struct contact *c);
+int contact_dispatch(struct engine *e, struct contact *c);
+int offer_make(struct engine *e, struct contact *c, struct agent *a);
+void offer_drop(struct engine *e, struct contact *c, struct agent *a);
+int hold_add(struct agent *a, struct contact *c);
+void hold_del(struct agent *a, struct contact *c);
+void slot_release(struct engine *e, struct agent *a, enum channel ch,
+		  bool busy);
+bool member_of(const struct agent *a, const struct pool *p);
+
+/* engine_contact.c */
+void contact_rekey(struct engine *e, struct contact *c);
+int64_t contact_ewt(const struct engine *e, const struct contact *c,
+		    uint32_t *posp);
+void contact_back(struct engine *e, struct contact *c);
+void engine_timer_fire(struct engine *e, const struct timer *t);
+void engine_info_fill(struct engine *e, const struct contact *c,
+		      struct engine_contact_info *info);
+void agent_withdraw_offers(struct engine *e, struct agent *a);
+void agent_release_direct(struct engine *e, struct agent *a);
+void queue_requeue_all(struct engine *e, struct queue *q);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * hmap — an open-addressing hash table of pointers (linear probing,
+ * backward-shift deletion, load ≤ 1/2). The caller hashes its key and
+ * says how to compare a stored value with a key; the table stores only
+ * the hash and the value. O(1) expected for get, put and del.
+ */
+#ifndef RELAIS_HMAP_H
+#define RELAIS_HMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hslot {
+	uint64_t hash;
+	void *val; /* NULL: empty slot */
+};
+
+struct hmap {
+	struct hslot *slots;
+	size_t cap; /* a power of two, or 0 */
+	size_t len;
+};
+
+typedef bool(hmap_eq)(const void *val, const void *key);
+
+void *hmap_get(const struct hmap *m, uint64_t hash, hmap_eq *eq,
+	       const void *key);
+/* Adds val (not NULL); the key must not be present. 0 or ENOMEM. */
+int hmap_put(struct hmap *m, uint64_t hash, void *val);
+/* Removes and returns the value for key, or NULL. */
+void *hmap_del(struct hmap *m, uint64_t hash, hmap_eq *eq, const void *key);
+void hmap_reset(struct hmap *m);
+
+uint64_t hmap_hash_bytes(const void *p, size_t len);
+uint64_t hmap_hash_str(const char *s);
+uint64_t hmap_hash_u64(uint64_t x);
+
+#endif

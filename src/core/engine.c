@@ -159,7 +159,7 @@ int engine_intern(void *arg, enum expr_ns ns, const char *name, size_t len,
 	}
 	*idp = s->id;
 	return 0;
- nomem:
+nomem:
 	if (s)
 		free(s->name);
 	free(s);
@@ -339,9 +339,8 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 {
 	struct engine *e;
 
-	if (cfg && (cfg->priority_point_ms <= 0 ||
-		    cfg->offer_timeout_ms <= 0 || cfg->reject_delay_ms < 0 ||
-		    !cfg->capacity.budget))
+	if (cfg && (cfg->priority_point_ms <= 0 || cfg->offer_timeout_ms <= 0 ||
+		    cfg->reject_delay_ms < 0 || !cfg->capacity.budget))
 		return EINVAL;
 	e = calloc(1, sizeof(*e));
 	if (!e)
@@ -498,7 +497,7 @@ int engine_tenant_add(struct engine *e, const char *id)
 	if (hmap_put(&e->tenants, hmap_hash_str(id), t))
 		goto nomem;
 	return 0;
- nomem:
+nomem:
 	if (t)
 		free(t->id);
 	free(t);
@@ -566,8 +565,7 @@ int engine_site_set(struct engine *e, const struct engine_site *in)
 	return 0;
 }
 
-int engine_calendar_set(struct engine *e, const char *id,
-			struct calendar *cal)
+int engine_calendar_set(struct engine *e, const char *id, struct calendar *cal)
 {
 	struct cal_entry *ce;
 
@@ -724,7 +722,7 @@ static int agent_create(struct engine *e, const char *id, struct agent **ap)
 	}
 	*ap = a;
 	return 0;
- nomem:
+nomem:
 	if (a)
 		free(a->id);
 	free(a);
@@ -770,7 +768,7 @@ int engine_agent_set(struct engine *e, const struct engine_agent *in)
 	if (!err)
 		err = pool_join_all(e, a);
 	agent_refresh(e, a);
- out:
+out:
 	parts_free(&p);
 	return err;
 }
@@ -811,13 +809,13 @@ int engine_agent_remove(struct engine *e, int64_t now, const char *id)
 	hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), seq_eq, &a->seq);
 	vec_del((void **)&e->agent_v, &e->nagents, sizeof(a), &a);
 	agent_free(a);
- out:
+out:
 	engine_end(e);
 	return err;
 }
 
-static int state_change(struct engine *e, struct agent *a,
-			enum agent_state st, const char *reason)
+static int state_change(struct engine *e, struct agent *a, enum agent_state st,
+			const char *reason)
 {
 	char *r = NULL;
 
@@ -860,8 +858,8 @@ int engine_agent_state(struct engine *e, int64_t now, const char *id,
 	return err;
 }
 
-int engine_agent_info(struct engine *e, const char *id,
-		      enum agent_state *state, uint8_t load[CH_MAX])
+int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
+		      uint8_t load[CH_MAX])
 {
 	struct agent *a = engine_agent_find(e, id);
 
@@ -962,8 +960,8 @@ static int queue_check(struct engine *e, const struct engine_queue *in,
 
 	if (!in->id || !*in->id || in->channel >= CH_MAX ||
 	    in->strategy >= STRAT_MAX || in->wrapup > WRAPUP_MANUAL ||
-	    in->priority < -1000 || in->priority > 1000 ||
-	    in->wrapup_ms < 0 || in->closed_action > ACTION_CLOSE) {
+	    in->priority < -1000 || in->priority > 1000 || in->wrapup_ms < 0 ||
+	    in->closed_action > ACTION_CLOSE) {
 		snprintf(err->msg, sizeof(err->msg), "invalid queue field");
 		return EINVAL;
 	}
@@ -1010,7 +1008,7 @@ static int queue_create(struct engine *e, const char *id, struct queue **qp)
 	}
 	*qp = q;
 	return 0;
- nomem:
+nomem:
 	if (q)
 		free(q->id);
 	free(q);
@@ -1078,7 +1076,7 @@ int engine_queue_set(struct engine *e, int64_t now,
 	queue_requeue_all(e, q);
 	if (old_steps)
 		steps_put(e, old_steps, old_n);
- out:
+out:
 	engine_end(e);
 	return rc;
 }
@@ -1129,7 +1127,7 @@ int engine_queue_stats(struct engine *e, const char *id,
 /* ---- names --------------------------------------------------------- */
 
 static const char *const channel_names[CH_MAX] = {"voice", "chat", "email",
-						   "sms"};
+						  "sms"};
 static const char *const strategy_names[STRAT_MAX] = {
 	"longest-idle", "least-occupied", "most-skilled", "round-robin",
 	"random",	"least-cost",	  "ring-all"};
@@ -1139,20 +1137,18 @@ static const char *const contact_state_names[CS_MAX] = {
 static const char *const agent_state_names[AS_MAX] = {
 	"offline", "available", "busy", "wrapup", "paused"};
 static const char *const event_names[EV_MAX] = {
-	"contact.queued",     "contact.offered",     "offer.withdrawn",
-	"offer.rejected",     "offer.missed",	     "contact.accepted",
-	"contact.step",	      "contact.ended",	     "contact.completed",
-	"contact.abandoned",  "contact.transferred", "contact.callback",
-	"callback.offer",     "callback.dial",	     "contact.voicemail",
-	"contact.closed",     "agent.state"};
+	"contact.queued",    "contact.offered",	    "offer.withdrawn",
+	"offer.rejected",    "offer.missed",	    "contact.accepted",
+	"contact.step",	     "contact.ended",	    "contact.completed",
+	"contact.abandoned", "contact.transferred", "contact.callback",
+	"callback.offer",    "callback.dial",	    "contact.voicemail",
+	"contact.closed",    "agent.state"};
 static const char *const action_names[ACTION_CLOSE + 1] = {
-	"none",	     "offer-callback", "callback",
-	"voicemail", "transfer",       "close"};
+	"none", "offer-callback", "callback", "voicemail", "transfer", "close"};
 static const char *const why_names[WHY_MAX] = {
-	"eligible",	"not-waiting", "offered-to",   "other-tenant",
-	"no-channel",	"offline",     "paused",       "filter",
-	"direct",	"at-capacity", "blocked",      "budget",
-	"cooling",	"lower-in-order"};
+	"eligible", "not-waiting", "offered-to", "other-tenant",  "no-channel",
+	"offline",  "paused",	   "filter",	 "direct",	  "at-capacity",
+	"blocked",  "budget",	   "cooling",	 "lower-in-order"};
 
 static int name_find(const char *const *names, int n, const char *s)
 {

@@ -75,11 +75,12 @@ enum wrapup_policy {
 /* What a step or a closed queue does with a contact. */
 enum action {
 	ACTION_NONE = 0,
-	ACTION_CALLBACK_OFFER, /* propose a callback; the contact keeps waiting */
-	ACTION_CALLBACK,       /* turn the contact into a callback at its place */
-	ACTION_VOICEMAIL,      /* take a message; the contact leaves the queue */
-	ACTION_TRANSFER,       /* move to the queue named by `target` */
-	ACTION_CLOSE,	       /* play the closed message and hang up */
+	ACTION_CALLBACK_OFFER, /* propose a callback; the contact keeps waiting
+				*/
+	ACTION_CALLBACK,  /* turn the contact into a callback at its place */
+	ACTION_VOICEMAIL, /* take a message; the contact leaves the queue */
+	ACTION_TRANSFER,  /* move to the queue named by `target` */
+	ACTION_CLOSE,	  /* play the closed message and hang up */
 };
 
 enum contact_state {
@@ -123,12 +124,12 @@ struct engine_capacity {
 };
 
 struct engine_config {
-	int64_t priority_point_ms;  /* aging: waiting this long = 1 point */
-	int64_t offer_timeout_ms;   /* an unanswered offer is a miss */
-	int64_t reject_delay_ms;    /* no new offer this long after a miss */
-	int auto_pause_misses;	    /* pause after N misses in a row; 0 never */
+	int64_t priority_point_ms; /* aging: waiting this long = 1 point */
+	int64_t offer_timeout_ms;  /* an unanswered offer is a miss */
+	int64_t reject_delay_ms;   /* no new offer this long after a miss */
+	int auto_pause_misses;	   /* pause after N misses in a row; 0 never */
 	int64_t last_agent_window_ms; /* how long "last agent" is remembered */
-	uint64_t seed;		    /* for the random strategy */
+	uint64_t seed;		      /* for the random strategy */
 	struct engine_capacity capacity;
 };
 
@@ -136,23 +137,23 @@ struct engine_config {
 void engine_config_default(struct engine_config *cfg);
 
 enum engine_event_type {
-	EV_CONTACT_QUEUED = 0, /* entered a queue (or came back to it) */
-	EV_CONTACT_OFFERED,    /* decision: offer to `agent` */
-	EV_OFFER_WITHDRAWN,    /* decision: stop offering to `agent` */
-	EV_OFFER_REJECTED,     /* the agent said no */
-	EV_OFFER_MISSED,       /* the offer timed out */
-	EV_CONTACT_ACCEPTED,   /* an agent took it; wait_ms is the wait */
-	EV_CONTACT_STEP,       /* moved to step `step` of its queue */
-	EV_CONTACT_ENDED,      /* handling ended; wrap-up starts (or not) */
-	EV_CONTACT_COMPLETED,  /* terminal: wrap-up over, the agent is free */
-	EV_CONTACT_ABANDONED,  /* terminal: the customer left */
-	EV_CONTACT_TRANSFERRED,/* moved to `target` (a queue or an agent) */
-	EV_CONTACT_CALLBACK,   /* became a callback, keeping its place */
-	EV_CALLBACK_OFFER,     /* decision: propose a callback to the customer */
-	EV_CALLBACK_DIAL,      /* decision: `agent` took the callback; dial */
-	EV_CONTACT_VOICEMAIL,  /* terminal, decision: record a message */
-	EV_CONTACT_CLOSED,     /* terminal, decision: closed message, hang up */
-	EV_AGENT_STATE,	       /* an agent's state changed */
+	EV_CONTACT_QUEUED = 0,	/* entered a queue (or came back to it) */
+	EV_CONTACT_OFFERED,	/* decision: offer to `agent` */
+	EV_OFFER_WITHDRAWN,	/* decision: stop offering to `agent` */
+	EV_OFFER_REJECTED,	/* the agent said no */
+	EV_OFFER_MISSED,	/* the offer timed out */
+	EV_CONTACT_ACCEPTED,	/* an agent took it; wait_ms is the wait */
+	EV_CONTACT_STEP,	/* moved to step `step` of its queue */
+	EV_CONTACT_ENDED,	/* handling ended; wrap-up starts (or not) */
+	EV_CONTACT_COMPLETED,	/* terminal: wrap-up over, the agent is free */
+	EV_CONTACT_ABANDONED,	/* terminal: the customer left */
+	EV_CONTACT_TRANSFERRED, /* moved to `target` (a queue or an agent) */
+	EV_CONTACT_CALLBACK,	/* became a callback, keeping its place */
+	EV_CALLBACK_OFFER,    /* decision: propose a callback to the customer */
+	EV_CALLBACK_DIAL,     /* decision: `agent` took the callback; dial */
+	EV_CONTACT_VOICEMAIL, /* terminal, decision: record a message */
+	EV_CONTACT_CLOSED,    /* terminal, decision: closed message, hang up */
+	EV_AGENT_STATE,	      /* an agent's state changed */
 	EV_MAX,
 };
 
@@ -294,8 +295,7 @@ int engine_queue_set(struct engine *e, int64_t now,
 int engine_queue_remove(struct engine *e, const char *id);
 
 /* Adds or replaces a calendar; the engine takes ownership of cal. */
-int engine_calendar_set(struct engine *e, const char *id,
-			struct calendar *cal);
+int engine_calendar_set(struct engine *e, const char *id, struct calendar *cal);
 int engine_calendar_remove(struct engine *e, const char *id);
 
 /* ---- contacts ------------------------------------------------------ */
@@ -363,11 +363,11 @@ int64_t engine_next_timer(const struct engine *e);
 /* ---- introspection ------------------------------------------------- */
 
 enum why {
-	WHY_ELIGIBLE = 0,   /* nothing stops it: it is the next in line */
-	WHY_NOT_WAITING,    /* the contact is not waiting */
-	WHY_OFFERED_TO,	    /* it is being offered to this agent */
-	WHY_OTHER_TENANT,   /* the agent does not serve the tenant */
-	WHY_NO_CHANNEL,	    /* the agent has no capacity on the channel */
+	WHY_ELIGIBLE = 0, /* nothing stops it: it is the next in line */
+	WHY_NOT_WAITING,  /* the contact is not waiting */
+	WHY_OFFERED_TO,	  /* it is being offered to this agent */
+	WHY_OTHER_TENANT, /* the agent does not serve the tenant */
+	WHY_NO_CHANNEL,	  /* the agent has no capacity on the channel */
 	WHY_OFFLINE,
 	WHY_PAUSED,
 	WHY_FILTER,	    /* the current step's filter excludes it */
@@ -399,8 +399,8 @@ struct engine_queue_stats {
 int engine_queue_stats(struct engine *e, const char *id,
 		       struct engine_queue_stats *st);
 
-int engine_agent_info(struct engine *e, const char *id,
-		      enum agent_state *state, uint8_t load[CH_MAX]);
+int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
+		      uint8_t load[CH_MAX]);
 
 const char *channel_name(enum channel ch);
 bool channel_parse(const char *s, enum channel *chp);

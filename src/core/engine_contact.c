@@ -76,8 +76,7 @@ static void fill_wait(struct engine_event *ev, const struct contact *c,
 }
 
 static void emit_contact(struct engine *e, enum engine_event_type t,
-			 struct contact *c, struct agent *a,
-			 const char *target)
+			 struct contact *c, struct agent *a, const char *target)
 {
 	struct engine_event ev;
 
@@ -86,10 +85,10 @@ static void emit_contact(struct engine *e, enum engine_event_type t,
 	ev.target = target;
 	if (t == EV_CONTACT_QUEUED)
 		ev.ewt_ms = contact_ewt(e, c, &ev.position);
-	if (c->answered && (t == EV_CONTACT_ENDED ||
-			    t == EV_CONTACT_COMPLETED ||
-			    t == EV_CONTACT_TRANSFERRED))
-		ev.talk_ms = (c->ended ? c->ended : e->now) - c->answered;
+	if (c->answered >= 0 &&
+	    (t == EV_CONTACT_ENDED || t == EV_CONTACT_COMPLETED ||
+	     t == EV_CONTACT_TRANSFERRED))
+		ev.talk_ms = (c->ended >= 0 ? c->ended : e->now) - c->answered;
 	if (t == EV_CONTACT_COMPLETED)
 		ev.wrap_ms = e->now - c->ended;
 	engine_emit(e, &ev);
@@ -169,8 +168,8 @@ static void become_callback(struct engine *e, struct contact *c)
 }
 
 /* Moves a contact that is in no tree and holds no agent to queue q. */
-static void move_to_queue(struct engine *e, struct contact *c,
-			  struct queue *q, int hops)
+static void move_to_queue(struct engine *e, struct contact *c, struct queue *q,
+			  int hops)
 {
 	emit_contact(e, EV_CONTACT_TRANSFERRED, c, NULL, q->id);
 	queue_unlink(c);
@@ -265,7 +264,8 @@ static void route_last_agent(struct engine *e, struct contact *c)
 
 	if (!a)
 		return;
-	if (agent_can_take(e, a, c->queue->ch) || c->queue->last_agent_wait_ms) {
+	if (agent_can_take(e, a, c->queue->ch) ||
+	    c->queue->last_agent_wait_ms) {
 		c->direct = a;
 		if (c->queue->last_agent_wait_ms)
 			(void)engine_timer_add(
@@ -287,8 +287,9 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 	if (queue_closed(e, q)) {
 		if (q->closed_action == ACTION_CALLBACK)
 			become_callback(e, c);
-		else if (take_action(e, c, q->closed_action ? q->closed_action
-							    : ACTION_CLOSE,
+		else if (take_action(e, c,
+				     q->closed_action ? q->closed_action
+						      : ACTION_CLOSE,
 				     q->closed_target, hops))
 			return;
 	}
@@ -317,6 +318,7 @@ static struct contact *contact_alloc(struct engine *e,
 	c->priority = in->priority;
 	c->callback = in->callback;
 	c->arrived = e->now;
+	c->answered = c->ended = -1;
 	for (int i = 0; i < CS_MAX; i++)
 		c->state_ms[i] = -1;
 	return c;
@@ -354,7 +356,7 @@ int engine_contact_add(struct engine *e, int64_t now,
 	queue_enter(e, c, q, 0);
 	if (info)
 		engine_info_fill(e, c, info);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -377,8 +379,7 @@ static void agent_cool(struct engine *e, struct agent *a)
 				       ++a->ready_gen);
 	}
 	if (e->cfg.auto_pause_misses > 0 &&
-	    a->misses >= e->cfg.auto_pause_misses &&
-	    a->state == AS_AVAILABLE) {
+	    a->misses >= e->cfg.auto_pause_misses && a->state == AS_AVAILABLE) {
 		char *reason = strdup("missed");
 
 		if (reason) {
@@ -399,8 +400,8 @@ static void withdraw_offers(struct engine *e, struct contact *c,
 	uint32_t n = 0;
 
 	while (c->noffers > (keep ? 1u : 0u)) {
-		struct agent *a = c->offers[0] == keep ? c->offers[1]
-						       : c->offers[0];
+		struct agent *a =
+			c->offers[0] == keep ? c->offers[1] : c->offers[0];
 
 		emit_contact(e, EV_OFFER_WITHDRAWN, c, a, NULL);
 		offer_drop(e, c, a);
@@ -458,7 +459,7 @@ int engine_contact_accept(struct engine *e, int64_t now, uint64_t id,
 	if (c->callback)
 		emit_contact(e, EV_CALLBACK_DIAL, c, a, c->customer);
 	engine_emit_agent(e, a);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -487,7 +488,7 @@ int engine_contact_reject(struct engine *e, int64_t now, uint64_t id,
 	offer_failed(e, c, a, EV_OFFER_REJECTED);
 	if (!c->noffers)
 		contact_back(e, c);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -565,7 +566,7 @@ int engine_contact_end(struct engine *e, int64_t now, uint64_t id)
 		(void)engine_timer_add(e, now + c->queue->wrapup_ms, T_WRAP,
 				       c->id, ++c->wrap_gen);
 	engine_emit_agent(e, a);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -609,7 +610,7 @@ int engine_contact_abandon(struct engine *e, int64_t now, uint64_t id)
 	}
 	withdraw_offers(e, c, NULL);
 	contact_finish(e, c, CS_ABANDONED, EV_CONTACT_ABANDONED, NULL);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -654,8 +655,8 @@ static struct agent *detach_agent(struct engine *e, struct contact *c)
 	return a;
 }
 
-static int transfer_check(struct engine *e, struct contact *c,
-			  struct queue *q, struct agent *a)
+static int transfer_check(struct engine *e, struct contact *c, struct queue *q,
+			  struct agent *a)
 {
 	if (!waiting(c) && c->state != CS_ACTIVE && c->state != CS_OFFERED)
 		return EINVAL;
@@ -689,7 +690,7 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	from = detach_agent(e, c);
 	emit_contact(e, EV_CONTACT_TRANSFERRED, c, from, q ? q->id : a->id);
 	c->agent = NULL;
-	c->answered = c->ended = 0;
+	c->answered = c->ended = -1;
 	if (q) {
 		queue_unlink(c);
 		c->direct = NULL;
@@ -705,7 +706,7 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	}
 	if (from)
 		agent_refresh(e, from);
- out:
+out:
 	engine_end(e);
 	return err;
 }
@@ -835,8 +836,13 @@ void queue_requeue_all(struct engine *e, struct queue *q)
 		if (was)
 			tree_insert(e, &c->pool->tree, c);
 	}
-	for (struct contact *c = q->list; c; c = c->qnext) {
-		if (c->in_tree && !c->direct && c->pool->nheap) {
+	/* Restore the invariant, best-scored contacts first. */
+	for (size_t k = 0; k < q->nsteps; k++) {
+		struct pool *p = q->steps[k].pool;
+
+		while (p->nheap && p->tree.first) {
+			struct contact *c = p->tree.first;
+
 			contact_unwait(c);
 			contact_dispatch(e, c);
 		}

@@ -64,18 +64,18 @@ struct agent {
 	char *reason;
 	enum agent_state shown; /* last state reported in an event */
 	int64_t shown_since;
-	uint8_t held[CH_MAX];  /* contacts offered, active or in wrap-up */
-	uint8_t busy[CH_MAX];  /* of which offered or active */
-	uint16_t units;	       /* shared budget used */
-	int64_t idle_since;    /* last offer to or release from the agent */
-	int64_t ready_at;      /* not routable before (after a miss) */
-	uint64_t last_offer;   /* engine offer counter at the last offer */
+	uint8_t held[CH_MAX]; /* contacts offered, active or in wrap-up */
+	uint8_t busy[CH_MAX]; /* of which offered or active */
+	uint16_t units;	      /* shared budget used */
+	int64_t idle_since;   /* last offer to or release from the agent */
+	int64_t ready_at;     /* not routable before (after a miss) */
+	uint64_t last_offer;  /* engine offer counter at the last offer */
 	uint32_t ready_gen;
 	int misses;
 
 	struct member *members;
 	size_t nmembers;
-	struct tree direct; /* contacts waiting for this agent alone */
+	struct tree direct;    /* contacts waiting for this agent alone */
 	struct contact **hold; /* offered, active or in wrap-up */
 	uint32_t nhold, hold_cap;
 };
@@ -132,12 +132,12 @@ struct contact {
 	int64_t state_ms[CS_MAX];
 	int step;
 	bool callback;
-	struct pool *pool;	/* waiting there when in_tree && !direct */
-	struct agent *direct;	/* waiting for this agent alone */
+	struct pool *pool;    /* waiting there when in_tree && !direct */
+	struct agent *direct; /* waiting for this agent alone */
 	bool in_tree;
 	struct tlink t;
-	struct agent *agent;	/* handling (active, wrap-up) */
-	struct agent **offers;	/* agents it is offered to */
+	struct agent *agent;   /* handling (active, wrap-up) */
+	struct agent **offers; /* agents it is offered to */
 	uint32_t noffers, offers_cap;
 	char *customer;
 	int64_t answered, ended;
@@ -194,11 +194,11 @@ struct engine {
 	int64_t wall_offset;
 	int64_t now;
 	uint64_t rng;
-	uint64_t seq;	     /* contacts, agents, timers */
+	uint64_t seq; /* contacts, agents, timers */
 	uint64_t offer_seq;
 
-	struct hmap tenants, sites, agents, queues, pools, contacts, cals,
-		syms, agent_seqs, lastagents;
+	struct hmap tenants, sites, agents, queues, pools, contacts, cals, syms,
+		agent_seqs, lastagents;
 	struct agent **agent_v;
 	size_t nagents, agents_cap;
 	struct queue **queue_v;

@@ -310,8 +310,9 @@ static void member_key(struct engine *e, struct member *m, int64_t *k1,
 		break;
 	case STRAT_RANDOM:
 		/* A fresh draw each time the agent (re)enters the heap. */
-		*k1 = m->heap_idx == NOT_IN_HEAP ? (int64_t)(engine_rand(e) >> 1)
-						 : m->k1;
+		*k1 = m->heap_idx == NOT_IN_HEAP
+			      ? (int64_t)(engine_rand(e) >> 1)
+			      : m->k1;
 		*k2 = (int64_t)a->seq;
 		break;
 	case STRAT_LEAST_COST:
@@ -407,8 +408,9 @@ void agent_refresh(struct engine *e, struct agent *a)
 			break;
 		contact_unwait(c);
 		if (offer_make(e, c, a)) {
-			tree_insert(e, c->direct ? &c->direct->direct
-						 : &c->pool->tree,
+			tree_insert(e,
+				    c->direct ? &c->direct->direct
+					      : &c->pool->tree,
 				    c);
 			break;
 		}
@@ -488,8 +490,7 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 	return 0;
 }
 
-void slot_release(struct engine *e, struct agent *a, enum channel ch,
-		  bool busy)
+void slot_release(struct engine *e, struct agent *a, enum channel ch, bool busy)
 {
 	a->held[ch]--;
 	if (busy)
@@ -587,7 +588,8 @@ bool member_of(const struct agent *a, const struct pool *p)
 
 static int member_add(struct agent *a, struct pool *p)
 {
-	struct member *ms = realloc(a->members, (a->nmembers + 1) * sizeof(*ms));
+	struct member *ms =
+		realloc(a->members, (a->nmembers + 1) * sizeof(*ms));
 	struct member *m;
 
 	if (!ms)
@@ -684,8 +686,8 @@ static bool pool_eq(const void *val, const void *key)
 	return !strcmp(((const struct pool *)val)->key, key);
 }
 
-static char *pool_key(const struct tenant *t, enum channel ch,
-		      enum strategy s, const char *filter)
+static char *pool_key(const struct tenant *t, enum channel ch, enum strategy s,
+		      const char *filter)
 {
 	size_t len = strlen(t->id) + strlen(filter) + 16;
 	char *key = malloc(len);
@@ -737,7 +739,7 @@ static int pool_create(struct engine *e, struct pool **pp, struct tenant *t,
 			agent_rekey(e, a);
 	}
 	*pp = p;
- out:
+out:
 	if (rc) {
 		p->key = NULL;
 		pool_free(p);
@@ -766,8 +768,7 @@ int pool_get(struct engine *e, struct pool **pp, struct tenant *t,
 		*pp = p;
 		return 0;
 	}
-	rc = pool_create(e, &p, t, ch, s, key, filter ? filter : "true",
-			 err);
+	rc = pool_create(e, &p, t, ch, s, key, filter ? filter : "true", err);
 	if (rc) {
 		free(key);
 		return rc;

@@ -13,8 +13,10 @@
 
 #include "core/engine_int.h"
 
-static enum why say(char *text, size_t size, enum why w, const char *fmt,
-		    ...)
+static enum why say(char *text, size_t size, enum why w, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum why say(char *text, size_t size, enum why w, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -1,0 +1,23 @@
+/*
+ * msg — the command line's words, in French and in English.
+ *
+ * French is a first-class language, not a translation: each message is
+ * written in both. The language comes from --lang, else from RELAIS_LANG,
+ * LC_ALL, LC_MESSAGES or LANG ("fr..." gives French), else English.
+ */
+#ifndef RELAIS_MSG_H
+#define RELAIS_MSG_H
+
+struct msgs {
+	const char *lang;
+	const char *demo_usage;
+	const char *intro;
+	const char *tick_head;
+	const char *table_head;
+	const char *footer;
+};
+
+/* lang may be NULL (environment) or "fr" / "en". */
+const struct msgs *msgs_get(const char *lang);
+
+#endif

@@ -46,7 +46,10 @@ fuzz: deps
 		mkdir -p fuzz/corpus-$$name; \
 		echo "== $$name for $(FUZZ_TIME)s"; \
 		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-			fuzz/corpus-$$name fuzz/seeds/$$name 2>&1 | tail -n 12 || exit 1; \
+			fuzz/corpus-$$name fuzz/seeds/$$name \
+			>$(FUZZ_BUILD)/$$name.log 2>&1; rc=$$?; \
+		tail -n 12 $(FUZZ_BUILD)/$$name.log; \
+		test $$rc -eq 0 || exit 1; \
 	done
 
 format:

@@ -818,7 +818,7 @@ void agent_release_direct(struct engine *e, struct agent *a)
 void queue_requeue_all(struct engine *e, struct queue *q)
 {
 	for (struct contact *c = q->list; c; c = c->qnext) {
-		bool was = c->in_tree && !c->direct;
+		bool was = c->in_tree;
 		size_t k = 0;
 
 		if (was)
@@ -834,7 +834,10 @@ void queue_requeue_all(struct engine *e, struct queue *q)
 		step_apply(e, c, k);
 		schedule_step(e, c);
 		if (was)
-			tree_insert(e, &c->pool->tree, c);
+			tree_insert(e,
+				    c->direct ? &c->direct->direct
+					      : &c->pool->tree,
+				    c);
 	}
 	/* Restore the invariant, best-scored contacts first. */
 	for (size_t k = 0; k < q->nsteps; k++) {

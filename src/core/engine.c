@@ -243,62 +243,16 @@ void engine_emit_agent(struct engine *e, struct agent *a)
 
 /* ---- timers -------------------------------------------------------- */
 
-static bool timer_less(const struct timer *a, const struct timer *b)
-{
-	return a->when != b->when ? a->when < b->when : a->seq < b->seq;
-}
-
-int engine_timer_add(struct engine *e, int64_t when, enum timer_kind kind,
-		     uint64_t id, uint32_t gen)
-{
-	struct timer t = {when, ++e->seq, id, gen, (uint8_t)kind};
-	size_t i;
-
-	if (engine_vec_push((void **)&e->timers, &e->ntimers, &e->timers_cap,
-			    sizeof(t), &t))
-		return ENOMEM;
-	for (i = e->ntimers - 1; i > 0; i = (i - 1) / 2) {
-		struct timer *p = &e->timers[(i - 1) / 2];
-
-		if (!timer_less(&t, p))
-			break;
-		e->timers[i] = *p;
-	}
-	e->timers[i] = t;
-	return 0;
-}
-
-static struct timer timer_pop(struct engine *e)
-{
-	struct timer top = e->timers[0], last = e->timers[--e->ntimers];
-	size_t i = 0, n = e->ntimers;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && timer_less(&e->timers[c + 1], &e->timers[c]))
-			c++;
-		if (!timer_less(&e->timers[c], &last))
-			break;
-		e->timers[i] = e->timers[c];
-		i = c;
-	}
-	if (n)
-		e->timers[i] = last;
-	return top;
-}
-
 /* Fires due timers, each at its own time, then moves the clock to now. */
 void engine_begin(struct engine *e, int64_t now)
 {
-	while (e->ntimers && e->timers[0].when <= now) {
-		struct timer t = timer_pop(e);
+	struct tq_node *n;
+	int kind;
 
-		if (t.when > e->now)
-			e->now = t.when;
-		engine_timer_fire(e, &t);
+	while ((n = tq_pop(&e->tq, now, &kind))) {
+		if (n->due > e->now)
+			e->now = n->due;
+		engine_timer_fire(e, n, kind);
 	}
 	if (now > e->now)
 		e->now = now;
@@ -306,13 +260,8 @@ void engine_begin(struct engine *e, int64_t now)
 
 void engine_end(struct engine *e)
 {
-	for (size_t i = 0; i < e->ndead; i++) {
-		struct contact *c = e->dead[i];
-
-		free(c->offers);
-		free(c->customer);
-		free(c);
-	}
+	for (size_t i = 0; i < e->ndead; i++)
+		contact_free(e->dead[i]);
 	e->ndead = 0;
 }
 
@@ -324,7 +273,7 @@ void engine_advance(struct engine *e, int64_t now)
 
 int64_t engine_next_timer(const struct engine *e)
 {
-	return e->ntimers ? e->timers[0].when : INT64_MAX;
+	return tq_next(&e->tq);
 }
 
 void engine_set_wallclock(struct engine *e, int64_t mono_ms, int64_t utc_ms)
@@ -350,6 +299,8 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 	else
 		engine_config_default(&e->cfg);
 	e->rng = e->cfg.seed;
+	tq_list_init(&e->offer_list, TK_OFFER);
+	tq_list_init(&e->ready_list, TK_READY);
 	e->handler = handler;
 	e->arg = arg;
 	*ep = e;
@@ -387,11 +338,7 @@ static void free_map(struct hmap *m, void (*fn)(void *))
 
 static void free_contact(void *p)
 {
-	struct contact *c = p;
-
-	free(c->offers);
-	free(c->customer);
-	free(c);
+	contact_free(p);
 }
 
 static void free_pool(void *p)
@@ -476,7 +423,7 @@ void engine_free(struct engine *e)
 	free_map(&e->lastagents, free_lastagent);
 	free(e->agent_v);
 	free(e->queue_v);
-	free(e->timers);
+	tq_free(&e->tq);
 	free(e->dead);
 	free(e);
 }
@@ -805,6 +752,7 @@ int engine_agent_remove(struct engine *e, int64_t now, const char *id)
 	engine_emit_agent(e, a);
 	pool_leave_all(e, a);
 	tenants_unlink(a);
+	tq_remove(&a->ready_node);
 	hmap_del(&e->agents, hmap_hash_str(id), id_eq, id);
 	hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), seq_eq, &a->seq);
 	vec_del((void **)&e->agent_v, &e->nagents, sizeof(a), &a);
@@ -877,6 +825,7 @@ int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
 static void steps_put(struct engine *e, struct step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
+		tq_list_drop(&e->tq, &steps[i].due);
 		pool_put(e, steps[i].pool);
 		if (steps[i].target)
 			steps[i].target->targeted--;
@@ -919,6 +868,7 @@ static int step_build(struct engine *e, const struct engine_queue *in,
 	}
 	if (out->target)
 		out->target->targeted++;
+	tq_list_init(&out->due, TK_STEP);
 	out->after_ms = s->after_ms;
 	out->priority_delta = s->priority_delta;
 	out->min_ewt_ms = s->min_ewt_ms;
@@ -999,6 +949,8 @@ static int queue_create(struct engine *e, const char *id, struct queue **qp)
 
 	if (!q || !(q->id = strdup(id)))
 		goto nomem;
+	tq_list_init(&q->wrap, TK_WRAP);
+	tq_list_init(&q->direct, TK_DIRECT);
 	if (hmap_put(&e->queues, hmap_hash_str(id), q))
 		goto nomem;
 	if (engine_vec_push((void **)&e->queue_v, &e->nqueues, &e->queues_cap,
@@ -1092,11 +1044,24 @@ int engine_queue_remove(struct engine *e, const char *id)
 	hmap_del(&e->queues, hmap_hash_str(id), id_eq, id);
 	vec_del((void **)&e->queue_v, &e->nqueues, sizeof(q), &q);
 	steps_put(e, q->steps, q->nsteps);
+	tq_list_drop(&e->tq, &q->wrap);
+	tq_list_drop(&e->tq, &q->direct);
 	if (q->closed_target)
 		q->closed_target->targeted--;
 	q->tenant->nqueues--;
 	queue_free(q);
 	return 0;
+}
+
+/* The earliest entry of q's contacts in a pool's tree (O(tree)). */
+static void oldest_in(const struct queue *q, const struct contact *n,
+		      int64_t *oldest)
+{
+	for (; n; n = n->t.r) {
+		oldest_in(q, n->t.l, oldest);
+		if (n->queue == q && n->entered < *oldest)
+			*oldest = n->entered;
+	}
 }
 
 int engine_queue_stats(struct engine *e, const char *id,
@@ -1107,20 +1072,19 @@ int engine_queue_stats(struct engine *e, const char *id,
 	if (!q)
 		return ENOENT;
 	memset(st, 0, sizeof(*st));
-	st->oldest_arrival_ms = -1;
 	st->aht_ms = (int64_t)q->aht_ms;
-	for (const struct contact *c = q->list; c; c = c->qnext) {
-		if (c->state == CS_QUEUED || c->state == CS_CALLBACK_PENDING) {
-			st->waiting++;
-			if (st->oldest_arrival_ms < 0 ||
-			    c->entered < st->oldest_arrival_ms)
-				st->oldest_arrival_ms = c->entered;
-		} else if (c->state == CS_OFFERED) {
-			st->offered++;
-		} else {
-			st->active++;
-		}
+	st->waiting = q->count[CS_QUEUED] + q->count[CS_CALLBACK_PENDING];
+	st->offered = q->count[CS_OFFERED];
+	st->active = q->count[CS_ACTIVE] + q->count[CS_WRAPUP];
+	st->oldest_arrival_ms = INT64_MAX;
+	for (size_t k = 0; st->waiting && k < q->nsteps; k++) {
+		const struct pool *p = q->steps[k].pool;
+
+		if (k == 0 || p != q->steps[k - 1].pool)
+			oldest_in(q, p->tree.root, &st->oldest_arrival_ms);
 	}
+	if (st->oldest_arrival_ms == INT64_MAX)
+		st->oldest_arrival_ms = -1;
 	return 0;
 }
 

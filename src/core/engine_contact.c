@@ -9,6 +9,7 @@
  * that runs later in the same command can touch freed memory.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +24,21 @@ void contact_rekey(struct engine *e, struct contact *c)
 	c->key = (int64_t)prio * e->cfg.priority_point_ms - c->arrived;
 }
 
-static void set_state(struct engine *e, struct contact *c,
-		      enum contact_state st)
+void contact_set_state(struct engine *e, struct contact *c,
+		       enum contact_state st)
 {
+	c->queue->count[c->state]--;
+	c->queue->count[st]++;
 	c->state = st;
 	c->state_ms[st] = e->now;
+}
+
+void contact_free(struct contact *c)
+{
+	if (c->offers != &c->offer1)
+		free(c->offers);
+	free(c->customer);
+	free(c);
 }
 
 /*
@@ -97,26 +108,14 @@ static void emit_contact(struct engine *e, enum engine_event_type t,
 static void queue_link(struct queue *q, struct contact *c)
 {
 	c->queue = q;
-	c->qprev = NULL;
-	c->qnext = q->list;
-	if (q->list)
-		q->list->qprev = c;
-	q->list = c;
 	q->ncontacts++;
+	q->count[c->state]++;
 }
 
 static void queue_unlink(struct contact *c)
 {
-	struct queue *q = c->queue;
-
-	if (c->qprev)
-		c->qprev->qnext = c->qnext;
-	else
-		q->list = c->qnext;
-	if (c->qnext)
-		c->qnext->qprev = c->qprev;
-	c->qprev = c->qnext = NULL;
-	q->ncontacts--;
+	c->queue->ncontacts--;
+	c->queue->count[c->state]--;
 }
 
 static bool contact_eq(const void *val, const void *key)
@@ -130,31 +129,33 @@ static void contact_finish(struct engine *e, struct contact *c,
 			   const char *target)
 {
 	contact_unwait(c);
-	set_state(e, c, st);
-	c->step_gen++;
-	c->offer_gen++;
-	c->wrap_gen++;
-	c->direct_gen++;
+	contact_set_state(e, c, st);
+	tq_remove(&c->step_node);
+	tq_remove(&c->offer_node);
+	tq_remove(&c->direct_node);
 	emit_contact(e, t, c, c->agent, target);
 	hmap_del(&e->contacts, hmap_hash_u64(c->id), contact_eq, &c->id);
 	queue_unlink(c);
 	if (engine_vec_push((void **)&e->dead, &e->ndead, &e->dead_cap,
 			    sizeof(c), &c)) {
 		/* Cannot defer: nothing else refers to it any more. */
-		free(c->offers);
-		free(c->customer);
-		free(c);
+		contact_free(c);
 	}
 }
 
+/* (Re)schedules the contact's next step, if it has one. */
 static void schedule_step(struct engine *e, struct contact *c)
 {
 	size_t next = (size_t)c->step + 1;
+	struct step *s;
 
+	tq_remove(&c->step_node);
 	if (next >= c->queue->nsteps)
 		return;
-	(void)engine_timer_add(e, c->entered + c->queue->steps[next].after_ms,
-			       T_STEP, c->id, c->step_gen);
+	s = &c->queue->steps[next];
+	/* On ENOMEM the contact stays at its step; it is still served. */
+	(void)tq_insert(&e->tq, &s->due, &c->step_node,
+			c->entered + s->after_ms);
 }
 
 static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
@@ -163,7 +164,7 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 static void become_callback(struct engine *e, struct contact *c)
 {
 	c->callback = true;
-	set_state(e, c, CS_CALLBACK_PENDING);
+	contact_set_state(e, c, CS_CALLBACK_PENDING);
 	emit_contact(e, EV_CONTACT_CALLBACK, c, NULL, NULL);
 }
 
@@ -174,7 +175,7 @@ static void move_to_queue(struct engine *e, struct contact *c, struct queue *q,
 	emit_contact(e, EV_CONTACT_TRANSFERRED, c, NULL, q->id);
 	queue_unlink(c);
 	c->direct = NULL;
-	c->direct_gen++;
+	tq_remove(&c->direct_node);
 	queue_enter(e, c, q, hops + 1);
 }
 
@@ -268,9 +269,9 @@ static void route_last_agent(struct engine *e, struct contact *c)
 	    c->queue->last_agent_wait_ms) {
 		c->direct = a;
 		if (c->queue->last_agent_wait_ms)
-			(void)engine_timer_add(
-				e, e->now + c->queue->last_agent_wait_ms,
-				T_DIRECT, c->id, ++c->direct_gen);
+			(void)tq_insert(&e->tq, &c->queue->direct,
+					&c->direct_node,
+					e->now + c->queue->last_agent_wait_ms);
 	}
 }
 
@@ -281,8 +282,8 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 	c->entered = e->now;
 	c->step = 0;
 	c->step_prio = 0;
-	c->step_gen++;
-	set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	tq_remove(&c->step_node);
+	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	step_apply(e, c, 0);
 	if (queue_closed(e, q)) {
 		if (q->closed_action == ACTION_CALLBACK)
@@ -314,6 +315,8 @@ static struct contact *contact_alloc(struct engine *e,
 		return NULL;
 	}
 	c->id = in->id;
+	c->offers = &c->offer1;
+	c->offers_cap = 1;
 	c->seq = ++e->seq;
 	c->priority = in->priority;
 	c->callback = in->callback;
@@ -364,7 +367,8 @@ out:
 /* A contact whose offers all failed goes back to its place in line. */
 void contact_back(struct engine *e, struct contact *c)
 {
-	set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	tq_remove(&c->offer_node);
+	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
 	contact_dispatch(e, c);
 }
@@ -375,8 +379,10 @@ static void agent_cool(struct engine *e, struct agent *a)
 	a->misses++;
 	if (e->cfg.reject_delay_ms > 0) {
 		a->ready_at = e->now + e->cfg.reject_delay_ms;
-		(void)engine_timer_add(e, a->ready_at, T_READY, a->seq,
-				       ++a->ready_gen);
+		tq_remove(&a->ready_node);
+		if (tq_insert(&e->tq, &e->ready_list, &a->ready_node,
+			      a->ready_at))
+			a->ready_at = 0; /* cannot wake it: no delay */
 	}
 	if (e->cfg.auto_pause_misses > 0 &&
 	    a->misses >= e->cfg.auto_pause_misses && a->state == AS_AVAILABLE) {
@@ -410,6 +416,8 @@ static void withdraw_offers(struct engine *e, struct contact *c,
 		else
 			agent_refresh(e, a);
 	}
+	if (!keep)
+		tq_remove(&c->offer_node);
 	for (uint32_t i = 0; i < n; i++)
 		agent_refresh(e, gone[i]);
 }
@@ -451,10 +459,11 @@ int engine_contact_accept(struct engine *e, int64_t now, uint64_t id,
 	withdraw_offers(e, c, a);
 	c->noffers = 0;
 	c->answered = now;
-	c->step_gen++;
-	c->offer_gen++;
+	tq_remove(&c->step_node);
+	tq_remove(&c->offer_node);
+	tq_remove(&c->direct_node);
 	a->misses = 0;
-	set_state(e, c, CS_ACTIVE);
+	contact_set_state(e, c, CS_ACTIVE);
 	emit_contact(e, EV_CONTACT_ACCEPTED, c, a, NULL);
 	if (c->callback)
 		emit_contact(e, EV_CALLBACK_DIAL, c, a, c->customer);
@@ -560,11 +569,12 @@ int engine_contact_end(struct engine *e, int64_t now, uint64_t id)
 		contact_complete(e, c);
 		goto out;
 	}
-	set_state(e, c, CS_WRAPUP);
+	contact_set_state(e, c, CS_WRAPUP);
 	emit_contact(e, EV_CONTACT_ENDED, c, a, NULL);
-	if (c->queue->wrapup == WRAPUP_TIMED)
-		(void)engine_timer_add(e, now + c->queue->wrapup_ms, T_WRAP,
-				       c->id, ++c->wrap_gen);
+	if (c->queue->wrapup == WRAPUP_TIMED &&
+	    tq_insert(&e->tq, &c->queue->wrap, &c->step_node,
+		      now + c->queue->wrapup_ms))
+		contact_complete(e, c); /* cannot time it: end it now */
 	engine_emit_agent(e, a);
 out:
 	engine_end(e);
@@ -694,13 +704,14 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	if (q) {
 		queue_unlink(c);
 		c->direct = NULL;
-		c->direct_gen++;
+		tq_remove(&c->direct_node);
 		queue_enter(e, c, q, 0);
 	} else {
 		c->direct = a;
-		c->direct_gen++;
-		c->step_gen++;
-		set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+		tq_remove(&c->direct_node);
+		tq_remove(&c->step_node);
+		contact_set_state(
+			e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 		emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
 		contact_dispatch(e, c);
 	}
@@ -718,7 +729,7 @@ static void step_due(struct engine *e, struct contact *c)
 	size_t k = (size_t)c->step + 1;
 	const struct step *s = &c->queue->steps[k];
 	bool was_waiting = c->in_tree && !c->direct;
-	int64_t ewt = contact_ewt(e, c, NULL);
+	int64_t ewt = s->min_ewt_ms ? contact_ewt(e, c, NULL) : 0;
 
 	if (s->min_ewt_ms && ewt >= 0 && ewt < s->min_ewt_ms) {
 		c->step = (int)k; /* condition not met: skip this step */
@@ -749,33 +760,40 @@ static void direct_due(struct engine *e, struct contact *c)
 		contact_dispatch(e, c);
 }
 
-void engine_timer_fire(struct engine *e, const struct timer *t)
+#define CONTAINER(ptr, type, member) \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+void engine_timer_fire(struct engine *e, struct tq_node *n, int kind)
 {
 	struct contact *c;
-	struct agent *a;
 
-	if (t->kind == T_READY) {
-		a = engine_agent_by_seq(e, t->id);
-		if (a && a->ready_gen == t->gen) {
-			a->ready_at = 0;
-			agent_refresh(e, a);
-		}
+	switch (kind) {
+	case TK_READY: {
+		struct agent *a = CONTAINER(n, struct agent, ready_node);
+
+		a->ready_at = 0;
+		agent_refresh(e, a);
 		return;
 	}
-	c = engine_contact_find(e, t->id);
-	if (!c)
+	case TK_STEP:
+		c = CONTAINER(n, struct contact, step_node);
+		if (waiting(c) || c->state == CS_OFFERED)
+			step_due(e, c);
 		return;
-	if (t->kind == T_STEP && t->gen == c->step_gen &&
-	    (waiting(c) || c->state == CS_OFFERED))
-		step_due(e, c);
-	else if (t->kind == T_OFFER && t->gen == c->offer_gen &&
-		 c->state == CS_OFFERED)
-		offer_timeout(e, c);
-	else if (t->kind == T_WRAP && t->gen == c->wrap_gen &&
-		 c->state == CS_WRAPUP)
-		contact_complete(e, c);
-	else if (t->kind == T_DIRECT && t->gen == c->direct_gen)
-		direct_due(e, c);
+	case TK_OFFER:
+		c = CONTAINER(n, struct contact, offer_node);
+		if (c->state == CS_OFFERED)
+			offer_timeout(e, c);
+		return;
+	case TK_WRAP:
+		c = CONTAINER(n, struct contact, step_node);
+		if (c->state == CS_WRAPUP)
+			contact_complete(e, c);
+		return;
+	case TK_DIRECT:
+		direct_due(e, CONTAINER(n, struct contact, direct_node));
+		return;
+	}
 }
 
 /* ---- agents leaving, queues changing ------------------------------- */
@@ -805,41 +823,47 @@ void agent_release_direct(struct engine *e, struct agent *a)
 	while ((c = a->direct.first)) {
 		contact_unwait(c);
 		c->direct = NULL;
-		c->direct_gen++;
+		tq_remove(&c->direct_node);
 		contact_dispatch(e, c);
 	}
 }
 
+/* Re-places a contact of a queue whose steps changed (see below). */
+static void requeue_one(struct engine *e, struct queue *q, struct contact *c)
+{
+	bool was = c->in_tree;
+	size_t k = 0;
+
+	if (was)
+		contact_unwait(c);
+	while (k + 1 < q->nsteps &&
+	       q->steps[k + 1].after_ms <= e->now - c->entered)
+		k++;
+	c->step_prio = 0;
+	for (size_t i = 0; i < k; i++)
+		c->step_prio += q->steps[i].priority_delta;
+	step_apply(e, c, k);
+	if (waiting(c) || c->state == CS_OFFERED)
+		schedule_step(e, c);
+	if (was)
+		tree_insert(e, c->direct ? &c->direct->direct : &c->pool->tree,
+			    c);
+}
+
 /*
- * After a queue's steps changed: every waiting contact takes the step its
- * wait now falls in (keeping its arrival, hence its place) and is matched
- * again.
+ * After a queue's steps changed: every contact of the queue takes the step
+ * its wait now falls in (keeping its arrival, hence its place) and is
+ * matched again, best-scored first. O(all contacts): configuration
+ * changes are rare.
  */
 void queue_requeue_all(struct engine *e, struct queue *q)
 {
-	for (struct contact *c = q->list; c; c = c->qnext) {
-		bool was = c->in_tree;
-		size_t k = 0;
+	for (size_t i = 0; q->ncontacts && i < e->contacts.cap; i++) {
+		struct contact *c = e->contacts.slots[i].val;
 
-		if (was)
-			contact_unwait(c);
-		while (k + 1 < q->nsteps &&
-		       q->steps[k + 1].after_ms <= e->now - c->entered)
-			k++;
-		c->step_prio = 0;
-		for (size_t i = 0; i <= k; i++)
-			c->step_prio += q->steps[i].priority_delta;
-		c->step_prio -= q->steps[k].priority_delta;
-		c->step_gen++;
-		step_apply(e, c, k);
-		schedule_step(e, c);
-		if (was)
-			tree_insert(e,
-				    c->direct ? &c->direct->direct
-					      : &c->pool->tree,
-				    c);
+		if (c && c->queue == q)
+			requeue_one(e, q, c);
 	}
-	/* Restore the invariant, best-scored contacts first. */
 	for (size_t k = 0; k < q->nsteps; k++) {
 		struct pool *p = q->steps[k].pool;
 

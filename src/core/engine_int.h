@@ -9,6 +9,7 @@
 
 #include "core/engine.h"
 #include "core/hmap.h"
+#include "core/timerq.h"
 
 #define NOT_IN_HEAP UINT32_MAX
 
@@ -69,8 +70,8 @@ struct agent {
 	uint16_t units;	      /* shared budget used */
 	int64_t idle_since;   /* last offer to or release from the agent */
 	int64_t ready_at;     /* not routable before (after a miss) */
-	uint64_t last_offer;  /* engine offer counter at the last offer */
-	uint32_t ready_gen;
+	struct tq_node ready_node;
+	uint64_t last_offer; /* engine offer counter at the last offer */
 	int misses;
 
 	struct member *members;
@@ -81,6 +82,7 @@ struct agent {
 };
 
 struct step {
+	struct tq_list due; /* contacts about to reach this step */
 	int64_t after_ms;
 	struct pool *pool; /* never NULL: inherited when the filter is */
 	int priority_delta;
@@ -107,9 +109,11 @@ struct queue {
 	char *calendar;
 	enum action closed_action;
 	struct queue *closed_target;
-	uint32_t ncontacts; /* alive contacts in the queue */
-	uint32_t targeted;  /* steps or closed actions of queues aiming here */
-	struct contact *list; /* alive contacts, doubly linked */
+	struct tq_list wrap;	/* contacts in timed wrap-up */
+	struct tq_list direct;	/* contacts waiting for their last agent */
+	uint32_t ncontacts;	/* alive contacts in the queue */
+	uint32_t count[CS_MAX]; /* of which in each state */
+	uint32_t targeted; /* steps or closed actions of queues aiming here */
 };
 
 /* Treap links: a contact waits in exactly one tree (a pool or an agent). */
@@ -119,29 +123,32 @@ struct tlink {
 };
 
 struct contact {
-	uint64_t id;
+	/* ordering and tree links first: one cache line per tree node */
+	int64_t key;  /* score; larger first */
 	uint64_t seq; /* arrival order */
-	struct queue *queue;
-	struct contact *qprev, *qnext;
-	enum contact_state state;
-	int priority;	 /* the contact's own */
-	int step_prio;	 /* added by steps */
-	int64_t key;	 /* score; larger first */
-	int64_t arrived; /* first arrival, for aging */
-	int64_t entered; /* entry into the current queue, for steps */
-	int64_t state_ms[CS_MAX];
-	int step;
+	struct tlink t;
+	bool in_tree;
 	bool callback;
+	int step;
+	enum contact_state state;
 	struct pool *pool;    /* waiting there when in_tree && !direct */
 	struct agent *direct; /* waiting for this agent alone */
-	bool in_tree;
-	struct tlink t;
+	struct queue *queue;
+	uint64_t id;
+	int priority;	       /* the contact's own */
+	int step_prio;	       /* added by steps */
+	int64_t arrived;       /* first arrival, for aging */
+	int64_t entered;       /* entry into the current queue, for steps */
 	struct agent *agent;   /* handling (active, wrap-up) */
 	struct agent **offers; /* agents it is offered to */
 	uint32_t noffers, offers_cap;
+	struct agent *offer1; /* offers' storage until ring-all needs more */
 	char *customer;
-	int64_t answered, ended;
-	uint32_t step_gen, offer_gen, wrap_gen, direct_gen;
+	int64_t answered, ended;    /* -1 until they happen */
+	struct tq_node step_node;   /* next step, or end of timed wrap-up */
+	struct tq_node offer_node;  /* offer time-out */
+	struct tq_node direct_node; /* end of the wait for the last agent */
+	int64_t state_ms[CS_MAX];
 };
 
 struct pool {
@@ -161,19 +168,11 @@ struct pool {
 };
 
 enum timer_kind {
-	T_STEP = 0,
-	T_OFFER,
-	T_WRAP,
-	T_DIRECT, /* last-agent wait over */
-	T_READY,  /* agent's reject delay over */
-};
-
-struct timer {
-	int64_t when;
-	uint64_t seq;
-	uint64_t id; /* contact id, or agent seq */
-	uint32_t gen;
-	uint8_t kind;
+	TK_STEP = 0,
+	TK_OFFER,
+	TK_WRAP,
+	TK_DIRECT, /* last-agent wait over */
+	TK_READY,  /* agent's reject delay over */
 };
 
 struct sym {
@@ -207,8 +206,9 @@ struct engine {
 	struct contact **dead; /* finished, freed at the end of the command */
 	size_t ndead, dead_cap;
 
-	struct timer *timers;
-	size_t ntimers, timers_cap;
+	struct tq tq;
+	struct tq_list offer_list; /* offers, by time-out */
+	struct tq_list ready_list; /* agents cooling after a miss */
 };
 
 struct cal_entry {
@@ -232,8 +232,6 @@ void engine_end(struct engine *e);
 void engine_event_fill(struct engine_event *ev, enum engine_event_type t,
 		       const struct contact *c, const struct agent *a,
 		       int64_t now);
-int engine_timer_add(struct engine *e, int64_t when, enum timer_kind kind,
-		     uint64_t id, uint32_t gen);
 int engine_intern(void *arg, enum expr_ns ns, const char *name, size_t len,
 		  uint32_t *idp);
 
@@ -263,11 +261,14 @@ void slot_release(struct engine *e, struct agent *a, enum channel ch,
 bool member_of(const struct agent *a, const struct pool *p);
 
 /* engine_contact.c */
+void contact_free(struct contact *c);
+void contact_set_state(struct engine *e, struct contact *c,
+		       enum contact_state st);
 void contact_rekey(struct engine *e, struct contact *c);
 int64_t contact_ewt(const struct engine *e, const struct contact *c,
 		    uint32_t *posp);
 void contact_back(struct engine *e, struct contact *c);
-void engine_timer_fire(struct engine *e, const struct timer *t);
+void engine_timer_fire(struct engine *e, struct tq_node *n, int kind);
 void engine_info_fill(struct engine *e, const struct contact *c,
 		      struct engine_contact_info *info);
 void agent_withdraw_offers(struct engine *e, struct agent *a);

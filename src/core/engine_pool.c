@@ -330,6 +330,9 @@ static void agent_rekey(struct engine *e, struct agent *a)
 {
 	unsigned mask = takeable(e, a);
 
+	for (size_t i = 0; i < a->nmembers; i++)
+		__builtin_prefetch(a->members[i].pool);
+
 	for (size_t i = 0; i < a->nmembers; i++) {
 		struct member *m = &a->members[i];
 		int64_t k1, k2;
@@ -380,6 +383,18 @@ static struct contact *best_for(const struct agent *a, unsigned mask)
 
 	if (best)
 		return best;
+	/*
+	 * The pools and their heads are scattered in memory: ask for all of
+	 * them first so that the cache misses overlap instead of queueing.
+	 */
+	for (size_t i = 0; i < a->nmembers; i++)
+		__builtin_prefetch(&a->members[i].pool->tree);
+	for (size_t i = 0; i < a->nmembers; i++) {
+		const struct contact *c = a->members[i].pool->tree.first;
+
+		if (c)
+			__builtin_prefetch(&c->key);
+	}
 	for (size_t i = 0; i < a->nmembers; i++) {
 		const struct pool *p = a->members[i].pool;
 		struct contact *c = p->tree.first;
@@ -462,11 +477,15 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 	struct engine_event ev;
 
 	if (c->noffers == c->offers_cap) {
-		uint32_t cap = c->offers_cap ? c->offers_cap * 2 : 1;
-		struct agent **o = realloc(c->offers, cap * sizeof(*o));
+		uint32_t cap = c->offers_cap * 2;
+		bool inline1 = c->offers == &c->offer1;
+		struct agent **o =
+			realloc(inline1 ? NULL : c->offers, cap * sizeof(*o));
 
 		if (!o)
 			return ENOMEM;
+		if (inline1)
+			o[0] = c->offer1;
 		c->offers = o;
 		c->offers_cap = cap;
 	}
@@ -479,11 +498,10 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 	a->idle_since = e->now;
 	a->last_offer = ++e->offer_seq;
 	if (c->noffers == 1) {
-		c->state = CS_OFFERED;
-		c->state_ms[CS_OFFERED] = e->now;
-		c->offer_gen++;
-		(void)engine_timer_add(e, e->now + e->cfg.offer_timeout_ms,
-				       T_OFFER, c->id, c->offer_gen);
+		contact_set_state(e, c, CS_OFFERED);
+		/* On ENOMEM the offer waits for an answer without limit. */
+		(void)tq_insert(&e->tq, &e->offer_list, &c->offer_node,
+				e->now + e->cfg.offer_timeout_ms);
 	}
 	engine_event_fill(&ev, EV_CONTACT_OFFERED, c, a, e->now);
 	engine_emit(e, &ev);

@@ -515,6 +515,12 @@ static void contact_complete(struct engine *e, struct contact *c)
 	struct lastagent *la;
 	double handle = (double)(e->now - c->answered);
 
+	/* The agent will look for work in its pools next: start loading. */
+	__builtin_prefetch(a->members);
+	__builtin_prefetch((char *)a->members + 64);
+	__builtin_prefetch((char *)a->members + 128);
+	__builtin_prefetch(a->hold);
+
 	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
 	hold_del(a, c);
 	slot_release(e, a, c->queue->ch, false);

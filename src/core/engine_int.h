@@ -49,36 +49,36 @@ struct member {
 };
 
 struct agent {
-	char *id;
-	uint32_t sym;
-	uint64_t seq; /* creation order, the last tie-break */
+	char *id; /* first: the id maps compare it (engine.c id_eq) */
+	/* then what every routing decision reads and writes */
+	enum agent_state state; /* OFFLINE, AVAILABLE or PAUSED */
+	uint8_t cap[CH_MAX];
+	uint8_t held[CH_MAX]; /* contacts offered, active or in wrap-up */
+	uint8_t busy[CH_MAX]; /* of which offered or active */
+	uint16_t units;	      /* shared budget used */
+	uint32_t nhold, hold_cap;
+	int64_t idle_since;  /* last offer to or release from the agent */
+	int64_t ready_at;    /* not routable before (after a miss) */
+	uint64_t last_offer; /* engine offer counter at the last offer */
+	uint64_t seq;	     /* creation order, the last tie-break */
+	struct member *members;
+	size_t nmembers;
+	struct contact **hold; /* offered, active or in wrap-up */
+	struct tree direct;    /* contacts waiting for this agent alone */
 	struct site *site;
+	enum agent_state shown; /* last state reported in an event */
+	int misses;
+	int64_t shown_since;
+
+	uint32_t sym;
 	struct expr_skill *skills;
 	size_t nskills;
 	uint32_t *tags;
 	size_t ntags;
 	struct tenant **tenants;
 	size_t ntenants;
-	uint8_t cap[CH_MAX];
-
-	enum agent_state state; /* OFFLINE, AVAILABLE or PAUSED */
 	char *reason;
-	enum agent_state shown; /* last state reported in an event */
-	int64_t shown_since;
-	uint8_t held[CH_MAX]; /* contacts offered, active or in wrap-up */
-	uint8_t busy[CH_MAX]; /* of which offered or active */
-	uint16_t units;	      /* shared budget used */
-	int64_t idle_since;   /* last offer to or release from the agent */
-	int64_t ready_at;     /* not routable before (after a miss) */
 	struct tq_node ready_node;
-	uint64_t last_offer; /* engine offer counter at the last offer */
-	int misses;
-
-	struct member *members;
-	size_t nmembers;
-	struct tree direct;    /* contacts waiting for this agent alone */
-	struct contact **hold; /* offered, active or in wrap-up */
-	uint32_t nhold, hold_cap;
 };
 
 struct step {

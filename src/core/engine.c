@@ -329,9 +329,11 @@ static void queue_free(struct queue *q)
 
 static void free_map(struct hmap *m, void (*fn)(void *))
 {
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->slots[i].val)
-			fn(m->slots[i].val);
+	for (size_t i = 0; i < hmap_span(m); i++) {
+		void *val = hmap_at(m, i);
+
+		if (val)
+			fn(val);
 	}
 	hmap_reset(m);
 }

@@ -864,8 +864,8 @@ static void requeue_one(struct engine *e, struct queue *q, struct contact *c)
  */
 void queue_requeue_all(struct engine *e, struct queue *q)
 {
-	for (size_t i = 0; q->ncontacts && i < e->contacts.cap; i++) {
-		struct contact *c = e->contacts.slots[i].val;
+	for (size_t i = 0; q->ncontacts && i < hmap_span(&e->contacts); i++) {
+		struct contact *c = hmap_at(&e->contacts, i);
 
 		if (c && c->queue == q)
 			requeue_one(e, q, c);

@@ -40,20 +40,27 @@ uint64_t hmap_hash_u64(uint64_t x)
 	return mix(x + 0x9e3779b97f4a7c15ULL);
 }
 
-void *hmap_get(const struct hmap *m, uint64_t hash, hmap_eq *eq,
-	       const void *key)
+static void *probe(const struct hslot *slots, size_t cap, uint64_t hash,
+		   hmap_eq *eq, const void *key)
 {
-	if (!m->cap)
+	if (!cap)
 		return NULL;
-
-	for (size_t i = hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		const struct hslot *s = &m->slots[i];
+	for (size_t i = hash & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		const struct hslot *s = &slots[i];
 
 		if (!s->val)
 			return NULL;
 		if (s->hash == hash && eq(s->val, key))
 			return s->val;
 	}
+}
+
+void *hmap_get(const struct hmap *m, uint64_t hash, hmap_eq *eq,
+	       const void *key)
+{
+	void *v = probe(m->slots, m->cap, hash, eq, key);
+
+	return v || !m->old ? v : probe(m->old, m->old_cap, hash, eq, key);
 }
 
 static void insert(struct hslot *slots, size_t cap, uint64_t hash, void *val)
@@ -66,6 +73,47 @@ static void insert(struct hslot *slots, size_t cap, uint64_t hash, void *val)
 	slots[i].val = val;
 }
 
+/*
+ * Empties slot i by backward shift: later entries of its run move into
+ * the hole when their home allows, so every probe run stays unbroken.
+ * Entries only ever move to i or after it.
+ */
+static void hole_at(struct hslot *slots, size_t cap, size_t i)
+{
+	size_t mask = cap - 1;
+
+	for (size_t j = (i + 1) & mask; slots[j].val; j = (j + 1) & mask) {
+		size_t home = slots[j].hash & mask;
+
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			slots[i] = slots[j];
+			i = j;
+		}
+	}
+	slots[i].val = NULL;
+}
+
+/* Moves the entries of a few old slots to the new table. */
+static void migrate(struct hmap *m, size_t steps)
+{
+	while (m->old && steps--) {
+		struct hslot *s = &m->old[m->moved];
+
+		while (s->val) { /* the shift may refill the slot */
+			insert(m->slots, m->cap, s->hash, s->val);
+			m->len++;
+			m->old_len--;
+			hole_at(m->old, m->old_cap, m->moved);
+		}
+		if (++m->moved == m->old_cap || !m->old_len) {
+			free(m->old);
+			m->old = NULL;
+			m->old_cap = m->old_len = m->moved = 0;
+		}
+	}
+}
+
 static int grow(struct hmap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 16;
@@ -73,19 +121,25 @@ static int grow(struct hmap *m)
 
 	if (!slots)
 		return ENOMEM;
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->slots[i].val)
-			insert(slots, cap, m->slots[i].hash, m->slots[i].val);
-	}
-	free(m->slots);
+	m->old = m->slots;
+	m->old_cap = m->cap;
+	m->old_len = m->len;
+	m->moved = 0;
 	m->slots = slots;
 	m->cap = cap;
+	m->len = 0;
+	if (!m->old_len) {
+		free(m->old);
+		m->old = NULL;
+		m->old_cap = 0;
+	}
 	return 0;
 }
 
 int hmap_put(struct hmap *m, uint64_t hash, void *val)
 {
-	if ((m->len + 1) * 2 > m->cap) {
+	migrate(m, 16);
+	if (!m->old && (m->len + 1) * 2 > m->cap) {
 		int err = grow(m);
 
 		if (err)
@@ -96,43 +150,53 @@ int hmap_put(struct hmap *m, uint64_t hash, void *val)
 	return 0;
 }
 
-/*
- * Backward-shift deletion keeps every probe sequence unbroken without
- * tombstones: move later entries of the run into the hole when their home
- * slot allows it.
- */
-void *hmap_del(struct hmap *m, uint64_t hash, hmap_eq *eq, const void *key)
+static void *del(struct hslot *slots, size_t cap, uint64_t hash, hmap_eq *eq,
+		 const void *key)
 {
-	size_t mask = m->cap - 1, i, j;
+	size_t mask = cap - 1, i;
 	void *val;
 
-	if (!m->cap)
+	if (!cap)
 		return NULL;
 	for (i = hash & mask;; i = (i + 1) & mask) {
-		if (!m->slots[i].val)
+		if (!slots[i].val)
 			return NULL;
-		if (m->slots[i].hash == hash && eq(m->slots[i].val, key))
+		if (slots[i].hash == hash && eq(slots[i].val, key))
 			break;
 	}
-	val = m->slots[i].val;
-	for (j = (i + 1) & mask; m->slots[j].val; j = (j + 1) & mask) {
-		size_t home = m->slots[j].hash & mask;
+	val = slots[i].val;
+	hole_at(slots, cap, i);
+	return val;
+}
 
-		/* Can the entry at j move to the hole at i? */
-		if ((j > i && (home <= i || home > j)) ||
-		    (j < i && (home <= i && home > j))) {
-			m->slots[i] = m->slots[j];
-			i = j;
-		}
+void *hmap_del(struct hmap *m, uint64_t hash, hmap_eq *eq, const void *key)
+{
+	void *val = del(m->slots, m->cap, hash, eq, key);
+
+	if (val) {
+		m->len--;
+	} else if (m->old) {
+		val = del(m->old, m->old_cap, hash, eq, key);
+		if (val)
+			m->old_len--;
 	}
-	m->slots[i].val = NULL;
-	m->len--;
+	migrate(m, 16);
 	return val;
 }
 
 void hmap_reset(struct hmap *m)
 {
 	free(m->slots);
-	m->slots = NULL;
-	m->cap = m->len = 0;
+	free(m->old);
+	memset(m, 0, sizeof(*m));
+}
+
+size_t hmap_span(const struct hmap *m)
+{
+	return m->cap + m->old_cap;
+}
+
+void *hmap_at(const struct hmap *m, size_t i)
+{
+	return i < m->cap ? m->slots[i].val : m->old[i - m->cap].val;
 }

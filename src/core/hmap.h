@@ -3,6 +3,11 @@
  * backward-shift deletion, load ≤ 1/2). The caller hashes its key and
  * says how to compare a stored value with a key; the table stores only
  * the hash and the value. O(1) expected for get, put and del.
+ *
+ * Growing never stops the world: a bigger table is allocated and the
+ * entries of the old one move over a few at a time with each put and del
+ * (like Redis's incremental rehash), so no single call pays for copying
+ * hundreds of thousands of entries. Lookups check both tables meanwhile.
  */
 #ifndef RELAIS_HMAP_H
 #define RELAIS_HMAP_H
@@ -20,6 +25,8 @@ struct hmap {
 	struct hslot *slots;
 	size_t cap; /* a power of two, or 0 */
 	size_t len;
+	struct hslot *old;		/* being emptied into slots, or NULL */
+	size_t old_cap, old_len, moved; /* moved: old slots done */
 };
 
 typedef bool(hmap_eq)(const void *val, const void *key);
@@ -31,6 +38,10 @@ int hmap_put(struct hmap *m, uint64_t hash, void *val);
 /* Removes and returns the value for key, or NULL. */
 void *hmap_del(struct hmap *m, uint64_t hash, hmap_eq *eq, const void *key);
 void hmap_reset(struct hmap *m);
+
+/* Iteration: the values at i = 0 .. hmap_span(m) - 1 (NULL: skip). */
+size_t hmap_span(const struct hmap *m);
+void *hmap_at(const struct hmap *m, size_t i);
 
 uint64_t hmap_hash_bytes(const void *p, size_t len);
 uint64_t hmap_hash_str(const char *s);

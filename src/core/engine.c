@@ -716,6 +716,7 @@ int engine_agent_set(struct engine *e, const struct engine_agent *in)
 	err = tenants_link(a);
 	if (!err)
 		err = pool_join_all(e, a);
+	agent_release_unfit(e, a);
 	agent_refresh(e, a);
 out:
 	parts_free(&p);
@@ -749,6 +750,7 @@ int engine_agent_remove(struct engine *e, int64_t now, const char *id)
 	if (a->state == AS_AVAILABLE)
 		pool_staffed_update(a, -1);
 	a->state = AS_OFFLINE;
+	agent_refresh(e, a);
 	agent_withdraw_offers(e, a);
 	agent_release_direct(e, a);
 	engine_emit_agent(e, a);
@@ -785,6 +787,8 @@ static int state_change(struct engine *e, struct agent *a, enum agent_state st,
 	a->reason = r;
 	a->state = st;
 	a->misses = 0;
+	/* Out of the heaps first, so withdrawn offers cannot come back. */
+	agent_refresh(e, a);
 	if (st != AS_AVAILABLE)
 		agent_withdraw_offers(e, a);
 	if (st == AS_OFFLINE)

@@ -268,6 +268,7 @@ static void route_last_agent(struct engine *e, struct contact *c)
 	if (agent_can_take(e, a, c->queue->ch) ||
 	    c->queue->last_agent_wait_ms) {
 		c->direct = a;
+		c->direct_once = !c->queue->last_agent_wait_ms;
 		if (c->queue->last_agent_wait_ms)
 			(void)tq_insert(&e->tq, &c->queue->direct,
 					&c->direct_node,
@@ -364,10 +365,17 @@ out:
 	return err;
 }
 
+static bool fits(const struct agent *a, const struct contact *c);
+
 /* A contact whose offers all failed goes back to its place in line. */
 void contact_back(struct engine *e, struct contact *c)
 {
 	tq_remove(&c->offer_node);
+	if (c->direct && (c->direct_once || !fits(c->direct, c))) {
+		c->direct = NULL;
+		tq_remove(&c->direct_node);
+	}
+	c->direct_once = false;
 	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
 	contact_dispatch(e, c);
@@ -714,6 +722,7 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 		queue_enter(e, c, q, 0);
 	} else {
 		c->direct = a;
+		c->direct_once = false;
 		tq_remove(&c->direct_node);
 		tq_remove(&c->step_node);
 		contact_set_state(
@@ -821,16 +830,50 @@ void agent_withdraw_offers(struct engine *e, struct agent *a)
 	}
 }
 
+static void release_direct(struct engine *e, struct contact *c)
+{
+	contact_unwait(c);
+	c->direct = NULL;
+	tq_remove(&c->direct_node);
+	contact_dispatch(e, c);
+}
+
 /* Contacts waiting for an agent who leaves go to their queue's line. */
 void agent_release_direct(struct engine *e, struct agent *a)
 {
-	struct contact *c;
+	while (a->direct.first)
+		release_direct(e, a->direct.first);
+}
 
-	while ((c = a->direct.first)) {
-		contact_unwait(c);
-		c->direct = NULL;
-		tq_remove(&c->direct_node);
-		contact_dispatch(e, c);
+static bool fits(const struct agent *a, const struct contact *c)
+{
+	return a->cap[c->queue->ch] && serves(a, c->queue->tenant);
+}
+
+/* Collects the contacts of a tree that the agent may no longer take. */
+static size_t unfit(const struct agent *a, struct contact *n,
+		    struct contact **out, size_t k, size_t max)
+{
+	for (; n && k < max; n = n->t.r) {
+		k = unfit(a, n->t.l, out, k, max);
+		if (k < max && !fits(a, n))
+			out[k++] = n;
+	}
+	return k;
+}
+
+/*
+ * After an agent's tenants or capacity changed: contacts waiting for it
+ * alone that it may no longer take go to their queue's line.
+ */
+void agent_release_unfit(struct engine *e, struct agent *a)
+{
+	struct contact *batch[64];
+	size_t n;
+
+	while ((n = unfit(a, a->direct.root, batch, 0, 64)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			release_direct(e, batch[i]);
 	}
 }
 
@@ -870,15 +913,20 @@ void queue_requeue_all(struct engine *e, struct queue *q)
 		if (c && c->queue == q)
 			requeue_one(e, q, c);
 	}
-	for (size_t k = 0; k < q->nsteps; k++) {
-		struct pool *p = q->steps[k].pool;
+	for (;;) {
+		struct contact *best = NULL;
 
-		while (p->nheap && p->tree.first) {
+		for (size_t k = 0; k < q->nsteps; k++) {
+			struct pool *p = q->steps[k].pool;
 			struct contact *c = p->tree.first;
 
-			contact_unwait(c);
-			contact_dispatch(e, c);
+			if (p->nheap && c && (!best || contact_better(c, best)))
+				best = c;
 		}
+		if (!best)
+			break;
+		contact_unwait(best);
+		contact_dispatch(e, best);
 	}
 }
 

@@ -129,6 +129,7 @@ struct contact {
 	struct tlink t;
 	bool in_tree;
 	bool callback;
+	bool direct_once; /* last agent, no wait: one offer, then the line */
 	int step;
 	enum contact_state state;
 	struct pool *pool;    /* waiting there when in_tree && !direct */
@@ -273,6 +274,7 @@ void engine_info_fill(struct engine *e, const struct contact *c,
 		      struct engine_contact_info *info);
 void agent_withdraw_offers(struct engine *e, struct agent *a);
 void agent_release_direct(struct engine *e, struct agent *a);
+void agent_release_unfit(struct engine *e, struct agent *a);
 void queue_requeue_all(struct engine *e, struct queue *q);
 
 #endif

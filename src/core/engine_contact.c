@@ -159,7 +159,7 @@ static void schedule_step(struct engine *e, struct contact *c)
 }
 
 static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
-			int hops);
+			int hops, bool dispatch);
 
 static void become_callback(struct engine *e, struct contact *c)
 {
@@ -176,7 +176,7 @@ static void move_to_queue(struct engine *e, struct contact *c, struct queue *q,
 	queue_unlink(c);
 	c->direct = NULL;
 	tq_remove(&c->direct_node);
-	queue_enter(e, c, q, hops + 1);
+	queue_enter(e, c, q, hops + 1, true);
 }
 
 /*
@@ -276,8 +276,18 @@ static void route_last_agent(struct engine *e, struct contact *c)
 	}
 }
 
+/* Lets a contact wait at its place without matching it (yet). */
+static void wait_in_line(struct engine *e, struct contact *c)
+{
+	tree_insert(e, c->direct ? &c->direct->direct : &c->pool->tree, c);
+}
+
+/*
+ * A contact enters a queue: closed action, last agent, step 0, then it is
+ * matched (dispatch) or only put in line for the caller to match later.
+ */
 static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
-			int hops)
+			int hops, bool dispatch)
 {
 	queue_link(q, c);
 	c->entered = e->now;
@@ -301,7 +311,10 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 	    take_action(e, c, q->steps[0].action, q->steps[0].target, hops))
 		return;
 	schedule_step(e, c);
-	contact_dispatch(e, c);
+	if (dispatch)
+		contact_dispatch(e, c);
+	else
+		wait_in_line(e, c);
 }
 
 static struct contact *contact_alloc(struct engine *e,
@@ -357,7 +370,7 @@ int engine_contact_add(struct engine *e, int64_t now,
 		err = ENOMEM;
 		goto out;
 	}
-	queue_enter(e, c, q, 0);
+	queue_enter(e, c, q, 0, true);
 	if (info)
 		engine_info_fill(e, c, info);
 out:
@@ -524,9 +537,8 @@ static void contact_complete(struct engine *e, struct contact *c)
 	double handle = (double)(e->now - c->answered);
 
 	/* The agent will look for work in its pools next: start loading. */
-	__builtin_prefetch(a->members);
-	__builtin_prefetch((char *)a->members + 64);
-	__builtin_prefetch((char *)a->members + 128);
+	for (size_t i = 0; i < a->nmembers; i += 2)
+		__builtin_prefetch(&a->members[i]);
 	__builtin_prefetch(a->hold);
 
 	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
@@ -719,7 +731,7 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 		queue_unlink(c);
 		c->direct = NULL;
 		tq_remove(&c->direct_node);
-		queue_enter(e, c, q, 0);
+		queue_enter(e, c, q, 0, false);
 	} else {
 		c->direct = a;
 		c->direct_once = false;
@@ -728,10 +740,18 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 		contact_set_state(
 			e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 		emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
-		contact_dispatch(e, c);
+		wait_in_line(e, c);
 	}
+	/*
+	 * The freed agent first chooses among everything waiting, the moved
+	 * contact included; then the contact is matched if it still waits.
+	 */
 	if (from)
 		agent_refresh(e, from);
+	if (waiting(c) && c->in_tree) {
+		contact_unwait(c);
+		contact_dispatch(e, c);
+	}
 out:
 	engine_end(e);
 	return err;
@@ -830,11 +850,15 @@ void agent_withdraw_offers(struct engine *e, struct agent *a)
 	}
 }
 
+static void requeue_one(struct engine *e, struct queue *q, struct contact *c);
+
+/* Back to the queue's line, at the step its wait now falls in. */
 static void release_direct(struct engine *e, struct contact *c)
 {
 	contact_unwait(c);
 	c->direct = NULL;
 	tq_remove(&c->direct_node);
+	requeue_one(e, c->queue, c);
 	contact_dispatch(e, c);
 }
 

@@ -259,7 +259,9 @@ bool agent_can_take(const struct engine *e, const struct agent *a,
 {
 	unsigned w = e->cfg.capacity.weight[ch];
 
-	if (a->state != AS_AVAILABLE || a->ready_at > e->now)
+	/* Cooling ends when the agent's own timer fires (ready_at = 0), so
+	 * the contacts waiting for it alone are considered first. */
+	if (a->state != AS_AVAILABLE || a->ready_at)
 		return false;
 	if (a->held[ch] >= a->cap[ch])
 		return false;

@@ -71,7 +71,7 @@ static enum why why_capacity(const struct engine *e, const struct agent *a,
 {
 	unsigned w = e->cfg.capacity.weight[ch];
 
-	if (a->ready_at > e->now)
+	if (a->ready_at)
 		return say(text, size, WHY_COOLING,
 			   "missed an offer; routable again in %lld ms",
 			   (long long)(a->ready_at - e->now));

@@ -309,13 +309,13 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 
 static void agent_free(struct agent *a)
 {
-	free(a->id);
 	free(a->reason);
 	free(a->skills);
 	free(a->tags);
 	free(a->tenants);
 	free(a->members);
-	free(a->hold);
+	if (a->hold != a->hold_inline)
+		free(a->hold);
 	free(a);
 }
 
@@ -648,13 +648,21 @@ static int tenants_link(struct agent *a)
 	return 0;
 }
 
+/*
+ * The agent's id lives right after the structure: event handlers read it
+ * at every offer, and this way it comes with the agent's cache lines.
+ */
 static int agent_create(struct engine *e, const char *id, struct agent **ap)
 {
-	struct agent *a = calloc(1, sizeof(*a));
+	size_t len = strlen(id) + 1;
+	struct agent *a = calloc(1, sizeof(*a) + len);
 	int err = 0;
 
-	if (!a || !(a->id = strdup(id)))
-		goto nomem;
+	if (!a)
+		return ENOMEM;
+	a->id = memcpy(a + 1, id, len);
+	a->hold = a->hold_inline;
+	a->hold_cap = 4;
 	a->sym = intern_str(e, EXPR_NS_AGENT, id, &err);
 	a->seq = ++e->seq;
 	a->state = a->shown = AS_OFFLINE;
@@ -672,8 +680,6 @@ static int agent_create(struct engine *e, const char *id, struct agent **ap)
 	*ap = a;
 	return 0;
 nomem:
-	if (a)
-		free(a->id);
 	free(a);
 	return ENOMEM;
 }

@@ -63,8 +63,9 @@ struct agent {
 	uint64_t seq;	     /* creation order, the last tie-break */
 	struct member *members;
 	size_t nmembers;
-	struct contact **hold; /* offered, active or in wrap-up */
-	struct tree direct;    /* contacts waiting for this agent alone */
+	struct contact **hold;		/* offered, active or in wrap-up */
+	struct contact *hold_inline[4]; /* hold's storage while it fits */
+	struct tree direct; /* contacts waiting for this agent alone */
 	struct site *site;
 	enum agent_state shown; /* last state reported in an event */
 	int misses;

@@ -442,11 +442,15 @@ void agent_refresh(struct engine *e, struct agent *a)
 int hold_add(struct agent *a, struct contact *c)
 {
 	if (a->nhold == a->hold_cap) {
-		uint32_t cap = a->hold_cap ? a->hold_cap * 2 : 2;
-		struct contact **h = realloc(a->hold, cap * sizeof(*h));
+		uint32_t cap = a->hold_cap * 2;
+		bool inl = a->hold == a->hold_inline;
+		struct contact **h =
+			realloc(inl ? NULL : a->hold, cap * sizeof(*h));
 
 		if (!h)
 			return ENOMEM;
+		if (inl)
+			memcpy(h, a->hold_inline, sizeof(a->hold_inline));
 		a->hold = h;
 		a->hold_cap = cap;
 	}

@@ -336,8 +336,8 @@ static void tick(struct demo *d, int64_t t)
 	}
 	count_agents(d);
 	printf("%02d:%02d  %7d %7d %7d %9d %5.1f  | %6d %6d %6d %6d\n",
-	       (int)(minutes / 60), (int)(minutes % 60), waiting,
-	       offered, handled, abandoned,
+	       (int)(minutes / 60), (int)(minutes % 60), waiting, offered,
+	       handled, abandoned,
 	       handled + abandoned ? 100.0 * in_sl / (handled + abandoned)
 				   : 100.0,
 	       d->avail, d->busy, d->wrapup, d->paused);
@@ -464,7 +464,7 @@ int cli_demo(int argc, char **argv)
 		fprintf(stderr, "relais demo: %d engine errors\n", d.errors);
 		rc = 1;
 	}
- out:
+out:
 	engine_free(d.e);
 	free(d.heap);
 	return rc;
@@ -559,9 +559,9 @@ static int setup_centre(struct demo *d, struct engine_error *err)
 
 	err->msg[0] = '\0';
 	/* Monday 2026-11-30, 07:30 in Paris (UTC+1) */
-	d->t0_utc = (tz_days_from_civil(2026, 11, 30) * 86400 + 6 * 3600 +
-		     1800) *
-		    1000LL;
+	d->t0_utc =
+		(tz_days_from_civil(2026, 11, 30) * 86400 + 6 * 3600 + 1800) *
+		1000LL;
 	engine_set_wallclock(d->e, 0, d->t0_utc);
 	rc |= engine_tenant_add(d->e, "assurmax");
 	rc |= engine_tenant_add(d->e, "telco");
@@ -574,7 +574,6 @@ static int setup_centre(struct demo *d, struct engine_error *err)
 	for (size_t i = 0; !rc && i < NAGENTS; i++)
 		rc = add_agent(d, &agents[i]);
 	if (rc && !err->msg[0])
-		snprintf(err->msg, sizeof(err->msg), "setup: %s",
-			 strerror(rc));
+		snprintf(err->msg, sizeof(err->msg), "setup: %s", strerror(rc));
 	return rc;
 }

@@ -770,6 +770,7 @@ static void test_position_and_ewt_use_line_and_staffing(void **state)
 {
 	struct fx *f = *state;
 	struct engine_contact_info info;
+	struct engine_queue_stats st;
 	struct engine_contact c = {.id = 3, .queue = "q"};
 
 	agent(f, "a1", "paris", "acme", 1, 0, 0, NULL);
@@ -789,6 +790,9 @@ static void test_position_and_ewt_use_line_and_staffing(void **state)
 	assert_int_equal(info.position, 2);
 	assert_int_equal(info.ewt_ms, 60000);
 	assert_int_equal(last(f, EV_CONTACT_QUEUED, 4)->position, 2);
+	/* the queue's own estimate, for a caller arriving now: 3rd in line */
+	assert_int_equal(engine_queue_stats(f->e, 25, "q", &st), 0);
+	assert_int_equal(st.ewt_ms, 90000);
 	/* half the staff leaves: the wait doubles */
 	assert_int_equal(engine_agent_state(f->e, 30, "a1", AS_PAUSED, "lunch"),
 			 0);
@@ -1089,7 +1093,7 @@ static void test_bad_filter_refused_with_position(void **state)
 
 	assert_int_equal(engine_queue_set(f->e, 0, &q, &err), EINVAL);
 	assert_non_null(strstr(err.msg, "position 12"));
-	assert_int_equal(engine_queue_stats(f->e, "q", &st), ENOENT);
+	assert_int_equal(engine_queue_stats(f->e, 0, "q", &st), ENOENT);
 }
 
 static void test_new_agent_takes_waiting_contacts(void **state)
@@ -1129,8 +1133,10 @@ static void test_queue_change_keeps_waiting_contacts(void **state)
 	avail(f, 0, "a1");
 	add(f, 10, 1, "q", 0);
 	add(f, 20, 2, "q", 0);
-	assert_int_equal(engine_queue_stats(f->e, "q", &st), 0);
+	assert_int_equal(engine_queue_stats(f->e, 20, "q", &st), 0);
 	assert_int_equal(st.waiting, 2);
+	assert_int_equal(st.oldest_arrival_ms, 10);
+	assert_int_equal(st.ewt_ms, -1); /* nobody passes the filter */
 	/* the supervisor opens the queue to English speakers */
 	queue(f, "q", CH_VOICE, 0, STRAT_LONGEST_IDLE, "lang.en >= 5");
 	assert_string_equal(offered_agent(f, 1), "a1");

@@ -1275,7 +1275,7 @@ static void check_queues(struct world *w)
 			s->active++;
 	}
 	for (int q = 0; q < w->nqueues; q++) {
-		if (engine_queue_stats(w->e, w->queues[q].id, &st) ||
+		if (engine_queue_stats(w->e, w->now, w->queues[q].id, &st) ||
 		    st.waiting != want[q].waiting ||
 		    st.offered != want[q].offered ||
 		    st.active != want[q].active)

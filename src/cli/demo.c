@@ -327,7 +327,7 @@ static void tick(struct demo *d, int64_t t)
 	for (size_t i = 0; i < NQUEUES; i++) {
 		struct engine_queue_stats st;
 
-		if (!engine_queue_stats(d->e, queues[i].id, &st))
+		if (!engine_queue_stats(d->e, t, queues[i].id, &st))
 			waiting += (int)st.waiting;
 		offered += stats[i].offered;
 		handled += stats[i].handled;

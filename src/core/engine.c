@@ -1076,7 +1076,24 @@ static void oldest_in(const struct queue *q, const struct contact *n,
 	}
 }
 
-int engine_queue_stats(struct engine *e, const char *id,
+/* Where a contact arriving now would stand, and how long it would wait. */
+static int64_t arrival_ewt(struct engine *e, const struct queue *q, int64_t now)
+{
+	const struct pool *p = q->steps[0].pool;
+	struct contact probe;
+
+	if (p->nheap)
+		return 0;
+	if (!p->slots)
+		return -1;
+	memset(&probe, 0, sizeof(probe));
+	probe.key = (int64_t)q->priority * e->cfg.priority_point_ms -
+		    (now > e->now ? now : e->now);
+	probe.seq = UINT64_MAX;
+	return (int64_t)(tree_rank(&p->tree, &probe) * q->aht_ms / p->slots);
+}
+
+int engine_queue_stats(struct engine *e, int64_t now, const char *id,
 		       struct engine_queue_stats *st)
 {
 	struct queue *q = engine_queue_find(e, id);
@@ -1097,6 +1114,7 @@ int engine_queue_stats(struct engine *e, const char *id,
 	}
 	if (st->oldest_arrival_ms == INT64_MAX)
 		st->oldest_arrival_ms = -1;
+	st->ewt_ms = arrival_ewt(e, q, now);
 	return 0;
 }
 

@@ -394,9 +394,14 @@ struct engine_queue_stats {
 	uint32_t active;
 	int64_t oldest_arrival_ms; /* -1 when empty */
 	int64_t aht_ms;		   /* recent handle time */
+	int64_t ewt_ms; /* a new arrival's estimated wait; -1 if unknown */
 };
 
-int engine_queue_stats(struct engine *e, const char *id,
+/*
+ * Counts by state, the oldest waiting contact, and the estimated wait of a
+ * contact arriving at `now` (no timer fires: call engine_advance first).
+ */
+int engine_queue_stats(struct engine *e, int64_t now, const char *id,
 		       struct engine_queue_stats *st);
 
 int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,

@@ -58,7 +58,7 @@ int engine_vec_push(void **vec, size_t *n, size_t *cap, size_t size,
 	return 0;
 }
 
-static void vec_del(void **vec, size_t *n, size_t size, const void *item)
+void engine_vec_del(void **vec, size_t *n, size_t size, const void *item)
 {
 	char *v = *vec;
 
@@ -75,34 +75,35 @@ static void vec_del(void **vec, size_t *n, size_t size, const void *item)
 /* ---- lookups ------------------------------------------------------- */
 
 /* Every named object starts with its `char *id`. */
-static bool id_eq(const void *val, const void *key)
+bool engine_id_eq(const void *val, const void *key)
 {
 	return !strcmp(*(char *const *)val, key);
 }
 
-static void *find(const struct hmap *m, const char *id)
+void *engine_find(const struct hmap *m, const char *id)
 {
-	return id ? hmap_get(m, hmap_hash_str(id), id_eq, id) : NULL;
+	return id ? hmap_get(m, hmap_hash_str(id), engine_id_eq, id) : NULL;
 }
 
 struct agent *engine_agent_find(struct engine *e, const char *id)
 {
-	return find(&e->agents, id);
+	return engine_find(&e->agents, id);
 }
 
-static bool seq_eq(const void *val, const void *key)
+bool engine_seq_eq(const void *val, const void *key)
 {
 	return ((const struct agent *)val)->seq == *(const uint64_t *)key;
 }
 
 struct agent *engine_agent_by_seq(struct engine *e, uint64_t seq)
 {
-	return hmap_get(&e->agent_seqs, hmap_hash_u64(seq), seq_eq, &seq);
+	return hmap_get(&e->agent_seqs, hmap_hash_u64(seq), engine_seq_eq,
+			&seq);
 }
 
 struct queue *engine_queue_find(struct engine *e, const char *id)
 {
-	return find(&e->queues, id);
+	return engine_find(&e->queues, id);
 }
 
 static bool cid_eq(const void *val, const void *key)
@@ -117,7 +118,7 @@ struct contact *engine_contact_find(struct engine *e, uint64_t id)
 
 const struct calendar *engine_calendar_find(struct engine *e, const char *id)
 {
-	struct cal_entry *ce = find(&e->cals, id);
+	struct cal_entry *ce = engine_find(&e->cals, id);
 
 	return ce ? ce->cal : NULL;
 }
@@ -166,7 +167,7 @@ nomem:
 	return ENOMEM;
 }
 
-static uint32_t intern_str(struct engine *e, enum expr_ns ns, const char *s,
+uint32_t engine_intern_str(struct engine *e, enum expr_ns ns, const char *s,
 			   int *err)
 {
 	uint32_t id = UINT32_MAX;
@@ -209,7 +210,7 @@ void engine_event_fill(struct engine_event *ev, enum engine_event_type t,
 	ev->callback = c->callback;
 }
 
-static enum agent_state derived_state(const struct agent *a)
+enum agent_state engine_derived_state(const struct agent *a)
 {
 	bool held = false;
 
@@ -226,7 +227,7 @@ static enum agent_state derived_state(const struct agent *a)
 /* Reports the agent's state if it changed since the last report. */
 void engine_emit_agent(struct engine *e, struct agent *a)
 {
-	enum agent_state st = derived_state(a);
+	enum agent_state st = engine_derived_state(a);
 	struct engine_event ev;
 
 	if (st == a->shown)
@@ -307,7 +308,7 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 	return 0;
 }
 
-static void agent_free(struct agent *a)
+void engine_agent_free(struct agent *a)
 {
 	free(a->reason);
 	free(a->skills);
@@ -319,7 +320,7 @@ static void agent_free(struct agent *a)
 	free(a);
 }
 
-static void queue_free(struct queue *q)
+void engine_queue_free(struct queue *q)
 {
 	free(q->id);
 	free(q->steps);
@@ -400,12 +401,12 @@ static void free_lastagent(void *p)
 
 static void free_agent(void *p)
 {
-	agent_free(p);
+	engine_agent_free(p);
 }
 
 static void free_queue(void *p)
 {
-	queue_free(p);
+	engine_queue_free(p);
 }
 
 void engine_free(struct engine *e)
@@ -438,7 +439,7 @@ int engine_tenant_add(struct engine *e, const char *id)
 
 	if (!id || !*id)
 		return EINVAL;
-	if (find(&e->tenants, id))
+	if (engine_find(&e->tenants, id))
 		return EEXIST;
 	t = calloc(1, sizeof(*t));
 	if (!t || !(t->id = strdup(id)))
@@ -455,13 +456,13 @@ nomem:
 
 int engine_tenant_remove(struct engine *e, const char *id)
 {
-	struct tenant *t = find(&e->tenants, id);
+	struct tenant *t = engine_find(&e->tenants, id);
 
 	if (!t)
 		return ENOENT;
 	if (t->nqueues || t->nagents)
 		return EBUSY;
-	hmap_del(&e->tenants, hmap_hash_str(id), id_eq, id);
+	hmap_del(&e->tenants, hmap_hash_str(id), engine_id_eq, id);
 	free_tenant(t);
 	return 0;
 }
@@ -484,12 +485,13 @@ int engine_site_set(struct engine *e, const struct engine_site *in)
 	if (!in->id || !*in->id || in->kind > SITE_HOME ||
 	    in->cost_per_hour_cents < 0)
 		return EINVAL;
-	sym = intern_str(e, EXPR_NS_SITE, in->id, &err);
-	csym = in->country ? intern_str(e, EXPR_NS_COUNTRY, in->country, &err)
+	sym = engine_intern_str(e, EXPR_NS_SITE, in->id, &err);
+	csym = in->country ? engine_intern_str(e, EXPR_NS_COUNTRY, in->country,
+					       &err)
 			   : UINT32_MAX;
 	if (err || (in->country && !(country = strdup(in->country))))
 		return ENOMEM;
-	s = find(&e->sites, in->id);
+	s = engine_find(&e->sites, in->id);
 	if (!s) {
 		s = calloc(1, sizeof(*s));
 		if (!s || !(s->id = strdup(in->id)) ||
@@ -520,7 +522,7 @@ int engine_calendar_set(struct engine *e, const char *id, struct calendar *cal)
 
 	if (!id || !*id || !cal)
 		return EINVAL;
-	ce = find(&e->cals, id);
+	ce = engine_find(&e->cals, id);
 	if (ce) {
 		calendar_free(ce->cal);
 		ce->cal = cal;
@@ -540,7 +542,7 @@ int engine_calendar_set(struct engine *e, const char *id, struct calendar *cal)
 
 int engine_calendar_remove(struct engine *e, const char *id)
 {
-	struct cal_entry *ce = find(&e->cals, id);
+	struct cal_entry *ce = engine_find(&e->cals, id);
 
 	if (!ce)
 		return ENOENT;
@@ -549,572 +551,8 @@ int engine_calendar_remove(struct engine *e, const char *id)
 		    !strcmp(e->queue_v[i]->calendar, id))
 			return EBUSY;
 	}
-	hmap_del(&e->cals, hmap_hash_str(id), id_eq, id);
+	hmap_del(&e->cals, hmap_hash_str(id), engine_id_eq, id);
 	free_cal(ce);
-	return 0;
-}
-
-/* ---- agents -------------------------------------------------------- */
-
-static int cmp_skill(const void *a, const void *b)
-{
-	const struct expr_skill *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The parts of an agent that engine_agent_set() replaces as a whole. */
-struct agent_parts {
-	struct site *site;
-	struct expr_skill *skills;
-	uint32_t *tags;
-	struct tenant **tenants;
-};
-
-static int parts_build(struct engine *e, const struct engine_agent *in,
-		       struct agent_parts *p)
-{
-	int err = 0;
-
-	memset(p, 0, sizeof(*p));
-	if (in->site && !(p->site = find(&e->sites, in->site)))
-		return ENOENT;
-	p->skills = calloc(in->nskills + 1, sizeof(*p->skills));
-	p->tags = calloc(in->ntags + 1, sizeof(*p->tags));
-	p->tenants = calloc(in->ntenants + 1, sizeof(*p->tenants));
-	if (!p->skills || !p->tags || !p->tenants)
-		return ENOMEM;
-	for (size_t i = 0; i < in->nskills && !err; i++) {
-		if (in->skill_levels[i] < 1 || in->skill_levels[i] > 10)
-			return EINVAL;
-		p->skills[i].id =
-			intern_str(e, EXPR_NS_SKILL, in->skill_names[i], &err);
-		p->skills[i].level = in->skill_levels[i];
-	}
-	for (size_t i = 0; i < in->ntags && !err; i++)
-		p->tags[i] = intern_str(e, EXPR_NS_TAG, in->tags[i], &err);
-	for (size_t i = 0; i < in->ntenants && !err; i++) {
-		p->tenants[i] = find(&e->tenants, in->tenants[i]);
-		if (!p->tenants[i])
-			return ENOENT;
-	}
-	if (err)
-		return err;
-	qsort(p->skills, in->nskills, sizeof(*p->skills), cmp_skill);
-	qsort(p->tags, in->ntags, sizeof(*p->tags), cmp_u32);
-	for (size_t i = 1; i < in->nskills; i++) {
-		if (p->skills[i].id == p->skills[i - 1].id)
-			return EINVAL;
-	}
-	for (size_t i = 1; i < in->ntags; i++) {
-		if (p->tags[i] == p->tags[i - 1])
-			return EINVAL;
-	}
-	return 0;
-}
-
-static void parts_free(struct agent_parts *p)
-{
-	free(p->skills);
-	free(p->tags);
-	free(p->tenants);
-}
-
-static void tenants_unlink(struct agent *a)
-{
-	for (size_t i = 0; i < a->ntenants; i++) {
-		struct tenant *t = a->tenants[i];
-
-		vec_del((void **)&t->agents, &t->nagents, sizeof(a), &a);
-	}
-}
-
-static int tenants_link(struct agent *a)
-{
-	for (size_t i = 0; i < a->ntenants; i++) {
-		struct tenant *t = a->tenants[i];
-
-		if (engine_vec_push((void **)&t->agents, &t->nagents,
-				    &t->agents_cap, sizeof(a), &a))
-			return ENOMEM;
-	}
-	return 0;
-}
-
-/*
- * The agent's id lives right after the structure: event handlers read it
- * at every offer, and this way it comes with the agent's cache lines.
- */
-static int agent_create(struct engine *e, const char *id, struct agent **ap)
-{
-	size_t len = strlen(id) + 1;
-	struct agent *a = calloc(1, sizeof(*a) + len);
-	int err = 0;
-
-	if (!a)
-		return ENOMEM;
-	a->id = memcpy(a + 1, id, len);
-	a->hold = a->hold_inline;
-	a->hold_cap = 4;
-	a->sym = intern_str(e, EXPR_NS_AGENT, id, &err);
-	a->seq = ++e->seq;
-	a->state = a->shown = AS_OFFLINE;
-	a->shown_since = e->now;
-	if (err || hmap_put(&e->agents, hmap_hash_str(id), a))
-		goto nomem;
-	if (hmap_put(&e->agent_seqs, hmap_hash_u64(a->seq), a) ||
-	    engine_vec_push((void **)&e->agent_v, &e->nagents, &e->agents_cap,
-			    sizeof(a), &a)) {
-		hmap_del(&e->agents, hmap_hash_str(id), id_eq, id);
-		hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), seq_eq,
-			 &a->seq);
-		goto nomem;
-	}
-	*ap = a;
-	return 0;
-nomem:
-	free(a);
-	return ENOMEM;
-}
-
-int engine_agent_set(struct engine *e, const struct engine_agent *in)
-{
-	struct agent_parts p;
-	struct agent *a;
-	int err;
-
-	if (!in->id || !*in->id)
-		return EINVAL;
-	for (int ch = 0; ch < CH_MAX; ch++) {
-		if (in->capacity[ch] > 50)
-			return EINVAL;
-	}
-	err = parts_build(e, in, &p);
-	if (err)
-		goto out;
-	a = engine_agent_find(e, in->id);
-	if (!a) {
-		err = agent_create(e, in->id, &a);
-		if (err)
-			goto out;
-	}
-	pool_leave_all(e, a);
-	tenants_unlink(a);
-	free(a->skills);
-	free(a->tags);
-	free(a->tenants);
-	a->site = p.site;
-	a->skills = p.skills;
-	a->nskills = in->nskills;
-	a->tags = p.tags;
-	a->ntags = in->ntags;
-	a->tenants = p.tenants;
-	a->ntenants = in->ntenants;
-	memcpy(a->cap, in->capacity, sizeof(a->cap));
-	memset(&p, 0, sizeof(p));
-	err = tenants_link(a);
-	if (!err)
-		err = pool_join_all(e, a);
-	agent_release_unfit(e, a);
-	agent_refresh(e, a);
-out:
-	parts_free(&p);
-	return err;
-}
-
-static bool holds_work(const struct agent *a)
-{
-	for (uint32_t i = 0; i < a->nhold; i++) {
-		if (a->hold[i]->state != CS_OFFERED)
-			return true;
-	}
-	return false;
-}
-
-int engine_agent_remove(struct engine *e, int64_t now, const char *id)
-{
-	struct agent *a;
-	int err = 0;
-
-	engine_begin(e, now);
-	a = engine_agent_find(e, id);
-	if (!a) {
-		err = ENOENT;
-		goto out;
-	}
-	if (holds_work(a)) {
-		err = EBUSY;
-		goto out;
-	}
-	if (a->state == AS_AVAILABLE)
-		pool_staffed_update(a, -1);
-	a->state = AS_OFFLINE;
-	agent_refresh(e, a);
-	agent_withdraw_offers(e, a);
-	agent_release_direct(e, a);
-	engine_emit_agent(e, a);
-	pool_leave_all(e, a);
-	tenants_unlink(a);
-	tq_remove(&a->ready_node);
-	hmap_del(&e->agents, hmap_hash_str(id), id_eq, id);
-	hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), seq_eq, &a->seq);
-	vec_del((void **)&e->agent_v, &e->nagents, sizeof(a), &a);
-	agent_free(a);
-out:
-	engine_end(e);
-	return err;
-}
-
-static int state_change(struct engine *e, struct agent *a, enum agent_state st,
-			const char *reason)
-{
-	char *r = NULL;
-
-	if (st == AS_PAUSED && (!reason || !*reason))
-		return EINVAL;
-	if (st == AS_OFFLINE && holds_work(a))
-		return EBUSY;
-	if (st == AS_PAUSED && !(r = strdup(reason)))
-		return ENOMEM;
-	if (a->state == AS_AVAILABLE && st != AS_AVAILABLE)
-		pool_staffed_update(a, -1);
-	else if (a->state != AS_AVAILABLE && st == AS_AVAILABLE)
-		pool_staffed_update(a, +1);
-	if (a->state == AS_OFFLINE && st != AS_OFFLINE)
-		a->idle_since = e->now;
-	free(a->reason);
-	a->reason = r;
-	a->state = st;
-	a->misses = 0;
-	/* Out of the heaps first, so withdrawn offers cannot come back. */
-	agent_refresh(e, a);
-	if (st != AS_AVAILABLE)
-		agent_withdraw_offers(e, a);
-	if (st == AS_OFFLINE)
-		agent_release_direct(e, a);
-	agent_refresh(e, a);
-	return 0;
-}
-
-int engine_agent_state(struct engine *e, int64_t now, const char *id,
-		       enum agent_state st, const char *reason)
-{
-	struct agent *a;
-	int err;
-
-	if (st != AS_AVAILABLE && st != AS_PAUSED && st != AS_OFFLINE)
-		return EINVAL;
-	engine_begin(e, now);
-	a = engine_agent_find(e, id);
-	err = a ? state_change(e, a, st, reason) : ENOENT;
-	engine_end(e);
-	return err;
-}
-
-int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
-		      uint8_t load[CH_MAX])
-{
-	struct agent *a = engine_agent_find(e, id);
-
-	if (!a)
-		return ENOENT;
-	if (state)
-		*state = derived_state(a);
-	if (load)
-		memcpy(load, a->held, CH_MAX);
-	return 0;
-}
-
-/* ---- queues -------------------------------------------------------- */
-
-static void steps_put(struct engine *e, struct step *steps, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		tq_list_drop(&e->tq, &steps[i].due);
-		pool_put(e, steps[i].pool);
-		if (steps[i].target)
-			steps[i].target->targeted--;
-	}
-	free(steps);
-}
-
-static int step_build(struct engine *e, const struct engine_queue *in,
-		      struct tenant *t, struct step *steps, size_t i,
-		      const char **filter, struct engine_error *err)
-{
-	const struct engine_step *s = &in->steps[i];
-	struct step *out = &steps[i];
-	int rc;
-
-	if (s->after_ms < 0 || (i == 0 && s->after_ms != 0) ||
-	    (i > 0 && s->after_ms < in->steps[i - 1].after_ms) ||
-	    s->action > ACTION_CLOSE || s->min_ewt_ms < 0) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "step %zu: after_s must start at 0 and not decrease",
-			 i);
-		return EINVAL;
-	}
-	if (s->action == ACTION_TRANSFER) {
-		out->target = engine_queue_find(e, s->target);
-		if (!out->target || out->target->tenant != t) {
-			snprintf(err->msg, sizeof(err->msg),
-				 "step %zu: no queue \"%.64s\" in the tenant",
-				 i, s->target ? s->target : "");
-			return ENOENT;
-		}
-	}
-	if (s->filter)
-		*filter = s->filter;
-	rc = pool_get(e, &out->pool, t, in->channel, in->strategy, *filter,
-		      err);
-	if (rc) {
-		out->target = NULL;
-		return rc;
-	}
-	if (out->target)
-		out->target->targeted++;
-	tq_list_init(&out->due, TK_STEP);
-	out->after_ms = s->after_ms;
-	out->priority_delta = s->priority_delta;
-	out->min_ewt_ms = s->min_ewt_ms;
-	out->action = s->action;
-	return 0;
-}
-
-static int steps_build(struct engine *e, const struct engine_queue *in,
-		       struct tenant *t, struct step **stepsp, size_t *np,
-		       struct engine_error *err)
-{
-	static const struct engine_step any = {0};
-	const struct engine_step *src = in->nsteps ? in->steps : &any;
-	size_t n = in->nsteps ? in->nsteps : 1;
-	struct engine_queue q = *in;
-	const char *filter = NULL;
-	struct step *steps = calloc(n, sizeof(*steps));
-	int rc = 0;
-
-	if (!steps)
-		return ENOMEM;
-	q.steps = src;
-	for (size_t i = 0; i < n; i++) {
-		rc = step_build(e, &q, t, steps, i, &filter, err);
-		if (rc) {
-			steps_put(e, steps, i);
-			return rc;
-		}
-	}
-	*stepsp = steps;
-	*np = n;
-	return 0;
-}
-
-static int queue_check(struct engine *e, const struct engine_queue *in,
-		       struct tenant **tp, struct engine_error *err)
-{
-	struct queue *old = engine_queue_find(e, in->id);
-
-	if (!in->id || !*in->id || in->channel >= CH_MAX ||
-	    in->strategy >= STRAT_MAX || in->wrapup > WRAPUP_MANUAL ||
-	    in->priority < -1000 || in->priority > 1000 || in->wrapup_ms < 0 ||
-	    in->closed_action > ACTION_CLOSE) {
-		snprintf(err->msg, sizeof(err->msg), "invalid queue field");
-		return EINVAL;
-	}
-	*tp = find(&e->tenants, in->tenant);
-	if (!*tp) {
-		snprintf(err->msg, sizeof(err->msg), "no tenant \"%.64s\"",
-			 in->tenant ? in->tenant : "");
-		return ENOENT;
-	}
-	if (in->calendar && !find(&e->cals, in->calendar)) {
-		snprintf(err->msg, sizeof(err->msg), "no calendar \"%.64s\"",
-			 in->calendar);
-		return ENOENT;
-	}
-	if (in->closed_action == ACTION_TRANSFER &&
-	    !engine_queue_find(e, in->closed_target)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "no queue \"%.64s\" for the closed action",
-			 in->closed_target ? in->closed_target : "");
-		return ENOENT;
-	}
-	if (old && old->ncontacts &&
-	    (old->tenant != *tp || old->ch != in->channel)) {
-		snprintf(err->msg, sizeof(err->msg),
-			 "the queue holds contacts: its tenant and channel "
-			 "cannot change");
-		return EBUSY;
-	}
-	return 0;
-}
-
-static int queue_create(struct engine *e, const char *id, struct queue **qp)
-{
-	struct queue *q = calloc(1, sizeof(*q));
-
-	if (!q || !(q->id = strdup(id)))
-		goto nomem;
-	tq_list_init(&q->wrap, TK_WRAP);
-	tq_list_init(&q->direct, TK_DIRECT);
-	if (hmap_put(&e->queues, hmap_hash_str(id), q))
-		goto nomem;
-	if (engine_vec_push((void **)&e->queue_v, &e->nqueues, &e->queues_cap,
-			    sizeof(q), &q)) {
-		hmap_del(&e->queues, hmap_hash_str(id), id_eq, id);
-		goto nomem;
-	}
-	*qp = q;
-	return 0;
-nomem:
-	if (q)
-		free(q->id);
-	free(q);
-	return ENOMEM;
-}
-
-int engine_queue_set(struct engine *e, int64_t now,
-		     const struct engine_queue *in, struct engine_error *err)
-{
-	struct engine_error dummy;
-	struct tenant *t;
-	struct queue *q;
-	struct step *steps = NULL, *old_steps;
-	size_t nsteps = 0, old_n;
-	char *cal = NULL;
-	int rc;
-
-	err = err ? err : &dummy;
-	err->msg[0] = '\0';
-	engine_begin(e, now);
-	rc = queue_check(e, in, &t, err);
-	if (!rc && in->calendar && !(cal = strdup(in->calendar)))
-		rc = ENOMEM;
-	if (!rc)
-		rc = steps_build(e, in, t, &steps, &nsteps, err);
-	q = rc ? NULL : engine_queue_find(e, in->id);
-	if (!rc && !q && (rc = queue_create(e, in->id, &q)) == 0)
-		t->nqueues++;
-	if (rc) {
-		if (steps)
-			steps_put(e, steps, nsteps);
-		free(cal);
-		goto out;
-	}
-	if (q->tenant && q->tenant != t) {
-		q->tenant->nqueues--;
-		t->nqueues++;
-	}
-	if (q->closed_target)
-		q->closed_target->targeted--;
-	q->tenant = t;
-	q->ch = in->channel;
-	q->priority = in->priority;
-	q->sl_ms = in->sl_threshold_ms;
-	q->strat = in->strategy;
-	q->last_agent = in->last_agent;
-	q->last_agent_wait_ms = in->last_agent_wait_ms;
-	q->ring_max = in->ring_max > 0 ? in->ring_max : 50;
-	q->wrapup = in->wrapup;
-	q->wrapup_ms = in->wrapup_ms;
-	if (!q->aht_ms || in->aht_ms > 0)
-		q->aht_ms = in->aht_ms > 0 ? (double)in->aht_ms : 180000.0;
-	free(q->calendar);
-	q->calendar = cal;
-	q->closed_action = in->closed_action;
-	q->closed_target = in->closed_action == ACTION_TRANSFER
-				   ? engine_queue_find(e, in->closed_target)
-				   : NULL;
-	if (q->closed_target)
-		q->closed_target->targeted++;
-	old_steps = q->steps;
-	old_n = q->nsteps;
-	q->steps = steps;
-	q->nsteps = nsteps;
-	queue_requeue_all(e, q);
-	if (old_steps)
-		steps_put(e, old_steps, old_n);
-out:
-	engine_end(e);
-	return rc;
-}
-
-int engine_queue_remove(struct engine *e, const char *id)
-{
-	struct queue *q = engine_queue_find(e, id);
-
-	if (!q)
-		return ENOENT;
-	if (q->ncontacts || q->targeted)
-		return EBUSY;
-	hmap_del(&e->queues, hmap_hash_str(id), id_eq, id);
-	vec_del((void **)&e->queue_v, &e->nqueues, sizeof(q), &q);
-	steps_put(e, q->steps, q->nsteps);
-	tq_list_drop(&e->tq, &q->wrap);
-	tq_list_drop(&e->tq, &q->direct);
-	if (q->closed_target)
-		q->closed_target->targeted--;
-	q->tenant->nqueues--;
-	queue_free(q);
-	return 0;
-}
-
-/* The earliest entry of q's contacts in a pool's tree (O(tree)). */
-static void oldest_in(const struct queue *q, const struct contact *n,
-		      int64_t *oldest)
-{
-	for (; n; n = n->t.r) {
-		oldest_in(q, n->t.l, oldest);
-		if (n->queue == q && n->entered < *oldest)
-			*oldest = n->entered;
-	}
-}
-
-/* Where a contact arriving now would stand, and how long it would wait. */
-static int64_t arrival_ewt(struct engine *e, const struct queue *q, int64_t now)
-{
-	const struct pool *p = q->steps[0].pool;
-	struct contact probe;
-
-	if (p->nheap)
-		return 0;
-	if (!p->slots)
-		return -1;
-	memset(&probe, 0, sizeof(probe));
-	probe.key = (int64_t)q->priority * e->cfg.priority_point_ms -
-		    (now > e->now ? now : e->now);
-	probe.seq = UINT64_MAX;
-	return (int64_t)(tree_rank(&p->tree, &probe) * q->aht_ms / p->slots);
-}
-
-int engine_queue_stats(struct engine *e, int64_t now, const char *id,
-		       struct engine_queue_stats *st)
-{
-	struct queue *q = engine_queue_find(e, id);
-
-	if (!q)
-		return ENOENT;
-	memset(st, 0, sizeof(*st));
-	st->aht_ms = (int64_t)q->aht_ms;
-	st->waiting = q->count[CS_QUEUED] + q->count[CS_CALLBACK_PENDING];
-	st->offered = q->count[CS_OFFERED];
-	st->active = q->count[CS_ACTIVE] + q->count[CS_WRAPUP];
-	st->oldest_arrival_ms = INT64_MAX;
-	for (size_t k = 0; st->waiting && k < q->nsteps; k++) {
-		const struct pool *p = q->steps[k].pool;
-
-		if (k == 0 || p != q->steps[k - 1].pool)
-			oldest_in(q, p->tree.root, &st->oldest_arrival_ms);
-	}
-	if (st->oldest_arrival_ms == INT64_MAX)
-		st->oldest_arrival_ms = -1;
-	st->ewt_ms = arrival_ewt(e, q, now);
 	return 0;
 }
 

@@ -219,6 +219,15 @@ struct cal_entry {
 };
 
 /* engine.c */
+bool engine_id_eq(const void *val, const void *key);
+bool engine_seq_eq(const void *val, const void *key);
+void *engine_find(const struct hmap *m, const char *id);
+void engine_vec_del(void **vec, size_t *n, size_t size, const void *item);
+uint32_t engine_intern_str(struct engine *e, enum expr_ns ns, const char *s,
+			   int *err);
+enum agent_state engine_derived_state(const struct agent *a);
+void engine_agent_free(struct agent *a);
+void engine_queue_free(struct queue *q);
 uint64_t engine_rand(struct engine *e);
 struct agent *engine_agent_find(struct engine *e, const char *id);
 struct agent *engine_agent_by_seq(struct engine *e, uint64_t seq);

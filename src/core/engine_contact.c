@@ -234,6 +234,8 @@ static bool queue_closed(struct engine *e, const struct queue *q)
 	return cal && !calendar_is_open(cal, e->now + e->wall_offset);
 }
 
+static bool fits(const struct agent *a, const struct contact *c);
+
 static struct agent *last_agent_for(struct engine *e, const struct contact *c)
 {
 	struct lastagent *la;
@@ -241,18 +243,14 @@ static struct agent *last_agent_for(struct engine *e, const struct contact *c)
 
 	if (!c->queue->last_agent || !c->customer)
 		return NULL;
-	la = hmap_get(&e->lastagents, hmap_hash_str(c->customer),
-		      (hmap_eq *)(void *)strcmp, c->customer);
+	la = hmap_get(&e->lastagents, hmap_hash_str(c->customer), engine_id_eq,
+		      c->customer);
 	if (!la || e->now - la->when > e->cfg.last_agent_window_ms)
 		return NULL;
 	a = engine_agent_find(e, la->agent);
-	if (!a || !a->cap[c->queue->ch] || a->state == AS_OFFLINE)
+	if (!a || a->state == AS_OFFLINE || !fits(a, c))
 		return NULL;
-	for (size_t i = 0; i < a->ntenants; i++) {
-		if (a->tenants[i] == c->queue->tenant)
-			return a;
-	}
-	return NULL;
+	return a;
 }
 
 /*
@@ -378,8 +376,6 @@ out:
 	return err;
 }
 
-static bool fits(const struct agent *a, const struct contact *c);
-
 /* A contact whose offers all failed goes back to its place in line. */
 void contact_back(struct engine *e, struct contact *c)
 {
@@ -443,15 +439,6 @@ static void withdraw_offers(struct engine *e, struct contact *c,
 		agent_refresh(e, gone[i]);
 }
 
-static bool is_offered_to(const struct contact *c, const struct agent *a)
-{
-	for (uint32_t i = 0; i < c->noffers; i++) {
-		if (c->offers[i] == a)
-			return true;
-	}
-	return false;
-}
-
 /* Looks up a contact and an agent for a command on an offer. */
 static int offer_lookup(struct engine *e, uint64_t id, const char *agent,
 			struct contact **cp, struct agent **ap)
@@ -460,7 +447,7 @@ static int offer_lookup(struct engine *e, uint64_t id, const char *agent,
 	*ap = agent ? engine_agent_find(e, agent) : NULL;
 	if (!*cp || !*ap)
 		return ENOENT;
-	if ((*cp)->state != CS_OFFERED || !is_offered_to(*cp, *ap))
+	if ((*cp)->state != CS_OFFERED || !offered_to(*cp, *ap))
 		return EINVAL;
 	return 0;
 }
@@ -545,7 +532,7 @@ static void contact_complete(struct engine *e, struct contact *c)
 	slot_release(e, a, c->queue->ch, false);
 	if (c->customer) {
 		la = hmap_get(&e->lastagents, hmap_hash_str(c->customer),
-			      (hmap_eq *)(void *)strcmp, c->customer);
+			      engine_id_eq, c->customer);
 		if (!la && (la = calloc(1, sizeof(*la)))) {
 			la->customer = strdup(c->customer);
 			if (!la->customer ||
@@ -667,15 +654,6 @@ int engine_contact_callback(struct engine *e, int64_t now, uint64_t id)
 	return err;
 }
 
-static bool serves(const struct agent *a, const struct tenant *t)
-{
-	for (size_t i = 0; i < a->ntenants; i++) {
-		if (a->tenants[i] == t)
-			return true;
-	}
-	return false;
-}
-
 /* Frees the agent handling an active contact that leaves it. */
 static struct agent *detach_agent(struct engine *e, struct contact *c)
 {
@@ -697,7 +675,7 @@ static int transfer_check(struct engine *e, struct contact *c, struct queue *q,
 		return EINVAL;
 	if (q && q->tenant != c->queue->tenant)
 		return EPERM;
-	if (a && (!serves(a, c->queue->tenant) || !a->cap[c->queue->ch]))
+	if (a && (!agent_serves(a, c->queue->tenant) || !a->cap[c->queue->ch]))
 		return EPERM;
 	(void)e;
 	return 0;
@@ -870,7 +848,7 @@ void agent_release_direct(struct engine *e, struct agent *a)
 
 static bool fits(const struct agent *a, const struct contact *c)
 {
-	return a->cap[c->queue->ch] && serves(a, c->queue->tenant);
+	return a->cap[c->queue->ch] && agent_serves(a, c->queue->tenant);
 }
 
 /* Collects the contacts of a tree that the agent may no longer take. */

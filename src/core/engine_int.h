@@ -183,7 +183,7 @@ struct sym {
 };
 
 struct lastagent {
-	char *customer;
+	char *customer; /* first: the map compares it (engine_id_eq) */
 	char *agent;
 	int64_t when;
 };
@@ -270,6 +270,8 @@ void hold_del(struct agent *a, struct contact *c);
 void slot_release(struct engine *e, struct agent *a, enum channel ch,
 		  bool busy);
 bool member_of(const struct agent *a, const struct pool *p);
+bool agent_serves(const struct agent *a, const struct tenant *t);
+bool offered_to(const struct contact *c, const struct agent *a);
 
 /* engine_contact.c */
 void contact_free(struct contact *c);

@@ -468,7 +468,16 @@ void hold_del(struct agent *a, struct contact *c)
 	}
 }
 
-static bool offered_to(const struct contact *c, const struct agent *a)
+bool agent_serves(const struct agent *a, const struct tenant *t)
+{
+	for (size_t i = 0; i < a->ntenants; i++) {
+		if (a->tenants[i] == t)
+			return true;
+	}
+	return false;
+}
+
+bool offered_to(const struct contact *c, const struct agent *a)
 {
 	for (uint32_t i = 0; i < c->noffers; i++) {
 		if (c->offers[i] == a)

@@ -28,24 +28,6 @@ static enum why say(char *text, size_t size, enum why w, const char *fmt, ...)
 	return w;
 }
 
-static bool serves(const struct agent *a, const struct tenant *t)
-{
-	for (size_t i = 0; i < a->ntenants; i++) {
-		if (a->tenants[i] == t)
-			return true;
-	}
-	return false;
-}
-
-static bool offered_to(const struct contact *c, const struct agent *a)
-{
-	for (uint32_t i = 0; i < c->noffers; i++) {
-		if (c->offers[i] == a)
-			return true;
-	}
-	return false;
-}
-
 /* The filter excludes the agent: say which step, and when one admits it. */
 static enum why why_filter(const struct contact *c, const struct agent *a,
 			   char *text, size_t size)
@@ -107,7 +89,7 @@ static enum why explain(const struct engine *e, const struct contact *c,
 		return say(text, size, WHY_NOT_WAITING, "the contact is %s%s",
 			   contact_state_name(c->state),
 			   c->agent == a ? " with this agent" : "");
-	if (!serves(a, c->queue->tenant))
+	if (!agent_serves(a, c->queue->tenant))
 		return say(text, size, WHY_OTHER_TENANT,
 			   "the agent does not serve tenant %s",
 			   c->queue->tenant->id);

@@ -106,14 +106,14 @@ struct queue *engine_queue_find(struct engine *e, const char *id)
 	return engine_find(&e->queues, id);
 }
 
-static bool cid_eq(const void *val, const void *key)
+bool engine_cid_eq(const void *val, const void *key)
 {
 	return ((const struct contact *)val)->id == *(const uint64_t *)key;
 }
 
 struct contact *engine_contact_find(struct engine *e, uint64_t id)
 {
-	return hmap_get(&e->contacts, hmap_hash_u64(id), cid_eq, &id);
+	return hmap_get(&e->contacts, hmap_hash_u64(id), engine_cid_eq, &id);
 }
 
 const struct calendar *engine_calendar_find(struct engine *e, const char *id)

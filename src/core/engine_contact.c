@@ -118,11 +118,6 @@ static void queue_unlink(struct contact *c)
 	c->queue->count[c->state]--;
 }
 
-static bool contact_eq(const void *val, const void *key)
-{
-	return ((const struct contact *)val)->id == *(const uint64_t *)key;
-}
-
 /* A terminal state: the contact leaves the engine (freed at command end). */
 static void contact_finish(struct engine *e, struct contact *c,
 			   enum contact_state st, enum engine_event_type t,
@@ -134,7 +129,7 @@ static void contact_finish(struct engine *e, struct contact *c,
 	tq_remove(&c->offer_node);
 	tq_remove(&c->direct_node);
 	emit_contact(e, t, c, c->agent, target);
-	hmap_del(&e->contacts, hmap_hash_u64(c->id), contact_eq, &c->id);
+	hmap_del(&e->contacts, hmap_hash_u64(c->id), engine_cid_eq, &c->id);
 	queue_unlink(c);
 	if (engine_vec_push((void **)&e->dead, &e->ndead, &e->dead_cap,
 			    sizeof(c), &c)) {

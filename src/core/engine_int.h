@@ -221,6 +221,7 @@ struct cal_entry {
 /* engine.c */
 bool engine_id_eq(const void *val, const void *key);
 bool engine_seq_eq(const void *val, const void *key);
+bool engine_cid_eq(const void *val, const void *key);
 void *engine_find(const struct hmap *m, const char *id);
 void engine_vec_del(void **vec, size_t *n, size_t size, const void *item);
 uint32_t engine_intern_str(struct engine *e, enum expr_ns ns, const char *s,

@@ -1689,7 +1689,8 @@ static void mark_releasing(struct world *w, int g, bool on)
 			c->releasing = true;
 		else if (!on && c->releasing && c->direct == g) {
 			c->direct = -1;
-			catch_up_steps(w, c);
+			if (waiting(c))
+				catch_up_steps(w, c);
 		}
 		if (!on)
 			c->releasing = false;
@@ -1936,7 +1937,11 @@ static enum action action_random(struct world *w)
 /* A queue of the tenant among the first n, or -1. */
 static int queue_of_tenant(struct world *w, int tenant, int n)
 {
-	int start = pick(w, n);
+	int start;
+
+	if (n <= 0)
+		return -1;
+	start = pick(w, n);
 
 	for (int i = 0; i < n; i++) {
 		int q = (start + i) % n;

@@ -49,6 +49,24 @@ static void test_fires_in_due_order_across_lists(void **state)
 	tq_free(&q);
 }
 
+static void test_same_instant_lower_kind_fires_first(void **state)
+{
+	struct tq q = {0};
+	struct tq_list steps, ready;
+	struct item a = {.id = 1}, b = {.id = 2};
+	int kind;
+
+	(void)state;
+	tq_list_init(&steps, 4);
+	tq_list_init(&ready, 0);
+	assert_int_equal(tq_insert(&q, &steps, &a.node, 500), 0); /* first */
+	assert_int_equal(tq_insert(&q, &ready, &b.node, 500), 0);
+	assert_int_equal(pop_id(&q, 500, &kind), 2);
+	assert_int_equal(kind, 0);
+	assert_int_equal(pop_id(&q, 500, &kind), 1);
+	tq_free(&q);
+}
+
 static void test_cancelled_node_never_fires(void **state)
 {
 	struct tq q = {0};
@@ -147,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fires_in_due_order_across_lists),
+		cmocka_unit_test(test_same_instant_lower_kind_fires_first),
 		cmocka_unit_test(test_cancelled_node_never_fires),
 		cmocka_unit_test(test_out_of_order_insert_keeps_due_order),
 		cmocka_unit_test(test_dropped_list_leaves_no_arm),

@@ -169,12 +169,18 @@ struct pool {
 	struct tree tree; /* waiting contacts */
 };
 
+/*
+ * What a timer list holds. At the same instant, lower kinds fire first:
+ * agents come back (end of the reject delay, of wrap-up, of an offer)
+ * before contacts move (last-agent wait over, next step), so a contact
+ * that moves at t sees every agent that is free at t.
+ */
 enum timer_kind {
-	TK_STEP = 0,
-	TK_OFFER,
+	TK_READY = 0, /* agent's reject delay over */
 	TK_WRAP,
+	TK_OFFER,
 	TK_DIRECT, /* last-agent wait over */
-	TK_READY,  /* agent's reject delay over */
+	TK_STEP,
 };
 
 struct sym {

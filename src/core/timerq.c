@@ -18,7 +18,11 @@ void tq_list_init(struct tq_list *l, int kind)
 
 static bool arm_less(const struct tq_arm *a, const struct tq_arm *b)
 {
-	return a->when != b->when ? a->when < b->when : a->seq < b->seq;
+	if (a->when != b->when)
+		return a->when < b->when;
+	if (a->kind != b->kind)
+		return a->kind < b->kind;
+	return a->seq < b->seq;
 }
 
 static void sift_down(struct tq *q, size_t i)
@@ -42,7 +46,7 @@ static void sift_down(struct tq *q, size_t i)
 
 static int arm(struct tq *q, struct tq_list *l, int64_t when)
 {
-	struct tq_arm x = {when, ++q->seq, l};
+	struct tq_arm x = {when, l->kind, ++q->seq, l};
 	size_t i;
 
 	if (q->n == q->cap) {

@@ -38,6 +38,7 @@ struct tq_list {
 
 struct tq_arm {
 	int64_t when;
+	int kind; /* the list's: lower kinds fire first at the same time */
 	uint64_t seq;
 	struct tq_list *list;
 };
@@ -63,8 +64,8 @@ static inline bool tq_scheduled(const struct tq_node *n)
 
 /*
  * The next node due at or before now, in due order across all lists
- * (ties: the list armed first), unscheduled, with its list's kind in
- * *kindp; NULL when none is due.
+ * (ties: the lower kind, then the list armed first), unscheduled, with
+ * its list's kind in *kindp; NULL when none is due.
  */
 struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp);
 

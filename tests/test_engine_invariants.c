@@ -1685,12 +1685,13 @@ static void mark_releasing(struct world *w, int g, bool on)
 	for (int i = 0; i < w->nalive; i++) {
 		struct mcontact *c = &w->contacts[w->alive[i]];
 
-		if (on && c->direct == g)
+		if (on && c->direct == g) {
 			c->releasing = true;
-		else if (!on && c->releasing && c->direct == g) {
-			c->direct = -1;
+			/* the engine re-steps it as it lets it go */
 			if (waiting(c))
 				catch_up_steps(w, c);
+		} else if (!on && c->releasing && c->direct == g) {
+			c->direct = -1;
 		}
 		if (!on)
 			c->releasing = false;
@@ -1703,8 +1704,10 @@ static void mark_unfit(struct world *w, int g)
 	for (int i = 0; i < w->nalive; i++) {
 		struct mcontact *c = &w->contacts[w->alive[i]];
 
-		if (c->direct == g && waiting(c) && !fits(w, g, c))
+		if (c->direct == g && waiting(c) && !fits(w, g, c)) {
 			c->releasing = true;
+			catch_up_steps(w, c);
+		}
 	}
 }
 

@@ -135,6 +135,7 @@ struct mcontact {
 	/* CS_TRANSFERRED: between queues (or just added), no event yet */
 	enum contact_state state;
 	bool alive, entering, dirty, steps_running, releasing, last_agent;
+	bool restep; /* re-stepped once its withdrawn offer is back */
 	int step, step_prio, terminal;
 	int64_t arrived, entered, offer_since, wrap_due, direct_until;
 	int agent;	 /* handling it, or -1 */
@@ -753,6 +754,8 @@ static void check_best(struct world *w, struct mcontact *b, int g, int64_t t)
 
 /* ---- event handlers ------------------------------------------------- */
 
+static void catch_up_steps(struct world *w, struct mcontact *c, int64_t t);
+
 static void ev_queued(struct world *w, struct mcontact *c,
 		      const struct engine_event *ev)
 {
@@ -782,6 +785,10 @@ static void ev_queued(struct world *w, struct mcontact *c,
 		       ull(c->id), contact_state_name(ev->state), ev->step,
 		       ev->priority, contact_state_name(c->state), c->step,
 		       eff_prio(w, c));
+	if (c->restep) {
+		c->restep = false;
+		catch_up_steps(w, c, ev->time);
+	}
 }
 
 static void ev_offered(struct world *w, struct mcontact *c, int g,
@@ -1665,9 +1672,13 @@ static void do_transfer(struct world *w, struct mcontact *c, int qi, int g)
 }
 
 /* The contact takes the step its wait falls in, and its steps run. */
-static void catch_up_steps(struct world *w, struct mcontact *c)
+static void catch_up_steps(struct world *w, struct mcontact *c, int64_t t)
 {
+	int64_t now = w->now;
+
+	w->now = t;
 	c->step = step_due(w, c);
+	w->now = now;
 	c->step_prio = 0;
 	for (int k = 0; k <= c->step; k++)
 		c->step_prio += w->queues[c->queue].steps[k].delta;
@@ -1687,9 +1698,13 @@ static void mark_releasing(struct world *w, int g, bool on)
 
 		if (on && c->direct == g) {
 			c->releasing = true;
-			/* the engine re-steps it as it lets it go */
-			if (waiting(c))
-				catch_up_steps(w, c);
+			/* the engine re-steps it as it lets it go (its steps
+			 * were paused); an offer to g comes back first, at
+			 * its old step */
+			if (!c->steps_running && waiting(c))
+				catch_up_steps(w, c, w->now);
+			else if (!c->steps_running && c->state == CS_OFFERED)
+				c->restep = true;
 		} else if (!on && c->releasing && c->direct == g) {
 			c->direct = -1;
 		}
@@ -1706,7 +1721,8 @@ static void mark_unfit(struct world *w, int g)
 
 		if (c->direct == g && waiting(c) && !fits(w, g, c)) {
 			c->releasing = true;
-			catch_up_steps(w, c);
+			if (!c->steps_running)
+				catch_up_steps(w, c, w->now);
 		}
 	}
 }
@@ -1863,7 +1879,7 @@ static void requeue_model(struct world *w, int qi)
 		struct mcontact *c = &w->contacts[w->alive[i]];
 
 		if (c->queue == qi)
-			catch_up_steps(w, c);
+			catch_up_steps(w, c, w->now);
 	}
 }
 

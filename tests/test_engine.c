@@ -398,6 +398,31 @@ static void test_last_agent_gets_returning_customer(void **state)
 	assert_string_equal(offered_agent(f, 2), "a2");
 }
 
+static void test_last_agent_forgotten_after_the_window(void **state)
+{
+	struct fx *f = *state;
+	struct engine_queue q = {.id = "q",
+				 .tenant = "acme",
+				 .channel = CH_VOICE,
+				 .last_agent = true,
+				 .aht_ms = 60000};
+	struct engine_contact c = {.id = 1, .queue = "q", .customer = "+33"};
+	const int64_t week = 7LL * 24 * 3600 * 1000; /* default window */
+
+	queue_full(f, &q);
+	agent(f, "a1", "paris", "acme", 1, 0, 0, NULL);
+	agent(f, "a2", "paris", "acme", 1, 0, 0, NULL);
+	avail(f, 0, "a2");
+	avail(f, 10, "a1");
+	assert_int_equal(engine_contact_add(f->e, 100, &c, NULL), 0);
+	assert_int_equal(engine_contact_accept(f->e, 110, 1, "a2"), 0);
+	assert_int_equal(engine_contact_end(f->e, 200, 1), 0);
+	/* a week and a millisecond later a1, idle longer, gets the call */
+	c.id = 2;
+	assert_int_equal(engine_contact_add(f->e, 201 + week, &c, NULL), 0);
+	assert_string_equal(offered_agent(f, 2), "a1");
+}
+
 static void test_last_agent_wait_then_falls_back_to_queue(void **state)
 {
 	struct fx *f = *state;
@@ -1192,6 +1217,7 @@ int main(void)
 		T(test_random_strategy_is_reproducible_by_seed),
 		T(test_ring_all_first_accept_wins_others_withdrawn),
 		T(test_last_agent_gets_returning_customer),
+		T(test_last_agent_forgotten_after_the_window),
 		T(test_last_agent_wait_then_falls_back_to_queue),
 		T(test_freed_agent_takes_oldest_across_queues),
 		T(test_queue_priority_beats_older_contact),

@@ -302,6 +302,7 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 	e->rng = e->cfg.seed;
 	tq_list_init(&e->offer_list, TK_OFFER);
 	tq_list_init(&e->ready_list, TK_READY);
+	tq_list_init(&e->forget_list, TK_FORGET);
 	e->handler = handler;
 	e->arg = arg;
 	*ep = e;

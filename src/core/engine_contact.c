@@ -512,10 +512,53 @@ static void offer_timeout(struct engine *e, struct contact *c)
 	contact_back(e, c);
 }
 
+/*
+ * Remembers who served a customer last, for last-agent routing, until the
+ * window ends (then the entry is dropped: the map does not grow forever).
+ * Out of memory, the customer is simply not remembered.
+ */
+static void remember_last_agent(struct engine *e, const char *customer,
+				const struct agent *a)
+{
+	struct lastagent *la = hmap_get(&e->lastagents, hmap_hash_str(customer),
+					engine_id_eq, customer);
+	char *id = strdup(a->id);
+
+	if (!id)
+		return;
+	if (!la && (la = calloc(1, sizeof(*la)))) {
+		la->customer = strdup(customer);
+		if (!la->customer ||
+		    hmap_put(&e->lastagents, hmap_hash_str(customer), la)) {
+			free(la->customer);
+			free(la);
+			la = NULL;
+		}
+	}
+	if (!la) {
+		free(id);
+		return;
+	}
+	free(la->agent);
+	la->agent = id;
+	la->when = e->now;
+	tq_remove(&la->node);
+	(void)tq_insert(&e->tq, &e->forget_list, &la->node,
+			e->now + e->cfg.last_agent_window_ms + 1);
+}
+
+static void forget_last_agent(struct engine *e, struct lastagent *la)
+{
+	hmap_del(&e->lastagents, hmap_hash_str(la->customer), engine_id_eq,
+		 la->customer);
+	free(la->customer);
+	free(la->agent);
+	free(la);
+}
+
 static void contact_complete(struct engine *e, struct contact *c)
 {
 	struct agent *a = c->agent;
-	struct lastagent *la;
 	double handle = (double)(e->now - c->answered);
 
 	/* The agent will look for work in its pools next: start loading. */
@@ -525,29 +568,8 @@ static void contact_complete(struct engine *e, struct contact *c)
 	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
 	hold_del(a, c);
 	slot_release(e, a, c->queue->ch, false);
-	if (c->customer) {
-		la = hmap_get(&e->lastagents, hmap_hash_str(c->customer),
-			      engine_id_eq, c->customer);
-		if (!la && (la = calloc(1, sizeof(*la)))) {
-			la->customer = strdup(c->customer);
-			if (!la->customer ||
-			    hmap_put(&e->lastagents,
-				     hmap_hash_str(la->customer), la)) {
-				free(la->customer);
-				free(la);
-				la = NULL;
-			}
-		}
-		if (la) {
-			char *id = strdup(a->id);
-
-			if (id) {
-				free(la->agent);
-				la->agent = id;
-				la->when = e->now;
-			}
-		}
-	}
+	if (c->customer)
+		remember_last_agent(e, c->customer, a);
 	contact_finish(e, c, CS_COMPLETED, EV_CONTACT_COMPLETED, NULL);
 	agent_refresh(e, a);
 }
@@ -799,6 +821,9 @@ void engine_timer_fire(struct engine *e, struct tq_node *n, int kind)
 		return;
 	case TK_DIRECT:
 		direct_due(e, CONTAINER(n, struct contact, direct_node));
+		return;
+	case TK_FORGET:
+		forget_last_agent(e, CONTAINER(n, struct lastagent, node));
 		return;
 	}
 }

@@ -181,6 +181,7 @@ enum timer_kind {
 	TK_OFFER,
 	TK_DIRECT, /* last-agent wait over */
 	TK_STEP,
+	TK_FORGET, /* a customer's last agent is forgotten */
 };
 
 struct sym {
@@ -192,6 +193,7 @@ struct lastagent {
 	char *customer; /* first: the map compares it (engine_id_eq) */
 	char *agent;
 	int64_t when;
+	struct tq_node node; /* in forget_list, due when the window ends */
 };
 
 struct engine {
@@ -215,8 +217,9 @@ struct engine {
 	size_t ndead, dead_cap;
 
 	struct tq tq;
-	struct tq_list offer_list; /* offers, by time-out */
-	struct tq_list ready_list; /* agents cooling after a miss */
+	struct tq_list offer_list;  /* offers, by time-out */
+	struct tq_list ready_list;  /* agents cooling after a miss */
+	struct tq_list forget_list; /* last agents, by end of their window */
 };
 
 struct cal_entry {

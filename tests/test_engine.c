@@ -373,6 +373,28 @@ static void test_ring_all_first_accept_wins_others_withdrawn(void **state)
 	assert_int_equal(count(f, EV_CONTACT_OFFERED), 5);
 }
 
+static void test_ring_all_rings_at_most_ring_max(void **state)
+{
+	struct fx *f = *state;
+	struct engine_queue q = {.id = "q",
+				 .tenant = "acme",
+				 .channel = CH_VOICE,
+				 .strategy = STRAT_RING_ALL,
+				 .ring_max = 2};
+
+	queue_full(f, &q);
+	agent(f, "a1", "paris", "acme", 1, 0, 0, NULL);
+	agent(f, "a2", "paris", "acme", 1, 0, 0, NULL);
+	agent(f, "a3", "paris", "acme", 1, 0, 0, NULL);
+	avail(f, 0, "a1");
+	avail(f, 1, "a2");
+	avail(f, 2, "a3");
+	add(f, 10, 1, "q", 0);
+	assert_int_equal(count(f, EV_CONTACT_OFFERED), 2);
+	add(f, 11, 2, "q", 0); /* the third agent takes the next call */
+	assert_string_equal(offered_agent(f, 2), "a3");
+}
+
 static void test_last_agent_gets_returning_customer(void **state)
 {
 	struct fx *f = *state;
@@ -1054,6 +1076,53 @@ static void test_closed_queue_takes_its_closed_action(void **state)
 
 /* ---- why not -------------------------------------------------------- */
 
+static void test_holiday_closes_the_queue_all_day(void **state)
+{
+	struct fx *f = *state;
+	struct calendar *cal;
+	struct tz *tz;
+	struct engine_queue q = {.id = "q",
+				 .tenant = "acme",
+				 .channel = CH_VOICE,
+				 .calendar = "office",
+				 .closed_action = ACTION_VOICEMAIL};
+	/* Friday 2026-12-25 at 10:00 in Paris (UTC+1), then Monday 28th */
+	int64_t xmas =
+		(tz_days_from_civil(2026, 12, 25) * 86400 + 9 * 3600) * 1000LL;
+	int64_t monday = 3 * 86400 * 1000LL;
+
+	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
+	assert_int_equal(calendar_new(&cal, tz), 0);
+	for (int d = 0; d < 5; d++)
+		assert_int_equal(calendar_add_weekly(cal, d, 8 * 60, 20 * 60),
+				 0);
+	assert_int_equal(calendar_add_holiday(cal, 2026, 12, 25), 0);
+	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+	queue_full(f, &q);
+	engine_set_wallclock(f->e, 0, xmas);
+	add(f, 0, 1, "q", 0);
+	assert_non_null(last(f, EV_CONTACT_VOICEMAIL, 1));
+	add(f, monday, 2, "q", 0);
+	assert_null(last(f, EV_CONTACT_VOICEMAIL, 2));
+	assert_int_equal(cstate(f, monday, 2), CS_QUEUED);
+}
+
+static void test_tenant_removal_refused_while_in_use(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(engine_tenant_add(f->e, "acme"), EEXIST);
+	assert_int_equal(engine_tenant_remove(f->e, "nobody"), ENOENT);
+	queue(f, "q", CH_VOICE, 0, STRAT_LONGEST_IDLE, NULL);
+	assert_int_equal(engine_tenant_remove(f->e, "acme"), EBUSY);
+	assert_int_equal(engine_queue_remove(f->e, "q"), 0);
+	agent(f, "a1", "paris", "acme", 1, 0, 0, NULL);
+	assert_int_equal(engine_tenant_remove(f->e, "acme"), EBUSY);
+	assert_int_equal(engine_agent_remove(f->e, 0, "a1"), 0);
+	assert_int_equal(engine_tenant_remove(f->e, "acme"), 0);
+	assert_int_equal(engine_tenant_add(f->e, "acme"), 0);
+}
+
 static void test_why_not_names_the_failing_step_filter(void **state)
 {
 	struct fx *f = *state;
@@ -1216,6 +1285,7 @@ int main(void)
 		T(test_round_robin_rotates_through_agents),
 		T(test_random_strategy_is_reproducible_by_seed),
 		T(test_ring_all_first_accept_wins_others_withdrawn),
+		T(test_ring_all_rings_at_most_ring_max),
 		T(test_last_agent_gets_returning_customer),
 		T(test_last_agent_forgotten_after_the_window),
 		T(test_last_agent_wait_then_falls_back_to_queue),
@@ -1247,6 +1317,8 @@ int main(void)
 		T(test_timed_wrapup_frees_agent_after_delay),
 		T(test_manual_wrapup_waits_for_the_agent),
 		T(test_closed_queue_takes_its_closed_action),
+		T(test_holiday_closes_the_queue_all_day),
+		T(test_tenant_removal_refused_while_in_use),
 		T(test_why_not_names_the_failing_step_filter),
 		T(test_why_not_lower_in_order),
 		T(test_bad_filter_refused_with_position),

@@ -233,7 +233,9 @@ int engine_queue_remove(struct engine *e, const char *id)
 		return EBUSY;
 	hmap_del(&e->queues, hmap_hash_str(id), engine_id_eq, id);
 	engine_vec_del((void **)&e->queue_v, &e->nqueues, sizeof(q), &q);
-	steps_put(e, q->steps, q->nsteps);
+	steps_put(e, q->steps, q->nsteps); /* frees the array too */
+	q->steps = NULL;
+	q->nsteps = 0;
 	tq_list_drop(&e->tq, &q->wrap);
 	tq_list_drop(&e->tq, &q->direct);
 	if (q->closed_target)

@@ -90,17 +90,6 @@ struct agent *engine_agent_find(struct engine *e, const char *id)
 	return engine_find(&e->agents, id);
 }
 
-bool engine_seq_eq(const void *val, const void *key)
-{
-	return ((const struct agent *)val)->seq == *(const uint64_t *)key;
-}
-
-struct agent *engine_agent_by_seq(struct engine *e, uint64_t seq)
-{
-	return hmap_get(&e->agent_seqs, hmap_hash_u64(seq), engine_seq_eq,
-			&seq);
-}
-
 struct queue *engine_queue_find(struct engine *e, const char *id)
 {
 	return engine_find(&e->queues, id);
@@ -419,7 +408,6 @@ void engine_free(struct engine *e)
 	free_map(&e->queues, free_queue);
 	free_map(&e->pools, free_pool);
 	free_map(&e->agents, free_agent);
-	hmap_reset(&e->agent_seqs);
 	free_map(&e->tenants, free_tenant);
 	free_map(&e->sites, free_site);
 	free_map(&e->syms, free_sym);

@@ -126,12 +126,9 @@ static int agent_create(struct engine *e, const char *id, struct agent **ap)
 	a->shown_since = e->now;
 	if (err || hmap_put(&e->agents, hmap_hash_str(id), a))
 		goto nomem;
-	if (hmap_put(&e->agent_seqs, hmap_hash_u64(a->seq), a) ||
-	    engine_vec_push((void **)&e->agent_v, &e->nagents, &e->agents_cap,
+	if (engine_vec_push((void **)&e->agent_v, &e->nagents, &e->agents_cap,
 			    sizeof(a), &a)) {
 		hmap_del(&e->agents, hmap_hash_str(id), engine_id_eq, id);
-		hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), engine_seq_eq,
-			 &a->seq);
 		goto nomem;
 	}
 	*ap = a;
@@ -221,7 +218,6 @@ int engine_agent_remove(struct engine *e, int64_t now, const char *id)
 	tenants_unlink(a);
 	tq_remove(&a->ready_node);
 	hmap_del(&e->agents, hmap_hash_str(id), engine_id_eq, id);
-	hmap_del(&e->agent_seqs, hmap_hash_u64(a->seq), engine_seq_eq, &a->seq);
 	engine_vec_del((void **)&e->agent_v, &e->nagents, sizeof(a), &a);
 	engine_agent_free(a);
 out:

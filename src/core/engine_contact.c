@@ -561,10 +561,6 @@ static void contact_complete(struct engine *e, struct contact *c)
 	struct agent *a = c->agent;
 	double handle = (double)(e->now - c->answered);
 
-	/* The agent will look for work in its pools next: start loading. */
-	for (size_t i = 0; i < a->nmembers; i += 2)
-		__builtin_prefetch(&a->members[i]);
-
 	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
 	hold_del(a, c);
 	slot_release(e, a, c->queue->ch, false);

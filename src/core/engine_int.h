@@ -207,7 +207,7 @@ struct engine {
 	uint64_t offer_seq;
 
 	struct hmap tenants, sites, agents, queues, pools, contacts, cals, syms,
-		agent_seqs, lastagents;
+		lastagents;
 	struct agent **agent_v;
 	size_t nagents, agents_cap;
 	struct queue **queue_v;
@@ -229,7 +229,6 @@ struct cal_entry {
 
 /* engine.c */
 bool engine_id_eq(const void *val, const void *key);
-bool engine_seq_eq(const void *val, const void *key);
 bool engine_cid_eq(const void *val, const void *key);
 void *engine_find(const struct hmap *m, const char *id);
 void engine_vec_del(void **vec, size_t *n, size_t size, const void *item);
@@ -240,7 +239,6 @@ void engine_agent_free(struct agent *a);
 void engine_queue_free(struct queue *q);
 uint64_t engine_rand(struct engine *e);
 struct agent *engine_agent_find(struct engine *e, const char *id);
-struct agent *engine_agent_by_seq(struct engine *e, uint64_t seq);
 struct queue *engine_queue_find(struct engine *e, const char *id);
 struct contact *engine_contact_find(struct engine *e, uint64_t id);
 const struct calendar *engine_calendar_find(struct engine *e, const char *id);
@@ -263,7 +261,7 @@ int pool_get(struct engine *e, struct pool **pp, struct tenant *t,
 void pool_put(struct engine *e, struct pool *p);
 int pool_join_all(struct engine *e, struct agent *a);
 void pool_leave_all(struct engine *e, struct agent *a);
-int pool_staffed_update(struct agent *a, int delta);
+void pool_staffed_update(struct agent *a, int delta);
 bool agent_can_take(const struct engine *e, const struct agent *a,
 		    enum channel ch);
 void agent_refresh(struct engine *e, struct agent *a);

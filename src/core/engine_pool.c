@@ -332,9 +332,6 @@ static void agent_rekey(struct engine *e, struct agent *a)
 {
 	unsigned mask = takeable(e, a);
 
-	for (size_t i = 0; i < a->nmembers; i++)
-		__builtin_prefetch(a->members[i].pool);
-
 	for (size_t i = 0; i < a->nmembers; i++) {
 		struct member *m = &a->members[i];
 		int64_t k1, k2;
@@ -694,14 +691,13 @@ void pool_leave_all(struct engine *e, struct agent *a)
 }
 
 /* The agent logged in or out, paused or resumed: staffing of its pools. */
-int pool_staffed_update(struct agent *a, int delta)
+void pool_staffed_update(struct agent *a, int delta)
 {
 	for (size_t i = 0; i < a->nmembers; i++) {
 		struct pool *p = a->members[i].pool;
 
 		p->slots += delta * (int)a->cap[p->ch];
 	}
-	return 0;
 }
 
 static void pool_free(struct pool *p)

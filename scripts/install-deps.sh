@@ -9,6 +9,8 @@ PACKAGES=(
 	clang clang-format libclang-rt-14-dev
 	libcmocka-dev
 	tzdata
+	libre-dev librem-dev libjansson-dev libsqlite3-dev libsodium-dev uuid-dev
+	sqlite3 wrk
 )
 
 missing=()
@@ -18,6 +20,12 @@ for p in "${PACKAGES[@]}"; do
 		missing+=("$p")
 	fi
 done
+
+# Node.js runs the integration tests. The machine may carry its own build
+# (with npm inside), which Debian's npm package conflicts with: ask apt only
+# for what is really absent.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0

@@ -14,5 +14,9 @@ struct cli_command {
 
 int cli_version(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_routes(int argc, char **argv);
 
 #endif

@@ -7,6 +7,10 @@
 #include "cli/cli.h"
 
 static const struct cli_command commands[] = {
+	{"serve", cli_serve, "run the contact centre (HTTP API, stream)"},
+	{"migrate", cli_migrate, "create or upgrade the store"},
+	{"user", cli_user, "add a login (the first admin)"},
+	{"routes", cli_routes, "list the HTTP routes of the server"},
 	{"demo", cli_demo, "route a synthetic day and watch it live"},
 	{"version", cli_version, "print the version"},
 };

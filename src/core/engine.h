@@ -176,12 +176,14 @@ struct engine_event {
 	int step;		  /* current step index of the contact */
 	int priority;		  /* effective priority (queue + contact) */
 	bool callback;		  /* the contact is a callback */
-	int64_t wait_ms;	  /* time since it entered this queue */
-	int64_t total_wait_ms;	  /* time since it first arrived */
-	int64_t talk_ms;	  /* ENDED, COMPLETED: answer to end */
-	int64_t wrap_ms;	  /* COMPLETED: time in wrap-up */
-	uint32_t position;	  /* QUEUED: 1-based place in line */
-	int64_t ewt_ms;		  /* QUEUED: estimated wait, -1 if unknown */
+	bool entered;	 /* QUEUED: it has just entered the queue (an arrival or
+			  * a transfer), not come back after an offer */
+	int64_t wait_ms; /* time since it entered this queue */
+	int64_t total_wait_ms; /* time since it first arrived */
+	int64_t talk_ms;       /* ENDED, COMPLETED: answer to end */
+	int64_t wrap_ms;       /* COMPLETED: time in wrap-up */
+	uint32_t position;     /* QUEUED: 1-based place in line */
+	int64_t ewt_ms;	       /* QUEUED: estimated wait, -1 if unknown */
 	enum agent_state agent_state; /* AGENT_STATE: new state */
 	enum agent_state prev_state;  /* AGENT_STATE: previous state */
 	int64_t prev_state_ms;	      /* AGENT_STATE: time spent in it */
@@ -328,6 +330,18 @@ struct engine_contact_info {
 int engine_contact_add(struct engine *e, int64_t now,
 		       const struct engine_contact *c,
 		       struct engine_contact_info *info);
+
+/*
+ * Puts back a contact that was waiting when the server stopped: it keeps
+ * its arrival time (so its place in line) and the time it entered its
+ * queue (so its step), and waits without being matched and without any
+ * event; the server restores contacts before agents come back. Step
+ * actions whose time passed while the server was down do not fire.
+ * Returns 0, EEXIST, ENOENT (unknown queue), EINVAL or ENOMEM.
+ */
+int engine_contact_restore(struct engine *e, int64_t now,
+			   const struct engine_contact *c, int64_t arrived_ms,
+			   int64_t entered_ms);
 
 int engine_contact_accept(struct engine *e, int64_t now, uint64_t id,
 			  const char *agent);

@@ -94,8 +94,10 @@ static void emit_contact(struct engine *e, enum engine_event_type t,
 	engine_event_fill(&ev, t, c, a, e->now);
 	fill_wait(&ev, c, e->now);
 	ev.target = target;
-	if (t == EV_CONTACT_QUEUED)
+	if (t == EV_CONTACT_QUEUED) {
 		ev.ewt_ms = contact_ewt(e, c, &ev.position);
+		ev.entered = e->entering;
+	}
 	if (c->answered >= 0 &&
 	    (t == EV_CONTACT_ENDED || t == EV_CONTACT_COMPLETED ||
 	     t == EV_CONTACT_TRANSFERRED))
@@ -299,7 +301,9 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 			return;
 	}
 	route_last_agent(e, c);
+	e->entering = true;
 	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
+	e->entering = false;
 	if (q->steps[0].action &&
 	    take_action(e, c, q->steps[0].action, q->steps[0].target, hops))
 		return;
@@ -366,6 +370,55 @@ int engine_contact_add(struct engine *e, int64_t now,
 	queue_enter(e, c, q, 0, true);
 	if (info)
 		engine_info_fill(e, c, info);
+out:
+	engine_end(e);
+	return err;
+}
+
+int engine_contact_restore(struct engine *e, int64_t now,
+			   const struct engine_contact *in, int64_t arrived_ms,
+			   int64_t entered_ms)
+{
+	struct queue *q;
+	struct contact *c;
+	size_t k = 0;
+	int err = 0;
+
+	if (!in->id || !in->queue || in->priority < -1000 ||
+	    in->priority > 1000 || arrived_ms > now || entered_ms > now ||
+	    entered_ms < arrived_ms)
+		return EINVAL;
+	engine_begin(e, now);
+	q = engine_queue_find(e, in->queue);
+	if (engine_contact_find(e, in->id)) {
+		err = EEXIST;
+		goto out;
+	}
+	if (!q) {
+		err = ENOENT;
+		goto out;
+	}
+	c = contact_alloc(e, in);
+	if (!c || hmap_put(&e->contacts, hmap_hash_u64(c->id), c)) {
+		if (c)
+			free(c->customer);
+		free(c);
+		err = ENOMEM;
+		goto out;
+	}
+	c->arrived = arrived_ms;
+	queue_link(q, c);
+	c->entered = entered_ms;
+	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	c->state_ms[c->state] = entered_ms;
+	while (k + 1 < q->nsteps &&
+	       q->steps[k + 1].after_ms <= now - entered_ms)
+		k++;
+	for (size_t i = 0; i < k; i++)
+		c->step_prio += q->steps[i].priority_delta;
+	step_apply(e, c, k);
+	schedule_step(e, c);
+	wait_in_line(e, c);
 out:
 	engine_end(e);
 	return err;

@@ -201,6 +201,7 @@ struct engine {
 	engine_handler *handler;
 	void *arg;
 	int64_t wall_offset;
+	bool entering; /* the QUEUED event being emitted is an entry */
 	int64_t now;
 	uint64_t rng;
 	uint64_t seq; /* contacts, agents, timers */

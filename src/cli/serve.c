@@ -1,0 +1,186 @@
+/*
+ * relais serve, migrate, user and routes: the server's commands.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "server/log.h"
+#include "server/srv.h"
+#include "server/store.h"
+
+static void serve_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: relais serve [--data DIR] [--http ADDR:PORT] [--demo]\n"
+		"                    [--config FILE] [--log-level LEVEL]\n\n"
+		"Runs the contact centre: the routing engine, the HTTP/JSON "
+		"API under\n/api/v1, the WebSocket stream at /api/v1/stream, "
+		"/metrics and /healthz.\n\n"
+		"  --data DIR        data folder (SQLite store), default ./var\n"
+		"  --http ADDR:PORT  where to listen, default 127.0.0.1:8080 "
+		"(port 0: any free port)\n"
+		"  --demo            create a demo centre and its logins on "
+		"the first start\n"
+		"  --config FILE     a JSON file with any of the keys data, "
+		"http, demo, log_level\n"
+		"  --log-level L     debug, info (default), warn or error\n"
+		"  --no-fsync        do not wait for the disk (tests only: a "
+		"crash of the\n"
+		"                    machine may lose acknowledged work)\n"
+		"  --no-group-commit one commit per request (for "
+		"benchmarks)\n\n"
+		"SIGTERM or Ctrl-C stops it gracefully: it stops accepting, "
+		"writes what\nis pending and closes.\n");
+}
+
+static char *strdup_or_die(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d) {
+		fprintf(stderr, "relais: out of memory\n");
+		exit(1);
+	}
+	return d;
+}
+
+/* Reads --config FILE; command-line options given later override it. */
+static int read_config(const char *path, struct srv_config *cfg,
+		       enum log_level *lvl)
+{
+	json_error_t e;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &e), *v;
+	const char *key;
+
+	if (!j || !json_is_object(j)) {
+		fprintf(stderr, "relais: %s: %s (line %d)\n", path,
+			j ? "expected a JSON object" : e.text, e.line);
+		json_decref(j);
+		return -1;
+	}
+	json_object_foreach(j, key, v)
+	{
+		if (!strcmp(key, "data") && json_is_string(v))
+			cfg->data_dir = strdup_or_die(json_string_value(v));
+		else if (!strcmp(key, "http") && json_is_string(v))
+			cfg->http_addr = strdup_or_die(json_string_value(v));
+		else if (!strcmp(key, "demo") && json_is_boolean(v))
+			cfg->demo = json_is_true(v);
+		else if (!strcmp(key, "log_level") && json_is_string(v) &&
+			 !log_level_parse(json_string_value(v), lvl))
+			;
+		else {
+			fprintf(stderr, "relais: %s: bad or unknown key '%s'\n",
+				path, key);
+			json_decref(j);
+			return -1;
+		}
+	}
+	json_decref(j);
+	return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data", required_argument, NULL, 'd'},
+		{"http", required_argument, NULL, 'H'},
+		{"demo", no_argument, NULL, 'D'},
+		{"config", required_argument, NULL, 'c'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"no-fsync", no_argument, NULL, 'F'},
+		{"no-group-commit", no_argument, NULL, 'G'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct srv_config cfg = {.data_dir = "./var",
+				 .http_addr = "127.0.0.1:8080",
+				 .fsync = true,
+				 .group_commit = true};
+	enum log_level lvl = LOG_INFO;
+	int c;
+
+	/* --config first, so that other options override it */
+	for (int i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--config") &&
+		    read_config(argv[i + 1], &cfg, &lvl))
+			return 2;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cfg.data_dir = optarg; break;
+		case 'H': cfg.http_addr = optarg; break;
+		case 'D': cfg.demo = true; break;
+		case 'c': break;
+		case 'l':
+			if (log_level_parse(optarg, &lvl)) {
+				fprintf(stderr, "relais serve: --log-level: "
+						"debug, info, warn or error\n");
+				return 2;
+			}
+			break;
+		case 'F': cfg.fsync = false; break;
+		case 'G': cfg.group_commit = false; break;
+		case 'h': serve_usage(stdout); return 0;
+		default: serve_usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "relais serve: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	log_set_level(lvl);
+	return srv_run(&cfg) ? 1 : 0;
+}
+
+int cli_migrate(int argc, char **argv)
+{
+	const char *dir = "./var";
+	char msg[256];
+	int version = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			printf("usage: relais migrate [--data DIR]\n\n"
+			       "Creates the store in DIR (default ./var) or "
+			       "brings its schema up to date.\n'relais serve' "
+			       "does the same at start-up.\n");
+			return 0;
+		}
+		if (!strcmp(argv[i], "--data") && i + 1 < argc) {
+			dir = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "relais migrate: unexpected argument '%s'\n",
+			argv[i]);
+		return 2;
+	}
+	if (srv_migrate(dir, &version, msg, sizeof(msg))) {
+		fprintf(stderr, "relais migrate: %s\n", msg);
+		return 1;
+	}
+	printf("relais: store %s at schema version %d\n", dir, version);
+	return 0;
+}
+
+int cli_routes(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		printf("usage: relais routes\n\nPrints every HTTP route of "
+		       "'relais serve' as METHOD PATH.\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+	}
+	for (const struct route *r = web_routes; r->method; r++)
+		printf("%s %s\n", r->method, r->pattern);
+	return 0;
+}

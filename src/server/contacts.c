@@ -1,0 +1,1016 @@
+/*
+ * Contacts: the bridge between the engine's events and the contacts
+ * projection, and the contact and agent-state endpoints.
+ *
+ * A contact the engine holds lives in memory as a struct crec whose body
+ * is both the API view and the stored row; each engine event updates it
+ * and marks it dirty, and the dirty rows go into the open batch with the
+ * events (srv_flush). Terminal contacts leave memory once written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/log.h"
+#include "server/query.h"
+#include "server/srv.h"
+
+static struct crec **dirty;
+static size_t ndirty, capdirty;
+
+static bool crec_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct crec *)val)->id, key);
+}
+
+static bool crec_num_eq(const void *val, const void *key)
+{
+	return ((const struct crec *)val)->num == *(const uint64_t *)key;
+}
+
+static struct crec *crec_find(struct srv *s, const char *id)
+{
+	return hmap_get(&s->contacts, hmap_hash_str(id), crec_eq, id);
+}
+
+static struct crec *crec_by_num(struct srv *s, uint64_t num)
+{
+	return hmap_get(&s->contact_nums, hmap_hash_u64(num), crec_num_eq,
+			&num);
+}
+
+static void mark_dirty(struct crec *c)
+{
+	if (c->dirty)
+		return;
+	if (ndirty == capdirty) {
+		capdirty = capdirty ? capdirty * 2 : 64;
+		dirty = realloc(dirty, capdirty * sizeof(*dirty));
+		if (!dirty) {
+			log_error("contacts", "msg=\"out of memory\"");
+			abort();
+		}
+	}
+	c->dirty = true;
+	dirty[ndirty++] = c;
+}
+
+static void crec_unlink(struct srv *s, struct crec *c)
+{
+	hmap_del(&s->contacts, hmap_hash_str(c->id), crec_eq, c->id);
+	hmap_del(&s->contact_nums, hmap_hash_u64(c->num), crec_num_eq,
+		 &c->num);
+	json_decref(c->body);
+	free(c);
+}
+
+static struct crec *crec_new(struct srv *s, const char *id, json_t *body)
+{
+	struct crec *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->num = ++s->next_num;
+	c->body = body;
+	if (hmap_put(&s->contacts, hmap_hash_str(c->id), c)) {
+		free(c);
+		return NULL;
+	}
+	if (hmap_put(&s->contact_nums, hmap_hash_u64(c->num), c)) {
+		hmap_del(&s->contacts, hmap_hash_str(c->id), crec_eq, c->id);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void contacts_flush_dirty(struct srv *s)
+{
+	for (size_t i = 0; i < ndirty; i++) {
+		struct crec *c = dirty[i];
+
+		srv_put(s, "contacts", c->id, c->body);
+		c->dirty = false;
+		if (c->done)
+			crec_unlink(s, c);
+	}
+	ndirty = 0;
+}
+
+void contacts_free(struct srv *s)
+{
+	for (size_t i = 0; i < hmap_span(&s->contacts); i++) {
+		struct crec *c = hmap_at(&s->contacts, i);
+
+		if (c) {
+			json_decref(c->body);
+			free(c);
+		}
+	}
+	hmap_reset(&s->contacts);
+	hmap_reset(&s->contact_nums);
+	free(dirty);
+	dirty = NULL;
+	ndirty = capdirty = 0;
+}
+
+/* The API view: the row without its private fields. */
+static json_t *contact_view(const json_t *body)
+{
+	json_t *v = json_deep_copy(body);
+
+	json_object_del(v, "arrived_ms");
+	json_object_del(v, "entered_ms");
+	return v;
+}
+
+static bool terminal(enum contact_state st)
+{
+	return st == CS_COMPLETED || st == CS_ABANDONED ||
+	       st == CS_VOICEMAIL || st == CS_CLOSED;
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+/* The event's payload as stored in the log. */
+static json_t *event_data(struct srv *s, const struct engine_event *ev,
+			  const struct crec *c)
+{
+	json_t *d = json_object();
+
+	(void)s;
+	if (c)
+		json_object_set_new(d, "contact", json_string(c->id));
+	if (ev->queue)
+		json_object_set_new(d, "queue", json_string(ev->queue));
+	if (ev->agent)
+		json_object_set_new(d, "agent", json_string(ev->agent));
+	if (ev->site)
+		json_object_set_new(d, "site", json_string(ev->site));
+	if (ev->type == EV_AGENT_STATE) {
+		json_object_set_new(
+			d, "state", json_string(agent_state_name(ev->agent_state)));
+		json_object_set_new(
+			d, "prev", json_string(agent_state_name(ev->prev_state)));
+		json_object_set_new(d, "prev_ms",
+				    json_integer(ev->prev_state_ms));
+		if (ev->reason)
+			json_object_set_new(d, "reason",
+					    json_string(ev->reason));
+		return d;
+	}
+	json_object_set_new(d, "channel",
+			    json_string(channel_name(ev->channel)));
+	json_object_set_new(d, "state",
+			    json_string(contact_state_name(ev->state)));
+	json_object_set_new(d, "step", json_integer(ev->step));
+	json_object_set_new(d, "wait_ms", json_integer(ev->wait_ms));
+	json_object_set_new(d, "total_wait_ms",
+			    json_integer(ev->total_wait_ms));
+	if (ev->type == EV_CONTACT_QUEUED) {
+		json_object_set_new(d, "position", json_integer(ev->position));
+		json_object_set_new(d, "ewt_ms", json_integer(ev->ewt_ms));
+		if (ev->entered)
+			json_object_set_new(d, "entered", json_true());
+	}
+	if (ev->type == EV_CONTACT_ENDED || ev->type == EV_CONTACT_COMPLETED) {
+		json_object_set_new(d, "talk_ms", json_integer(ev->talk_ms));
+		json_object_set_new(d, "wrap_ms", json_integer(ev->wrap_ms));
+	}
+	if (ev->target)
+		json_object_set_new(d, "target", json_string(ev->target));
+	if (ev->reason)
+		json_object_set_new(d, "reason", json_string(ev->reason));
+	if (ev->callback)
+		json_object_set_new(d, "callback", json_true());
+	if (ev->customer)
+		json_object_set_new(d, "customer", json_string(ev->customer));
+	return d;
+}
+
+static void crec_update(struct srv *s, struct crec *c,
+			const struct engine_event *ev)
+{
+	json_t *b = c->body;
+	char t[32];
+
+	json_object_set_new(b, "state",
+			    json_string(contact_state_name(ev->state)));
+	if (ev->queue)
+		json_object_set_new(b, "queue", json_string(ev->queue));
+	switch (ev->type) {
+	case EV_CONTACT_QUEUED:
+		json_object_set_new(b, "position", json_integer(ev->position));
+		json_object_set_new(b, "ewt_s",
+				    ev->ewt_ms < 0
+					    ? json_null()
+					    : json_integer(ev->ewt_ms / 1000));
+		json_object_set_new(b, "entered_ms",
+				    json_integer(srv_now(s) - ev->wait_ms));
+		break;
+	case EV_CONTACT_OFFERED:
+	case EV_CONTACT_ACCEPTED:
+	case EV_CALLBACK_DIAL:
+		json_object_set_new(b, "agent", jstr_or_null(ev->agent));
+		json_object_set_new(b, "position", json_integer(0));
+		break;
+	default:
+		break;
+	}
+	json_object_set_new(b, "updated_at",
+			    json_string(web_time(srv_now(s), t, sizeof(t))));
+	if (terminal(ev->state))
+		c->done = true;
+	mark_dirty(c);
+}
+
+void contacts_on_event(struct srv *s, const struct engine_event *ev)
+{
+	struct crec *c = ev->contact ? crec_by_num(s, ev->contact) : NULL;
+	json_t *d;
+
+	if (ev->contact && !c)
+		return; /* not ours: cannot happen */
+	d = event_data(s, ev, c);
+	if (c)
+		crec_update(s, c, ev);
+	srv_event(s, ev->tenant, engine_event_name(ev->type), d);
+}
+
+/* ---- restart ---- */
+
+int contacts_restore(struct srv *s, const char *id, const char *body)
+{
+	json_t *b = json_loads(body, 0, NULL);
+	struct engine_contact ec = {0};
+	const char *state;
+	struct crec *c;
+	bool moved;
+	int64_t now = srv_now(s), arrived, entered;
+	int err;
+
+	if (!b)
+		return EINVAL;
+	c = crec_new(s, id, b);
+	if (!c) {
+		json_decref(b);
+		return ENOMEM;
+	}
+	state = jv_str(b, "state");
+	arrived = jv_int(b, "arrived_ms", now);
+	entered = jv_int(b, "entered_ms", arrived);
+	ec.id = c->num;
+	ec.queue = jv_str(b, "queue");
+	ec.priority = (int)jv_int(b, "priority", 0);
+	ec.customer = jv_str(b, "customer");
+	ec.callback = !strcmp(state, "callback-pending") ||
+		      jv_bool(b, "callback", false);
+	err = engine_contact_restore(s->eng, now, &ec,
+				     arrived > now ? now : arrived,
+				     entered > now ? now : entered);
+	if (err) {
+		log_warn("contacts",
+			 "msg=\"cannot restore, closing it\" contact=%s err=%d",
+			 id, err);
+		json_object_set_new(b, "state", json_string("closed"));
+		c->done = true;
+		mark_dirty(c);
+		return 0;
+	}
+	moved = strcmp(state, "queued") && strcmp(state, "callback-pending");
+	json_object_set_new(b, "state",
+			    json_string(ec.callback ? "callback-pending"
+						    : "queued"));
+	json_object_set_new(b, "agent", json_null());
+	if (moved) {
+		mark_dirty(c);
+		srv_event(s, jv_str(b, "tenant"), "contact.requeued",
+			  json_pack("{s:s,s:s,s:s,s:s}", "contact", id, "queue",
+				    ec.queue, "reason", "restart", "was",
+				    state));
+	}
+	return 0;
+}
+
+/* ---- creating a contact ---- */
+
+static const struct jv_field customer_ref_fields[] = {
+	{"id", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"phone", JV_STRING, 0, 1, 32, NULL, NULL},
+	{"email", JV_STRING, 0, 3, 254, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
+
+static const struct jv_field contact_fields[] = {
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"queue", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"customer", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL,
+	 customer_ref_fields},
+	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"attributes", JV_OBJECT, 0, 0, 0, NULL, NULL},
+	{"callback", JV_BOOL, 0, 0, 0, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static void contact_reply_error(struct hreq *r, int err, const char *what)
+{
+	if (err == ENOENT || err == EINVAL || err == EBUSY || err == EALREADY ||
+	    err == EPERM)
+		web_error(r, 409, "conflict", "%s", what);
+	else
+		web_error(r, 500, "internal", "engine: %s", strerror(err));
+}
+
+void api_contact_create(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct engine_contact_info info;
+	struct engine_contact ec = {0};
+	const char *tenant, *queue, *channel;
+	char msg[256], id[40], t[32], cust[40] = "";
+	struct obj *q;
+	struct crec *c;
+	json_t *b, *attrs;
+	int rc, err;
+
+	rc = jv_check(r->body, contact_fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	tenant = jv_str(r->body, "tenant");
+	queue = jv_str(r->body, "queue");
+	channel = jv_str(r->body, "channel");
+	if (!obj_find(s, K_TENANTS, tenant) ||
+	    !auth_sees_tenant(s, r->user, tenant)) {
+		web_error(r, 400, "invalid_field", "tenant: no tenant %s",
+			  tenant);
+		return;
+	}
+	q = obj_find(s, K_QUEUES, queue);
+	if (!q || strcmp(jv_str(q->body, "tenant"), tenant)) {
+		web_error(r, 400, "invalid_field",
+			  "queue: no queue %s in the tenant", queue);
+		return;
+	}
+	if (strcmp(jv_str(q->body, "channel"), channel)) {
+		web_error(r, 400, "invalid_field",
+			  "channel: the queue takes %s contacts",
+			  jv_str(q->body, "channel"));
+		return;
+	}
+	rc = customer_resolve(s, r, tenant, json_object_get(r->body, "customer"),
+			      cust, msg, sizeof(msg));
+	if (rc) {
+		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
+			  msg);
+		return;
+	}
+	attrs = json_object_get(r->body, "attributes");
+	attrs = attrs ? json_incref(attrs) : json_object();
+	srv_uuid(id);
+	web_time(srv_now(s), t, sizeof(t));
+	b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:n,s:i,s:n,s:n,s:n,"
+		      "s:s,s:s,s:I,s:I,s:b}",
+		      "id", id, "tenant", tenant, "queue", queue, "channel",
+		      channel, "state", "queued", "priority",
+		      (int)jv_int(r->body, "priority", 0), "customer",
+		      cust[0] ? json_string(cust) : json_null(), "attributes",
+		      attrs,
+		      "agent", "position", 0, "ewt_s", "disposition", "notes",
+		      "created_at", t, "updated_at", t, "arrived_ms",
+		      (json_int_t)srv_now(s), "entered_ms",
+		      (json_int_t)srv_now(s), "callback",
+		      jv_bool(r->body, "callback", false));
+	c = b ? crec_new(s, id, b) : NULL;
+	if (!c) {
+		json_decref(b);
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	srv_event(s, tenant, "contact.created",
+		  json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:s}", "contact", id,
+			    "queue", queue, "channel", channel, "customer",
+			    json_object_get(b, "customer"), "priority",
+			    json_object_get(b, "priority"), "attributes",
+			    json_object_get(b, "attributes"), "user",
+			    r->user->id));
+	mark_dirty(c);
+	ec.id = c->num;
+	ec.queue = queue;
+	ec.priority = (int)jv_int(r->body, "priority", 0);
+	ec.customer = cust[0] ? cust : NULL;
+	ec.callback = jv_bool(r->body, "callback", false);
+	err = engine_contact_add(s->eng, srv_now(s), &ec, &info);
+	if (err) {
+		/* The creation event stays in the batch: mark it closed. */
+		json_object_set_new(b, "state", json_string("closed"));
+		c->done = true;
+		web_error(r, 500, "internal", "engine: %s", strerror(err));
+		srv_flush(s);
+		return;
+	}
+	srv_engine_timer(s);
+	srv_reply_durable(r, 201, contact_view(c->body));
+}
+
+/* ---- reading contacts ---- */
+
+/* Whether u may see a contact with this row. */
+static bool contact_visible(struct srv *s, const struct user *u,
+			    const json_t *b)
+{
+	const char *agent = jv_str(b, "agent");
+
+	if (u->role == ROLE_CLIENT)
+		return false;
+	if (!auth_sees_tenant(s, u, jv_str(b, "tenant")))
+		return false;
+	if (u->role == ROLE_AGENT)
+		return agent && !strcmp(agent, u->agent);
+	return true;
+}
+
+static int collect_event(const struct store_event *ev, void *arg)
+{
+	struct query *q = arg;
+	char t[32];
+	json_t *e = json_loads(ev->data, 0, NULL);
+
+	if (!e)
+		e = json_object();
+	json_object_set_new(e, "seq", json_integer(ev->seq));
+	json_object_set_new(e, "time",
+			    json_string(web_time(ev->time_ms, t, sizeof(t))));
+	json_object_set_new(e, "type", json_string(ev->type));
+	json_object_del(e, "contact");
+	if (!q->extra)
+		q->extra = json_array();
+	json_array_append_new(q->extra, e);
+	return 0;
+}
+
+static void get_run(struct store *st, struct query *q)
+{
+	if (!q->result)
+		q->err = st->ops->get(st, "contacts", q->id, query_collect, q);
+	if (!q->err) {
+		q->eq.contact = q->id;
+		q->err = st->ops->events(st, &q->eq, collect_event, q);
+	}
+}
+
+static void get_finish(struct query *q)
+{
+	struct hreq *r = q->r;
+	json_t *b, *out;
+
+	if (query_failed(q))
+		return;
+	b = json_is_array(q->result) ? json_array_get(q->result, 0)
+				     : q->result;
+	if (!b || !contact_visible(r->srv, r->user, b)) {
+		web_not_found(r, "contact", q->id);
+		return;
+	}
+	/* A live contact: memory is newer than the store. */
+	struct crec *c = crec_find(r->srv, q->id);
+
+	out = contact_view(c ? c->body : b);
+	json_object_set(out, "timeline",
+			q->extra ? q->extra : json_array());
+	web_json(r, 200, out);
+}
+
+void api_contact_get(struct hreq *r)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	snprintf(q->id, sizeof(q->id), "%s", r->params[0]);
+	q->run = get_run;
+	q->finish = get_finish;
+	query_submit(q);
+}
+
+static void list_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->contacts(st, &q->cq, query_collect, q, &q->total);
+}
+
+static void list_finish(struct query *q)
+{
+	json_t *items = json_array(), *b;
+	size_t i;
+
+	if (query_failed(q)) {
+		json_decref(items);
+		return;
+	}
+	json_array_foreach(q->result, i, b)
+		json_array_append_new(items, contact_view(b));
+	web_json(q->r, 200,
+		 json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total",
+			   (json_int_t)q->total, "limit",
+			   (json_int_t)q->cq.limit, "offset",
+			   (json_int_t)q->cq.offset));
+}
+
+/* Copies filter `name` of the query string into q; false: 400 sent. */
+static bool filter_param(struct query *q, int slot, const char *name,
+			 const char **dst)
+{
+	const char *v = web_query(q->r, name, q->strs[slot],
+				  sizeof(q->strs[slot]));
+
+	*dst = v;
+	return true;
+}
+
+static bool time_param(struct query *q, const char *name, int64_t *out)
+{
+	char buf[64];
+	const char *v = web_query(q->r, name, buf, sizeof(buf));
+
+	*out = 0;
+	if (!v)
+		return true;
+	*out = web_time_parse(v);
+	if (*out < 0) {
+		web_error(q->r, 400, "invalid_field",
+			  "%s: expected a UTC time like 2026-11-29T10:00:00Z",
+			  name);
+		return false;
+	}
+	return true;
+}
+
+/* Fills the scope and filters of a contacts query from the request. */
+static bool contact_query_fill(struct query *q, struct store_contact_query *cq)
+{
+	struct hreq *r = q->r;
+
+	if (web_paging(r, &cq->limit, &cq->offset, 500))
+		return false;
+	filter_param(q, 0, "tenant", &cq->tenant);
+	filter_param(q, 1, "queue", &cq->queue);
+	filter_param(q, 2, "agent", &cq->agent);
+	filter_param(q, 3, "customer", &cq->customer);
+	filter_param(q, 4, "state", &cq->state);
+	if (!time_param(q, "from", &cq->from_ms) ||
+	    !time_param(q, "to", &cq->to_ms))
+		return false;
+	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	cq->tenants = (const char *const *)q->tenants;
+	cq->ntenants = q->ntenants;
+	if (r->user->role == ROLE_AGENT)
+		cq->agent = r->user->agent;
+	return true;
+}
+
+void api_contact_list(struct hreq *r)
+{
+	struct query *q;
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return;
+	}
+	q = query_new(r);
+	if (!q)
+		return;
+	if (!contact_query_fill(q, &q->cq)) {
+		query_free(q);
+		return;
+	}
+	q->run = list_run;
+	q->finish = list_finish;
+	query_submit(q);
+}
+
+void api_customer_contacts_query(struct hreq *r, const char *customer,
+				 const char *tenant)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	if (!contact_query_fill(q, &q->cq)) {
+		query_free(q);
+		return;
+	}
+	snprintf(q->strs[3], sizeof(q->strs[3]), "%s", customer);
+	q->cq.customer = q->strs[3];
+	snprintf(q->strs[0], sizeof(q->strs[0]), "%s", tenant);
+	q->cq.tenant = q->strs[0];
+	q->run = list_run;
+	q->finish = list_finish;
+	query_submit(q);
+}
+
+/* ---- contact actions ---- */
+
+/* The live contact of the path that the caller may act on, or NULL. */
+static struct crec *path_contact(struct hreq *r)
+{
+	struct crec *c = crec_find(r->srv, r->params[0]);
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return NULL;
+	}
+	if (!c || !contact_visible(r->srv, r->user, c->body)) {
+		if (!c && r->user->role != ROLE_AGENT)
+			web_error(r, 404, "not_found",
+				  "no contact %s in progress", r->params[0]);
+		else
+			web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	return c;
+}
+
+/* Runs after a successful engine call: timers, then the durable reply. */
+static void contact_done(struct hreq *r, struct crec *c)
+{
+	json_t *view = contact_view(c->body);
+
+	srv_engine_timer(r->srv);
+	srv_reply_durable(r, 200, view);
+}
+
+static const struct jv_field agent_ref_fields[] = {
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The agent an accept or reject is for: the caller if it is an agent. */
+static const char *acting_agent(struct hreq *r)
+{
+	const char *a;
+	char msg[256];
+	int rc = jv_check(r->body, agent_ref_fields, false, msg, sizeof(msg));
+
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return NULL;
+	}
+	a = jv_str(r->body, "agent");
+	if (r->user->role == ROLE_AGENT) {
+		if (a && strcmp(a, r->user->agent)) {
+			web_error(r, 403, "forbidden",
+				  "an agent acts only for itself");
+			return NULL;
+		}
+		return r->user->agent;
+	}
+	if (!a) {
+		web_error(r, 400, "invalid_field", "agent: required");
+		return NULL;
+	}
+	return a;
+}
+
+/* The offered contact: the agent sees it even before it holds it. */
+static struct crec *offered_contact(struct hreq *r)
+{
+	struct crec *c = crec_find(r->srv, r->params[0]);
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return NULL;
+	}
+	if (!c || !auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
+		web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	return c;
+}
+
+static void offer_answer(struct hreq *r, bool accept)
+{
+	struct srv *s = r->srv;
+	struct crec *c = offered_contact(r);
+	const char *agent;
+	int err;
+
+	if (!c || !(agent = acting_agent(r)))
+		return;
+	err = accept ? engine_contact_accept(s->eng, srv_now(s), c->num, agent)
+		     : engine_contact_reject(s->eng, srv_now(s), c->num, agent);
+	if (err) {
+		if (r->user->role == ROLE_AGENT && err == ENOENT)
+			web_not_found(r, "contact", r->params[0]);
+		else
+			contact_reply_error(
+				r, err, "the contact is not offered to this agent");
+		return;
+	}
+	contact_done(r, c);
+}
+
+void api_contact_accept(struct hreq *r)
+{
+	offer_answer(r, true);
+}
+
+void api_contact_reject(struct hreq *r)
+{
+	offer_answer(r, false);
+}
+
+static const struct jv_field empty_fields[] = {
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static bool empty_body(struct hreq *r)
+{
+	char msg[256];
+	int rc = jv_check(r->body, empty_fields, false, msg, sizeof(msg));
+
+	if (rc)
+		web_bad_field(r, rc, msg);
+	return !rc;
+}
+
+static void simple_action(struct hreq *r,
+			  int (*fn)(struct engine *, int64_t, uint64_t),
+			  const char *conflict)
+{
+	struct srv *s = r->srv;
+	struct crec *c;
+	int err;
+
+	if (!empty_body(r) || !(c = path_contact(r)))
+		return;
+	err = fn(s->eng, srv_now(s), c->num);
+	if (err) {
+		contact_reply_error(r, err, conflict);
+		return;
+	}
+	contact_done(r, c);
+}
+
+void api_contact_complete(struct hreq *r)
+{
+	simple_action(r, engine_contact_end, "the contact is not active");
+}
+
+void api_contact_callback(struct hreq *r)
+{
+	simple_action(r, engine_contact_callback,
+		      "only a waiting contact can become a callback");
+}
+
+void api_contact_abandon(struct hreq *r)
+{
+	simple_action(r, engine_contact_abandon,
+		      "only a waiting or offered contact can be abandoned");
+}
+
+static const struct jv_field transfer_fields[] = {
+	{"queue", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+void api_contact_transfer(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	const char *queue, *agent;
+	struct crec *c;
+	struct obj *q;
+	char msg[256];
+	int rc, err;
+
+	rc = jv_check(r->body, transfer_fields, false, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	queue = jv_str(r->body, "queue");
+	agent = jv_str(r->body, "agent");
+	if (!queue == !agent) {
+		web_error(r, 400, "invalid_field",
+			  "give either queue or agent");
+		return;
+	}
+	if (!(c = path_contact(r)))
+		return;
+	q = queue ? obj_find(s, K_QUEUES, queue) : NULL;
+	if (queue && (!q || strcmp(jv_str(q->body, "tenant"),
+				   jv_str(c->body, "tenant")))) {
+		web_error(r, 400, "invalid_field",
+			  "queue: no queue %s in the contact's tenant", queue);
+		return;
+	}
+	if (agent && !obj_find(s, K_AGENTS, agent)) {
+		web_error(r, 400, "invalid_field", "agent: no agent %s", agent);
+		return;
+	}
+	err = engine_contact_transfer(s->eng, srv_now(s), c->num, queue, agent);
+	if (err) {
+		contact_reply_error(r, err,
+				    "the contact cannot be transferred now");
+		return;
+	}
+	contact_done(r, c);
+}
+
+static const struct jv_field wrapup_fields[] = {
+	{"disposition", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"notes", JV_STRING, JV_NULLABLE, 0, 4000, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static bool disposition_allowed(struct srv *s, const struct crec *c,
+				const char *code)
+{
+	struct obj *q = obj_find(s, K_QUEUES, jv_str(c->body, "queue"));
+	json_t *list = q ? json_object_get(q->body, "dispositions") : NULL, *v;
+	size_t i;
+
+	if (!json_array_size(list))
+		return true;
+	json_array_foreach(list, i, v)
+	{
+		if (!strcmp(json_string_value(v), code))
+			return true;
+	}
+	return false;
+}
+
+void api_contact_wrapup(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	const char *disp;
+	struct crec *c;
+	char msg[256];
+	int rc, err;
+
+	rc = jv_check(r->body, wrapup_fields, false, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	if (!(c = path_contact(r)))
+		return;
+	disp = jv_str(r->body, "disposition");
+	if (disp && !disposition_allowed(s, c, disp)) {
+		web_error(r, 400, "invalid_field",
+			  "disposition: %s is not one of the queue's", disp);
+		return;
+	}
+	if (strcmp(jv_str(c->body, "state"), "wrapup")) {
+		web_error(r, 409, "conflict",
+			  "the contact is not in wrap-up (it is %s)",
+			  jv_str(c->body, "state"));
+		return;
+	}
+	if (json_object_get(r->body, "disposition"))
+		json_object_set(c->body, "disposition",
+				json_object_get(r->body, "disposition"));
+	if (json_object_get(r->body, "notes"))
+		json_object_set(c->body, "notes",
+				json_object_get(r->body, "notes"));
+	srv_event(s, jv_str(c->body, "tenant"), "contact.disposition",
+		  json_pack("{s:s,s:O,s:O,s:s}", "contact", c->id,
+			    "disposition", json_object_get(c->body, "disposition"),
+			    "notes", json_object_get(c->body, "notes"), "user",
+			    r->user->id));
+	mark_dirty(c);
+	err = engine_contact_wrapup_done(s->eng, srv_now(s), c->num);
+	if (err) {
+		contact_reply_error(r, err, "the contact is not in wrap-up");
+		return;
+	}
+	contact_done(r, c);
+}
+
+/* ---- agents ---- */
+
+static const char *const agent_states[] = {"available", "paused", "offline",
+					   NULL};
+static const char *const pause_reasons[] = {
+	"break",   "lunch",	"training", "coaching", "meeting",
+	"technical", "other", NULL};
+
+static const struct jv_field state_fields[] = {
+	{"state", JV_STRING, JV_REQUIRED, 0, 0, agent_states, NULL},
+	{"reason", JV_STRING, JV_NULLABLE, 0, 0, pause_reasons, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The agent of the path, if the caller may act on it; else replied. */
+static struct obj *path_agent(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct obj *a = obj_find(s, K_AGENTS, r->params[0]);
+	const struct user *u = r->user;
+	bool ok = a && (u->role == ROLE_ADMIN ||
+			(u->role == ROLE_AGENT && !strcmp(u->agent, a->id)) ||
+			(u->role == ROLE_SUPERVISOR &&
+			 a->kind->visible(s, u, a->body)));
+
+	if (!ok) {
+		if (a && u->role != ROLE_AGENT && u->role != ROLE_SUPERVISOR &&
+		    u->role != ROLE_ADMIN)
+			web_forbidden(r);
+		else
+			web_not_found(r, "agent", r->params[0]);
+		return NULL;
+	}
+	return a;
+}
+
+void api_agent_state(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	enum agent_state st;
+	const char *state, *reason;
+	const struct astate *as;
+	struct obj *a;
+	char msg[256], t[32];
+	int rc, err;
+
+	rc = jv_check(r->body, state_fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	if (!(a = path_agent(r)))
+		return;
+	state = jv_str(r->body, "state");
+	reason = jv_str(r->body, "reason");
+	st = !strcmp(state, "available") ? AS_AVAILABLE
+	     : !strcmp(state, "paused")	 ? AS_PAUSED
+					 : AS_OFFLINE;
+	if (st == AS_PAUSED && !reason) {
+		web_error(r, 400, "invalid_field",
+			  "reason: required to pause");
+		return;
+	}
+	err = engine_agent_state(s->eng, srv_now(s), a->id, st,
+				 st == AS_PAUSED ? reason : NULL);
+	if (err == EBUSY) {
+		web_error(r, 409, "conflict",
+			  "the agent holds contacts; finish them first");
+		return;
+	}
+	if (err) {
+		web_error(r, 500, "internal", "engine: %s", strerror(err));
+		return;
+	}
+	srv_engine_timer(s);
+	as = stats_agent_state(s, a->id);
+	srv_reply_durable(
+		r, 200,
+		json_pack("{s:s,s:s,s:o,s:s}", "id", a->id, "state",
+			  agent_state_name(as ? as->state : st), "reason",
+			  as && as->reason[0] ? json_string(as->reason)
+					      : json_null(),
+			  "state_since",
+			  web_time(as ? as->since_ms : srv_now(s), t,
+				   sizeof(t))));
+}
+
+void api_agent_why(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	char cid[64], text[256];
+	struct obj *a;
+	struct crec *c;
+	enum why why;
+
+	if (!(a = path_agent(r)))
+		return;
+	if (!web_query(r, "contact", cid, sizeof(cid))) {
+		web_error(r, 400, "invalid_field",
+			  "contact: give ?contact=ID");
+		return;
+	}
+	c = crec_find(s, cid);
+	if (!c || !auth_sees_tenant(s, r->user, jv_str(c->body, "tenant"))) {
+		web_error(r, 404, "not_found", "no contact %s in progress",
+			  cid);
+		return;
+	}
+	if (engine_why(s->eng, srv_now(s), c->num, a->id, &why, text,
+		       sizeof(text))) {
+		web_not_found(r, "contact", cid);
+		return;
+	}
+	web_json(r, 200,
+		 json_pack("{s:s,s:s,s:s,s:s}", "agent", a->id, "contact",
+			   c->id, "why", why_name(why), "text", text));
+}

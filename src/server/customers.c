@@ -1,0 +1,543 @@
+/*
+ * Customers, per tenant: identities (E.164 phones, emails) kept in memory
+ * for the look-up a new contact needs, bodies in the store. Reads of a
+ * customer are audited.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/log.h"
+#include "server/query.h"
+#include "server/srv.h"
+
+struct ident {
+	char *key; /* "tenant\tkind\tvalue", or "i\tcustomer" */
+	char *val; /* customer id, or tenant */
+};
+
+static bool ident_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct ident *)val)->key, key);
+}
+
+static const char *ident_get(struct srv *s, const char *key)
+{
+	struct ident *i = hmap_get(&s->identities, hmap_hash_str(key),
+				   ident_eq, key);
+
+	return i ? i->val : NULL;
+}
+
+static void ident_del(struct srv *s, const char *key)
+{
+	struct ident *i = hmap_del(&s->identities, hmap_hash_str(key),
+				   ident_eq, key);
+
+	if (i) {
+		free(i->key);
+		free(i->val);
+		free(i);
+	}
+}
+
+static int ident_set(struct srv *s, const char *key, const char *val)
+{
+	struct ident *i = calloc(1, sizeof(*i));
+
+	ident_del(s, key);
+	if (!i || !(i->key = strdup(key)) || !(i->val = strdup(val)) ||
+	    hmap_put(&s->identities, hmap_hash_str(i->key), i)) {
+		if (i) {
+			free(i->key);
+			free(i->val);
+		}
+		free(i);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+void identities_free(struct srv *s)
+{
+	for (size_t n = 0; n < hmap_span(&s->identities); n++) {
+		struct ident *i = hmap_at(&s->identities, n);
+
+		if (i) {
+			free(i->key);
+			free(i->val);
+			free(i);
+		}
+	}
+	hmap_reset(&s->identities);
+}
+
+static void key_of(char *buf, size_t size, const char *tenant,
+		   const char *kind, const char *value)
+{
+	snprintf(buf, size, "%s\t%s\t%s", tenant, kind, value);
+}
+
+/* Applies fn to each identity of a customer body. */
+static int each_identity(struct srv *s, const json_t *b,
+			 int (*fn)(struct srv *, const char *, const char *),
+			 const char *val)
+{
+	static const char *const kinds_[] = {"phones", "emails"};
+	static const char *const one[] = {"phone", "email"};
+	char key[512];
+	json_t *v;
+	size_t i;
+	int err = 0;
+
+	for (int k = 0; k < 2; k++) {
+		json_array_foreach(json_object_get(b, kinds_[k]), i, v)
+		{
+			key_of(key, sizeof(key), jv_str(b, "tenant"), one[k],
+			       json_string_value(v));
+			err |= fn(s, key, val);
+		}
+	}
+	return err;
+}
+
+static int del_fn(struct srv *s, const char *key, const char *val)
+{
+	(void)val;
+	ident_del(s, key);
+	return 0;
+}
+
+static int index_customer(struct srv *s, const json_t *b)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "i\t%s", jv_str(b, "id"));
+	return ident_set(s, key, jv_str(b, "tenant")) |
+	       each_identity(s, b, ident_set, jv_str(b, "id"));
+}
+
+int identities_load(struct srv *s, const char *id, const char *body)
+{
+	json_t *b = json_loads(body, 0, NULL);
+	int err;
+
+	(void)id;
+	if (!b)
+		return EINVAL;
+	err = index_customer(s, b);
+	json_decref(b);
+	return err;
+}
+
+/* E.164: + then 7 to 15 digits, the first not 0. */
+static bool e164(const char *p)
+{
+	size_t n = 0;
+
+	if (*p++ != '+' || *p == '0')
+		return false;
+	for (; *p; p++, n++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return n >= 7 && n <= 15;
+}
+
+static bool email_ok(const char *p)
+{
+	const char *at = strchr(p, '@');
+
+	return at && at != p && at[1] && !strchr(at + 1, '@') &&
+	       strchr(at, '.') && !strpbrk(p, " \t\r\n<>\"");
+}
+
+/* Lower-cases emails in place; checks every identity. */
+static int check_identities(json_t *b, char *msg, size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(b, "phones"), i, v)
+	{
+		if (!e164(json_string_value(v))) {
+			snprintf(msg, size,
+				 "phones[%zu]: expected E.164 like +33612345678",
+				 i);
+			return 400;
+		}
+	}
+	json_array_foreach(json_object_get(b, "emails"), i, v)
+	{
+		char low[256];
+		const char *e = json_string_value(v);
+		size_t k;
+
+		if (!email_ok(e) || strlen(e) >= sizeof(low)) {
+			snprintf(msg, size, "emails[%zu]: not an email address",
+				 i);
+			return 400;
+		}
+		for (k = 0; e[k]; k++)
+			low[k] = (char)tolower((unsigned char)e[k]);
+		low[k] = '\0';
+		json_array_set_new(json_object_get(b, "emails"), i,
+				   json_string(low));
+	}
+	return 0;
+}
+
+/* An identity of b already belonging to another customer: 409. */
+static int taken_fn(struct srv *s, const char *key, const char *self)
+{
+	const char *owner = ident_get(s, key);
+
+	return owner && strcmp(owner, self);
+}
+
+static int check_taken(struct srv *s, const json_t *b, char *msg, size_t size)
+{
+	if (each_identity(s, b, taken_fn, jv_str(b, "id"))) {
+		snprintf(msg, size,
+			 "a phone or email already belongs to another "
+			 "customer of the tenant");
+		return 409;
+	}
+	return 0;
+}
+
+static void customer_store(struct srv *s, const json_t *old, const json_t *b,
+			   const char *user, const char *type)
+{
+	if (old)
+		each_identity(s, old, del_fn, NULL);
+	if (index_customer(s, b)) {
+		log_error("customers", "msg=\"out of memory\"");
+		abort();
+	}
+	srv_put(s, "customers", jv_str(b, "id"), b);
+	srv_event(s, jv_str(b, "tenant"), type,
+		  json_pack("{s:s,s:s}", "customer", jv_str(b, "id"), "user",
+			    user));
+}
+
+static json_t *customer_new(struct srv *s, const char *tenant)
+{
+	char id[40], t[32];
+
+	srv_uuid(id);
+	web_time(srv_now(s), t, sizeof(t));
+	return json_pack("{s:s,s:s,s:s,s:[],s:[],s:{},s:s,s:s}", "id", id,
+			 "tenant", tenant, "name", "", "phones", "emails",
+			 "attributes", "created_at", t, "updated_at", t);
+}
+
+int customer_resolve(struct srv *s, struct hreq *r, const char *tenant,
+		     const json_t *ref, char out[40], char *msg, size_t size)
+{
+	const char *id = jv_str(ref, "id"), *phone = jv_str(ref, "phone"),
+		   *email = jv_str(ref, "email"), *found = NULL;
+	char key[512];
+	json_t *b;
+	int st;
+
+	out[0] = '\0';
+	if (!ref || json_is_null(ref))
+		return 0;
+	if (id) {
+		snprintf(key, sizeof(key), "i\t%s", id);
+		found = ident_get(s, key);
+		if (!found || strcmp(found, tenant)) {
+			snprintf(msg, size, "customer.id: no customer %.64s",
+				 id);
+			return 400;
+		}
+		snprintf(out, 40, "%s", id);
+		return 0;
+	}
+	if (!phone && !email)
+		return 0;
+	b = customer_new(s, tenant);
+	if (phone)
+		json_array_append_new(json_object_get(b, "phones"),
+				      json_string(phone));
+	if (email)
+		json_array_append_new(json_object_get(b, "emails"),
+				      json_string(email));
+	if (jv_str(ref, "name"))
+		json_object_set(b, "name", json_object_get(ref, "name"));
+	st = check_identities(b, msg, size);
+	if (st) {
+		json_decref(b);
+		snprintf(key, sizeof(key), "customer.%s", msg);
+		snprintf(msg, size, "%s", key);
+		return st;
+	}
+	phone = json_string_value(json_array_get(json_object_get(b, "phones"), 0));
+	email = json_string_value(json_array_get(json_object_get(b, "emails"), 0));
+	if (phone) {
+		key_of(key, sizeof(key), tenant, "phone", phone);
+		found = ident_get(s, key);
+	}
+	if (!found && email) {
+		key_of(key, sizeof(key), tenant, "email", email);
+		found = ident_get(s, key);
+	}
+	if (found) {
+		snprintf(out, 40, "%s", found);
+		json_decref(b);
+		return 0;
+	}
+	snprintf(out, 40, "%s", jv_str(b, "id"));
+	customer_store(s, NULL, b, r->user->id, "customer.created");
+	json_decref(b);
+	return 0;
+}
+
+/* ---- the endpoints ---- */
+
+static const struct jv_field customer_fields[] = {
+	{"id", JV_STRING, JV_READONLY, 0, 0, NULL, NULL},
+	{"created_at", JV_STRING, JV_READONLY, 0, 0, NULL, NULL},
+	{"updated_at", JV_STRING, JV_READONLY, 0, 0, NULL, NULL},
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{"phones", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	{"emails", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	{"attributes", JV_OBJECT, 0, 0, 0, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static bool may_customers(struct hreq *r)
+{
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return false;
+	}
+	return true;
+}
+
+void api_customer_create(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	const char *tenant;
+	char msg[256];
+	json_t *b;
+	int rc;
+
+	if (!may_customers(r))
+		return;
+	rc = jv_check(r->body, customer_fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	tenant = jv_str(r->body, "tenant");
+	if (!obj_find(s, K_TENANTS, tenant) ||
+	    !auth_sees_tenant(s, r->user, tenant)) {
+		web_error(r, 400, "invalid_field", "tenant: no tenant %s",
+			  tenant);
+		return;
+	}
+	b = customer_new(s, tenant);
+	json_object_update(b, r->body);
+	rc = check_identities(b, msg, sizeof(msg));
+	if (!rc)
+		rc = check_taken(s, b, msg, sizeof(msg));
+	if (rc) {
+		json_decref(b);
+		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
+			  msg);
+		return;
+	}
+	customer_store(s, NULL, b, r->user->id, "customer.created");
+	srv_reply_durable(r, 201, b);
+}
+
+/* A customer visible to the caller, from the store. */
+static void cget_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->get(st, "customers", q->id, query_collect, q);
+}
+
+static json_t *visible_customer(struct query *q)
+{
+	json_t *b = json_array_get(q->result, 0);
+
+	if (query_failed(q))
+		return NULL;
+	if (!b || !auth_sees_tenant(q->r->srv, q->r->user, jv_str(b, "tenant"))) {
+		web_not_found(q->r, "customer", q->id);
+		return NULL;
+	}
+	return b;
+}
+
+static void audit_read(struct srv *s, const struct hreq *r, const json_t *b)
+{
+	srv_event(s, jv_str(b, "tenant"), "audit.customer_read",
+		  json_pack("{s:s,s:s,s:s}", "customer", jv_str(b, "id"), "user",
+			    r->user->id, "path", r->path));
+}
+
+static void cget_finish(struct query *q)
+{
+	json_t *b = visible_customer(q);
+
+	if (!b)
+		return;
+	audit_read(q->r->srv, q->r, b);
+	srv_reply_durable(q->r, 200, json_incref(b));
+}
+
+static struct query *customer_query(struct hreq *r,
+				    void (*finish)(struct query *))
+{
+	struct query *q;
+
+	if (!may_customers(r) || !(q = query_new(r)))
+		return NULL;
+	snprintf(q->id, sizeof(q->id), "%s", r->params[0]);
+	q->run = cget_run;
+	q->finish = finish;
+	return q;
+}
+
+void api_customer_get(struct hreq *r)
+{
+	struct query *q = customer_query(r, cget_finish);
+
+	if (q)
+		query_submit(q);
+}
+
+static void cupdate_finish(struct query *q)
+{
+	struct hreq *r = q->r;
+	json_t *old = visible_customer(q), *b;
+	char msg[256], t[32];
+	int rc;
+
+	if (!old)
+		return;
+	if (json_object_get(r->body, "tenant") &&
+	    strcmp(jv_str(r->body, "tenant"), jv_str(old, "tenant"))) {
+		web_error(r, 400, "invalid_field",
+			  "tenant: a customer cannot change tenant");
+		return;
+	}
+	b = json_deep_copy(old);
+	json_object_update(b, r->body);
+	json_object_set_new(b, "updated_at",
+			    json_string(web_time(srv_now(r->srv), t, sizeof(t))));
+	rc = check_identities(b, msg, sizeof(msg));
+	if (!rc)
+		rc = check_taken(r->srv, b, msg, sizeof(msg));
+	if (rc) {
+		json_decref(b);
+		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
+			  msg);
+		return;
+	}
+	customer_store(r->srv, old, b, r->user->id, "customer.updated");
+	srv_reply_durable(r, 200, b);
+}
+
+void api_customer_update(struct hreq *r)
+{
+	char msg[256];
+	struct query *q;
+	int rc = jv_check(r->body, customer_fields, false, msg, sizeof(msg));
+
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	q = customer_query(r, cupdate_finish);
+	if (q)
+		query_submit(q);
+}
+
+static void ccontacts_finish(struct query *q)
+{
+	json_t *b = visible_customer(q);
+
+	if (!b)
+		return;
+	audit_read(q->r->srv, q->r, b);
+	api_customer_contacts_query(q->r, q->id, jv_str(b, "tenant"));
+}
+
+void api_customer_contacts(struct hreq *r)
+{
+	struct query *q = customer_query(r, ccontacts_finish);
+
+	if (q)
+		query_submit(q);
+}
+
+static void clist_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->customers(st, (const char *const *)q->tenants,
+				    q->ntenants, q->cq.state, q->cq.queue,
+				    q->cq.limit, q->cq.offset, query_collect, q,
+				    &q->total);
+}
+
+static void clist_finish(struct query *q)
+{
+	if (query_failed(q))
+		return;
+	web_json(q->r, 200,
+		 json_pack("{s:o,s:I,s:I,s:I}", "items",
+			   q->result ? json_incref(q->result) : json_array(),
+			   "total",
+			   (json_int_t)q->total, "limit",
+			   (json_int_t)q->cq.limit, "offset",
+			   (json_int_t)q->cq.offset));
+}
+
+void api_customer_list(struct hreq *r)
+{
+	struct query *q;
+	char t[128];
+
+	if (!may_customers(r) || !(q = query_new(r)))
+		return;
+	if (web_paging(r, &q->cq.limit, &q->cq.offset, 500)) {
+		query_free(q);
+		return;
+	}
+	/* kind and value of an identity look-up (cq fields reused) */
+	if (web_query(r, "phone", q->strs[1], sizeof(q->strs[1]))) {
+		q->cq.state = "phone";
+		q->cq.queue = q->strs[1];
+	} else if (web_query(r, "email", q->strs[1], sizeof(q->strs[1]))) {
+		for (char *p = q->strs[1]; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		q->cq.state = "email";
+		q->cq.queue = q->strs[1];
+	}
+	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (web_query(r, "tenant", t, sizeof(t))) {
+		if (!auth_sees_tenant(r->srv, r->user, t)) {
+			json_t *empty = json_pack(
+				"{s:[],s:i,s:I,s:I}", "items", "total", 0,
+				"limit", (json_int_t)q->cq.limit, "offset",
+				(json_int_t)q->cq.offset);
+
+			query_free(q);
+			web_json(r, 200, empty);
+			return;
+		}
+		auth_tenants_free(q->tenants, q->ntenants);
+		q->tenants = calloc(2, sizeof(char *));
+		if (q->tenants)
+			q->tenants[0] = strdup(t);
+		q->ntenants = q->tenants && q->tenants[0] ? 1 : 0;
+	}
+	q->run = clist_run;
+	q->finish = clist_finish;
+	query_submit(q);
+}

@@ -1,0 +1,246 @@
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/jv.h"
+
+static const char *type_text(enum jv_type t)
+{
+	switch (t) {
+	case JV_STRING: return "a string";
+	case JV_INT: return "an integer";
+	case JV_NUMBER: return "a number";
+	case JV_BOOL: return "true or false";
+	case JV_OBJECT:
+	case JV_SUBOBJECT: return "an object";
+	case JV_STRINGS: return "an array of strings";
+	case JV_INT_MAP: return "an object of integers";
+	case JV_ARRAY: return "an array of objects";
+	}
+	return "?";
+}
+
+static int check_obj(const json_t *obj, const struct jv_field *fields,
+		     bool create, const char *prefix, char *msg, size_t size);
+
+static bool in_range(double v, const struct jv_field *f)
+{
+	return !(f->min || f->max) || (v >= f->min && v <= f->max);
+}
+
+static int range_msg(char *msg, size_t size, const char *path,
+		     const struct jv_field *f)
+{
+	snprintf(msg, size, "%s: expected %s from %g to %g", path,
+		 type_text(f->type), f->min, f->max);
+	return -1;
+}
+
+static int check_string(const json_t *v, const struct jv_field *f,
+			const char *path, char *msg, size_t size)
+{
+	size_t len = json_string_length(v);
+	const char *s = json_string_value(v);
+
+	if (f->oneof) {
+		for (size_t i = 0; f->oneof[i]; i++)
+			if (!strcmp(f->oneof[i], s))
+				return 0;
+		snprintf(msg, size, "%s: expected one of", path);
+		for (size_t i = 0; f->oneof[i]; i++)
+			snprintf(msg + strlen(msg), size - strlen(msg),
+				 "%s %s", i ? "," : "", f->oneof[i]);
+		return -1;
+	}
+	if ((f->min || f->max) && (len < f->min || len > f->max)) {
+		snprintf(msg, size, "%s: expected a string of %g to %g bytes",
+			 path, f->min, f->max);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_value(const json_t *v, const struct jv_field *f,
+		       const char *path, char *msg, size_t size)
+{
+	char sub[160];
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	switch (f->type) {
+	case JV_STRING:
+		if (!json_is_string(v))
+			break;
+		return check_string(v, f, path, msg, size);
+	case JV_INT:
+		if (!json_is_integer(v))
+			break;
+		return in_range((double)json_integer_value(v), f)
+			       ? 0
+			       : range_msg(msg, size, path, f);
+	case JV_NUMBER:
+		if (!json_is_number(v))
+			break;
+		return in_range(json_number_value(v), f)
+			       ? 0
+			       : range_msg(msg, size, path, f);
+	case JV_BOOL:
+		if (!json_is_boolean(v))
+			break;
+		return 0;
+	case JV_OBJECT:
+		if (!json_is_object(v))
+			break;
+		return 0;
+	case JV_SUBOBJECT:
+		if (!json_is_object(v))
+			break;
+		return check_obj(v, f->sub, true, path, msg, size);
+	case JV_STRINGS:
+		if (!json_is_array(v))
+			break;
+		if (f->max && json_array_size(v) > f->max) {
+			snprintf(msg, size, "%s: at most %g items", path,
+				 f->max);
+			return -1;
+		}
+		json_array_foreach(v, i, x)
+		{
+			if (!json_is_string(x) || !json_string_length(x)) {
+				snprintf(msg, size,
+					 "%s[%zu]: expected a non-empty string",
+					 path, i);
+				return -1;
+			}
+		}
+		return 0;
+	case JV_INT_MAP:
+		if (!json_is_object(v))
+			break;
+		json_object_foreach((json_t *)v, k, x)
+		{
+			snprintf(sub, sizeof(sub), "%s.%s", path, k);
+			if (!json_is_integer(x) ||
+			    !in_range((double)json_integer_value(x), f)) {
+				snprintf(msg, size,
+					 "%s: expected an integer from %g to "
+					 "%g",
+					 sub, f->min, f->max);
+				return -1;
+			}
+		}
+		return 0;
+	case JV_ARRAY:
+		if (!json_is_array(v))
+			break;
+		if (f->max && json_array_size(v) > f->max) {
+			snprintf(msg, size, "%s: at most %g items", path,
+				 f->max);
+			return -1;
+		}
+		json_array_foreach(v, i, x)
+		{
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			if (!json_is_object(x)) {
+				snprintf(msg, size, "%s: expected an object",
+					 sub);
+				return -1;
+			}
+			if (check_obj(x, f->sub, true, sub, msg, size))
+				return -1;
+		}
+		return 0;
+	}
+	snprintf(msg, size, "%s: expected %s", path, type_text(f->type));
+	return -1;
+}
+
+static int check_obj(const json_t *obj, const struct jv_field *fields,
+		     bool create, const char *prefix, char *msg, size_t size)
+{
+	char path[160];
+	const struct jv_field *f;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v)
+	{
+		snprintf(path, sizeof(path), "%s%s%s", prefix,
+			 *prefix ? "." : "", key);
+		for (f = fields; f->name && strcmp(f->name, key); f++)
+			;
+		if (!f->name || (f->flags & JV_READONLY)) {
+			snprintf(msg, size, "unknown field: %s", path);
+			return -2;
+		}
+		if (json_is_null(v) && (f->flags & JV_NULLABLE))
+			continue;
+		if (check_value(v, f, path, msg, size))
+			return -1;
+	}
+	for (f = fields; create && f->name; f++) {
+		if ((f->flags & JV_REQUIRED) &&
+		    (!json_object_get(obj, f->name) ||
+		     json_is_null(json_object_get(obj, f->name)))) {
+			snprintf(msg, size, "%s%s%s: required", prefix,
+				 *prefix ? "." : "", f->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
+	     char *msg, size_t size)
+{
+	if (!json_is_object(obj)) {
+		snprintf(msg, size, "the body must be a JSON object");
+		return -1;
+	}
+	return check_obj(obj, fields, create, "", msg, size);
+}
+
+json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size)
+{
+	json_error_t e;
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+
+	if (!j) {
+		snprintf(msg, size, "invalid JSON at line %d column %d: %s",
+			 e.line, e.column, e.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		snprintf(msg, size, "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+const char *jv_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int64_t jv_int(const json_t *obj, const char *key, int64_t def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
+double jv_num(const json_t *obj, const char *key, double def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_number(v) ? json_number_value(v) : def;
+}
+
+bool jv_bool(const json_t *obj, const char *key, bool def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}

@@ -1,0 +1,57 @@
+/*
+ * jv — checks a JSON request body against a table of fields, so that every
+ * handler refuses the same way: an unknown field, a wrong type, a value out
+ * of range or a missing required field gives one message that names the
+ * field ("steps[1].after_s: expected an integer from 0 to 86400").
+ */
+#ifndef RELAIS_JV_H
+#define RELAIS_JV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum jv_type {
+	JV_STRING = 0, /* min/max: length in bytes */
+	JV_INT,	       /* min/max: value */
+	JV_NUMBER,     /* min/max: value */
+	JV_BOOL,
+	JV_OBJECT, /* any JSON object (free attributes) */
+	JV_STRINGS,	 /* array of strings; max: items */
+	JV_INT_MAP,	 /* object of integers in [min, max] */
+	JV_ARRAY,	 /* array of objects checked against sub; max: items */
+	JV_SUBOBJECT,	 /* one object checked against sub */
+};
+
+struct jv_field {
+	const char *name;
+	enum jv_type type;
+	unsigned flags;
+	double min, max;
+	const char *const *oneof;    /* JV_STRING: allowed values, NULL-ended */
+	const struct jv_field *sub;  /* JV_ARRAY, JV_SUBOBJECT; {NULL}-ended */
+};
+
+#define JV_REQUIRED 1u /* must be present on create */
+#define JV_NULLABLE 2u /* null is accepted (clears the field) */
+#define JV_READONLY 4u /* refused in requests */
+
+/*
+ * Checks obj. create: required fields must be there. Returns 0, or -1 with
+ * msg filled ("name: expected a string").
+ */
+int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
+	     char *msg, size_t size);
+
+/* A JSON body from the network: object, no duplicate keys, no NUL. */
+json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size);
+
+/* Helpers for reading checked objects. */
+const char *jv_str(const json_t *obj, const char *key); /* NULL if absent */
+int64_t jv_int(const json_t *obj, const char *key, int64_t def);
+double jv_num(const json_t *obj, const char *key, double def);
+bool jv_bool(const json_t *obj, const char *key, bool def);
+
+#endif

@@ -1,0 +1,1306 @@
+/*
+ * Configuration objects: the eight kinds an administrator manages, their
+ * validation, how each is applied to the engine, and the generic list /
+ * get / create / update / delete handlers with the audit trail.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "server/srv.h"
+#include "server/worker.h"
+#include "sys/zoneinfo.h"
+
+/* ---- field tables ---- */
+
+static const char *const site_kinds[] = {"onshore", "nearshore", "offshore",
+					 "home", NULL};
+static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
+static const char *const strategies[] = {
+	"longest-idle", "least-occupied", "most-skilled", "round-robin",
+	"random",	"least-cost",	  "ring-all",	  NULL};
+static const char *const actions[] = {"none",	   "callback-offer",
+				      "callback",  "voicemail",
+				      "transfer",  "close",
+				      NULL};
+static const char *const wrapups[] = {"none", "timed", "manual", NULL};
+static const char *const roles[] = {"admin", "supervisor", "agent", "client",
+				    "integration", NULL};
+static const char *const days[] = {"mon", "tue", "wed", "thu",
+				   "fri", "sat", "sun", NULL};
+
+#define RO(n) {n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL}
+#define COMMON RO("id"), RO("created_at"), RO("updated_at")
+
+static const struct jv_field tenant_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field site_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"kind", JV_STRING, 0, 0, 0, site_kinds, NULL},
+	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
+	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field skill_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field capacity_fields[] = {
+	{"voice", JV_INT, 0, 0, 20, NULL, NULL},
+	{"chat", JV_INT, 0, 0, 20, NULL, NULL},
+	{"email", JV_INT, 0, 0, 20, NULL, NULL},
+	{"sms", JV_INT, 0, 0, 20, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field agent_fields[] = {
+	COMMON,
+	RO("state"),
+	RO("reason"),
+	RO("state_since"),
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"site", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"skills", JV_INT_MAP, 0, 1, 10, NULL, NULL},
+	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"capacity", JV_SUBOBJECT, 0, 0, 0, NULL, capacity_fields},
+	{"tags", JV_STRINGS, 0, 0, 50, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field step_fields[] = {
+	{"after_s", JV_INT, JV_REQUIRED, 0, 7 * 86400, NULL, NULL},
+	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
+	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
+	{"action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field queue_fields[] = {
+	COMMON,
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"strategy", JV_STRING, 0, 0, 0, strategies, NULL},
+	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
+	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"closed_action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"wrapup", JV_STRING, 0, 0, 0, wrapups, NULL},
+	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
+	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
+	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
+	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
+	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field weekly_fields[] = {
+	{"day", JV_STRING, JV_REQUIRED, 0, 0, days, NULL},
+	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field exception_fields[] = {
+	{"date", JV_STRING, JV_REQUIRED, 10, 10, NULL, NULL},
+	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field calendar_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"weekly", JV_ARRAY, 0, 0, 100, NULL, weekly_fields},
+	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
+	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, exception_fields},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field label_fields[] = {
+	{"fr", JV_STRING, 0, 0, 200, NULL, NULL},
+	{"en", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field disposition_fields[] = {
+	COMMON,
+	{"code", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"label", JV_SUBOBJECT, 0, 0, 0, NULL, label_fields},
+	{"tenant", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field user_fields[] = {
+	COMMON,
+	{"username", JV_STRING, JV_REQUIRED, 1, 63, NULL, NULL},
+	{"password", JV_STRING, 0, 10, 200, NULL, NULL},
+	{"role", JV_STRING, JV_REQUIRED, 0, 0, roles, NULL},
+	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"sites", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"agent", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* ---- helpers ---- */
+
+static bool obj_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct obj *)val)->id, key);
+}
+
+struct obj *obj_find(struct srv *s, enum kind_id k, const char *id)
+{
+	if (!id)
+		return NULL;
+	return hmap_get(&s->ks[k].map, hmap_hash_str(id), obj_eq, id);
+}
+
+struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
+			const char *value)
+{
+	struct kindset *set = &s->ks[k];
+
+	for (size_t i = 0; i < set->n; i++) {
+		const char *v = jv_str(set->list[i]->body, field);
+
+		if (v && !strcmp(v, value))
+			return set->list[i];
+	}
+	return NULL;
+}
+
+int obj_insert(struct srv *s, enum kind_id k, const char *id, json_t *body)
+{
+	struct kindset *set = &s->ks[k];
+	struct obj *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return ENOMEM;
+	snprintf(o->id, sizeof(o->id), "%s", id);
+	o->kind = set->kind;
+	o->body = body;
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		struct obj **l = realloc(set->list, cap * sizeof(*l));
+
+		if (!l) {
+			free(o);
+			return ENOMEM;
+		}
+		set->list = l;
+		set->cap = cap;
+	}
+	if (hmap_put(&set->map, hmap_hash_str(o->id), o)) {
+		free(o);
+		return ENOMEM;
+	}
+	o->idx = set->n;
+	set->list[set->n++] = o;
+	return 0;
+}
+
+static enum kind_id kind_of(const struct obj *o)
+{
+	for (int k = 0; k < K_MAX; k++)
+		if (kinds[k] == o->kind)
+			return (enum kind_id)k;
+	return K_MAX;
+}
+
+void obj_remove(struct srv *s, struct obj *o)
+{
+	struct kindset *set = &s->ks[kind_of(o)];
+
+	hmap_del(&set->map, hmap_hash_str(o->id), obj_eq, o->id);
+	memmove(&set->list[o->idx], &set->list[o->idx + 1],
+		(set->n - o->idx - 1) * sizeof(set->list[0]));
+	set->n--;
+	for (size_t i = o->idx; i < set->n; i++)
+		set->list[i]->idx = i;
+	json_decref(o->body);
+	free(o);
+}
+
+void objects_free(struct srv *s)
+{
+	for (int k = 0; k < K_MAX; k++) {
+		struct kindset *set = &s->ks[k];
+
+		for (size_t i = 0; i < set->n; i++) {
+			json_decref(set->list[i]->body);
+			free(set->list[i]);
+		}
+		free(set->list);
+		hmap_reset(&set->map);
+	}
+}
+
+static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static bool check_zone(const char *name)
+{
+	struct tz *tz;
+
+	if (!name)
+		return true;
+	if (zoneinfo_load(&tz, name))
+		return false;
+	tz_free(tz);
+	return true;
+}
+
+/* Every string of body[field] names an object of kind k. */
+static int check_refs(struct srv *s, const json_t *body, const char *field,
+		      enum kind_id k, char *msg, size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(body, field), i, v)
+	{
+		if (!obj_find(s, k, json_string_value(v))) {
+			snprintf(msg, size, "%s[%zu]: no %s %.64s", field, i,
+				 kinds[k]->one, json_string_value(v));
+			return 400;
+		}
+	}
+	return 0;
+}
+
+static int check_ref(struct srv *s, const json_t *body, const char *field,
+		     enum kind_id k, char *msg, size_t size)
+{
+	const char *id = jv_str(body, field);
+
+	if (id && !obj_find(s, k, id)) {
+		snprintf(msg, size, "%s: no %s %.64s", field, kinds[k]->one,
+			 id);
+		return 400;
+	}
+	return 0;
+}
+
+static void set_default(json_t *b, const char *key, json_t *v)
+{
+	if (!json_object_get(b, key))
+		json_object_set_new(b, key, v);
+	else
+		json_decref(v);
+}
+
+/* ---- tenants ---- */
+
+static int tenant_apply(struct srv *s, struct obj *o, json_t *next,
+			char *msg, size_t size)
+{
+	int err;
+
+	if (!check_zone(jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	if (o)
+		return 0;
+	err = engine_tenant_add(s->eng, jv_str(next, "id"));
+	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+}
+
+static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
+		struct kindset *set = &s->ks[k];
+
+		for (size_t i = 0; i < set->n; i++) {
+			json_t *b = set->list[i]->body, *v;
+			size_t j;
+
+			if (jv_str(b, "tenant") &&
+			    !strcmp(jv_str(b, "tenant"), o->id))
+				return fail(msg, size, 409,
+					    "the tenant is still used by %s",
+					    kinds[k]->name);
+			json_array_foreach(json_object_get(b, "tenants"), j, v)
+			{
+				if (!strcmp(json_string_value(v), o->id))
+					return fail(msg, size, 409,
+						    "the tenant is still used "
+						    "by %s",
+						    kinds[k]->name);
+			}
+		}
+	}
+	if (engine_tenant_remove(s->eng, o->id))
+		return fail(msg, size, 409,
+			    "the tenant still has queues or agents%s", "");
+	return 0;
+}
+
+static bool tenant_visible(struct srv *s, const struct user *u,
+			   const json_t *b)
+{
+	return auth_sees_tenant(s, u, jv_str(b, "id"));
+}
+
+static void tenant_defaults(json_t *b)
+{
+	set_default(b, "timezone", json_string("UTC"));
+	set_default(b, "languages", json_array());
+}
+
+/* ---- sites ---- */
+
+static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		      size_t size)
+{
+	struct engine_site es = {0};
+	const char *kind = jv_str(next, "kind");
+
+	(void)o;
+	if (!check_zone(jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	es.id = jv_str(next, "id");
+	site_kind_parse(kind, strlen(kind), &es.kind);
+	es.country = jv_str(next, "country");
+	es.cost_per_hour_cents =
+		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
+	return engine_site_set(s->eng, &es) ? fail(msg, size, 500,
+						   "engine refused the site%s",
+						   "")
+					    : 0;
+}
+
+static bool used_by_agents(struct srv *s, const char *field, const char *id)
+{
+	struct kindset *set = &s->ks[K_AGENTS];
+
+	for (size_t i = 0; i < set->n; i++) {
+		json_t *v = json_object_get(set->list[i]->body, field);
+
+		if (json_is_string(v) && !strcmp(json_string_value(v), id))
+			return true;
+		if (json_is_object(v) && json_object_get(v, id))
+			return true;
+	}
+	return false;
+}
+
+static int site_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (used_by_agents(s, "site", o->id))
+		return fail(msg, size, 409, "agents still work from this site%s",
+			    "");
+	return 0;
+}
+
+static bool site_visible(struct srv *s, const struct user *u,
+			 const json_t *b)
+{
+	return auth_sees_site(s, u, jv_str(b, "id"));
+}
+
+static void site_defaults(json_t *b)
+{
+	set_default(b, "kind", json_string("onshore"));
+	set_default(b, "timezone", json_string("UTC"));
+	set_default(b, "country", json_null());
+	set_default(b, "cost_per_hour", json_real(0));
+}
+
+/* ---- skills ---- */
+
+static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	const char *name = jv_str(next, "name");
+
+	for (const char *p = name; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    !strchr("._-", *p))
+			return fail(msg, size, 400,
+				    "name: use a-z, 0-9, '.', '_' and '-' "
+				    "(%.64s)",
+				    name);
+	if (o && strcmp(jv_str(o->body, "name"), name) &&
+	    used_by_agents(s, "skills", jv_str(o->body, "name")))
+		return fail(msg, size, 409,
+			    "agents hold this skill; it cannot be renamed%s",
+			    "");
+	(void)s;
+	return 0;
+}
+
+static int skill_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (used_by_agents(s, "skills", jv_str(o->body, "name")))
+		return fail(msg, size, 409, "agents still hold this skill%s",
+			    "");
+	return 0;
+}
+
+static bool all_visible(struct srv *s, const struct user *u, const json_t *b)
+{
+	(void)s;
+	(void)u;
+	(void)b;
+	return true;
+}
+
+/* ---- calendars ---- */
+
+static bool parse_hhmm(const char *t, int *min)
+{
+	int h, m;
+
+	if (!t || strlen(t) != 5 || t[2] != ':' ||
+	    sscanf(t, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 ||
+	    m > 59 || (h == 24 && m))
+		return false;
+	*min = h * 60 + m;
+	return true;
+}
+
+static bool parse_date(const char *d, int *y, int *mo, int *da)
+{
+	return d && strlen(d) == 10 && d[4] == '-' && d[7] == '-' &&
+	       sscanf(d, "%4d-%2d-%2d", y, mo, da) == 3 && *mo >= 1 &&
+	       *mo <= 12 && *da >= 1 && *da <= 31;
+}
+
+static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
+			 size_t size)
+{
+	json_t *v;
+	size_t i;
+	int a, b, y, mo, d;
+
+	json_array_foreach(json_object_get(next, "weekly"), i, v)
+	{
+		const char *day = jv_str(v, "day");
+		int wd = 0;
+
+		while (strcmp(days[wd], day))
+			wd++;
+		if (!parse_hhmm(jv_str(v, "from"), &a) ||
+		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
+		    calendar_add_weekly(cal, wd, a, b)) {
+			snprintf(msg, size,
+				 "weekly[%zu]: expected from/to as HH:MM", i);
+			return 400;
+		}
+	}
+	json_array_foreach(json_object_get(next, "holidays"), i, v)
+	{
+		if (!parse_date(json_string_value(v), &y, &mo, &d) ||
+		    calendar_add_holiday(cal, y, mo, d)) {
+			snprintf(msg, size,
+				 "holidays[%zu]: expected a date YYYY-MM-DD", i);
+			return 400;
+		}
+	}
+	json_array_foreach(json_object_get(next, "exceptions"), i, v)
+	{
+		if (!parse_date(jv_str(v, "date"), &y, &mo, &d) ||
+		    !parse_hhmm(jv_str(v, "from"), &a) ||
+		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
+		    calendar_add_exception(cal, y, mo, d, a, b % 1440)) {
+			snprintf(msg, size,
+				 "exceptions[%zu]: expected a date and HH:MM",
+				 i);
+			return 400;
+		}
+	}
+	return 0;
+}
+
+static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
+			  char *msg, size_t size)
+{
+	struct calendar *cal;
+	struct tz *tz;
+	int st;
+
+	(void)o;
+	if (zoneinfo_load(&tz, jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	if (calendar_new(&cal, tz)) {
+		tz_free(tz);
+		return fail(msg, size, 500, "out of memory%s", "");
+	}
+	st = calendar_fill(cal, next, msg, size);
+	if (st) {
+		calendar_free(cal);
+		return st;
+	}
+	if (engine_calendar_set(s->eng, jv_str(next, "id"), cal))
+		return fail(msg, size, 500, "engine refused the calendar%s",
+			    "");
+	return 0;
+}
+
+static int calendar_remove(struct srv *s, struct obj *o, char *msg,
+			   size_t size)
+{
+	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
+	    engine_calendar_remove(s->eng, o->id))
+		return fail(msg, size, 409, "queues still use this calendar%s",
+			    "");
+	return 0;
+}
+
+static void calendar_defaults(json_t *b)
+{
+	set_default(b, "weekly", json_array());
+	set_default(b, "holidays", json_array());
+	set_default(b, "exceptions", json_array());
+}
+
+/* ---- queues ---- */
+
+static enum action action_of(const char *s, enum action def)
+{
+	enum action a;
+
+	return s && action_parse(s, &a) ? a : def;
+}
+
+static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	struct engine_step steps[32];
+	struct engine_queue q = {0};
+	struct engine_error ee = {{0}};
+	json_t *steps_j = json_object_get(next, "steps"), *v;
+	const char *w = jv_str(next, "wrapup");
+	size_t i;
+	int st, err;
+
+	(void)o;
+	if ((st = check_ref(s, next, "tenant", K_TENANTS, msg, size)) ||
+	    (st = check_ref(s, next, "calendar", K_CALENDARS, msg, size)))
+		return st;
+	q.id = jv_str(next, "id");
+	q.tenant = jv_str(next, "tenant");
+	channel_parse(jv_str(next, "channel"), &q.channel);
+	q.priority = (int)jv_int(next, "priority", 0);
+	q.sl_threshold_ms = jv_int(next, "sl_threshold_s", 20) * 1000;
+	strategy_parse(jv_str(next, "strategy"), &q.strategy);
+	q.last_agent = jv_bool(next, "last_agent", false);
+	q.last_agent_wait_ms = jv_int(next, "last_agent_wait_s", 0) * 1000;
+	q.ring_max = (int)jv_int(next, "ring_max", 0);
+	q.wrapup = !strcmp(w, "none")	   ? WRAPUP_NONE
+		   : !strcmp(w, "manual") ? WRAPUP_MANUAL
+					  : WRAPUP_TIMED;
+	q.wrapup_ms = jv_int(next, "wrapup_s", 30) * 1000;
+	q.aht_ms = jv_int(next, "aht_s", 180) * 1000;
+	q.calendar = jv_str(next, "calendar");
+	q.closed_action = action_of(jv_str(next, "closed_action"), ACTION_CLOSE);
+	q.closed_target = jv_str(next, "closed_target");
+	json_array_foreach(steps_j, i, v)
+	{
+		steps[i] = (struct engine_step){
+			.after_ms = jv_int(v, "after_s", 0) * 1000,
+			.filter = jv_str(v, "filter"),
+			.priority_delta = (int)jv_int(v, "priority_delta", 0),
+			.min_ewt_ms = jv_int(v, "min_ewt_s", 0) * 1000,
+			.action = action_of(jv_str(v, "action"), ACTION_NONE),
+			.target = jv_str(v, "target"),
+		};
+	}
+	q.steps = steps;
+	q.nsteps = json_array_size(steps_j);
+	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
+	if (err == EBUSY)
+		return fail(msg, size, 409, "%s",
+			    ee.msg[0] ? ee.msg
+				      : "the queue holds contacts: its tenant "
+					"and channel cannot change");
+	if (err == EINVAL || err == ENOENT)
+		return fail(msg, size, 400, "steps: %s",
+			    ee.msg[0] ? ee.msg : "invalid queue");
+	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+}
+
+static int queue_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	int err = engine_queue_remove(s->eng, o->id);
+
+	if (err)
+		return fail(msg, size, 409,
+			    "the queue holds contacts or another queue sends "
+			    "contacts to it%s",
+			    "");
+	return 0;
+}
+
+static bool tenant_field_visible(struct srv *s, const struct user *u,
+				 const json_t *b)
+{
+	const char *t = jv_str(b, "tenant");
+
+	return !t || auth_sees_tenant(s, u, t);
+}
+
+static void queue_defaults(json_t *b)
+{
+	set_default(b, "priority", json_integer(0));
+	set_default(b, "sl_threshold_s", json_integer(20));
+	set_default(b, "strategy", json_string("longest-idle"));
+	set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
+	set_default(b, "calendar", json_null());
+	set_default(b, "closed_action", json_string("close"));
+	set_default(b, "closed_target", json_null());
+	set_default(b, "wrapup", json_string("timed"));
+	set_default(b, "wrapup_s", json_integer(30));
+	set_default(b, "aht_s", json_integer(180));
+	set_default(b, "last_agent", json_false());
+	set_default(b, "last_agent_wait_s", json_integer(0));
+	set_default(b, "ring_max", json_integer(0));
+	set_default(b, "dispositions", json_array());
+}
+
+/* ---- agents ---- */
+
+static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	const char *names[64], *tags[50], *tenants[100];
+	uint8_t levels[64];
+	struct engine_agent a = {0};
+	json_t *v, *cap = json_object_get(next, "capacity");
+	const char *key;
+	size_t i;
+	int st, err;
+
+	(void)o;
+	if ((st = check_ref(s, next, "site", K_SITES, msg, size)) ||
+	    (st = check_refs(s, next, "tenants", K_TENANTS, msg, size)))
+		return st;
+	if (json_object_size(json_object_get(next, "skills")) > 64)
+		return fail(msg, size, 400, "skills: at most 64%s", "");
+	json_object_foreach(json_object_get(next, "skills"), key, v)
+	{
+		if (!obj_find_by(s, K_SKILLS, "name", key))
+			return fail(msg, size, 400, "skills.%.64s: no such skill",
+				    key);
+		names[a.nskills] = key;
+		levels[a.nskills++] = (uint8_t)json_integer_value(v);
+	}
+	json_array_foreach(json_object_get(next, "tags"), i, v) tags[i] =
+		json_string_value(v);
+	json_array_foreach(json_object_get(next, "tenants"), i, v) tenants[i] =
+		json_string_value(v);
+	a.id = jv_str(next, "id");
+	a.site = jv_str(next, "site");
+	a.skill_names = names;
+	a.skill_levels = levels;
+	a.tags = tags;
+	a.ntags = json_array_size(json_object_get(next, "tags"));
+	a.tenants = tenants;
+	a.ntenants = json_array_size(json_object_get(next, "tenants"));
+	for (int c = 0; c < CH_MAX; c++)
+		a.capacity[c] =
+			(uint8_t)jv_int(cap, channel_name((enum channel)c), 0);
+	err = engine_agent_set(s->eng, &a);
+	return err ? fail(msg, size, 400, "the engine refused the agent: %s",
+			  strerror(err))
+		   : 0;
+}
+
+static int agent_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (obj_find_by(s, K_USERS, "agent", o->id))
+		return fail(msg, size, 409, "a user is still this agent%s", "");
+	if (engine_agent_remove(s->eng, srv_now(s), o->id))
+		return fail(msg, size, 409, "the agent is handling contacts%s",
+			    "");
+	return 0;
+}
+
+static bool agent_visible(struct srv *s, const struct user *u,
+			  const json_t *b)
+{
+	json_t *v;
+	size_t i;
+
+	if (u->role == ROLE_ADMIN)
+		return true;
+	if (u->role == ROLE_AGENT)
+		return !strcmp(u->agent, jv_str(b, "id"));
+	if (auth_sees_site(s, u, jv_str(b, "site")))
+		return true;
+	json_array_foreach(json_object_get(b, "tenants"), i, v)
+	{
+		if (auth_sees_tenant(s, u, json_string_value(v)))
+			return true;
+	}
+	return false;
+}
+
+static void agent_defaults(json_t *b)
+{
+	set_default(b, "skills", json_object());
+	set_default(b, "tenants", json_array());
+	set_default(b, "capacity", json_pack("{s:i}", "voice", 1));
+	set_default(b, "tags", json_array());
+}
+
+static json_t *agent_present(struct srv *s, const struct obj *o)
+{
+	json_t *out = json_deep_copy(o->body);
+	const struct astate *as = stats_agent_state(s, o->id);
+	char t[32];
+
+	json_object_set_new(
+		out, "state",
+		json_string(agent_state_name(as ? as->state : AS_OFFLINE)));
+	json_object_set_new(out, "reason",
+			    as && as->reason[0] ? json_string(as->reason)
+						: json_null());
+	json_object_set_new(out, "state_since",
+			    as ? json_string(web_time(as->since_ms, t,
+						      sizeof(t)))
+			       : json_null());
+	return out;
+}
+
+/* ---- dispositions ---- */
+
+static int disposition_apply(struct srv *s, struct obj *o, json_t *next,
+			     char *msg, size_t size)
+{
+	(void)o;
+	return check_ref(s, next, "tenant", K_TENANTS, msg, size);
+}
+
+static void disposition_defaults(json_t *b)
+{
+	set_default(b, "label", json_object());
+	set_default(b, "tenant", json_null());
+}
+
+/* ---- users ---- */
+
+static int user_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		      size_t size)
+{
+	int st;
+
+	(void)o;
+	if ((st = check_refs(s, next, "tenants", K_TENANTS, msg, size)) ||
+	    (st = check_refs(s, next, "sites", K_SITES, msg, size)) ||
+	    (st = check_ref(s, next, "agent", K_AGENTS, msg, size)))
+		return st;
+	if (!strcmp(jv_str(next, "role"), "agent") && !jv_str(next, "agent"))
+		return fail(msg, size, 400,
+			    "agent: required for the role agent%s", "");
+	if (!jv_str(next, "password_hash"))
+		return fail(msg, size, 400, "password: required%s", "");
+	if (auth_user_load(s, next))
+		return fail(msg, size, 500, "out of memory%s", "");
+	return 0;
+}
+
+static int user_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	(void)msg;
+	(void)size;
+	auth_user_drop(s, o->id);
+	return 0;
+}
+
+static void user_defaults(json_t *b)
+{
+	set_default(b, "tenants", json_array());
+	set_default(b, "sites", json_array());
+	set_default(b, "agent", json_null());
+}
+
+static json_t *user_present(struct srv *s, const struct obj *o)
+{
+	json_t *out = json_deep_copy(o->body);
+
+	(void)s;
+	json_object_del(out, "password_hash");
+	return out;
+}
+
+static json_t *plain_present(struct srv *s, const struct obj *o)
+{
+	(void)s;
+	return json_deep_copy(o->body);
+}
+
+#define CONFIG_READ (R_ADMIN | R_SUPERVISOR)
+
+static const struct kind k_tenants = {
+	"tenants",	 "tenant",	    tenant_fields,  "name",
+	CONFIG_READ | R_INTEGRATION,	    R_ADMIN,	    tenant_apply,
+	tenant_remove, tenant_visible, tenant_defaults, plain_present,
+};
+static const struct kind k_sites = {
+	"sites",     "site",	    site_fields,   "name",	 CONFIG_READ,
+	R_ADMIN,     site_apply,    site_remove,   site_visible, site_defaults,
+	plain_present,
+};
+static const struct kind k_skills = {
+	"skills",    "skill",	    skill_fields, "name",	  CONFIG_READ,
+	R_ADMIN,     skill_apply,   skill_remove, all_visible, NULL,
+	plain_present,
+};
+static const struct kind k_calendars = {
+	"calendars",	   "calendar",	      calendar_fields,
+	NULL,		   CONFIG_READ,	      R_ADMIN,
+	calendar_apply,	   calendar_remove,   all_visible,
+	calendar_defaults, plain_present,
+};
+static const struct kind k_queues = {
+	"queues",
+	"queue",
+	queue_fields,
+	NULL,
+	CONFIG_READ | R_AGENT | R_INTEGRATION,
+	R_ADMIN,
+	queue_apply,
+	queue_remove,
+	tenant_field_visible,
+	queue_defaults,
+	plain_present,
+};
+static const struct kind k_agents = {
+	"agents",      "agent",	     agent_fields,  NULL,
+	CONFIG_READ | R_AGENT,	     R_ADMIN,	    agent_apply,
+	agent_remove,  agent_visible, agent_defaults, agent_present,
+};
+static const struct kind k_dispositions = {
+	"dispositions",
+	"disposition",
+	disposition_fields,
+	"code",
+	CONFIG_READ | R_AGENT | R_INTEGRATION,
+	R_ADMIN,
+	disposition_apply,
+	NULL,
+	tenant_field_visible,
+	disposition_defaults,
+	plain_present,
+};
+static const struct kind k_users = {
+	"users",     "user",	    user_fields,  "username",	R_ADMIN,
+	R_ADMIN,     user_apply,    user_remove,  all_visible,	user_defaults,
+	user_present,
+};
+
+const struct kind *const kinds[K_MAX] = {
+	&k_tenants, &k_sites,  &k_skills,	&k_calendars,
+	&k_queues,  &k_agents, &k_dispositions, &k_users,
+};
+
+/* ---- the generic handlers ---- */
+
+/* /api/v1/<kind>... -> the kind, from the path. */
+static enum kind_id path_kind(const struct hreq *r)
+{
+	const char *p = r->path + strlen("/api/v1/");
+	size_t len = strcspn(p, "/");
+
+	for (int k = 0; k < K_MAX; k++)
+		if (strlen(kinds[k]->name) == len &&
+		    !strncmp(kinds[k]->name, p, len))
+			return (enum kind_id)k;
+	return K_MAX;
+}
+
+static bool may(const struct hreq *r, unsigned allowed)
+{
+	return allowed & (1u << r->user->role);
+}
+
+void api_obj_list(struct hreq *r)
+{
+	enum kind_id k = path_kind(r);
+	struct kindset *set = &r->srv->ks[k];
+	size_t limit, offset, total = 0;
+	json_t *items;
+
+	if (!may(r, kinds[k]->read_roles)) {
+		web_forbidden(r);
+		return;
+	}
+	if (web_paging(r, &limit, &offset, 500))
+		return;
+	items = json_array();
+	for (size_t i = 0; i < set->n; i++) {
+		struct obj *o = set->list[i];
+
+		if (r->user->role != ROLE_ADMIN &&
+		    !o->kind->visible(r->srv, r->user, o->body))
+			continue;
+		if (total++ >= offset && json_array_size(items) < limit)
+			json_array_append_new(items,
+					      o->kind->present(r->srv, o));
+	}
+	web_json(r, 200,
+		 json_pack("{s:o,s:i,s:i,s:i}", "items", items, "total",
+			   (json_int_t)total, "limit", (json_int_t)limit,
+			   "offset", (json_int_t)offset));
+}
+
+/* The object named by the path, visible to the caller, or a 404 sent. */
+static struct obj *path_obj(struct hreq *r, enum kind_id k)
+{
+	struct obj *o = obj_find(r->srv, k, r->params[0]);
+
+	if (!o || (r->user->role != ROLE_ADMIN &&
+		   !o->kind->visible(r->srv, r->user, o->body))) {
+		web_not_found(r, kinds[k]->one, r->params[0]);
+		return NULL;
+	}
+	return o;
+}
+
+void api_obj_get(struct hreq *r)
+{
+	enum kind_id k = path_kind(r);
+	struct obj *o;
+
+	if (!may(r, kinds[k]->read_roles)) {
+		web_forbidden(r);
+		return;
+	}
+	o = path_obj(r, k);
+	if (o)
+		web_json(r, 200, o->kind->present(r->srv, o));
+}
+
+static void audit(struct srv *s, const struct hreq *r, const char *action,
+		  const struct obj *o, const char *tenant)
+{
+	srv_event(s, tenant, "audit.config",
+		  json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", action, "kind",
+			    o->kind->name, "id", o->id, "user",
+			    r ? r->user->id : "", "username",
+			    r ? r->user->username : "relais"));
+}
+
+static const char *obj_tenant(const struct obj *o)
+{
+	if (o->kind == &k_tenants)
+		return o->id;
+	return jv_str(o->body, "tenant");
+}
+
+static bool unique_taken(struct srv *s, enum kind_id k, const json_t *next,
+			 const char *self)
+{
+	const char *f = kinds[k]->unique, *v;
+	struct obj *o;
+
+	if (!f || !(v = jv_str(next, f)))
+		return false;
+	o = obj_find_by(s, k, f, v);
+	return o && strcmp(o->id, self);
+}
+
+/*
+ * Applies `next` as the new body of object o (NULL: a new object). On
+ * success the change is recorded and the reply waits for the commit.
+ */
+static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
+		       json_t *next)
+{
+	struct srv *s = r->srv;
+	bool created = !o;
+	char msg[256];
+	int st;
+
+	if (unique_taken(s, k, next, jv_str(next, "id"))) {
+		web_error(r, 409, "conflict", "%s: %s already exists",
+			  kinds[k]->unique, jv_str(next, kinds[k]->unique));
+		json_decref(next);
+		return;
+	}
+	st = kinds[k]->apply(s, o, next, msg, sizeof(msg));
+	if (st) {
+		web_error(r, st,
+			  st == 409   ? "conflict"
+			  : st == 400 ? "invalid_field"
+				      : "internal",
+			  "%s", msg);
+		json_decref(next);
+		return;
+	}
+	if (o) {
+		json_decref(o->body);
+		o->body = next;
+	} else {
+		if (obj_insert(s, k, jv_str(next, "id"), next)) {
+			web_error(r, 500, "internal", "out of memory");
+			json_decref(next);
+			return;
+		}
+		o = obj_find(s, k, jv_str(next, "id"));
+	}
+	srv_put(s, kinds[k]->name, o->id, o->body);
+	audit(s, r, created ? "create" : "update", o, obj_tenant(o));
+	srv_engine_timer(s);
+	srv_reply_durable(r, created ? 201 : 200, o->kind->present(s, o));
+}
+
+struct hash_job {
+	struct hreq *r;
+	enum kind_id k;
+	struct obj *o; /* NULL: create */
+	json_t *next;
+	char *password;
+	char hash[128];
+	int err;
+	char id[40];
+};
+
+static void hash_run(void *ctx, void *arg)
+{
+	struct hash_job *j = arg;
+
+	(void)ctx;
+	j->err = auth_hash(j->password, j->hash);
+}
+
+static void hash_done(void *arg)
+{
+	struct hash_job *j = arg;
+	struct obj *o = j->o ? obj_find(j->r->srv, j->k, j->id) : NULL;
+
+	free(j->password);
+	if (j->err || (j->o && !o)) {
+		web_error(j->r, j->err ? 500 : 404,
+			  j->err ? "internal" : "not_found", "%s",
+			  j->err ? "cannot hash the password"
+				 : "the user was deleted meanwhile");
+		json_decref(j->next);
+	} else {
+		json_object_set_new(j->next, "password_hash",
+				    json_string(j->hash));
+		obj_commit(j->r, j->k, o, j->next);
+	}
+	free(j);
+}
+
+/* Users' passwords are hashed off the loop (Argon2id is slow on purpose). */
+static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
+			       json_t *next)
+{
+	struct hash_job *j;
+	const char *pw = jv_str(next, "password");
+
+	if (k != K_USERS || !pw) {
+		obj_commit(r, k, o, next);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || !(j->password = strdup(pw))) {
+		free(j);
+		json_decref(next);
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	json_object_del(next, "password");
+	j->r = r;
+	j->k = k;
+	j->o = o;
+	j->next = next;
+	if (o)
+		snprintf(j->id, sizeof(j->id), "%s", o->id);
+	if (worker_submit(r->srv->cpu, hash_run, hash_done, j)) {
+		free(j->password);
+		free(j);
+		json_decref(next);
+		web_error(r, 500, "internal", "out of memory");
+	}
+}
+
+void api_obj_create(struct hreq *r)
+{
+	enum kind_id k = path_kind(r);
+	char msg[256], id[40], t[32];
+	json_t *next;
+	int rc;
+
+	if (!may(r, kinds[k]->write_roles)) {
+		web_forbidden(r);
+		return;
+	}
+	rc = jv_check(r->body, kinds[k]->fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	next = json_deep_copy(r->body);
+	srv_uuid(id);
+	web_time(srv_now(r->srv), t, sizeof(t));
+	json_object_set_new(next, "id", json_string(id));
+	json_object_set_new(next, "created_at", json_string(t));
+	json_object_set_new(next, "updated_at", json_string(t));
+	if (kinds[k]->defaults)
+		kinds[k]->defaults(next);
+	obj_commit_or_hash(r, k, NULL, next);
+}
+
+void api_obj_update(struct hreq *r)
+{
+	enum kind_id k = path_kind(r);
+	char msg[256], t[32];
+	struct obj *o;
+	json_t *next;
+	int rc;
+
+	if (!may(r, kinds[k]->write_roles)) {
+		web_forbidden(r);
+		return;
+	}
+	o = path_obj(r, k);
+	if (!o)
+		return;
+	rc = jv_check(r->body, kinds[k]->fields, false, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	next = json_deep_copy(o->body);
+	json_object_update(next, r->body);
+	/* Required fields cannot be cleared. */
+	rc = jv_check(next, kinds[k]->fields, true, msg, sizeof(msg));
+	if (rc == -1) {
+		json_decref(next);
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	json_object_set_new(next, "updated_at",
+			    json_string(web_time(srv_now(r->srv), t,
+						 sizeof(t))));
+	obj_commit_or_hash(r, k, o, next);
+}
+
+void api_obj_delete(struct hreq *r)
+{
+	enum kind_id k = path_kind(r);
+	struct srv *s = r->srv;
+	char msg[256];
+	struct obj *o;
+	int st;
+
+	if (!may(r, kinds[k]->write_roles)) {
+		web_forbidden(r);
+		return;
+	}
+	o = path_obj(r, k);
+	if (!o)
+		return;
+	st = kinds[k]->remove ? kinds[k]->remove(s, o, msg, sizeof(msg)) : 0;
+	if (st) {
+		web_error(r, st, st == 409 ? "conflict" : "internal", "%s", msg);
+		return;
+	}
+	audit(s, r, "delete", o, obj_tenant(o));
+	srv_del(s, kinds[k]->name, o->id);
+	obj_remove(s, o);
+	srv_reply_durable(r, 204, NULL);
+}
+
+int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
+	     char *msg, size_t size)
+{
+	json_error_t e;
+	json_t *b = json_loads(body, 0, &e);
+	int st;
+
+	if (!b) {
+		snprintf(msg, size, "%s %s: bad JSON in the store", kinds[k]->one,
+			 id);
+		return EINVAL;
+	}
+	st = kinds[k]->apply(s, NULL, b, msg, size);
+	if (st || obj_insert(s, k, id, b)) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", msg);
+		snprintf(msg, size, "%s %s: %s", kinds[k]->one, id, why);
+		json_decref(b);
+		return st == 400 ? ENOENT : EINVAL;
+	}
+	return 0;
+}
+
+int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
+		      char out_id[40], char *msg, size_t size)
+{
+	json_t *hash = json_incref(json_object_get(body, "password_hash"));
+	char t[32];
+	int st, rc;
+
+	json_object_del(body, "password_hash");
+	rc = jv_check(body, kinds[k]->fields, true, msg, size);
+	if (hash)
+		json_object_set_new(body, "password_hash", hash);
+	if (rc)
+		return 400;
+	srv_uuid(out_id);
+	web_time(srv_now(s), t, sizeof(t));
+	json_object_set_new(body, "id", json_string(out_id));
+	json_object_set_new(body, "created_at", json_string(t));
+	json_object_set_new(body, "updated_at", json_string(t));
+	if (kinds[k]->defaults)
+		kinds[k]->defaults(body);
+	if (unique_taken(s, k, body, out_id)) {
+		snprintf(msg, size, "%s already exists",
+			 jv_str(body, kinds[k]->unique));
+		return 409;
+	}
+	st = kinds[k]->apply(s, NULL, body, msg, size);
+	if (st)
+		return st;
+	json_incref(body);
+	if (obj_insert(s, k, out_id, body)) {
+		json_decref(body);
+		return 500;
+	}
+	srv_put(s, kinds[k]->name, out_id, body);
+	audit(s, NULL, "create", obj_find(s, k, out_id),
+	      obj_tenant(obj_find(s, k, out_id)));
+	return 0;
+}

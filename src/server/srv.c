@@ -1,0 +1,530 @@
+/*
+ * The server's life: start-up (store, migrations, state rebuilt from the
+ * store), the loop, the group commit, the engine's clock, the shutdown.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "server/libre.h"
+#include <uuid.h>
+
+#include "server/log.h"
+#include "server/srv.h"
+#include "server/worker.h"
+
+struct pub {
+	int64_t seq, time_ms;
+	char *tenant;
+	const char *type;
+	json_t *data;
+};
+
+struct batch {
+	struct srv *srv;
+	struct store_batch sb;
+	struct hreq *waiters, **tail;
+	struct pub *pubs;
+	size_t npubs, cap;
+	int64_t last_seq;
+	int err;
+	char msg[256];
+	uint64_t us;
+};
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int64_t utc_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t srv_now(const struct srv *s)
+{
+	return (int64_t)(mono_us() / 1000) - s->mono0_ms + s->utc0_ms;
+}
+
+void srv_uuid(char out[40])
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, out);
+}
+
+static struct batch *batch_new(struct srv *s)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (!b) {
+		log_error("store", "msg=\"out of memory\"");
+		abort();
+	}
+	b->srv = s;
+	b->tail = &b->waiters;
+	return b;
+}
+
+static void batch_free(struct batch *b)
+{
+	store_batch_reset(&b->sb);
+	free(b->sb.ops);
+	for (size_t i = 0; i < b->npubs; i++) {
+		free(b->pubs[i].tenant);
+		json_decref(b->pubs[i].data);
+	}
+	free(b->pubs);
+	free(b);
+}
+
+static void oom(void)
+{
+	log_error("srv", "msg=\"out of memory\"");
+	abort();
+}
+
+int64_t srv_event(struct srv *s, const char *tenant, const char *type,
+		  json_t *data)
+{
+	struct batch *b = s->open;
+	int64_t now = srv_now(s);
+	char *text;
+	struct pub *p;
+
+	text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	if (!text ||
+	    store_batch_event(&b->sb, ++s->seq, now, tenant, type, text))
+		oom();
+	free(text);
+	if (b->npubs == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->pubs = realloc(b->pubs, b->cap * sizeof(*b->pubs));
+		if (!b->pubs)
+			oom();
+	}
+	p = &b->pubs[b->npubs++];
+	p->seq = s->seq;
+	p->time_ms = now;
+	p->tenant = tenant ? strdup(tenant) : NULL;
+	p->type = type;
+	p->data = data;
+	b->last_seq = s->seq;
+	s->events_total++;
+	return s->seq;
+}
+
+int srv_put(struct srv *s, const char *table, const char *id,
+	    const json_t *body)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+
+	if (!text || store_batch_put(&s->open->sb, table, id, text))
+		oom();
+	free(text);
+	return 0;
+}
+
+int srv_del(struct srv *s, const char *table, const char *id)
+{
+	if (store_batch_del(&s->open->sb, table, id))
+		oom();
+	return 0;
+}
+
+void srv_reply_durable(struct hreq *r, int status, json_t *body)
+{
+	struct batch *b = r->srv->open;
+
+	r->held = body;
+	r->held_status = status;
+	r->next = NULL;
+	*b->tail = r;
+	b->tail = &r->next;
+	srv_flush(r->srv);
+}
+
+static void commit_job(void *ctx, void *arg)
+{
+	struct store *st = ctx;
+	struct batch *b = arg;
+	uint64_t t0 = mono_us();
+
+	b->err = st->ops->commit(st, &b->sb);
+	if (b->err)
+		snprintf(b->msg, sizeof(b->msg), "%s", st->ops->errmsg(st));
+	b->us = mono_us() - t0;
+}
+
+static void commit_done(void *arg)
+{
+	struct batch *b = arg;
+	struct srv *s = b->srv;
+	struct hreq *r, *next;
+
+	s->inflight--;
+	if (b->err) {
+		/*
+		 * The engine is ahead of the disk: stop rather than
+		 * acknowledge anything. A restart rebuilds from the store.
+		 */
+		log_error("store", "msg=\"commit failed, stopping\" err=\"%s\"",
+			  b->msg);
+		exit(75);
+	}
+	s->commits++;
+	s->commit_us_sum += b->us;
+	if (b->last_seq > s->durable_seq)
+		s->durable_seq = b->last_seq;
+	for (r = b->waiters; r; r = next) {
+		json_t *body = r->held;
+
+		next = r->next;
+		r->held = NULL;
+		web_json(r, r->held_status, body);
+	}
+	for (size_t i = 0; i < b->npubs; i++) {
+		struct pub *p = &b->pubs[i];
+
+		stream_publish(s, p->seq, p->time_ms, p->tenant, p->type,
+			       p->data);
+	}
+	batch_free(b);
+	srv_flush(s);
+	if (s->stopping && !s->inflight)
+		re_cancel();
+}
+
+void srv_flush(struct srv *s)
+{
+	struct batch *b;
+
+	contacts_flush_dirty(s);
+	b = s->open;
+	if (!b->sb.n && !b->waiters)
+		return;
+	if (s->inflight && s->cfg.group_commit)
+		return; /* the running commit's done handler comes back */
+	s->open = batch_new(s);
+	s->inflight++;
+	if (worker_submit(s->db, commit_job, commit_done, b))
+		oom();
+}
+
+int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
+	      void (*done)(void *arg), void *arg)
+{
+	return worker_submit(s->db, fn, done, arg);
+}
+
+/* ---- the engine ---- */
+
+static void engine_timer_fire(void *arg)
+{
+	struct srv *s = arg;
+
+	engine_advance(s->eng, srv_now(s));
+	srv_flush(s);
+	srv_engine_timer(s);
+}
+
+void srv_engine_timer(struct srv *s)
+{
+	int64_t next = engine_next_timer(s->eng), now = srv_now(s);
+	uint64_t delay;
+
+	if (next == INT64_MAX) {
+		tmr_cancel(s->eng_tmr);
+		return;
+	}
+	delay = next <= now ? 0 : (uint64_t)(next - now);
+	tmr_start(s->eng_tmr, delay, engine_timer_fire, s);
+}
+
+static void on_engine_event(void *arg, const struct engine_event *ev)
+{
+	struct srv *s = arg;
+
+	if (s->restoring)
+		return;
+	stats_on_event(s, ev);
+	contacts_on_event(s, ev);
+}
+
+static void tick(void *arg)
+{
+	struct srv *s = arg;
+
+	stream_tick(s);
+	tmr_start(s->tick_tmr, 1000, tick, s);
+}
+
+/* ---- start-up ---- */
+
+struct loader {
+	struct srv *srv;
+	enum kind_id k;
+	int err;
+	char msg[256];
+};
+
+static int load_obj_row(const char *id, const char *body, void *arg)
+{
+	struct loader *l = arg;
+
+	l->err = obj_load(l->srv, l->k, id, body, l->msg, sizeof(l->msg));
+	return l->err;
+}
+
+static int load_session_row(const char *id, const char *body, void *arg)
+{
+	struct loader *l = arg;
+
+	return auth_session_load(l->srv, id, body);
+}
+
+static int load_customer_row(const char *id, const char *body, void *arg)
+{
+	struct loader *l = arg;
+
+	return identities_load(l->srv, id, body);
+}
+
+static int load_contact_row(const char *id, const char *body, void *arg)
+{
+	struct loader *l = arg;
+
+	l->err = contacts_restore(l->srv, id, body);
+	if (l->err)
+		snprintf(l->msg, sizeof(l->msg), "contact %s cannot be restored",
+			 id);
+	return l->err;
+}
+
+static int load_state(struct srv *s)
+{
+	struct loader l = {.srv = s};
+	struct store *st = s->store;
+	int err = 0;
+
+	s->seq = s->durable_seq = st->ops->last_seq(st);
+	for (int k = 0; !err && k < K_MAX; k++) {
+		l.k = (enum kind_id)k;
+		err = st->ops->rows(st, kinds[k]->name, load_obj_row, &l);
+	}
+	if (!err)
+		err = st->ops->rows(st, "sessions", load_session_row, &l);
+	if (!err)
+		err = st->ops->rows(st, "customers", load_customer_row, &l);
+	s->restoring = true;
+	if (!err)
+		err = st->ops->open_contacts(st, load_contact_row, &l);
+	s->restoring = false;
+	if (!err)
+		err = stats_rebuild(s);
+	if (err)
+		log_error("store", "msg=\"cannot load the state\" err=\"%s\"",
+			  l.msg[0] ? l.msg : st->ops->errmsg(st));
+	return err;
+}
+
+static int open_store(struct srv *s)
+{
+	char msg[256];
+	int version = 0, err;
+
+	err = store_sqlite_open(&s->store, s->cfg.data_dir, s->cfg.fsync, msg,
+				sizeof(msg));
+	if (err) {
+		log_error("store", "msg=\"cannot open the store\" err=\"%s\"",
+			  msg);
+		return err;
+	}
+	err = s->store->ops->migrate(s->store, &version);
+	if (err) {
+		log_error("store", "msg=\"migration failed\" err=\"%s\"",
+			  s->store->ops->errmsg(s->store));
+		return err;
+	}
+	log_info("store", "engine=sqlite dir=%s schema=%d", s->cfg.data_dir,
+		 version);
+	return 0;
+}
+
+int srv_migrate(const char *data_dir, int *version, char *msg, size_t size)
+{
+	struct store *st;
+	int err = store_sqlite_open(&st, data_dir, true, msg, size);
+
+	if (err)
+		return err;
+	err = st->ops->migrate(st, version);
+	if (err)
+		snprintf(msg, size, "%s", st->ops->errmsg(st));
+	st->ops->close(st);
+	return err;
+}
+
+static void signal_handler(int sig)
+{
+	(void)sig;
+	re_cancel();
+}
+
+static int listen_http(struct srv *s)
+{
+	struct sa laddr, bound;
+	char url[80];
+	int err = sa_decode(&laddr, s->cfg.http_addr, strlen(s->cfg.http_addr));
+
+	if (err) {
+		log_error("http", "msg=\"bad address, expected HOST:PORT\" "
+				  "addr=%s",
+			  s->cfg.http_addr);
+		return EINVAL;
+	}
+	err = websock_alloc(&s->ws, NULL, NULL);
+	if (!err)
+		err = http_listen(&s->hs, &laddr, web_request, s);
+	if (err) {
+		log_error("http", "msg=\"cannot listen\" addr=%s err=\"%s\"",
+			  s->cfg.http_addr, strerror(err));
+		return err;
+	}
+	tcp_sock_local_get(http_sock_tcp(s->hs), &bound);
+	re_snprintf(url, sizeof(url), "http://%J/", &bound);
+	log_info("http", "msg=listening url=%s", url);
+	printf("relais: listening on http://%s:%u/\n",
+	       sa_af(&bound) == AF_INET6 ? "[::1]" : "127.0.0.1",
+	       sa_port(&bound));
+	if (sa_is_any(&laddr) || strncmp(s->cfg.http_addr, "127.", 4))
+		printf("relais: (bound to %s)\n", s->cfg.http_addr);
+	fflush(stdout);
+	return 0;
+}
+
+static int srv_init(struct srv *s, const struct srv_config *cfg)
+{
+	struct engine_config ec;
+	int err;
+
+	s->cfg = *cfg;
+	s->mono0_ms = (int64_t)(mono_us() / 1000);
+	s->utc0_ms = utc_ms();
+	s->started_ms = s->utc0_ms;
+	s->open = batch_new(s);
+	for (int k = 0; k < K_MAX; k++)
+		s->ks[k].kind = kinds[k];
+	engine_config_default(&ec);
+	ec.seed = (uint64_t)s->utc0_ms;
+	err = engine_new(&s->eng, &ec, on_engine_event, s);
+	if (err)
+		return err;
+	engine_set_wallclock(s->eng, srv_now(s), srv_now(s));
+	s->eng_tmr = mem_zalloc(sizeof(struct tmr), NULL);
+	s->tick_tmr = mem_zalloc(sizeof(struct tmr), NULL);
+	if (!s->eng_tmr || !s->tick_tmr)
+		return ENOMEM;
+	tmr_init(s->eng_tmr);
+	tmr_init(s->tick_tmr);
+	return 0;
+}
+
+static void srv_close(struct srv *s)
+{
+	stream_close_all(s);
+	s->hs = mem_deref(s->hs);
+	if (s->ws)
+		websock_shutdown(s->ws);
+	s->ws = mem_deref(s->ws);
+	worker_stop(s->db);
+	worker_stop(s->cpu);
+	if (s->store)
+		s->store->ops->close(s->store);
+	if (s->eng_tmr)
+		tmr_cancel(s->eng_tmr);
+	if (s->tick_tmr)
+		tmr_cancel(s->tick_tmr);
+	mem_deref(s->eng_tmr);
+	mem_deref(s->tick_tmr);
+	contacts_free(s);
+	stats_free(s);
+	auth_free(s);
+	objects_free(s);
+	if (s->eng)
+		engine_free(s->eng);
+	if (s->open)
+		batch_free(s->open);
+}
+
+/* SIGTERM: stop accepting, flush, wait for the commit, close. */
+static void shutdown_gracefully(struct srv *s)
+{
+	log_info("srv", "msg=\"stopping\" inflight=%zu", s->inflight);
+	s->stopping = true;
+	s->hs = mem_deref(s->hs);
+	stream_close_all(s);
+	srv_flush(s);
+	if (s->inflight)
+		re_main(NULL); /* until commit_done cancels */
+	log_info("srv", "msg=stopped seq=%lld", (long long)s->durable_seq);
+}
+
+int srv_run(const struct srv_config *cfg)
+{
+	struct srv *s = calloc(1, sizeof(*s));
+	uint64_t t0 = mono_us();
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	err = libre_init();
+	if (err) {
+		free(s);
+		return err;
+	}
+	err = srv_init(s, cfg);
+	if (!err)
+		err = open_store(s);
+	if (!err)
+		err = worker_start(&s->db, s->store, "store");
+	if (!err)
+		err = worker_start(&s->cpu, NULL, "hash");
+	if (!err)
+		err = load_state(s);
+	if (!err && cfg->demo)
+		err = demo_seed(s);
+	if (!err)
+		err = listen_http(s);
+	if (!err) {
+		srv_flush(s);
+		srv_engine_timer(s);
+		tmr_start(s->tick_tmr, 1000, tick, s);
+		log_info("srv",
+			 "msg=ready version=%s seq=%lld start_ms=%.1f "
+			 "contacts=%zu",
+			 RELAIS_VERSION, (long long)s->seq,
+			 (double)(mono_us() - t0) / 1000.0, s->contacts.len);
+		err = re_main(signal_handler);
+		shutdown_gracefully(s);
+	}
+	srv_close(s);
+	free(s);
+	libre_close();
+	return err;
+}

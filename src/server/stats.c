@@ -1,0 +1,816 @@
+/*
+ * Statistics: today's counters per queue and agents' states (kept live
+ * from the engine's events, rebuilt from the log at start-up), the
+ * realtime view, interval reports computed from the event log off the
+ * loop, /metrics, /healthz and the event replay.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "server/libre.h"
+
+#include "core/tz.h"
+#include "server/log.h"
+#include "server/query.h"
+#include "server/srv.h"
+#include "server/worker.h"
+#include "sys/zoneinfo.h"
+
+struct zone {
+	char tenant[40];
+	char name[64];
+	struct tz *tz;
+};
+
+static bool qstat_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct qstat *)val)->queue, key);
+}
+
+static bool astate_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct astate *)val)->agent, key);
+}
+
+static bool zone_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct zone *)val)->tenant, key);
+}
+
+void stats_free(struct srv *s)
+{
+	for (size_t i = 0; i < hmap_span(&s->qstats); i++)
+		free(hmap_at(&s->qstats, i));
+	for (size_t i = 0; i < hmap_span(&s->astates); i++)
+		free(hmap_at(&s->astates, i));
+	for (size_t i = 0; i < hmap_span(&s->zones); i++) {
+		struct zone *z = hmap_at(&s->zones, i);
+
+		if (z) {
+			tz_free(z->tz);
+			free(z);
+		}
+	}
+	hmap_reset(&s->qstats);
+	hmap_reset(&s->astates);
+	hmap_reset(&s->zones);
+	identities_free(s);
+}
+
+/* The UTC instant of the last local midnight of the tenant. */
+static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
+{
+	struct obj *t = obj_find(s, K_TENANTS, tenant);
+	const char *name = t ? jv_str(t->body, "timezone") : NULL;
+	struct zone *z;
+	int64_t off = 0, local;
+
+	z = tenant ? hmap_get(&s->zones, hmap_hash_str(tenant), zone_eq,
+			      tenant)
+		   : NULL;
+	if (name && (!z || strcmp(z->name, name))) {
+		if (!z && (z = calloc(1, sizeof(*z)))) {
+			snprintf(z->tenant, sizeof(z->tenant), "%s", tenant);
+			if (hmap_put(&s->zones, hmap_hash_str(z->tenant), z)) {
+				free(z);
+				z = NULL;
+			}
+		}
+		if (z) {
+			tz_free(z->tz);
+			z->tz = NULL;
+			snprintf(z->name, sizeof(z->name), "%s", name);
+			if (zoneinfo_load(&z->tz, name))
+				z->tz = NULL;
+		}
+	}
+	if (z && z->tz)
+		off = (int64_t)tz_offset(z->tz, now_ms / 1000) * 1000;
+	local = now_ms + off;
+	return local - ((local % 86400000) + 86400000) % 86400000 - off;
+}
+
+static struct qstat *qstat_get(struct srv *s, const char *queue,
+			       const char *tenant, int64_t now)
+{
+	struct qstat *q = hmap_get(&s->qstats, hmap_hash_str(queue), qstat_eq,
+				   queue);
+	int64_t start = day_start(s, tenant, now);
+
+	if (!q) {
+		q = calloc(1, sizeof(*q));
+		if (!q)
+			return NULL;
+		snprintf(q->queue, sizeof(q->queue), "%s", queue);
+		if (hmap_put(&s->qstats, hmap_hash_str(q->queue), q)) {
+			free(q);
+			return NULL;
+		}
+		q->day_start_ms = start;
+	}
+	if (q->day_start_ms != start) { /* a new day */
+		memset(&q->m, 0, sizeof(q->m));
+		q->day_start_ms = start;
+	}
+	return q;
+}
+
+static int64_t queue_sl_ms(struct srv *s, const char *queue)
+{
+	struct obj *q = obj_find(s, K_QUEUES, queue);
+
+	return q ? jv_int(q->body, "sl_threshold_s", 20) * 1000 : 20000;
+}
+
+static void feed(struct srv *s, enum engine_event_type t, const char *queue,
+		 const char *tenant, int64_t time_ms, bool entered,
+		 int64_t wait, int64_t talk, int64_t wrap)
+{
+	struct qstat *q;
+
+	if (!queue || !(q = qstat_get(s, queue, tenant, time_ms)))
+		return;
+	if (time_ms < q->day_start_ms)
+		return;
+	metrics_on_event(&q->m, t, entered, wait, talk, wrap,
+			 queue_sl_ms(s, queue));
+}
+
+const struct astate *stats_agent_state(struct srv *s, const char *agent)
+{
+	return hmap_get(&s->astates, hmap_hash_str(agent), astate_eq, agent);
+}
+
+void stats_on_event(struct srv *s, const struct engine_event *ev)
+{
+	struct astate *a;
+
+	if (ev->type != EV_AGENT_STATE) {
+		feed(s, ev->type, ev->queue, ev->tenant, ev->time, ev->entered,
+		     ev->wait_ms, ev->talk_ms, ev->wrap_ms);
+		return;
+	}
+	a = (struct astate *)stats_agent_state(s, ev->agent);
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return;
+		snprintf(a->agent, sizeof(a->agent), "%s", ev->agent);
+		if (hmap_put(&s->astates, hmap_hash_str(a->agent), a)) {
+			free(a);
+			return;
+		}
+	}
+	a->state = ev->agent_state;
+	snprintf(a->reason, sizeof(a->reason), "%s",
+		 ev->agent_state == AS_PAUSED && ev->reason ? ev->reason : "");
+	a->since_ms = ev->time;
+}
+
+static bool event_type_parse(const char *name, enum engine_event_type *t)
+{
+	for (int i = 0; i < EV_MAX; i++) {
+		if (!strcmp(engine_event_name((enum engine_event_type)i),
+			    name)) {
+			*t = (enum engine_event_type)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int rebuild_event(const struct store_event *ev, void *arg)
+{
+	struct srv *s = arg;
+	enum engine_event_type t;
+	json_t *d;
+
+	if (!event_type_parse(ev->type, &t) || t == EV_AGENT_STATE)
+		return 0;
+	d = json_loads(ev->data, 0, NULL);
+	if (!d)
+		return 0;
+	feed(s, t, jv_str(d, "queue"), ev->tenant, ev->time_ms,
+	     jv_bool(d, "entered", false), jv_int(d, "wait_ms", 0),
+	     jv_int(d, "talk_ms", 0), jv_int(d, "wrap_ms", 0));
+	json_decref(d);
+	return 0;
+}
+
+int stats_rebuild(struct srv *s)
+{
+	struct store_event_query q = {0};
+
+	/* Every tenant's day began less than 38 hours ago. */
+	q.from_ms = srv_now(s) - 38 * 3600 * 1000LL;
+	return s->store->ops->events(s->store, &q, rebuild_event, s);
+}
+
+/* ---- realtime ---- */
+
+static json_t *num_or_null(double v, double scale)
+{
+	return v < 0 ? json_null() : json_real(round(v * scale) / scale);
+}
+
+static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
+{
+	struct kindset *set = &s->ks[K_AGENTS];
+	const char *tenant = jv_str(q, "tenant");
+	const char *ch = jv_str(q, "channel");
+	int n[AS_MAX] = {0};
+
+	for (size_t i = 0; i < set->n; i++) {
+		json_t *b = set->list[i]->body, *v;
+		const struct astate *a;
+		bool serves = false;
+		size_t k;
+
+		json_array_foreach(json_object_get(b, "tenants"), k, v)
+			serves |= !strcmp(json_string_value(v), tenant);
+		if (!serves ||
+		    jv_int(json_object_get(b, "capacity"), ch, 0) <= 0)
+			continue;
+		a = stats_agent_state(s, set->list[i]->id);
+		n[a ? a->state : AS_OFFLINE]++;
+	}
+	for (int st = 0; st < AS_MAX; st++)
+		json_object_set_new(out, agent_state_name((enum agent_state)st),
+				    json_integer(n[st]));
+}
+
+static json_t *queue_realtime(struct srv *s, const struct obj *o,
+			      int64_t now)
+{
+	struct engine_queue_stats es = {0};
+	const struct qstat *qs;
+	const struct metrics *m;
+	static const struct metrics zero;
+	json_t *agents = json_object();
+
+	engine_queue_stats(s->eng, now, o->id, &es);
+	qs = qstat_get(s, o->id, jv_str(o->body, "tenant"), now);
+	m = qs ? &qs->m : &zero;
+	agents_by_state(s, o->body, agents);
+	return json_pack(
+		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:o,"
+		"s:o}",
+		"id", o->id, "tenant", jv_str(o->body, "tenant"), "name",
+		jv_str(o->body, "name"), "channel", jv_str(o->body, "channel"),
+		"waiting", (int)es.waiting, "longest_wait_s",
+		(json_int_t)(es.oldest_arrival_ms < 0
+				     ? 0
+				     : (now - es.oldest_arrival_ms) / 1000),
+		"ewt_s",
+		es.ewt_ms < 0 ? json_null() : json_integer(es.ewt_ms / 1000),
+		"agents", agents, "offered", (int)m->offered, "handled",
+		(int)m->handled, "answered", (int)m->answered, "abandoned",
+		(int)m->abandoned, "service_level",
+		num_or_null(metrics_service_level(m, 0), 1000), "asa_s",
+		num_or_null(metrics_asa_s(m), 10), "aht_s",
+		num_or_null(metrics_aht_s(m), 10));
+}
+
+static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
+{
+	const struct astate *a = stats_agent_state(s, o->id);
+	enum agent_state st = AS_OFFLINE;
+	uint8_t load[CH_MAX] = {0};
+	int contacts = 0;
+
+	engine_agent_info(s->eng, o->id, &st, load);
+	for (int c = 0; c < CH_MAX; c++)
+		contacts += load[c];
+	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i}", "id", o->id,
+			 "name", jv_str(o->body, "name"), "state",
+			 agent_state_name(st), "reason",
+			 a && a->reason[0] ? a->reason : NULL, "site",
+			 jv_str(o->body, "site"), "state_s",
+			 (json_int_t)(a ? (now - a->since_ms) / 1000 : 0),
+			 "contacts", contacts);
+}
+
+json_t *stats_realtime(struct srv *s, const struct user *u,
+		       const char *tenant)
+{
+	struct kindset *qs = &s->ks[K_QUEUES], *as = &s->ks[K_AGENTS];
+	json_t *queues = json_array(), *agents = json_array();
+	int64_t now = srv_now(s);
+	char t[32];
+
+	for (size_t i = 0; i < qs->n; i++) {
+		const char *qt = jv_str(qs->list[i]->body, "tenant");
+
+		if ((tenant && strcmp(qt, tenant)) ||
+		    (u && !auth_sees_tenant(s, u, qt)))
+			continue;
+		json_array_append_new(queues,
+				      queue_realtime(s, qs->list[i], now));
+	}
+	for (size_t i = 0; i < as->n; i++) {
+		struct obj *o = as->list[i];
+
+		if (u && (u->role == ROLE_CLIENT ||
+			  (u->role != ROLE_ADMIN &&
+			   !o->kind->visible(s, u, o->body))))
+			continue;
+		if (tenant) {
+			json_t *v;
+			size_t k;
+			bool serves = false;
+
+			json_array_foreach(json_object_get(o->body, "tenants"),
+					   k, v)
+				serves |= !strcmp(json_string_value(v), tenant);
+			if (!serves)
+				continue;
+		}
+		json_array_append_new(agents, agent_realtime(s, o, now));
+	}
+	return json_pack("{s:s,s:o,s:o}", "time", web_time(now, t, sizeof(t)),
+			 "queues", queues, "agents", agents);
+}
+
+void api_stats_realtime(struct hreq *r)
+{
+	char tenant[64];
+	const char *t = web_query(r, "tenant", tenant, sizeof(tenant));
+
+	if (t && !auth_sees_tenant(r->srv, r->user, t)) {
+		web_not_found(r, "tenant", t);
+		return;
+	}
+	web_json(r, 200, stats_realtime(r->srv, r->user, t));
+}
+
+/* ---- interval reports (computed on the store thread) ---- */
+
+enum group { G_QUEUE, G_AGENT, G_TENANT, G_SITE };
+
+struct row {
+	int64_t start;
+	char key[40];
+	struct metrics m;
+};
+
+struct report {
+	enum group group;
+	int64_t from, to, step;
+	json_t *names;	 /* key -> display name */
+	json_t *sl;	 /* queue -> threshold ms */
+	json_t *index;	 /* "start key" -> row index */
+	struct row *rows;
+	size_t n, cap;
+	bool oom;
+};
+
+static const char *const group_names[] = {"queue", "agent", "tenant", "site"};
+
+static struct row *report_row(struct report *rp, int64_t start,
+			      const char *key)
+{
+	char k[96];
+	json_t *ix;
+
+	snprintf(k, sizeof(k), "%lld %s", (long long)start, key);
+	ix = json_object_get(rp->index, k);
+	if (ix)
+		return &rp->rows[json_integer_value(ix)];
+	if (rp->n == rp->cap) {
+		size_t cap = rp->cap ? rp->cap * 2 : 64;
+		struct row *rows = realloc(rp->rows, cap * sizeof(*rows));
+
+		if (!rows) {
+			rp->oom = true;
+			return NULL;
+		}
+		rp->rows = rows;
+		rp->cap = cap;
+	}
+	memset(&rp->rows[rp->n], 0, sizeof(rp->rows[0]));
+	rp->rows[rp->n].start = start;
+	snprintf(rp->rows[rp->n].key, sizeof(rp->rows[0].key), "%s", key);
+	json_object_set_new(rp->index, k, json_integer((json_int_t)rp->n));
+	return &rp->rows[rp->n++];
+}
+
+static int report_event(const struct store_event *ev, void *arg)
+{
+	struct report *rp = arg;
+	enum engine_event_type t;
+	const char *key, *queue;
+	struct row *row;
+	json_t *d;
+
+	if (!event_type_parse(ev->type, &t) || t == EV_AGENT_STATE)
+		return 0;
+	d = json_loads(ev->data, 0, NULL);
+	if (!d)
+		return 0;
+	queue = jv_str(d, "queue");
+	key = rp->group == G_QUEUE    ? queue
+	      : rp->group == G_AGENT  ? jv_str(d, "agent")
+	      : rp->group == G_TENANT ? ev->tenant
+				      : jv_str(d, "site");
+	if (key && strlen(key) < 40 &&
+	    (row = report_row(rp,
+			      rp->from + (ev->time_ms - rp->from) / rp->step *
+						 rp->step,
+			      key)))
+		metrics_on_event(&row->m, t, jv_bool(d, "entered", false),
+				 jv_int(d, "wait_ms", 0), jv_int(d, "talk_ms", 0),
+				 jv_int(d, "wrap_ms", 0),
+				 queue ? jv_int(rp->sl, queue, 20000) : 20000);
+	json_decref(d);
+	return rp->oom ? ENOMEM : 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static json_t *row_json(const struct report *rp, const struct row *row)
+{
+	const struct metrics *m = &row->m;
+	char t[32];
+
+	return json_pack(
+		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
+		"s:i}",
+		"start", web_time(row->start, t, sizeof(t)), "key", row->key,
+		"name", jv_str(rp->names, row->key), "offered", (int)m->offered,
+		"answered", (int)m->answered, "handled", (int)m->handled,
+		"abandoned", (int)m->abandoned, "short_abandoned",
+		(int)m->short_abandoned, "answered_in_threshold",
+		(int)m->answered_in_sl, "service_level",
+		num_or_null(metrics_service_level(m, 0), 1000), "asa_s",
+		num_or_null(metrics_asa_s(m), 10), "avg_wait_s",
+		num_or_null(metrics_avg_wait_s(m), 10), "max_wait_s",
+		json_real(round((double)m->wait_max_ms / 100.0) / 10.0),
+		"aht_s", num_or_null(metrics_aht_s(m), 10), "avg_abandon_s",
+		num_or_null(metrics_avg_abandon_s(m), 10), "transfers",
+		(int)m->transfers);
+}
+
+static void report_run(struct store *st, struct query *q)
+{
+	struct report *rp = q->arg;
+	json_t *rows = json_array();
+
+	q->eq.from_ms = rp->from;
+	q->eq.to_ms = rp->to;
+	q->eq.tenants = (const char *const *)q->tenants;
+	q->eq.ntenants = q->ntenants;
+	rp->index = json_object();
+	q->err = st->ops->events(st, &q->eq, report_event, rp);
+	qsort(rp->rows, rp->n, sizeof(rp->rows[0]), row_cmp);
+	for (size_t i = 0; i < rp->n; i++)
+		json_array_append_new(rows, row_json(rp, &rp->rows[i]));
+	q->result = rows;
+}
+
+static void csv_field(struct mbuf *mb, const json_t *v)
+{
+	const char *s;
+
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		mbuf_write_u8(mb, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				mbuf_write_u8(mb, '"');
+			mbuf_write_u8(mb, (uint8_t)*s);
+		}
+		mbuf_write_u8(mb, '"');
+	} else if (json_is_integer(v)) {
+		mbuf_printf(mb, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_real(v)) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%g", json_real_value(v));
+		mbuf_write_str(mb, num);
+	}
+}
+
+static const char *const csv_cols[] = {
+	"start",	 "key",		"name",		"offered",
+	"answered",	 "handled",	"abandoned",	"short_abandoned",
+	"answered_in_threshold", "service_level", "asa_s", "avg_wait_s",
+	"max_wait_s",	 "aht_s",	"avg_abandon_s", "transfers",
+	NULL};
+
+static void report_csv(struct hreq *r, const json_t *rows)
+{
+	struct mbuf *mb = mbuf_alloc(4096);
+	json_t *row;
+	size_t i;
+
+	if (!mb) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	for (int c = 0; csv_cols[c]; c++)
+		mbuf_printf(mb, "%s%s", c ? "," : "", csv_cols[c]);
+	mbuf_write_str(mb, "\r\n");
+	json_array_foreach(rows, i, row)
+	{
+		for (int c = 0; csv_cols[c]; c++) {
+			if (c)
+				mbuf_write_u8(mb, ',');
+			csv_field(mb, json_object_get(row, csv_cols[c]));
+		}
+		mbuf_write_str(mb, "\r\n");
+	}
+	web_text(r, 200, "text/csv; charset=utf-8", (const char *)mb->buf,
+		 mb->end);
+	mem_deref(mb);
+}
+
+static void report_finish(struct query *q)
+{
+	struct report *rp = q->arg;
+	char f[32], t[32];
+
+	if (!query_failed(q)) {
+		if (q->r->csv)
+			report_csv(q->r, q->result);
+		else
+			web_json(q->r, 200,
+				 json_pack("{s:s,s:s,s:I,s:s,s:O}", "from",
+					   web_time(rp->from, f, sizeof(f)),
+					   "to", web_time(rp->to, t, sizeof(t)),
+					   "interval_s",
+					   (json_int_t)(rp->step / 1000),
+					   "group", group_names[rp->group],
+					   "rows", q->result));
+	}
+	json_decref(rp->names);
+	json_decref(rp->sl);
+	json_decref(rp->index);
+	free(rp->rows);
+	free(rp);
+}
+
+/* Names and thresholds the worker needs, copied on the loop. */
+static void report_snapshot(struct srv *s, struct report *rp)
+{
+	static const enum kind_id by_group[] = {K_QUEUES, K_AGENTS, K_TENANTS,
+						K_SITES};
+	struct kindset *set = &s->ks[by_group[rp->group]];
+	struct kindset *qs = &s->ks[K_QUEUES];
+
+	rp->names = json_object();
+	rp->sl = json_object();
+	for (size_t i = 0; i < set->n; i++)
+		json_object_set(rp->names, set->list[i]->id,
+				json_object_get(set->list[i]->body, "name"));
+	for (size_t i = 0; i < qs->n; i++)
+		json_object_set_new(
+			rp->sl, qs->list[i]->id,
+			json_integer(jv_int(qs->list[i]->body, "sl_threshold_s",
+					    20) *
+				     1000));
+}
+
+static bool report_params(struct hreq *r, struct report *rp)
+{
+	static const char *const steps[] = {"15m", "30m", "1h", "1d"};
+	static const int64_t step_ms[] = {900000, 1800000, 3600000, 86400000};
+	char buf[64];
+	const char *v;
+	int i;
+
+	v = web_query(r, "from", buf, sizeof(buf));
+	rp->from = v ? web_time_parse(v) : -1;
+	v = web_query(r, "to", buf, sizeof(buf));
+	rp->to = v ? web_time_parse(v) : -1;
+	if (rp->from < 0 || rp->to <= rp->from ||
+	    rp->to - rp->from > 92 * 86400000LL) {
+		web_error(r, 400, "invalid_field",
+			  "from, to: expected UTC times like "
+			  "2026-11-29T00:00:00Z, from before to, at most 92 "
+			  "days apart");
+		return false;
+	}
+	v = web_query(r, "interval", buf, sizeof(buf));
+	for (i = 0; v && i < 4 && strcmp(steps[i], v); i++)
+		;
+	if (v && i == 4) {
+		web_error(r, 400, "invalid_field",
+			  "interval: expected 15m, 30m, 1h or 1d");
+		return false;
+	}
+	rp->step = step_ms[v ? i : 0];
+	v = web_query(r, "group", buf, sizeof(buf));
+	for (i = 0; v && i < 4 && strcmp(group_names[i], v); i++)
+		;
+	if (v && i == 4) {
+		web_error(r, 400, "invalid_field",
+			  "group: expected queue, agent, tenant or site");
+		return false;
+	}
+	rp->group = v ? (enum group)i : G_QUEUE;
+	if (r->user->role == ROLE_CLIENT &&
+	    (rp->group == G_AGENT || rp->group == G_SITE)) {
+		web_forbidden(r);
+		return false;
+	}
+	return true;
+}
+
+void api_reports_intervals(struct hreq *r)
+{
+	struct report *rp = calloc(1, sizeof(*rp));
+	struct query *q;
+	char t[64];
+
+	if (!rp) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	if (!report_params(r, rp) || !(q = query_new(r))) {
+		free(rp);
+		return;
+	}
+	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (web_query(r, "tenant", t, sizeof(t))) {
+		if (!auth_sees_tenant(r->srv, r->user, t)) {
+			query_free(q);
+			free(rp);
+			web_not_found(r, "tenant", t);
+			return;
+		}
+		auth_tenants_free(q->tenants, q->ntenants);
+		q->tenants = calloc(2, sizeof(char *));
+		if (q->tenants && (q->tenants[0] = strdup(t)))
+			q->ntenants = 1;
+	}
+	report_snapshot(r->srv, rp);
+	q->arg = rp;
+	q->run = report_run;
+	q->finish = report_finish;
+	query_submit(q);
+}
+
+/* ---- events replay ---- */
+
+static int replay_event(const struct store_event *ev, void *arg)
+{
+	struct query *q = arg;
+	char t[32];
+	json_t *d = json_loads(ev->data, 0, NULL);
+
+	json_array_append_new(
+		q->result,
+		json_pack("{s:I,s:s,s:s?,s:s,s:o}", "seq", (json_int_t)ev->seq,
+			  "time", web_time(ev->time_ms, t, sizeof(t)), "tenant",
+			  ev->tenant, "type", ev->type, "data",
+			  d ? d : json_object()));
+	q->total = (size_t)ev->seq;
+	return 0;
+}
+
+static void replay_run(struct store *st, struct query *q)
+{
+	q->result = json_array();
+	q->eq.tenants = (const char *const *)q->tenants;
+	q->eq.ntenants = q->ntenants;
+	q->err = st->ops->events(st, &q->eq, replay_event, q);
+}
+
+static void replay_finish(struct query *q)
+{
+	if (query_failed(q))
+		return;
+	web_json(q->r, 200,
+		 json_pack("{s:O,s:I}", "events", q->result, "last",
+			   (json_int_t)(q->total ? (int64_t)q->total
+						 : q->eq.after_seq)));
+}
+
+void api_events(struct hreq *r)
+{
+	char buf[32], *end;
+	const char *v;
+	struct query *q = query_new(r);
+	long long after = 0, limit = 100;
+
+	if (!q)
+		return;
+	if ((v = web_query(r, "after", buf, sizeof(buf)))) {
+		after = strtoll(v, &end, 10);
+		if (*end || after < 0) {
+			query_free(q);
+			web_error(r, 400, "invalid_field",
+				  "after: expected a sequence number >= 0");
+			return;
+		}
+	}
+	if ((v = web_query(r, "limit", buf, sizeof(buf)))) {
+		limit = strtoll(v, &end, 10);
+		if (*end || limit < 1 || limit > 1000) {
+			query_free(q);
+			web_error(r, 400, "invalid_field",
+				  "limit: expected an integer from 1 to 1000");
+			return;
+		}
+	}
+	q->eq.after_seq = after;
+	q->eq.until_seq = r->srv->durable_seq;
+	q->eq.limit = (size_t)limit;
+	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	q->run = replay_run;
+	q->finish = replay_finish;
+	query_submit(q);
+}
+
+/* ---- operators ---- */
+
+void api_healthz(struct hreq *r)
+{
+	struct srv *s = r->srv;
+
+	web_json(r, 200,
+		 json_pack("{s:s,s:s,s:I,s:I}", "status", "ok", "version",
+			   RELAIS_VERSION, "uptime_s",
+			   (json_int_t)((srv_now(s) - s->started_ms) / 1000),
+			   "seq", (json_int_t)s->durable_seq));
+}
+
+void api_metrics(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct mbuf *mb = mbuf_alloc(4096);
+	uint32_t by_state[CS_MAX] = {0};
+
+	if (!mb) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < s->ks[K_QUEUES].n; i++) {
+		struct engine_queue_stats es = {0};
+
+		engine_queue_stats(s->eng, srv_now(s),
+				   s->ks[K_QUEUES].list[i]->id, &es);
+		by_state[CS_QUEUED] += es.waiting;
+		by_state[CS_OFFERED] += es.offered;
+		by_state[CS_ACTIVE] += es.active;
+	}
+	mbuf_printf(mb, "# HELP relais_http_responses_total HTTP responses "
+			"by status class.\n"
+			"# TYPE relais_http_responses_total counter\n");
+	for (int c = 1; c <= 5; c++)
+		mbuf_printf(mb, "relais_http_responses_total{class=\"%dxx\"} "
+				"%llu\n",
+			    c, (unsigned long long)s->http_by_class[c]);
+	mbuf_printf(mb,
+		    "# HELP relais_contacts Contacts in progress by state.\n"
+		    "# TYPE relais_contacts gauge\n"
+		    "relais_contacts{state=\"queued\"} %u\n"
+		    "relais_contacts{state=\"offered\"} %u\n"
+		    "relais_contacts{state=\"active\"} %u\n"
+		    "# HELP relais_events_total Events appended to the log.\n"
+		    "# TYPE relais_events_total counter\n"
+		    "relais_events_total %llu\n"
+		    "# HELP relais_event_seq Last durable event sequence.\n"
+		    "# TYPE relais_event_seq gauge\n"
+		    "relais_event_seq %lld\n"
+		    "# HELP relais_store_commits_total Group commits.\n"
+		    "# TYPE relais_store_commits_total counter\n"
+		    "relais_store_commits_total %llu\n"
+		    "# HELP relais_store_commit_seconds_total Time in commits.\n"
+		    "# TYPE relais_store_commit_seconds_total counter\n"
+		    "relais_store_commit_seconds_total %.6f\n"
+		    "# HELP relais_websocket_clients Connected stream clients.\n"
+		    "# TYPE relais_websocket_clients gauge\n"
+		    "relais_websocket_clients %zu\n"
+		    "# HELP relais_websocket_messages_total Messages pushed.\n"
+		    "# TYPE relais_websocket_messages_total counter\n"
+		    "relais_websocket_messages_total %llu\n"
+		    "# HELP relais_logins_total Logins by result.\n"
+		    "# TYPE relais_logins_total counter\n"
+		    "relais_logins_total{result=\"ok\"} %llu\n"
+		    "relais_logins_total{result=\"failed\"} %llu\n",
+		    by_state[CS_QUEUED], by_state[CS_OFFERED],
+		    by_state[CS_ACTIVE], (unsigned long long)s->events_total,
+		    (long long)s->durable_seq, (unsigned long long)s->commits,
+		    (double)s->commit_us_sum / 1e6, stream_count(s),
+		    (unsigned long long)s->ws_sent,
+		    (unsigned long long)s->logins_ok,
+		    (unsigned long long)s->logins_failed);
+	web_text(r, 200, "text/plain; version=0.0.4", (const char *)mb->buf,
+		 mb->end);
+	mem_deref(mb);
+}

@@ -1,0 +1,127 @@
+/*
+ * store — where relais keeps what must survive a restart.
+ *
+ * Two kinds of data:
+ * - the event log: append-only, one row per event, with a monotonic
+ *   sequence assigned by the server, the UTC time, the tenant, the type and
+ *   a JSON payload;
+ * - tables of rows (id, JSON body): the configuration (tenants, sites,
+ *   skills, agents, queues, calendars, dispositions, users), the sessions,
+ *   and the projections (contacts, customers) the server keeps consistent
+ *   with the log by writing them in the same batch as the events.
+ *
+ * A batch is committed atomically and durably (fsync) before the server
+ * answers any request whose changes it holds: that is the group commit.
+ *
+ * Every call happens on the store's worker thread (see worker.h), never on
+ * the event loop. The interface is a table of operations so that another
+ * engine (PostgreSQL) can stand beside SQLite without touching the API.
+ */
+#ifndef RELAIS_STORE_H
+#define RELAIS_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_op_kind { STORE_EVENT, STORE_PUT, STORE_DEL };
+
+struct store_op {
+	enum store_op_kind kind;
+	const char *table; /* PUT, DEL: a table of store_tables[] */
+	char *id;	   /* PUT, DEL */
+	char *body;	   /* EVENT: payload; PUT: the row (JSON text) */
+	int64_t seq;	   /* EVENT */
+	int64_t time_ms;   /* EVENT: UTC */
+	char *tenant;	   /* EVENT: may be NULL */
+	const char *type;  /* EVENT: static string */
+};
+
+struct store_batch {
+	struct store_op *ops;
+	size_t n, cap;
+	size_t events;
+};
+
+/* The tables of rows, NULL-terminated. */
+extern const char *const store_tables[];
+
+struct store_event {
+	int64_t seq;
+	int64_t time_ms;
+	const char *tenant; /* may be NULL */
+	const char *type;
+	const char *data;
+};
+
+/* Callbacks return 0 to go on, anything else to stop (and be returned). */
+typedef int(store_row_h)(const char *id, const char *body, void *arg);
+typedef int(store_event_h)(const struct store_event *ev, void *arg);
+
+/* A search of the contacts projection; NULL fields do not filter. */
+struct store_contact_query {
+	const char *const *tenants; /* NULL: every tenant */
+	size_t ntenants;
+	const char *tenant, *queue, *agent, *customer, *state;
+	int64_t from_ms, to_ms; /* created_at range; 0: open */
+	size_t limit, offset;
+};
+
+/* A selection of events; 0 / NULL do not filter. */
+struct store_event_query {
+	int64_t after_seq;
+	int64_t until_seq;	    /* included */
+	int64_t from_ms, to_ms; /* time range, to excluded */
+	const char *contact;
+	const char *const *tenants; /* NULL: every tenant */
+	size_t ntenants;
+	size_t limit;
+};
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *st);
+	/* Applies pending migrations; *version gets the schema version. */
+	int (*migrate)(struct store *st, int *version);
+	int (*commit)(struct store *st, const struct store_batch *b);
+	int64_t (*last_seq)(struct store *st);
+	int (*rows)(struct store *st, const char *table, store_row_h *h,
+		    void *arg);
+	int (*get)(struct store *st, const char *table, const char *id,
+		   store_row_h *h, void *arg);
+	/* Contacts not in a terminal state. */
+	int (*open_contacts)(struct store *st, store_row_h *h, void *arg);
+	int (*contacts)(struct store *st, const struct store_contact_query *q,
+			store_row_h *h, void *arg, size_t *total);
+	int (*customers)(struct store *st, const char *const *tenants,
+			 size_t ntenants, const char *kind, const char *value,
+			 size_t limit, size_t offset, store_row_h *h, void *arg,
+			 size_t *total);
+	int (*events)(struct store *st, const struct store_event_query *q,
+		      store_event_h *h, void *arg);
+	const char *(*errmsg)(struct store *st);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+/*
+ * Opens (creating) the SQLite store in directory dir. fsync off is for
+ * tests and benchmarks only. Returns 0 or an errno value; msg gets a
+ * reason for people.
+ */
+int store_sqlite_open(struct store **stp, const char *dir, bool fsync,
+		      char *msg, size_t size);
+
+/* Batches (on the loop). The strings are copied. 0 or ENOMEM. */
+int store_batch_event(struct store_batch *b, int64_t seq, int64_t time_ms,
+		      const char *tenant, const char *type, const char *data);
+int store_batch_put(struct store_batch *b, const char *table, const char *id,
+		    const char *body);
+int store_batch_del(struct store_batch *b, const char *table, const char *id);
+void store_batch_reset(struct store_batch *b);
+
+#endif

@@ -1,0 +1,639 @@
+/*
+ * The SQLite store: one connection, used only by the store's worker
+ * thread; WAL journal; synchronous=FULL so that a commit is on disk when
+ * it returns (the group commit makes requests share that fsync).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "server/store.h"
+
+const char *const store_tables[] = {
+	"tenants",	"sites", "skills",   "agents",	  "queues", "calendars",
+	"dispositions", "users", "sessions", "contacts", "customers", NULL,
+};
+
+/*
+ * Migrations, applied in order; never edit one that has shipped, add the
+ * next. Indexed columns of the JSON tables are generated from the body.
+ */
+static const char *const migrations[] = {
+	/* 1: the event log, the configuration, the projections. */
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, tenant TEXT,"
+	" type TEXT NOT NULL, data TEXT NOT NULL,"
+	" contact TEXT GENERATED ALWAYS AS (json_extract(data, '$.contact'))"
+	" VIRTUAL);"
+	"CREATE INDEX events_time ON events(time);"
+	"CREATE INDEX events_contact ON events(contact) WHERE contact IS NOT "
+	"NULL;"
+	"CREATE TABLE tenants (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE sites (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE skills (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE agents (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE queues (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE calendars (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE dispositions (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE users (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE sessions (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE contacts (id TEXT PRIMARY KEY, body TEXT NOT NULL,"
+	" tenant TEXT GENERATED ALWAYS AS (json_extract(body, '$.tenant')),"
+	" queue TEXT GENERATED ALWAYS AS (json_extract(body, '$.queue')),"
+	" agent TEXT GENERATED ALWAYS AS (json_extract(body, '$.agent')),"
+	" customer TEXT GENERATED ALWAYS AS (json_extract(body, '$.customer')),"
+	" state TEXT GENERATED ALWAYS AS (json_extract(body, '$.state')),"
+	" created TEXT GENERATED ALWAYS AS (json_extract(body, "
+	"'$.created_at')));"
+	"CREATE INDEX contacts_tenant ON contacts(tenant, created);"
+	"CREATE INDEX contacts_customer ON contacts(customer);"
+	"CREATE INDEX contacts_agent ON contacts(agent, created);"
+	"CREATE INDEX contacts_state ON contacts(state);"
+	"CREATE TABLE customers (id TEXT PRIMARY KEY, body TEXT NOT NULL,"
+	" tenant TEXT GENERATED ALWAYS AS (json_extract(body, '$.tenant')));"
+	"CREATE INDEX customers_tenant ON customers(tenant);"
+	"CREATE TABLE identities (tenant TEXT NOT NULL, kind TEXT NOT NULL,"
+	" value TEXT NOT NULL, customer TEXT NOT NULL);"
+	"CREATE INDEX identities_value ON identities(tenant, kind, value);"
+	"CREATE INDEX identities_customer ON identities(customer);"
+	"CREATE TRIGGER customers_ident_ins AFTER INSERT ON customers BEGIN"
+	" INSERT INTO identities SELECT new.tenant, 'phone', value, new.id"
+	"  FROM json_each(new.body, '$.phones');"
+	" INSERT INTO identities SELECT new.tenant, 'email', value, new.id"
+	"  FROM json_each(new.body, '$.emails');"
+	" END;"
+	"CREATE TRIGGER customers_ident_del AFTER DELETE ON customers BEGIN"
+	" DELETE FROM identities WHERE customer = old.id;"
+	" END;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	sqlite3_stmt *ins_event, *begin, *commit, *rollback;
+	char msg[256];
+};
+
+static int fail(struct sqlite_store *s, int rc)
+{
+	snprintf(s->msg, sizeof(s->msg), "%s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_FULL ? ENOSPC : rc == SQLITE_BUSY ? EBUSY : EIO;
+}
+
+static int exec(struct sqlite_store *s, const char *sql)
+{
+	char *em = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &em);
+
+	if (rc != SQLITE_OK) {
+		snprintf(s->msg, sizeof(s->msg), "%s", em ? em : "error");
+		sqlite3_free(em);
+		return EIO;
+	}
+	return 0;
+}
+
+static int prepare(struct sqlite_store *s, const char *sql,
+		   sqlite3_stmt **stp)
+{
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    stp, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail(s, rc);
+}
+
+static void sq_close(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+
+	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->begin);
+	sqlite3_finalize(s->commit);
+	sqlite3_finalize(s->rollback);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int user_version(struct sqlite_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int sq_migrate(struct store *st, int *version)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	char sql[64];
+	int v = user_version(s), err;
+
+	if (v < 0)
+		return fail(s, SQLITE_ERROR);
+	if (v > NMIGRATIONS) {
+		snprintf(s->msg, sizeof(s->msg),
+			 "the data folder has schema version %d; this relais "
+			 "knows up to %d",
+			 v, NMIGRATIONS);
+		return EPROTO;
+	}
+	for (; v < NMIGRATIONS; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		err = exec(s, "BEGIN IMMEDIATE");
+		if (!err)
+			err = exec(s, migrations[v]);
+		if (!err)
+			err = exec(s, sql);
+		if (!err)
+			err = exec(s, "COMMIT");
+		if (err) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return err;
+		}
+	}
+	*version = v;
+	return 0;
+}
+
+static bool known_table(const char *t)
+{
+	for (int i = 0; store_tables[i]; i++)
+		if (!strcmp(store_tables[i], t))
+			return true;
+	return false;
+}
+
+static int apply_event(struct sqlite_store *s, const struct store_op *op)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Prepared on first use: the table exists once migrated. */
+	if (!s->ins_event &&
+	    prepare(s,
+		    "INSERT INTO events (seq, time, tenant, type, data) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5)",
+		    &s->ins_event))
+		return EIO;
+	st = s->ins_event;
+
+	sqlite3_bind_int64(st, 1, op->seq);
+	sqlite3_bind_int64(st, 2, op->time_ms);
+	if (op->tenant)
+		sqlite3_bind_text(st, 3, op->tenant, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_text(st, 4, op->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, op->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, rc);
+}
+
+/* Row writes go through the table's own cached statement. */
+static int apply_row(struct sqlite_store *s, const struct store_op *op)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!known_table(op->table)) {
+		snprintf(s->msg, sizeof(s->msg), "unknown table %s", op->table);
+		return EINVAL;
+	}
+	if (op->kind == STORE_PUT)
+		snprintf(sql, sizeof(sql),
+			 "INSERT OR REPLACE INTO %s (id, body) VALUES (?1, ?2)",
+			 op->table);
+	else
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1",
+			 op->table);
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+				NULL);
+	if (rc != SQLITE_OK)
+		return fail(s, rc);
+	sqlite3_bind_text(st, 1, op->id, -1, SQLITE_STATIC);
+	if (op->kind == STORE_PUT)
+		sqlite3_bind_text(st, 2, op->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, rc);
+}
+
+static int step_done(struct sqlite_store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, rc);
+}
+
+static int sq_commit(struct store *st, const struct store_batch *b)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	int err = step_done(s, s->begin);
+
+	for (size_t i = 0; !err && i < b->n; i++) {
+		const struct store_op *op = &b->ops[i];
+
+		err = op->kind == STORE_EVENT ? apply_event(s, op)
+					      : apply_row(s, op);
+	}
+	if (!err)
+		err = step_done(s, s->commit);
+	if (err)
+		step_done(s, s->rollback);
+	return err;
+}
+
+static int64_t sq_last_seq(struct store *st)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q;
+	int64_t seq = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT max(seq) FROM events", -1, &q,
+			       NULL))
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		seq = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return seq;
+}
+
+/* Runs a prepared query whose columns are (id, body). */
+static int each_row(struct sqlite_store *s, sqlite3_stmt *q, store_row_h *h,
+		    void *arg)
+{
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		ret = h((const char *)sqlite3_column_text(q, 0),
+			(const char *)sqlite3_column_text(q, 1), arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc);
+	sqlite3_finalize(q);
+	return ret;
+}
+
+static int sq_rows(struct store *st, const char *table, store_row_h *h,
+		   void *arg)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q;
+	char sql[96];
+	int err;
+
+	if (!known_table(table))
+		return EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT id, body FROM %s ORDER BY rowid",
+		 table);
+	err = prepare(s, sql, &q);
+	return err ? err : each_row(s, q, h, arg);
+}
+
+static int sq_get(struct store *st, const char *table, const char *id,
+		  store_row_h *h, void *arg)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q;
+	char sql[96];
+	int err;
+
+	if (!known_table(table))
+		return EINVAL;
+	snprintf(sql, sizeof(sql), "SELECT id, body FROM %s WHERE id = ?1",
+		 table);
+	err = prepare(s, sql, &q);
+	if (err)
+		return err;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	return each_row(s, q, h, arg);
+}
+
+static int sq_open_contacts(struct store *st, store_row_h *h, void *arg)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	sqlite3_stmt *q;
+	int err = prepare(s,
+			  "SELECT id, body FROM contacts WHERE state IN "
+			  "('queued', 'offered', 'active', 'wrapup', "
+			  "'callback-pending') ORDER BY rowid",
+			  &q);
+
+	return err ? err : each_row(s, q, h, arg);
+}
+
+/* Appends "AND col IN (?, ?...)" for a tenant scope; binds later. */
+static void scope_sql(char *sql, size_t size, const char *col, size_t n)
+{
+	size_t len = strlen(sql);
+
+	snprintf(sql + len, size - len, " AND %s IN (", col);
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(sql);
+		snprintf(sql + len, size - len, i ? ",?" : "?");
+	}
+	len = strlen(sql);
+	snprintf(sql + len, size - len, ")");
+}
+
+struct binder {
+	sqlite3_stmt *q;
+	int i;
+};
+
+static void bind_text(struct binder *b, const char *v)
+{
+	sqlite3_bind_text(b->q, ++b->i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_scope(struct binder *b, const char *const *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		bind_text(b, t[i]);
+}
+
+static int count_query(struct sqlite_store *s, const char *sql,
+		       void (*bind)(struct binder *, const void *),
+		       const void *arg, size_t *total)
+{
+	struct binder b = {0};
+	int err = prepare(s, sql, &b.q);
+
+	if (err)
+		return err;
+	bind(&b, arg);
+	*total = sqlite3_step(b.q) == SQLITE_ROW
+			 ? (size_t)sqlite3_column_int64(b.q, 0)
+			 : 0;
+	sqlite3_finalize(b.q);
+	return 0;
+}
+
+static void contact_where(char *sql, size_t size,
+			  const struct store_contact_query *cq)
+{
+	const char *cols[] = {"tenant", "queue", "agent", "customer", "state"};
+	const char *vals[] = {cq->tenant, cq->queue, cq->agent, cq->customer,
+			      cq->state};
+	size_t len;
+
+	snprintf(sql + strlen(sql), size - strlen(sql), " WHERE 1");
+	for (int i = 0; i < 5; i++) {
+		len = strlen(sql);
+		if (vals[i])
+			snprintf(sql + len, size - len, " AND %s = ?", cols[i]);
+	}
+	if (cq->tenants)
+		scope_sql(sql, size, "tenant", cq->ntenants);
+	len = strlen(sql);
+	if (cq->from_ms)
+		snprintf(sql + len, size - len,
+			 " AND created >= strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', "
+			 "?/1000.0, 'unixepoch')");
+	len = strlen(sql);
+	if (cq->to_ms)
+		snprintf(sql + len, size - len,
+			 " AND created < strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', "
+			 "?/1000.0, 'unixepoch')");
+}
+
+static void contact_bind(struct binder *b, const void *arg)
+{
+	const struct store_contact_query *cq = arg;
+	const char *vals[] = {cq->tenant, cq->queue, cq->agent, cq->customer,
+			      cq->state};
+
+	for (int i = 0; i < 5; i++)
+		if (vals[i])
+			bind_text(b, vals[i]);
+	if (cq->tenants)
+		bind_scope(b, cq->tenants, cq->ntenants);
+	if (cq->from_ms)
+		sqlite3_bind_int64(b->q, ++b->i, cq->from_ms);
+	if (cq->to_ms)
+		sqlite3_bind_int64(b->q, ++b->i, cq->to_ms);
+}
+
+static int sq_contacts(struct store *st, const struct store_contact_query *cq,
+		       store_row_h *h, void *arg, size_t *total)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	struct binder b = {0};
+	char sql[1024] = "SELECT count(*) FROM contacts";
+	int err;
+
+	contact_where(sql, sizeof(sql), cq);
+	err = count_query(s, sql, contact_bind, cq, total);
+	if (err)
+		return err;
+	strcpy(sql, "SELECT id, body FROM contacts");
+	contact_where(sql, sizeof(sql), cq);
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+		 " ORDER BY created DESC, rowid DESC LIMIT %zu OFFSET %zu",
+		 cq->limit, cq->offset);
+	err = prepare(s, sql, &b.q);
+	if (err)
+		return err;
+	contact_bind(&b, cq);
+	return each_row(s, b.q, h, arg);
+}
+
+struct cust_query {
+	const char *const *tenants;
+	size_t ntenants;
+	const char *kind, *value;
+};
+
+static void cust_where(char *sql, size_t size, const struct cust_query *cq)
+{
+	if (cq->kind)
+		snprintf(sql + strlen(sql), size - strlen(sql),
+			 " WHERE id IN (SELECT customer FROM identities WHERE "
+			 "kind = ? AND value = ?)");
+	else
+		snprintf(sql + strlen(sql), size - strlen(sql), " WHERE 1");
+	if (cq->tenants)
+		scope_sql(sql, size, "tenant", cq->ntenants);
+}
+
+static void cust_bind(struct binder *b, const void *arg)
+{
+	const struct cust_query *cq = arg;
+
+	if (cq->kind) {
+		bind_text(b, cq->kind);
+		bind_text(b, cq->value);
+	}
+	if (cq->tenants)
+		bind_scope(b, cq->tenants, cq->ntenants);
+}
+
+static int sq_customers(struct store *st, const char *const *tenants,
+			size_t ntenants, const char *kind, const char *value,
+			size_t limit, size_t offset, store_row_h *h, void *arg,
+			size_t *total)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	struct cust_query cq = {tenants, ntenants, kind, value};
+	struct binder b = {0};
+	char sql[1024] = "SELECT count(*) FROM customers";
+	int err;
+
+	cust_where(sql, sizeof(sql), &cq);
+	err = count_query(s, sql, cust_bind, &cq, total);
+	if (err)
+		return err;
+	strcpy(sql, "SELECT id, body FROM customers");
+	cust_where(sql, sizeof(sql), &cq);
+	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+		 " ORDER BY rowid LIMIT %zu OFFSET %zu", limit, offset);
+	err = prepare(s, sql, &b.q);
+	if (err)
+		return err;
+	cust_bind(&b, &cq);
+	return each_row(s, b.q, h, arg);
+}
+
+static int sq_events(struct store *st, const struct store_event_query *eq,
+		     store_event_h *h, void *arg)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	char sql[1024] = "SELECT seq, time, tenant, type, data FROM events "
+			 "WHERE seq > ?";
+	struct binder b = {0};
+	struct store_event ev;
+	int rc, ret = 0;
+
+	if (eq->until_seq)
+		strcat(sql, " AND seq <= ?");
+	if (eq->from_ms)
+		strcat(sql, " AND time >= ?");
+	if (eq->to_ms)
+		strcat(sql, " AND time < ?");
+	if (eq->contact)
+		strcat(sql, " AND contact = ?");
+	if (eq->tenants)
+		scope_sql(sql, sizeof(sql), "tenant", eq->ntenants);
+	strcat(sql, " ORDER BY seq");
+	if (eq->limit)
+		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
+			 " LIMIT %zu", eq->limit);
+	ret = prepare(s, sql, &b.q);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(b.q, ++b.i, eq->after_seq);
+	if (eq->until_seq)
+		sqlite3_bind_int64(b.q, ++b.i, eq->until_seq);
+	if (eq->from_ms)
+		sqlite3_bind_int64(b.q, ++b.i, eq->from_ms);
+	if (eq->to_ms)
+		sqlite3_bind_int64(b.q, ++b.i, eq->to_ms);
+	if (eq->contact)
+		bind_text(&b, eq->contact);
+	if (eq->tenants)
+		bind_scope(&b, eq->tenants, eq->ntenants);
+	while ((rc = sqlite3_step(b.q)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(b.q, 0);
+		ev.time_ms = sqlite3_column_int64(b.q, 1);
+		ev.tenant = (const char *)sqlite3_column_text(b.q, 2);
+		ev.type = (const char *)sqlite3_column_text(b.q, 3);
+		ev.data = (const char *)sqlite3_column_text(b.q, 4);
+		ret = h(&ev, arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc);
+	sqlite3_finalize(b.q);
+	return ret;
+}
+
+static const char *sq_errmsg(struct store *st)
+{
+	return ((struct sqlite_store *)st)->msg;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.commit = sq_commit,
+	.last_seq = sq_last_seq,
+	.rows = sq_rows,
+	.get = sq_get,
+	.open_contacts = sq_open_contacts,
+	.contacts = sq_contacts,
+	.customers = sq_customers,
+	.events = sq_events,
+	.errmsg = sq_errmsg,
+};
+
+static int open_db(struct sqlite_store *s, const char *dir, bool fsync)
+{
+	char path[4096];
+	int err;
+
+	if (mkdir(dir, 0750) && errno != EEXIST) {
+		snprintf(s->msg, sizeof(s->msg), "cannot create %s: %s", dir,
+			 strerror(errno));
+		return errno;
+	}
+	snprintf(path, sizeof(path), "%s/relais.db", dir);
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(s->msg, sizeof(s->msg), "cannot open %s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		return EIO;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	err = exec(s, "PRAGMA journal_mode = WAL");
+	if (!err)
+		err = exec(s, fsync ? "PRAGMA synchronous = FULL"
+				    : "PRAGMA synchronous = OFF");
+	if (!err)
+		err = exec(s, "PRAGMA foreign_keys = ON");
+	return err;
+}
+
+int store_sqlite_open(struct store **stp, const char *dir, bool fsync,
+		      char *msg, size_t size)
+{
+	struct sqlite_store *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	s->base.ops = &sqlite_ops;
+	err = open_db(s, dir, fsync);
+	if (!err)
+		err = prepare(s, "BEGIN IMMEDIATE", &s->begin);
+	if (!err)
+		err = prepare(s, "COMMIT", &s->commit);
+	if (!err)
+		err = prepare(s, "ROLLBACK", &s->rollback);
+	if (err) {
+		snprintf(msg, size, "%s", s->msg);
+		sq_close(&s->base);
+		return err;
+	}
+	*stp = &s->base;
+	return 0;
+}

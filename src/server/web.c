@@ -1,0 +1,461 @@
+/*
+ * HTTP plumbing on libre: turn a request into a struct hreq, find its
+ * route, authenticate and check the role, run the handler, and write the
+ * replies with the same headers and error shape everywhere.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "server/libre.h"
+
+#include "server/log.h"
+#include "server/srv.h"
+#include "server/web.h"
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status < 500 ? "Error" : "Internal Server Error";
+	}
+}
+
+static void hreq_free(struct hreq *r)
+{
+	free(r->query);
+	json_decref(r->body);
+	json_decref(r->held);
+	mem_deref(r->conn);
+	free(r);
+}
+
+void web_drop(struct hreq *r)
+{
+	hreq_free(r);
+}
+
+static void finish(struct hreq *r, int status)
+{
+	struct srv *s = r->srv;
+	int cls = status / 100;
+
+	s->http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
+	if (log_enabled(LOG_DEBUG) || status >= 500)
+		log_write(status >= 500 ? LOG_ERROR : LOG_DEBUG, "http",
+			  "method=%s path=%s status=%d us=%llu", r->method,
+			  r->path, status,
+			  (unsigned long long)(now_us() - r->t0_us));
+	hreq_free(r);
+}
+
+static void send_reply(struct hreq *r, int status, const char *ctype,
+		       const char *body, size_t len, const char *extra)
+{
+	(void)http_reply(r->conn, (uint16_t)status, reason(status),
+			 "Content-Type: %s\r\n"
+			 "Content-Length: %zu\r\n"
+			 "Cache-Control: no-store\r\n"
+			 "X-Content-Type-Options: nosniff\r\n"
+			 "%s"
+			 "\r\n"
+			 "%b",
+			 ctype, len, extra ? extra : "", body, len);
+}
+
+void web_text(struct hreq *r, int status, const char *ctype, const char *text,
+	      size_t len)
+{
+	send_reply(r, status, ctype, text, len, NULL);
+	finish(r, status);
+}
+
+static void web_json_extra(struct hreq *r, int status, json_t *body,
+			   const char *extra)
+{
+	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
+
+	json_decref(body);
+	if (!text) {
+		send_reply(r, 500, "application/json",
+			   "{\"error\":{\"code\":\"internal\",\"message\":"
+			   "\"out of memory\"}}",
+			   62, NULL);
+		finish(r, 500);
+		return;
+	}
+	if (!extra && r->extra[0])
+		extra = r->extra;
+	send_reply(r, status, "application/json", text, strlen(text), extra);
+	free(text);
+	finish(r, status);
+}
+
+void web_json(struct hreq *r, int status, json_t *body)
+{
+	if (status == 204) {
+		json_decref(body);
+		web_no_content(r);
+		return;
+	}
+	web_json_extra(r, status, body, NULL);
+}
+
+void web_no_content(struct hreq *r)
+{
+	(void)http_reply(r->conn, 204, "No Content",
+			 "Cache-Control: no-store\r\n"
+			 "%s"
+			 "Content-Length: 0\r\n\r\n",
+			 r->extra);
+	finish(r, 204);
+}
+
+void web_error(struct hreq *r, int status, const char *code, const char *fmt,
+	       ...)
+{
+	char msg[512];
+	va_list ap;
+	const char *extra = NULL;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (status == 429)
+		extra = "Retry-After: 60\r\n";
+	if (status == 401)
+		extra = "WWW-Authenticate: Bearer\r\n";
+	web_json_extra(r, status,
+		       json_pack("{s:{s:s,s:s}}", "error", "code", code,
+				 "message", msg),
+		       extra);
+}
+
+void web_forbidden(struct hreq *r)
+{
+	web_error(r, 403, "forbidden", "your role may not do this");
+}
+
+void web_not_found(struct hreq *r, const char *what, const char *id)
+{
+	web_error(r, 404, "not_found", "no %s %s", what, id);
+}
+
+void web_bad_field(struct hreq *r, int rc, const char *msg)
+{
+	web_error(r, 400, rc == -2 ? "unknown_field" : "invalid_field", "%s",
+		  msg);
+}
+
+/* ---- query strings ---- */
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+/* Percent-decodes src[0..n) into buf; false when too long or malformed. */
+static bool url_decode(const char *src, size_t n, char *buf, size_t size)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)src[i];
+
+		if (c == '%') {
+			if (i + 2 >= n || !isxdigit((unsigned char)src[i + 1]) ||
+			    !isxdigit((unsigned char)src[i + 2]))
+				return false;
+			c = hexval(src[i + 1]) * 16 + hexval(src[i + 2]);
+			i += 2;
+			if (!c)
+				return false;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (j + 1 >= size)
+			return false;
+		buf[j++] = (char)c;
+	}
+	buf[j] = '\0';
+	return true;
+}
+
+const char *web_query(const struct hreq *r, const char *name, char *buf,
+		      size_t size)
+{
+	const char *p = r->query;
+	size_t nlen = strlen(name);
+
+	while (p && *p) {
+		const char *amp = strchr(p, '&');
+		const char *end = amp ? amp : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+
+		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen))
+			return url_decode(eq + 1, (size_t)(end - eq - 1), buf,
+					  size)
+				       ? buf
+				       : NULL;
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+static bool parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return false;
+	v = strtoull(s, &end, 10);
+	if (*end || v > 1000000000ull)
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max)
+{
+	char buf[32];
+	const char *l = web_query(r, "limit", buf, sizeof(buf));
+
+	*limit = 50;
+	*offset = 0;
+	if (l && (!parse_size(l, limit) || !*limit || *limit > max)) {
+		web_error(r, 400, "invalid_field",
+			  "limit: expected an integer from 1 to %zu", max);
+		return -1;
+	}
+	l = web_query(r, "offset", buf, sizeof(buf));
+	if (l && !parse_size(l, offset)) {
+		web_error(r, 400, "invalid_field",
+			  "offset: expected an integer >= 0");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- times ---- */
+
+const char *web_time(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	return buf;
+}
+
+int64_t web_time_parse(const char *s)
+{
+	struct tm tm = {0};
+	int ms = 0, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return -1;
+	s += n;
+	if (*s == '.') {
+		int k = 0;
+
+		for (s++; isdigit((unsigned char)*s); s++, k++)
+			if (k < 3)
+				ms = ms * 10 + (*s - '0');
+		for (; k < 3; k++)
+			ms *= 10;
+	}
+	if (strcmp(s, "Z") && strcmp(s, "+00:00"))
+		return -1;
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* ---- routing ---- */
+
+/* Matches path against pattern, capturing {x} segments. */
+static bool route_match(const char *pattern, const char *path,
+			char params[2][64])
+{
+	int np = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			const char *pe = strchr(pattern, '}');
+			size_t len = strcspn(path, "/");
+
+			if (!pe || !len || len >= 64 || np >= 2)
+				return false;
+			memcpy(params[np], path, len);
+			params[np++][len] = '\0';
+			pattern = pe + 1;
+			path += len;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return !*pattern && !*path;
+}
+
+static bool body_method(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
+}
+
+/* Copies what the handler needs out of libre's message. */
+static int hreq_fill(struct hreq *r, const struct http_msg *msg)
+{
+	const struct http_hdr *acc;
+
+	if (msg->met.l >= sizeof(r->method) || msg->path.l >= sizeof(r->path))
+		return 414;
+	pl_strcpy(&msg->met, r->method, sizeof(r->method));
+	pl_strcpy(&msg->path, r->path, sizeof(r->path));
+	if (pl_isset(&msg->prm) && msg->prm.l > 1) {
+		/* prm includes the leading '?' */
+		r->query = malloc(msg->prm.l);
+		if (!r->query)
+			return 500;
+		memcpy(r->query, msg->prm.p + 1, msg->prm.l - 1);
+		r->query[msg->prm.l - 1] = '\0';
+	}
+	acc = http_msg_hdr(msg, HTTP_HDR_ACCEPT);
+	if (acc && memmem(acc->val.p, acc->val.l, "text/csv", 8))
+		r->csv = true;
+	return 0;
+}
+
+static bool parse_body(struct hreq *r, const struct http_msg *msg)
+{
+	char err[256];
+	size_t len = mbuf_get_left(msg->mb);
+
+	if (!body_method(r->method))
+		return true;
+	if (msg->clen > WEB_BODY_MAX || len > WEB_BODY_MAX) {
+		web_error(r, 413, "payload_too_large",
+			  "the body is over %d bytes", WEB_BODY_MAX);
+		return false;
+	}
+	if (!len) {
+		r->body = json_object();
+		return true;
+	}
+	if (pl_isset(&msg->ctyp.type) &&
+	    (pl_strcasecmp(&msg->ctyp.type, "application") ||
+	     pl_strcasecmp(&msg->ctyp.subtype, "json"))) {
+		web_error(r, 415, "unsupported_media_type",
+			  "send the body as application/json");
+		return false;
+	}
+	r->body = jv_parse((const char *)mbuf_buf(msg->mb), len, err,
+			   sizeof(err));
+	if (!r->body) {
+		web_error(r, 400, "invalid_json", "%s", err);
+		return false;
+	}
+	return true;
+}
+
+static const struct route *find_route(struct hreq *r, bool *path_known)
+{
+	const struct route *rt;
+
+	*path_known = false;
+	for (rt = web_routes; rt->method; rt++) {
+		char params[2][64];
+
+		if (!route_match(rt->pattern, r->path, params))
+			continue;
+		*path_known = true;
+		if (strcmp(rt->method, r->method))
+			continue;
+		memcpy(r->params, params, sizeof(params));
+		return rt;
+	}
+	return NULL;
+}
+
+void web_request(struct http_conn *conn, const struct http_msg *msg,
+		 void *arg)
+{
+	struct srv *s = arg;
+	struct hreq *r = calloc(1, sizeof(*r));
+	const struct route *rt;
+	bool known;
+	int st;
+
+	if (!r) {
+		http_ereply(conn, 500, "Internal Server Error");
+		return;
+	}
+	r->srv = s;
+	r->conn = mem_ref(conn);
+	r->t0_us = now_us();
+	re_snprintf(r->peer, sizeof(r->peer), "%j", http_conn_peer(conn));
+	st = hreq_fill(r, msg);
+	if (st) {
+		web_error(r, st, "bad_request", "the request is too long");
+		return;
+	}
+	rt = find_route(r, &known);
+	if (!rt) {
+		if (known)
+			web_error(r, 405, "method_not_allowed",
+				  "%s is not allowed on %s", r->method,
+				  r->path);
+		else
+			web_error(r, 404, "not_found", "no route %s",
+				  r->path);
+		return;
+	}
+	if (!parse_body(r, msg))
+		return;
+	r->msg = msg;
+	if (rt->roles != R_PUBLIC) {
+		if (!auth_request(r))
+			return;
+		if (!(rt->roles & (1u << r->user->role))) {
+			web_forbidden(r);
+			return;
+		}
+	}
+	rt->h(r);
+	/* r may be gone: the handler answered or keeps it. */
+}

@@ -1,0 +1,106 @@
+/*
+ * web — the HTTP side of the server on libre: a request context, a route
+ * table with role checks, and the replies (JSON, errors, CSV, text).
+ *
+ * A handler runs on the loop and must answer exactly once, now or later
+ * (after a commit or a store query): the context outlives the handler and
+ * is freed by the reply. Every error has the same shape:
+ *   {"error":{"code":"not_found","message":"no queue 42"}}
+ */
+#ifndef RELAIS_WEB_H
+#define RELAIS_WEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct srv;
+struct user;
+struct session;
+struct http_conn;
+struct http_msg;
+
+enum role {
+	ROLE_ADMIN = 0,
+	ROLE_SUPERVISOR,
+	ROLE_AGENT,
+	ROLE_CLIENT,
+	ROLE_INTEGRATION,
+	ROLE_MAX,
+};
+
+#define R_ADMIN (1u << ROLE_ADMIN)
+#define R_SUPERVISOR (1u << ROLE_SUPERVISOR)
+#define R_AGENT (1u << ROLE_AGENT)
+#define R_CLIENT (1u << ROLE_CLIENT)
+#define R_INTEGRATION (1u << ROLE_INTEGRATION)
+#define R_ANY 0x1fu
+#define R_PUBLIC 0u /* no authentication */
+
+#define WEB_BODY_MAX (64 * 1024)
+
+struct hreq {
+	struct srv *srv;
+	struct http_conn *conn;
+	const struct http_msg *msg; /* only while the handler runs */
+	char method[8];
+	char path[512];
+	char *query; /* the raw query string, or NULL */
+	json_t *body;
+	char params[2][64]; /* {id} and the like, in order */
+	struct user *user;
+	struct session *sess;
+	bool cookie; /* authenticated by cookie (CSRF applies) */
+	bool csv;    /* the client prefers text/csv */
+	uint64_t t0_us;
+	char extra[320];   /* more response headers, "Name: v\r\n"... */
+	char peer[64];	   /* the client's address */
+	struct hreq *next; /* waiting for a commit */
+	json_t *held;	   /* the reply held until then */
+	int held_status;
+};
+
+typedef void(route_h)(struct hreq *r);
+
+struct route {
+	const char *method;
+	const char *pattern; /* /api/v1/queues/{id} */
+	route_h *h;
+	unsigned roles; /* R_* bits; R_PUBLIC for no authentication */
+};
+
+/* The whole table, NULL-terminated; `relais routes` prints it. */
+extern const struct route web_routes[];
+
+/* Called by libre for each request. */
+void web_request(struct http_conn *conn, const struct http_msg *msg,
+		 void *arg);
+
+void web_json(struct hreq *r, int status, json_t *body); /* steals body */
+void web_error(struct hreq *r, int status, const char *code, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
+void web_text(struct hreq *r, int status, const char *ctype, const char *text,
+	      size_t len);
+void web_no_content(struct hreq *r);
+/* Frees a request that got no reply (the connection is gone). */
+void web_drop(struct hreq *r);
+
+/* Query string parameter, decoded into buf; NULL when absent. */
+const char *web_query(const struct hreq *r, const char *name, char *buf,
+		      size_t size);
+/* limit/offset of a list; replies 400 itself and returns -1 when bad. */
+int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max);
+
+/* Common errors. */
+void web_forbidden(struct hreq *r);
+void web_not_found(struct hreq *r, const char *what, const char *id);
+void web_bad_field(struct hreq *r, int rc, const char *msg);
+
+/* ISO-8601 UTC with milliseconds into buf (25 bytes). */
+const char *web_time(int64_t ms, char *buf, size_t size);
+/* Parses that (or seconds, or without milliseconds); -1 when not a time. */
+int64_t web_time_parse(const char *s);
+
+#endif

@@ -393,23 +393,29 @@ static bool parse_body(struct hreq *r, const struct http_msg *msg)
 	return true;
 }
 
-static const struct route *find_route(struct hreq *r, bool *path_known)
+const struct route *web_route_lookup(const char *method, const char *path,
+				     char params[2][64], bool *path_known)
 {
 	const struct route *rt;
 
 	*path_known = false;
 	for (rt = web_routes; rt->method; rt++) {
-		char params[2][64];
+		char p[2][64];
 
-		if (!route_match(rt->pattern, r->path, params))
+		if (!route_match(rt->pattern, path, p))
 			continue;
 		*path_known = true;
-		if (strcmp(rt->method, r->method))
+		if (strcmp(rt->method, method))
 			continue;
-		memcpy(r->params, params, sizeof(params));
+		memcpy(params, p, sizeof(p));
 		return rt;
 	}
 	return NULL;
+}
+
+static const struct route *find_route(struct hreq *r, bool *path_known)
+{
+	return web_route_lookup(r->method, r->path, r->params, path_known);
 }
 
 void web_request(struct http_conn *conn, const struct http_msg *msg,

@@ -74,6 +74,13 @@ struct route {
 /* The whole table, NULL-terminated; `relais routes` prints it. */
 extern const struct route web_routes[];
 
+/*
+ * The route for method and path, its {x} segments copied into params;
+ * NULL when none (path_known: some route has the path, another method).
+ */
+const struct route *web_route_lookup(const char *method, const char *path,
+				     char params[2][64], bool *path_known);
+
 /* Called by libre for each request. */
 void web_request(struct http_conn *conn, const struct http_msg *msg,
 		 void *arg);

@@ -22,7 +22,7 @@ build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/relais demo
+	./$(BUILD)/relais serve --demo --demo-traffic --data ./var
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -30,9 +30,41 @@ static const struct msgs en = {
 	.footer = "Every figure above came from the engine that routes "
 		  "production traffic.\nNext: 'make test' runs the tests; "
 		  "'relais --help' lists the commands.",
+	.serve_demo =
+		"\nrelais demo centre: two clients (AssurMax, Telecom Plus), "
+		"Paris and Casablanca,\n12 agents, voice/chat/email queues.\n"
+		"  API      %s  (OpenAPI: docs/openapi.yaml)\n"
+		"  logins   admin / admin-demo, supervisor / supervisor-demo,\n"
+		"           agent01 ... agent12 / agent01-demo ..., "
+		"client-assurmax / client-assurmax-demo,\n"
+		"           client-telecom / client-telecom-demo, integration "
+		"/ "
+		"integration-demo\n"
+		"  try      curl -s -X POST %sapi/v1/session -H "
+		"'Content-Type: application/json' \\\n"
+		"                -d '{\"username\":\"admin\",\"password\":"
+		"\"admin-demo\"}'\n"
+		"  stop     Ctrl-C (the data stays in the --data folder)\n",
 };
 
 static const struct msgs fr = {
+	.serve_demo =
+		"\ncentre de démonstration relais : deux clients (AssurMax, "
+		"Télécom Plus), Paris et\nCasablanca, 12 conseillers, files "
+		"voix/chat/e-mail.\n"
+		"  API          %s  (OpenAPI : docs/openapi.yaml)\n"
+		"  identifiants admin / admin-demo, supervisor / "
+		"supervisor-demo,\n"
+		"               agent01 ... agent12 / agent01-demo ..., "
+		"client-assurmax / client-assurmax-demo,\n"
+		"               client-telecom / client-telecom-demo, "
+		"integration / integration-demo\n"
+		"  essayer      curl -s -X POST %sapi/v1/session -H "
+		"'Content-Type: application/json' \\\n"
+		"                    -d '{\"username\":\"admin\",\"password\":"
+		"\"admin-demo\"}'\n"
+		"  arrêter      Ctrl-C (les données restent dans le dossier "
+		"--data)\n",
 	.lang = "fr",
 	.demo_usage =
 		"usage : relais demo [--speed N | --fast] [--seed N] "

@@ -15,6 +15,7 @@ struct msgs {
 	const char *tick_head;
 	const char *table_head;
 	const char *footer;
+	const char *serve_demo; /* printf: url, url */
 };
 
 /* lang may be NULL (environment) or "fr" / "en". */

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/msg.h"
 #include "server/log.h"
 #include "server/srv.h"
 #include "server/store.h"
@@ -24,11 +25,14 @@ static void serve_usage(FILE *f)
 		"Runs the contact centre: the routing engine, the HTTP/JSON "
 		"API under\n/api/v1, the WebSocket stream at /api/v1/stream, "
 		"/metrics and /healthz.\n\n"
-		"  --data DIR        data folder (SQLite store), default ./var\n"
+		"  --data DIR        data folder (SQLite store), default "
+		"./var\n"
 		"  --http ADDR:PORT  where to listen, default 127.0.0.1:8080 "
 		"(port 0: any free port)\n"
 		"  --demo            create a demo centre and its logins on "
 		"the first start\n"
+		"  --demo-traffic    with --demo: random contacts, and robots "
+		"as agents 03-12\n"
 		"  --config FILE     a JSON file with any of the keys data, "
 		"http, demo, log_level\n"
 		"  --log-level L     debug, info (default), warn or error\n"
@@ -88,12 +92,27 @@ static int read_config(const char *path, struct srv_config *cfg,
 	return 0;
 }
 
+/* Prints the demo's welcome, each %s of the message replaced by url. */
+static void demo_banner(const char *url, void *arg)
+{
+	const char *p = msgs_get(NULL)->serve_demo, *q;
+
+	(void)arg;
+	while ((q = strstr(p, "%s"))) {
+		fwrite(p, 1, (size_t)(q - p), stdout);
+		fputs(url, stdout);
+		p = q + 2;
+	}
+	fputs(p, stdout);
+}
+
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"data", required_argument, NULL, 'd'},
 		{"http", required_argument, NULL, 'H'},
 		{"demo", no_argument, NULL, 'D'},
+		{"demo-traffic", no_argument, NULL, 'T'},
 		{"config", required_argument, NULL, 'c'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"no-fsync", no_argument, NULL, 'F'},
@@ -116,10 +135,20 @@ int cli_serve(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': cfg.data_dir = optarg; break;
-		case 'H': cfg.http_addr = optarg; break;
-		case 'D': cfg.demo = true; break;
-		case 'c': break;
+		case 'd':
+			cfg.data_dir = optarg;
+			break;
+		case 'H':
+			cfg.http_addr = optarg;
+			break;
+		case 'D':
+			cfg.demo = true;
+			break;
+		case 'T':
+			cfg.traffic = true;
+			break;
+		case 'c':
+			break;
 		case 'l':
 			if (log_level_parse(optarg, &lvl)) {
 				fprintf(stderr, "relais serve: --log-level: "
@@ -127,10 +156,18 @@ int cli_serve(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'F': cfg.fsync = false; break;
-		case 'G': cfg.group_commit = false; break;
-		case 'h': serve_usage(stdout); return 0;
-		default: serve_usage(stderr); return 2;
+		case 'F':
+			cfg.fsync = false;
+			break;
+		case 'G':
+			cfg.group_commit = false;
+			break;
+		case 'h':
+			serve_usage(stdout);
+			return 0;
+		default:
+			serve_usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
@@ -139,6 +176,8 @@ int cli_serve(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(lvl);
+	if (cfg.demo)
+		cfg.on_ready = demo_banner;
 	return srv_run(&cfg) ? 1 : 0;
 }
 

@@ -185,11 +185,21 @@ int cli_user(int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': role = optarg; break;
-		case 't': json_array_append_new(tenants, json_string(optarg)); break;
-		case 's': json_array_append_new(sites, json_string(optarg)); break;
-		case 'a': agent = optarg; break;
-		case 'd': dir = optarg; break;
+		case 'r':
+			role = optarg;
+			break;
+		case 't':
+			json_array_append_new(tenants, json_string(optarg));
+			break;
+		case 's':
+			json_array_append_new(sites, json_string(optarg));
+			break;
+		case 'a':
+			agent = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 'h':
 			user_usage(stdout);
 			json_decref(tenants);

@@ -110,9 +110,9 @@ double metrics_abandon_rate(const struct metrics *m)
 	return ratio(m->abandoned, m->offered);
 }
 
-void metrics_on_event(struct metrics *m, enum engine_event_type t,
-		      bool entered, int64_t wait_ms, int64_t talk_ms,
-		      int64_t wrap_ms, int64_t sl_ms)
+void metrics_on_event(struct metrics *m, enum engine_event_type t, bool entered,
+		      int64_t wait_ms, int64_t talk_ms, int64_t wrap_ms,
+		      int64_t sl_ms)
 {
 	switch (t) {
 	case EV_CONTACT_QUEUED:

@@ -53,9 +53,9 @@ void metrics_add(struct metrics *to, const struct metrics *from);
  * sl_ms: an entry is offered, an accept answered, an abandon abandoned,
  * a completion handled, a transfer counted.
  */
-void metrics_on_event(struct metrics *m, enum engine_event_type t,
-		      bool entered, int64_t wait_ms, int64_t talk_ms,
-		      int64_t wrap_ms, int64_t sl_ms);
+void metrics_on_event(struct metrics *m, enum engine_event_type t, bool entered,
+		      int64_t wait_ms, int64_t talk_ms, int64_t wrap_ms,
+		      int64_t sl_ms);
 
 /* Ratios and means; -1 when undefined (nothing to divide by). */
 double metrics_service_level(const struct metrics *m, enum sl_variant v);

@@ -20,11 +20,11 @@
 #include "server/srv.h"
 #include "server/worker.h"
 
-#define SESSION_MS (12 * 3600 * 1000LL)
+#define SESSION_MS	       (12 * 3600 * 1000LL)
 #define INTEGRATION_SESSION_MS (365 * 86400 * 1000LL)
-#define FAIL_WINDOW_MS (15 * 60 * 1000LL)
-#define FAIL_MAX_USER 5
-#define FAIL_MAX_PEER 20
+#define FAIL_WINDOW_MS	       (15 * 60 * 1000LL)
+#define FAIL_MAX_USER	       5
+#define FAIL_MAX_PEER	       20
 
 struct login_fail {
 	struct login_fail *next;
@@ -105,8 +105,7 @@ int auth_user_load(struct srv *s, const json_t *b)
 	if (!u)
 		return ENOMEM;
 	snprintf(u->id, sizeof(u->id), "%s", jv_str(b, "id"));
-	snprintf(u->username, sizeof(u->username), "%s",
-		 jv_str(b, "username"));
+	snprintf(u->username, sizeof(u->username), "%s", jv_str(b, "username"));
 	snprintf(u->agent, sizeof(u->agent), "%s",
 		 jv_str(b, "agent") ? jv_str(b, "agent") : "");
 	snprintf(u->hash, sizeof(u->hash), "%s",
@@ -304,8 +303,8 @@ struct user *auth_token_user(struct srv *s, const char *token)
 }
 
 /* The value of cookie `name` in the Cookie header, into buf. */
-static bool cookie_get(const struct http_msg *msg, const char *name,
-		       char *buf, size_t size)
+static bool cookie_get(const struct http_msg *msg, const char *name, char *buf,
+		       size_t size)
 {
 	const struct http_hdr *h = http_msg_xhdr(msg, "Cookie");
 	size_t nlen = strlen(name);
@@ -398,8 +397,7 @@ json_t *auth_user_json(struct srv *s, const struct user *u)
 
 /* ---- login ---- */
 
-static struct login_fail *fail_get(struct srv *s, const char *key,
-				   bool create)
+static struct login_fail *fail_get(struct srv *s, const char *key, bool create)
 {
 	int64_t now = srv_now(s);
 	struct login_fail **pp = &s->fails, *f;
@@ -491,9 +489,8 @@ static void login_done(void *arg)
 	struct login *l = arg;
 	struct hreq *r = l->r;
 	struct srv *s = r->srv;
-	struct user *u = hmap_get(&s->users_by_name,
-				  hmap_hash_str(l->username), user_name_eq,
-				  l->username);
+	struct user *u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
+				  user_name_eq, l->username);
 	struct session *se;
 	char token[64], t[32];
 	int64_t life;
@@ -528,10 +525,10 @@ static void login_done(void *arg)
 		return;
 	}
 	s->logins_ok++;
-	json_t *row = json_pack("{s:s,s:s,s:I,s:s}", "user", u->id, "csrf",
-				se->csrf, "expires_ms",
-				(json_int_t)se->expires_ms, "created_at",
-				web_time(srv_now(s), t, sizeof(t)));
+	json_t *row =
+		json_pack("{s:s,s:s,s:I,s:s}", "user", u->id, "csrf", se->csrf,
+			  "expires_ms", (json_int_t)se->expires_ms,
+			  "created_at", web_time(srv_now(s), t, sizeof(t)));
 	srv_put(s, "sessions", se->id, row);
 	json_decref(row);
 	srv_event(s, NULL, "audit.login",

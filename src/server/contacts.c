@@ -59,8 +59,7 @@ static void mark_dirty(struct crec *c)
 static void crec_unlink(struct srv *s, struct crec *c)
 {
 	hmap_del(&s->contacts, hmap_hash_str(c->id), crec_eq, c->id);
-	hmap_del(&s->contact_nums, hmap_hash_u64(c->num), crec_num_eq,
-		 &c->num);
+	hmap_del(&s->contact_nums, hmap_hash_u64(c->num), crec_num_eq, &c->num);
 	json_decref(c->body);
 	free(c);
 }
@@ -128,8 +127,8 @@ static json_t *contact_view(const json_t *body)
 
 static bool terminal(enum contact_state st)
 {
-	return st == CS_COMPLETED || st == CS_ABANDONED ||
-	       st == CS_VOICEMAIL || st == CS_CLOSED;
+	return st == CS_COMPLETED || st == CS_ABANDONED || st == CS_VOICEMAIL ||
+	       st == CS_CLOSED;
 }
 
 static json_t *jstr_or_null(const char *s)
@@ -154,9 +153,11 @@ static json_t *event_data(struct srv *s, const struct engine_event *ev,
 		json_object_set_new(d, "site", json_string(ev->site));
 	if (ev->type == EV_AGENT_STATE) {
 		json_object_set_new(
-			d, "state", json_string(agent_state_name(ev->agent_state)));
+			d, "state",
+			json_string(agent_state_name(ev->agent_state)));
 		json_object_set_new(
-			d, "prev", json_string(agent_state_name(ev->prev_state)));
+			d, "prev",
+			json_string(agent_state_name(ev->prev_state)));
 		json_object_set_new(d, "prev_ms",
 				    json_integer(ev->prev_state_ms));
 		if (ev->reason)
@@ -283,9 +284,9 @@ int contacts_restore(struct srv *s, const char *id, const char *body)
 		return 0;
 	}
 	moved = strcmp(state, "queued") && strcmp(state, "callback-pending");
-	json_object_set_new(b, "state",
-			    json_string(ec.callback ? "callback-pending"
-						    : "queued"));
+	json_object_set_new(
+		b, "state",
+		json_string(ec.callback ? "callback-pending" : "queued"));
 	json_object_set_new(b, "agent", json_null());
 	if (moved) {
 		mark_dirty(c);
@@ -330,16 +331,67 @@ static void contact_reply_error(struct hreq *r, int err, const char *what)
 		web_error(r, 500, "internal", "engine: %s", strerror(err));
 }
 
+int contacts_add(struct srv *s, const struct new_contact *nc, struct crec **out)
+{
+	struct engine_contact_info info;
+	struct engine_contact ec = {0};
+	char id[40], t[32];
+	struct crec *c;
+	json_t *b;
+	int err;
+
+	srv_uuid(id);
+	web_time(srv_now(s), t, sizeof(t));
+	b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:n,s:i,s:n,s:n,s:n,"
+		      "s:s,s:s,s:I,s:I,s:b}",
+		      "id", id, "tenant", nc->tenant, "queue", nc->queue,
+		      "channel", nc->channel, "state", "queued", "priority",
+		      nc->priority, "customer",
+		      nc->customer ? json_string(nc->customer) : json_null(),
+		      "attributes",
+		      nc->attributes ? json_deep_copy(nc->attributes)
+				     : json_object(),
+		      "agent", "position", 0, "ewt_s", "disposition", "notes",
+		      "created_at", t, "updated_at", t, "arrived_ms",
+		      (json_int_t)srv_now(s), "entered_ms",
+		      (json_int_t)srv_now(s), "callback", nc->callback);
+	c = b ? crec_new(s, id, b) : NULL;
+	if (!c) {
+		json_decref(b);
+		return ENOMEM;
+	}
+	srv_event(s, nc->tenant, "contact.created",
+		  json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:s}", "contact", id,
+			    "queue", nc->queue, "channel", nc->channel,
+			    "customer", json_object_get(b, "customer"),
+			    "priority", json_object_get(b, "priority"),
+			    "attributes", json_object_get(b, "attributes"),
+			    "user", nc->by));
+	mark_dirty(c);
+	ec.id = c->num;
+	ec.queue = nc->queue;
+	ec.priority = nc->priority;
+	ec.customer = nc->customer;
+	ec.callback = nc->callback;
+	err = engine_contact_add(s->eng, srv_now(s), &ec, &info);
+	if (err) {
+		/* The creation event stays in the batch: mark it closed. */
+		json_object_set_new(b, "state", json_string("closed"));
+		c->done = true;
+		return err;
+	}
+	srv_engine_timer(s);
+	*out = c;
+	return 0;
+}
+
 void api_contact_create(struct hreq *r)
 {
 	struct srv *s = r->srv;
-	struct engine_contact_info info;
-	struct engine_contact ec = {0};
-	const char *tenant, *queue, *channel;
-	char msg[256], id[40], t[32], cust[40] = "";
+	struct new_contact nc = {0};
+	char msg[256], cust[40] = "";
 	struct obj *q;
 	struct crec *c;
-	json_t *b, *attrs;
 	int rc, err;
 
 	rc = jv_check(r->body, contact_fields, true, msg, sizeof(msg));
@@ -347,79 +399,46 @@ void api_contact_create(struct hreq *r)
 		web_bad_field(r, rc, msg);
 		return;
 	}
-	tenant = jv_str(r->body, "tenant");
-	queue = jv_str(r->body, "queue");
-	channel = jv_str(r->body, "channel");
-	if (!obj_find(s, K_TENANTS, tenant) ||
-	    !auth_sees_tenant(s, r->user, tenant)) {
+	nc.tenant = jv_str(r->body, "tenant");
+	nc.queue = jv_str(r->body, "queue");
+	nc.channel = jv_str(r->body, "channel");
+	if (!obj_find(s, K_TENANTS, nc.tenant) ||
+	    !auth_sees_tenant(s, r->user, nc.tenant)) {
 		web_error(r, 400, "invalid_field", "tenant: no tenant %s",
-			  tenant);
+			  nc.tenant);
 		return;
 	}
-	q = obj_find(s, K_QUEUES, queue);
-	if (!q || strcmp(jv_str(q->body, "tenant"), tenant)) {
+	q = obj_find(s, K_QUEUES, nc.queue);
+	if (!q || strcmp(jv_str(q->body, "tenant"), nc.tenant)) {
 		web_error(r, 400, "invalid_field",
-			  "queue: no queue %s in the tenant", queue);
+			  "queue: no queue %s in the tenant", nc.queue);
 		return;
 	}
-	if (strcmp(jv_str(q->body, "channel"), channel)) {
+	if (strcmp(jv_str(q->body, "channel"), nc.channel)) {
 		web_error(r, 400, "invalid_field",
 			  "channel: the queue takes %s contacts",
 			  jv_str(q->body, "channel"));
 		return;
 	}
-	rc = customer_resolve(s, r, tenant, json_object_get(r->body, "customer"),
-			      cust, msg, sizeof(msg));
+	rc = customer_resolve(s, r->user->id, nc.tenant,
+			      json_object_get(r->body, "customer"), cust, msg,
+			      sizeof(msg));
 	if (rc) {
 		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
 			  msg);
 		return;
 	}
-	attrs = json_object_get(r->body, "attributes");
-	attrs = attrs ? json_incref(attrs) : json_object();
-	srv_uuid(id);
-	web_time(srv_now(s), t, sizeof(t));
-	b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:n,s:i,s:n,s:n,s:n,"
-		      "s:s,s:s,s:I,s:I,s:b}",
-		      "id", id, "tenant", tenant, "queue", queue, "channel",
-		      channel, "state", "queued", "priority",
-		      (int)jv_int(r->body, "priority", 0), "customer",
-		      cust[0] ? json_string(cust) : json_null(), "attributes",
-		      attrs,
-		      "agent", "position", 0, "ewt_s", "disposition", "notes",
-		      "created_at", t, "updated_at", t, "arrived_ms",
-		      (json_int_t)srv_now(s), "entered_ms",
-		      (json_int_t)srv_now(s), "callback",
-		      jv_bool(r->body, "callback", false));
-	c = b ? crec_new(s, id, b) : NULL;
-	if (!c) {
-		json_decref(b);
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	srv_event(s, tenant, "contact.created",
-		  json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:s}", "contact", id,
-			    "queue", queue, "channel", channel, "customer",
-			    json_object_get(b, "customer"), "priority",
-			    json_object_get(b, "priority"), "attributes",
-			    json_object_get(b, "attributes"), "user",
-			    r->user->id));
-	mark_dirty(c);
-	ec.id = c->num;
-	ec.queue = queue;
-	ec.priority = (int)jv_int(r->body, "priority", 0);
-	ec.customer = cust[0] ? cust : NULL;
-	ec.callback = jv_bool(r->body, "callback", false);
-	err = engine_contact_add(s->eng, srv_now(s), &ec, &info);
+	nc.customer = cust[0] ? cust : NULL;
+	nc.priority = (int)jv_int(r->body, "priority", 0);
+	nc.attributes = json_object_get(r->body, "attributes");
+	nc.callback = jv_bool(r->body, "callback", false);
+	nc.by = r->user->id;
+	err = contacts_add(s, &nc, &c);
 	if (err) {
-		/* The creation event stays in the batch: mark it closed. */
-		json_object_set_new(b, "state", json_string("closed"));
-		c->done = true;
 		web_error(r, 500, "internal", "engine: %s", strerror(err));
 		srv_flush(s);
 		return;
 	}
-	srv_engine_timer(s);
 	srv_reply_durable(r, 201, contact_view(c->body));
 }
 
@@ -476,8 +495,7 @@ static void get_finish(struct query *q)
 
 	if (query_failed(q))
 		return;
-	b = json_is_array(q->result) ? json_array_get(q->result, 0)
-				     : q->result;
+	b = json_is_array(q->result) ? json_array_get(q->result, 0) : q->result;
 	if (!b || !contact_visible(r->srv, r->user, b)) {
 		web_not_found(r, "contact", q->id);
 		return;
@@ -486,8 +504,7 @@ static void get_finish(struct query *q)
 	struct crec *c = crec_find(r->srv, q->id);
 
 	out = contact_view(c ? c->body : b);
-	json_object_set(out, "timeline",
-			q->extra ? q->extra : json_array());
+	json_object_set(out, "timeline", q->extra ? q->extra : json_array());
 	web_json(r, 200, out);
 }
 
@@ -530,8 +547,8 @@ static void list_finish(struct query *q)
 static bool filter_param(struct query *q, int slot, const char *name,
 			 const char **dst)
 {
-	const char *v = web_query(q->r, name, q->strs[slot],
-				  sizeof(q->strs[slot]));
+	const char *v =
+		web_query(q->r, name, q->strs[slot], sizeof(q->strs[slot]));
 
 	*dst = v;
 	return true;
@@ -690,7 +707,8 @@ static struct crec *offered_contact(struct hreq *r)
 		web_forbidden(r);
 		return NULL;
 	}
-	if (!c || !auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
+	if (!c ||
+	    !auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}
@@ -713,7 +731,8 @@ static void offer_answer(struct hreq *r, bool accept)
 			web_not_found(r, "contact", r->params[0]);
 		else
 			contact_reply_error(
-				r, err, "the contact is not offered to this agent");
+				r, err,
+				"the contact is not offered to this agent");
 		return;
 	}
 	contact_done(r, c);
@@ -885,8 +904,9 @@ void api_contact_wrapup(struct hreq *r)
 				json_object_get(r->body, "notes"));
 	srv_event(s, jv_str(c->body, "tenant"), "contact.disposition",
 		  json_pack("{s:s,s:O,s:O,s:s}", "contact", c->id,
-			    "disposition", json_object_get(c->body, "disposition"),
-			    "notes", json_object_get(c->body, "notes"), "user",
+			    "disposition",
+			    json_object_get(c->body, "disposition"), "notes",
+			    json_object_get(c->body, "notes"), "user",
 			    r->user->id));
 	mark_dirty(c);
 	err = engine_contact_wrapup_done(s->eng, srv_now(s), c->num);
@@ -901,9 +921,9 @@ void api_contact_wrapup(struct hreq *r)
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};
-static const char *const pause_reasons[] = {
-	"break",   "lunch",	"training", "coaching", "meeting",
-	"technical", "other", NULL};
+static const char *const pause_reasons[] = {"break",	"lunch",   "training",
+					    "coaching", "meeting", "technical",
+					    "other",	NULL};
 
 static const struct jv_field state_fields[] = {
 	{"state", JV_STRING, JV_REQUIRED, 0, 0, agent_states, NULL},
@@ -956,8 +976,7 @@ void api_agent_state(struct hreq *r)
 	     : !strcmp(state, "paused")	 ? AS_PAUSED
 					 : AS_OFFLINE;
 	if (st == AS_PAUSED && !reason) {
-		web_error(r, 400, "invalid_field",
-			  "reason: required to pause");
+		web_error(r, 400, "invalid_field", "reason: required to pause");
 		return;
 	}
 	err = engine_agent_state(s->eng, srv_now(s), a->id, st,
@@ -995,8 +1014,7 @@ void api_agent_why(struct hreq *r)
 	if (!(a = path_agent(r)))
 		return;
 	if (!web_query(r, "contact", cid, sizeof(cid))) {
-		web_error(r, 400, "invalid_field",
-			  "contact: give ?contact=ID");
+		web_error(r, 400, "invalid_field", "contact: give ?contact=ID");
 		return;
 	}
 	c = crec_find(s, cid);

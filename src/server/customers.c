@@ -25,16 +25,16 @@ static bool ident_eq(const void *val, const void *key)
 
 static const char *ident_get(struct srv *s, const char *key)
 {
-	struct ident *i = hmap_get(&s->identities, hmap_hash_str(key),
-				   ident_eq, key);
+	struct ident *i =
+		hmap_get(&s->identities, hmap_hash_str(key), ident_eq, key);
 
 	return i ? i->val : NULL;
 }
 
 static void ident_del(struct srv *s, const char *key)
 {
-	struct ident *i = hmap_del(&s->identities, hmap_hash_str(key),
-				   ident_eq, key);
+	struct ident *i =
+		hmap_del(&s->identities, hmap_hash_str(key), ident_eq, key);
 
 	if (i) {
 		free(i->key);
@@ -74,8 +74,8 @@ void identities_free(struct srv *s)
 	hmap_reset(&s->identities);
 }
 
-static void key_of(char *buf, size_t size, const char *tenant,
-		   const char *kind, const char *value)
+static void key_of(char *buf, size_t size, const char *tenant, const char *kind,
+		   const char *value)
 {
 	snprintf(buf, size, "%s\t%s\t%s", tenant, kind, value);
 }
@@ -162,9 +162,10 @@ static int check_identities(json_t *b, char *msg, size_t size)
 	json_array_foreach(json_object_get(b, "phones"), i, v)
 	{
 		if (!e164(json_string_value(v))) {
-			snprintf(msg, size,
-				 "phones[%zu]: expected E.164 like +33612345678",
-				 i);
+			snprintf(
+				msg, size,
+				"phones[%zu]: expected E.164 like +33612345678",
+				i);
 			return 400;
 		}
 	}
@@ -233,7 +234,7 @@ static json_t *customer_new(struct srv *s, const char *tenant)
 			 "attributes", "created_at", t, "updated_at", t);
 }
 
-int customer_resolve(struct srv *s, struct hreq *r, const char *tenant,
+int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		     const json_t *ref, char out[40], char *msg, size_t size)
 {
 	const char *id = jv_str(ref, "id"), *phone = jv_str(ref, "phone"),
@@ -274,8 +275,10 @@ int customer_resolve(struct srv *s, struct hreq *r, const char *tenant,
 		snprintf(msg, size, "%s", key);
 		return st;
 	}
-	phone = json_string_value(json_array_get(json_object_get(b, "phones"), 0));
-	email = json_string_value(json_array_get(json_object_get(b, "emails"), 0));
+	phone = json_string_value(
+		json_array_get(json_object_get(b, "phones"), 0));
+	email = json_string_value(
+		json_array_get(json_object_get(b, "emails"), 0));
 	if (phone) {
 		key_of(key, sizeof(key), tenant, "phone", phone);
 		found = ident_get(s, key);
@@ -290,7 +293,7 @@ int customer_resolve(struct srv *s, struct hreq *r, const char *tenant,
 		return 0;
 	}
 	snprintf(out, 40, "%s", jv_str(b, "id"));
-	customer_store(s, NULL, b, r->user->id, "customer.created");
+	customer_store(s, NULL, b, by, "customer.created");
 	json_decref(b);
 	return 0;
 }
@@ -367,7 +370,8 @@ static json_t *visible_customer(struct query *q)
 
 	if (query_failed(q))
 		return NULL;
-	if (!b || !auth_sees_tenant(q->r->srv, q->r->user, jv_str(b, "tenant"))) {
+	if (!b ||
+	    !auth_sees_tenant(q->r->srv, q->r->user, jv_str(b, "tenant"))) {
 		web_not_found(q->r, "customer", q->id);
 		return NULL;
 	}
@@ -377,8 +381,8 @@ static json_t *visible_customer(struct query *q)
 static void audit_read(struct srv *s, const struct hreq *r, const json_t *b)
 {
 	srv_event(s, jv_str(b, "tenant"), "audit.customer_read",
-		  json_pack("{s:s,s:s,s:s}", "customer", jv_str(b, "id"), "user",
-			    r->user->id, "path", r->path));
+		  json_pack("{s:s,s:s,s:s}", "customer", jv_str(b, "id"),
+			    "user", r->user->id, "path", r->path));
 }
 
 static void cget_finish(struct query *q)
@@ -429,8 +433,9 @@ static void cupdate_finish(struct query *q)
 	}
 	b = json_deep_copy(old);
 	json_object_update(b, r->body);
-	json_object_set_new(b, "updated_at",
-			    json_string(web_time(srv_now(r->srv), t, sizeof(t))));
+	json_object_set_new(
+		b, "updated_at",
+		json_string(web_time(srv_now(r->srv), t, sizeof(t))));
 	rc = check_identities(b, msg, sizeof(msg));
 	if (!rc)
 		rc = check_taken(r->srv, b, msg, sizeof(msg));
@@ -492,8 +497,7 @@ static void clist_finish(struct query *q)
 	web_json(q->r, 200,
 		 json_pack("{s:o,s:I,s:I,s:I}", "items",
 			   q->result ? json_incref(q->result) : json_array(),
-			   "total",
-			   (json_int_t)q->total, "limit",
+			   "total", (json_int_t)q->total, "limit",
 			   (json_int_t)q->cq.limit, "offset",
 			   (json_int_t)q->cq.offset));
 }

@@ -84,10 +84,11 @@ static void demo_queues(struct demo *d, const char *t, const char *name,
 
 	snprintf(n, sizeof(n), "%s voice", name);
 	make(d, K_QUEUES,
-	     json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?,s:s,s:[{s:i,s:s},{s:i,s:n,s:i}],"
+	     json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?,s:s,s:[{s:i,s:s},{s:i,s:n,s:"
+		       "i}],"
 		       "s:[s,s,s],s:s}",
-		       "tenant", t, "name", n, "channel", "voice", "priority", 1,
-		       "strategy", "longest-idle", "calendar", cal,
+		       "tenant", t, "name", n, "channel", "voice", "priority",
+		       1, "strategy", "longest-idle", "calendar", cal,
 		       "closed_action", "voicemail", "steps", "after_s", 0,
 		       "filter", "lang.fr >= 6", "after_s", 30, "filter",
 		       "priority_delta", 1, "dispositions", "resolved",
@@ -108,8 +109,8 @@ static void demo_queues(struct demo *d, const char *t, const char *name,
 	     id);
 }
 
-static void demo_agents(struct demo *d, const char *tn[2],
-			const char *site[2], char ids[][40])
+static void demo_agents(struct demo *d, const char *tn[2], const char *site[2],
+			char ids[][40])
 {
 	for (size_t i = 0; i < NAGENTS; i++) {
 		const struct demo_agent *a = &agents[i];
@@ -120,8 +121,8 @@ static void demo_agents(struct demo *d, const char *tn[2],
 				json_array_append_new(ts, json_string(tn[t]));
 		make(d, K_AGENTS,
 		     json_pack("{s:s,s:s,s:{s:i,s:i,s:i},s:o,s:{s:i,s:i,s:i}}",
-			       "name", a->name, "site", site[a->site],
-			       "skills", "lang.fr", a->site ? 7 : 9, "lang.en",
+			       "name", a->name, "site", site[a->site], "skills",
+			       "lang.fr", a->site ? 7 : 9, "lang.en",
 			       3 + (int)(i % 5), "billing", 2 + (int)(i % 8),
 			       "tenants", ts, "capacity", "voice", 1, "chat", 3,
 			       "email", 2),
@@ -205,8 +206,9 @@ int demo_seed(struct srv *s)
 	}
 	if (d.err)
 		return d.err;
-	log_info("demo", "msg=\"demo centre created\" tenants=2 agents=%zu "
-			 "users=%zu",
+	log_info("demo",
+		 "msg=\"demo centre created\" tenants=2 agents=%zu "
+		 "users=%zu",
 		 NAGENTS, NAGENTS + 5);
 	return 0;
 }

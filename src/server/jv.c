@@ -7,15 +7,23 @@
 static const char *type_text(enum jv_type t)
 {
 	switch (t) {
-	case JV_STRING: return "a string";
-	case JV_INT: return "an integer";
-	case JV_NUMBER: return "a number";
-	case JV_BOOL: return "true or false";
+	case JV_STRING:
+		return "a string";
+	case JV_INT:
+		return "an integer";
+	case JV_NUMBER:
+		return "a number";
+	case JV_BOOL:
+		return "true or false";
 	case JV_OBJECT:
-	case JV_SUBOBJECT: return "an object";
-	case JV_STRINGS: return "an array of strings";
-	case JV_INT_MAP: return "an object of integers";
-	case JV_ARRAY: return "an array of objects";
+	case JV_SUBOBJECT:
+		return "an object";
+	case JV_STRINGS:
+		return "an array of strings";
+	case JV_INT_MAP:
+		return "an object of integers";
+	case JV_ARRAY:
+		return "an array of objects";
 	}
 	return "?";
 }
@@ -48,8 +56,8 @@ static int check_string(const json_t *v, const struct jv_field *f,
 				return 0;
 		snprintf(msg, size, "%s: expected one of", path);
 		for (size_t i = 0; f->oneof[i]; i++)
-			snprintf(msg + strlen(msg), size - strlen(msg),
-				 "%s %s", i ? "," : "", f->oneof[i]);
+			snprintf(msg + strlen(msg), size - strlen(msg), "%s %s",
+				 i ? "," : "", f->oneof[i]);
 		return -1;
 	}
 	if ((f->min || f->max) && (len < f->min || len > f->max)) {

@@ -18,11 +18,11 @@ enum jv_type {
 	JV_INT,	       /* min/max: value */
 	JV_NUMBER,     /* min/max: value */
 	JV_BOOL,
-	JV_OBJECT, /* any JSON object (free attributes) */
-	JV_STRINGS,	 /* array of strings; max: items */
-	JV_INT_MAP,	 /* object of integers in [min, max] */
-	JV_ARRAY,	 /* array of objects checked against sub; max: items */
-	JV_SUBOBJECT,	 /* one object checked against sub */
+	JV_OBJECT,    /* any JSON object (free attributes) */
+	JV_STRINGS,   /* array of strings; max: items */
+	JV_INT_MAP,   /* object of integers in [min, max] */
+	JV_ARRAY,     /* array of objects checked against sub; max: items */
+	JV_SUBOBJECT, /* one object checked against sub */
 };
 
 struct jv_field {
@@ -30,8 +30,8 @@ struct jv_field {
 	enum jv_type type;
 	unsigned flags;
 	double min, max;
-	const char *const *oneof;    /* JV_STRING: allowed values, NULL-ended */
-	const struct jv_field *sub;  /* JV_ARRAY, JV_SUBOBJECT; {NULL}-ended */
+	const char *const *oneof;   /* JV_STRING: allowed values, NULL-ended */
+	const struct jv_field *sub; /* JV_ARRAY, JV_SUBOBJECT; {NULL}-ended */
 };
 
 #define JV_REQUIRED 1u /* must be present on create */

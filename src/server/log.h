@@ -20,8 +20,8 @@ void log_write(enum log_level lvl, const char *module, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 #define log_debug(m, ...) log_write(LOG_DEBUG, m, __VA_ARGS__)
-#define log_info(m, ...) log_write(LOG_INFO, m, __VA_ARGS__)
-#define log_warn(m, ...) log_write(LOG_WARN, m, __VA_ARGS__)
+#define log_info(m, ...)  log_write(LOG_INFO, m, __VA_ARGS__)
+#define log_warn(m, ...)  log_write(LOG_WARN, m, __VA_ARGS__)
 #define log_error(m, ...) log_write(LOG_ERROR, m, __VA_ARGS__)
 
 #endif

@@ -24,17 +24,19 @@ static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
 static const char *const strategies[] = {
 	"longest-idle", "least-occupied", "most-skilled", "round-robin",
 	"random",	"least-cost",	  "ring-all",	  NULL};
-static const char *const actions[] = {"none",	   "callback-offer",
-				      "callback",  "voicemail",
-				      "transfer",  "close",
+static const char *const actions[] = {"none",	   "callback-offer", "callback",
+				      "voicemail", "transfer",	     "close",
 				      NULL};
 static const char *const wrapups[] = {"none", "timed", "manual", NULL};
-static const char *const roles[] = {"admin", "supervisor", "agent", "client",
-				    "integration", NULL};
+static const char *const roles[] = {"admin",  "supervisor",  "agent",
+				    "client", "integration", NULL};
 static const char *const days[] = {"mon", "tue", "wed", "thu",
 				   "fri", "sat", "sun", NULL};
 
-#define RO(n) {n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL}
+#define RO(n)                                               \
+	{                                                   \
+		n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL \
+	}
 #define COMMON RO("id"), RO("created_at"), RO("updated_at")
 
 static const struct jv_field tenant_fields[] = {
@@ -325,8 +327,8 @@ static void set_default(json_t *b, const char *key, json_t *v)
 
 /* ---- tenants ---- */
 
-static int tenant_apply(struct srv *s, struct obj *o, json_t *next,
-			char *msg, size_t size)
+static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+			size_t size)
 {
 	int err;
 
@@ -369,8 +371,7 @@ static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 	return 0;
 }
 
-static bool tenant_visible(struct srv *s, const struct user *u,
-			   const json_t *b)
+static bool tenant_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	return auth_sees_tenant(s, u, jv_str(b, "id"));
 }
@@ -398,10 +399,9 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	es.country = jv_str(next, "country");
 	es.cost_per_hour_cents =
 		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
-	return engine_site_set(s->eng, &es) ? fail(msg, size, 500,
-						   "engine refused the site%s",
-						   "")
-					    : 0;
+	return engine_site_set(s->eng, &es)
+		       ? fail(msg, size, 500, "engine refused the site%s", "")
+		       : 0;
 }
 
 static bool used_by_agents(struct srv *s, const char *field, const char *id)
@@ -422,13 +422,12 @@ static bool used_by_agents(struct srv *s, const char *field, const char *id)
 static int site_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (used_by_agents(s, "site", o->id))
-		return fail(msg, size, 409, "agents still work from this site%s",
-			    "");
+		return fail(msg, size, 409,
+			    "agents still work from this site%s", "");
 	return 0;
 }
 
-static bool site_visible(struct srv *s, const struct user *u,
-			 const json_t *b)
+static bool site_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	return auth_sees_site(s, u, jv_str(b, "id"));
 }
@@ -449,8 +448,8 @@ static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	const char *name = jv_str(next, "name");
 
 	for (const char *p = name; *p; p++)
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-		    !strchr("._-", *p))
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && !strchr("._-", *p))
 			return fail(msg, size, 400,
 				    "name: use a-z, 0-9, '.', '_' and '-' "
 				    "(%.64s)",
@@ -528,7 +527,8 @@ static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
 		if (!parse_date(json_string_value(v), &y, &mo, &d) ||
 		    calendar_add_holiday(cal, y, mo, d)) {
 			snprintf(msg, size,
-				 "holidays[%zu]: expected a date YYYY-MM-DD", i);
+				 "holidays[%zu]: expected a date YYYY-MM-DD",
+				 i);
 			return 400;
 		}
 	}
@@ -547,8 +547,8 @@ static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
 	return 0;
 }
 
-static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
-			  char *msg, size_t size)
+static int calendar_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+			  size_t size)
 {
 	struct calendar *cal;
 	struct tz *tz;
@@ -573,8 +573,7 @@ static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
 	return 0;
 }
 
-static int calendar_remove(struct srv *s, struct obj *o, char *msg,
-			   size_t size)
+static int calendar_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
 	    engine_calendar_remove(s->eng, o->id))
@@ -623,13 +622,14 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	q.last_agent = jv_bool(next, "last_agent", false);
 	q.last_agent_wait_ms = jv_int(next, "last_agent_wait_s", 0) * 1000;
 	q.ring_max = (int)jv_int(next, "ring_max", 0);
-	q.wrapup = !strcmp(w, "none")	   ? WRAPUP_NONE
+	q.wrapup = !strcmp(w, "none")	  ? WRAPUP_NONE
 		   : !strcmp(w, "manual") ? WRAPUP_MANUAL
 					  : WRAPUP_TIMED;
 	q.wrapup_ms = jv_int(next, "wrapup_s", 30) * 1000;
 	q.aht_ms = jv_int(next, "aht_s", 180) * 1000;
 	q.calendar = jv_str(next, "calendar");
-	q.closed_action = action_of(jv_str(next, "closed_action"), ACTION_CLOSE);
+	q.closed_action =
+		action_of(jv_str(next, "closed_action"), ACTION_CLOSE);
 	q.closed_target = jv_str(next, "closed_target");
 	json_array_foreach(steps_j, i, v)
 	{
@@ -716,8 +716,8 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	json_object_foreach(json_object_get(next, "skills"), key, v)
 	{
 		if (!obj_find_by(s, K_SKILLS, "name", key))
-			return fail(msg, size, 400, "skills.%.64s: no such skill",
-				    key);
+			return fail(msg, size, 400,
+				    "skills.%.64s: no such skill", key);
 		names[a.nskills] = key;
 		levels[a.nskills++] = (uint8_t)json_integer_value(v);
 	}
@@ -752,8 +752,7 @@ static int agent_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 	return 0;
 }
 
-static bool agent_visible(struct srv *s, const struct user *u,
-			  const json_t *b)
+static bool agent_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	json_t *v;
 	size_t i;
@@ -792,10 +791,10 @@ static json_t *agent_present(struct srv *s, const struct obj *o)
 	json_object_set_new(out, "reason",
 			    as && as->reason[0] ? json_string(as->reason)
 						: json_null());
-	json_object_set_new(out, "state_since",
-			    as ? json_string(web_time(as->since_ms, t,
-						      sizeof(t)))
-			       : json_null());
+	json_object_set_new(
+		out, "state_since",
+		as ? json_string(web_time(as->since_ms, t, sizeof(t)))
+		   : json_null());
 	return out;
 }
 
@@ -869,25 +868,31 @@ static json_t *plain_present(struct srv *s, const struct obj *o)
 #define CONFIG_READ (R_ADMIN | R_SUPERVISOR)
 
 static const struct kind k_tenants = {
-	"tenants",	 "tenant",	    tenant_fields,  "name",
-	CONFIG_READ | R_INTEGRATION,	    R_ADMIN,	    tenant_apply,
-	tenant_remove, tenant_visible, tenant_defaults, plain_present,
+	"tenants",
+	"tenant",
+	tenant_fields,
+	"name",
+	CONFIG_READ | R_INTEGRATION,
+	R_ADMIN,
+	tenant_apply,
+	tenant_remove,
+	tenant_visible,
+	tenant_defaults,
+	plain_present,
 };
 static const struct kind k_sites = {
-	"sites",     "site",	    site_fields,   "name",	 CONFIG_READ,
-	R_ADMIN,     site_apply,    site_remove,   site_visible, site_defaults,
-	plain_present,
+	"sites",      "site",	     site_fields,   "name",
+	CONFIG_READ,  R_ADMIN,	     site_apply,    site_remove,
+	site_visible, site_defaults, plain_present,
 };
 static const struct kind k_skills = {
-	"skills",    "skill",	    skill_fields, "name",	  CONFIG_READ,
-	R_ADMIN,     skill_apply,   skill_remove, all_visible, NULL,
-	plain_present,
+	"skills",    "skill",	   skill_fields, "name", CONFIG_READ,	R_ADMIN,
+	skill_apply, skill_remove, all_visible,	 NULL,	 plain_present,
 };
 static const struct kind k_calendars = {
-	"calendars",	   "calendar",	      calendar_fields,
-	NULL,		   CONFIG_READ,	      R_ADMIN,
-	calendar_apply,	   calendar_remove,   all_visible,
-	calendar_defaults, plain_present,
+	"calendars", "calendar",	calendar_fields, NULL,
+	CONFIG_READ, R_ADMIN,		calendar_apply,	 calendar_remove,
+	all_visible, calendar_defaults, plain_present,
 };
 static const struct kind k_queues = {
 	"queues",
@@ -903,9 +908,17 @@ static const struct kind k_queues = {
 	plain_present,
 };
 static const struct kind k_agents = {
-	"agents",      "agent",	     agent_fields,  NULL,
-	CONFIG_READ | R_AGENT,	     R_ADMIN,	    agent_apply,
-	agent_remove,  agent_visible, agent_defaults, agent_present,
+	"agents",
+	"agent",
+	agent_fields,
+	NULL,
+	CONFIG_READ | R_AGENT,
+	R_ADMIN,
+	agent_apply,
+	agent_remove,
+	agent_visible,
+	agent_defaults,
+	agent_present,
 };
 static const struct kind k_dispositions = {
 	"dispositions",
@@ -921,9 +934,9 @@ static const struct kind k_dispositions = {
 	plain_present,
 };
 static const struct kind k_users = {
-	"users",     "user",	    user_fields,  "username",	R_ADMIN,
-	R_ADMIN,     user_apply,    user_remove,  all_visible,	user_defaults,
-	user_present,
+	"users",     "user",	    user_fields,  "username",
+	R_ADMIN,     R_ADMIN,	    user_apply,	  user_remove,
+	all_visible, user_defaults, user_present,
 };
 
 const struct kind *const kinds[K_MAX] = {
@@ -1210,9 +1223,9 @@ void api_obj_update(struct hreq *r)
 		web_bad_field(r, rc, msg);
 		return;
 	}
-	json_object_set_new(next, "updated_at",
-			    json_string(web_time(srv_now(r->srv), t,
-						 sizeof(t))));
+	json_object_set_new(
+		next, "updated_at",
+		json_string(web_time(srv_now(r->srv), t, sizeof(t))));
 	obj_commit_or_hash(r, k, o, next);
 }
 
@@ -1233,7 +1246,8 @@ void api_obj_delete(struct hreq *r)
 		return;
 	st = kinds[k]->remove ? kinds[k]->remove(s, o, msg, sizeof(msg)) : 0;
 	if (st) {
-		web_error(r, st, st == 409 ? "conflict" : "internal", "%s", msg);
+		web_error(r, st, st == 409 ? "conflict" : "internal", "%s",
+			  msg);
 		return;
 	}
 	audit(s, r, "delete", o, obj_tenant(o));
@@ -1250,8 +1264,8 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 	int st;
 
 	if (!b) {
-		snprintf(msg, size, "%s %s: bad JSON in the store", kinds[k]->one,
-			 id);
+		snprintf(msg, size, "%s %s: bad JSON in the store",
+			 kinds[k]->one, id);
 		return EINVAL;
 	}
 	st = kinds[k]->apply(s, NULL, b, msg, size);

@@ -6,12 +6,14 @@
 
 #include "server/srv.h"
 
-#define ADMIN_KIND(k)                                                        \
-	{"GET", "/api/v1/" k, api_obj_list, R_ANY},                          \
-		{"POST", "/api/v1/" k, api_obj_create, R_ANY},               \
-		{"GET", "/api/v1/" k "/{id}", api_obj_get, R_ANY},           \
-		{"PATCH", "/api/v1/" k "/{id}", api_obj_update, R_ANY},      \
-		{"DELETE", "/api/v1/" k "/{id}", api_obj_delete, R_ANY}
+#define ADMIN_KIND(k)                                                   \
+	{"GET", "/api/v1/" k, api_obj_list, R_ANY},                     \
+		{"POST", "/api/v1/" k, api_obj_create, R_ANY},          \
+		{"GET", "/api/v1/" k "/{id}", api_obj_get, R_ANY},      \
+		{"PATCH", "/api/v1/" k "/{id}", api_obj_update, R_ANY}, \
+	{                                                               \
+		"DELETE", "/api/v1/" k "/{id}", api_obj_delete, R_ANY   \
+	}
 
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 

@@ -264,6 +264,7 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 		return;
 	stats_on_event(s, ev);
 	contacts_on_event(s, ev);
+	traffic_on_event(s, ev);
 }
 
 static void tick(void *arg)
@@ -311,8 +312,8 @@ static int load_contact_row(const char *id, const char *body, void *arg)
 
 	l->err = contacts_restore(l->srv, id, body);
 	if (l->err)
-		snprintf(l->msg, sizeof(l->msg), "contact %s cannot be restored",
-			 id);
+		snprintf(l->msg, sizeof(l->msg),
+			 "contact %s cannot be restored", id);
 	return l->err;
 }
 
@@ -393,8 +394,9 @@ static int listen_http(struct srv *s)
 	int err = sa_decode(&laddr, s->cfg.http_addr, strlen(s->cfg.http_addr));
 
 	if (err) {
-		log_error("http", "msg=\"bad address, expected HOST:PORT\" "
-				  "addr=%s",
+		log_error("http",
+			  "msg=\"bad address, expected HOST:PORT\" "
+			  "addr=%s",
 			  s->cfg.http_addr);
 		return EINVAL;
 	}
@@ -409,11 +411,14 @@ static int listen_http(struct srv *s)
 	tcp_sock_local_get(http_sock_tcp(s->hs), &bound);
 	re_snprintf(url, sizeof(url), "http://%J/", &bound);
 	log_info("http", "msg=listening url=%s", url);
-	printf("relais: listening on http://%s:%u/\n",
-	       sa_af(&bound) == AF_INET6 ? "[::1]" : "127.0.0.1",
-	       sa_port(&bound));
+	re_snprintf(url, sizeof(url), "http://%s:%u/",
+		    sa_af(&bound) == AF_INET6 ? "[::1]" : "127.0.0.1",
+		    sa_port(&bound));
+	printf("relais: listening on %s\n", url);
 	if (sa_is_any(&laddr) || strncmp(s->cfg.http_addr, "127.", 4))
 		printf("relais: (bound to %s)\n", s->cfg.http_addr);
+	if (s->cfg.on_ready)
+		s->cfg.on_ready(url, s->cfg.arg);
 	fflush(stdout);
 	return 0;
 }
@@ -447,6 +452,7 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 
 static void srv_close(struct srv *s)
 {
+	traffic_stop();
 	stream_close_all(s);
 	s->hs = mem_deref(s->hs);
 	if (s->ws)
@@ -512,6 +518,7 @@ int srv_run(const struct srv_config *cfg)
 	if (!err)
 		err = listen_http(s);
 	if (!err) {
+		traffic_start(s);
 		srv_flush(s);
 		srv_engine_timer(s);
 		tmr_start(s->tick_tmr, 1000, tick, s);

@@ -131,9 +131,13 @@ struct srv_config {
 	const char *data_dir;
 	const char *http_addr; /* host:port */
 	bool demo;
+	bool traffic;	   /* demo traffic: random contacts, robot agents */
 	bool fsync;	   /* false only for tests */
 	bool group_commit; /* false: one commit per request (benchmarks) */
 	const char *lang;
+	/* Called once listening, with the base URL ("http://h:p/"). */
+	void (*on_ready)(const char *url, void *arg);
+	void *arg;
 };
 
 struct batch;
@@ -247,6 +251,20 @@ int auth_hash_fast(const char *password, char out[128]);
 
 /* ---- contacts.c: the engine bridge and the contacts API ---- */
 void contacts_on_event(struct srv *s, const struct engine_event *ev);
+
+/* A new contact, already validated. */
+struct new_contact {
+	const char *tenant, *queue, *channel;
+	const char *customer; /* customer id or NULL */
+	int priority;
+	const json_t *attributes; /* NULL: {} */
+	bool callback;
+	const char *by; /* the user who created it */
+};
+
+/* Creates it and hands it to the engine. 0 or an errno value. */
+int contacts_add(struct srv *s, const struct new_contact *nc,
+		 struct crec **out);
 int contacts_restore(struct srv *s, const char *id, const char *body);
 void contacts_flush_dirty(struct srv *s);
 void contacts_free(struct srv *s);
@@ -255,7 +273,7 @@ int identities_load(struct srv *s, const char *id, const char *body);
  * Finds or creates the customer of a new contact from {"id"|"phone"|
  * "email","name"}; out gets its id ("" for none). 0 or an HTTP status.
  */
-int customer_resolve(struct srv *s, struct hreq *r, const char *tenant,
+int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		     const json_t *ref, char out[40], char *msg, size_t size);
 void identities_free(struct srv *s);
 void api_contact_create(struct hreq *r);
@@ -282,8 +300,7 @@ void api_customer_contacts_query(struct hreq *r, const char *customer,
 /* ---- stats.c: realtime statistics, reports, metrics ---- */
 void stats_on_event(struct srv *s, const struct engine_event *ev);
 int stats_rebuild(struct srv *s); /* today's counters from the log */
-json_t *stats_realtime(struct srv *s, const struct user *u,
-		       const char *tenant);
+json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant);
 void stats_free(struct srv *s);
 const struct astate *stats_agent_state(struct srv *s, const char *agent);
 void api_stats_realtime(struct hreq *r);
@@ -301,7 +318,10 @@ void stream_tick(struct srv *s); /* statistics push, once a second */
 void stream_close_all(struct srv *s);
 size_t stream_count(const struct srv *s);
 
-/* ---- demo.c ---- */
+/* ---- demo.c, traffic.c ---- */
 int demo_seed(struct srv *s);
+void traffic_start(struct srv *s);
+void traffic_on_event(struct srv *s, const struct engine_event *ev);
+void traffic_stop(void);
 
 #endif

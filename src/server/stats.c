@@ -72,8 +72,7 @@ static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
 	struct zone *z;
 	int64_t off = 0, local;
 
-	z = tenant ? hmap_get(&s->zones, hmap_hash_str(tenant), zone_eq,
-			      tenant)
+	z = tenant ? hmap_get(&s->zones, hmap_hash_str(tenant), zone_eq, tenant)
 		   : NULL;
 	if (name && (!z || strcmp(z->name, name))) {
 		if (!z && (z = calloc(1, sizeof(*z)))) {
@@ -100,8 +99,8 @@ static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
 static struct qstat *qstat_get(struct srv *s, const char *queue,
 			       const char *tenant, int64_t now)
 {
-	struct qstat *q = hmap_get(&s->qstats, hmap_hash_str(queue), qstat_eq,
-				   queue);
+	struct qstat *q =
+		hmap_get(&s->qstats, hmap_hash_str(queue), qstat_eq, queue);
 	int64_t start = day_start(s, tenant, now);
 
 	if (!q) {
@@ -246,8 +245,7 @@ static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 				    json_integer(n[st]));
 }
 
-static json_t *queue_realtime(struct srv *s, const struct obj *o,
-			      int64_t now)
+static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 {
 	struct engine_queue_stats es = {0};
 	const struct qstat *qs;
@@ -288,17 +286,15 @@ static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
 	engine_agent_info(s->eng, o->id, &st, load);
 	for (int c = 0; c < CH_MAX; c++)
 		contacts += load[c];
-	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i}", "id", o->id,
-			 "name", jv_str(o->body, "name"), "state",
-			 agent_state_name(st), "reason",
-			 a && a->reason[0] ? a->reason : NULL, "site",
+	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i}", "id", o->id, "name",
+			 jv_str(o->body, "name"), "state", agent_state_name(st),
+			 "reason", a && a->reason[0] ? a->reason : NULL, "site",
 			 jv_str(o->body, "site"), "state_s",
 			 (json_int_t)(a ? (now - a->since_ms) / 1000 : 0),
 			 "contacts", contacts);
 }
 
-json_t *stats_realtime(struct srv *s, const struct user *u,
-		       const char *tenant)
+json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant)
 {
 	struct kindset *qs = &s->ks[K_QUEUES], *as = &s->ks[K_AGENTS];
 	json_t *queues = json_array(), *agents = json_array();
@@ -327,8 +323,8 @@ json_t *stats_realtime(struct srv *s, const struct user *u,
 			bool serves = false;
 
 			json_array_foreach(json_object_get(o->body, "tenants"),
-					   k, v)
-				serves |= !strcmp(json_string_value(v), tenant);
+					   k, v) serves |=
+				!strcmp(json_string_value(v), tenant);
 			if (!serves)
 				continue;
 		}
@@ -363,9 +359,9 @@ struct row {
 struct report {
 	enum group group;
 	int64_t from, to, step;
-	json_t *names;	 /* key -> display name */
-	json_t *sl;	 /* queue -> threshold ms */
-	json_t *index;	 /* "start key" -> row index */
+	json_t *names; /* key -> display name */
+	json_t *sl;    /* queue -> threshold ms */
+	json_t *index; /* "start key" -> row index */
 	struct row *rows;
 	size_t n, cap;
 	bool oom;
@@ -373,8 +369,7 @@ struct report {
 
 static const char *const group_names[] = {"queue", "agent", "tenant", "site"};
 
-static struct row *report_row(struct report *rp, int64_t start,
-			      const char *key)
+static struct row *report_row(struct report *rp, int64_t start, const char *key)
 {
 	char k[96];
 	json_t *ix;
@@ -425,7 +420,8 @@ static int report_event(const struct store_event *ev, void *arg)
 						 rp->step,
 			      key)))
 		metrics_on_event(&row->m, t, jv_bool(d, "entered", false),
-				 jv_int(d, "wait_ms", 0), jv_int(d, "talk_ms", 0),
+				 jv_int(d, "wait_ms", 0),
+				 jv_int(d, "talk_ms", 0),
 				 jv_int(d, "wrap_ms", 0),
 				 queue ? jv_int(rp->sl, queue, 20000) : 20000);
 	json_decref(d);
@@ -504,12 +500,23 @@ static void csv_field(struct mbuf *mb, const json_t *v)
 	}
 }
 
-static const char *const csv_cols[] = {
-	"start",	 "key",		"name",		"offered",
-	"answered",	 "handled",	"abandoned",	"short_abandoned",
-	"answered_in_threshold", "service_level", "asa_s", "avg_wait_s",
-	"max_wait_s",	 "aht_s",	"avg_abandon_s", "transfers",
-	NULL};
+static const char *const csv_cols[] = {"start",
+				       "key",
+				       "name",
+				       "offered",
+				       "answered",
+				       "handled",
+				       "abandoned",
+				       "short_abandoned",
+				       "answered_in_threshold",
+				       "service_level",
+				       "asa_s",
+				       "avg_wait_s",
+				       "max_wait_s",
+				       "aht_s",
+				       "avg_abandon_s",
+				       "transfers",
+				       NULL};
 
 static void report_csv(struct hreq *r, const json_t *rows)
 {
@@ -577,11 +584,10 @@ static void report_snapshot(struct srv *s, struct report *rp)
 		json_object_set(rp->names, set->list[i]->id,
 				json_object_get(set->list[i]->body, "name"));
 	for (size_t i = 0; i < qs->n; i++)
-		json_object_set_new(
-			rp->sl, qs->list[i]->id,
-			json_integer(jv_int(qs->list[i]->body, "sl_threshold_s",
-					    20) *
-				     1000));
+		json_object_set_new(rp->sl, qs->list[i]->id,
+				    json_integer(jv_int(qs->list[i]->body,
+							"sl_threshold_s", 20) *
+						 1000));
 }
 
 static bool report_params(struct hreq *r, struct report *rp)
@@ -672,12 +678,12 @@ static int replay_event(const struct store_event *ev, void *arg)
 	char t[32];
 	json_t *d = json_loads(ev->data, 0, NULL);
 
-	json_array_append_new(
-		q->result,
-		json_pack("{s:I,s:s,s:s?,s:s,s:o}", "seq", (json_int_t)ev->seq,
-			  "time", web_time(ev->time_ms, t, sizeof(t)), "tenant",
-			  ev->tenant, "type", ev->type, "data",
-			  d ? d : json_object()));
+	json_array_append_new(q->result,
+			      json_pack("{s:I,s:s,s:s?,s:s,s:o}", "seq",
+					(json_int_t)ev->seq, "time",
+					web_time(ev->time_ms, t, sizeof(t)),
+					"tenant", ev->tenant, "type", ev->type,
+					"data", d ? d : json_object()));
 	q->total = (size_t)ev->seq;
 	return 0;
 }
@@ -772,44 +778,45 @@ void api_metrics(struct hreq *r)
 			"by status class.\n"
 			"# TYPE relais_http_responses_total counter\n");
 	for (int c = 1; c <= 5; c++)
-		mbuf_printf(mb, "relais_http_responses_total{class=\"%dxx\"} "
-				"%llu\n",
+		mbuf_printf(mb,
+			    "relais_http_responses_total{class=\"%dxx\"} "
+			    "%llu\n",
 			    c, (unsigned long long)s->http_by_class[c]);
-	mbuf_printf(mb,
-		    "# HELP relais_contacts Contacts in progress by state.\n"
-		    "# TYPE relais_contacts gauge\n"
-		    "relais_contacts{state=\"queued\"} %u\n"
-		    "relais_contacts{state=\"offered\"} %u\n"
-		    "relais_contacts{state=\"active\"} %u\n"
-		    "# HELP relais_events_total Events appended to the log.\n"
-		    "# TYPE relais_events_total counter\n"
-		    "relais_events_total %llu\n"
-		    "# HELP relais_event_seq Last durable event sequence.\n"
-		    "# TYPE relais_event_seq gauge\n"
-		    "relais_event_seq %lld\n"
-		    "# HELP relais_store_commits_total Group commits.\n"
-		    "# TYPE relais_store_commits_total counter\n"
-		    "relais_store_commits_total %llu\n"
-		    "# HELP relais_store_commit_seconds_total Time in commits.\n"
-		    "# TYPE relais_store_commit_seconds_total counter\n"
-		    "relais_store_commit_seconds_total %.6f\n"
-		    "# HELP relais_websocket_clients Connected stream clients.\n"
-		    "# TYPE relais_websocket_clients gauge\n"
-		    "relais_websocket_clients %zu\n"
-		    "# HELP relais_websocket_messages_total Messages pushed.\n"
-		    "# TYPE relais_websocket_messages_total counter\n"
-		    "relais_websocket_messages_total %llu\n"
-		    "# HELP relais_logins_total Logins by result.\n"
-		    "# TYPE relais_logins_total counter\n"
-		    "relais_logins_total{result=\"ok\"} %llu\n"
-		    "relais_logins_total{result=\"failed\"} %llu\n",
-		    by_state[CS_QUEUED], by_state[CS_OFFERED],
-		    by_state[CS_ACTIVE], (unsigned long long)s->events_total,
-		    (long long)s->durable_seq, (unsigned long long)s->commits,
-		    (double)s->commit_us_sum / 1e6, stream_count(s),
-		    (unsigned long long)s->ws_sent,
-		    (unsigned long long)s->logins_ok,
-		    (unsigned long long)s->logins_failed);
+	mbuf_printf(
+		mb,
+		"# HELP relais_contacts Contacts in progress by state.\n"
+		"# TYPE relais_contacts gauge\n"
+		"relais_contacts{state=\"queued\"} %u\n"
+		"relais_contacts{state=\"offered\"} %u\n"
+		"relais_contacts{state=\"active\"} %u\n"
+		"# HELP relais_events_total Events appended to the log.\n"
+		"# TYPE relais_events_total counter\n"
+		"relais_events_total %llu\n"
+		"# HELP relais_event_seq Last durable event sequence.\n"
+		"# TYPE relais_event_seq gauge\n"
+		"relais_event_seq %lld\n"
+		"# HELP relais_store_commits_total Group commits.\n"
+		"# TYPE relais_store_commits_total counter\n"
+		"relais_store_commits_total %llu\n"
+		"# HELP relais_store_commit_seconds_total Time in commits.\n"
+		"# TYPE relais_store_commit_seconds_total counter\n"
+		"relais_store_commit_seconds_total %.6f\n"
+		"# HELP relais_websocket_clients Connected stream clients.\n"
+		"# TYPE relais_websocket_clients gauge\n"
+		"relais_websocket_clients %zu\n"
+		"# HELP relais_websocket_messages_total Messages pushed.\n"
+		"# TYPE relais_websocket_messages_total counter\n"
+		"relais_websocket_messages_total %llu\n"
+		"# HELP relais_logins_total Logins by result.\n"
+		"# TYPE relais_logins_total counter\n"
+		"relais_logins_total{result=\"ok\"} %llu\n"
+		"relais_logins_total{result=\"failed\"} %llu\n",
+		by_state[CS_QUEUED], by_state[CS_OFFERED], by_state[CS_ACTIVE],
+		(unsigned long long)s->events_total, (long long)s->durable_seq,
+		(unsigned long long)s->commits, (double)s->commit_us_sum / 1e6,
+		stream_count(s), (unsigned long long)s->ws_sent,
+		(unsigned long long)s->logins_ok,
+		(unsigned long long)s->logins_failed);
 	web_text(r, 200, "text/plain; version=0.0.4", (const char *)mb->buf,
 		 mb->end);
 	mem_deref(mb);

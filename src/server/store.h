@@ -70,7 +70,7 @@ struct store_contact_query {
 /* A selection of events; 0 / NULL do not filter. */
 struct store_event_query {
 	int64_t after_seq;
-	int64_t until_seq;	    /* included */
+	int64_t until_seq;	/* included */
 	int64_t from_ms, to_ms; /* time range, to excluded */
 	const char *contact;
 	const char *const *tenants; /* NULL: every tenant */

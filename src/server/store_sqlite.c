@@ -14,8 +14,9 @@
 #include "server/store.h"
 
 const char *const store_tables[] = {
-	"tenants",	"sites", "skills",   "agents",	  "queues", "calendars",
-	"dispositions", "users", "sessions", "contacts", "customers", NULL,
+	"tenants",  "sites",	 "skills",	 "agents",
+	"queues",   "calendars", "dispositions", "users",
+	"sessions", "contacts",	 "customers",	 NULL,
 };
 
 /*
@@ -99,8 +100,7 @@ static int exec(struct sqlite_store *s, const char *sql)
 	return 0;
 }
 
-static int prepare(struct sqlite_store *s, const char *sql,
-		   sqlite3_stmt **stp)
+static int prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **stp)
 {
 	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
 				    stp, NULL);

@@ -187,11 +187,10 @@ static int catchup_event(const struct store_event *ev, void *arg)
 	json_t *d = json_loads(ev->data, 0, NULL);
 
 	json_array_append_new(
-		c->events, json_pack("{s:I,s:I,s:s?,s:s,s:o}", "seq",
-				     (json_int_t)ev->seq, "time",
-				     (json_int_t)ev->time_ms, "tenant",
-				     ev->tenant, "type", ev->type, "data",
-				     d ? d : json_object()));
+		c->events,
+		json_pack("{s:I,s:I,s:s?,s:s,s:o}", "seq", (json_int_t)ev->seq,
+			  "time", (json_int_t)ev->time_ms, "tenant", ev->tenant,
+			  "type", ev->type, "data", d ? d : json_object()));
 	return 0;
 }
 
@@ -228,7 +227,8 @@ static void catchup_done(void *arg)
 	{
 		json_t *m;
 
-		if (!matches(st, jv_str(e, "tenant"), json_object_get(e, "data")))
+		if (!matches(st, jv_str(e, "tenant"),
+			     json_object_get(e, "data")))
 			continue;
 		m = event_msg(jv_int(e, "seq", 0), jv_int(e, "time", 0),
 			      jv_str(e, "tenant"), jv_str(e, "type"),
@@ -244,8 +244,7 @@ static void catchup_done(void *arg)
 	st->catching_up = false;
 	held = st->held;
 	st->held = json_array();
-	json_array_foreach(held, i, e)
-		deliver(st, jv_int(e, "seq", 0), e);
+	json_array_foreach(held, i, e) deliver(st, jv_int(e, "seq", 0), e);
 	json_decref(held);
 	if (c->err)
 		send_error(st, "internal", "the catch-up read failed");
@@ -311,7 +310,8 @@ static void on_subscribe(struct stream *st, const json_t *req)
 		}
 	}
 	after = json_object_get(req, "after");
-	if (after && (!json_is_integer(after) || json_integer_value(after) < 0)) {
+	if (after &&
+	    (!json_is_integer(after) || json_integer_value(after) < 0)) {
 		send_error(st, "invalid_field",
 			   "after: expected a sequence number >= 0");
 		return;
@@ -331,8 +331,8 @@ static void on_subscribe(struct stream *st, const json_t *req)
 	if (after && json_integer_value(after) < s->durable_seq)
 		catch_up(st, json_integer_value(after));
 	else if (!st->catching_up && st->last_seq < s->durable_seq)
-		st->last_seq = after ? json_integer_value(after)
-				     : s->durable_seq;
+		st->last_seq =
+			after ? json_integer_value(after) : s->durable_seq;
 }
 
 static void ws_recv(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
@@ -350,8 +350,8 @@ static void ws_recv(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
 	req = json_loadb((const char *)mbuf_buf(mb), mbuf_get_left(mb),
 			 JSON_REJECT_DUPLICATES, &e);
 	if (!req || !json_is_object(req)) {
-		send_error(st, "invalid_json", req ? "expected an object"
-						   : e.text);
+		send_error(st, "invalid_json",
+			   req ? "expected an object" : e.text);
 		json_decref(req);
 		return;
 	}

@@ -30,20 +30,34 @@ static uint64_t now_us(void)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status < 500 ? "Error" : "Internal Server Error";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status < 500 ? "Error" : "Internal Server Error";
 	}
 }
 
@@ -189,7 +203,8 @@ static bool url_decode(const char *src, size_t n, char *buf, size_t size)
 		int c = (unsigned char)src[i];
 
 		if (c == '%') {
-			if (i + 2 >= n || !isxdigit((unsigned char)src[i + 1]) ||
+			if (i + 2 >= n ||
+			    !isxdigit((unsigned char)src[i + 1]) ||
 			    !isxdigit((unsigned char)src[i + 2]))
 				return false;
 			c = hexval(src[i + 1]) * 16 + hexval(src[i + 2]);
@@ -418,8 +433,7 @@ static const struct route *find_route(struct hreq *r, bool *path_known)
 	return web_route_lookup(r->method, r->path, r->params, path_known);
 }
 
-void web_request(struct http_conn *conn, const struct http_msg *msg,
-		 void *arg)
+void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
 {
 	struct srv *s = arg;
 	struct hreq *r = calloc(1, sizeof(*r));
@@ -447,8 +461,7 @@ void web_request(struct http_conn *conn, const struct http_msg *msg,
 				  "%s is not allowed on %s", r->method,
 				  r->path);
 		else
-			web_error(r, 404, "not_found", "no route %s",
-				  r->path);
+			web_error(r, 404, "not_found", "no route %s", r->path);
 		return;
 	}
 	if (!parse_body(r, msg))

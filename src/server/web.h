@@ -31,13 +31,13 @@ enum role {
 	ROLE_MAX,
 };
 
-#define R_ADMIN (1u << ROLE_ADMIN)
-#define R_SUPERVISOR (1u << ROLE_SUPERVISOR)
-#define R_AGENT (1u << ROLE_AGENT)
-#define R_CLIENT (1u << ROLE_CLIENT)
+#define R_ADMIN	      (1u << ROLE_ADMIN)
+#define R_SUPERVISOR  (1u << ROLE_SUPERVISOR)
+#define R_AGENT	      (1u << ROLE_AGENT)
+#define R_CLIENT      (1u << ROLE_CLIENT)
 #define R_INTEGRATION (1u << ROLE_INTEGRATION)
-#define R_ANY 0x1fu
-#define R_PUBLIC 0u /* no authentication */
+#define R_ANY	      0x1fu
+#define R_PUBLIC      0u /* no authentication */
 
 #define WEB_BODY_MAX (64 * 1024)
 
@@ -82,8 +82,7 @@ const struct route *web_route_lookup(const char *method, const char *path,
 				     char params[2][64], bool *path_known);
 
 /* Called by libre for each request. */
-void web_request(struct http_conn *conn, const struct http_msg *msg,
-		 void *arg);
+void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg);
 
 void web_json(struct hreq *r, int status, json_t *body); /* steals body */
 void web_error(struct hreq *r, int status, const char *code, const char *fmt,

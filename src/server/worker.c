@@ -50,7 +50,8 @@ static void *worker_main(void *arg)
 			return NULL;
 		j->fn(w->ctx, j->arg);
 		if (mqueue_push(w->mq, 0, j)) {
-			log_error("worker", "name=%s msg=\"mqueue push failed\"",
+			log_error("worker",
+				  "name=%s msg=\"mqueue push failed\"",
 				  w->name);
 			abort();
 		}
@@ -93,8 +94,7 @@ int worker_start(struct worker **wp, void *ctx, const char *name)
 	return 0;
 }
 
-int worker_submit(struct worker *w, worker_fn *fn, worker_done *done,
-		  void *arg)
+int worker_submit(struct worker *w, worker_fn *fn, worker_done *done, void *arg)
 {
 	struct job *j = malloc(sizeof(*j));
 

@@ -282,6 +282,7 @@ struct loader {
 	enum kind_id k;
 	int err;
 	char msg[256];
+	json_t *later; /* queues that name a queue not loaded yet */
 };
 
 static int load_obj_row(const char *id, const char *body, void *arg)
@@ -289,7 +290,39 @@ static int load_obj_row(const char *id, const char *body, void *arg)
 	struct loader *l = arg;
 
 	l->err = obj_load(l->srv, l->k, id, body, l->msg, sizeof(l->msg));
+	if (l->err == ENOENT && l->k == K_QUEUES) {
+		/* a transfer target created after this queue: retry later */
+		json_array_append_new(l->later, json_pack("[s,s]", id, body));
+		l->err = 0;
+	}
 	return l->err;
+}
+
+/* Loads the postponed queues until none is left or none progresses. */
+static int load_later(struct loader *l)
+{
+	size_t before;
+
+	do {
+		json_t *rows = l->later;
+
+		before = json_array_size(rows);
+		l->later = json_array();
+		for (size_t i = 0; i < before; i++) {
+			json_t *row = json_array_get(rows, i);
+
+			load_obj_row(json_string_value(json_array_get(row, 0)),
+				     json_string_value(json_array_get(row, 1)),
+				     l);
+		}
+		json_decref(rows);
+	} while (json_array_size(l->later) &&
+		 json_array_size(l->later) < before);
+	if (json_array_size(l->later)) {
+		l->err = ENOENT;
+		return ENOENT;
+	}
+	return 0;
 }
 
 static int load_session_row(const char *id, const char *body, void *arg)
@@ -319,7 +352,7 @@ static int load_contact_row(const char *id, const char *body, void *arg)
 
 static int load_state(struct srv *s)
 {
-	struct loader l = {.srv = s};
+	struct loader l = {.srv = s, .later = json_array()};
 	struct store *st = s->store;
 	int err = 0;
 
@@ -327,7 +360,10 @@ static int load_state(struct srv *s)
 	for (int k = 0; !err && k < K_MAX; k++) {
 		l.k = (enum kind_id)k;
 		err = st->ops->rows(st, kinds[k]->name, load_obj_row, &l);
+		if (!err && k == K_QUEUES)
+			err = load_later(&l);
 	}
+	json_decref(l.later);
 	if (!err)
 		err = st->ops->rows(st, "sessions", load_session_row, &l);
 	if (!err)

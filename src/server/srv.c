@@ -496,6 +496,7 @@ static void srv_close(struct srv *s)
 	s->ws = mem_deref(s->ws);
 	worker_stop(s->db);
 	worker_stop(s->cpu);
+	web_free(s);
 	if (s->store)
 		s->store->ops->close(s->store);
 	if (s->eng_tmr)

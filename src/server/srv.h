@@ -167,6 +167,7 @@ struct srv {
 	struct hmap qstats;	   /* queue id -> qstat */
 	struct hmap astates;	   /* agent id -> astate */
 	struct hmap zones;	   /* tenant id -> its time zone (cache) */
+	struct hmap conns;	   /* http_conn -> its requests in order */
 	uint64_t next_num;
 
 	int64_t seq;	     /* last sequence given */

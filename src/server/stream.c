@@ -109,8 +109,7 @@ static bool topic_allowed(struct srv *s, const struct user *u, const char *t)
 	return false;
 }
 
-static bool matches(struct stream *st, const char *tenant,
-		    const json_t *data)
+static bool matches(struct stream *st, const char *tenant, const json_t *data)
 {
 	struct user *u;
 	char t[80];
@@ -118,8 +117,8 @@ static bool matches(struct stream *st, const char *tenant,
 
 	/* A topic never opens another tenant's events (an agent serving
 	 * two tenants, followed by a supervisor of one of them). */
-	if (tenant && (!(u = stream_user(st)) ||
-		       !auth_sees_tenant(st->srv, u, tenant)))
+	if (tenant &&
+	    (!(u = stream_user(st)) || !auth_sees_tenant(st->srv, u, tenant)))
 		return false;
 	if (tenant) {
 		snprintf(t, sizeof(t), "tenant:%s", tenant);

@@ -66,18 +66,95 @@ static void hreq_free(struct hreq *r)
 	free(r->query);
 	json_decref(r->body);
 	json_decref(r->held);
+	mem_deref(r->out);
 	mem_deref(r->conn);
 	free(r);
 }
 
-void web_drop(struct hreq *r)
+/*
+ * The requests of one connection in arrival order. Answers leave in that
+ * order even when a later request is answered first (a pipelining client
+ * sends a POST that waits for its commit, then a GET answered at once).
+ */
+struct connq {
+	struct http_conn *conn;
+	struct hreq *head, *tail;
+};
+
+static bool connq_eq(const void *val, const void *key)
 {
-	hreq_free(r);
+	return ((const struct connq *)val)->conn == key;
+}
+
+static uint64_t conn_hash(const struct http_conn *conn)
+{
+	return hmap_hash_u64((uint64_t)(uintptr_t)conn);
+}
+
+static int connq_add(struct srv *s, struct hreq *r)
+{
+	struct connq *q =
+		hmap_get(&s->conns, conn_hash(r->conn), connq_eq, r->conn);
+
+	if (!q) {
+		q = calloc(1, sizeof(*q));
+		if (!q || hmap_put(&s->conns, conn_hash(r->conn), q)) {
+			free(q);
+			return ENOMEM;
+		}
+		q->conn = r->conn;
+	}
+	if (q->tail)
+		q->tail->qnext = r;
+	else
+		q->head = r;
+	q->tail = r;
+	return 0;
+}
+
+/* Sends the answers at the head of the connection's line. */
+static void connq_drain(struct srv *s, struct http_conn *conn)
+{
+	struct connq *q = hmap_get(&s->conns, conn_hash(conn), connq_eq, conn);
+	struct tcp_conn *tc;
+	struct hreq *r;
+
+	while (q && (r = q->head) && r->answered) {
+		tc = http_conn_tcp(r->conn);
+		if (r->out && tc)
+			(void)tcp_send(tc, r->out);
+		q->head = r->qnext;
+		if (!q->head)
+			q->tail = NULL;
+		hreq_free(r);
+	}
+	if (q && !q->head) {
+		hmap_del(&s->conns, conn_hash(conn), connq_eq, conn);
+		free(q);
+	}
+}
+
+void web_free(struct srv *s)
+{
+	for (size_t i = 0; i < hmap_span(&s->conns); i++) {
+		struct connq *q = hmap_at(&s->conns, i);
+		struct hreq *r, *next;
+
+		if (!q)
+			continue;
+		for (r = q->head; r; r = next) {
+			next = r->qnext;
+			hreq_free(r);
+		}
+		free(q);
+	}
+	hmap_reset(&s->conns);
 }
 
 static void finish(struct hreq *r, int status)
 {
 	struct srv *s = r->srv;
+	struct http_conn *conn = r->conn;
 	int cls = status / 100;
 
 	s->http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
@@ -86,21 +163,36 @@ static void finish(struct hreq *r, int status)
 			  "method=%s path=%s status=%d us=%llu", r->method,
 			  r->path, status,
 			  (unsigned long long)(now_us() - r->t0_us));
-	hreq_free(r);
+	r->answered = true;
+	connq_drain(s, conn);
+}
+
+void web_drop(struct hreq *r)
+{
+	r->answered = true;
+	connq_drain(r->srv, r->conn);
 }
 
 static void send_reply(struct hreq *r, int status, const char *ctype,
 		       const char *body, size_t len, const char *extra)
 {
-	(void)http_reply(r->conn, (uint16_t)status, reason(status),
-			 "Content-Type: %s\r\n"
-			 "Content-Length: %zu\r\n"
-			 "Cache-Control: no-store\r\n"
-			 "X-Content-Type-Options: nosniff\r\n"
-			 "%s"
-			 "\r\n"
-			 "%b",
-			 ctype, len, extra ? extra : "", body, len);
+	r->out = mbuf_alloc(256 + len);
+	if (!r->out)
+		return;
+	if (mbuf_printf(r->out,
+			"HTTP/1.1 %u %s\r\n"
+			"Content-Type: %s\r\n"
+			"Content-Length: %zu\r\n"
+			"Cache-Control: no-store\r\n"
+			"X-Content-Type-Options: nosniff\r\n"
+			"%s"
+			"\r\n",
+			status, reason(status), ctype, len,
+			extra ? extra : "") ||
+	    mbuf_write_mem(r->out, (const uint8_t *)body, len))
+		r->out = mem_deref(r->out);
+	else
+		r->out->pos = 0;
 }
 
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
@@ -143,11 +235,16 @@ void web_json(struct hreq *r, int status, json_t *body)
 
 void web_no_content(struct hreq *r)
 {
-	(void)http_reply(r->conn, 204, "No Content",
-			 "Cache-Control: no-store\r\n"
-			 "%s"
-			 "Content-Length: 0\r\n\r\n",
-			 r->extra);
+	r->out = mbuf_alloc(256);
+	if (r->out && !mbuf_printf(r->out,
+				   "HTTP/1.1 204 No Content\r\n"
+				   "Cache-Control: no-store\r\n"
+				   "%s"
+				   "Content-Length: 0\r\n\r\n",
+				   r->extra))
+		r->out->pos = 0;
+	else
+		r->out = mem_deref(r->out);
 	finish(r, 204);
 }
 
@@ -448,6 +545,12 @@ void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
 	r->srv = s;
 	r->conn = mem_ref(conn);
 	r->t0_us = now_us();
+	if (connq_add(s, r)) {
+		mem_deref(r->conn);
+		free(r);
+		http_ereply(conn, 500, "Internal Server Error");
+		return;
+	}
 	re_snprintf(r->peer, sizeof(r->peer), "%j", http_conn_peer(conn));
 	st = hreq_fill(r, msg);
 	if (st) {

@@ -55,10 +55,13 @@ struct hreq {
 	bool cookie; /* authenticated by cookie (CSRF applies) */
 	bool csv;    /* the client prefers text/csv */
 	uint64_t t0_us;
-	char extra[320];   /* more response headers, "Name: v\r\n"... */
-	char peer[64];	   /* the client's address */
-	struct hreq *next; /* waiting for a commit */
-	json_t *held;	   /* the reply held until then */
+	char extra[320];    /* more response headers, "Name: v\r\n"... */
+	char peer[64];	    /* the client's address */
+	struct hreq *next;  /* waiting for a commit */
+	struct hreq *qnext; /* the next request of the same connection */
+	struct mbuf *out;   /* the answer, held until those before it left */
+	bool answered;
+	json_t *held; /* the reply held until then */
 	int held_status;
 };
 
@@ -90,7 +93,9 @@ void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
 	      size_t len);
 void web_no_content(struct hreq *r);
-/* Frees a request that got no reply (the connection is gone). */
+/* Frees the requests still waiting for an answer (at shutdown). */
+void web_free(struct srv *s);
+/* Frees a request that gets no reply (its connection became a socket). */
 void web_drop(struct hreq *r);
 
 /* Query string parameter, decoded into buf; NULL when absent. */

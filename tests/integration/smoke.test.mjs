@@ -16,3 +16,29 @@ test('the demo server starts, answers /healthz and lets the admin log in', async
     assert.equal((await srv.stop()).code, 0);
   }
 });
+
+test('pipelined requests are answered in order, even when the first waits for its commit', async () => {
+  const { createConnection } = await import('node:net');
+  const srv = await startServer({ fsync: true });
+  try {
+    const admin = await login(srv.url, 'admin');
+    const q = (await client(srv.url, admin.token).get('/api/v1/queues')).body.items[1];
+    const body = JSON.stringify({ tenant: q.tenant, queue: q.id, channel: q.channel });
+    const raw = `POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin.token}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+      'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' +
+      'GET /api/v1/nowhere HTTP/1.1\r\nHost: x\r\n\r\n';
+    const sock = createConnection(srv.port, '127.0.0.1');
+    let data = '';
+    await new Promise((resolve, reject) => {
+      sock.on('data', (d) => { data += d; if ((data.match(/HTTP\/1\.1 \d+/g) || []).length >= 3) resolve(); });
+      sock.on('error', reject);
+      setTimeout(() => reject(new Error('no 3 answers: ' + data)), 5000);
+      sock.write(raw);
+    });
+    sock.destroy();
+    assert.deepEqual(data.match(/HTTP\/1\.1 \d+/g), ['HTTP/1.1 201', 'HTTP/1.1 200', 'HTTP/1.1 404']);
+  } finally {
+    await srv.stop();
+  }
+});

@@ -206,6 +206,7 @@ static void crec_update(struct srv *s, struct crec *c,
 		json_object_set_new(b, "queue", json_string(ev->queue));
 	switch (ev->type) {
 	case EV_CONTACT_QUEUED:
+		json_object_set_new(b, "agent", json_null());
 		json_object_set_new(b, "position", json_integer(ev->position));
 		json_object_set_new(b, "ewt_s",
 				    ev->ewt_ms < 0
@@ -937,10 +938,11 @@ static struct obj *path_agent(struct hreq *r)
 	struct srv *s = r->srv;
 	struct obj *a = obj_find(s, K_AGENTS, r->params[0]);
 	const struct user *u = r->user;
+	/* a supervisor manages the agents of its sites */
 	bool ok = a && (u->role == ROLE_ADMIN ||
 			(u->role == ROLE_AGENT && !strcmp(u->agent, a->id)) ||
 			(u->role == ROLE_SUPERVISOR &&
-			 a->kind->visible(s, u, a->body)));
+			 auth_sees_site(s, u, jv_str(a->body, "site"))));
 
 	if (!ok) {
 		if (a && u->role != ROLE_AGENT && u->role != ROLE_SUPERVISOR &&

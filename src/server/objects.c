@@ -964,6 +964,30 @@ static bool may(const struct hreq *r, unsigned allowed)
 	return allowed & (1u << r->user->role);
 }
 
+/*
+ * The view of an object for a user: a list of tenants (an agent serving
+ * two clients) keeps only those the user may see.
+ */
+static json_t *scoped_view(struct srv *s, const struct user *u,
+			   const struct obj *o)
+{
+	json_t *v = o->kind->present(s, o);
+	json_t *ts = json_object_get(v, "tenants"), *kept;
+	json_t *t;
+	size_t i;
+
+	if (u->role == ROLE_ADMIN || !json_is_array(ts))
+		return v;
+	kept = json_array();
+	json_array_foreach(ts, i, t)
+	{
+		if (auth_sees_tenant(s, u, json_string_value(t)))
+			json_array_append(kept, t);
+	}
+	json_object_set_new(v, "tenants", kept);
+	return v;
+}
+
 void api_obj_list(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
@@ -986,7 +1010,7 @@ void api_obj_list(struct hreq *r)
 			continue;
 		if (total++ >= offset && json_array_size(items) < limit)
 			json_array_append_new(items,
-					      o->kind->present(r->srv, o));
+					      scoped_view(r->srv, r->user, o));
 	}
 	web_json(r, 200,
 		 json_pack("{s:o,s:i,s:i,s:i}", "items", items, "total",
@@ -1018,7 +1042,7 @@ void api_obj_get(struct hreq *r)
 	}
 	o = path_obj(r, k);
 	if (o)
-		web_json(r, 200, o->kind->present(r->srv, o));
+		web_json(r, 200, scoped_view(r->srv, r->user, o));
 }
 
 static void audit(struct srv *s, const struct hreq *r, const char *action,

@@ -87,8 +87,8 @@ static bool topic_allowed(struct srv *s, const struct user *u, const char *t)
 {
 	struct obj *o;
 
-	if (!strcmp(t, "stats"))
-		return true;
+	if (!strcmp(t, "stats")) /* as GET /api/v1/stats/realtime */
+		return u->role != ROLE_INTEGRATION;
 	if (u->role == ROLE_CLIENT)
 		return false;
 	if (!strncmp(t, "tenant:", 7))

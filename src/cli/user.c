@@ -99,9 +99,13 @@ static int add_user(const char *dir, json_t *u)
 	char msg[256], pw[256], hash[128], id[40], t[32], *text;
 	int version, err;
 
-	if (store_sqlite_open(&st, dir, true, msg, sizeof(msg)) ||
-	    st->ops->migrate(st, &version)) {
+	if (store_sqlite_open(&st, dir, true, msg, sizeof(msg))) {
 		fprintf(stderr, "relais user: %s\n", msg);
+		return 1;
+	}
+	if (st->ops->migrate(st, &version)) {
+		fprintf(stderr, "relais user: %s\n", st->ops->errmsg(st));
+		st->ops->close(st);
 		return 1;
 	}
 	err = 1;

@@ -60,6 +60,21 @@ void metrics_add(struct metrics *to, const struct metrics *from)
 		to->wait_max_ms = from->wait_max_ms;
 	to->talk_ms += from->talk_ms;
 	to->wrap_ms += from->wrap_ms;
+	to->busy_ms += from->busy_ms;
+	to->idle_ms += from->idle_ms;
+	to->paused_ms += from->paused_ms;
+}
+
+void metrics_agent_time(struct metrics *m, enum agent_state st, int64_t ms)
+{
+	if (ms <= 0)
+		return;
+	if (st == AS_BUSY || st == AS_WRAPUP)
+		m->busy_ms += ms;
+	else if (st == AS_AVAILABLE)
+		m->idle_ms += ms;
+	else if (st == AS_PAUSED)
+		m->paused_ms += ms;
 }
 
 static double ratio(double num, double den)
@@ -135,4 +150,15 @@ void metrics_on_event(struct metrics *m, enum engine_event_type t, bool entered,
 	default:
 		break;
 	}
+}
+
+double metrics_occupancy(const struct metrics *m)
+{
+	return ratio((double)m->busy_ms, (double)(m->busy_ms + m->idle_ms));
+}
+
+double metrics_utilisation(const struct metrics *m)
+{
+	return ratio((double)m->busy_ms,
+		     (double)(m->busy_ms + m->idle_ms + m->paused_ms));
 }

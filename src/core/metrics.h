@@ -28,6 +28,8 @@ struct metrics {
 	int64_t wait_abandoned_ms;
 	int64_t wait_max_ms;
 	int64_t talk_ms, wrap_ms; /* sums over handled contacts */
+	/* agents' time by state (agent and site groupings) */
+	int64_t busy_ms, idle_ms, paused_ms;
 };
 
 enum sl_variant {
@@ -56,6 +58,16 @@ void metrics_add(struct metrics *to, const struct metrics *from);
 void metrics_on_event(struct metrics *m, enum engine_event_type t, bool entered,
 		      int64_t wait_ms, int64_t talk_ms, int64_t wrap_ms,
 		      int64_t sl_ms);
+
+/* An agent spent ms in state st (offline time is not counted). */
+void metrics_agent_time(struct metrics *m, enum agent_state st, int64_t ms);
+
+/*
+ * Occupancy: busy (handling or wrap-up) ÷ (busy + available).
+ * Utilisation: busy ÷ (busy + available + paused).
+ */
+double metrics_occupancy(const struct metrics *m);
+double metrics_utilisation(const struct metrics *m);
 
 /* Ratios and means; -1 when undefined (nothing to divide by). */
 double metrics_service_level(const struct metrics *m, enum sl_variant v);

@@ -125,6 +125,28 @@ static json_t *contact_view(const json_t *body)
 	return v;
 }
 
+/*
+ * The view of a contact the engine holds: place in line and estimated
+ * wait as they are now (they change with every contact ahead).
+ */
+static json_t *live_view(struct srv *s, const struct crec *c)
+{
+	struct engine_contact_info info;
+	json_t *v = contact_view(c->body);
+
+	if (engine_contact_info(s->eng, srv_now(s), c->num, &info) ||
+	    !info.position) {
+		json_object_set_new(v, "position", json_integer(0));
+		json_object_set_new(v, "ewt_s", json_null());
+		return v;
+	}
+	json_object_set_new(v, "position", json_integer(info.position));
+	json_object_set_new(v, "ewt_s",
+			    info.ewt_ms < 0 ? json_null()
+					    : json_integer(info.ewt_ms / 1000));
+	return v;
+}
+
 static bool terminal(enum contact_state st)
 {
 	return st == CS_COMPLETED || st == CS_ABANDONED || st == CS_VOICEMAIL ||
@@ -226,6 +248,10 @@ static void crec_update(struct srv *s, struct crec *c,
 	}
 	json_object_set_new(b, "updated_at",
 			    json_string(web_time(srv_now(s), t, sizeof(t))));
+	if (ev->state != CS_QUEUED && ev->state != CS_CALLBACK_PENDING) {
+		json_object_set_new(b, "position", json_integer(0));
+		json_object_set_new(b, "ewt_s", json_null());
+	}
 	if (terminal(ev->state))
 		c->done = true;
 	mark_dirty(c);
@@ -440,7 +466,7 @@ void api_contact_create(struct hreq *r)
 		srv_flush(s);
 		return;
 	}
-	srv_reply_durable(r, 201, contact_view(c->body));
+	srv_reply_durable(r, 201, live_view(s, c));
 }
 
 /* ---- reading contacts ---- */
@@ -504,7 +530,7 @@ static void get_finish(struct query *q)
 	/* A live contact: memory is newer than the store. */
 	struct crec *c = crec_find(r->srv, q->id);
 
-	out = contact_view(c ? c->body : b);
+	out = c ? live_view(r->srv, c) : contact_view(b);
 	json_object_set(out, "timeline", q->extra ? q->extra : json_array());
 	web_json(r, 200, out);
 }
@@ -639,6 +665,37 @@ void api_customer_contacts_query(struct hreq *r, const char *customer,
 /* ---- contact actions ---- */
 
 /* The live contact of the path that the caller may act on, or NULL. */
+static void gone_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->get(st, "contacts", q->id, query_collect, q);
+}
+
+static void gone_finish(struct query *q)
+{
+	json_t *b = json_array_get(q->result, 0);
+
+	if (query_failed(q))
+		return;
+	if (b && contact_visible(q->r->srv, q->r->user, b))
+		web_error(q->r, 409, "conflict", "the contact is already %s",
+			  jv_str(b, "state"));
+	else
+		web_not_found(q->r, "contact", q->id);
+}
+
+/* A contact the engine no longer holds: finished (409) or unknown (404). */
+static void contact_gone(struct hreq *r)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	snprintf(q->id, sizeof(q->id), "%s", r->params[0]);
+	q->run = gone_run;
+	q->finish = gone_finish;
+	query_submit(q);
+}
+
 static struct crec *path_contact(struct hreq *r)
 {
 	struct crec *c = crec_find(r->srv, r->params[0]);
@@ -647,12 +704,12 @@ static struct crec *path_contact(struct hreq *r)
 		web_forbidden(r);
 		return NULL;
 	}
-	if (!c || !contact_visible(r->srv, r->user, c->body)) {
-		if (!c && r->user->role != ROLE_AGENT)
-			web_error(r, 404, "not_found",
-				  "no contact %s in progress", r->params[0]);
-		else
-			web_not_found(r, "contact", r->params[0]);
+	if (!c) {
+		contact_gone(r);
+		return NULL;
+	}
+	if (!contact_visible(r->srv, r->user, c->body)) {
+		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}
 	return c;
@@ -661,7 +718,7 @@ static struct crec *path_contact(struct hreq *r)
 /* Runs after a successful engine call: timers, then the durable reply. */
 static void contact_done(struct hreq *r, struct crec *c)
 {
-	json_t *view = contact_view(c->body);
+	json_t *view = live_view(r->srv, c);
 
 	srv_engine_timer(r->srv);
 	srv_reply_durable(r, 200, view);
@@ -708,8 +765,11 @@ static struct crec *offered_contact(struct hreq *r)
 		web_forbidden(r);
 		return NULL;
 	}
-	if (!c ||
-	    !auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
+	if (!c) {
+		contact_gone(r);
+		return NULL;
+	}
+	if (!auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}

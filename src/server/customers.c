@@ -476,7 +476,13 @@ static void ccontacts_finish(struct query *q)
 
 void api_customer_contacts(struct hreq *r)
 {
-	struct query *q = customer_query(r, ccontacts_finish);
+	struct query *q;
+	size_t limit, offset;
+
+	/* the paging is checked before the read is audited */
+	if (web_paging(r, &limit, &offset, 500))
+		return;
+	q = customer_query(r, ccontacts_finish);
 
 	if (q)
 		query_submit(q);

@@ -155,8 +155,10 @@ static int check_value(const json_t *v, const struct jv_field *f,
 					 sub);
 				return -1;
 			}
-			if (check_obj(x, f->sub, true, sub, msg, size))
-				return -1;
+			int rc = check_obj(x, f->sub, true, sub, msg, size);
+
+			if (rc)
+				return rc;
 		}
 		return 0;
 	}
@@ -184,8 +186,10 @@ static int check_obj(const json_t *obj, const struct jv_field *fields,
 		}
 		if (json_is_null(v) && (f->flags & JV_NULLABLE))
 			continue;
-		if (check_value(v, f, path, msg, size))
-			return -1;
+		int rc = check_value(v, f, path, msg, size);
+
+		if (rc)
+			return rc;
 	}
 	for (f = fields; create && f->name; f++) {
 		if ((f->flags & JV_REQUIRED) &&

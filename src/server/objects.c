@@ -486,18 +486,29 @@ static bool parse_hhmm(const char *t, int *min)
 	int h, m;
 
 	if (!t || strlen(t) != 5 || t[2] != ':' ||
-	    sscanf(t, "%2d:%2d", &h, &m) != 2 || h < 0 || h > 24 || m < 0 ||
-	    m > 59 || (h == 24 && m))
+	    !isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
+	    !isdigit((unsigned char)t[3]) || !isdigit((unsigned char)t[4]))
+		return false;
+	h = atoi(t);
+	m = atoi(t + 3);
+	if (h > 24 || m > 59 || (h == 24 && m))
 		return false;
 	*min = h * 60 + m;
 	return true;
 }
 
+/* YYYY-MM-DD, digits exactly where they belong. */
 static bool parse_date(const char *d, int *y, int *mo, int *da)
 {
-	return d && strlen(d) == 10 && d[4] == '-' && d[7] == '-' &&
-	       sscanf(d, "%4d-%2d-%2d", y, mo, da) == 3 && *mo >= 1 &&
-	       *mo <= 12 && *da >= 1 && *da <= 31;
+	if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
+			return false;
+	*y = atoi(d);
+	*mo = atoi(d + 5);
+	*da = atoi(d + 8);
+	return *mo >= 1 && *mo <= 12 && *da >= 1 && *da <= 31;
 }
 
 static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
@@ -591,11 +602,36 @@ static void calendar_defaults(json_t *b)
 
 /* ---- queues ---- */
 
+/* The API says "callback-offer" where the engine says "offer-callback". */
 static enum action action_of(const char *s, enum action def)
 {
 	enum action a;
 
+	if (s && !strcmp(s, "callback-offer"))
+		return ACTION_CALLBACK_OFFER;
 	return s && action_parse(s, &a) ? a : def;
+}
+
+/* "steps: filter \"x\" at ..." names the step whose filter is x. */
+static int step_error(const json_t *steps, const char *emsg, char *msg,
+		      size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(steps, i, v)
+	{
+		const char *f = jv_str(v, "filter");
+		char quoted[80];
+
+		if (!f)
+			continue;
+		snprintf(quoted, sizeof(quoted), "filter \"%.60s\"", f);
+		if (strstr(emsg, quoted))
+			return fail(msg, size, 400, "steps[%zu].filter: %s", i,
+				    emsg);
+	}
+	return fail(msg, size, 400, "steps: %s", emsg);
 }
 
 static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
@@ -651,8 +687,8 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 				      : "the queue holds contacts: its tenant "
 					"and channel cannot change");
 	if (err == EINVAL || err == ENOENT)
-		return fail(msg, size, 400, "steps: %s",
-			    ee.msg[0] ? ee.msg : "invalid queue");
+		return step_error(steps_j, ee.msg[0] ? ee.msg : "invalid queue",
+				  msg, size);
 	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
 }
 

@@ -396,6 +396,46 @@ static struct row *report_row(struct report *rp, int64_t start, const char *key)
 	return &rp->rows[rp->n++];
 }
 
+static bool agent_state_parse(const char *s, enum agent_state *st)
+{
+	for (int i = 0; s && i < AS_MAX; i++) {
+		if (!strcmp(agent_state_name((enum agent_state)i), s)) {
+			*st = (enum agent_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * An agent.state event closes a span of time in the previous state: it
+ * is spread over the intervals it covers (agent and site groupings).
+ */
+static void report_span(struct report *rp, const struct store_event *ev,
+			const json_t *d)
+{
+	const char *key = jv_str(d, rp->group == G_AGENT ? "agent" : "site");
+	int64_t end = ev->time_ms, start = end - jv_int(d, "prev_ms", 0);
+	enum agent_state st;
+	struct row *row;
+
+	if (!key || strlen(key) >= 40 ||
+	    !agent_state_parse(jv_str(d, "prev"), &st))
+		return;
+	if (start < rp->from)
+		start = rp->from;
+	while (start < end) {
+		int64_t b = rp->from + (start - rp->from) / rp->step * rp->step;
+		int64_t stop = b + rp->step < end ? b + rp->step : end;
+
+		row = report_row(rp, b, key);
+		if (!row)
+			return;
+		metrics_agent_time(&row->m, st, stop - start);
+		start = stop;
+	}
+}
+
 static int report_event(const struct store_event *ev, void *arg)
 {
 	struct report *rp = arg;
@@ -404,11 +444,17 @@ static int report_event(const struct store_event *ev, void *arg)
 	struct row *row;
 	json_t *d;
 
-	if (!event_type_parse(ev->type, &t) || t == EV_AGENT_STATE)
+	if (!event_type_parse(ev->type, &t))
 		return 0;
 	d = json_loads(ev->data, 0, NULL);
 	if (!d)
 		return 0;
+	if (t == EV_AGENT_STATE) {
+		if (rp->group == G_AGENT || rp->group == G_SITE)
+			report_span(rp, ev, d);
+		json_decref(d);
+		return rp->oom ? ENOMEM : 0;
+	}
 	queue = jv_str(d, "queue");
 	key = rp->group == G_QUEUE    ? queue
 	      : rp->group == G_AGENT  ? jv_str(d, "agent")
@@ -444,7 +490,7 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 
 	return json_pack(
 		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-		"s:i}",
+		"s:i,s:o,s:o}",
 		"start", web_time(row->start, t, sizeof(t)), "key", row->key,
 		"name", jv_str(rp->names, row->key), "offered", (int)m->offered,
 		"answered", (int)m->answered, "handled", (int)m->handled,
@@ -457,7 +503,9 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 		json_real(round((double)m->wait_max_ms / 100.0) / 10.0),
 		"aht_s", num_or_null(metrics_aht_s(m), 10), "avg_abandon_s",
 		num_or_null(metrics_avg_abandon_s(m), 10), "transfers",
-		(int)m->transfers);
+		(int)m->transfers, "occupancy",
+		num_or_null(metrics_occupancy(m), 1000), "utilisation",
+		num_or_null(metrics_utilisation(m), 1000));
 }
 
 static void report_run(struct store *st, struct query *q)
@@ -516,6 +564,8 @@ static const char *const csv_cols[] = {"start",
 				       "aht_s",
 				       "avg_abandon_s",
 				       "transfers",
+				       "occupancy",
+				       "utilisation",
 				       NULL};
 
 static void report_csv(struct hreq *r, const json_t *rows)

@@ -445,6 +445,52 @@ static bool route_match(const char *pattern, const char *path,
 	return !*pattern && !*path;
 }
 
+/*
+ * Every %-escape is two hex digits and not %00. Returns NULL, or the
+ * first parameter with a bad one (its name copied into name).
+ */
+static const char *query_invalid(const char *q, char *name, size_t size)
+{
+	const char *start = q;
+
+	for (; *q; q++) {
+		if (*q == '&')
+			start = q + 1;
+		if (*q != '%')
+			continue;
+		if (!isxdigit((unsigned char)q[1]) ||
+		    !isxdigit((unsigned char)q[2]) ||
+		    (q[1] == '0' && q[2] == '0')) {
+			size_t len = strcspn(start, "=&");
+
+			snprintf(name, size, "%.*s",
+				 (int)(len < size ? len : size - 1), start);
+			return name;
+		}
+		q += 2;
+	}
+	return NULL;
+}
+
+/* 405 with the Allow header: the methods the path has. */
+static void method_not_allowed(struct hreq *r)
+{
+	char allow[96] = "", p[2][64];
+	size_t len;
+
+	for (const struct route *rt = web_routes; rt->method; rt++) {
+		if (!route_match(rt->pattern, r->path, p) ||
+		    strstr(allow, rt->method))
+			continue;
+		len = strlen(allow);
+		snprintf(allow + len, sizeof(allow) - len, "%s%s",
+			 len ? ", " : "", rt->method);
+	}
+	snprintf(r->extra, sizeof(r->extra), "Allow: %s\r\n", allow);
+	web_error(r, 405, "method_not_allowed", "%s is not allowed on %s",
+		  r->method, r->path);
+}
+
 static bool body_method(const char *m)
 {
 	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
@@ -535,6 +581,7 @@ void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
 	struct srv *s = arg;
 	struct hreq *r = calloc(1, sizeof(*r));
 	const struct route *rt;
+	char bad[64];
 	bool known;
 	int st;
 
@@ -560,15 +607,16 @@ void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
 	rt = find_route(r, &known);
 	if (!rt) {
 		if (known)
-			web_error(r, 405, "method_not_allowed",
-				  "%s is not allowed on %s", r->method,
-				  r->path);
+			method_not_allowed(r);
 		else
 			web_error(r, 404, "not_found", "no route %s", r->path);
 		return;
 	}
-	if (!parse_body(r, msg))
+	if (r->query && query_invalid(r->query, bad, sizeof(bad))) {
+		web_error(r, 400, "invalid_field", "%s: malformed %%-escape",
+			  bad);
 		return;
+	}
 	r->msg = msg;
 	if (rt->roles != R_PUBLIC) {
 		if (!auth_request(r))
@@ -578,6 +626,8 @@ void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
 			return;
 		}
 	}
+	if (!parse_body(r, msg))
+		return;
 	rt->h(r);
 	/* r may be gone: the handler answered or keeps it. */
 }

@@ -86,7 +86,7 @@ export async function openStream(base, token, { subscribe, after } = {}) {
   ws.on('message', (data) => {
     const m = JSON.parse(String(data));
     messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
   });
   await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
   const next = (pred, ms = 5000) => {
@@ -95,7 +95,7 @@ export async function openStream(base, token, { subscribe, after } = {}) {
     return new Promise((resolve, reject) => {
       const w = { pred, resolve };
       waiters.push(w);
-      setTimeout(() => { const i = waiters.indexOf(w); if (i >= 0) { waiters.splice(i, 1); reject(new Error('no matching stream message in ' + ms + ' ms')); } }, ms);
+      w.timer = setTimeout(() => { const i = waiters.indexOf(w); if (i >= 0) { waiters.splice(i, 1); reject(new Error('no matching stream message in ' + ms + ' ms')); } }, ms);
     });
   };
   if (subscribe) {

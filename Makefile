@@ -35,14 +35,29 @@ test-asan: deps
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# Every build/bench/*_bench program, then the server benchmarks (each
+# starts its own servers; see bench/README.md). All run; the status is 1
+# when any failed.
+BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs
+
 bench: build
-	@for b in $(BUILD)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done
+	@rc=0; \
+	for b in $(BUILD)/bench/*_bench $(BENCH_SCRIPTS); do \
+		echo "== $$b"; \
+		case $$b in \
+		*.sh) BUILD=$(abspath $(BUILD)) RELAIS_BIN=$(abspath $(BUILD))/relais bash $$b ;; \
+		*.mjs) RELAIS_BIN=$(abspath $(BUILD))/relais node $$b ;; \
+		*) $$b ;; \
+		esac || { echo "== $$b FAILED"; rc=1; }; \
+	done; \
+	exit $$rc
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DRELAIS_FUZZ=ON -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_SANITIZE=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@for f in $(FUZZ_BUILD)/fuzz_*; do \
+		case $$f in *.log) continue;; esac; \
 		name=$$(basename $$f); \
 		mkdir -p fuzz/corpus-$$name; \
 		echo "== $$name for $(FUZZ_TIME)s"; \

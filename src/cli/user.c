@@ -97,6 +97,7 @@ static int add_user(const char *dir, json_t *u)
 	struct store_batch b = {0};
 	struct store *st;
 	char msg[256], pw[256], hash[128], id[40], t[32], *text;
+	json_t *audit;
 	int version, err;
 
 	if (store_sqlite_open(&st, dir, true, msg, sizeof(msg))) {
@@ -140,10 +141,11 @@ static int add_user(const char *dir, json_t *u)
 	text = json_dumps(u, JSON_COMPACT);
 	err = !text || store_batch_put(&b, "users", id, text);
 	free(text);
-	text = json_dumps(json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "create",
-				    "kind", "users", "id", id, "user", "",
-				    "username", "relais user add"),
-			  JSON_COMPACT);
+	audit = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "create", "kind",
+			  "users", "id", id, "user", "", "username",
+			  "relais user add");
+	text = json_dumps(audit, JSON_COMPACT);
+	json_decref(audit);
 	err |= !text || store_batch_event(&b, st->ops->last_seq(st) + 1,
 					  (int64_t)time(NULL) * 1000, NULL,
 					  "audit.config", text);

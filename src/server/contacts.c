@@ -576,7 +576,12 @@ static bool filter_param(struct query *q, int slot, const char *name,
 {
 	const char *v =
 		web_query(q->r, name, q->strs[slot], sizeof(q->strs[slot]));
+	char big[512];
 
+	if (!v && web_query(q->r, name, big, sizeof(big))) {
+		web_error(q->r, 400, "invalid_field", "%s: too long", name);
+		return false;
+	}
 	*dst = v;
 	return true;
 }
@@ -606,12 +611,12 @@ static bool contact_query_fill(struct query *q, struct store_contact_query *cq)
 
 	if (web_paging(r, &cq->limit, &cq->offset, 500))
 		return false;
-	filter_param(q, 0, "tenant", &cq->tenant);
-	filter_param(q, 1, "queue", &cq->queue);
-	filter_param(q, 2, "agent", &cq->agent);
-	filter_param(q, 3, "customer", &cq->customer);
-	filter_param(q, 4, "state", &cq->state);
-	if (!time_param(q, "from", &cq->from_ms) ||
+	if (!filter_param(q, 0, "tenant", &cq->tenant) ||
+	    !filter_param(q, 1, "queue", &cq->queue) ||
+	    !filter_param(q, 2, "agent", &cq->agent) ||
+	    !filter_param(q, 3, "customer", &cq->customer) ||
+	    !filter_param(q, 4, "state", &cq->state) ||
+	    !time_param(q, "from", &cq->from_ms) ||
 	    !time_param(q, "to", &cq->to_ms))
 		return false;
 	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);

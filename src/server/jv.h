@@ -39,8 +39,9 @@ struct jv_field {
 #define JV_READONLY 4u /* refused in requests */
 
 /*
- * Checks obj. create: required fields must be there. Returns 0, or -1 with
- * msg filled ("name: expected a string").
+ * Checks obj. create: required fields must be there. Returns 0, -2 for an
+ * unknown (or read-only) field at any depth ("unknown field: steps[1].x"),
+ * or -1 for any other refusal ("name: expected a string"), msg filled.
  */
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);

@@ -519,7 +519,8 @@ static void report_run(struct store *st, struct query *q)
 	q->eq.ntenants = q->ntenants;
 	rp->index = json_object();
 	q->err = st->ops->events(st, &q->eq, report_event, rp);
-	qsort(rp->rows, rp->n, sizeof(rp->rows[0]), row_cmp);
+	if (rp->n)
+		qsort(rp->rows, rp->n, sizeof(rp->rows[0]), row_cmp);
 	for (size_t i = 0; i < rp->n; i++)
 		json_array_append_new(rows, row_json(rp, &rp->rows[i]));
 	q->result = rows;

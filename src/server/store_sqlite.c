@@ -69,6 +69,14 @@ static const char *const migrations[] = {
 	" END;"
 	"CREATE TRIGGER customers_ident_del AFTER DELETE ON customers BEGIN"
 	" DELETE FROM identities WHERE customer = old.id;"
+	" END;"
+	"CREATE TRIGGER customers_ident_upd AFTER UPDATE OF body ON customers"
+	" BEGIN"
+	" DELETE FROM identities WHERE customer = old.id;"
+	" INSERT INTO identities SELECT new.tenant, 'phone', value, new.id"
+	"  FROM json_each(new.body, '$.phones');"
+	" INSERT INTO identities SELECT new.tenant, 'email', value, new.id"
+	"  FROM json_each(new.body, '$.emails');"
 	" END;",
 };
 
@@ -212,9 +220,12 @@ static int apply_row(struct sqlite_store *s, const struct store_op *op)
 		snprintf(s->msg, sizeof(s->msg), "unknown table %s", op->table);
 		return EINVAL;
 	}
+	/* an upsert keeps the row (its place, its rowid) and fires the
+	 * update triggers, where REPLACE would delete and re-insert */
 	if (op->kind == STORE_PUT)
 		snprintf(sql, sizeof(sql),
-			 "INSERT OR REPLACE INTO %s (id, body) VALUES (?1, ?2)",
+			 "INSERT INTO %s (id, body) VALUES (?1, ?2) ON "
+			 "CONFLICT(id) DO UPDATE SET body = excluded.body",
 			 op->table);
 	else
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1",

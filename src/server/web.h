@@ -111,7 +111,10 @@ void web_bad_field(struct hreq *r, int rc, const char *msg);
 
 /* ISO-8601 UTC with milliseconds into buf (25 bytes). */
 const char *web_time(int64_t ms, char *buf, size_t size);
-/* Parses that (or seconds, or without milliseconds); -1 when not a time. */
+/*
+ * Parses that (milliseconds optional, "Z" or "+00:00"); -1 when it is not
+ * a real UTC time.
+ */
 int64_t web_time_parse(const char *s);
 
 #endif

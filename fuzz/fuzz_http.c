@@ -1,0 +1,256 @@
+/*
+ * fuzz_http — what the server does with a request before any handler
+ * runs, on arbitrary bytes.
+ *
+ * The input is the bytes of a connection: libre's http_msg_decode() reads
+ * a request, the body is taken as libre's server takes it (Content-Length
+ * bytes, when that many are there), and the next request follows, up to
+ * four. For each request: the method and path go through
+ * web_route_lookup(), the query string through web_query() with every
+ * name the server asks for and every name it holds (each value also
+ * through web_time_parse()), and the body through jv_parse() and, when it
+ * parses, jv_check() against the field table of every kind, on create and
+ * on update.
+ *
+ * When the first byte is '#', the rest goes straight to jv_parse() and
+ * jv_check() instead: more coverage of the JSON path.
+ *
+ * Anything that breaks a documented promise aborts: a route of another
+ * method, a parameter that is not a string or holds a '/', a decoded
+ * value that overruns its buffer, a refusal without a message or with a
+ * code other than -1 or -2, a time that does not survive web_time().
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/libre.h"
+
+#include "server/jv.h"
+#include "server/srv.h"
+#include "server/web.h"
+
+#define MAX_REQUESTS  4
+#define YEAR_10000_MS 253402300800000LL
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (libre_init())
+		abort();
+	return 0;
+}
+
+static bool is_string(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+/* ---- bodies ---- */
+
+static void check_against(const json_t *body, const struct jv_field *fields,
+			  bool create)
+{
+	char msg[256];
+	int rc;
+
+	memset(msg, 0x5a, sizeof(msg));
+	rc = jv_check(body, fields, create, msg, sizeof(msg));
+	if (rc == 0)
+		return;
+	if ((rc != -1 && rc != -2) || !is_string(msg, sizeof(msg)) || !msg[0])
+		abort();
+	if (rc == -2 && strncmp(msg, "unknown field: ", 15))
+		abort();
+}
+
+static void check_body(const char *buf, size_t len)
+{
+	char msg[256];
+	json_t *body;
+
+	memset(msg, 0x5a, sizeof(msg));
+	body = jv_parse(buf, len, msg, sizeof(msg));
+	if (!body) {
+		if (!is_string(msg, sizeof(msg)) || !msg[0])
+			abort();
+		return;
+	}
+	if (!json_is_object(body))
+		abort();
+	for (int k = 0; k < K_MAX; k++) {
+		check_against(body, kinds[k]->fields, true);
+		check_against(body, kinds[k]->fields, false);
+	}
+	(void)jv_str(body, "name");
+	(void)jv_int(body, "priority", 0);
+	(void)jv_num(body, "cost_per_hour", 0);
+	(void)jv_bool(body, "last_agent", false);
+	json_decref(body);
+}
+
+/* ---- query strings ---- */
+
+static void check_time(const char *v)
+{
+	char buf[32];
+	int64_t t = web_time_parse(v);
+
+	if (t < 0 || t >= YEAR_10000_MS)
+		return;
+	web_time(t, buf, sizeof(buf));
+	if (web_time_parse(buf) != t)
+		abort();
+}
+
+static void check_param(const struct hreq *r, const char *name, size_t size)
+{
+	char buf[256];
+	const char *v;
+
+	memset(buf, 0x5a, sizeof(buf));
+	v = web_query(r, name, buf, size);
+	if (!v)
+		return;
+	if (v != buf || !is_string(buf, size))
+		abort();
+	check_time(v);
+}
+
+/* The names the handlers ask for, with their buffer sizes. */
+static const struct {
+	const char *name;
+	size_t size;
+} server_params[] = {
+	{"tenant", 128}, {"queue", 128},   {"agent", 128},  {"customer", 128},
+	{"state", 128},	 {"from", 64},	   {"to", 64},	    {"limit", 32},
+	{"offset", 32},	 {"after", 32},	   {"contact", 40}, {"phone", 128},
+	{"email", 128},	 {"interval", 64}, {"group", 64},   {"token", 256},
+};
+
+static void check_query(const char *query)
+{
+	struct hreq r;
+	const char *p;
+
+	memset(&r, 0, sizeof(r));
+	r.query = (char *)query;
+	for (size_t i = 0; i < sizeof(server_params) / sizeof(server_params[0]);
+	     i++)
+		check_param(&r, server_params[i].name, server_params[i].size);
+	/* every name the query holds, and a tiny buffer */
+	for (p = query; p && *p;) {
+		size_t n = strcspn(p, "=&");
+		char name[64];
+
+		if (n && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			check_param(&r, name, 256);
+			check_param(&r, name, 2);
+		}
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+}
+
+/* ---- requests ---- */
+
+static void check_route(const char *method, const char *path)
+{
+	char params[2][64];
+	const struct route *rt;
+	bool known = false;
+
+	memset(params, 0x5a, sizeof(params));
+	rt = web_route_lookup(method, path, params, &known);
+	if (!rt)
+		return;
+	if (!known || strcmp(rt->method, method) || !rt->h)
+		abort();
+	if (strchr(rt->pattern, '{') &&
+	    (!is_string(params[0], sizeof(params[0])) || !params[0][0] ||
+	     strchr(params[0], '/')))
+		abort();
+}
+
+/* What hreq_fill() and parse_body() do with one decoded request. */
+static void check_request(const struct http_msg *msg)
+{
+	char method[8], path[512];
+
+	if (msg->met.l >= sizeof(method) || msg->path.l >= sizeof(path))
+		return;
+	pl_strcpy(&msg->met, method, sizeof(method));
+	pl_strcpy(&msg->path, path, sizeof(path));
+	check_route(method, path);
+	if (pl_isset(&msg->prm) && msg->prm.l > 1) {
+		char *query = malloc(msg->prm.l);
+
+		if (!query)
+			return;
+		memcpy(query, msg->prm.p + 1, msg->prm.l - 1);
+		query[msg->prm.l - 1] = '\0';
+		check_query(query);
+		free(query);
+	}
+	if (mbuf_get_left(msg->mb) && mbuf_get_left(msg->mb) <= WEB_BODY_MAX)
+		check_body((const char *)mbuf_buf(msg->mb),
+			   mbuf_get_left(msg->mb));
+}
+
+/*
+ * Decodes the next request from mb as libre's server does: the body is
+ * the Content-Length bytes after the head. Returns false when no complete
+ * request is left.
+ */
+static bool next_request(struct mbuf *mb)
+{
+	struct http_msg *msg;
+	size_t end;
+
+	if (!mbuf_get_left(mb) || http_msg_decode(&msg, mb, true))
+		return false;
+	if (mbuf_get_left(mb) < msg->clen) {
+		mem_deref(msg);
+		return false;
+	}
+	mem_deref(msg->mb);
+	msg->mb = mem_ref(msg->_mb);
+	end = mb->end;
+	mb->end = mb->pos + msg->clen;
+	check_request(msg);
+	mb->pos = mb->end;
+	mb->end = end;
+	mem_deref(msg);
+	return true;
+}
+
+static void fuzz_http(const uint8_t *data, size_t size)
+{
+	struct mbuf *mb = mbuf_alloc(size ? size : 1);
+
+	if (!mb)
+		return;
+	if (mbuf_write_mem(mb, data, size) == 0) {
+		mb->pos = 0;
+		for (int i = 0; i < MAX_REQUESTS && next_request(mb); i++)
+			;
+	}
+	mem_deref(mb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size && data[0] == '#')
+		check_body((const char *)data + 1, size - 1);
+	else
+		fuzz_http(data, size);
+	return 0;
+}

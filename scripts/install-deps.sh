@@ -10,7 +10,7 @@ PACKAGES=(
 	libcmocka-dev
 	tzdata
 	libre-dev librem-dev libjansson-dev libsqlite3-dev libsodium-dev uuid-dev
-	sqlite3 wrk
+	sqlite3 wrk jq curl
 )
 
 missing=()

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -417,6 +419,30 @@ int srv_migrate(const char *data_dir, int *version, char *msg, size_t size)
 	return err;
 }
 
+/*
+ * libre's loop handles 1,024 descriptors unless told otherwise: every
+ * stream subscriber holds one. Raise the soft limit to the hard one and
+ * size the loop for it.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = 65536;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (fd_setsize((int)(rl.rlim_cur < want ? rl.rlim_cur : want)))
+		log_warn("srv", "msg=\"cannot size the event loop\"");
+	log_debug("srv", "max_fds=%llu", (unsigned long long)rl.rlim_cur);
+}
+
 static void signal_handler(int sig)
 {
 	(void)sig;
@@ -439,6 +465,10 @@ static int listen_http(struct srv *s)
 	err = websock_alloc(&s->ws, NULL, NULL);
 	if (!err)
 		err = http_listen(&s->hs, &laddr, web_request, s);
+	/* libre listens with a backlog of 5: bursts of connections would be
+	 * dropped and retried seconds later */
+	if (!err)
+		err = tcp_sock_listen(http_sock_tcp(s->hs), SOMAXCONN);
 	if (err) {
 		log_error("http", "msg=\"cannot listen\" addr=%s err=\"%s\"",
 			  s->cfg.http_addr, strerror(err));
@@ -541,6 +571,7 @@ int srv_run(const struct srv_config *cfg)
 		free(s);
 		return err;
 	}
+	raise_fd_limit();
 	err = srv_init(s, cfg);
 	if (!err)
 		err = open_store(s);

@@ -170,12 +170,14 @@ struct srv {
 	struct hmap conns;	   /* http_conn -> its requests in order */
 	uint64_t next_num;
 
-	int64_t seq;	     /* last sequence given */
+	int64_t seq;	     /* last sequence given (also the stats cache's
+				generation: any event changes statistics) */
 	int64_t durable_seq; /* last sequence on disk */
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
 
 	struct stream *streams; /* WebSocket clients */
+	struct stats_cache *stats_cache;
 	struct login_fail *fails;
 
 	/* for /metrics */
@@ -302,6 +304,13 @@ void api_customer_contacts_query(struct hreq *r, const char *customer,
 void stats_on_event(struct srv *s, const struct engine_event *ev);
 int stats_rebuild(struct srv *s); /* today's counters from the log */
 json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant);
+/*
+ * The same, serialized, from a cache that any event empties (each moves
+ * s->seq) and that lives a second at most (waits and times in state are
+ * counted in seconds). Valid until the next call.
+ */
+const char *stats_realtime_text(struct srv *s, const struct user *u,
+				const char *tenant);
 void stats_free(struct srv *s);
 const struct astate *stats_agent_state(struct srv *s, const char *agent);
 void api_stats_realtime(struct hreq *r);

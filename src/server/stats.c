@@ -29,6 +29,8 @@ struct zone {
 	struct tz *tz;
 };
 
+static void stats_cache_free(struct srv *s);
+
 static bool qstat_eq(const void *val, const void *key)
 {
 	return !strcmp(((const struct qstat *)val)->queue, key);
@@ -62,6 +64,7 @@ void stats_free(struct srv *s)
 	hmap_reset(&s->astates);
 	hmap_reset(&s->zones);
 	identities_free(s);
+	stats_cache_free(s);
 }
 
 /* The UTC instant of the last local midnight of the tenant. */
@@ -334,16 +337,94 @@ json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant)
 			 "queues", queues, "agents", agents);
 }
 
+/*
+ * A wallboard asks every second, and so does each stream subscriber: the
+ * answer for one scope is kept until an event or a config change (each
+ * moves s->seq) or for a second at most.
+ */
+#define STATS_CACHE 16
+
+struct stats_cache {
+	struct {
+		char key[512];
+		int64_t seq, at_ms;
+		char *text;
+	} e[STATS_CACHE];
+	unsigned next;
+};
+
+/* The scope of a user's statistics as a string. */
+static void scope_key(const struct user *u, const char *tenant, char *key,
+		      size_t size)
+{
+	size_t len;
+
+	snprintf(key, size, "%d|%s|%s|", (int)u->role, u->agent,
+		 tenant ? tenant : "");
+	for (size_t i = 0; i < u->ntenants; i++) {
+		len = strlen(key);
+		snprintf(key + len, size - len, "%s,", u->tenants[i]);
+	}
+	for (size_t i = 0; i < u->nsites; i++) {
+		len = strlen(key);
+		snprintf(key + len, size - len, "%s;", u->sites[i]);
+	}
+}
+
+const char *stats_realtime_text(struct srv *s, const struct user *u,
+				const char *tenant)
+{
+	struct stats_cache *c = s->stats_cache;
+	int64_t now = srv_now(s);
+	char key[512];
+	unsigned i;
+
+	if (!c && !(c = s->stats_cache = calloc(1, sizeof(*c))))
+		return NULL;
+	scope_key(u, tenant, key, sizeof(key));
+	for (i = 0; i < STATS_CACHE; i++) {
+		if (c->e[i].text && c->e[i].seq == s->seq &&
+		    now - c->e[i].at_ms < 1000 && !strcmp(c->e[i].key, key))
+			return c->e[i].text;
+	}
+	i = c->next++ % STATS_CACHE;
+	free(c->e[i].text);
+	json_t *j = stats_realtime(s, u, tenant);
+
+	c->e[i].text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(j);
+	snprintf(c->e[i].key, sizeof(c->e[i].key), "%s", key);
+	c->e[i].seq = s->seq;
+	c->e[i].at_ms = now;
+	return c->e[i].text;
+}
+
+static void stats_cache_free(struct srv *s)
+{
+	if (!s->stats_cache)
+		return;
+	for (int i = 0; i < STATS_CACHE; i++)
+		free(s->stats_cache->e[i].text);
+	free(s->stats_cache);
+	s->stats_cache = NULL;
+}
+
 void api_stats_realtime(struct hreq *r)
 {
 	char tenant[64];
 	const char *t = web_query(r, "tenant", tenant, sizeof(tenant));
+	const char *text;
 
 	if (t && !auth_sees_tenant(r->srv, r->user, t)) {
 		web_not_found(r, "tenant", t);
 		return;
 	}
-	web_json(r, 200, stats_realtime(r->srv, r->user, t));
+	text = stats_realtime_text(r->srv, r->user, t);
+	if (!text) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	web_text(r, 200, "application/json", text, strlen(text));
 }
 
 /* ---- interval reports (computed on the store thread) ---- */

@@ -82,10 +82,13 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+#define NTABLES 16
+
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	sqlite3_stmt *ins_event, *begin, *commit, *rollback;
+	sqlite3_stmt *put[NTABLES], *del[NTABLES]; /* by store_tables index */
 	char msg[256];
 };
 
@@ -120,6 +123,10 @@ static void sq_close(struct store *st)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 
+	for (int i = 0; i < NTABLES; i++) {
+		sqlite3_finalize(s->put[i]);
+		sqlite3_finalize(s->del[i]);
+	}
 	sqlite3_finalize(s->ins_event);
 	sqlite3_finalize(s->begin);
 	sqlite3_finalize(s->commit);
@@ -174,12 +181,17 @@ static int sq_migrate(struct store *st, int *version)
 	return 0;
 }
 
-static bool known_table(const char *t)
+static int table_index(const char *t)
 {
 	for (int i = 0; store_tables[i]; i++)
 		if (!strcmp(store_tables[i], t))
-			return true;
-	return false;
+			return i;
+	return -1;
+}
+
+static bool known_table(const char *t)
+{
+	return table_index(t) >= 0;
 }
 
 static int apply_event(struct sqlite_store *s, const struct store_op *op)
@@ -212,33 +224,37 @@ static int apply_event(struct sqlite_store *s, const struct store_op *op)
 /* Row writes go through the table's own cached statement. */
 static int apply_row(struct sqlite_store *s, const struct store_op *op)
 {
+	int t = table_index(op->table), rc;
+	sqlite3_stmt **stp;
 	char sql[128];
-	sqlite3_stmt *st;
-	int rc;
 
-	if (!known_table(op->table)) {
+	if (t < 0 || t >= NTABLES) {
 		snprintf(s->msg, sizeof(s->msg), "unknown table %s", op->table);
 		return EINVAL;
 	}
-	/* an upsert keeps the row (its place, its rowid) and fires the
-	 * update triggers, where REPLACE would delete and re-insert */
+	stp = op->kind == STORE_PUT ? &s->put[t] : &s->del[t];
+	if (!*stp) {
+		/* an upsert keeps the row (its place, its rowid) and fires
+		 * the update triggers, where REPLACE would delete and
+		 * re-insert */
+		if (op->kind == STORE_PUT)
+			snprintf(sql, sizeof(sql),
+				 "INSERT INTO %s (id, body) VALUES (?1, ?2) ON "
+				 "CONFLICT(id) DO UPDATE SET body = "
+				 "excluded.body",
+				 op->table);
+		else
+			snprintf(sql, sizeof(sql),
+				 "DELETE FROM %s WHERE id = ?1", op->table);
+		if (prepare(s, sql, stp))
+			return EIO;
+	}
+	sqlite3_bind_text(*stp, 1, op->id, -1, SQLITE_STATIC);
 	if (op->kind == STORE_PUT)
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s (id, body) VALUES (?1, ?2) ON "
-			 "CONFLICT(id) DO UPDATE SET body = excluded.body",
-			 op->table);
-	else
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1",
-			 op->table);
-	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-				NULL);
-	if (rc != SQLITE_OK)
-		return fail(s, rc);
-	sqlite3_bind_text(st, 1, op->id, -1, SQLITE_STATIC);
-	if (op->kind == STORE_PUT)
-		sqlite3_bind_text(st, 2, op->body, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		sqlite3_bind_text(*stp, 2, op->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(*stp);
+	sqlite3_reset(*stp);
+	sqlite3_clear_bindings(*stp);
 	return rc == SQLITE_DONE ? 0 : fail(s, rc);
 }
 

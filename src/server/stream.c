@@ -35,14 +35,19 @@ struct stream {
 	json_t *held;	  /* live events held during a catch-up */
 };
 
+static void send_text(struct stream *st, const char *text)
+{
+	if (!websock_send(st->wc, WEBSOCK_TEXT, "%s", text))
+		st->srv->ws_sent++;
+}
+
 static void stream_send(struct stream *st, const json_t *msg)
 {
 	char *text = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 	if (!text)
 		return;
-	if (!websock_send(st->wc, WEBSOCK_TEXT, "%s", text))
-		st->srv->ws_sent++;
+	send_text(st, text);
 	free(text);
 }
 
@@ -149,7 +154,9 @@ static json_t *event_msg(int64_t seq, int64_t time_ms, const char *tenant,
 			 "event", type, "data", data);
 }
 
-static void deliver(struct stream *st, int64_t seq, const json_t *msg)
+/* text: msg serialized, or NULL to serialize it here. */
+static void deliver(struct stream *st, int64_t seq, const json_t *msg,
+		    const char *text)
 {
 	if (seq <= st->last_seq)
 		return; /* already sent */
@@ -157,22 +164,31 @@ static void deliver(struct stream *st, int64_t seq, const json_t *msg)
 		json_array_append((json_t *)st->held, (json_t *)msg);
 		return;
 	}
-	stream_send(st, msg);
+	if (text)
+		send_text(st, text);
+	else
+		stream_send(st, msg);
 	st->last_seq = seq;
 }
 
+/* One event to every subscriber of its topics, serialized once. */
 void stream_publish(struct srv *s, int64_t seq, int64_t time_ms,
 		    const char *tenant, const char *type, const json_t *data)
 {
 	json_t *msg = NULL;
+	char *text = NULL;
 
 	for (struct stream *st = s->streams; st; st = st->next) {
 		if (!matches(st, tenant, data))
 			continue;
-		if (!msg)
+		if (!msg) {
 			msg = event_msg(seq, time_ms, tenant, type, data);
-		deliver(st, seq, msg);
+			text = json_dumps(msg, JSON_COMPACT |
+						       JSON_REAL_PRECISION(15));
+		}
+		deliver(st, seq, msg, text);
 	}
+	free(text);
 	json_decref(msg);
 }
 
@@ -249,7 +265,8 @@ static void catchup_done(void *arg)
 	st->catching_up = false;
 	held = st->held;
 	st->held = json_array();
-	json_array_foreach(held, i, e) deliver(st, jv_int(e, "seq", 0), e);
+	json_array_foreach(held, i, e)
+		deliver(st, jv_int(e, "seq", 0), e, NULL);
 	json_decref(held);
 	if (c->err)
 		send_error(st, "internal", "the catch-up read failed");
@@ -460,15 +477,16 @@ void api_stream(struct hreq *r)
 void stream_tick(struct srv *s)
 {
 	for (struct stream *st = s->streams; st; st = st->next) {
+		const char *text;
 		struct user *u;
-		json_t *m;
 
 		if (!st->stats || !(u = stream_user(st)))
 			continue;
-		m = json_pack("{s:s,s:o}", "type", "stats", "data",
-			      stats_realtime(s, u, NULL));
-		stream_send(st, m);
-		json_decref(m);
+		text = stats_realtime_text(s, u, NULL);
+		if (text &&
+		    !websock_send(st->wc, WEBSOCK_TEXT,
+				  "{\"type\":\"stats\",\"data\":%s}", text))
+			s->ws_sent++;
 	}
 }
 

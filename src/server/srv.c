@@ -22,13 +22,6 @@
 #include "server/srv.h"
 #include "server/worker.h"
 
-struct pub {
-	int64_t seq, time_ms;
-	char *tenant;
-	const char *type;
-	json_t *data;
-};
-
 struct batch {
 	struct srv *srv;
 	struct store_batch sb;
@@ -211,12 +204,7 @@ static void commit_done(void *arg)
 		r->held = NULL;
 		web_json(r, r->held_status, body);
 	}
-	for (size_t i = 0; i < b->npubs; i++) {
-		struct pub *p = &b->pubs[i];
-
-		stream_publish(s, p->seq, p->time_ms, p->tenant, p->type,
-			       p->data);
-	}
+	stream_publish(s, b->pubs, b->npubs);
 	batch_free(b);
 	srv_flush(s);
 	if (s->stopping && !s->inflight)

@@ -143,6 +143,14 @@ struct srv_config {
 struct batch;
 struct stream;
 
+/* An event of a batch, published to the stream once committed. */
+struct pub {
+	int64_t seq, time_ms;
+	char *tenant;
+	const char *type;
+	json_t *data;
+};
+
 struct srv {
 	struct srv_config cfg;
 	struct engine *eng;
@@ -322,8 +330,8 @@ void api_events(struct hreq *r);
 /* ---- stream.c: the WebSocket stream ---- */
 void api_stream(struct hreq *r);
 /* Pushes committed events to the subscribers. */
-void stream_publish(struct srv *s, int64_t seq, int64_t time_ms,
-		    const char *tenant, const char *type, const json_t *data);
+/* Pushes the events of a commit to their subscribers. */
+void stream_publish(struct srv *s, const struct pub *pubs, size_t n);
 void stream_tick(struct srv *s); /* statistics push, once a second */
 void stream_close_all(struct srv *s);
 size_t stream_count(const struct srv *s);

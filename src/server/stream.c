@@ -8,6 +8,7 @@
  * live events are held back; then the held ones follow. So there is no
  * gap and no duplicate.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -171,25 +172,83 @@ static void deliver(struct stream *st, int64_t seq, const json_t *msg,
 	st->last_seq = seq;
 }
 
-/* One event to every subscriber of its topics, serialized once. */
-void stream_publish(struct srv *s, int64_t seq, int64_t time_ms,
-		    const char *tenant, const char *type, const json_t *data)
+/* Appends a WebSocket text frame (server to client: no mask). */
+static int ws_frame(struct mbuf *mb, const char *text)
 {
-	json_t *msg = NULL;
-	char *text = NULL;
+	size_t len = strlen(text);
+	int err = mbuf_write_u8(mb, 0x81); /* FIN, text */
 
-	for (struct stream *st = s->streams; st; st = st->next) {
-		if (!matches(st, tenant, data))
-			continue;
-		if (!msg) {
-			msg = event_msg(seq, time_ms, tenant, type, data);
-			text = json_dumps(msg, JSON_COMPACT |
-						       JSON_REAL_PRECISION(15));
-		}
-		deliver(st, seq, msg, text);
+	if (len < 126) {
+		err |= mbuf_write_u8(mb, (uint8_t)len);
+	} else if (len < 65536) {
+		err |= mbuf_write_u8(mb, 126);
+		err |= mbuf_write_u16(mb, htons((uint16_t)len));
+	} else {
+		err |= mbuf_write_u8(mb, 127);
+		for (int i = 7; i >= 0; i--)
+			err |= mbuf_write_u8(mb, (uint8_t)(len >> (8 * i)));
 	}
-	free(text);
-	json_decref(msg);
+	return err | mbuf_write_mem(mb, (const uint8_t *)text, len);
+}
+
+/* The events of one subscriber in one write. */
+static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
+		       json_t **msgs, char **texts)
+{
+	struct mbuf *mb = NULL;
+	struct tcp_conn *tc;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pub *p = &pubs[i];
+
+		if (p->seq <= st->last_seq || !matches(st, p->tenant, p->data))
+			continue;
+		if (!msgs[i]) {
+			msgs[i] = event_msg(p->seq, p->time_ms, p->tenant,
+					    p->type, p->data);
+			texts[i] = json_dumps(msgs[i],
+					      JSON_COMPACT |
+						      JSON_REAL_PRECISION(15));
+		}
+		if (st->catching_up) {
+			json_array_append(st->held, msgs[i]);
+			continue;
+		}
+		if (!texts[i] || (!mb && !(mb = mbuf_alloc(1024))) ||
+		    ws_frame(mb, texts[i]))
+			continue;
+		st->last_seq = p->seq;
+		st->srv->ws_sent++;
+	}
+	if (mb && (tc = websock_tcp(st->wc))) {
+		mb->pos = 0;
+		(void)tcp_send(tc, mb);
+	}
+	mem_deref(mb);
+}
+
+/*
+ * The events of a commit to their subscribers: each event serialized
+ * once, each subscriber's share sent in one write.
+ */
+void stream_publish(struct srv *s, const struct pub *pubs, size_t n)
+{
+	json_t **msgs;
+	char **texts;
+
+	if (!s->streams || !n)
+		return;
+	msgs = calloc(n, sizeof(*msgs));
+	texts = calloc(n, sizeof(*texts));
+	if (msgs && texts)
+		for (struct stream *st = s->streams; st; st = st->next)
+			publish_to(st, pubs, n, msgs, texts);
+	for (size_t i = 0; msgs && texts && i < n; i++) {
+		json_decref(msgs[i]);
+		free(texts[i]);
+	}
+	free(msgs);
+	free(texts);
 }
 
 /* ---- catching up from the store ---- */

@@ -207,8 +207,6 @@ static void commit_done(void *arg)
 	stream_publish(s, b->pubs, b->npubs);
 	batch_free(b);
 	srv_flush(s);
-	if (s->stopping && !s->inflight)
-		re_cancel();
 }
 
 void srv_flush(struct srv *s)
@@ -545,15 +543,38 @@ static void srv_close(struct srv *s)
 }
 
 /* SIGTERM: stop accepting, flush, wait for the commit, close. */
+/*
+ * While stopping: the loop runs until the last commit is done and, when
+ * streams were open, a short grace for their close handshakes (a closed
+ * stream lives until its client answers, or 10 s).
+ */
+static void stop_check(void *arg)
+{
+	struct srv *s = arg;
+
+	if (!s->inflight && srv_now(s) >= s->stop_until)
+		re_cancel();
+	else
+		tmr_start(s->eng_tmr, 20, stop_check, s);
+}
+
 static void shutdown_gracefully(struct srv *s)
 {
-	log_info("srv", "msg=\"stopping\" inflight=%zu", s->inflight);
+	size_t streams = stream_count(s);
+
+	log_info("srv", "msg=\"stopping\" inflight=%zu streams=%zu",
+		 s->inflight, streams);
 	s->stopping = true;
 	s->hs = mem_deref(s->hs);
+	tmr_cancel(s->tick_tmr);
+	traffic_stop();
 	stream_close_all(s);
 	srv_flush(s);
-	if (s->inflight)
-		re_main(NULL); /* until commit_done cancels */
+	s->stop_until = srv_now(s) + (streams ? 300 : 0);
+	if (s->inflight || streams) {
+		tmr_start(s->eng_tmr, 0, stop_check, s);
+		re_main(NULL);
+	}
 	log_info("srv", "msg=stopped seq=%lld", (long long)s->durable_seq);
 }
 

@@ -164,6 +164,7 @@ struct srv {
 	int64_t started_ms;
 	bool restoring; /* engine events are not recorded */
 	bool stopping;
+	int64_t stop_until; /* while stopping: the streams' grace */
 
 	struct kindset ks[K_MAX];
 	struct hmap users_by_name; /* username -> user */

@@ -46,5 +46,31 @@ check "demo is deterministic for a seed" cmp -s "$out/en" "$out/en2"
 "$relais" demo --fast --lang en --seed 7 >"$out/en3"
 check "another seed gives another day" differ "$out/en" "$out/en3"
 
+# The server's commands (the server itself is tested in tests/integration).
+"$relais" serve --help >"$out/shelp"
+check "serve --help exits 0 and explains --data" grep -q -- "--data DIR" "$out/shelp"
+"$relais" serve --bogus 2>/dev/null
+check "bad serve option exits 2" test $? -eq 2
+"$relais" serve --log-level loud 2>/dev/null
+check "bad log level exits 2" test $? -eq 2
+echo '{"nope": 1}' >"$out/bad.json"
+"$relais" serve --config "$out/bad.json" 2>"$out/cerr"
+check "unknown config key exits 2" test $? -eq 2
+check "unknown config key is named" grep -q "nope" "$out/cerr"
+"$relais" serve --data "$out/busy" --http 300.1.1.1:99999 2>/dev/null
+check "bad listen address exits 1" test $? -eq 1
+"$relais" migrate --data "$out/store" >"$out/mig"
+check "migrate creates a store" test -f "$out/store/relais.db"
+check "migrate says the schema version" grep -q "schema version 1" "$out/mig"
+"$relais" routes >"$out/routes"
+check "routes lists /healthz" grep -qx "GET /healthz" "$out/routes"
+"$relais" user 2>/dev/null
+check "user without add exits 2" test $? -eq 2
+echo short | "$relais" user add bob --role admin --data "$out/store" 2>/dev/null
+check "a short password is refused" test $? -eq 1
+LANG=fr_FR.UTF-8 timeout 2 "$relais" serve --demo --data "$out/demo" \
+	--http 127.0.0.1:0 >"$out/fr-banner" 2>/dev/null
+check "the demo banner speaks French" grep -q "identifiants" "$out/fr-banner"
+
 echo "$passes passed, $fails failed"
 test "$fails" -eq 0

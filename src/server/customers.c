@@ -471,6 +471,7 @@ static void ccontacts_finish(struct query *q)
 	if (!b)
 		return;
 	audit_read(q->r->srv, q->r, b);
+	srv_flush(q->r->srv); /* the audit event is written even on a read */
 	api_customer_contacts_query(q->r, q->id, jv_str(b, "tenant"));
 }
 

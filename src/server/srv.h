@@ -217,7 +217,7 @@ void srv_uuid(char out[40]);
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
 	      void (*done)(void *arg), void *arg);
 
-/* ---- objects.c: configuration objects ---- */
+/* ---- objects.c, kinds.c: configuration objects ---- */
 struct obj *obj_find(struct srv *s, enum kind_id k, const char *id);
 struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
 			const char *value);
@@ -261,7 +261,7 @@ struct user *auth_user_find(struct srv *s, const char *id);
 /* A hash for trusted, throw-away passwords (the demo): fast. */
 int auth_hash_fast(const char *password, char out[128]);
 
-/* ---- contacts.c: the engine bridge and the contacts API ---- */
+/* ---- contacts.c, agents.c: the engine bridge, contacts, agents ---- */
 void contacts_on_event(struct srv *s, const struct engine_event *ev);
 
 /* A new contact, already validated. */
@@ -278,6 +278,8 @@ struct new_contact {
 int contacts_add(struct srv *s, const struct new_contact *nc,
 		 struct crec **out);
 int contacts_restore(struct srv *s, const char *id, const char *body);
+/* A contact the engine holds, or NULL. */
+struct crec *contacts_find(struct srv *s, const char *id);
 void contacts_flush_dirty(struct srv *s);
 void contacts_free(struct srv *s);
 int identities_load(struct srv *s, const char *id, const char *body);

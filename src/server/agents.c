@@ -1,0 +1,125 @@
+/*
+ * Agents at work: their state (available, paused with a reason, offline)
+ * set by themselves or their supervisors, and the engine's "why not" for
+ * a contact.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/srv.h"
+
+static const char *const agent_states[] = {"available", "paused", "offline",
+					   NULL};
+static const char *const pause_reasons[] = {"break",	"lunch",   "training",
+					    "coaching", "meeting", "technical",
+					    "other",	NULL};
+
+static const struct jv_field state_fields[] = {
+	{"state", JV_STRING, JV_REQUIRED, 0, 0, agent_states, NULL},
+	{"reason", JV_STRING, JV_NULLABLE, 0, 0, pause_reasons, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The agent of the path, if the caller may act on it; else replied. */
+static struct obj *path_agent(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct obj *a = obj_find(s, K_AGENTS, r->params[0]);
+	const struct user *u = r->user;
+	/* a supervisor manages the agents of its sites */
+	bool ok = a && (u->role == ROLE_ADMIN ||
+			(u->role == ROLE_AGENT && !strcmp(u->agent, a->id)) ||
+			(u->role == ROLE_SUPERVISOR &&
+			 auth_sees_site(s, u, jv_str(a->body, "site"))));
+
+	if (!ok) {
+		if (a && u->role != ROLE_AGENT && u->role != ROLE_SUPERVISOR &&
+		    u->role != ROLE_ADMIN)
+			web_forbidden(r);
+		else
+			web_not_found(r, "agent", r->params[0]);
+		return NULL;
+	}
+	return a;
+}
+
+void api_agent_state(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	enum agent_state st;
+	const char *state, *reason;
+	const struct astate *as;
+	struct obj *a;
+	char msg[256], t[32];
+	int rc, err;
+
+	rc = jv_check(r->body, state_fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	if (!(a = path_agent(r)))
+		return;
+	state = jv_str(r->body, "state");
+	reason = jv_str(r->body, "reason");
+	st = !strcmp(state, "available") ? AS_AVAILABLE
+	     : !strcmp(state, "paused")	 ? AS_PAUSED
+					 : AS_OFFLINE;
+	if (st == AS_PAUSED && !reason) {
+		web_error(r, 400, "invalid_field", "reason: required to pause");
+		return;
+	}
+	err = engine_agent_state(s->eng, srv_now(s), a->id, st,
+				 st == AS_PAUSED ? reason : NULL);
+	if (err == EBUSY) {
+		web_error(r, 409, "conflict",
+			  "the agent holds contacts; finish them first");
+		return;
+	}
+	if (err) {
+		web_error(r, 500, "internal", "engine: %s", strerror(err));
+		return;
+	}
+	srv_engine_timer(s);
+	as = stats_agent_state(s, a->id);
+	srv_reply_durable(
+		r, 200,
+		json_pack("{s:s,s:s,s:o,s:s}", "id", a->id, "state",
+			  agent_state_name(as ? as->state : st), "reason",
+			  as && as->reason[0] ? json_string(as->reason)
+					      : json_null(),
+			  "state_since",
+			  web_time(as ? as->since_ms : srv_now(s), t,
+				   sizeof(t))));
+}
+
+void api_agent_why(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	char cid[64], text[256];
+	struct obj *a;
+	struct crec *c;
+	enum why why;
+
+	if (!(a = path_agent(r)))
+		return;
+	if (!web_query(r, "contact", cid, sizeof(cid))) {
+		web_error(r, 400, "invalid_field", "contact: give ?contact=ID");
+		return;
+	}
+	c = contacts_find(s, cid);
+	if (!c || !auth_sees_tenant(s, r->user, jv_str(c->body, "tenant"))) {
+		web_error(r, 404, "not_found", "no contact %s in progress",
+			  cid);
+		return;
+	}
+	if (engine_why(s->eng, srv_now(s), c->num, a->id, &why, text,
+		       sizeof(text))) {
+		web_not_found(r, "contact", cid);
+		return;
+	}
+	web_json(r, 200,
+		 json_pack("{s:s,s:s,s:s,s:s}", "agent", a->id, "contact",
+			   c->id, "why", why_name(why), "text", text));
+}

@@ -1,0 +1,889 @@
+/*
+ * The eight kinds of configuration an administrator manages: their
+ * fields, their defaults, their scope rules, and how each is applied to
+ * the engine (a bad filter, an unknown time zone or a reference to a
+ * missing object is refused before anything changes).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/calendar.h"
+#include "server/srv.h"
+#include "sys/zoneinfo.h"
+
+/* ---- field tables ---- */
+
+static const char *const site_kinds[] = {"onshore", "nearshore", "offshore",
+					 "home", NULL};
+static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
+static const char *const strategies[] = {
+	"longest-idle", "least-occupied", "most-skilled", "round-robin",
+	"random",	"least-cost",	  "ring-all",	  NULL};
+static const char *const actions[] = {"none",	   "callback-offer", "callback",
+				      "voicemail", "transfer",	     "close",
+				      NULL};
+static const char *const wrapups[] = {"none", "timed", "manual", NULL};
+static const char *const roles[] = {"admin",  "supervisor",  "agent",
+				    "client", "integration", NULL};
+static const char *const days[] = {"mon", "tue", "wed", "thu",
+				   "fri", "sat", "sun", NULL};
+
+#define RO(n)                                               \
+	{                                                   \
+		n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL \
+	}
+#define COMMON RO("id"), RO("created_at"), RO("updated_at")
+
+static const struct jv_field tenant_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field site_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"kind", JV_STRING, 0, 0, 0, site_kinds, NULL},
+	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
+	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field skill_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field capacity_fields[] = {
+	{"voice", JV_INT, 0, 0, 20, NULL, NULL},
+	{"chat", JV_INT, 0, 0, 20, NULL, NULL},
+	{"email", JV_INT, 0, 0, 20, NULL, NULL},
+	{"sms", JV_INT, 0, 0, 20, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field agent_fields[] = {
+	COMMON,
+	RO("state"),
+	RO("reason"),
+	RO("state_since"),
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"site", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"skills", JV_INT_MAP, 0, 1, 10, NULL, NULL},
+	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"capacity", JV_SUBOBJECT, 0, 0, 0, NULL, capacity_fields},
+	{"tags", JV_STRINGS, 0, 0, 50, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field step_fields[] = {
+	{"after_s", JV_INT, JV_REQUIRED, 0, 7 * 86400, NULL, NULL},
+	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
+	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
+	{"action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field queue_fields[] = {
+	COMMON,
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"strategy", JV_STRING, 0, 0, 0, strategies, NULL},
+	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
+	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"closed_action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"wrapup", JV_STRING, 0, 0, 0, wrapups, NULL},
+	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
+	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
+	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
+	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
+	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field weekly_fields[] = {
+	{"day", JV_STRING, JV_REQUIRED, 0, 0, days, NULL},
+	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field exception_fields[] = {
+	{"date", JV_STRING, JV_REQUIRED, 10, 10, NULL, NULL},
+	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field calendar_fields[] = {
+	COMMON,
+	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"weekly", JV_ARRAY, 0, 0, 100, NULL, weekly_fields},
+	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
+	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, exception_fields},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field label_fields[] = {
+	{"fr", JV_STRING, 0, 0, 200, NULL, NULL},
+	{"en", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field disposition_fields[] = {
+	COMMON,
+	{"code", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"label", JV_SUBOBJECT, 0, 0, 0, NULL, label_fields},
+	{"tenant", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field user_fields[] = {
+	COMMON,
+	{"username", JV_STRING, JV_REQUIRED, 1, 63, NULL, NULL},
+	{"password", JV_STRING, 0, 10, 200, NULL, NULL},
+	{"role", JV_STRING, JV_REQUIRED, 0, 0, roles, NULL},
+	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"sites", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"agent", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* ---- helpers ---- */
+
+static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static bool check_zone(const char *name)
+{
+	struct tz *tz;
+
+	if (!name)
+		return true;
+	if (zoneinfo_load(&tz, name))
+		return false;
+	tz_free(tz);
+	return true;
+}
+
+/* Every string of body[field] names an object of kind k. */
+static int check_refs(struct srv *s, const json_t *body, const char *field,
+		      enum kind_id k, char *msg, size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(body, field), i, v)
+	{
+		if (!obj_find(s, k, json_string_value(v))) {
+			snprintf(msg, size, "%s[%zu]: no %s %.64s", field, i,
+				 kinds[k]->one, json_string_value(v));
+			return 400;
+		}
+	}
+	return 0;
+}
+
+static int check_ref(struct srv *s, const json_t *body, const char *field,
+		     enum kind_id k, char *msg, size_t size)
+{
+	const char *id = jv_str(body, field);
+
+	if (id && !obj_find(s, k, id)) {
+		snprintf(msg, size, "%s: no %s %.64s", field, kinds[k]->one,
+			 id);
+		return 400;
+	}
+	return 0;
+}
+
+static void set_default(json_t *b, const char *key, json_t *v)
+{
+	if (!json_object_get(b, key))
+		json_object_set_new(b, key, v);
+	else
+		json_decref(v);
+}
+
+/* ---- tenants ---- */
+
+static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+			size_t size)
+{
+	int err;
+
+	if (!check_zone(jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	if (o)
+		return 0;
+	err = engine_tenant_add(s->eng, jv_str(next, "id"));
+	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+}
+
+static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
+		struct kindset *set = &s->ks[k];
+
+		for (size_t i = 0; i < set->n; i++) {
+			json_t *b = set->list[i]->body, *v;
+			size_t j;
+
+			if (jv_str(b, "tenant") &&
+			    !strcmp(jv_str(b, "tenant"), o->id))
+				return fail(msg, size, 409,
+					    "the tenant is still used by %s",
+					    kinds[k]->name);
+			json_array_foreach(json_object_get(b, "tenants"), j, v)
+			{
+				if (!strcmp(json_string_value(v), o->id))
+					return fail(msg, size, 409,
+						    "the tenant is still used "
+						    "by %s",
+						    kinds[k]->name);
+			}
+		}
+	}
+	if (engine_tenant_remove(s->eng, o->id))
+		return fail(msg, size, 409,
+			    "the tenant still has queues or agents%s", "");
+	return 0;
+}
+
+static bool tenant_visible(struct srv *s, const struct user *u, const json_t *b)
+{
+	return auth_sees_tenant(s, u, jv_str(b, "id"));
+}
+
+static void tenant_defaults(json_t *b)
+{
+	set_default(b, "timezone", json_string("UTC"));
+	set_default(b, "languages", json_array());
+}
+
+/* ---- sites ---- */
+
+static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		      size_t size)
+{
+	struct engine_site es = {0};
+	const char *kind = jv_str(next, "kind");
+
+	(void)o;
+	if (!check_zone(jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	es.id = jv_str(next, "id");
+	site_kind_parse(kind, strlen(kind), &es.kind);
+	es.country = jv_str(next, "country");
+	es.cost_per_hour_cents =
+		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
+	return engine_site_set(s->eng, &es)
+		       ? fail(msg, size, 500, "engine refused the site%s", "")
+		       : 0;
+}
+
+static bool used_by_agents(struct srv *s, const char *field, const char *id)
+{
+	struct kindset *set = &s->ks[K_AGENTS];
+
+	for (size_t i = 0; i < set->n; i++) {
+		json_t *v = json_object_get(set->list[i]->body, field);
+
+		if (json_is_string(v) && !strcmp(json_string_value(v), id))
+			return true;
+		if (json_is_object(v) && json_object_get(v, id))
+			return true;
+	}
+	return false;
+}
+
+static int site_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (used_by_agents(s, "site", o->id))
+		return fail(msg, size, 409,
+			    "agents still work from this site%s", "");
+	return 0;
+}
+
+static bool site_visible(struct srv *s, const struct user *u, const json_t *b)
+{
+	return auth_sees_site(s, u, jv_str(b, "id"));
+}
+
+static void site_defaults(json_t *b)
+{
+	set_default(b, "kind", json_string("onshore"));
+	set_default(b, "timezone", json_string("UTC"));
+	set_default(b, "country", json_null());
+	set_default(b, "cost_per_hour", json_real(0));
+}
+
+/* ---- skills ---- */
+
+static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	const char *name = jv_str(next, "name");
+
+	for (const char *p = name; *p; p++)
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && !strchr("._-", *p))
+			return fail(msg, size, 400,
+				    "name: use a-z, 0-9, '.', '_' and '-' "
+				    "(%.64s)",
+				    name);
+	if (o && strcmp(jv_str(o->body, "name"), name) &&
+	    used_by_agents(s, "skills", jv_str(o->body, "name")))
+		return fail(msg, size, 409,
+			    "agents hold this skill; it cannot be renamed%s",
+			    "");
+	(void)s;
+	return 0;
+}
+
+static int skill_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (used_by_agents(s, "skills", jv_str(o->body, "name")))
+		return fail(msg, size, 409, "agents still hold this skill%s",
+			    "");
+	return 0;
+}
+
+static bool all_visible(struct srv *s, const struct user *u, const json_t *b)
+{
+	(void)s;
+	(void)u;
+	(void)b;
+	return true;
+}
+
+/* ---- calendars ---- */
+
+static bool parse_hhmm(const char *t, int *min)
+{
+	int h, m;
+
+	if (!t || strlen(t) != 5 || t[2] != ':' ||
+	    !isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
+	    !isdigit((unsigned char)t[3]) || !isdigit((unsigned char)t[4]))
+		return false;
+	h = atoi(t);
+	m = atoi(t + 3);
+	if (h > 24 || m > 59 || (h == 24 && m))
+		return false;
+	*min = h * 60 + m;
+	return true;
+}
+
+/* YYYY-MM-DD, digits exactly where they belong. */
+static bool parse_date(const char *d, int *y, int *mo, int *da)
+{
+	if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
+			return false;
+	*y = atoi(d);
+	*mo = atoi(d + 5);
+	*da = atoi(d + 8);
+	return *mo >= 1 && *mo <= 12 && *da >= 1 && *da <= 31;
+}
+
+static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
+			 size_t size)
+{
+	json_t *v;
+	size_t i;
+	int a, b, y, mo, d;
+
+	json_array_foreach(json_object_get(next, "weekly"), i, v)
+	{
+		const char *day = jv_str(v, "day");
+		int wd = 0;
+
+		while (strcmp(days[wd], day))
+			wd++;
+		if (!parse_hhmm(jv_str(v, "from"), &a) ||
+		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
+		    calendar_add_weekly(cal, wd, a, b)) {
+			snprintf(msg, size,
+				 "weekly[%zu]: expected from/to as HH:MM", i);
+			return 400;
+		}
+	}
+	json_array_foreach(json_object_get(next, "holidays"), i, v)
+	{
+		if (!parse_date(json_string_value(v), &y, &mo, &d) ||
+		    calendar_add_holiday(cal, y, mo, d)) {
+			snprintf(msg, size,
+				 "holidays[%zu]: expected a date YYYY-MM-DD",
+				 i);
+			return 400;
+		}
+	}
+	json_array_foreach(json_object_get(next, "exceptions"), i, v)
+	{
+		if (!parse_date(jv_str(v, "date"), &y, &mo, &d) ||
+		    !parse_hhmm(jv_str(v, "from"), &a) ||
+		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
+		    calendar_add_exception(cal, y, mo, d, a, b % 1440)) {
+			snprintf(msg, size,
+				 "exceptions[%zu]: expected a date and HH:MM",
+				 i);
+			return 400;
+		}
+	}
+	return 0;
+}
+
+static int calendar_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+			  size_t size)
+{
+	struct calendar *cal;
+	struct tz *tz;
+	int st;
+
+	(void)o;
+	if (zoneinfo_load(&tz, jv_str(next, "timezone")))
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    jv_str(next, "timezone"));
+	if (calendar_new(&cal, tz)) {
+		tz_free(tz);
+		return fail(msg, size, 500, "out of memory%s", "");
+	}
+	st = calendar_fill(cal, next, msg, size);
+	if (st) {
+		calendar_free(cal);
+		return st;
+	}
+	if (engine_calendar_set(s->eng, jv_str(next, "id"), cal))
+		return fail(msg, size, 500, "engine refused the calendar%s",
+			    "");
+	return 0;
+}
+
+static int calendar_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
+	    engine_calendar_remove(s->eng, o->id))
+		return fail(msg, size, 409, "queues still use this calendar%s",
+			    "");
+	return 0;
+}
+
+static void calendar_defaults(json_t *b)
+{
+	set_default(b, "weekly", json_array());
+	set_default(b, "holidays", json_array());
+	set_default(b, "exceptions", json_array());
+}
+
+/* ---- queues ---- */
+
+/* The API says "callback-offer" where the engine says "offer-callback". */
+static enum action action_of(const char *s, enum action def)
+{
+	enum action a;
+
+	if (s && !strcmp(s, "callback-offer"))
+		return ACTION_CALLBACK_OFFER;
+	return s && action_parse(s, &a) ? a : def;
+}
+
+/* "steps: filter \"x\" at ..." names the step whose filter is x. */
+static int step_error(const json_t *steps, const char *emsg, char *msg,
+		      size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(steps, i, v)
+	{
+		const char *f = jv_str(v, "filter");
+		char quoted[80];
+
+		if (!f)
+			continue;
+		snprintf(quoted, sizeof(quoted), "filter \"%.60s\"", f);
+		if (strstr(emsg, quoted))
+			return fail(msg, size, 400, "steps[%zu].filter: %s", i,
+				    emsg);
+	}
+	return fail(msg, size, 400, "steps: %s", emsg);
+}
+
+static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	struct engine_step steps[32];
+	struct engine_queue q = {0};
+	struct engine_error ee = {{0}};
+	json_t *steps_j = json_object_get(next, "steps"), *v;
+	const char *w = jv_str(next, "wrapup");
+	size_t i;
+	int st, err;
+
+	(void)o;
+	if ((st = check_ref(s, next, "tenant", K_TENANTS, msg, size)) ||
+	    (st = check_ref(s, next, "calendar", K_CALENDARS, msg, size)))
+		return st;
+	q.id = jv_str(next, "id");
+	q.tenant = jv_str(next, "tenant");
+	channel_parse(jv_str(next, "channel"), &q.channel);
+	q.priority = (int)jv_int(next, "priority", 0);
+	q.sl_threshold_ms = jv_int(next, "sl_threshold_s", 20) * 1000;
+	strategy_parse(jv_str(next, "strategy"), &q.strategy);
+	q.last_agent = jv_bool(next, "last_agent", false);
+	q.last_agent_wait_ms = jv_int(next, "last_agent_wait_s", 0) * 1000;
+	q.ring_max = (int)jv_int(next, "ring_max", 0);
+	q.wrapup = !strcmp(w, "none")	  ? WRAPUP_NONE
+		   : !strcmp(w, "manual") ? WRAPUP_MANUAL
+					  : WRAPUP_TIMED;
+	q.wrapup_ms = jv_int(next, "wrapup_s", 30) * 1000;
+	q.aht_ms = jv_int(next, "aht_s", 180) * 1000;
+	q.calendar = jv_str(next, "calendar");
+	q.closed_action =
+		action_of(jv_str(next, "closed_action"), ACTION_CLOSE);
+	q.closed_target = jv_str(next, "closed_target");
+	json_array_foreach(steps_j, i, v)
+	{
+		steps[i] = (struct engine_step){
+			.after_ms = jv_int(v, "after_s", 0) * 1000,
+			.filter = jv_str(v, "filter"),
+			.priority_delta = (int)jv_int(v, "priority_delta", 0),
+			.min_ewt_ms = jv_int(v, "min_ewt_s", 0) * 1000,
+			.action = action_of(jv_str(v, "action"), ACTION_NONE),
+			.target = jv_str(v, "target"),
+		};
+	}
+	q.steps = steps;
+	q.nsteps = json_array_size(steps_j);
+	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
+	if (err == EBUSY)
+		return fail(msg, size, 409, "%s",
+			    ee.msg[0] ? ee.msg
+				      : "the queue holds contacts: its tenant "
+					"and channel cannot change");
+	if (err == EINVAL || err == ENOENT)
+		return step_error(steps_j, ee.msg[0] ? ee.msg : "invalid queue",
+				  msg, size);
+	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+}
+
+static int queue_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	int err = engine_queue_remove(s->eng, o->id);
+
+	if (err)
+		return fail(msg, size, 409,
+			    "the queue holds contacts or another queue sends "
+			    "contacts to it%s",
+			    "");
+	return 0;
+}
+
+static bool tenant_field_visible(struct srv *s, const struct user *u,
+				 const json_t *b)
+{
+	const char *t = jv_str(b, "tenant");
+
+	return !t || auth_sees_tenant(s, u, t);
+}
+
+static void queue_defaults(json_t *b)
+{
+	set_default(b, "priority", json_integer(0));
+	set_default(b, "sl_threshold_s", json_integer(20));
+	set_default(b, "strategy", json_string("longest-idle"));
+	set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
+	set_default(b, "calendar", json_null());
+	set_default(b, "closed_action", json_string("close"));
+	set_default(b, "closed_target", json_null());
+	set_default(b, "wrapup", json_string("timed"));
+	set_default(b, "wrapup_s", json_integer(30));
+	set_default(b, "aht_s", json_integer(180));
+	set_default(b, "last_agent", json_false());
+	set_default(b, "last_agent_wait_s", json_integer(0));
+	set_default(b, "ring_max", json_integer(0));
+	set_default(b, "dispositions", json_array());
+}
+
+/* ---- agents ---- */
+
+static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		       size_t size)
+{
+	const char *names[64], *tags[50], *tenants[100];
+	uint8_t levels[64];
+	struct engine_agent a = {0};
+	json_t *v, *cap = json_object_get(next, "capacity");
+	const char *key;
+	size_t i;
+	int st, err;
+
+	(void)o;
+	if ((st = check_ref(s, next, "site", K_SITES, msg, size)) ||
+	    (st = check_refs(s, next, "tenants", K_TENANTS, msg, size)))
+		return st;
+	if (json_object_size(json_object_get(next, "skills")) > 64)
+		return fail(msg, size, 400, "skills: at most 64%s", "");
+	json_object_foreach(json_object_get(next, "skills"), key, v)
+	{
+		if (!obj_find_by(s, K_SKILLS, "name", key))
+			return fail(msg, size, 400,
+				    "skills.%.64s: no such skill", key);
+		names[a.nskills] = key;
+		levels[a.nskills++] = (uint8_t)json_integer_value(v);
+	}
+	json_array_foreach(json_object_get(next, "tags"), i, v) tags[i] =
+		json_string_value(v);
+	json_array_foreach(json_object_get(next, "tenants"), i, v) tenants[i] =
+		json_string_value(v);
+	a.id = jv_str(next, "id");
+	a.site = jv_str(next, "site");
+	a.skill_names = names;
+	a.skill_levels = levels;
+	a.tags = tags;
+	a.ntags = json_array_size(json_object_get(next, "tags"));
+	a.tenants = tenants;
+	a.ntenants = json_array_size(json_object_get(next, "tenants"));
+	for (int c = 0; c < CH_MAX; c++)
+		a.capacity[c] =
+			(uint8_t)jv_int(cap, channel_name((enum channel)c), 0);
+	err = engine_agent_set(s->eng, &a);
+	return err ? fail(msg, size, 400, "the engine refused the agent: %s",
+			  strerror(err))
+		   : 0;
+}
+
+static int agent_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	if (obj_find_by(s, K_USERS, "agent", o->id))
+		return fail(msg, size, 409, "a user is still this agent%s", "");
+	if (engine_agent_remove(s->eng, srv_now(s), o->id))
+		return fail(msg, size, 409, "the agent is handling contacts%s",
+			    "");
+	return 0;
+}
+
+static bool agent_visible(struct srv *s, const struct user *u, const json_t *b)
+{
+	json_t *v;
+	size_t i;
+
+	if (u->role == ROLE_ADMIN)
+		return true;
+	if (u->role == ROLE_AGENT)
+		return !strcmp(u->agent, jv_str(b, "id"));
+	if (auth_sees_site(s, u, jv_str(b, "site")))
+		return true;
+	json_array_foreach(json_object_get(b, "tenants"), i, v)
+	{
+		if (auth_sees_tenant(s, u, json_string_value(v)))
+			return true;
+	}
+	return false;
+}
+
+static void agent_defaults(json_t *b)
+{
+	set_default(b, "skills", json_object());
+	set_default(b, "tenants", json_array());
+	set_default(b, "capacity", json_pack("{s:i}", "voice", 1));
+	set_default(b, "tags", json_array());
+}
+
+static json_t *agent_present(struct srv *s, const struct obj *o)
+{
+	json_t *out = json_deep_copy(o->body);
+	const struct astate *as = stats_agent_state(s, o->id);
+	char t[32];
+
+	json_object_set_new(
+		out, "state",
+		json_string(agent_state_name(as ? as->state : AS_OFFLINE)));
+	json_object_set_new(out, "reason",
+			    as && as->reason[0] ? json_string(as->reason)
+						: json_null());
+	json_object_set_new(
+		out, "state_since",
+		as ? json_string(web_time(as->since_ms, t, sizeof(t)))
+		   : json_null());
+	return out;
+}
+
+/* ---- dispositions ---- */
+
+static int disposition_apply(struct srv *s, struct obj *o, json_t *next,
+			     char *msg, size_t size)
+{
+	(void)o;
+	return check_ref(s, next, "tenant", K_TENANTS, msg, size);
+}
+
+static void disposition_defaults(json_t *b)
+{
+	set_default(b, "label", json_object());
+	set_default(b, "tenant", json_null());
+}
+
+/* ---- users ---- */
+
+static int user_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
+		      size_t size)
+{
+	int st;
+
+	(void)o;
+	if ((st = check_refs(s, next, "tenants", K_TENANTS, msg, size)) ||
+	    (st = check_refs(s, next, "sites", K_SITES, msg, size)) ||
+	    (st = check_ref(s, next, "agent", K_AGENTS, msg, size)))
+		return st;
+	if (!strcmp(jv_str(next, "role"), "agent") && !jv_str(next, "agent"))
+		return fail(msg, size, 400,
+			    "agent: required for the role agent%s", "");
+	if (!jv_str(next, "password_hash"))
+		return fail(msg, size, 400, "password: required%s", "");
+	if (auth_user_load(s, next))
+		return fail(msg, size, 500, "out of memory%s", "");
+	return 0;
+}
+
+static int user_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+{
+	(void)msg;
+	(void)size;
+	auth_user_drop(s, o->id);
+	return 0;
+}
+
+static void user_defaults(json_t *b)
+{
+	set_default(b, "tenants", json_array());
+	set_default(b, "sites", json_array());
+	set_default(b, "agent", json_null());
+}
+
+static json_t *user_present(struct srv *s, const struct obj *o)
+{
+	json_t *out = json_deep_copy(o->body);
+
+	(void)s;
+	json_object_del(out, "password_hash");
+	return out;
+}
+
+static json_t *plain_present(struct srv *s, const struct obj *o)
+{
+	(void)s;
+	return json_deep_copy(o->body);
+}
+
+#define CONFIG_READ (R_ADMIN | R_SUPERVISOR)
+
+static const struct kind k_tenants = {
+	"tenants",
+	"tenant",
+	tenant_fields,
+	"name",
+	CONFIG_READ | R_INTEGRATION,
+	R_ADMIN,
+	tenant_apply,
+	tenant_remove,
+	tenant_visible,
+	tenant_defaults,
+	plain_present,
+};
+static const struct kind k_sites = {
+	"sites",      "site",	     site_fields,   "name",
+	CONFIG_READ,  R_ADMIN,	     site_apply,    site_remove,
+	site_visible, site_defaults, plain_present,
+};
+static const struct kind k_skills = {
+	"skills",    "skill",	   skill_fields, "name", CONFIG_READ,	R_ADMIN,
+	skill_apply, skill_remove, all_visible,	 NULL,	 plain_present,
+};
+static const struct kind k_calendars = {
+	"calendars", "calendar",	calendar_fields, NULL,
+	CONFIG_READ, R_ADMIN,		calendar_apply,	 calendar_remove,
+	all_visible, calendar_defaults, plain_present,
+};
+static const struct kind k_queues = {
+	"queues",
+	"queue",
+	queue_fields,
+	NULL,
+	CONFIG_READ | R_AGENT | R_INTEGRATION,
+	R_ADMIN,
+	queue_apply,
+	queue_remove,
+	tenant_field_visible,
+	queue_defaults,
+	plain_present,
+};
+static const struct kind k_agents = {
+	"agents",
+	"agent",
+	agent_fields,
+	NULL,
+	CONFIG_READ | R_AGENT,
+	R_ADMIN,
+	agent_apply,
+	agent_remove,
+	agent_visible,
+	agent_defaults,
+	agent_present,
+};
+static const struct kind k_dispositions = {
+	"dispositions",
+	"disposition",
+	disposition_fields,
+	"code",
+	CONFIG_READ | R_AGENT | R_INTEGRATION,
+	R_ADMIN,
+	disposition_apply,
+	NULL,
+	tenant_field_visible,
+	disposition_defaults,
+	plain_present,
+};
+static const struct kind k_users = {
+	"users",     "user",	    user_fields,  "username",
+	R_ADMIN,     R_ADMIN,	    user_apply,	  user_remove,
+	all_visible, user_defaults, user_present,
+};
+
+const struct kind *const kinds[K_MAX] = {
+	&k_tenants, &k_sites,  &k_skills,	&k_calendars,
+	&k_queues,  &k_agents, &k_dispositions, &k_users,
+};

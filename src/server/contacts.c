@@ -118,7 +118,8 @@ void contacts_free(struct srv *s)
 /* The API view: the row without its private fields. */
 static json_t *contact_view(const json_t *body)
 {
-	json_t *v = json_deep_copy(body);
+	/* shallow: values are replaced, never changed in place */
+	json_t *v = json_copy((json_t *)body);
 
 	json_object_del(v, "arrived_ms");
 	json_object_del(v, "entered_ms");
@@ -376,7 +377,7 @@ int contacts_add(struct srv *s, const struct new_contact *nc, struct crec **out)
 		      nc->priority, "customer",
 		      nc->customer ? json_string(nc->customer) : json_null(),
 		      "attributes",
-		      nc->attributes ? json_deep_copy(nc->attributes)
+		      nc->attributes ? json_incref((json_t *)nc->attributes)
 				     : json_object(),
 		      "agent", "position", 0, "ewt_s", "disposition", "notes",
 		      "created_at", t, "updated_at", t, "arrived_ms",

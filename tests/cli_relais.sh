@@ -68,6 +68,20 @@ check "routes lists /healthz" grep -qx "GET /healthz" "$out/routes"
 check "user without add exits 2" test $? -eq 2
 echo short | "$relais" user add bob --role admin --data "$out/store" 2>/dev/null
 check "a short password is refused" test $? -eq 1
+# One data folder, one writer: a running server keeps the others out.
+"$relais" serve --data "$out/locked" --http 127.0.0.1:0 >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do test -f "$out/locked/relais.db" && break; sleep 0.1; done
+echo 'a long passphrase' | "$relais" user add eve --role admin \
+	--data "$out/locked" 2>"$out/lerr"
+check "user add refuses a folder a server is using" test $? -eq 1
+check "and says why" grep -q "in use" "$out/lerr"
+"$relais" serve --data "$out/locked" --http 127.0.0.1:0 >/dev/null 2>&1
+check "a second server on the same folder exits 1" test $? -eq 1
+kill -TERM "$server"
+wait "$server"
+check "the first server stops cleanly" test $? -eq 0
+
 LANG=fr_FR.UTF-8 timeout 2 "$relais" serve --demo --data "$out/demo" \
 	--http 127.0.0.1:0 >"$out/fr-banner" 2>/dev/null
 check "the demo banner speaks French" grep -q "identifiants" "$out/fr-banner"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -98,15 +99,21 @@ static int add_user(const char *dir, json_t *u)
 	struct store *st;
 	char msg[256], pw[256], hash[128], id[40], t[32], *text;
 	json_t *audit;
-	int version, err;
+	int version, err, lock = store_lock(dir, msg, sizeof(msg));
 
+	if (lock < 0) {
+		fprintf(stderr, "relais user: %s\n", msg);
+		return 1;
+	}
 	if (store_sqlite_open(&st, dir, true, msg, sizeof(msg))) {
 		fprintf(stderr, "relais user: %s\n", msg);
+		close(lock);
 		return 1;
 	}
 	if (st->ops->migrate(st, &version)) {
 		fprintf(stderr, "relais user: %s\n", st->ops->errmsg(st));
 		st->ops->close(st);
+		close(lock);
 		return 1;
 	}
 	err = 1;
@@ -159,6 +166,7 @@ static int add_user(const char *dir, json_t *u)
 	free(b.ops);
 out:
 	st->ops->close(st);
+	close(lock);
 	return err ? 1 : 0;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/libre.h"
 #include <uuid.h>
@@ -384,6 +385,11 @@ static int open_store(struct srv *s)
 	char msg[256];
 	int version = 0, err;
 
+	s->lock_fd = store_lock(s->cfg.data_dir, msg, sizeof(msg));
+	if (s->lock_fd < 0) {
+		log_error("store", "msg=\"%s\"", msg);
+		return EBUSY;
+	}
 	err = store_sqlite_open(&s->store, s->cfg.data_dir, s->cfg.fsync, msg,
 				sizeof(msg));
 	if (err) {
@@ -405,14 +411,20 @@ static int open_store(struct srv *s)
 int srv_migrate(const char *data_dir, int *version, char *msg, size_t size)
 {
 	struct store *st;
-	int err = store_sqlite_open(&st, data_dir, true, msg, size);
+	int lock = store_lock(data_dir, msg, size), err;
 
-	if (err)
+	if (lock < 0)
+		return EBUSY;
+	err = store_sqlite_open(&st, data_dir, true, msg, size);
+	if (err) {
+		close(lock);
 		return err;
+	}
 	err = st->ops->migrate(st, version);
 	if (err)
 		snprintf(msg, size, "%s", st->ops->errmsg(st));
 	st->ops->close(st);
+	close(lock);
 	return err;
 }
 
@@ -492,6 +504,7 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	int err;
 
 	s->cfg = *cfg;
+	s->lock_fd = -1;
 	s->mono0_ms = (int64_t)(mono_us() / 1000);
 	s->utc0_ms = utc_ms();
 	s->started_ms = s->utc0_ms;
@@ -526,6 +539,8 @@ static void srv_close(struct srv *s)
 	web_free(s);
 	if (s->store)
 		s->store->ops->close(s->store);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	if (s->eng_tmr)
 		tmr_cancel(s->eng_tmr);
 	if (s->tick_tmr)

@@ -155,6 +155,7 @@ struct srv {
 	struct srv_config cfg;
 	struct engine *eng;
 	struct store *store;
+	int lock_fd;	    /* the data folder's lock */
 	struct worker *db;  /* the store's thread */
 	struct worker *cpu; /* password hashing */
 	struct http_sock *hs;

@@ -1,5 +1,10 @@
 /* Batches of store writes, built on the loop and committed by a worker. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,4 +105,32 @@ void store_batch_reset(struct store_batch *b)
 		op_free(&b->ops[i]);
 	b->n = 0;
 	b->events = 0;
+}
+
+int store_lock(const char *dir, char *msg, size_t size)
+{
+	char path[4096];
+	int fd;
+
+	if (mkdir(dir, 0750) && errno != EEXIST) {
+		snprintf(msg, size, "cannot create %s: %s", dir,
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/relais.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(msg, size, "cannot open %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		snprintf(msg, size,
+			 "%s is in use by another relais (a running server?); "
+			 "stop it first",
+			 dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

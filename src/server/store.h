@@ -116,6 +116,14 @@ struct store {
 int store_sqlite_open(struct store **stp, const char *dir, bool fsync,
 		      char *msg, size_t size);
 
+/*
+ * Takes the data folder for this process (an exclusive lock on
+ * DIR/relais.lock, released when the process ends): two servers, or a
+ * server and `relais user add`, must never write one store. Returns the
+ * lock's descriptor, or -1 with msg filled.
+ */
+int store_lock(const char *dir, char *msg, size_t size);
+
 /* Batches (on the loop). The strings are copied. 0 or ENOMEM. */
 int store_batch_event(struct store_batch *b, int64_t seq, int64_t time_ms,
 		      const char *tenant, const char *type, const char *data);

@@ -11,6 +11,7 @@ PACKAGES=(
 	tzdata
 	libre-dev librem-dev libjansson-dev libsqlite3-dev libsodium-dev uuid-dev
 	sqlite3 wrk jq curl
+	libglpk-dev python3-simpy3
 )
 
 missing=()

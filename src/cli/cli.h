@@ -18,5 +18,7 @@ int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_erlang(int argc, char **argv);
+int cli_forecast(int argc, char **argv);
 
 #endif

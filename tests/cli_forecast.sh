@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# relais forecast as a user runs it, on a synthetic history made here: six
+# weeks from Monday 2026-03-02 of two queues, 08:00-18:00 every 15 minutes.
+# "billing" is closed on Sundays and on 2026-03-25 (a holiday) runs at a
+# quarter of its volume; "support" is open every day.
+set -u
+relais=$1
+fails=0
+passes=0
+
+check() { # name, then a command that must succeed
+	local name=$1
+	shift
+	if "$@"; then
+		passes=$((passes + 1))
+	else
+		echo "FAIL: $name"
+		fails=$((fails + 1))
+	fi
+}
+
+status() { # name, expected exit status, then the command
+	local name=$1 want=$2
+	shift 2
+	"$@" >"$out/stdout" 2>"$out/stderr"
+	check "$name (exit $want)" test $? -eq "$want"
+}
+
+jqq() { jq -e "$@" >/dev/null; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+hist=$out/history.csv
+
+# Mon..Sun daily volumes; a day's shape rises to midday; a little wobble.
+awk 'BEGIN {
+	split("1200 1000 950 980 900 400 0", bill, " ")
+	split("300 280 270 260 250 200 180", supp, " ")
+	print "start,queue,offered,aht_s"
+	for (d = 0; d < 42; d++) {
+		date = d < 30 ? sprintf("2026-03-%02d", d + 2) \
+			      : sprintf("2026-04-%02d", d - 29)
+		w = d % 7 + 1
+		for (k = 32; k < 72; k++) {
+			shape = 1 + 0.6 * sin((k - 32) * 3.14159 / 40)
+			wob = 1 + ((d * 7 + k * 3) % 5 - 2) / 100 + (d * 3 % 5 - 2) / 100
+			at = sprintf("%s %02d:%02d", date, int(k / 4), (k % 4) * 15)
+			b = bill[w] * shape / 55.3 * wob
+			if (d == 23)
+				b = b / 4
+			if (bill[w] > 0)
+				printf "%s,billing,%.2f,%d\n", at, b, 170 + k % 7
+			printf "%s,support,%.2f,\n", at, supp[w] * shape / 55.3 * wob
+		}
+	}
+}' >"$hist"
+
+# ---- usage -------------------------------------------------------------
+"$relais" forecast --help >"$out/help"
+check "help exits 0 and explains --history" grep -q -- "--history FILE" "$out/help"
+status "no arguments" 2 "$relais" forecast
+status "unknown option" 2 "$relais" forecast --history "$hist" --bogus
+status "days out of range" 2 "$relais" forecast --history "$hist" --days 0
+status "days not a number" 2 "$relais" forecast --history "$hist" --days 7x
+status "unknown model" 2 "$relais" forecast --history "$hist" --model cubic
+check "the model error says the choices" grep -q "additive or multiplicative" "$out/stderr"
+status "bad holiday" 2 "$relais" forecast --history "$hist" --holidays 2026-02-30
+check "the holiday is named" grep -q "2026-02-30" "$out/stderr"
+status "negative factor" 2 "$relais" forecast --history "$hist" --holidays 2026-12-25=-1
+status "json and csv" 2 "$relais" forecast --history "$hist" --json --csv
+status "unknown zone" 2 "$relais" forecast --history "$hist" --tz Nowhere/Land
+status "a stray argument" 2 "$relais" forecast --history "$hist" extra
+
+# ---- bad data ----------------------------------------------------------
+status "missing file" 1 "$relais" forecast --history "$out/nope.csv"
+check "the missing file is named" grep -q "nope.csv" "$out/stderr"
+printf 'start,queue,offered\n2026-03-02 08:00,q,1\n2026-03-02 08:07,q,1\n' >"$out/bad.csv"
+status "an unaligned interval" 1 "$relais" forecast --history "$out/bad.csv"
+check "the error names file and line" grep -q "bad.csv, line 3: .*15-minute" "$out/stderr"
+printf 'when,queue,offered\n' >"$out/header.csv"
+status "a header without start" 1 "$relais" forecast --history "$out/header.csv"
+head -200 "$hist" >"$out/short.csv"
+status "two days of history" 1 "$relais" forecast --history "$out/short.csv"
+check "the short history is explained" grep -q "at least 14 (two weeks)" "$out/stderr"
+status "unknown queue" 1 "$relais" forecast --history "$hist" --queue sales
+check "the known queues are listed" grep -q "billing support" "$out/stderr"
+status "multiplicative with closed Sundays" 1 "$relais" forecast --history "$hist" --queue billing --model multiplicative
+check "the closed day is named" grep -q "2026-03-08 has no contacts" "$out/stderr"
+
+# ---- the table -----------------------------------------------------------
+status "table" 0 "$relais" forecast --history "$hist"
+cp "$out/stdout" "$out/table"
+check "both queues are fitted" test "$(grep -c '^Queue ' "$out/table")" -eq 2
+check "the history is described" grep -q "Queue billing: 42 days of history, 2026-03-02 to 2026-04-12" "$out/table"
+check "parameters are printed" grep -q "additive Holt-Winters, weekly season: alpha" "$out/table"
+check "the hold-out is measured" grep -q "hold-out, last 14 days: MAPE" "$out/table"
+check "seven days per queue" test "$(grep -cE '^  2026-04-(1[3-9]) ' "$out/table")" -eq 14
+# Monday 2026-04-13: billing near 1200, its peak at midday
+check "Monday is forecast near its volume" awk '/^Queue billing/ { q = 1 } q && /^  2026-04-13 / { exit !($3 > 1100 && $3 < 1300) }' "$out/table"
+check "the peak interval is midday" awk '/^Queue billing/ { q = 1 } q && /^  2026-04-13 / { exit !($4 >= "12:00" && $4 <= "14:00") }' "$out/table"
+check "closed Sunday stays near zero" awk '/^Queue billing/ { q = 1 } q && /^  2026-04-19 / { exit !($3 < 60) }' "$out/table"
+
+# ---- CSV -------------------------------------------------------------------
+status "csv" 0 "$relais" forecast --history "$hist" --queue support --days 3 --csv
+cp "$out/stdout" "$out/fc.csv"
+check "csv header" test "$(head -1 "$out/fc.csv")" = "start,queue,offered,aht_s"
+check "csv: 96 intervals x 3 days" test "$(wc -l <"$out/fc.csv")" -eq 289
+check "csv rows have four fields" awk -F, 'NR > 1 && NF != 4 { exit 1 }' "$out/fc.csv"
+check "csv night intervals are empty" grep -q "^2026-04-13 03:00,support,0.000,$" "$out/fc.csv"
+"$relais" forecast --history "$hist" --queue support --days 14 --csv >"$out/two-weeks.csv"
+status "a forecast reads back as a history" 0 "$relais" forecast --history "$out/two-weeks.csv" --days 1
+"$relais" forecast --history "$hist" --queue billing --days 2 --csv >"$out/bill.csv"
+check "csv carries the AHT" grep -q "^2026-04-13 08:00,billing,[0-9.]*,17[0-9].[0-9]$" "$out/bill.csv"
+
+# ---- JSON ------------------------------------------------------------------
+status "json" 0 "$relais" forecast --history "$hist" --days 2 --json
+cp "$out/stdout" "$out/fc.json"
+check "json parses" jq -e . "$out/fc.json" >/dev/null
+check "json has both queues" test "$(jq '.queues | length' "$out/fc.json")" -eq 2
+check "json parameters in [0,1]" jqq '.queues[0].fit | .alpha >= 0 and .alpha <= 1 and .beta >= 0 and .gamma <= 1' "$out/fc.json"
+check "json hold-out figures" jqq '.queues[1].holdout | .days == 14 and .mape < 0.1 and .wape < 0.1' "$out/fc.json"
+check "json intervals add up to the day" jqq '.queues[0].forecast[0] | ([.intervals[].offered] | add) - .offered | fabs < 1e-6' "$out/fc.json"
+check "json 96 intervals a day" jqq '.queues[0].forecast[1].intervals | length == 96' "$out/fc.json"
+
+# ---- special days ----------------------------------------------------------
+status "holidays" 0 "$relais" forecast --history "$hist" --queue billing --holidays 2026-03-25,2026-04-15
+check "the factor is learnt from the past holiday" grep -qE "learnt factor 0\.(2|3)[0-9]* \(from 1 day\)" "$out/stdout"
+check "the future holiday is lowered" awk '/^  2026-04-15 / { exit !($3 > 150 && $3 < 400) }' "$out/stdout"
+status "holiday with a factor" 0 "$relais" forecast --history "$hist" --queue billing --holidays 2026-04-15=0
+check "a zero factor closes the day" awk '/^  2026-04-15 / { exit !($3 == 0) }' "$out/stdout"
+status "multiplicative on an open queue" 0 "$relais" forecast --history "$hist" --queue support --model multiplicative
+check "the multiplicative season is shown" grep -q "multiplicative Holt-Winters" "$out/stdout"
+
+# ---- instants and zones ----------------------------------------------------
+# The support queue again, written as UTC instants: Paris is 1 hour ahead,
+# 2 from Sunday 2026-03-29.
+awk -F, 'NR == 1 { print; next } $2 == "support" {
+	split($1, a, /[- :]/)
+	h = a[4] - (a[2] a[3] >= "0329" ? 2 : 1)
+	printf "%s-%s-%sT%02d:%s:00Z,%s,%s,%s\n", a[1], a[2], a[3], h, a[5], $2, $3, $4
+}' "$hist" >"$out/utc.csv"
+"$relais" forecast --history "$hist" --queue support --days 1 --csv >"$out/local.out"
+status "instants in Paris" 0 "$relais" forecast --history "$out/utc.csv" --tz Europe/Paris --days 1 --csv
+check "instants read in the zone give the same forecast" cmp -s "$out/local.out" "$out/stdout"
+
+echo "$passes passed, $fails failed"
+test "$fails" -eq 0

@@ -20,5 +20,6 @@ int cli_user(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_erlang(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
+int cli_sim(int argc, char **argv);
 
 #endif

@@ -263,7 +263,12 @@ void engine_advance(struct engine *e, int64_t now)
 
 int64_t engine_next_timer(const struct engine *e)
 {
-	return tq_next(&e->tq);
+	/*
+	 * Settling the heap changes no timer, only drops entries left by
+	 * cancelled ones, so that callers do not wake for nothing; the
+	 * engine is logically unchanged, hence the const interface.
+	 */
+	return tq_settle((struct tq *)&e->tq);
 }
 
 void engine_set_wallclock(struct engine *e, int64_t mono_ms, int64_t utc_ms)

@@ -516,6 +516,8 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 				e->now + e->cfg.offer_timeout_ms);
 	}
 	engine_event_fill(&ev, EV_CONTACT_OFFERED, c, a, e->now);
+	ev.wait_ms = e->now - c->entered;
+	ev.total_wait_ms = e->now - c->arrived;
 	engine_emit(e, &ev);
 	return 0;
 }

@@ -147,6 +147,31 @@ int64_t tq_next(const struct tq *q)
 	return q->n ? q->heap[0].when : INT64_MAX;
 }
 
+/*
+ * Drops the heap's stale entries at the top (a list re-armed since, or
+ * whose head was cancelled) and re-arms their lists at their real head,
+ * so that the top is a node really due then. Nothing fires.
+ */
+int64_t tq_settle(struct tq *q)
+{
+	while (q->n) {
+		struct tq_arm top = q->heap[0];
+		struct tq_list *l = top.list;
+
+		if (top.when == l->armed && l->head && l->head->due <= top.when)
+			return top.when;
+		q->heap[0] = q->heap[--q->n];
+		if (q->n)
+			sift_down(q, 0);
+		if (top.when != l->armed)
+			continue; /* stale: the list has a newer entry */
+		l->armed = INT64_MAX;
+		if (l->head && arm(q, l, l->head->due))
+			l->armed = INT64_MAX;
+	}
+	return INT64_MAX;
+}
+
 void tq_list_drop(struct tq *q, struct tq_list *l)
 {
 	size_t j = 0;

@@ -72,6 +72,9 @@ struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp);
 /* When the next node may be due, or INT64_MAX. */
 int64_t tq_next(const struct tq *q);
 
+/* When the next node is due, exactly (stale entries dropped). */
+int64_t tq_settle(struct tq *q);
+
 /* Forgets a list about to be freed: it must be empty. */
 void tq_list_drop(struct tq *q, struct tq_list *l);
 

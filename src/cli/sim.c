@@ -900,5 +900,7 @@ int cli_sim(int argc, char **argv)
 		return usage(0);
 	if (!strcmp(argv[1], "mmn"))
 		return cmd_mmn(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return cli_sim_compare(argc - 1, argv + 1);
 	return cmd_scenario(argc, argv);
 }

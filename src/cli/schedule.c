@@ -1,0 +1,592 @@
+/*
+ * relais schedule — shifts and a roster for a forecast: staffing per
+ * 15-minute interval with Erlang A (core/schedule.h), the shift-covering
+ * integer program with GLPK (sys/schedule_ip.h), then named agents given
+ * the chosen shifts under the labour rules of their site.
+ *
+ *	relais schedule --forecast FILE.csv --sites FILE.json [options]
+ *
+ * The forecast is `relais forecast --csv` output (start,queue,offered,
+ * aht_s; "calls" is read as "offered"); the sites file describes the
+ * groups of queues, the shifts one may work, the labour rules and the
+ * sites (docs/wfm.md, "Requirements and schedules"). This file reads the
+ * forecast and solves; schedule_sites.c reads the sites file and
+ * schedule_out.c prints. Exit status: 0 (under-
+ * coverage is a result, not an error), 1 (a file, the data, the solver),
+ * 2 (the command line).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "cli/schedule_cli.h"
+#include "core/forecast_csv.h"
+#include "sys/zoneinfo.h"
+
+#define MAX_FILE (256L * 1024 * 1024)
+
+enum out_format { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
+
+struct sched_args {
+	const char *forecast, *sites, *zone, *svg;
+	double sl, threshold_s, patience_s, max_occupancy, shrinkage;
+	double aht_s, time_limit_s, gap;
+	int days, interval_min;
+	enum out_format out;
+	bool quiet;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: relais schedule --forecast FILE.csv --sites FILE.json\n"
+		"         [--sl F] [--threshold-s S] [--patience-s S]\n"
+		"         [--max-occupancy F] [--shrinkage F] [--aht-s S]\n"
+		"         [--interval-min N] [--days N] [--tz ZONE]\n"
+		"         [--time-limit S] [--gap F] [--json|--csv] "
+		"[--svg FILE] [--quiet]\n\n"
+		"Staffs each 15-minute interval with Erlang A, picks the "
+		"cheapest shifts\nthat cover it at the sites (an integer "
+		"program, GLPK) and gives them\nto named agents under the "
+		"labour rules of each site.\n\n"
+		"  --forecast FILE   start,queue,offered,aht_s per interval "
+		"(relais forecast --csv)\n"
+		"  --sites FILE      sites, groups of queues, shifts and "
+		"labour rules (JSON)\n"
+		"  --sl F            service level to reach, default 0.8 "
+		"(also --target-sl)\n"
+		"  --threshold-s S   answered within S seconds, default 20\n"
+		"  --patience-s S    mean patience, default 120; 0: Erlang C\n"
+		"  --max-occupancy F default 0.85; 0: no limit\n"
+		"  --shrinkage F     share of paid time off the phones, "
+		"default 0.3\n"
+		"  --aht-s S         handle time for rows without aht_s\n"
+		"  --interval-min N  minutes per forecast row: 15 (default), "
+		"30 or 60\n"
+		"  --days N          days to schedule from the first date, 1 "
+		"to 7 (default:\n"
+		"                    the days of the forecast)\n"
+		"  --tz ZONE         IANA zone for instants in the forecast\n"
+		"  --time-limit S    time limit of each solve, default 60 s\n"
+		"  --gap F           stop within this relative gap of the "
+		"optimum, default 0.005\n"
+		"  --json, --csv     the whole result as JSON, or the roster "
+		"as CSV\n"
+		"  --svg FILE        write a coverage chart (required vs "
+		"scheduled)\n"
+		"  --quiet           no progress on stderr\n\n"
+		"Exit status: 0, 1 (a file, the data or the solver), 2 (the "
+		"command line).\n");
+}
+
+static int bad_option(const char *name, const char *text, const char *want)
+{
+	fprintf(stderr, "relais schedule: %s %s: expected %s\n", name, text,
+		want);
+	return 2;
+}
+
+static int number(const char *name, const char *text, double lo, double hi,
+		  bool hi_open, double *out)
+{
+	char *end, want[80];
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (!errno && end != text && !*end && isfinite(v) && v >= lo &&
+	    (hi_open ? v < hi : v <= hi)) {
+		*out = v;
+		return 0;
+	}
+	snprintf(want, sizeof(want), "a number from %g to %g%s", lo, hi,
+		 hi_open ? " (excluded)" : "");
+	return bad_option(name, text, want);
+}
+
+static int whole(const char *name, const char *text, int lo, int hi, int *out)
+{
+	double v;
+	char want[64];
+
+	snprintf(want, sizeof(want), "a whole number from %d to %d", lo, hi);
+	if (number(name, text, lo, hi, false, &v))
+		return 2;
+	if (v != floor(v))
+		return bad_option(name, text, want);
+	*out = (int)v;
+	return 0;
+}
+
+static int set_format(struct sched_args *a, enum out_format f)
+{
+	if (a->out != OUT_TABLE && a->out != f) {
+		fprintf(stderr, "relais schedule: --json or --csv, not both\n");
+		return 2;
+	}
+	a->out = f;
+	return 0;
+}
+
+static int parse_option(struct sched_args *a, int c, const char *name)
+{
+	switch (c) {
+	case 'f':
+		a->forecast = optarg;
+		return 0;
+	case 's':
+		a->sites = optarg;
+		return 0;
+	case 'z':
+		a->zone = optarg;
+		return 0;
+	case 'S':
+		a->svg = optarg;
+		return 0;
+	case 'q':
+		a->quiet = true;
+		return 0;
+	case 'j':
+		return set_format(a, OUT_JSON);
+	case 'c':
+		return set_format(a, OUT_CSV);
+	case 'l':
+		return number(name, optarg, 0, 1, true, &a->sl);
+	case 't':
+		return number(name, optarg, 0, 86400, false, &a->threshold_s);
+	case 'p':
+		return number(name, optarg, 0, 1e6, false, &a->patience_s);
+	case 'o':
+		return number(name, optarg, 0, 1, false, &a->max_occupancy);
+	case 'k':
+		return number(name, optarg, 0, 1, true, &a->shrinkage);
+	case 'a':
+		return number(name, optarg, 0, 1e6, false, &a->aht_s);
+	case 'T':
+		return number(name, optarg, 0, 1e6, false, &a->time_limit_s);
+	case 'g':
+		return number(name, optarg, 0, 1, false, &a->gap);
+	case 'd':
+		return whole(name, optarg, 1, SCHEDULE_MAX_DAYS, &a->days);
+	case 'i':
+		if (whole(name, optarg, 15, 60, &a->interval_min))
+			return 2;
+		if (60 % a->interval_min || a->interval_min % 15)
+			return bad_option(name, optarg, "15, 30 or 60");
+		return 0;
+	}
+	return 2;
+}
+
+/* 0 to run, 2 bad usage, -1 help printed. */
+static int parse_args(struct sched_args *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"forecast", required_argument, NULL, 'f'},
+		{"sites", required_argument, NULL, 's'},
+		{"sl", required_argument, NULL, 'l'},
+		{"target-sl", required_argument, NULL, 'l'},
+		{"threshold-s", required_argument, NULL, 't'},
+		{"patience-s", required_argument, NULL, 'p'},
+		{"max-occupancy", required_argument, NULL, 'o'},
+		{"shrinkage", required_argument, NULL, 'k'},
+		{"aht-s", required_argument, NULL, 'a'},
+		{"interval-min", required_argument, NULL, 'i'},
+		{"days", required_argument, NULL, 'd'},
+		{"tz", required_argument, NULL, 'z'},
+		{"time-limit", required_argument, NULL, 'T'},
+		{"gap", required_argument, NULL, 'g'},
+		{"json", no_argument, NULL, 'j'},
+		{"csv", no_argument, NULL, 'c'},
+		{"svg", required_argument, NULL, 'S'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc = 0, at;
+
+	optind = 1;
+	while (!rc && (c = getopt_long(argc, argv, "", opts, &at)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return -1;
+		}
+		if (c == '?') {
+			rc = 2;
+		} else {
+			char name[32];
+
+			snprintf(name, sizeof(name), "--%s", opts[at].name);
+			rc = parse_option(a, c, name);
+		}
+	}
+	if (!rc && (optind != argc || !a->forecast || !a->sites)) {
+		fprintf(stderr, "relais schedule: --forecast FILE and --sites "
+				"FILE are required (and nothing else without "
+				"an option)\n");
+		rc = 2;
+	}
+	if (rc == 2)
+		fprintf(stderr, "Run 'relais schedule --help' for the "
+				"options.\n");
+	return rc;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static int read_all(const char *path, char **bufp, size_t *lenp)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
+	int err = 0;
+
+	if (!f)
+		return errno;
+	do {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 65536;
+			nb = cap <= MAX_FILE ? realloc(buf, cap) : NULL;
+			if (!nb) {
+				err = cap <= MAX_FILE ? ENOMEM : EFBIG;
+				break;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	if (!err && ferror(f))
+		err = EIO;
+	fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/*
+ * The forecast parser wants an "offered" column. When the header names
+ * "calls" instead (and no offered), *bufp is replaced by a copy whose
+ * header says offered. Returns 0 or ENOMEM.
+ */
+static int calls_as_offered(char **bufp, size_t *lenp)
+{
+	char *buf = *bufp, *eol = memchr(buf, '\n', *lenp), *nb;
+	size_t n = eol ? (size_t)(eol - buf) : *lenp, at = 0, pos = 0;
+	bool offered = false, calls = false;
+
+	while (pos <= n) {
+		char *comma = memchr(buf + pos, ',', n - pos);
+		size_t end = comma ? (size_t)(comma - buf) : n, b = pos,
+		       e = end;
+
+		while (b < e && buf[b] && strchr("\"\xef\xbb\xbf ", buf[b]))
+			b++;
+		while (e > b && buf[e - 1] && strchr("\"\r ", buf[e - 1]))
+			e--;
+		if (e - b == 7 && !strncasecmp(buf + b, "offered", 7))
+			offered = true;
+		if (e - b == 5 && !strncasecmp(buf + b, "calls", 5)) {
+			calls = true;
+			at = b;
+		}
+		pos = end + 1;
+	}
+	if (offered || !calls)
+		return 0;
+	nb = malloc(*lenp + 2);
+	if (!nb)
+		return ENOMEM;
+	memcpy(nb, buf, at);
+	memcpy(nb + at, "offered", 7);
+	memcpy(nb + at + 7, buf + at + 5, *lenp - at - 5);
+	free(buf);
+	*bufp = nb;
+	*lenp += 2;
+	return 0;
+}
+
+static int load_forecast(const struct sched_args *a,
+			 struct forecast_history **hp)
+{
+	struct forecast_csv_error e = {0};
+	struct tz *tz = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	if (a->zone && (err = zoneinfo_load(&tz, a->zone))) {
+		fprintf(stderr, "relais schedule: --tz %s: %s\n", a->zone,
+			err == ENOENT ? "unknown zone" : strerror(err));
+		return 2;
+	}
+	err = read_all(a->forecast, &buf, &len);
+	if (err) {
+		fprintf(stderr, "relais schedule: %s: %s\n", a->forecast,
+			strerror(err));
+		tz_free(tz);
+		return 1;
+	}
+	err = calls_as_offered(&buf, &len);
+	if (!err)
+		err = forecast_csv_parse(hp, buf, len, tz, &e);
+	if (err && e.line)
+		fprintf(stderr, "relais schedule: %s, line %zu: %s\n",
+			a->forecast, e.line, e.msg);
+	else if (err)
+		fprintf(stderr, "relais schedule: %s: %s\n", a->forecast,
+			e.msg[0] ? e.msg : strerror(err));
+	free(buf);
+	tz_free(tz);
+	return err ? 1 : 0;
+}
+
+/* ---- requirements, solving -------------------------------------------- */
+
+/* The horizon: from the first date of the forecast, --days or its days. */
+static int horizon(const struct sched_args *a, struct sched_run *r,
+		   const struct forecast_history *h)
+{
+	int64_t first = h->last_day;
+
+	for (size_t k = 0; k < h->nrows; k++)
+		if (h->rows[k].day < first)
+			first = h->rows[k].day;
+	r->first_day = first;
+	if (!h->nrows) {
+		fprintf(stderr, "relais schedule: %s: no intervals\n",
+			a->forecast);
+		return 1;
+	}
+	r->p.days = a->days ? a->days : (int)(h->last_day - first + 1);
+	if (r->p.days > SCHEDULE_MAX_DAYS) {
+		fprintf(stderr,
+			"relais schedule: %s covers %d days; a schedule is "
+			"at most a week (--days 1 to 7)\n",
+			a->forecast, r->p.days);
+		return 1;
+	}
+	return 0;
+}
+
+static int forecast_loads(const struct sched_args *a, const struct sched_run *r,
+			  const struct forecast_history *h,
+			  struct schedule_load *l, size_t *n)
+{
+	int slots = schedule_slots(&r->p), span = a->interval_min / 15;
+
+	*n = 0;
+	for (size_t q = 0; q < h->nqueues; q++) {
+		for (size_t k = h->queue_rows[q]; k < h->queue_rows[q + 1];
+		     k++) {
+			const struct forecast_row *row = &h->rows[k];
+			int64_t d = row->day - r->first_day;
+			double aht = isnan(row->aht_s) ? a->aht_s : row->aht_s;
+			char at[24];
+
+			if (d < 0 || d >= r->p.days || row->offered <= 0)
+				continue;
+			if (!(aht > 0)) {
+				sched_time(r,
+					   (int)d * SCHEDULE_DAY_SLOTS +
+						   row->slot,
+					   at, sizeof(at));
+				fprintf(stderr,
+					"relais schedule: %s: queue %s at %s: "
+					"no aht_s (give --aht-s)\n",
+					a->forecast, h->queues[q], at);
+				return 1;
+			}
+			l[*n].slot = (int)d * SCHEDULE_DAY_SLOTS + row->slot;
+			l[*n].slots = l[*n].slot + span > slots
+					      ? slots - l[*n].slot
+					      : span;
+			l[*n].group = r->queue_group[q];
+			l[*n].calls = row->offered;
+			l[(*n)++].aht_s = aht;
+		}
+	}
+	return 0;
+}
+
+static int requirements(const struct sched_args *a, struct sched_run *r,
+			const struct forecast_history *h)
+{
+	struct schedule_load *l =
+		malloc((h->nrows ? h->nrows : 1) * sizeof(*l));
+	size_t slots = (size_t)schedule_slots(&r->p), n;
+	char msg[300];
+	int err;
+
+	r->required = calloc(r->p.ngroups * slots, sizeof(int));
+	r->covered = calloc(r->p.ngroups * slots, sizeof(int));
+	if (!l || !r->required || !r->covered) {
+		free(l);
+		fprintf(stderr, "relais schedule: out of memory\n");
+		return 1;
+	}
+	r->p.required = r->required;
+	r->service.model = ERLANG_A;
+	r->service.threshold_s = a->threshold_s;
+	r->service.patience_s = a->patience_s;
+	r->service.target.service_level = a->sl;
+	r->service.target.sl = ERLANG_SL_OFFERED;
+	r->service.target.max_occupancy = a->max_occupancy;
+	r->service.target.shrinkage = a->shrinkage;
+	err = forecast_loads(a, r, h, l, &n);
+	if (!err &&
+	    schedule_requirements(&r->service, l, n, r->pool, r->p.ngroups,
+				  (int)slots, r->required, msg, sizeof(msg))) {
+		fprintf(stderr, "relais schedule: %s: staffing %s\n",
+			a->forecast, msg);
+		err = 1;
+	}
+	free(l);
+	if (!err && schedule_problem_check(&r->p, msg, sizeof(msg))) {
+		fprintf(stderr, "relais schedule: %s: %s\n", a->sites, msg);
+		err = 1;
+	}
+	return err;
+}
+
+static void on_progress(const struct schedule_ip_progress *pr, void *arg)
+{
+	(void)arg;
+	if (pr->elapsed_s < 2)
+		return;
+	fprintf(stderr, "relais schedule: %.0f s, best %.2f, bound %.2f, ",
+		pr->elapsed_s, pr->incumbent, pr->bound);
+	if (isnan(pr->gap))
+		fprintf(stderr, "gap -, ");
+	else
+		fprintf(stderr, "gap %.2f %%, ", 100 * pr->gap);
+	fprintf(stderr, "%d nodes\n", pr->nodes);
+}
+
+static int solve(const struct sched_args *a, struct sched_run *r)
+{
+	char msg[300];
+	int err;
+
+	r->opts.time_limit_s = a->time_limit_s;
+	r->opts.mip_gap = a->gap;
+	r->opts.progress = a->quiet ? NULL : on_progress;
+	err = schedule_patterns(&r->p, &r->pat, &r->npat, msg, sizeof(msg));
+	if (!err)
+		err = schedule_ip_plan(&r->p, r->pat, r->npat, &r->opts,
+				       &r->res, &r->roster, msg, sizeof(msg));
+	if (!err)
+		err = schedule_roster_check(&r->p, &r->roster, msg,
+					    sizeof(msg));
+	if (err) {
+		fprintf(stderr, "relais schedule: %s\n", msg);
+		return 1;
+	}
+	for (size_t k = 0; k < r->roster.n; k++)
+		if (r->roster.agent[k] >= 0)
+			schedule_coverage(&r->p, &r->roster.shift[k], 1,
+					  r->covered);
+	if (r->roster.unassigned)
+		fprintf(stderr,
+			"relais schedule: %zu shifts could not be given to "
+			"an agent within the labour rules; they are listed "
+			"as unassigned and left out of the coverage\n",
+			r->roster.unassigned);
+	return 0;
+}
+
+static void run_free(struct sched_run *r)
+{
+	for (int g = 0; g < r->p.ngroups; g++)
+		free(r->group[g]);
+	for (int s = 0; r->in && s < r->p.nsites; s++) {
+		for (int k = 0; r->in[s].agent && k < r->sites[s].agents; k++)
+			free(r->in[s].agent[k]);
+		free(r->in[s].agent);
+		free(r->in[s].id);
+		free(r->in[s].kind);
+		free(r->in[s].open);
+	}
+	free(r->group);
+	free(r->pool);
+	free(r->queue_group);
+	free(r->in);
+	free(r->sites);
+	free(r->required);
+	free(r->covered);
+	free(r->pat);
+	schedule_roster_free(&r->roster);
+}
+
+static int write_svg(const char *path, const struct sched_run *r)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		sched_print_svg(r, f);
+		if (fclose(f) == 0)
+			return 0;
+	}
+	fprintf(stderr, "relais schedule: %s: %s\n", path, strerror(errno));
+	return 1;
+}
+
+static int output(const struct sched_args *a, const struct sched_run *r)
+{
+	int rc = 0;
+
+	if (a->svg)
+		rc = write_svg(a->svg, r);
+	if (a->out == OUT_JSON && sched_print_json(r, stdout)) {
+		fprintf(stderr, "relais schedule: out of memory\n");
+		rc = 1;
+	} else if (a->out == OUT_CSV) {
+		sched_print_csv(r, stdout);
+	} else if (a->out == OUT_TABLE) {
+		sched_print_table(r, stdout);
+	}
+	return rc;
+}
+
+int cli_schedule(int argc, char **argv)
+{
+	struct sched_args a = {.sl = 0.8,
+			       .threshold_s = 20,
+			       .patience_s = 120,
+			       .max_occupancy = 0.85,
+			       .shrinkage = 0.3,
+			       .time_limit_s = 60,
+			       .gap = 0.005,
+			       .interval_min = 15};
+	struct sched_run r = {0};
+	struct forecast_history *h = NULL;
+	int rc = parse_args(&a, argc, argv);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	schedule_shape_default(&r.p.shape);
+	rc = load_forecast(&a, &h);
+	if (!rc)
+		rc = horizon(&a, &r, h);
+	if (!rc)
+		rc = sched_load_sites(a.sites, &r, h);
+	if (!rc)
+		rc = requirements(&a, &r, h);
+	forecast_history_free(h);
+	if (!rc)
+		rc = solve(&a, &r);
+	if (!rc)
+		rc = output(&a, &r);
+	run_free(&r);
+	return rc;
+}

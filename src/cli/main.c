@@ -12,6 +12,7 @@ static const struct cli_command commands[] = {
 	{"user", cli_user, "add a login (the first admin)"},
 	{"routes", cli_routes, "list the HTTP routes of the server"},
 	{"demo", cli_demo, "route a synthetic day and watch it live"},
+	{"history", cli_history, "interval history of a data folder (CSV)"},
 	{"forecast", cli_forecast, "forecast contacts per 15-minute interval"},
 	{"sim", cli_sim, "simulate a centre with the routing engine"},
 	{"erlang", cli_erlang, "Erlang B, C and A: waiting, staffing"},

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "sys/file.h"
 #include "core/forecast.h"
 #include "sys/zoneinfo.h"
 
@@ -260,41 +261,6 @@ static int parse_args(struct fc_args *a, int argc, char **argv)
 
 /* ---- input ------------------------------------------------------------ */
 
-static int read_all(const char *path, char **bufp, size_t *lenp)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, n;
-	int err = 0;
-
-	if (!f)
-		return errno;
-	errno = 0;
-	do {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 65536;
-			nb = cap <= MAX_FILE ? realloc(buf, cap) : NULL;
-			if (!nb) {
-				err = cap <= MAX_FILE ? ENOMEM : EFBIG;
-				break;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (!err && ferror(f))
-		err = errno ? errno : EIO; /* EISDIR for a folder */
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
 static int load(const struct fc_args *a, struct forecast_history **hp)
 {
 	struct forecast_csv_error e;
@@ -310,7 +276,7 @@ static int load(const struct fc_args *a, struct forecast_history **hp)
 					: strerror(err));
 		return 2;
 	}
-	err = read_all(a->history, &buf, &len);
+	err = file_read_all(a->history, MAX_FILE, &buf, &len);
 	if (err) {
 		fprintf(stderr, "relais forecast: %s: %s\n", a->history,
 			strerror(err));

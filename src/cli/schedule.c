@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "sys/file.h"
 #include "cli/schedule_cli.h"
 #include "core/forecast_csv.h"
 #include "sys/zoneinfo.h"
@@ -240,40 +241,6 @@ static int parse_args(struct sched_args *a, int argc, char **argv)
 
 /* ---- files ------------------------------------------------------------ */
 
-static int read_all(const char *path, char **bufp, size_t *lenp)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, n;
-	int err = 0;
-
-	if (!f)
-		return errno;
-	do {
-		if (len == cap) {
-			cap = cap ? 2 * cap : 65536;
-			nb = cap <= MAX_FILE ? realloc(buf, cap) : NULL;
-			if (!nb) {
-				err = cap <= MAX_FILE ? ENOMEM : EFBIG;
-				break;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	if (!err && ferror(f))
-		err = EIO;
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*bufp = buf;
-	*lenp = len;
-	return 0;
-}
-
 /*
  * The forecast parser wants an "offered" column. When the header names
  * "calls" instead (and no offered), *bufp is replaced by a copy whose
@@ -330,7 +297,7 @@ static int load_forecast(const struct sched_args *a,
 			err == ENOENT ? "unknown zone" : strerror(err));
 		return 2;
 	}
-	err = read_all(a->forecast, &buf, &len);
+	err = file_read_all(a->forecast, MAX_FILE, &buf, &len);
 	if (err) {
 		fprintf(stderr, "relais schedule: %s: %s\n", a->forecast,
 			strerror(err));

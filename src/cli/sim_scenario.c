@@ -46,16 +46,6 @@ static const char *const dist_fields_names[NDISTS] = {"handle_time", "patience",
 
 /* ---- field tables ---------------------------------------------------- */
 
-static const char *const site_kinds[] = {"onshore", "nearshore", "offshore",
-					 "home", NULL};
-static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
-static const char *const strategies[] = {
-	"longest-idle", "least-occupied", "most-skilled", "round-robin",
-	"random",	"least-cost",	  "ring-all",	  NULL};
-static const char *const actions[] = {"none",	   "callback-offer", "callback",
-				      "voicemail", "transfer",	     "close",
-				      NULL};
-static const char *const wrapups[] = {"none", "timed", "manual", NULL};
 static const char *const dists[] = {"none",	 "constant",  "exponential",
 				    "lognormal", "empirical", NULL};
 
@@ -75,7 +65,7 @@ static const struct jv_field engine_fields[] = {
 static const struct jv_field site_fields[] = {
 	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"kind", JV_STRING, 0, 0, 0, site_kinds, NULL},
+	{"kind", JV_STRING, 0, 0, 0, jv_site_kinds, NULL},
 	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
 	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
 	END_FIELDS,
@@ -121,7 +111,7 @@ static const struct jv_field step_fields[] = {
 	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
 	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"action", JV_STRING, 0, 0, 0, jv_actions, NULL},
 	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	END_FIELDS,
 };
@@ -139,12 +129,12 @@ static const struct jv_field queue_fields[] = {
 	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
 	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, jv_channels, NULL},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"strategy", JV_STRING, 0, 0, 0, strategies, NULL},
+	{"strategy", JV_STRING, 0, 0, 0, jv_strategies, NULL},
 	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
-	{"wrapup", JV_STRING, 0, 0, 0, wrapups, NULL},
+	{"wrapup", JV_STRING, 0, 0, 0, jv_wrapups, NULL},
 	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
 	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
 	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
@@ -565,8 +555,8 @@ static int sites(struct scenario *s, char *msg, size_t size)
 
 		out[i].id = jv_str(v, "id");
 		out[i].kind = SITE_ONSHORE;
-		for (int k = 0; kind && site_kinds[k]; k++)
-			if (!strcmp(kind, site_kinds[k]))
+		for (int k = 0; kind && jv_site_kinds[k]; k++)
+			if (!strcmp(kind, jv_site_kinds[k]))
 				out[i].kind = (enum site_kind)k;
 		out[i].country = jv_str(v, "country");
 		out[i].cost_per_hour_cents =
@@ -716,13 +706,10 @@ static int agents(struct scenario *s, char *msg, size_t size)
 	return 0;
 }
 
-/* The API says "callback-offer" where the engine says "offer-callback". */
 static enum action action_of(const char *a, enum action def)
 {
 	enum action out;
 
-	if (a && !strcmp(a, "callback-offer"))
-		return ACTION_CALLBACK_OFFER;
 	return a && action_parse(a, &out) ? out : def;
 }
 

@@ -570,7 +570,7 @@ static const char *const event_names[EV_MAX] = {
 	"callback.offer",    "callback.dial",	    "contact.voicemail",
 	"contact.closed",    "agent.state"};
 static const char *const action_names[ACTION_CLOSE + 1] = {
-	"none", "offer-callback", "callback", "voicemail", "transfer", "close"};
+	"none", "callback-offer", "callback", "voicemail", "transfer", "close"};
 static const char *const why_names[WHY_MAX] = {
 	"eligible", "not-waiting", "offered-to", "other-tenant",  "no-channel",
 	"offline",  "paused",	   "filter",	 "direct",	  "at-capacity",

@@ -336,12 +336,10 @@ static const struct jv_field customer_ref_fields[] = {
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
-
 static const struct jv_field contact_fields[] = {
 	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"queue", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, jv_channels, NULL},
 	{"customer", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL,
 	 customer_ref_fields},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},

@@ -46,6 +46,16 @@ struct jv_field {
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);
 
+/*
+ * The names the API accepts for the engine's enumerations (NULL-ended,
+ * in the engine's order: channel_name(), strategy_name()...).
+ */
+extern const char *const jv_site_kinds[];
+extern const char *const jv_channels[];
+extern const char *const jv_strategies[];
+extern const char *const jv_actions[];
+extern const char *const jv_wrapups[];
+
 /* A JSON body from the network: object, no duplicate keys, no NUL. */
 json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size);
 

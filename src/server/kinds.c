@@ -18,16 +18,6 @@
 
 /* ---- field tables ---- */
 
-static const char *const site_kinds[] = {"onshore", "nearshore", "offshore",
-					 "home", NULL};
-static const char *const channels[] = {"voice", "chat", "email", "sms", NULL};
-static const char *const strategies[] = {
-	"longest-idle", "least-occupied", "most-skilled", "round-robin",
-	"random",	"least-cost",	  "ring-all",	  NULL};
-static const char *const actions[] = {"none",	   "callback-offer", "callback",
-				      "voicemail", "transfer",	     "close",
-				      NULL};
-static const char *const wrapups[] = {"none", "timed", "manual", NULL};
 static const char *const roles[] = {"admin",  "supervisor",  "agent",
 				    "client", "integration", NULL};
 static const char *const days[] = {"mon", "tue", "wed", "thu",
@@ -50,7 +40,7 @@ static const struct jv_field tenant_fields[] = {
 static const struct jv_field site_fields[] = {
 	COMMON,
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"kind", JV_STRING, 0, 0, 0, site_kinds, NULL},
+	{"kind", JV_STRING, 0, 0, 0, jv_site_kinds, NULL},
 	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
 	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
@@ -90,7 +80,7 @@ static const struct jv_field step_fields[] = {
 	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
 	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"action", JV_STRING, 0, 0, 0, jv_actions, NULL},
 	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -99,15 +89,15 @@ static const struct jv_field queue_fields[] = {
 	COMMON,
 	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, channels, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, jv_channels, NULL},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"strategy", JV_STRING, 0, 0, 0, strategies, NULL},
+	{"strategy", JV_STRING, 0, 0, 0, jv_strategies, NULL},
 	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
 	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"closed_action", JV_STRING, 0, 0, 0, actions, NULL},
+	{"closed_action", JV_STRING, 0, 0, 0, jv_actions, NULL},
 	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"wrapup", JV_STRING, 0, 0, 0, wrapups, NULL},
+	{"wrapup", JV_STRING, 0, 0, 0, jv_wrapups, NULL},
 	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
 	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
 	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
@@ -510,13 +500,10 @@ static void calendar_defaults(json_t *b)
 
 /* ---- queues ---- */
 
-/* The API says "callback-offer" where the engine says "offer-callback". */
 static enum action action_of(const char *s, enum action def)
 {
 	enum action a;
 
-	if (s && !strcmp(s, "callback-offer"))
-		return ACTION_CALLBACK_OFFER;
 	return s && action_parse(s, &a) ? a : def;
 }
 

@@ -172,16 +172,19 @@ static int fail(char *msg, size_t size, int status, const char *fmt, ...)
 	return status;
 }
 
-static bool check_zone(const char *name)
+/* body.timezone, when given, names a zone of the system's tzdata. */
+static int check_zone(const json_t *body, char *msg, size_t size)
 {
+	const char *name = jv_str(body, "timezone");
 	struct tz *tz;
 
 	if (!name)
-		return true;
+		return 0;
 	if (zoneinfo_load(&tz, name))
-		return false;
+		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+			    name);
 	tz_free(tz);
-	return true;
+	return 0;
 }
 
 /* Every string of body[field] names an object of kind k. */
@@ -230,9 +233,8 @@ static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 {
 	int err;
 
-	if (!check_zone(jv_str(next, "timezone")))
-		return fail(msg, size, 400, "timezone: unknown zone %.64s",
-			    jv_str(next, "timezone"));
+	if (check_zone(next, msg, size))
+		return 400;
 	if (o)
 		return 0;
 	err = engine_tenant_add(s->eng, jv_str(next, "id"));
@@ -289,9 +291,8 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	const char *kind = jv_str(next, "kind");
 
 	(void)o;
-	if (!check_zone(jv_str(next, "timezone")))
-		return fail(msg, size, 400, "timezone: unknown zone %.64s",
-			    jv_str(next, "timezone"));
+	if (check_zone(next, msg, size))
+		return 400;
 	es.id = jv_str(next, "id");
 	site_kind_parse(kind, strlen(kind), &es.kind);
 	es.country = jv_str(next, "country");

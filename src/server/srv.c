@@ -548,6 +548,7 @@ static void srv_close(struct srv *s)
 	mem_deref(s->eng_tmr);
 	mem_deref(s->tick_tmr);
 	contacts_free(s);
+	identities_free(s);
 	stats_free(s);
 	auth_free(s);
 	objects_free(s);

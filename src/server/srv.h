@@ -134,7 +134,6 @@ struct srv_config {
 	bool traffic;	   /* demo traffic: random contacts, robot agents */
 	bool fsync;	   /* false only for tests */
 	bool group_commit; /* false: one commit per request (benchmarks) */
-	const char *lang;
 	/* Called once listening, with the base URL ("http://h:p/"). */
 	void (*on_ready)(const char *url, void *arg);
 	void *arg;

@@ -63,7 +63,6 @@ void stats_free(struct srv *s)
 	hmap_reset(&s->qstats);
 	hmap_reset(&s->astates);
 	hmap_reset(&s->zones);
-	identities_free(s);
 	stats_cache_free(s);
 }
 

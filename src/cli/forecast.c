@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "sys/file.h"
+#include "sys/readfile.h"
 #include "core/forecast.h"
 #include "sys/zoneinfo.h"
 

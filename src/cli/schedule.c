@@ -25,7 +25,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "sys/file.h"
+#include "sys/readfile.h"
 #include "cli/schedule_cli.h"
 #include "core/forecast_csv.h"
 #include "sys/zoneinfo.h"

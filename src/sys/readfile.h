@@ -1,9 +1,9 @@
 /*
- * file — reading a whole input file (a history CSV, a sites file) into
+ * readfile — reading a whole input file (a history CSV, a sites file) into
  * memory for a parser that takes a buffer.
  */
-#ifndef RELAIS_FILE_H
-#define RELAIS_FILE_H
+#ifndef RELAIS_READFILE_H
+#define RELAIS_READFILE_H
 
 #include <stddef.h>
 

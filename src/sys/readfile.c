@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sys/file.h"
+#include "sys/readfile.h"
 
 int file_read_all(const char *path, size_t max, char **bufp, size_t *lenp)
 {

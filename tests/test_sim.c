@@ -16,6 +16,7 @@
  * and breaks do what docs/routing.md says, seen through the engine's own
  * events (the observer).
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,6 +56,9 @@ static void covers(const struct sim_stat *s, double exact, double max_half,
 		fail_msg("%s: half-width %.6f over %.6f", what, s->ci95,
 			 max_half);
 }
+
+/* cmocka 1.1 has no assert_double_equal */
+#define assert_near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 
 static const struct sim_stat *total(const struct sim_result *r,
 				    enum sim_group g, enum sim_measure m)
@@ -339,6 +343,116 @@ static void test_a_seed_replays_the_same_run(void **state)
 	sim_result_free(&a);
 	sim_result_free(&b);
 	sim_result_free(&d);
+}
+
+/*
+ * Common random numbers: two centres that differ only in staffing see the
+ * same customers, replication by replication: the same number offered in
+ * every interval, and (with nobody abandoning) the same talk times, so
+ * the same handled total work.
+ */
+static void test_staffing_change_keeps_the_same_customers(void **state)
+{
+	struct centre c;
+	struct sim_options opt = {.reps = 4, .seed = 7};
+	struct sim_result a, b;
+
+	(void)state;
+	centre_init(&c, 2, 3, 1);
+	c.arrivals[0][0] = 45;
+	run(&c, &opt, &a);
+	c.agents[1].count = 6; /* three more generalists */
+	run(&c, &opt, &b);
+	for (size_t k = 0; k <= a.nintervals; k++) {
+		const struct sim_stat *oa =
+			&sim_row(&a, k, SIM_G_QUEUE, 0)->m[SIM_OFFERED];
+		const struct sim_stat *ob =
+			&sim_row(&b, k, SIM_G_QUEUE, 0)->m[SIM_OFFERED];
+
+		assert_near(oa->mean, ob->mean, 0);
+		assert_near(oa->ci95, ob->ci95, 0);
+	}
+	/* and the staffing did change what they lived */
+	assert_true(sim_row(&b, a.nintervals, SIM_G_QUEUE, 0)->m[SIM_ASA].mean <
+		    sim_row(&a, a.nintervals, SIM_G_QUEUE, 0)->m[SIM_ASA].mean);
+	sim_result_free(&a);
+	sim_result_free(&b);
+}
+
+/* Replication i alone (first_rep = i) is replication i of a longer run. */
+static void test_first_rep_runs_one_replication_of_many(void **state)
+{
+	struct centre c;
+	struct sim_options opt = {.reps = 3, .seed = 11};
+	struct sim_result all, one;
+	double sum = 0;
+
+	(void)state;
+	centre_init(&c, 2, 2, 1);
+	c.arrivals[0][0] = 30;
+	c.queues[0].patience =
+		(struct sim_dist){SIM_DIST_EXPONENTIAL, 60, 0, NULL, 0};
+	run(&c, &opt, &all);
+	for (unsigned i = 0; i < 3; i++) {
+		struct sim_options o1 = {.reps = 1, .seed = 11, .first_rep = i};
+
+		run(&c, &o1, &one);
+		sum += sim_row(&one, one.nintervals, SIM_G_ALL, 0)
+			       ->m[SIM_ANSWERED]
+			       .mean;
+		sim_result_free(&one);
+	}
+	assert_near(sum / 3,
+		    sim_row(&all, all.nintervals, SIM_G_ALL, 0)
+			    ->m[SIM_ANSWERED]
+			    .mean,
+		    1e-9);
+	sim_result_free(&all);
+}
+
+/*
+ * A recorded day: one agent, three customers. The first talks 100 s; the
+ * second gave up after 30 s in reality and does so again; the third
+ * waited and was answered, so its patience (none here) is drawn after
+ * its wait, and it is answered when the agent is free, at 100 s.
+ */
+static void test_trace_replays_the_recorded_customers(void **state)
+{
+	static const struct sim_arrival trace[] = {
+		{0, 100000, -1, 0},
+		{10000, 60000, 30000, 0},
+		{20000, 50000, -1, 5000},
+	};
+	struct centre c;
+	struct sim_options opt = {.reps = 2, .seed = 3};
+	struct sim_result r;
+	const struct sim_row *row;
+
+	(void)state;
+	centre_init(&c, 1, 0, 1);
+	c.queues[0].trace = trace;
+	c.queues[0].ntrace = 3;
+	run(&c, &opt, &r);
+	row = sim_row(&r, r.nintervals, SIM_G_QUEUE, 0);
+	assert_near(row->m[SIM_OFFERED].mean, 3, 0);
+	assert_near(row->m[SIM_OFFERED].ci95, 0, 0);
+	assert_near(row->m[SIM_ANSWERED].mean, 2, 0);
+	assert_near(row->m[SIM_ABANDONED].mean, 1, 0);
+	assert_near(row->m[SIM_ASA].mean, 40, 1e-9);
+	assert_near(row->m[SIM_AHT].mean, 75, 1e-9);
+	assert_near(row->m[SIM_AVG_ABANDON].mean, 30, 1e-9);
+	sim_result_free(&r);
+
+	/* out of order, or after the end of the day: refused by name */
+	struct sim_arrival bad[] = {{5000, -1, -1, 0}, {1000, -1, -1, 0}};
+	struct sim_error err;
+
+	c.queues[0].trace = bad;
+	c.queues[0].ntrace = 2;
+	assert_int_equal(sim_run(&c.sc, &opt, &r, &err), EINVAL);
+	assert_non_null(strstr(err.msg, "queues[0].trace[1]"));
+	bad[1].at_ms = c.sc.duration_ms;
+	assert_int_equal(sim_run(&c.sc, &opt, &r, &err), EINVAL);
 }
 
 static void test_warmup_is_simulated_but_not_counted(void **state)
@@ -675,6 +789,9 @@ int main(void)
 		cmocka_unit_test(test_erlang_a_is_covered),
 		cmocka_unit_test(test_a_seed_replays_the_same_run),
 		cmocka_unit_test(test_warmup_is_simulated_but_not_counted),
+		cmocka_unit_test(test_staffing_change_keeps_the_same_customers),
+		cmocka_unit_test(test_first_rep_runs_one_replication_of_many),
+		cmocka_unit_test(test_trace_replays_the_recorded_customers),
 		cmocka_unit_test(test_priority_with_aging_decides_who_is_next),
 		cmocka_unit_test(test_bullseye_step_widens_after_its_time),
 		cmocka_unit_test(test_callback_take_up),

@@ -22,6 +22,7 @@ int cli_erlang(int argc, char **argv);
 int cli_forecast(int argc, char **argv);
 int cli_sim(int argc, char **argv);
 int cli_sim_compare(int argc, char **argv);
+int cli_sim_replay(int argc, char **argv);
 int cli_schedule(int argc, char **argv);
 int cli_history(int argc, char **argv);
 

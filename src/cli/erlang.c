@@ -96,50 +96,14 @@ struct ctx {
 	const char *text[O_COUNT];
 };
 
-/*
- * The messages are templates chosen by language, so they are not printf
- * formats (-Wformat-nonliteral): each %s takes the next string of args,
- * %% is a percent sign.
- */
-static void fill(char *out, size_t size, const char *tmpl,
-		 const char *const *args)
-{
-	size_t n = 0;
-
-	for (const char *p = tmpl; *p && n + 1 < size; p++) {
-		const char *s = NULL;
-
-		if (p[0] == '%' && p[1] == 's')
-			s = *args++;
-		else if (p[0] == '%' && p[1] == '%')
-			s = "%";
-		if (!s) {
-			out[n++] = *p;
-			continue;
-		}
-		p++;
-		for (; *s && n + 1 < size; s++)
-			out[n++] = *s;
-	}
-	out[n] = '\0';
-}
-
-static void say(FILE *f, const char *tmpl, const char *const *args)
-{
-	char buf[1024];
-
-	fill(buf, sizeof(buf), tmpl, args);
-	fputs(buf, f);
-}
-
 /* A message naming the option, the hint to --help, exit status 2. */
 static int usage_error(const struct ctx *c, const char *tmpl,
 		       const char *const *args)
 {
 	fprintf(stderr, "relais erlang %s: ", c->cmd);
-	say(stderr, tmpl, args);
+	msg_say(stderr, tmpl, args);
 	fputc('\n', stderr);
-	say(stderr, c->w->more_help, (const char *[]){c->cmd});
+	msg_say(stderr, c->w->more_help, (const char *[]){c->cmd});
 	fputc('\n', stderr);
 	return 2;
 }
@@ -149,7 +113,7 @@ static int impossible(const struct ctx *c, const char *tmpl,
 		      const char *const *args)
 {
 	fprintf(stderr, "relais erlang %s: ", c->cmd);
-	say(stderr, tmpl, args);
+	msg_say(stderr, tmpl, args);
 	fputc('\n', stderr);
 	return 1;
 }
@@ -323,10 +287,11 @@ static void row_pct_at(const struct ctx *c, const char *fmt, double v)
 {
 	char label[96], t[32];
 
-	fill(label, sizeof(label), fmt,
-	     (const char *[]){num(
-		     c, t, sizeof(t), c->v[O_THRESHOLD],
-		     c->v[O_THRESHOLD] == floor(c->v[O_THRESHOLD]) ? 0 : 1)});
+	msg_fill(label, sizeof(label), fmt,
+		 (const char *[]){num(
+			 c, t, sizeof(t), c->v[O_THRESHOLD],
+			 c->v[O_THRESHOLD] == floor(c->v[O_THRESHOLD]) ? 0
+								       : 1)});
 	row_pct(c, label, v);
 }
 
@@ -353,12 +318,12 @@ static void print_title(const struct ctx *c, const char *fmt, const char *first,
 	char calls[32], iv[32], aht[32], a[32];
 	int dc = c->v[O_CALLS] == floor(c->v[O_CALLS]) ? 0 : 2;
 
-	say(stdout, fmt,
-	    (const char *[]){first,
-			     num(c, calls, sizeof(calls), c->v[O_CALLS], dc),
-			     num(c, iv, sizeof(iv), c->v[O_INTERVAL], 0),
-			     num(c, aht, sizeof(aht), c->v[O_AHT], 0),
-			     num(c, a, sizeof(a), load, 2)});
+	msg_say(stdout, fmt,
+		(const char *[]){
+			first, num(c, calls, sizeof(calls), c->v[O_CALLS], dc),
+			num(c, iv, sizeof(iv), c->v[O_INTERVAL], 0),
+			num(c, aht, sizeof(aht), c->v[O_AHT], 0),
+			num(c, a, sizeof(a), load, 2)});
 	putchar('\n');
 }
 
@@ -376,9 +341,10 @@ static int run_b(struct ctx *c)
 		print_json(o);
 		return 0;
 	}
-	say(stdout, c->w->title_b,
-	    (const char *[]){num(c, s1, sizeof(s1), n, 0),
-			     num(c, s2, sizeof(s2), a, a == floor(a) ? 0 : 3)});
+	msg_say(stdout, c->w->title_b,
+		(const char *[]){
+			num(c, s1, sizeof(s1), n, 0),
+			num(c, s2, sizeof(s2), a, a == floor(a) ? 0 : 3)});
 	putchar('\n');
 	row_pct(c, c->w->blocking, b);
 	row(c->w->carried,
@@ -604,9 +570,9 @@ static void table_staff(const struct ctx *c, enum erlang_model m,
 	patience_row(c);
 	row(m == ERLANG_B ? c->w->lines_needed : c->w->agents,
 	    num(c, buf, sizeof(buf), st->agents, 0), "");
-	fill(label, sizeof(label), c->w->scheduled,
-	     (const char *[]){
-		     num(c, buf, sizeof(buf), 100 * c->v[O_SHRINKAGE], 0)});
+	msg_fill(label, sizeof(label), c->w->scheduled,
+		 (const char *[]){
+			 num(c, buf, sizeof(buf), 100 * c->v[O_SHRINKAGE], 0)});
 	row(label, num(c, buf, sizeof(buf), st->scheduled, 0), "");
 	if (m == ERLANG_B) {
 		row_pct(c, c->w->blocking, st->at.blocking);
@@ -698,7 +664,8 @@ int cli_erlang(int argc, char **argv)
 
 		if (argc > 1 && !help && strncmp(argv[1], "--lang", 6)) {
 			fputs("relais erlang: ", stderr);
-			say(stderr, w->unknown_cmd, (const char *[]){argv[1]});
+			msg_say(stderr, w->unknown_cmd,
+				(const char *[]){argv[1]});
 			fputs("\n\n", stderr);
 		}
 		fputs(w->usage, help ? stdout : stderr);

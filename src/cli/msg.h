@@ -8,6 +8,9 @@
 #ifndef RELAIS_MSG_H
 #define RELAIS_MSG_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 struct msgs {
 	const char *lang;
 	const char *demo_usage;
@@ -20,5 +23,15 @@ struct msgs {
 
 /* lang may be NULL (environment) or "fr" / "en". */
 const struct msgs *msgs_get(const char *lang);
+
+/*
+ * The messages are templates chosen by language, so they cannot be printf
+ * formats (-Wformat-nonliteral): in a template each %s takes the next
+ * string of args and %% is a percent sign. msg_say writes to f, cut at
+ * 1 KiB.
+ */
+void msg_fill(char *out, size_t size, const char *tmpl,
+	      const char *const *args);
+void msg_say(FILE *f, const char *tmpl, const char *const *args);
 
 #endif

@@ -349,11 +349,18 @@ static void on_offered(struct run *r, const struct engine_event *ev,
 static void on_accepted(struct run *r, const struct engine_event *ev,
 			const struct rqueue *q, struct rcontact *c)
 {
-	int64_t talk = q ? draw(&q->handle, &r->rng, &r->zig) : 0;
 	bool at_once = c && (c->state & C_AT_ONCE);
+	int64_t talk = 0;
 
-	if (c)
+	/* the customer's own talk time in its first queue; else a new one */
+	if (c && c->talk_ms >= 0 && q == &r->q[c->queue])
+		talk = c->talk_ms;
+	else if (q)
+		talk = draw(&q->handle, &r->rng, &r->zig);
+	if (c) {
 		c->state = C_ANSWERED;
+		c->talk_ms = -1;
+	}
 	tally(r, ev, q, at_once);
 	schedule(r, ev->time + (talk > 0 ? talk : 0), K_END, ev->contact, 0);
 }
@@ -432,7 +439,8 @@ static void on_event(void *arg, const struct engine_event *ev)
 			c->state = C_CALLBACK | (c->state & C_AT_ONCE);
 		break;
 	case EV_CALLBACK_OFFER:
-		if (q && sim_rng_uniform(&r->rng) < q->in->callback_take_up)
+		if (q && (c ? c->callback_u : sim_rng_uniform(&r->rng)) <
+				 q->in->callback_take_up)
 			schedule(r, ev->time, K_CALLBACK, ev->contact, 0);
 		break;
 	default:
@@ -442,6 +450,17 @@ static void on_event(void *arg, const struct engine_event *ev)
 
 /* ---- arrivals ---------------------------------------------------------- */
 
+/* A queue's customers' stream, named by its id (FNV-1a), kept far from
+ * the small numbers of the other streams. */
+static uint64_t stream_of(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 0x100000001b3ULL;
+	return h | 1ULL << 63;
+}
+
 /*
  * The next arrival of a Poisson process whose rate is constant within
  * each interval: one exponential amount of "work" spent across the
@@ -450,8 +469,15 @@ static void on_event(void *arg, const struct engine_event *ev)
 static void next_arrival(struct run *r, size_t qi)
 {
 	struct rqueue *q = &r->q[qi];
-	double work = sim_rng_exp(&r->rng, &r->zig), t = q->clock;
+	double work, t = q->clock;
 	double iv = (double)r->sc->interval_ms;
+
+	if (q->in->ntrace) {
+		if (q->k < q->in->ntrace)
+			schedule(r, q->in->trace[q->k].at_ms, K_ARRIVAL, qi, 0);
+		return;
+	}
+	work = sim_rng_exp(&q->rng, &r->zig);
 
 	for (; q->k < r->nint; q->k++) {
 		double stop = (double)(q->k + 1) * iv, rate = q->rate[q->k];
@@ -467,30 +493,52 @@ static void next_arrival(struct run *r, size_t qi)
 	}
 }
 
+/*
+ * A customer arrives: what it brings (patience, talk time, callback
+ * choice) is drawn now, from its queue's stream and always in the same
+ * order, so that the same customer comes whatever the routing does.
+ */
 static void arrive(struct run *r, size_t qi)
 {
 	struct rqueue *q = &r->q[qi];
+	const struct sim_arrival *tr =
+		q->in->ntrace ? &q->in->trace[q->k++] : NULL;
 	struct engine_contact in = {.queue = q->id};
 	struct rcontact *c;
-	int64_t patience;
+	int64_t patience, talk;
+	float cb;
 
 	next_arrival(r, qi);
+	patience = draw(&q->patience, &q->rng, &r->zig);
+	talk = draw(&q->handle, &q->rng, &r->zig);
+	cb = (float)sim_rng_uniform(&q->rng);
+	if (tr) {
+		if (tr->patience_ms >= 0)
+			patience = tr->patience_ms;
+		else if (patience >= 0)
+			patience += tr->waited_ms;
+		if (tr->talk_ms >= 0)
+			talk = tr->talk_ms;
+	}
 	in.id = slot_new(r);
 	if (!in.id) {
 		r->oom = 1;
 		return;
 	}
+	c = slot_of(r, in.id);
+	c->talk_ms = talk > 0 ? talk : 0;
+	c->queue = (uint32_t)qi;
+	c->callback_u = cb;
 	r->live++;
 	if (engine_contact_add(r->e, r->now, &in, NULL)) {
 		r->errors++;
-		slot_free(r, slot_of(r, in.id));
+		slot_free(r, c);
 		return;
 	}
 	c = slot_of(r, in.id);
 	/* offered at once and accepted without ringing: it cannot leave */
 	if (!c || ((c->state & C_AT_ONCE) && q->ring.kind == SIM_DIST_NONE))
 		return;
-	patience = draw(&q->patience, &r->rng, &r->zig);
 	if (patience >= 0)
 		schedule(r, r->now + patience, K_ABANDON, in.id, 0);
 }
@@ -798,11 +846,12 @@ static int prepare(struct run *r, struct sim_error *err)
 		pdist_init(&q->patience, &in->patience);
 		pdist_init(&q->ring, &in->ring);
 		pdist_init(&q->wrapup, &in->wrapup);
+		q->stream = stream_of(q->id);
 		q->rate = calloc(r->nint, sizeof(*q->rate));
 		q->gap = calloc(r->nint, sizeof(*q->gap));
 		if (!q->rate || !q->gap || name_put(&r->qnames, q))
 			return ENOMEM;
-		for (size_t k = 0; k < r->nint; k++) {
+		for (size_t k = 0; !in->ntrace && k < r->nint; k++) {
 			q->rate[k] =
 				in->arrivals[in->narrivals == 1 ? 0 : k] / iv;
 			q->gap[k] = q->rate[k] > 0 ? 1 / q->rate[k] : 0;
@@ -925,8 +974,12 @@ static int run_rep(struct run *r, unsigned rep, struct sim_error *err)
 	int rc;
 
 	rep_reset(r);
+	rep += r->opt->first_rep;
 	sim_rng_seed(&seeder, r->opt->seed, 2 * (uint64_t)rep + 1);
 	sim_rng_seed(&r->rng, r->opt->seed, 2 * (uint64_t)rep + 2);
+	for (size_t i = 0; i < r->nq; i++)
+		sim_rng_seed(&r->q[i].rng, r->opt->seed,
+			     r->q[i].stream + 0x9e3779b97f4a7c15ULL * rep);
 	rc = setup_engine(r, sim_rng_next(&seeder), err);
 	if (rc)
 		return rc;

@@ -31,6 +31,13 @@
  * Every measure of every row is averaged over the replications with a 95%
  * confidence interval (Student t). Random numbers: xoshiro256** seeded
  * from (seed, replication), so a seed gives the same result everywhere.
+ * Customers and agents draw from separate streams (common random
+ * numbers): each queue's customers come from a stream named by the queue's
+ * id, which draws their arrival times, patience, talk time and callback
+ * choice when they arrive; agents' ring delays and wrap-ups, and the
+ * engine's own choices, come from others. Two scenarios that differ in
+ * staffing or routing but share queues thus see the same customers in the
+ * same replication, and their difference is measured with far less noise.
  *
  * Pure: no I/O, no clock. Costs: O(log E) per event for E pending events,
  * plus the engine's own costs (engine.h); memory O(contacts alive + agents
@@ -148,6 +155,21 @@ struct sim_agent {
 	size_t nshifts;
 };
 
+/*
+ * One customer of a recorded day (a trace): when the contact entered the
+ * queue, and what is known of it. A talk time or patience < 0 is drawn
+ * from the queue's distribution; a drawn patience starts after waited_ms,
+ * the wait the customer is known to have accepted (answered after it).
+ * With an exponential patience that is exactly the conditional law
+ * (memoryless); with another, an approximation.
+ */
+struct sim_arrival {
+	int64_t at_ms;	     /* since t = 0, in [0, duration) */
+	int64_t talk_ms;     /* < 0: drawn */
+	int64_t patience_ms; /* < 0: drawn (after waited_ms) */
+	int64_t waited_ms;   /* >= 0 */
+};
+
 struct sim_queue {
 	struct engine_queue queue; /* borrowed strings and arrays */
 	/*
@@ -156,6 +178,12 @@ struct sim_queue {
 	 */
 	const double *arrivals;
 	size_t narrivals;
+	/*
+	 * Or the very customers of a recorded day, in order of at_ms
+	 * (ntrace > 0: arrivals is not read). Borrowed.
+	 */
+	const struct sim_arrival *trace;
+	size_t ntrace;
 	struct sim_dist handle;	  /* answer to end (talk); required */
 	struct sim_dist patience; /* NONE: the customer never gives up */
 	struct sim_dist ring;	  /* offer to accept; NONE: at once */
@@ -204,6 +232,12 @@ int sim_check(const struct sim_scenario *sc, struct sim_error *err);
 struct sim_options {
 	unsigned reps; /* >= 1 */
 	uint64_t seed;
+	/*
+	 * The number of the first replication: replication i of a run with
+	 * first_rep = i draws what replication i of a run from 0 draws
+	 * (paired comparisons run one replication at a time).
+	 */
+	unsigned first_rep;
 	/* After every replication and now and then within one; may be NULL. */
 	void (*progress)(void *arg, unsigned rep, unsigned reps, double done);
 	/* Sees every engine event (tests, traces); may be NULL. */

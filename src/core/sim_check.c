@@ -62,7 +62,19 @@ static int check_queue(const struct sim_scenario *sc, size_t i,
 	    SIZE_MAX)
 		return sim_fail(err, EINVAL,
 				"queues[%zu].tenant: unknown tenant", i);
-	if (q->narrivals != 1 && q->narrivals != nint)
+	for (size_t k = 0; k < q->ntrace; k++) {
+		const struct sim_arrival *a = &q->trace[k];
+
+		if (!(a->at_ms >= (k ? a[-1].at_ms : 0) &&
+		      a->at_ms < sc->duration_ms && a->waited_ms >= 0))
+			return sim_fail(err, EINVAL,
+					"queues[%zu].trace[%zu]: arrivals out "
+					"of order or outside the day",
+					i, k);
+	}
+	if (q->ntrace)
+		; /* the trace replaces the rates */
+	else if (q->narrivals != 1 && q->narrivals != nint)
 		return sim_fail(
 			err, EINVAL,
 			"queues[%zu].arrivals: expected one value or one "

@@ -46,10 +46,12 @@ struct rqueue {
 	size_t tenant;
 	int64_t sl_ms, wrapup_ms;
 	bool manual;
-	double *rate; /* arrivals per ms, per interval */
-	double *gap;  /* 1 / rate, or 0 */
-	double clock; /* the last arrival, ms (not rounded) */
-	size_t k;     /* its interval */
+	double *rate;	    /* arrivals per ms, per interval */
+	double *gap;	    /* 1 / rate, or 0 */
+	double clock;	    /* the last arrival, ms (not rounded) */
+	size_t k;	    /* its interval; with a trace, the next customer */
+	struct sim_rng rng; /* the customers' stream (common random numbers) */
+	uint64_t stream;    /* named by the queue's id */
 	struct pdist handle, patience, ring, wrapup;
 };
 
@@ -71,10 +73,18 @@ struct rsite {
 enum { C_WAITING = 0, C_ANSWERED, C_CALLBACK };
 #define C_AT_ONCE 0x100u /* offered as it entered, not back in line since */
 
+/*
+ * A contact in the centre, with what its customer brought along: a talk
+ * time for its first queue and a draw for the callback choice, taken on
+ * arrival from its queue's stream.
+ */
 struct rcontact {
 	uint64_t id; /* (generation << 32) | slot; the slot's current one */
 	uint32_t state;
 	uint32_t next_free;
+	int64_t talk_ms; /* < 0: used (a transferred contact draws anew) */
+	uint32_t queue;	 /* where it arrived */
+	float callback_u;
 };
 
 struct cell {

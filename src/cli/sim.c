@@ -902,5 +902,7 @@ int cli_sim(int argc, char **argv)
 		return cmd_mmn(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cli_sim_compare(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return cli_sim_replay(argc - 1, argv + 1);
 	return cmd_scenario(argc, argv);
 }

@@ -273,6 +273,16 @@ enum sim_measure {
 /* "service_level", "asa_s"...: the server's report field names. */
 const char *sim_measure_name(enum sim_measure m);
 
+/*
+ * The measures of one row from its metrics, -1 where undefined: at_once
+ * counts the contacts answered by the agent offered as they entered (for
+ * P(wait)); span_ms is the row's counted time, cost its agents' cost;
+ * agent_row says whether agent time belongs to the row (sites and the
+ * centre: occupancy, agents, cost).
+ */
+void sim_measures(const struct metrics *m, uint32_t at_once, double cost,
+		  int64_t span_ms, bool agent_row, double v[SIM_M_MAX]);
+
 enum sim_group {
 	SIM_G_ALL = 0, /* the whole centre: one row */
 	SIM_G_QUEUE,

@@ -15,14 +15,9 @@ static double ratio(double num, double den)
 	return den > 0 ? num / den : -1;
 }
 
-/*
- * The measures of one row. span_ms: the row's counted time; agent_row:
- * whether agent time belongs to it (sites and the centre).
- */
-static void measures(const struct cell *c, double cost, int64_t span_ms,
-		     bool agent_row, double *v)
+void sim_measures(const struct metrics *m, uint32_t at_once, double cost,
+		  int64_t span_ms, bool agent_row, double v[SIM_M_MAX])
 {
-	const struct metrics *m = &c->m;
 	uint32_t resolved = m->answered + m->abandoned;
 	int64_t staffed = m->busy_ms + m->idle_ms + m->paused_ms;
 
@@ -36,7 +31,7 @@ static void measures(const struct cell *c, double cost, int64_t span_ms,
 	v[SIM_SERVICE_LEVEL] = metrics_service_level(m, 0);
 	v[SIM_SERVICE_LEVEL_OFFERED] =
 		metrics_service_level(m, SL_ANSWERED_OVER_OFFERED);
-	v[SIM_P_WAIT] = ratio((double)resolved - c->at_once, resolved);
+	v[SIM_P_WAIT] = ratio((double)resolved - at_once, resolved);
 	v[SIM_ABANDON_RATE] = metrics_abandon_rate(m);
 	v[SIM_ASA] = metrics_asa_s(m);
 	v[SIM_AVG_WAIT] = metrics_avg_wait_s(m);
@@ -80,13 +75,14 @@ static void fold_row(struct run *r, size_t k, const struct cell *row,
 		all->m.idle_ms += m->idle_ms;
 		all->m.paused_ms += m->paused_ms;
 		cost_all += cost;
-		measures(&row[nq + i], cost, span_ms, true, v);
+		sim_measures(&row[nq + i].m, row[nq + i].at_once, cost, span_ms,
+			     true, v);
 		for (int j = 0; j < SIM_M_MAX; j++)
 			if (v[j] >= 0)
 				sim_acc_add(&acc[(1 + nq + i) * SIM_M_MAX + j],
 					    v[j]);
 	}
-	measures(all, cost_all, span_ms, true, v);
+	sim_measures(&all->m, all->at_once, cost_all, span_ms, true, v);
 	for (int j = 0; j < SIM_M_MAX; j++)
 		if (v[j] >= 0)
 			sim_acc_add(&acc[j], v[j]);
@@ -94,7 +90,7 @@ static void fold_row(struct run *r, size_t k, const struct cell *row,
 		const struct cell *c = i < nq ? &row[i] : &tenants[i - nq];
 		size_t gi = i < nq ? 1 + i : 1 + nq + ns + (i - nq);
 
-		measures(c, 0, span_ms, false, v);
+		sim_measures(&c->m, c->at_once, 0, span_ms, false, v);
 		for (int j = 0; j < SIM_M_MAX; j++)
 			if (v[j] >= 0)
 				sim_acc_add(&acc[gi * SIM_M_MAX + j], v[j]);

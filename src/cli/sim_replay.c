@@ -1,0 +1,620 @@
+/*
+ * relais sim replay SCENARIO --day D: a real day from the event log,
+ * played again under the scenario's staffing and routing.
+ *
+ * The day is the scenario's window (its start to its end, local time in
+ * --tz) on date D. Every contact that entered a queue in that window is a
+ * customer of the replay (struct sim_arrival, core/sim.h): it arrives at
+ * the same instant, in the scenario's queue of the same id or name, with
+ * the talk time it had; one who abandoned gives up after the wait it gave
+ * up after; one who was answered is known to accept the wait it had, and
+ * its patience is drawn beyond it. Agents, shifts, queues and routing are
+ * the scenario's: that is the "other staffing or routing".
+ *
+ * Next to the replay stands the day as it was, computed from the same log
+ * by the same metrics code (core/metrics.h, sim_measures()) over the same
+ * contacts and with the scenario's service-level thresholds, so the two
+ * columns measure the same thing.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "cli/msg.h"
+#include "cli/sim_scenario.h"
+#include "cli/whatif_msg.h"
+#include "core/metrics.h"
+#include "core/sim.h"
+#include "core/tz.h"
+#include "server/store.h"
+#include "server/web.h"
+#include "sys/zoneinfo.h"
+
+#define MS_DAY 86400000LL
+
+/* A customer of the day, as the log tells it. */
+struct rec {
+	int qi; /* the scenario's queue; -1: one the scenario lacks */
+	struct sim_arrival a;
+	bool answered, talked, gave_up;
+};
+
+struct day {
+	const struct scenario *s;
+	int64_t from, to; /* the window, UTC ms */
+	json_t *queues;	  /* log queue id -> scenario queue index */
+	json_t *index;	  /* contact id -> rec index */
+	struct rec *recs;
+	size_t n, cap, skipped;
+	struct metrics *actual; /* per scenario queue, then the agents' */
+	bool oom;
+};
+
+static bool event_type(const char *name, enum engine_event_type *t)
+{
+	for (int i = 0; i < EV_MAX; i++) {
+		if (!strcmp(engine_event_name((enum engine_event_type)i),
+			    name)) {
+			*t = (enum engine_event_type)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool state_of(const char *name, enum agent_state *st)
+{
+	for (int i = 0; name && i < AS_MAX; i++) {
+		if (!strcmp(agent_state_name((enum agent_state)i), name)) {
+			*st = (enum agent_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int64_t num(const json_t *d, const char *key)
+{
+	return json_integer_value(json_object_get(d, key));
+}
+
+/* The scenario queue a log queue is, by id or by name; -1: none. */
+static int on_queue(const char *id, const char *body, void *arg)
+{
+	struct day *d = arg;
+	json_t *b = json_loads(body, 0, NULL);
+	const char *name = json_string_value(json_object_get(b, "name"));
+
+	for (size_t i = 0; i < d->s->sc.nqueues; i++) {
+		const char *q = d->s->sc.queues[i].queue.id;
+
+		if (!strcmp(q, id) || (name && !strcmp(q, name)))
+			json_object_set_new(d->queues, id,
+					    json_integer((json_int_t)i));
+	}
+	json_decref(b);
+	return 0;
+}
+
+static int queue_index(const struct day *d, const char *id)
+{
+	const json_t *ix = id ? json_object_get(d->queues, id) : NULL;
+
+	if (ix)
+		return (int)json_integer_value(ix);
+	for (size_t i = 0; id && i < d->s->sc.nqueues; i++)
+		if (!strcmp(d->s->sc.queues[i].queue.id, id))
+			return (int)i;
+	return -1;
+}
+
+static struct rec *rec_new(struct day *d, const char *contact)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 1024;
+		struct rec *v = realloc(d->recs, cap * sizeof(*v));
+
+		if (!v) {
+			d->oom = true;
+			return NULL;
+		}
+		d->recs = v;
+		d->cap = cap;
+	}
+	if (json_object_set_new(d->index, contact,
+				json_integer((json_int_t)d->n))) {
+		d->oom = true;
+		return NULL;
+	}
+	memset(&d->recs[d->n], 0, sizeof(d->recs[0]));
+	return &d->recs[d->n++];
+}
+
+/* An agent's span in its previous state, clipped to the window. */
+static void agent_span(struct day *d, int64_t time_ms, const json_t *data)
+{
+	int64_t end = time_ms < d->to ? time_ms : d->to;
+	int64_t start = time_ms - num(data, "prev_ms");
+	enum agent_state st;
+
+	if (start < d->from)
+		start = d->from;
+	if (start < end &&
+	    state_of(json_string_value(json_object_get(data, "prev")), &st))
+		metrics_agent_time(&d->actual[d->s->sc.nqueues], st,
+				   end - start);
+}
+
+/* What one event of a contact of the day tells of its customer. */
+static void learn(struct rec *c, enum engine_event_type t, bool first_queue,
+		  const json_t *data)
+{
+	if (!first_queue)
+		return;
+	switch (t) {
+	case EV_CONTACT_ACCEPTED:
+		if (!c->answered)
+			c->a.waited_ms = num(data, "wait_ms");
+		c->answered = true;
+		break;
+	case EV_CONTACT_ENDED:
+	case EV_CONTACT_COMPLETED:
+		if (!c->talked && num(data, "talk_ms") > 0) {
+			c->a.talk_ms = num(data, "talk_ms");
+			c->talked = true;
+		}
+		break;
+	case EV_CONTACT_ABANDONED:
+		if (!c->answered && !c->gave_up) {
+			c->a.patience_ms = num(data, "wait_ms");
+			c->gave_up = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_event(const struct store_event *ev, void *arg)
+{
+	struct day *d = arg;
+	enum engine_event_type t;
+	const char *contact, *queue;
+	json_t *data, *ix;
+	struct rec *c;
+	int qi;
+
+	if (!event_type(ev->type, &t))
+		return 0;
+	data = json_loads(ev->data, 0, NULL);
+	if (!data)
+		return 0;
+	if (t == EV_AGENT_STATE) {
+		agent_span(d, ev->time_ms, data);
+		json_decref(data);
+		return 0;
+	}
+	contact = json_string_value(json_object_get(data, "contact"));
+	queue = json_string_value(json_object_get(data, "queue"));
+	qi = queue_index(d, queue);
+	ix = contact ? json_object_get(d->index, contact) : NULL;
+	if (!ix && t == EV_CONTACT_QUEUED &&
+	    json_is_true(json_object_get(data, "entered")) &&
+	    ev->time_ms >= d->from && ev->time_ms < d->to &&
+	    (c = rec_new(d, contact))) {
+		c->qi = qi;
+		c->a = (struct sim_arrival){ev->time_ms - d->from, -1, -1, 0};
+		d->skipped += qi < 0;
+	} else if (ix) {
+		c = &d->recs[json_integer_value(ix)];
+	} else {
+		c = NULL;
+	}
+	if (c && c->qi >= 0) {
+		learn(c, t, qi == c->qi, data);
+		if (qi >= 0)
+			metrics_on_event(
+				&d->actual[qi], t,
+				json_is_true(json_object_get(data, "entered")),
+				num(data, "wait_ms"), num(data, "talk_ms"),
+				num(data, "wrap_ms"),
+				d->s->sc.queues[qi].queue.sl_threshold_ms);
+	}
+	json_decref(data);
+	return d->oom ? ENOMEM : 0;
+}
+
+/* ---- the day's window ---------------------------------------------------- */
+
+/* YYYY-MM-DD to days since 1970-01-01; -1 if it is not a date. */
+static int64_t parse_day(const char *s)
+{
+	int y, m, dd, n = 0, y2, m2, d2;
+	int64_t days;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
+	    sscanf(s, "%4d-%2d-%2d%n", &y, &m, &dd, &n) != 3 || n != 10 ||
+	    y < 1970 || m < 1 || m > 12 || dd < 1 || dd > 31)
+		return -1;
+	days = tz_days_from_civil(y, m, dd);
+	tz_civil_from_days(days, &y2, &m2, &d2);
+	return m2 == m && d2 == dd ? days : -1; /* not 2026-02-30 */
+}
+
+/* The UTC instant of a local time (the offset in force then). */
+static int64_t local_to_utc_ms(const struct tz *tz, int64_t local_s)
+{
+	int64_t utc = local_s - tz_offset(tz, local_s);
+
+	utc = local_s - tz_offset(tz, utc);
+	return utc * 1000;
+}
+
+/* ---- output ----------------------------------------------------------------
+ */
+
+static const enum sim_measure shown[] = {
+	SIM_OFFERED, SIM_SERVICE_LEVEL, SIM_ABANDON_RATE,     SIM_ASA,
+	SIM_AHT,     SIM_OCCUPANCY,	SIM_COST_PER_CONTACT,
+};
+
+#define NSHOWN (sizeof(shown) / sizeof(shown[0]))
+
+struct out {
+	const struct whatif_words *w;
+	const struct day *d;
+	const struct sim_result *r;
+	json_t *rows;
+	bool text;
+};
+
+static void cell(char *buf, size_t size, double v, char decimal)
+{
+	char *p;
+
+	if (v < 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	snprintf(buf, size, v >= 100 ? "%.1f" : "%.4f", v);
+	if (decimal != '.' && (p = strchr(buf, '.')))
+		*p = decimal;
+}
+
+/* One group: the centre (g == SIM_G_ALL) or a queue. */
+static void rows_of(struct out *o, enum sim_group g, size_t i,
+		    const struct metrics *m)
+{
+	const struct sim_row *row =
+		sim_row(o->r, o->r->nintervals, g, g == SIM_G_ALL ? 0 : i);
+	const char *id =
+		g == SIM_G_ALL ? "centre" : o->d->s->sc.queues[i].queue.id;
+	double v[SIM_M_MAX];
+
+	sim_measures(m, 0, 0, o->d->to - o->d->from, g == SIM_G_ALL, v);
+	for (size_t k = 0; k < NSHOWN; k++) {
+		enum sim_measure x = shown[k];
+		struct sim_stat st = row->m[x];
+		double actual = x == SIM_COST_PER_CONTACT ? -1 : v[x];
+		char a[24], b[24], h[24];
+
+		if (!st.n && actual < 0)
+			continue;
+		if (o->text) {
+			cell(a, sizeof(a), actual, o->w->decimal);
+			cell(b, sizeof(b), st.n ? st.mean : -1, o->w->decimal);
+			cell(h, sizeof(h), st.ci95, o->w->decimal);
+			printf("%-22.22s %-18s %12s %12s ±%s\n", id,
+			       sim_measure_name(x), a, b, st.n > 1 ? h : "-");
+		}
+		json_array_append_new(
+			o->rows,
+			json_pack("{s:s,s:s,s:s,s:o,s:{s:o,s:o}}", "group",
+				  g == SIM_G_ALL ? "centre" : "queue", "id", id,
+				  "measure", sim_measure_name(x), "actual",
+				  actual < 0 ? json_null() : json_real(actual),
+				  "replayed", "mean",
+				  st.n ? json_real(st.mean) : json_null(),
+				  "ci95",
+				  st.n > 1 ? json_real(st.ci95) : json_null()));
+	}
+}
+
+static void print(struct out *o, const char *day, const char *zone,
+		  unsigned reps, uint64_t seed)
+{
+	const struct day *d = o->d;
+	size_t nq = d->s->sc.nqueues;
+	struct metrics all = d->actual[nq];
+	char from[32], to[32], n[2][24];
+
+	for (size_t i = 0; i < nq; i++)
+		metrics_add(&all, &d->actual[i]);
+	if (o->text) {
+		snprintf(n[0], sizeof(n[0]), "%zu", d->n - d->skipped);
+		snprintf(n[1], sizeof(n[1]), "%zu", d->skipped);
+		msg_say(stdout, o->w->replay_title,
+			(const char *[]){day, zone, web_time(d->from, from, 32),
+					 web_time(d->to, to, 32), d->s->name});
+		msg_say(stdout, o->w->replay_count,
+			(const char *[]){n[0], n[1]});
+		snprintf(n[0], sizeof(n[0]), "%u", reps);
+		snprintf(n[1], sizeof(n[1]), "%llu", (unsigned long long)seed);
+		msg_say(stdout, o->w->replay_reps,
+			(const char *[]){n[0], n[1]});
+		printf("%-22s %-18s %12s %22s\n", "", o->w->measure,
+		       o->w->actual, o->w->replayed);
+	}
+	rows_of(o, SIM_G_ALL, 0, &all);
+	for (size_t i = 0; i < nq; i++)
+		rows_of(o, SIM_G_QUEUE, i, &d->actual[i]);
+	if (o->text) {
+		fputs(o->w->actual_only, stdout);
+	} else {
+		json_t *j = json_pack(
+			"{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:i,s:I,s:O}", "day", day,
+			"tz", zone, "from", web_time(d->from, from, 32), "to",
+			web_time(d->to, to, 32), "scenario", d->s->name,
+			"contacts", (json_int_t)(d->n - d->skipped), "skipped",
+			(json_int_t)d->skipped, "reps", (int)reps, "seed",
+			(json_int_t)seed, "rows", o->rows);
+		char *text =
+			json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+
+		puts(text ? text : "{}");
+		free(text);
+		json_decref(j);
+	}
+}
+
+/* ---- the command ----------------------------------------------------------
+ */
+
+struct args {
+	const char *scenario, *day, *dir, *zone;
+	long reps, seed;
+	bool json;
+};
+
+static int fail(const char *tmpl, const char *arg, int rc)
+{
+	fputs("relais sim replay: ", stderr);
+	msg_say(stderr, tmpl, (const char *[]){arg});
+	fputc('\n', stderr);
+	return rc;
+}
+
+static int parse(int argc, char **argv, const struct whatif_words *w,
+		 struct args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+
+		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+			fputs(w->replay_usage, stdout);
+			return -1;
+		}
+		if (!strcmp(o, "--json")) {
+			a->json = true;
+			continue;
+		}
+		if (o[0] != '-') {
+			if (a->scenario)
+				return fail(w->unexpected, o, 2);
+			a->scenario = o;
+			continue;
+		}
+		if (!v)
+			break;
+		i++;
+		if (!strcmp(o, "--day"))
+			a->day = v;
+		else if (!strcmp(o, "--data"))
+			a->dir = v;
+		else if (!strcmp(o, "--tz"))
+			a->zone = v;
+		else if (!strcmp(o, "--lang"))
+			;
+		else if (!strcmp(o, "--reps") || !strcmp(o, "--seed")) {
+			long x = strtol(v, &end, 10);
+
+			if (*end || !*v || x < (o[2] == 'r' ? 1 : 0) ||
+			    x > 1000000)
+				return fail(w->whole_number, o, 2);
+			*(o[2] == 'r' ? &a->reps : &a->seed) = x;
+		} else {
+			return fail(w->unexpected, o, 2);
+		}
+	}
+	if (!a->scenario || !a->day) {
+		fputs(w->replay_usage, stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static struct tz *zone_load(const char *name)
+{
+	struct tz *tz = NULL;
+
+	if (!strcmp(name, "UTC")) {
+		if (tz_parse_posix(&tz, "UTC0"))
+			return NULL;
+		return tz;
+	}
+	return zoneinfo_load(&tz, name) ? NULL : tz;
+}
+
+/* Reads the day from the folder; 0, or 1 with the message printed. */
+static int read_day(struct day *d, const char *dir,
+		    const struct whatif_words *w)
+{
+	struct store_event_query q = {0};
+	struct store *st;
+	char path[512], msg[256];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/relais.db", dir);
+	if (access(path, R_OK))
+		return fail(w->no_data, dir, 1);
+	if (store_sqlite_open(&st, dir, false, msg, sizeof(msg))) {
+		fprintf(stderr, "relais sim replay: %s\n", msg);
+		return 1;
+	}
+	/* contacts of the day are followed until they leave, a day later */
+	q.from_ms = d->from - MS_DAY;
+	q.to_ms = d->to + MS_DAY;
+	err = st->ops->rows(st, "queues", on_queue, d);
+	if (!err)
+		err = st->ops->events(st, &q, on_event, d);
+	st->ops->close(st);
+	if (err == ENOMEM || d->oom) {
+		fputs("relais sim replay: out of memory\n", stderr);
+		return 1;
+	}
+	return err ? fail(w->unreadable, dir, 1) : 0;
+}
+
+static int arrival_cmp(const void *x, const void *y)
+{
+	const struct sim_arrival *a = x, *b = y;
+
+	return (a->at_ms > b->at_ms) - (a->at_ms < b->at_ms);
+}
+
+/*
+ * The customers of each queue, in time order, replace the scenario's
+ * rates (a queue nobody entered that day gets none). The arrays live in
+ * traces[] (freed by the caller).
+ */
+static int set_traces(struct day *d, struct scenario *s,
+		      struct sim_arrival **traces)
+{
+	static const double none = 0;
+	struct sim_queue *queues = (struct sim_queue *)s->sc.queues;
+	size_t *n = calloc(s->sc.nqueues, sizeof(*n));
+
+	if (!n)
+		return ENOMEM;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->recs[i].qi >= 0)
+			n[d->recs[i].qi]++;
+	for (size_t i = 0; i < s->sc.nqueues; i++) {
+		traces[i] = calloc(n[i] ? n[i] : 1, sizeof(*traces[i]));
+		if (!traces[i]) {
+			free(n);
+			return ENOMEM;
+		}
+		queues[i].trace = traces[i];
+		queues[i].ntrace = 0;
+		queues[i].arrivals = &none;
+		queues[i].narrivals = 1;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		const struct rec *c = &d->recs[i];
+
+		if (c->qi >= 0)
+			traces[c->qi][queues[c->qi].ntrace++] = c->a;
+	}
+	for (size_t i = 0; i < s->sc.nqueues; i++)
+		qsort(traces[i], queues[i].ntrace, sizeof(*traces[i]),
+		      arrival_cmp);
+	free(n);
+	return 0;
+}
+
+static int replay(const struct whatif_words *w, const struct args *a,
+		  struct scenario *s, struct day *d)
+{
+	struct sim_arrival **traces = calloc(s->sc.nqueues, sizeof(*traces));
+	struct sim_options opt = {
+		.reps = a->reps ? (unsigned)a->reps : s->reps,
+		.seed = a->seed >= 0 ? (uint64_t)a->seed : s->seed,
+	};
+	struct out o = {w, d, NULL, json_array(), !a->json};
+	struct sim_result r;
+	struct sim_error err;
+	int rc = 1;
+
+	if (!traces || set_traces(d, s, traces)) {
+		fputs("relais sim replay: out of memory\n", stderr);
+	} else if (sim_run(&s->sc, &opt, &r, &err)) {
+		fprintf(stderr, "relais sim replay: %s\n", err.msg);
+	} else {
+		o.r = &r;
+		print(&o, a->day, a->zone, opt.reps, opt.seed);
+		if (r.errors)
+			fprintf(stderr,
+				"relais sim replay: %llu engine commands "
+				"refused\n",
+				(unsigned long long)r.errors);
+		sim_result_free(&r);
+		rc = 0;
+	}
+	for (size_t i = 0; traces && i < s->sc.nqueues; i++)
+		free(traces[i]);
+	free(traces);
+	json_decref(o.rows);
+	return rc;
+}
+
+int cli_sim_replay(int argc, char **argv)
+{
+	const struct whatif_words *w = whatif_words_get(argc, argv);
+	struct args a = {.dir = "./var", .zone = "UTC", .seed = -1};
+	struct scenario *s = NULL;
+	struct day d = {0};
+	struct tz *tz;
+	char msg[512];
+	int64_t day;
+	int rc = parse(argc, argv, w, &a);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	day = parse_day(a.day);
+	if (day < 0)
+		return fail(w->bad_day, a.day, 2);
+	tz = zone_load(a.zone);
+	if (!tz)
+		return fail(w->bad_zone, a.zone, 2);
+	if (scenario_load(&s, a.scenario, msg, sizeof(msg))) {
+		fprintf(stderr, "relais sim replay: %s\n", msg);
+		tz_free(tz);
+		return 1;
+	}
+	d.s = s;
+	d.from = local_to_utc_ms(tz, day * 86400 + s->start_min * 60LL);
+	d.to = d.from + s->sc.duration_ms;
+	tz_free(tz);
+	s->sc.wall_ms = d.from;
+	s->sc.warmup_ms = 0;
+	d.queues = json_object();
+	d.index = json_object();
+	d.actual = calloc(s->sc.nqueues + 1, sizeof(*d.actual));
+	if (!d.actual) {
+		fputs("relais sim replay: out of memory\n", stderr);
+		rc = 1;
+	} else {
+		rc = read_day(&d, a.dir, w);
+	}
+	if (!rc && d.n == d.skipped) {
+		msg_say(stderr, w->no_match, (const char *[]){a.day, a.zone});
+		fputc('\n', stderr);
+		rc = 1;
+	}
+	if (!rc)
+		rc = replay(w, &a, s, &d);
+	json_decref(d.queues);
+	json_decref(d.index);
+	free(d.recs);
+	free(d.actual);
+	scenario_free(s);
+	return rc;
+}

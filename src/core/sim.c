@@ -86,6 +86,21 @@ static inline int64_t draw(const struct pdist *p, struct sim_rng *r,
 	return (int64_t)(ms + 0.5);
 }
 
+/*
+ * A customer's own draws: a stream named by its number in its queue, so
+ * that a draw made only when needed (patience, when the contact has to
+ * wait; the callback choice, when one is proposed) is the same whatever
+ * the routing, and costs nothing when not needed.
+ */
+static struct sim_rng customer_rng(const struct rqueue *q, uint32_t customer,
+				   unsigned what)
+{
+	struct sim_rng g;
+
+	sim_rng_seed(&g, q->cseed, 2 * (uint64_t)customer + what);
+	return g;
+}
+
 /* ---- the event list ---------------------------------------------------- */
 
 /* Puts ev at slot i of the heap and moves it down to its place. */
@@ -376,6 +391,18 @@ static void on_leave(struct run *r, const struct engine_event *ev,
 		schedule(r, ev->time, K_LOGOUT, (uint64_t)(a - r->a), 1);
 }
 
+/* Whether the customer takes the callback proposed in queue q. */
+static bool callback_taken(struct run *r, const struct rqueue *q,
+			   const struct rcontact *c)
+{
+	struct sim_rng g;
+
+	if (!c)
+		return sim_rng_uniform(&r->rng) < q->in->callback_take_up;
+	g = customer_rng(&r->q[c->queue], c->customer, 1);
+	return sim_rng_uniform(&g) < q->in->callback_take_up;
+}
+
 static void on_event(void *arg, const struct engine_event *ev)
 {
 	struct run *r = arg;
@@ -439,8 +466,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 			c->state = C_CALLBACK | (c->state & C_AT_ONCE);
 		break;
 	case EV_CALLBACK_OFFER:
-		if (q && (c ? c->callback_u : sim_rng_uniform(&r->rng)) <
-				 q->in->callback_take_up)
+		if (q && callback_taken(r, q, c))
 			schedule(r, ev->time, K_CALLBACK, ev->contact, 0);
 		break;
 	default:
@@ -494,9 +520,9 @@ static void next_arrival(struct run *r, size_t qi)
 }
 
 /*
- * A customer arrives: what it brings (patience, talk time, callback
- * choice) is drawn now, from its queue's stream and always in the same
- * order, so that the same customer comes whatever the routing does.
+ * A customer arrives. Its arrival time and talk time come from its
+ * queue's stream, in the same order whatever happens to it; its patience
+ * from its own (customer_rng), and only if it has to wait.
  */
 static void arrive(struct run *r, size_t qi)
 {
@@ -505,21 +531,13 @@ static void arrive(struct run *r, size_t qi)
 		q->in->ntrace ? &q->in->trace[q->k++] : NULL;
 	struct engine_contact in = {.queue = q->id};
 	struct rcontact *c;
+	struct sim_rng g;
 	int64_t patience, talk;
-	float cb;
 
 	next_arrival(r, qi);
-	patience = draw(&q->patience, &q->rng, &r->zig);
 	talk = draw(&q->handle, &q->rng, &r->zig);
-	cb = (float)sim_rng_uniform(&q->rng);
-	if (tr) {
-		if (tr->patience_ms >= 0)
-			patience = tr->patience_ms;
-		else if (patience >= 0)
-			patience += tr->waited_ms;
-		if (tr->talk_ms >= 0)
-			talk = tr->talk_ms;
-	}
+	if (tr && tr->talk_ms >= 0)
+		talk = tr->talk_ms;
 	in.id = slot_new(r);
 	if (!in.id) {
 		r->oom = 1;
@@ -528,7 +546,7 @@ static void arrive(struct run *r, size_t qi)
 	c = slot_of(r, in.id);
 	c->talk_ms = talk > 0 ? talk : 0;
 	c->queue = (uint32_t)qi;
-	c->callback_u = cb;
+	c->customer = q->customers++;
 	r->live++;
 	if (engine_contact_add(r->e, r->now, &in, NULL)) {
 		r->errors++;
@@ -539,6 +557,14 @@ static void arrive(struct run *r, size_t qi)
 	/* offered at once and accepted without ringing: it cannot leave */
 	if (!c || ((c->state & C_AT_ONCE) && q->ring.kind == SIM_DIST_NONE))
 		return;
+	if (tr && tr->patience_ms >= 0) {
+		patience = tr->patience_ms;
+	} else {
+		g = customer_rng(q, c->customer, 0);
+		patience = draw(&q->patience, &g, &r->zig);
+		if (tr && patience >= 0)
+			patience += tr->waited_ms;
+	}
 	if (patience >= 0)
 		schedule(r, r->now + patience, K_ABANDON, in.id, 0);
 }
@@ -977,9 +1003,14 @@ static int run_rep(struct run *r, unsigned rep, struct sim_error *err)
 	rep += r->opt->first_rep;
 	sim_rng_seed(&seeder, r->opt->seed, 2 * (uint64_t)rep + 1);
 	sim_rng_seed(&r->rng, r->opt->seed, 2 * (uint64_t)rep + 2);
-	for (size_t i = 0; i < r->nq; i++)
-		sim_rng_seed(&r->q[i].rng, r->opt->seed,
-			     r->q[i].stream + 0x9e3779b97f4a7c15ULL * rep);
+	for (size_t i = 0; i < r->nq; i++) {
+		struct rqueue *q = &r->q[i];
+
+		sim_rng_seed(&q->rng, r->opt->seed,
+			     q->stream + 0x9e3779b97f4a7c15ULL * rep);
+		q->cseed = sim_rng_next(&q->rng);
+		q->customers = 0;
+	}
 	rc = setup_engine(r, sim_rng_next(&seeder), err);
 	if (rc)
 		return rc;

@@ -52,6 +52,8 @@ struct rqueue {
 	size_t k;	    /* its interval; with a trace, the next customer */
 	struct sim_rng rng; /* the customers' stream (common random numbers) */
 	uint64_t stream;    /* named by the queue's id */
+	uint64_t cseed;	    /* this replication's, for customer_rng() */
+	uint32_t customers; /* arrived so far */
 	struct pdist handle, patience, ring, wrapup;
 };
 
@@ -75,16 +77,16 @@ enum { C_WAITING = 0, C_ANSWERED, C_CALLBACK };
 
 /*
  * A contact in the centre, with what its customer brought along: a talk
- * time for its first queue and a draw for the callback choice, taken on
- * arrival from its queue's stream.
+ * time for its first queue, drawn on arrival from its queue's stream, and
+ * its number there, which names its own draws (patience, callback).
  */
 struct rcontact {
 	uint64_t id; /* (generation << 32) | slot; the slot's current one */
 	uint32_t state;
 	uint32_t next_free;
-	int64_t talk_ms; /* < 0: used (a transferred contact draws anew) */
-	uint32_t queue;	 /* where it arrived */
-	float callback_u;
+	int64_t talk_ms;   /* < 0: used (a transferred contact draws anew) */
+	uint32_t queue;	   /* where it arrived */
+	uint32_t customer; /* its number in that queue */
 };
 
 struct cell {

@@ -280,7 +280,7 @@ static bool valid(const struct crew *c, int a, size_t drop, size_t add,
 		  size_t add2)
 {
 	const struct schedule_rules *rules = &c->site->rules;
-	const struct schedule_shift *more[2];
+	const struct schedule_shift *more[2] = {NULL, NULL};
 	struct agent_state st = {.first_start = -1};
 	int n = 0, m = 0;
 

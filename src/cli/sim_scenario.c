@@ -21,7 +21,10 @@
 #include <jansson.h>
 
 #include "cli/sim_scenario.h"
+#include "core/forecast_csv.h"
+#include "core/tz.h"
 #include "server/jv.h"
+#include "sys/readfile.h"
 
 #define NDISTS 4
 
@@ -168,6 +171,8 @@ static const struct jv_field top_fields[] = {
 	{"agents", JV_ARRAY, JV_REQUIRED, 0, 100000, NULL, agent_fields},
 	{"queues", JV_ARRAY, JV_REQUIRED, 0, 10000, NULL, queue_fields},
 	{"arrivals_csv", JV_STRING, 0, 1, 4096, NULL, NULL},
+	{"forecast_csv", JV_STRING, 0, 1, 4096, NULL, NULL},
+	{"date", JV_STRING, 0, 10, 10, NULL, NULL},
 	END_FIELDS,
 };
 
@@ -335,28 +340,29 @@ static char *csv_cell(char **pp)
 	return start;
 }
 
-static char *read_file(const char *path, char *msg, size_t size)
+/* A file named by the scenario, NUL-terminated; NULL with msg filled. */
+static char *read_file(const char *field, const char *path, size_t *lenp,
+		       char *msg, size_t size)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+	char *buf = NULL, *text;
+	size_t len = 0;
+	int rc = file_read_all(path, 64 << 20, &buf, &len);
 
-	if (!f) {
-		bad(msg, size, "arrivals_csv: cannot open %s: %s", path,
-		    strerror(errno));
+	if (rc) {
+		bad(msg, size, "%s: cannot read %s: %s", field, path,
+		    strerror(rc));
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > (64 << 20) ||
-	    fseek(f, 0, SEEK_SET) || !(buf = malloc((size_t)n + 1)) ||
-	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		bad(msg, size, "arrivals_csv: cannot read %s", path);
+	text = realloc(buf, len + 1);
+	if (!text) {
 		free(buf);
-		buf = NULL;
-	} else {
-		buf[n] = '\0';
+		bad(msg, size, "out of memory");
+		return NULL;
 	}
-	fclose(f);
-	return buf;
+	text[len] = '\0';
+	if (lenp)
+		*lenp = len;
+	return text;
 }
 
 static int queue_index(const struct scenario *s, const char *id)
@@ -407,7 +413,8 @@ static int csv_header(struct scenario *s, char *line, int *cols, size_t *nc,
 static int csv_load(struct scenario *s, const char *path, size_t nint,
 		    char *msg, size_t size)
 {
-	char *buf = read_file(path, msg, size), *save = NULL, *line;
+	char *buf = read_file("arrivals_csv", path, NULL, msg, size);
+	char *save = NULL, *line;
 	int *cols = NULL;
 	size_t nc = 0, row = 0;
 	bool label = false;
@@ -814,24 +821,112 @@ static int queues(struct scenario *s, char *msg, size_t size)
 	return 0;
 }
 
-/* Arrivals from the file or the CSV, every queue served exactly once. */
+/*
+ * The arrivals of one day of a forecast (the CSV `relais forecast --csv`
+ * writes, or `relais history`'s): every queue of the scenario that has no
+ * arrivals of its own takes the rows of the forecast queue of the same id,
+ * summed into the scenario's intervals from its start on that date.
+ */
+static int forecast_load(struct scenario *s, const char *path, size_t nint,
+			 char *msg, size_t size)
+{
+	const char *date = jv_str(s->mem->root, "date");
+	int64_t iv_min = s->sc.interval_ms / 60000, day;
+	struct forecast_history *h = NULL;
+	struct forecast_csv_error ce = {0};
+	int y, m, d, n = 0, rc = 1;
+	size_t len;
+	char *buf;
+
+	if (!date || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    n != 10)
+		return bad(msg, size,
+			   "date: required with forecast_csv (YYYY-MM-DD)");
+	if (s->sc.interval_ms % (FORECAST_SLOT_MIN * 60000))
+		return bad(msg, size,
+			   "interval_s: a multiple of 900 with forecast_csv");
+	day = tz_days_from_civil(y, m, d);
+	buf = read_file("forecast_csv", path, &len, msg, size);
+	if (!buf)
+		return 1;
+	if (forecast_csv_parse(&h, buf, len, NULL, &ce)) {
+		bad(msg, size, "forecast_csv: %s: line %zu: %s", path, ce.line,
+		    ce.msg);
+		goto out;
+	}
+	for (size_t i = 0; i < s->sc.nqueues; i++) {
+		struct qside *qs = &s->mem->side[i];
+		const char *id = s->sc.queues[i].queue.id;
+		size_t fq = 0;
+
+		if (qs->arrivals)
+			continue;
+		while (fq < h->nqueues && strcmp(h->queues[fq], id))
+			fq++;
+		if (fq == h->nqueues) {
+			bad(msg, size,
+			    "forecast_csv: %s: no queue \"%s\" (queues[%zu])",
+			    path, id, i);
+			goto out;
+		}
+		qs->arrivals = mem_get(s, nint, sizeof(double));
+		qs->narrivals = nint;
+		if (!qs->arrivals) {
+			bad(msg, size, "out of memory");
+			goto out;
+		}
+		for (size_t r = h->queue_rows[fq]; r < h->queue_rows[fq + 1];
+		     r++) {
+			const struct forecast_row *row = &h->rows[r];
+			int64_t min = (row->day - day) * 1440 +
+				      row->slot * FORECAST_SLOT_MIN -
+				      s->start_min;
+
+			if (min >= 0 && (size_t)(min / iv_min) < nint)
+				qs->arrivals[min / iv_min] += row->offered;
+		}
+	}
+	rc = 0;
+out:
+	forecast_history_free(h);
+	free(buf);
+	return rc;
+}
+
+/* A path in the scenario, relative to the scenario file's folder. */
+static void beside(char *full, size_t size, const char *scenario,
+		   const char *name)
+{
+	const char *slash = strrchr(scenario, '/');
+
+	if (name[0] == '/' || !slash)
+		snprintf(full, size, "%s", name);
+	else
+		snprintf(full, size, "%.*s/%s", (int)(slash - scenario),
+			 scenario, name);
+}
+
+/*
+ * Arrivals from the file, the arrivals CSV or a forecast, every queue
+ * served exactly once (a forecast only serves queues the others left).
+ */
 static int arrivals(struct scenario *s, const char *path, char *msg,
 		    size_t size)
 {
 	const char *csv = jv_str(s->mem->root, "arrivals_csv");
+	const char *fc = jv_str(s->mem->root, "forecast_csv");
 	size_t nint = (size_t)(s->sc.duration_ms / s->sc.interval_ms);
 	struct sim_queue *q = (struct sim_queue *)s->sc.queues;
+	char full[4096];
 
 	if (csv) {
-		char full[4096];
-		const char *slash = strrchr(path, '/');
-
-		if (csv[0] == '/' || !slash)
-			snprintf(full, sizeof(full), "%s", csv);
-		else
-			snprintf(full, sizeof(full), "%.*s/%s",
-				 (int)(slash - path), path, csv);
+		beside(full, sizeof(full), path, csv);
 		if (csv_load(s, full, nint, msg, size))
+			return 1;
+	}
+	if (fc) {
+		beside(full, sizeof(full), path, fc);
+		if (forecast_load(s, full, nint, msg, size))
 			return 1;
 	}
 	for (size_t i = 0; i < s->sc.nqueues; i++) {
@@ -840,7 +935,8 @@ static int arrivals(struct scenario *s, const char *path, char *msg,
 		if (!qs->arrivals)
 			return bad(msg, size,
 				   "queues[%zu].arrivals: required (contacts "
-				   "per interval, here or in arrivals_csv)",
+				   "per interval, here, in arrivals_csv or in "
+				   "forecast_csv)",
 				   i);
 		q[i].arrivals = qs->arrivals;
 		q[i].narrivals = qs->narrivals;

@@ -5,6 +5,10 @@
 # quarter of its volume; "support" is open every day.
 set -u
 relais=$1
+# The messages and the table follow the environment's language: English
+# here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
+unset RELAIS_LANG LC_ALL LC_MESSAGES
+export LANG=C
 fails=0
 passes=0
 
@@ -142,6 +146,56 @@ awk -F, 'NR == 1 { print; next } $2 == "support" {
 "$relais" forecast --history "$hist" --queue support --days 1 --csv >"$out/local.out"
 status "instants in Paris" 0 "$relais" forecast --history "$out/utc.csv" --tz Europe/Paris --days 1 --csv
 check "instants read in the zone give the same forecast" cmp -s "$out/local.out" "$out/stdout"
+
+# ---- French --------------------------------------------------------------
+check "--help lists --lang" grep -q -- "--lang L" "$out/help"
+"$relais" forecast --help --lang fr >"$out/help.fr"
+check "--lang fr: the usage is French" grep -q "^Prévoit les contacts par file et par intervalle de 15 minutes" "$out/help.fr"
+check "--lang fr: and lists --lang" grep -q -- "--lang L           fr ou en" "$out/help.fr"
+status "--lang fr: --days 0" 2 "$relais" forecast --history "$hist" --days 0 --lang fr
+check "the range is said in French" grep -q -- "^relais forecast: --days 0 : il faut un nombre entier de 1 à 366$" "$out/stderr"
+check "and so is the hint" grep -q "^'relais forecast --help' donne les options.$" "$out/stderr"
+status "--lang fr before an unknown option" 2 "$relais" forecast --lang fr --bogus
+check "the unknown option in French" grep -q "option inconnue « --bogus »" "$out/stderr"
+status "--lang=fr: a missing history" 2 "$relais" forecast --lang=fr --days 3
+check "the missing option in French" grep -q -- "--history FICHIER est obligatoire" "$out/stderr"
+status "LANG=fr_FR.UTF-8: a bad model" 2 env LANG=fr_FR.UTF-8 "$relais" forecast --history "$hist" --model cubic
+check "the environment picks French" grep -q -- "--model cubic : il faut additive ou multiplicative" "$out/stderr"
+status "--lang en over LANG=fr_FR.UTF-8" 2 env LANG=fr_FR.UTF-8 "$relais" forecast --history "$hist" --model cubic --lang en
+check "--lang wins over the environment" grep -q -- "--model cubic: expected additive or multiplicative" "$out/stderr"
+status "RELAIS_LANG=fr over LANG=C" 1 env RELAIS_LANG=fr "$relais" forecast --history "$out/nope.csv"
+check "a missing file in French" grep -q "nope.csv : fichier ou dossier introuvable" "$out/stderr"
+status "French: an unknown queue" 1 "$relais" forecast --history "$hist" --queue sales --lang fr
+check "the known queues, in French" grep -q "n'a pas de file « sales » ; ses files : billing support" "$out/stderr"
+
+"$relais" forecast --history "$hist" --queue billing --holidays 2026-03-25,2026-04-15 >"$out/table.en"
+status "French table" 0 "$relais" forecast --history "$hist" --queue billing --holidays 2026-03-25,2026-04-15 --lang fr
+cp "$out/stdout" "$out/table.fr"
+check "French: the history is described" grep -q "^File billing : 42 jours d'historique, du 2026-03-02 au 2026-04-12$" "$out/table.fr"
+check "French: the fit, with decimal commas" grep -qE "^  Holt-Winters additif, saisonnalité hebdomadaire : alpha [0-9],[0-9]{4}, bêta [0-9],[0-9]{4}, gamma [0-9],[0-9]{4} \(convergé\)$" "$out/table.fr"
+check "French: the hold-out" grep -qE "^  validation sur les 14 derniers jours : MAPE [0-9]+,[0-9] %" "$out/table.fr"
+check "French: the learnt factor, singular" grep -qE "facteur appris 0,[0-9]{3} \(sur 1 jour\)$" "$out/table.fr"
+check "French: the column titles" grep -q "Date        Jour   Contacts  Intervalle de pointe  Contacts" "$out/table.fr"
+check "French: weekdays and decimal commas" grep -qE "^  2026-04-13  lun +[0-9]+,[0-9]  1[23]:[0-5][0-9] +[0-9]+,[0-9]$" "$out/table.fr"
+check "French: no decimal point in a day's row" \
+	test "$(grep -cE '^  2026-04-1[3-9] .*[0-9]\.[0-9]' "$out/table.fr")" -eq 0
+# the same figures in both languages, only the marks differ
+awk '/^  2026-04-/ { print $1, $3, $4, $5 }' "$out/table.en" >"$out/days.en"
+awk '/^  2026-04-/ { gsub(",", ".", $0); print $1, $3, $4, $5 }' "$out/table.fr" >"$out/days.fr"
+check "French and English tables hold the same figures" cmp -s "$out/days.en" "$out/days.fr"
+check "and seven days" test "$(wc -l <"$out/days.fr")" -eq 7
+
+# programs read the CSV and the JSON: the same bytes in every language
+"$relais" forecast --history "$hist" --days 2 --json --lang en >"$out/en.json"
+"$relais" forecast --history "$hist" --days 2 --json --lang fr >"$out/fr.json"
+check "JSON: the same bytes with --lang fr" cmp -s "$out/en.json" "$out/fr.json"
+env LANG=fr_FR.UTF-8 "$relais" forecast --history "$hist" --days 2 --json >"$out/env.json"
+check "JSON: the same bytes with LANG=fr_FR.UTF-8" cmp -s "$out/en.json" "$out/env.json"
+check "JSON keys stay English" jqq '.queues[0].forecast[0].weekday == "Mon" and .queues[0].fit.optimiser == "converged"' "$out/fr.json"
+"$relais" forecast --history "$hist" --days 2 --csv --lang en >"$out/en.csv"
+"$relais" forecast --history "$hist" --days 2 --csv --lang fr >"$out/fr.csv"
+check "CSV: the same bytes with --lang fr" cmp -s "$out/en.csv" "$out/fr.csv"
+check "CSV: decimal points" grep -qE "^2026-04-13 12:00,billing,[0-9]+\.[0-9]{3},[0-9]+\.[0-9]$" "$out/fr.csv"
 
 echo "$passes passed, $fails failed"
 test "$fails" -eq 0

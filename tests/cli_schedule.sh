@@ -9,6 +9,10 @@ forecast=$src/examples/schedule-forecast.csv
 sites=$src/examples/schedule-sites.json
 fails=0
 passes=0
+# The messages and the table follow the environment's language: English
+# here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
+unset RELAIS_LANG LC_ALL LC_MESSAGES
+export LANG=C
 
 check() { # name, then a command that must succeed
 	local name=$1
@@ -137,6 +141,62 @@ sched --forecast "$forecast" --sites "$sites" --time-limit 0.001 --json \
 	>"$out/quick.json" 2>/dev/null
 check "a tiny time limit exits 0" test $? -eq 0
 check "and says so" jqq '.solver.status == "time_limit"' "$out/quick.json"
+
+# ---- French ----
+check "--help lists --lang" grep -q -- "--lang L " "$out/shelp"
+"$relais" schedule --help --lang fr >"$out/shelp.fr"
+check "--lang fr: the usage is French" grep -q "^Calcule l'effectif requis sur chaque intervalle de 15 minutes" "$out/shelp.fr"
+check "--lang fr: the options are explained in French" grep -q -- "--sites FICHIER     sites, groupes de files, vacations" "$out/shelp.fr"
+sched --forecast "$forecast" --sites "$sites" --sl 1.5 --lang fr 2>"$out/err"
+check "French: bad --sl exits 2" test $? -eq 2
+check "French: bad --sl is named, its range in French" grep -q -- "^relais schedule: --sl 1.5 : il faut un nombre de 0 à 1 (exclu)$" "$out/err"
+check "French: the hint to --help" grep -q "^'relais schedule --help' donne les options.$" "$out/err"
+sched --lang fr --forecast "$forecast" 2>"$out/err"
+check "French: no --sites exits 2" test $? -eq 2
+check "French: no --sites is named" grep -q -- "--sites FICHIER est obligatoire" "$out/err"
+env LANG=fr_FR.UTF-8 "$relais" schedule --quiet --forecast "$forecast" --sites "$sites" --interval-min 45 2>"$out/err"
+check "LANG=fr_FR.UTF-8: --interval-min 45 exits 2" test $? -eq 2
+check "LANG=fr_FR.UTF-8 picks French" grep -q -- "--interval-min 45 : il faut 15, 30 ou 60" "$out/err"
+sched --forecast "$forecast" --sites "$out/s1.json" --lang fr 2>"$out/err"
+check "French: an unknown site key exits 1" test $? -eq 1
+check "French: the field keeps the file's name" grep -q "s1.json : sites\[0\].bogus : clé inconnue$" "$out/err"
+sched --forecast "$forecast" --sites "$out/s4.json" --lang fr 2>"$out/err"
+check "French: a queue in no group" grep -q "groups.support : cette file de la prévision n'est dans aucun groupe" "$out/err"
+sched --forecast "$forecast" --sites "$out/nope.json" --lang fr 2>"$out/err"
+check "French: a missing sites file exits 1" test $? -eq 1
+check "French: a missing sites file is explained" grep -q "nope.json : fichier ou dossier introuvable" "$out/err"
+
+sched --forecast "$forecast" --sites "$sites" --days 1 --lang fr >"$out/day.fr" 2>"$out/err"
+check "French: a day exits 0" test $? -eq 0
+check "French: the title" grep -q "^Planning du lun 2026-04-13 au lun 2026-04-13 (1 jour) : 2 sites, 1 groupe$" "$out/day.fr"
+check "French: the staffing" grep -q "^Dimensionnement : Erlang A, 80 % en 20 s, patience 120 s, occupation <= 85 %, indisponibilité 30 %$" "$out/day.fr"
+check "French: the solver, with a decimal comma" grep -qE "^Solveur : optimal en [0-9]+,[0-9] s, écart 0,00 %" "$out/day.fr"
+check "French: the sites table" grep -q "^Site           Type      Effectif Utilisés Vacations  H payées         Coût$" "$out/day.fr"
+check "French: figures with decimal commas" grep -qE "^paris +onshore +24 +[0-9]+ +[0-9]+ +[0-9]+,[0-9] +[0-9]+,[0-9]{2}$" "$out/day.fr"
+check "French: the coverage" grep -qE "^Couverture de telco : requis [0-9]+,[0-9] h-conseiller, planifié [0-9]+,[0-9]" "$out/day.fr"
+check "French: the sparkline legend" grep -q "r requis, p planifiés" "$out/day.fr"
+check "French: the sparklines' letters" grep -qE "^  lun 2026-04-13  r " "$out/day.fr"
+check "French: the roster" grep -q "^Planning nominatif de casablanca$" "$out/day.fr"
+check "French: the roster's head" grep -qE "^Conseiller +lun 04-13 +Heures$" "$out/day.fr"
+check "French: hours with a decimal comma" grep -qE "^paris-01 +[0-9:-]+ +[0-9]+,[0-9]$" "$out/day.fr"
+# the same table but for the words: the figures of the sites are equal
+sched --forecast "$forecast" --sites "$sites" --days 1 --lang en >"$out/day.en"
+awk '/^(paris|casablanca|Total) / { print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF }' "$out/day.en" >"$out/sites.en"
+awk '/^(paris|casablanca|Total) / { gsub(",", "."); print $(NF-4), $(NF-3), $(NF-2), $(NF-1), $NF }' "$out/day.fr" >"$out/sites.fr"
+check "French and English sites tables hold the same figures" cmp -s "$out/sites.en" "$out/sites.fr"
+check "three rows of sites" test "$(wc -l <"$out/sites.fr")" -eq 3
+
+# programs read the JSON and CSV: the same in every language (the solve
+# times aside)
+sched --forecast "$forecast" --sites "$sites" --days 1 --json --lang fr \
+	--svg "$out/day.fr.svg" >"$out/day.fr.json"
+untimed() { jq -S 'del(.solver.time_s, .solver.total_s)' "$1"; }
+check "JSON: the same with --lang fr" cmp -s <(untimed "$out/day.json") <(untimed "$out/day.fr.json")
+check "JSON: the horizon's start is a date" jqq '.horizon.start == "2026-04-13"' "$out/day.fr.json"
+env LANG=fr_FR.UTF-8 "$relais" schedule --quiet --forecast "$forecast" --sites "$sites" --days 1 --csv >"$out/day.fr.csv"
+check "CSV: the same bytes with LANG=fr_FR.UTF-8" cmp -s "$out/day.csv" "$out/day.fr.csv"
+check "the French chart's title" grep -q "telco : conseillers requis (ligne rouge) et planifiés (bleu), manque de 0,0 h-conseiller (zone rouge)" "$out/day.fr.svg"
+check "the French chart's days" grep -q ">lun 2026-04-13</text>" "$out/day.fr.svg"
 
 echo "cli_schedule: $passes passed, $fails failed"
 test "$fails" -eq 0

@@ -7,6 +7,10 @@ relais=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 fails=0
 passes=0
+# The messages and the tables follow the environment's language: English
+# here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
+unset RELAIS_LANG LC_ALL LC_MESSAGES
+export LANG=C
 
 check() { # name, then a command that must succeed
 	local name=$1
@@ -124,6 +128,67 @@ echo '{"tenants": [' >"$out/broken.json"
 check "broken JSON exits 1" test $? -eq 1
 "$relais" sim "$out/missing.json" 2>/dev/null
 check "a missing file exits 1" test $? -eq 1
+
+# ---- French ----
+check "sim --help lists --lang" grep -q -- "--lang L  fr or en" "$out/help"
+env LANG=fr_FR.UTF-8 "$relais" sim --help >"$out/help.fr"
+check "LANG=fr_FR.UTF-8: sim --help is French" grep -q "^Simule un centre de contacts" "$out/help.fr"
+"$relais" sim mmn --help --lang fr >"$out/help.fr"
+check "sim mmn --help --lang fr is French" grep -q -- "--lang L  fr ou en pour les tableaux et les messages" "$out/help.fr"
+"$relais" sim mmn --calls 100 --interval-s 1800 --aht-s 180 \
+	--threshold-s 20 --lang fr 2>"$out/err"
+check "French: mmn without --agents exits 2" test $? -eq 2
+check "French: and names it" grep -q -- "^relais sim: --agents est obligatoire$" "$out/err"
+check "French: with the hint to --help" grep -q "^'relais sim --help' donne les options.$" "$out/err"
+"$relais" sim mmn --agents 14 --calls 0 --interval-s 1800 --aht-s 180 \
+	--threshold-s 20 --lang fr 2>"$out/err"
+check "French: --calls 0 exits 2" test $? -eq 2
+check "French: --calls 0 is named" grep -q -- "--calls 0 : il faut un nombre > 0" "$out/err"
+env LANG=fr_FR.UTF-8 "$relais" sim "$day" --reps 0 2>"$out/err"
+check "LANG=fr_FR.UTF-8: --reps 0 exits 2" test $? -eq 2
+check "LANG=fr_FR.UTF-8 picks French" grep -q -- "--reps 0 : il faut un nombre entier de 1 à 100000" "$out/err"
+"$relais" sim "$day" --json --csv --lang fr 2>"$out/err"
+check "French: --json with --csv exits 2" test $? -eq 2
+check "French: and says so" grep -q -- "--json ou --csv, pas les deux" "$out/err"
+"$relais" sim "$day" --bogus --lang fr 2>"$out/err"
+check "French: an unexpected argument exits 2" test $? -eq 2
+check "French: and names it" grep -q "argument inattendu « --bogus »" "$out/err"
+
+"$relais" "${mmn[@]}" --lang fr >"$out/mmn.fr"
+check "French: mmn exits 0" test $? -eq 0
+check "French: the model" grep -q "^M/M/14+M : 100 contacts en 1800 s, durée de traitement 180 s, patience 300 s, seuil 20 s$" "$out/mmn.fr"
+check "French: the runs" grep -qE "^10 réplications, graine 3, [0-9]+ contacts après la mise en régime$" "$out/mmn.fr"
+check "French: the column titles" grep -qE "^mesure +moyenne +IC 95 % ± +Erlang A$" "$out/mmn.fr"
+check "French: decimal commas" grep -qE "^P\(attente\) +0,[0-9]{6} +0,[0-9]{6} +0,145260$" "$out/mmn.fr"
+awk '{ print $NF }' "$out/mmn.txt" | tail -7 >"$out/mmn.en.col"
+awk '{ gsub(",", "."); print $NF }' "$out/mmn.fr" | tail -7 >"$out/mmn.fr.col"
+check "French and English mmn tables hold the same figures" cmp -s "$out/mmn.en.col" "$out/mmn.fr.col"
+"$relais" "${mmn[@]}" --json --lang fr >"$out/mmn.fr.json"
+check "mmn JSON: the same bytes with --lang fr" cmp -s "$out/mmn.json" "$out/mmn.fr.json"
+
+"$relais" sim "$day" --lang fr --svg "$out/day.fr.svg" >"$out/day.fr"
+check "French: the day runs" test $? -eq 0
+check "French: the title" grep -qE "^.*: 10 réplications, graine 1, 48 intervalles de 900 s$" "$out/day.fr"
+check "French: the legend" grep -q "^Moyennes sur les réplications ± demi-largeur" "$out/day.fr"
+check "French: the queue table" grep -qE "^file +reçus +répondus +abandon % +NS % +ASA s +DMT s$" "$out/day.fr"
+check "French: the tenant table" grep -qE "^client +reçus " "$out/day.fr"
+check "French: the site table" grep -qE "^site +conseillers +traités +occupation % +coût +par contact$" "$out/day.fr"
+check "French: means and CIs with decimal commas" grep -qE "^telco-support +[0-9]+,[0-9]±[0-9]+,[0-9] " "$out/day.fr"
+check "French: no decimal point in the tables" \
+	test "$(grep -cE '[0-9]\.[0-9]' "$out/day.fr")" -eq 0
+check "French: 48 quarter hours" test "$(grep -Ec '^[0-2][0-9]:[0-5][0-9] ' "$out/day.fr")" -eq 48
+tr ',' '.' <"$out/day.fr" | grep -E '^(telco|assurmax|paris|casablanca|[0-2][0-9]:)' | \
+	awk '{ $1 = $1; print }' >"$out/rows.fr"
+grep -E '^(telco|assurmax|paris|casablanca|[0-2][0-9]:)' "$out/day.txt" | \
+	awk '{ $1 = $1; print }' >"$out/rows.en"
+check "French and English scenario tables hold the same figures" cmp -s "$out/rows.en" "$out/rows.fr"
+check "the French chart's title" grep -q " : contacts reçus par intervalle (barres, à gauche) et niveau de service (ligne, à droite ; IC à 95 %)</text>" "$out/day.fr.svg"
+"$relais" sim "$day" --svg "$out/day.en.svg" >/dev/null
+check "the charts differ only by their title" cmp -s <(grep -v "font-size='15'" "$out/day.en.svg") <(grep -v "font-size='15'" "$out/day.fr.svg")
+"$relais" sim "$day" --json --lang fr >"$out/day.fr.json"
+check "scenario JSON: the same bytes with --lang fr" cmp -s "$out/day.json" "$out/day.fr.json"
+env LANG=fr_FR.UTF-8 "$relais" sim "$day" --csv >"$out/day.fr.csv"
+check "scenario CSV: the same bytes with LANG=fr_FR.UTF-8" cmp -s "$out/day.csv" "$out/day.fr.csv"
 
 echo "$passes passed, $fails failed"
 test "$fails" -eq 0

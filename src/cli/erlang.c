@@ -30,6 +30,7 @@
 
 #include "cli/cli.h"
 #include "cli/erlang_msg.h"
+#include "cli/words.h"
 #include "cli/msg.h"
 #include "core/erlang.h"
 
@@ -224,15 +225,7 @@ static int require(const struct ctx *c, unsigned required)
 /* --lang may come anywhere, even after a mistake. */
 static const struct erlang_words *words_of(int argc, char **argv)
 {
-	const char *lang = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--lang") && i + 1 < argc)
-			lang = argv[i + 1];
-		else if (!strncmp(argv[i], "--lang=", 7))
-			lang = argv[i] + 7;
-	}
-	return erlang_words_get(msgs_get(lang)->lang);
+	return erlang_words_get(words_lang(argc, argv));
 }
 
 /* ---- output ------------------------------------------------------------ */

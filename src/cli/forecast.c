@@ -7,8 +7,10 @@
  * The command reads the file, hands the bytes to the core and prints: a
  * table (per-day totals and peak interval), the full interval grid as CSV
  * (start,queue,offered,aht_s: the input's own format, so it opens in a
- * spreadsheet and feeds staffing), or JSON. Exit status: 0, 1 (the data:
- * file, rows, a queue that cannot be fitted), 2 (the command line).
+ * spreadsheet and feeds staffing), or JSON. The table and the messages are
+ * in French or English (--lang, else the environment; forecast_msg.c); the
+ * CSV and JSON are the same in both. Exit status: 0, 1 (the data: file,
+ * rows, a queue that cannot be fitted), 2 (the command line).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +24,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/forecast_msg.h"
+#include "cli/words.h"
 #include "sys/readfile.h"
 #include "core/forecast.h"
 #include "sys/zoneinfo.h"
@@ -32,6 +36,8 @@
 enum out_format { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
 
 struct fc_args {
+	const struct forecast_words *w;
+	const struct words *cw;
 	const char *history, *queue, *zone;
 	int days;
 	enum hw_seasonal model;
@@ -45,53 +51,19 @@ struct fc_args {
  * once a second, after the first second.
  */
 struct progress {
+	const struct fc_args *a;
 	struct timespec start, last;
 	const char *queue;
 	uint32_t index, count;
 };
 
+/* The JSON's weekdays, the same in every language (the table's: w->wdays). */
 static const char *const wdays[] = {"Mon", "Tue", "Wed", "Thu",
 				    "Fri", "Sat", "Sun"};
 
-static void forecast_usage(FILE *f)
+static void forecast_usage(const struct fc_args *a, FILE *f)
 {
-	fprintf(f,
-		"usage: relais forecast --history FILE.csv [--queue Q] "
-		"[--days N]\n"
-		"                       [--model additive|multiplicative]\n"
-		"                       [--holidays DATE[=FACTOR],...] "
-		"[--tz ZONE] [--json|--csv]\n\n"
-		"Forecasts contacts per queue and 15-minute interval: "
-		"Holt-Winters on the\n"
-		"daily totals (weekly season), spread over the day by each "
-		"weekday's\n"
-		"intraday profile. Accuracy is measured on the last 14 days "
-		"of history\n"
-		"(MAPE, WAPE) by a fit on the days before them.\n\n"
-		"  --history FILE  CSV with a header line: "
-		"start,queue,offered[,aht_s];\n"
-		"                  start is local \"2026-03-02 08:15\" or an "
-		"instant\n"
-		"                  \"2026-03-02T07:15:00Z\", on a 15-minute "
-		"boundary\n"
-		"  --queue Q       only this queue (default: every queue in "
-		"the file)\n"
-		"  --days N        days to forecast after the history, 1-%d "
-		"(default 7)\n"
-		"  --model M       additive (default) or multiplicative\n"
-		"  --holidays L    special days YYYY-MM-DD, comma-separated, "
-		"each with an\n"
-		"                  optional =FACTOR (2026-12-25=0). Those in "
-		"the history are\n"
-		"                  left out of the fit and teach the factor of "
-		"the others\n"
-		"  --tz ZONE       IANA zone of the centre, for instants "
-		"(default UTC)\n"
-		"  --csv           every interval: start,queue,offered,aht_s\n"
-		"  --json          everything as JSON\n\n"
-		"Exit status: 0 done, 1 bad data, 2 bad usage. See "
-		"docs/wfm.md.\n",
-		FORECAST_MAX_HORIZON);
+	WORDS_SAY(f, a->w->usage, WORDS_NUM(a->cw, "%d", FORECAST_MAX_HORIZON));
 }
 
 /* ---- arguments -------------------------------------------------------- */
@@ -129,6 +101,7 @@ static int parse_holidays(struct fc_args *a, const char *list)
 		a->special = calloc(MAX_HOLIDAYS, sizeof(*a->special));
 	if (!copy || !a->special) {
 		free(copy);
+		WORDS_ERROR("forecast", a->cw->no_memory);
 		return 1;
 	}
 	for (tok = strtok_r(copy, ",", &save); tok && !rc;
@@ -136,23 +109,18 @@ static int parse_holidays(struct fc_args *a, const char *list)
 		struct forecast_special *sp = &a->special[a->nspecial];
 
 		if (a->nspecial == MAX_HOLIDAYS) {
-			fprintf(stderr,
-				"relais forecast: more than %d holidays\n",
-				MAX_HOLIDAYS);
-			rc = 2;
+			rc = WORDS_USAGE_ERROR(
+				a->cw, "forecast", a->w->too_many_holidays,
+				WORDS_NUM(a->cw, "%d", MAX_HOLIDAYS));
 			break;
 		}
 		eq = strchr(tok, '=');
 		sp->factor = NAN;
 		if (!parse_date(tok, eq ? (size_t)(eq - tok) : strlen(tok),
 				&sp->day) ||
-		    (eq && !parse_factor(eq + 1, &sp->factor))) {
-			fprintf(stderr,
-				"relais forecast: --holidays: '%s' is not "
-				"YYYY-MM-DD or YYYY-MM-DD=FACTOR (0-100)\n",
-				tok);
-			rc = 2;
-		}
+		    (eq && !parse_factor(eq + 1, &sp->factor)))
+			rc = WORDS_USAGE_ERROR(a->cw, "forecast",
+					       a->w->bad_holiday, tok);
 		a->nspecial++;
 	}
 	free(copy);
@@ -165,9 +133,11 @@ static int parse_days(struct fc_args *a, const char *s)
 	long v = strtol(s, &end, 10);
 
 	if (*end || end == s || v < 1 || v > FORECAST_MAX_HORIZON) {
-		fprintf(stderr, "relais forecast: --days must be 1 to %d\n",
-			FORECAST_MAX_HORIZON);
-		return 2;
+		char want[80];
+
+		WORDS_FILL(want, a->cw->whole_in, "1",
+			   WORDS_NUM(a->cw, "%d", FORECAST_MAX_HORIZON));
+		return words_bad_value(a->cw, "forecast", "--days", s, want);
 	}
 	a->days = (int)v;
 	return 0;
@@ -180,19 +150,18 @@ static int parse_model(struct fc_args *a, const char *s)
 	} else if (!strcmp(s, "multiplicative")) {
 		a->model = HW_MULTIPLICATIVE;
 	} else {
-		fprintf(stderr, "relais forecast: --model is additive or "
-				"multiplicative\n");
-		return 2;
+		char want[80];
+
+		WORDS_FILL(want, a->cw->or2, "additive", "multiplicative");
+		return words_bad_value(a->cw, "forecast", "--model", s, want);
 	}
 	return 0;
 }
 
 static int set_format(struct fc_args *a, enum out_format f)
 {
-	if (a->out != OUT_TABLE && a->out != f) {
-		fprintf(stderr, "relais forecast: --json or --csv, not both\n");
-		return 2;
-	}
+	if (a->out != OUT_TABLE && a->out != f)
+		return WORDS_USAGE_ERROR(a->cw, "forecast", a->cw->json_or_csv);
 	a->out = f;
 	return 0;
 }
@@ -209,13 +178,15 @@ static int parse_args(struct fc_args *a, int argc, char **argv)
 		{"tz", required_argument, NULL, 'z'},
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'c'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, rc = 0;
 
 	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;
+	while (!rc && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			a->history = optarg;
@@ -241,21 +212,21 @@ static int parse_args(struct fc_args *a, int argc, char **argv)
 		case 'c':
 			rc = set_format(a, OUT_CSV);
 			break;
+		case 'L':
+			break;
 		case 'h':
-			forecast_usage(stdout);
+			forecast_usage(a, stdout);
 			return -1;
 		default:
-			rc = 2;
+			rc = words_getopt_error(a->cw, "forecast", c, argv);
 		}
 	}
-	if (!rc && (optind != argc || !a->history)) {
-		fprintf(stderr, "relais forecast: --history FILE is required "
-				"(and nothing else without an option)\n");
-		rc = 2;
-	}
-	if (rc == 2)
-		fprintf(stderr, "Run 'relais forecast --help' for the "
-				"options.\n");
+	if (!rc && optind != argc)
+		rc = WORDS_USAGE_ERROR(a->cw, "forecast", a->cw->unexpected,
+				       argv[optind]);
+	if (!rc && !a->history)
+		rc = WORDS_USAGE_ERROR(a->cw, "forecast", a->cw->required,
+				       a->w->history_file);
 	return rc;
 }
 
@@ -270,26 +241,19 @@ static int load(const struct fc_args *a, struct forecast_history **hp)
 	int err;
 
 	if (a->zone && (err = zoneinfo_load(&tz, a->zone))) {
-		fprintf(stderr, "relais forecast: --tz %s: %s\n", a->zone,
-			err == ENOENT	? "unknown zone"
-			: err == EINVAL ? "not an IANA zone name"
-					: strerror(err));
+		words_zone_error(a->cw, "forecast", a->zone, err);
 		return 2;
 	}
 	err = file_read_all(a->history, MAX_FILE, &buf, &len);
 	if (err) {
-		fprintf(stderr, "relais forecast: %s: %s\n", a->history,
-			strerror(err));
+		words_file_error(a->cw, "forecast", a->history, err);
 		tz_free(tz);
 		return 1;
 	}
 	err = forecast_csv_parse(hp, buf, len, tz, &e);
-	if (err && e.line)
-		fprintf(stderr, "relais forecast: %s, line %zu: %s\n",
-			a->history, e.line, e.msg);
-	else if (err)
-		fprintf(stderr, "relais forecast: %s: %s\n", a->history,
-			e.msg[0] ? e.msg : strerror(err));
+	if (err)
+		words_line_error(a->cw, "forecast", a->history, e.line,
+				 e.msg[0] ? e.msg : words_strerror(a->cw, err));
 	free(buf);
 	tz_free(tz);
 	return err ? 1 : 0;
@@ -306,19 +270,17 @@ static double since(const struct timespec *t0, const struct timespec *t1)
 static void on_progress(void *arg, int iter, double sse)
 {
 	struct progress *p = arg;
+	const struct words *cw = p->a->cw;
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (since(&p->start, &now) < 1 || since(&p->last, &now) < 1)
 		return;
-	if (iter)
-		fprintf(stderr,
-			"relais forecast: queue %u of %u (%s): step %d, SSE "
-			"%.6g\n",
-			p->index + 1, p->count, p->queue, iter, sse);
-	else
-		fprintf(stderr, "relais forecast: queue %u of %u (%s)\n",
-			p->index + 1, p->count, p->queue);
+	WORDS_ERROR("forecast",
+		    iter ? p->a->w->progress_step : p->a->w->progress,
+		    WORDS_NUM(cw, "%u", p->index + 1),
+		    WORDS_NUM(cw, "%u", p->count), p->queue,
+		    WORDS_NUM(cw, "%d", iter), WORDS_NUM(cw, "%.6g", sse));
 	p->last = now;
 }
 
@@ -349,6 +311,7 @@ static size_t peak_slot(const double *slots)
 	return best;
 }
 
+/* The JSON's name of the optimiser's end; the table's is in words. */
 static const char *status_name(enum lbfgsb_status s)
 {
 	return s == LBFGSB_CONVERGED ? "converged"
@@ -356,61 +319,74 @@ static const char *status_name(enum lbfgsb_status s)
 				     : "line search stopped";
 }
 
-static void print_measures(const struct forecast *f)
+static void print_measures(const struct fc_args *a, const struct forecast *f)
 {
 	const struct hw *hw = f->model;
+	const struct words *cw = a->cw;
 
-	printf("  in sample: RMSE %.1f contacts/day over %zu days (SSE "
-	       "%.6g)\n",
-	       f->rmse, hw->fitted_days, hw->sse);
+	WORDS_SAY(stdout, a->w->in_sample, WORDS_NUM(cw, "%.1f", f->rmse),
+		  WORDS_NUM(cw, "%zu", hw->fitted_days),
+		  WORDS_NUM(cw, "%.6g", hw->sse));
 	if (f->holdout)
-		printf("  hold-out, last %d days: MAPE %.1f %%, WAPE %.1f %% "
-		       "(days), WAPE %.1f %% (intervals)\n",
-		       FORECAST_HOLDOUT, 100 * f->mape, 100 * f->wape,
-		       100 * f->interval_wape);
+		WORDS_SAY(stdout, a->w->holdout,
+			  WORDS_NUM(cw, "%d", FORECAST_HOLDOUT),
+			  WORDS_NUM(cw, "%.1f", 100 * f->mape),
+			  WORDS_NUM(cw, "%.1f", 100 * f->wape),
+			  WORDS_NUM(cw, "%.1f", 100 * f->interval_wape));
 	else
-		printf("  hold-out: needs %d days of history\n",
-		       2 * FORECAST_PERIOD + FORECAST_HOLDOUT);
+		WORDS_SAY(stdout, a->w->no_holdout,
+			  WORDS_NUM(cw, "%d",
+				    2 * FORECAST_PERIOD + FORECAST_HOLDOUT));
 }
 
-static void print_model(const struct forecast *f, const char *queue,
-			const struct forecast_series *s)
+static void print_model(const struct fc_args *a, const struct forecast *f,
+			const char *queue, const struct forecast_series *s)
 {
 	const struct hw *hw = f->model;
+	const struct words *cw = a->cw;
 	bool add = hw->seasonal == HW_ADDITIVE;
 	char d0[16], d1[16];
 
 	fmt_day(d0, sizeof(d0), s->first_day);
 	fmt_day(d1, sizeof(d1), s->first_day + (int64_t)s->ndays - 1);
-	printf("Queue %s: %zu days of history, %s to %s\n", queue, s->ndays, d0,
-	       d1);
-	printf("  %s Holt-Winters, weekly season: alpha %.4f, beta %.4f, "
-	       "gamma %.4f (%s)\n",
-	       add ? "additive" : "multiplicative", hw->params.alpha,
-	       hw->params.beta, hw->params.gamma, status_name(hw->status));
-	printf("  level %.1f, trend %+.2f/day, week:", hw->level,
-	       fabs(hw->trend) < 0.005 ? 0 : hw->trend);
+	WORDS_SAY(stdout, a->w->queue_head, queue,
+		  WORDS_NUM(cw, "%zu", s->ndays), d0, d1);
+	WORDS_SAY(stdout, a->w->fit, a->w->model[hw->seasonal],
+		  WORDS_NUM(cw, "%.4f", hw->params.alpha),
+		  WORDS_NUM(cw, "%.4f", hw->params.beta),
+		  WORDS_NUM(cw, "%.4f", hw->params.gamma),
+		  a->w->status[hw->status]);
+	WORDS_SAY(stdout, a->w->trend, WORDS_NUM(cw, "%.1f", hw->level),
+		  WORDS_NUM(cw, "%+.2f",
+			    fabs(hw->trend) < 0.005 ? 0 : hw->trend));
 	for (int k = 0; k < FORECAST_PERIOD; k++)
-		printf(add ? " %s %+.1f" : " %s x%.3f",
-		       wdays[forecast_weekday(f->first_day + k)],
-		       hw->season[k]);
+		printf(" %s %s",
+		       a->w->wdays[forecast_weekday(f->first_day + k)],
+		       add ? WORDS_NUM(cw, "%+.1f", hw->season[k])
+			   : WORDS_NUM(cw, "x%.3f", hw->season[k]));
 	printf("\n");
-	print_measures(f);
+	print_measures(a, f);
 }
 
 static void print_table(const struct forecast *f, const char *queue,
 			const struct forecast_series *s,
 			const struct fc_args *a)
 {
+	static const int min[5] = {-10, -3, 9, -13, 8}; /* < 0: to the left */
+	const struct words *cw = a->cw;
 	char day[16], at[8];
+	int wd[5];
 
-	print_model(f, queue, s);
+	print_model(a, f, queue, s);
 	if (a->nspecial)
-		printf("  special days: learnt factor %.3f (from %zu day%s)\n",
-		       f->factor, f->factor_days,
-		       f->factor_days == 1 ? "" : "s");
-	printf("\n  %-10s  %-3s  %9s  %-13s  %8s\n", "Date", "Day", "Offered",
-	       "Peak interval", "Offered");
+		WORDS_SAY(stdout,
+			  a->w->special[words_plural(cw, f->factor_days)],
+			  WORDS_NUM(cw, "%.3f", f->factor),
+			  WORDS_NUM(cw, "%zu", f->factor_days));
+	for (int i = 0; i < 5; i++)
+		wd[i] = words_col(min[i], a->w->head[i]);
+	putchar('\n');
+	words_row(stdout, 2, 2, wd, a->w->head, 5);
 	for (int d = 0; d < f->days; d++) {
 		const double *slots = f->interval + (size_t)d * FORECAST_SLOTS;
 		size_t k = peak_slot(slots);
@@ -420,9 +396,14 @@ static void print_table(const struct forecast *f, const char *queue,
 			fmt_slot(at, sizeof(at), k);
 		else
 			snprintf(at, sizeof(at), "-");
-		printf("  %-10s  %-3s  %9.1f  %-13s  %8.1f\n", day,
-		       wdays[forecast_weekday(f->first_day + d)], f->daily[d],
-		       at, slots[k]);
+		words_row(
+			stdout, 2, 2, wd,
+			(const char *[]){
+				day,
+				a->w->wdays[forecast_weekday(f->first_day + d)],
+				WORDS_NUM(cw, "%.1f", f->daily[d]), at,
+				WORDS_NUM(cw, "%.1f", slots[k])},
+			5);
 	}
 	printf("\n");
 }
@@ -556,8 +537,8 @@ static int run_queue(const struct fc_args *a, const struct forecast_history *h,
 	if (!err)
 		err = forecast_run(&f, s, &o, msg, sizeof(msg));
 	if (err) {
-		fprintf(stderr, "relais forecast: queue %s: %s\n", h->queues[q],
-			msg[0] ? msg : strerror(err));
+		WORDS_ERROR("forecast", a->w->queue_error, h->queues[q],
+			    msg[0] ? msg : words_strerror(a->cw, err));
 	} else if (a->out == OUT_TABLE) {
 		print_table(f, h->queues[q], s, a);
 	} else if (a->out == OUT_CSV) {
@@ -579,9 +560,8 @@ static int find_queue(const struct fc_args *a, const struct forecast_history *h,
 			return 0;
 		}
 	}
-	fprintf(stderr,
-		"relais forecast: %s has no queue '%s'; it has:", a->history,
-		a->queue);
+	fputs("relais forecast: ", stderr);
+	WORDS_SAY(stderr, a->w->no_queue, a->history, a->queue);
 	for (uint32_t i = 0; i < h->nqueues && i < 20; i++)
 		fprintf(stderr, " %s", h->queues[i]);
 	fprintf(stderr, h->nqueues > 20 ? " …\n" : "\n");
@@ -592,7 +572,7 @@ static int run(const struct fc_args *a, const struct forecast_history *h)
 {
 	json_t *queues = json_array();
 	uint32_t first = 0, last = (uint32_t)h->nqueues;
-	struct progress p = {0};
+	struct progress p = {.a = a};
 	int rc = 0;
 
 	if (a->queue && find_queue(a, h, &first)) {
@@ -626,7 +606,10 @@ static int run(const struct fc_args *a, const struct forecast_history *h)
 
 int cli_forecast(int argc, char **argv)
 {
-	struct fc_args a = {.days = 7};
+	const char *lang = words_lang(argc, argv);
+	struct fc_args a = {.w = forecast_words_get(lang),
+			    .cw = words_get(lang),
+			    .days = 7};
 	struct forecast_history *h = NULL;
 	int rc = parse_args(&a, argc, argv);
 

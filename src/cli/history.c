@@ -7,7 +7,9 @@
  * one row per queue and interval with contacts: offered counts the
  * contacts that entered the queue (SPEC §5), aht_s the mean talk plus
  * wrap-up of those completed in the interval (empty when none). Reading
- * does not need the server stopped (SQLite's WAL lets a reader in).
+ * does not need the server stopped (SQLite's WAL lets a reader in). The
+ * usage and the errors are in French or English (--lang, else the
+ * environment); the CSV is the same in both.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,8 +22,61 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/words.h"
 #include "server/store.h"
 #include "server/web.h"
+
+struct history_words {
+	const char *usage;
+	const char *bad_time;	/* option */
+	const char *no_data;	/* folder */
+	const char *unreadable; /* folder */
+};
+
+static const struct history_words en = {
+	.usage =
+		"usage: relais history [--data DIR] [--from TIME] [--to TIME]\n"
+		"                      [--interval-min 15|30|60] "
+		"[--lang fr|en]\n\n"
+		"Prints the interval history of a data folder from its event "
+		"log as the CSV\n'relais forecast --history' reads "
+		"(start,queue,offered,aht_s), UTC times.\n"
+		"The server may keep running.\n\n"
+		"  --data DIR          the data folder (default ./var)\n"
+		"  --from, --to TIME   only events in [from, to), TIME like "
+		"2026-11-01T00:00:00Z\n"
+		"  --interval-min N    interval length: 15 (default), 30 or "
+		"60 minutes\n"
+		"  --lang L            fr or en for the messages (default: "
+		"from the environment)\n",
+	.bad_time = "%s: expected a UTC time like 2026-11-01T00:00:00Z",
+	.no_data = "%s: no relais data folder",
+	.unreadable = "%s: not a relais data folder, or unreadable",
+};
+
+static const struct history_words fr = {
+	.usage = "usage : relais history [--data DOSSIER] [--from HEURE] "
+		 "[--to HEURE]\n"
+		 "                       [--interval-min 15|30|60] "
+		 "[--lang fr|en]\n\n"
+		 "Affiche l'historique par intervalle d'un dossier de données, "
+		 "tiré de son\njournal d'événements, dans le CSV que lit "
+		 "'relais forecast --history'\n(start,queue,offered,aht_s), "
+		 "en heures UTC. Le serveur peut continuer de\ntourner.\n\n"
+		 "  --data DOSSIER      le dossier de données (./var par "
+		 "défaut)\n"
+		 "  --from, --to HEURE  seulement les événements de [from, "
+		 "to[, HEURE comme\n"
+		 "                      2026-11-01T00:00:00Z\n"
+		 "  --interval-min N    durée d'un intervalle : 15 (par "
+		 "défaut), 30 ou 60 minutes\n"
+		 "  --lang L            fr ou en pour les messages (par "
+		 "défaut : selon\n"
+		 "                      l'environnement)\n",
+	.bad_time = "%s : il faut une heure UTC comme 2026-11-01T00:00:00Z",
+	.no_data = "%s : ce n'est pas un dossier de données relais",
+	.unreadable = "%s : pas un dossier de données relais, ou illisible",
+};
 
 struct cell {
 	int64_t start;
@@ -149,18 +204,6 @@ static void print(const struct hist *h, const json_t *names)
 	}
 }
 
-static int usage(int rc)
-{
-	fputs("usage: relais history [--data DIR] [--from TIME] [--to TIME] "
-	      "[--interval-min 15|30|60]\n\n"
-	      "Prints the interval history of a data folder from its event log "
-	      "as the CSV\n'relais forecast --history' reads "
-	      "(start,queue,offered,aht_s), UTC times.\nTIME is like "
-	      "2026-11-01T00:00:00Z. The server may keep running.\n",
-	      rc ? stderr : stdout);
-	return rc;
-}
-
 int cli_history(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -168,9 +211,13 @@ int cli_history(int argc, char **argv)
 		{"from", required_argument, NULL, 'f'},
 		{"to", required_argument, NULL, 't'},
 		{"interval-min", required_argument, NULL, 'i'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *lang = words_lang(argc, argv);
+	const struct history_words *w = strcmp(lang, "fr") ? &en : &fr;
+	const struct words *cw = words_get(lang);
 	struct store_event_query q = {0};
 	struct hist h = {.step_ms = 900000};
 	const char *dir = "./var";
@@ -180,7 +227,8 @@ int cli_history(int argc, char **argv)
 	int c, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -189,38 +237,40 @@ int cli_history(int argc, char **argv)
 		case 't': {
 			int64_t v = web_time_parse(optarg);
 
-			if (v < 0) {
-				fprintf(stderr,
-					"relais history: --%s: expected a UTC "
-					"time like 2026-11-01T00:00:00Z\n",
-					c == 'f' ? "from" : "to");
-				return 2;
-			}
+			if (v < 0)
+				return WORDS_USAGE_ERROR(
+					cw, "history", w->bad_time,
+					c == 'f' ? "--from" : "--to");
 			*(c == 'f' ? &q.from_ms : &q.to_ms) = v;
 			break;
 		}
 		case 'i':
 			if (strcmp(optarg, "15") && strcmp(optarg, "30") &&
 			    strcmp(optarg, "60")) {
-				fprintf(stderr,
-					"relais history: "
-					"--interval-min: 15, 30 or 60\n");
-				return 2;
+				char want[32];
+
+				WORDS_FILL(want, cw->or3, "15", "30", "60");
+				return words_bad_value(cw, "history",
+						       "--interval-min", optarg,
+						       want);
 			}
 			h.step_ms = atoi(optarg) * 60000LL;
 			break;
+		case 'L':
+			break;
 		case 'h':
-			return usage(0);
+			fputs(w->usage, stdout);
+			return 0;
 		default:
-			return usage(2);
+			return words_getopt_error(cw, "history", c, argv);
 		}
 	}
 	if (optind < argc)
-		return usage(2);
+		return WORDS_USAGE_ERROR(cw, "history", cw->unexpected,
+					 argv[optind]);
 	snprintf(msg, sizeof(msg), "%s/relais.db", dir);
 	if (access(msg, R_OK)) {
-		fprintf(stderr, "relais history: %s: no relais data folder\n",
-			dir);
+		WORDS_ERROR("history", w->no_data, dir);
 		return 1;
 	}
 	if (store_sqlite_open(&st, dir, false, msg, sizeof(msg))) {
@@ -232,11 +282,10 @@ int cli_history(int argc, char **argv)
 	err = st->ops->rows(st, "queues", on_queue, names);
 	if (!err)
 		err = st->ops->events(st, &q, on_event, &h);
-	if (err)
-		fprintf(stderr, "relais history: %s: %s\n", dir,
-			err == ENOMEM
-				? "out of memory"
-				: "not a relais data folder, or unreadable");
+	if (err == ENOMEM)
+		WORDS_ERROR("history", cw->file_error, dir, cw->no_memory);
+	else if (err)
+		WORDS_ERROR("history", w->unreadable, dir);
 	else {
 		if (h.n)
 			qsort(h.cells, h.n, sizeof(h.cells[0]), cell_cmp);

@@ -11,9 +11,10 @@
  * groups of queues, the shifts one may work, the labour rules and the
  * sites (docs/wfm.md, "Requirements and schedules"). This file reads the
  * forecast and solves; schedule_sites.c reads the sites file and
- * schedule_out.c prints. Exit status: 0 (under-
- * coverage is a result, not an error), 1 (a file, the data, the solver),
- * 2 (the command line).
+ * schedule_out.c prints, in French or English (--lang, else the
+ * environment; schedule_msg.c). Exit status: 0 (under-coverage is a
+ * result, not an error), 1 (a file, the data, the solver), 2 (the command
+ * line).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +36,8 @@
 enum out_format { OUT_TABLE = 0, OUT_CSV, OUT_JSON };
 
 struct sched_args {
+	const struct schedule_words *w;
+	const struct words *cw;
 	const char *forecast, *sites, *zone, *svg;
 	double sl, threshold_s, patience_s, max_occupancy, shrinkage;
 	double aht_s, time_limit_s, gap;
@@ -43,60 +46,12 @@ struct sched_args {
 	bool quiet;
 };
 
-static void usage(FILE *f)
+/* "--sl 1.5: expected a number from 0 to 1 (excluded)"; returns 2. */
+static int number(const struct sched_args *a, const char *name,
+		  const char *text, double lo, double hi, bool hi_open,
+		  double *out)
 {
-	fprintf(f,
-		"usage: relais schedule --forecast FILE.csv --sites FILE.json\n"
-		"         [--sl F] [--threshold-s S] [--patience-s S]\n"
-		"         [--max-occupancy F] [--shrinkage F] [--aht-s S]\n"
-		"         [--interval-min N] [--days N] [--tz ZONE]\n"
-		"         [--time-limit S] [--gap F] [--json|--csv] "
-		"[--svg FILE] [--quiet]\n\n"
-		"Staffs each 15-minute interval with Erlang A, picks the "
-		"cheapest shifts\nthat cover it at the sites (an integer "
-		"program, GLPK) and gives them\nto named agents under the "
-		"labour rules of each site.\n\n"
-		"  --forecast FILE   start,queue,offered,aht_s per interval "
-		"(relais forecast --csv)\n"
-		"  --sites FILE      sites, groups of queues, shifts and "
-		"labour rules (JSON)\n"
-		"  --sl F            service level to reach, default 0.8 "
-		"(also --target-sl)\n"
-		"  --threshold-s S   answered within S seconds, default 20\n"
-		"  --patience-s S    mean patience, default 120; 0: Erlang C\n"
-		"  --max-occupancy F default 0.85; 0: no limit\n"
-		"  --shrinkage F     share of paid time off the phones, "
-		"default 0.3\n"
-		"  --aht-s S         handle time for rows without aht_s\n"
-		"  --interval-min N  minutes per forecast row: 15 (default), "
-		"30 or 60\n"
-		"  --days N          days to schedule from the first date, 1 "
-		"to 7 (default:\n"
-		"                    the days of the forecast)\n"
-		"  --tz ZONE         IANA zone for instants in the forecast\n"
-		"  --time-limit S    time limit of each solve, default 60 s\n"
-		"  --gap F           stop within this relative gap of the "
-		"optimum, default 0.005\n"
-		"  --json, --csv     the whole result as JSON, or the roster "
-		"as CSV\n"
-		"  --svg FILE        write a coverage chart (required vs "
-		"scheduled)\n"
-		"  --quiet           no progress on stderr\n\n"
-		"Exit status: 0, 1 (a file, the data or the solver), 2 (the "
-		"command line).\n");
-}
-
-static int bad_option(const char *name, const char *text, const char *want)
-{
-	fprintf(stderr, "relais schedule: %s %s: expected %s\n", name, text,
-		want);
-	return 2;
-}
-
-static int number(const char *name, const char *text, double lo, double hi,
-		  bool hi_open, double *out)
-{
-	char *end, want[80];
+	char *end, want[96];
 	double v;
 
 	errno = 0;
@@ -106,31 +61,46 @@ static int number(const char *name, const char *text, double lo, double hi,
 		*out = v;
 		return 0;
 	}
-	snprintf(want, sizeof(want), "a number from %g to %g%s", lo, hi,
-		 hi_open ? " (excluded)" : "");
-	return bad_option(name, text, want);
+	WORDS_FILL(want, hi_open ? a->cw->number_below : a->cw->number_in,
+		   WORDS_INPUT("%g", lo), WORDS_INPUT("%g", hi));
+	return words_bad_value(a->cw, "schedule", name, text, want);
 }
 
-static int whole(const char *name, const char *text, int lo, int hi, int *out)
+static int whole(const struct sched_args *a, const char *name, const char *text,
+		 int lo, int hi, int *out)
 {
 	double v;
-	char want[64];
+	char want[96];
 
-	snprintf(want, sizeof(want), "a whole number from %d to %d", lo, hi);
-	if (number(name, text, lo, hi, false, &v))
+	if (number(a, name, text, lo, hi, false, &v))
 		return 2;
-	if (v != floor(v))
-		return bad_option(name, text, want);
+	if (v != floor(v)) {
+		WORDS_FILL(want, a->cw->whole_in, WORDS_NUM(a->cw, "%d", lo),
+			   WORDS_NUM(a->cw, "%d", hi));
+		return words_bad_value(a->cw, "schedule", name, text, want);
+	}
 	*out = (int)v;
 	return 0;
 }
 
+/* --interval-min: 15, 30 or 60. */
+static int interval_min(struct sched_args *a, const char *name,
+			const char *text)
+{
+	char want[64];
+
+	if (whole(a, name, text, 15, 60, &a->interval_min))
+		return 2;
+	if (60 % a->interval_min == 0 && a->interval_min % 15 == 0)
+		return 0;
+	WORDS_FILL(want, a->cw->or3, "15", "30", "60");
+	return words_bad_value(a->cw, "schedule", name, text, want);
+}
+
 static int set_format(struct sched_args *a, enum out_format f)
 {
-	if (a->out != OUT_TABLE && a->out != f) {
-		fprintf(stderr, "relais schedule: --json or --csv, not both\n");
-		return 2;
-	}
+	if (a->out != OUT_TABLE && a->out != f)
+		return WORDS_USAGE_ERROR(a->cw, "schedule", a->cw->json_or_csv);
 	a->out = f;
 	return 0;
 }
@@ -157,30 +127,29 @@ static int parse_option(struct sched_args *a, int c, const char *name)
 		return set_format(a, OUT_JSON);
 	case 'c':
 		return set_format(a, OUT_CSV);
-	case 'l':
-		return number(name, optarg, 0, 1, true, &a->sl);
-	case 't':
-		return number(name, optarg, 0, 86400, false, &a->threshold_s);
-	case 'p':
-		return number(name, optarg, 0, 1e6, false, &a->patience_s);
-	case 'o':
-		return number(name, optarg, 0, 1, false, &a->max_occupancy);
-	case 'k':
-		return number(name, optarg, 0, 1, true, &a->shrinkage);
-	case 'a':
-		return number(name, optarg, 0, 1e6, false, &a->aht_s);
-	case 'T':
-		return number(name, optarg, 0, 1e6, false, &a->time_limit_s);
-	case 'g':
-		return number(name, optarg, 0, 1, false, &a->gap);
-	case 'd':
-		return whole(name, optarg, 1, SCHEDULE_MAX_DAYS, &a->days);
-	case 'i':
-		if (whole(name, optarg, 15, 60, &a->interval_min))
-			return 2;
-		if (60 % a->interval_min || a->interval_min % 15)
-			return bad_option(name, optarg, "15, 30 or 60");
+	case 'L':
 		return 0;
+	case 'l':
+		return number(a, name, optarg, 0, 1, true, &a->sl);
+	case 't':
+		return number(a, name, optarg, 0, 86400, false,
+			      &a->threshold_s);
+	case 'p':
+		return number(a, name, optarg, 0, 1e6, false, &a->patience_s);
+	case 'o':
+		return number(a, name, optarg, 0, 1, false, &a->max_occupancy);
+	case 'k':
+		return number(a, name, optarg, 0, 1, true, &a->shrinkage);
+	case 'a':
+		return number(a, name, optarg, 0, 1e6, false, &a->aht_s);
+	case 'T':
+		return number(a, name, optarg, 0, 1e6, false, &a->time_limit_s);
+	case 'g':
+		return number(a, name, optarg, 0, 1, false, &a->gap);
+	case 'd':
+		return whole(a, name, optarg, 1, SCHEDULE_MAX_DAYS, &a->days);
+	case 'i':
+		return interval_min(a, name, optarg);
 	}
 	return 2;
 }
@@ -207,19 +176,21 @@ static int parse_args(struct sched_args *a, int argc, char **argv)
 		{"csv", no_argument, NULL, 'c'},
 		{"svg", required_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"lang", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int c, rc = 0, at;
 
 	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, "", opts, &at)) != -1) {
+	opterr = 0;
+	while (!rc && (c = getopt_long(argc, argv, ":", opts, &at)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			fputs(a->w->usage, stdout);
 			return -1;
 		}
-		if (c == '?') {
-			rc = 2;
+		if (c == '?' || c == ':') {
+			rc = words_getopt_error(a->cw, "schedule", c, argv);
 		} else {
 			char name[32];
 
@@ -227,15 +198,13 @@ static int parse_args(struct sched_args *a, int argc, char **argv)
 			rc = parse_option(a, c, name);
 		}
 	}
-	if (!rc && (optind != argc || !a->forecast || !a->sites)) {
-		fprintf(stderr, "relais schedule: --forecast FILE and --sites "
-				"FILE are required (and nothing else without "
-				"an option)\n");
-		rc = 2;
-	}
-	if (rc == 2)
-		fprintf(stderr, "Run 'relais schedule --help' for the "
-				"options.\n");
+	if (!rc && optind != argc)
+		rc = WORDS_USAGE_ERROR(a->cw, "schedule", a->cw->unexpected,
+				       argv[optind]);
+	if (!rc && (!a->forecast || !a->sites))
+		rc = WORDS_USAGE_ERROR(a->cw, "schedule", a->cw->required,
+				       a->forecast ? a->w->sites_file
+						   : a->w->forecast_file);
 	return rc;
 }
 
@@ -293,26 +262,21 @@ static int load_forecast(const struct sched_args *a,
 	int err;
 
 	if (a->zone && (err = zoneinfo_load(&tz, a->zone))) {
-		fprintf(stderr, "relais schedule: --tz %s: %s\n", a->zone,
-			err == ENOENT ? "unknown zone" : strerror(err));
+		words_zone_error(a->cw, "schedule", a->zone, err);
 		return 2;
 	}
 	err = file_read_all(a->forecast, MAX_FILE, &buf, &len);
 	if (err) {
-		fprintf(stderr, "relais schedule: %s: %s\n", a->forecast,
-			strerror(err));
+		words_file_error(a->cw, "schedule", a->forecast, err);
 		tz_free(tz);
 		return 1;
 	}
 	err = calls_as_offered(&buf, &len);
 	if (!err)
 		err = forecast_csv_parse(hp, buf, len, tz, &e);
-	if (err && e.line)
-		fprintf(stderr, "relais schedule: %s, line %zu: %s\n",
-			a->forecast, e.line, e.msg);
-	else if (err)
-		fprintf(stderr, "relais schedule: %s: %s\n", a->forecast,
-			e.msg[0] ? e.msg : strerror(err));
+	if (err)
+		words_line_error(a->cw, "schedule", a->forecast, e.line,
+				 e.msg[0] ? e.msg : words_strerror(a->cw, err));
 	free(buf);
 	tz_free(tz);
 	return err ? 1 : 0;
@@ -331,16 +295,13 @@ static int horizon(const struct sched_args *a, struct sched_run *r,
 			first = h->rows[k].day;
 	r->first_day = first;
 	if (!h->nrows) {
-		fprintf(stderr, "relais schedule: %s: no intervals\n",
-			a->forecast);
+		WORDS_ERROR("schedule", a->w->no_intervals, a->forecast);
 		return 1;
 	}
 	r->p.days = a->days ? a->days : (int)(h->last_day - first + 1);
 	if (r->p.days > SCHEDULE_MAX_DAYS) {
-		fprintf(stderr,
-			"relais schedule: %s covers %d days; a schedule is "
-			"at most a week (--days 1 to 7)\n",
-			a->forecast, r->p.days);
+		WORDS_ERROR("schedule", a->w->too_long, a->forecast,
+			    WORDS_NUM(a->cw, "%d", r->p.days));
 		return 1;
 	}
 	return 0;
@@ -368,10 +329,8 @@ static int forecast_loads(const struct sched_args *a, const struct sched_run *r,
 					   (int)d * SCHEDULE_DAY_SLOTS +
 						   row->slot,
 					   at, sizeof(at));
-				fprintf(stderr,
-					"relais schedule: %s: queue %s at %s: "
-					"no aht_s (give --aht-s)\n",
-					a->forecast, h->queues[q], at);
+				WORDS_ERROR("schedule", a->w->no_aht,
+					    a->forecast, h->queues[q], at);
 				return 1;
 			}
 			l[*n].slot = (int)d * SCHEDULE_DAY_SLOTS + row->slot;
@@ -399,7 +358,7 @@ static int requirements(const struct sched_args *a, struct sched_run *r,
 	r->covered = calloc(r->p.ngroups * slots, sizeof(int));
 	if (!l || !r->required || !r->covered) {
 		free(l);
-		fprintf(stderr, "relais schedule: out of memory\n");
+		WORDS_ERROR("schedule", a->cw->no_memory);
 		return 1;
 	}
 	r->p.required = r->required;
@@ -414,13 +373,12 @@ static int requirements(const struct sched_args *a, struct sched_run *r,
 	if (!err &&
 	    schedule_requirements(&r->service, l, n, r->pool, r->p.ngroups,
 				  (int)slots, r->required, msg, sizeof(msg))) {
-		fprintf(stderr, "relais schedule: %s: staffing %s\n",
-			a->forecast, msg);
+		WORDS_ERROR("schedule", a->w->staffing, a->forecast, msg);
 		err = 1;
 	}
 	free(l);
 	if (!err && schedule_problem_check(&r->p, msg, sizeof(msg))) {
-		fprintf(stderr, "relais schedule: %s: %s\n", a->sites, msg);
+		WORDS_ERROR("schedule", a->cw->file_error, a->sites, msg);
 		err = 1;
 	}
 	return err;
@@ -428,16 +386,17 @@ static int requirements(const struct sched_args *a, struct sched_run *r,
 
 static void on_progress(const struct schedule_ip_progress *pr, void *arg)
 {
-	(void)arg;
+	const struct sched_args *a = arg;
+	const struct words *cw = a->cw;
+
 	if (pr->elapsed_s < 2)
 		return;
-	fprintf(stderr, "relais schedule: %.0f s, best %.2f, bound %.2f, ",
-		pr->elapsed_s, pr->incumbent, pr->bound);
-	if (isnan(pr->gap))
-		fprintf(stderr, "gap -, ");
-	else
-		fprintf(stderr, "gap %.2f %%, ", 100 * pr->gap);
-	fprintf(stderr, "%d nodes\n", pr->nodes);
+	WORDS_ERROR("schedule", a->w->progress,
+		    WORDS_NUM(cw, "%.0f", pr->elapsed_s),
+		    WORDS_NUM(cw, "%.2f", pr->incumbent),
+		    WORDS_NUM(cw, "%.2f", pr->bound),
+		    isnan(pr->gap) ? "-" : WORDS_NUM(cw, "%.2f", 100 * pr->gap),
+		    WORDS_COUNT(cw, pr->nodes, a->w->nodes));
 }
 
 static int solve(const struct sched_args *a, struct sched_run *r)
@@ -448,6 +407,7 @@ static int solve(const struct sched_args *a, struct sched_run *r)
 	r->opts.time_limit_s = a->time_limit_s;
 	r->opts.mip_gap = a->gap;
 	r->opts.progress = a->quiet ? NULL : on_progress;
+	r->opts.arg = (void *)a;
 	err = schedule_patterns(&r->p, &r->pat, &r->npat, msg, sizeof(msg));
 	if (!err)
 		err = schedule_ip_plan(&r->p, r->pat, r->npat, &r->opts,
@@ -456,7 +416,7 @@ static int solve(const struct sched_args *a, struct sched_run *r)
 		err = schedule_roster_check(&r->p, &r->roster, msg,
 					    sizeof(msg));
 	if (err) {
-		fprintf(stderr, "relais schedule: %s\n", msg);
+		WORDS_ERROR("schedule", "%s", msg);
 		return 1;
 	}
 	for (size_t k = 0; k < r->roster.n; k++)
@@ -464,11 +424,10 @@ static int solve(const struct sched_args *a, struct sched_run *r)
 			schedule_coverage(&r->p, &r->roster.shift[k], 1,
 					  r->covered);
 	if (r->roster.unassigned)
-		fprintf(stderr,
-			"relais schedule: %zu shifts could not be given to "
-			"an agent within the labour rules; they are listed "
-			"as unassigned and left out of the coverage\n",
-			r->roster.unassigned);
+		WORDS_ERROR("schedule",
+			    a->w->unassigned_warn[words_plural(
+				    a->cw, (double)r->roster.unassigned)],
+			    WORDS_NUM(a->cw, "%zu", r->roster.unassigned));
 	return 0;
 }
 
@@ -504,7 +463,7 @@ static int write_svg(const char *path, const struct sched_run *r)
 		if (fclose(f) == 0)
 			return 0;
 	}
-	fprintf(stderr, "relais schedule: %s: %s\n", path, strerror(errno));
+	words_file_error(r->cw, "schedule", path, errno);
 	return 1;
 }
 
@@ -515,7 +474,7 @@ static int output(const struct sched_args *a, const struct sched_run *r)
 	if (a->svg)
 		rc = write_svg(a->svg, r);
 	if (a->out == OUT_JSON && sched_print_json(r, stdout)) {
-		fprintf(stderr, "relais schedule: out of memory\n");
+		WORDS_ERROR("schedule", a->cw->no_memory);
 		rc = 1;
 	} else if (a->out == OUT_CSV) {
 		sched_print_csv(r, stdout);
@@ -527,7 +486,10 @@ static int output(const struct sched_args *a, const struct sched_run *r)
 
 int cli_schedule(int argc, char **argv)
 {
-	struct sched_args a = {.sl = 0.8,
+	const char *lang = words_lang(argc, argv);
+	struct sched_args a = {.w = schedule_words_get(lang),
+			       .cw = words_get(lang),
+			       .sl = 0.8,
 			       .threshold_s = 20,
 			       .patience_s = 120,
 			       .max_occupancy = 0.85,
@@ -535,7 +497,7 @@ int cli_schedule(int argc, char **argv)
 			       .time_limit_s = 60,
 			       .gap = 0.005,
 			       .interval_min = 15};
-	struct sched_run r = {0};
+	struct sched_run r = {.w = a.w, .cw = a.cw};
 	struct forecast_history *h = NULL;
 	int rc = parse_args(&a, argc, argv);
 

@@ -1,7 +1,9 @@
 /*
  * schedule_cli — the parts of `relais schedule`: schedule.c (options,
  * the forecast, solving), schedule_sites.c (the sites file) and
- * schedule_out.c (table, JSON, CSV, SVG) share the run below.
+ * schedule_out.c (table, JSON, CSV, SVG) share the run below, and its
+ * language (schedule_msg.h): the table, the chart and the messages are in
+ * French or English, the JSON and CSV the same in both.
  */
 #ifndef RELAIS_SCHEDULE_CLI_H
 #define RELAIS_SCHEDULE_CLI_H
@@ -9,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli/schedule_msg.h"
+#include "cli/words.h"
 #include "core/schedule.h"
 #include "sys/schedule_ip.h"
 
@@ -20,6 +24,8 @@ struct sched_site {
 };
 
 struct sched_run {
+	const struct schedule_words *w; /* static */
+	const struct words *cw;		/* static */
 	int64_t first_day; /* days since 1970-01-01 of the horizon's day 0 */
 	char **group;	   /* owned: group names */
 	bool *pool;	   /* owned: per group, queues share agents */
@@ -50,7 +56,8 @@ int sched_load_sites(const char *path, struct sched_run *r,
 
 /* "2026-04-13 08:00" for a slot of the horizon (size >= 20). */
 void sched_time(const struct sched_run *r, int slot, char *buf, size_t size);
-/* "Mon 2026-04-13" for a day of the horizon (size >= 16). */
+/* "Mon 2026-04-13" ("lun 2026-04-13") for a day of the horizon (size >=
+ * 16): the weekday in the run's language, three letters. */
 void sched_day(const struct sched_run *r, int day, char *buf, size_t size);
 
 void sched_print_table(const struct sched_run *r, FILE *f);

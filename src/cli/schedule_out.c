@@ -2,7 +2,9 @@
  * relais schedule — the printers: a table (sites, coverage sparklines,
  * the roster), JSON (everything), CSV (the roster) and an SVG chart of
  * the coverage. Coverage here is what the roster staffs: shifts no agent
- * could take are listed apart and left out.
+ * could take are listed apart and left out. The table and the chart are in
+ * the run's language (r->w, with its decimal mark in r->cw); the JSON and
+ * CSV are the same in every language.
  */
 #include <errno.h>
 #include <math.h>
@@ -14,9 +16,6 @@
 
 #include "cli/schedule_cli.h"
 #include "core/tz.h"
-
-static const char *const wdays[7] = {"Mon", "Tue", "Wed", "Thu",
-				     "Fri", "Sat", "Sun"};
 
 void sched_time(const struct sched_run *r, int slot, char *buf, size_t size)
 {
@@ -35,7 +34,7 @@ void sched_day(const struct sched_run *r, int day, char *buf, size_t size)
 
 	tz_civil_from_days(days, &y, &m, &d);
 	snprintf(buf, size, "%s %04d-%02d-%02d",
-		 wdays[((days % 7) + 7 + 3) % 7], y, m, d);
+		 r->w->wdays[((days % 7) + 7 + 3) % 7], y, m, d);
 }
 
 static int slots(const struct sched_run *r)
@@ -105,67 +104,82 @@ static struct cover cover(const struct sched_run *r, int g)
 	return c;
 }
 
-static const char *status_name(enum schedule_ip_status s)
-{
-	return s == SCHEDULE_IP_OPTIMAL ? "optimal"
-	       : s == SCHEDULE_IP_GAP	? "within the gap"
-					: "time limit";
-}
-
 /* ---- table ------------------------------------------------------------ */
 
 static void print_head(const struct sched_run *r, FILE *f)
 {
 	const struct schedule_ip_result *res = &r->res;
 	const struct schedule_service *sv = &r->service;
+	const struct schedule_words *w = r->w;
+	const struct words *cw = r->cw;
 	char from[20], to[20];
 
 	sched_day(r, 0, from, sizeof(from));
 	sched_day(r, r->p.days - 1, to, sizeof(to));
-	fprintf(f, "Schedule %s to %s (%d day%s): %d site%s, %d group%s\n",
-		from, to, r->p.days, r->p.days > 1 ? "s" : "", r->p.nsites,
-		r->p.nsites > 1 ? "s" : "", r->p.ngroups,
-		r->p.ngroups > 1 ? "s" : "");
-	fprintf(f, "Staffing: Erlang %s, %.0f %% in %.0f s",
-		sv->patience_s > 0 ? "A" : "C", 100 * sv->target.service_level,
-		sv->threshold_s);
+	WORDS_SAY(f, w->title, from, to, WORDS_COUNT(cw, r->p.days, w->days),
+		  WORDS_COUNT(cw, r->p.nsites, w->sites),
+		  WORDS_COUNT(cw, r->p.ngroups, w->groups));
+	WORDS_SAY(f, w->staffing_head, sv->patience_s > 0 ? "A" : "C",
+		  WORDS_NUM(cw, "%.0f", 100 * sv->target.service_level),
+		  WORDS_NUM(cw, "%.0f", sv->threshold_s));
 	if (sv->patience_s > 0)
-		fprintf(f, ", patience %.0f s", sv->patience_s);
+		WORDS_SAY(f, w->patience,
+			  WORDS_NUM(cw, "%.0f", sv->patience_s));
 	if (sv->target.max_occupancy > 0)
-		fprintf(f, ", occupancy <= %.0f %%",
-			100 * sv->target.max_occupancy);
-	fprintf(f, ", shrinkage %.0f %%\n", 100 * sv->target.shrinkage);
-	fprintf(f,
-		"Solver: %s in %.1f s, gap %.2f %% (%d columns, %d rows, %d "
-		"nodes%s)\n%s",
-		status_name(res->status), res->solve_s,
-		isnan(res->gap) ? 100.0 : 100 * res->gap, res->cols, res->rows,
-		res->nodes, res->heuristic ? ", rounding heuristic" : "",
-		res->rounds > 1 ? "" : "\n");
+		WORDS_SAY(
+			f, w->occupancy,
+			WORDS_NUM(cw, "%.0f", 100 * sv->target.max_occupancy));
+	WORDS_SAY(f, w->shrinkage,
+		  WORDS_NUM(cw, "%.0f", 100 * sv->target.shrinkage));
+	WORDS_SAY(
+		f, w->solver, w->status[res->status],
+		WORDS_NUM(cw, "%.1f", res->solve_s),
+		WORDS_NUM(cw, "%.2f", isnan(res->gap) ? 100.0 : 100 * res->gap),
+		WORDS_NUM(cw, "%d", res->cols), WORDS_NUM(cw, "%d", res->rows),
+		WORDS_COUNT(cw, res->nodes, w->nodes),
+		res->heuristic ? w->heuristic : "");
 	if (res->rounds > 1)
-		fprintf(f,
-			"Roster: %d solves in %.1f s (agents could not take "
-			"every shift: their sites got an hours budget)\n\n",
-			res->rounds, res->total_s);
+		WORDS_SAY(f, w->rounds, WORDS_NUM(cw, "%d", res->rounds),
+			  WORDS_NUM(cw, "%.1f", res->total_s));
+	else
+		fputc('\n', f);
+}
+
+/* A line of the sites table: site, kind, then five figures. */
+static void site_row(const struct sched_run *r, const int *width,
+		     const char *site, const char *kind, int agents,
+		     const struct tally *t, FILE *f)
+{
+	const struct words *cw = r->cw;
+
+	words_row(f, 0, 1, width,
+		  (const char *[]){site, kind, WORDS_NUM(cw, "%d", agents),
+				   WORDS_NUM(cw, "%d", t->agents_used),
+				   WORDS_NUM(cw, "%d", t->shifts),
+				   WORDS_NUM(cw, "%.1f", t->paid_h),
+				   WORDS_NUM(cw, "%.2f", t->cost)},
+		  7);
 }
 
 static void print_sites(const struct sched_run *r, FILE *f)
 {
+	static const int min[7] = {-14, -9, 7, 7, 7, 9, 12};
 	struct tally all = tally(r, -1);
-	int agents = 0;
+	int agents = 0, width[7];
 
-	fprintf(f, "%-14s %-9s %7s %7s %7s %9s %12s\n", "Site", "Kind",
-		"Agents", "Used", "Shifts", "Paid h", "Cost");
+	for (int i = 0; i < 7; i++)
+		width[i] = words_col(min[i], r->w->site_head[i]);
+	words_row(f, 0, 1, width, r->w->site_head, 7);
 	for (int s = 0; s < r->p.nsites; s++) {
 		struct tally t = tally(r, s);
 
 		agents += r->sites[s].agents;
-		fprintf(f, "%-14s %-9s %7d %7d %7d %9.1f %12.2f\n", r->in[s].id,
-			r->in[s].kind ? r->in[s].kind : "-", r->sites[s].agents,
-			t.agents_used, t.shifts, t.paid_h, t.cost);
+		site_row(r, width, r->in[s].id,
+			 r->in[s].kind ? r->in[s].kind : "-",
+			 r->sites[s].agents, &t, f);
 	}
-	fprintf(f, "%-14s %-9s %7d %7d %7d %9.1f %12.2f\n\n", "Total", "",
-		agents, all.agents_used, all.shifts, all.paid_h, all.cost);
+	site_row(r, width, r->w->total, "", agents, &all, f);
+	fputc('\n', f);
 }
 
 /* The peak of the four quarter hours of hour h of day d. */
@@ -206,13 +220,13 @@ static void print_coverage(const struct sched_run *r, int g, FILE *f)
 		if (r->covered[g * slots(r) + t] > top)
 			top = r->covered[g * slots(r) + t];
 	}
-	fprintf(f,
-		"Coverage of %s: required %.1f agent-h, scheduled %.1f, under "
-		"%.1f (%d intervals), over %.1f\n",
-		r->group[g], c.required, c.scheduled, c.under, c.under_slots,
-		c.over);
-	fprintf(f, "  agents per hour (peak of its quarter hours; r required, "
-		   "s scheduled, ! short)\n");
+	WORDS_SAY(f, r->w->coverage, r->group[g],
+		  WORDS_NUM(r->cw, "%.1f", c.required),
+		  WORDS_NUM(r->cw, "%.1f", c.scheduled),
+		  WORDS_NUM(r->cw, "%.1f", c.under),
+		  WORDS_COUNT(r->cw, c.under_slots, r->w->intervals),
+		  WORDS_NUM(r->cw, "%.1f", c.over));
+	fputs(r->w->legend, f);
 	fprintf(f, "%20s0     6     12    18    24\n", "");
 	for (int d = 0; d < r->p.days; d++) {
 		char day[20], marks[25] = {0};
@@ -227,9 +241,9 @@ static void print_coverage(const struct sched_run *r, int g, FILE *f)
 					break;
 			marks[h] = k < t0 + 4 ? '!' : ' ';
 		}
-		fprintf(f, "  %-15s r ", day);
+		fprintf(f, "  %-15s %s ", day, r->w->mark_required);
 		spark(r, r->required, g, d, top, f);
-		fprintf(f, "\n  %-15s s ", "");
+		fprintf(f, "\n  %-15s %s ", "", r->w->mark_scheduled);
 		spark(r, r->covered, g, d, top, f);
 		if (strchr(marks, '!'))
 			fprintf(f, "\n  %-15s   %s", "", marks);
@@ -273,10 +287,12 @@ static void print_agent(const struct sched_run *r, int s, int a, FILE *f)
 		else
 			span(sh, cell[d], sizeof(cell[d]));
 	}
-	fprintf(f, "%-16s", r->in[s].agent[a]);
+	words_pad(f, r->in[s].agent[a], -16);
 	for (int d = 0; d < r->p.days; d++)
 		fprintf(f, " %-12s", cell[d][0] ? cell[d] : "-");
-	fprintf(f, " %6.1f\n", hours);
+	fputc(' ', f);
+	words_pad(f, WORDS_NUM(r->cw, "%.1f", hours), 6);
+	fputc('\n', f);
 }
 
 static void print_roster(const struct sched_run *r, FILE *f)
@@ -293,14 +309,17 @@ static void print_roster(const struct sched_run *r, FILE *f)
 		for (size_t k = 0; k < ro->n; k++)
 			if (ro->shift[k].site == s && ro->agent[k] >= 0)
 				used[ro->agent[k]] = 1;
-		fprintf(f, "Roster of %s\n%-16s", r->in[s].id, "Agent");
+		WORDS_SAY(f, r->w->roster, r->in[s].id);
+		words_pad(f, r->w->agent, -16);
 		for (int d = 0; d < r->p.days; d++) {
 			char day[20];
 
 			sched_day(r, d, day, sizeof(day));
 			fprintf(f, " %-3.3s %-8s", day, day + 9);
 		}
-		fprintf(f, " %6s\n", "Hours");
+		fputc(' ', f);
+		words_pad(f, r->w->hours_head, 6);
+		fputc('\n', f);
 		for (int a = 0; a < r->sites[s].agents; a++) {
 			if (used[a])
 				print_agent(r, s, a, f);
@@ -308,8 +327,8 @@ static void print_roster(const struct sched_run *r, FILE *f)
 				idle++;
 		}
 		if (idle)
-			fprintf(f, "(%d agent%s without a shift)\n", idle,
-				idle > 1 ? "s" : "");
+			WORDS_SAY(f, r->w->idle,
+				  WORDS_COUNT(r->cw, idle, r->w->agents));
 		fputc('\n', f);
 		free(used);
 	}
@@ -321,8 +340,7 @@ static void print_unassigned(const struct sched_run *r, FILE *f)
 
 	if (!ro->unassigned)
 		return;
-	fprintf(f, "Unassigned shifts (no agent could take them within the "
-		   "rules)\n");
+	fputs(r->w->unassigned, f);
 	for (size_t k = 0; k < ro->n; k++) {
 		char at[24], sp[16];
 
@@ -537,14 +555,15 @@ int sched_print_json(const struct sched_run *r, FILE *f)
 	const struct schedule_service *sv = &r->service;
 	struct tally all = tally(r, -1);
 	json_t *unassigned = json_array(), *root;
-	char day[20];
+	char day[24];
 	int err = 0;
 
-	sched_day(r, 0, day, sizeof(day));
+	sched_time(r, 0, day, sizeof(day));
+	day[10] = '\0'; /* the date, in no language */
 	root = json_pack(
 		"{s:{s:s,s:i,s:i},s:{s:s,s:f,s:f,s:f,s:f,s:f},s:o,s:{s:i,s:f,"
 		"s:f,s:i},s:o,s:o,s:o,s:o}",
-		"horizon", "start", day + 4, "days", r->p.days, "interval_min",
+		"horizon", "start", day, "days", r->p.days, "interval_min",
 		SCHEDULE_SLOT_MIN, "staffing", "model",
 		sv->patience_s > 0 ? "erlang_a" : "erlang_c", "service_level",
 		sv->target.service_level, "threshold_s", sv->threshold_s,
@@ -643,10 +662,8 @@ static void svg_group(const struct sched_run *r, int g, FILE *f)
 	fprintf(f, "<text x='%d' y='%d' font-size='13'>", SVG_LEFT,
 		g * SVG_H + 20);
 	svg_xml_text(r->group[g], f);
-	fprintf(f,
-		": agents required (red line) and scheduled (blue), under by "
-		"%.1f agent-h (shaded red)</text>\n",
-		c.under);
+	WORDS_SAY(f, r->w->svg_title, WORDS_NUM(r->cw, "%.1f", c.under));
+	fputs("</text>\n", f);
 	svg_axes(r, y0, scale, top, f);
 	fprintf(f, "<path fill='#9ecae1' stroke='#3182bd' d='");
 	svg_steps(r, have, y0, scale, true, f);

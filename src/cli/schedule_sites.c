@@ -3,7 +3,8 @@
  * work, the labour rules, and the sites with their cost, head-count,
  * hours and days (docs/wfm.md, "Requirements and schedules"). Every
  * error names the file and the field, e.g. sites[1].rules.max_days, and
- * an unknown key is an error: a typo would otherwise be ignored.
+ * an unknown key is an error: a typo would otherwise be ignored. The
+ * errors are in the run's language; the fields keep the file's names.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,8 +19,10 @@
 
 #include "cli/schedule_cli.h"
 #include "core/forecast_csv.h"
+#include "sys/readfile.h"
 
 #define MAX_AGENTS 100000
+#define MAX_FILE   (64L * 1024 * 1024)
 
 /* A number of the file: stored as lround(v * scale) or as is. */
 struct field {
@@ -31,17 +34,27 @@ struct field {
 };
 
 struct sites_file {
+	const struct schedule_words *w;
+	const struct words *cw;
 	const char *path;
 	json_t *root;
 	const struct forecast_history *h;
 	int *queue_group; /* per forecast queue */
 };
 
+/* "relais schedule: FILE: sites[0].hours: what"; returns 1. */
 static int file_error(const struct sites_file *sf, const char *where,
 		      const char *key, const char *what)
 {
-	fprintf(stderr, "relais schedule: %s: %s%s%s: %s\n", sf->path, where,
-		*where && *key ? "." : "", key, what);
+	char field[256];
+
+	snprintf(field, sizeof(field), "%s%s%s", where,
+		 *where && *key ? "." : "", key);
+	if (*field)
+		WORDS_ERROR("schedule", sf->w->field_error, sf->path, field,
+			    what);
+	else
+		WORDS_ERROR("schedule", sf->cw->file_error, sf->path, what);
 	return 1;
 }
 
@@ -63,10 +76,10 @@ static int read_fields(const struct sites_file *sf, const char *where,
 {
 	const char *key;
 	json_t *v;
-	char want[80];
+	char range[96], want[128];
 
 	if (!json_is_object(obj))
-		return file_error(sf, where, "", "expected an object");
+		return file_error(sf, where, "", sf->w->object);
 	json_object_foreach(obj, key, v)
 	{
 		size_t i;
@@ -77,14 +90,15 @@ static int read_fields(const struct sites_file *sf, const char *where,
 		if (i == n) {
 			if (!is_key(key, other))
 				return file_error(sf, where, key,
-						  "unknown key");
+						  sf->w->unknown_key);
 			continue;
 		}
 		x = json_number_value(v);
 		if (!json_is_number(v) || x < f[i].lo || x > f[i].hi) {
-			snprintf(want, sizeof(want),
-				 "expected a number from %g to %g", f[i].lo,
-				 f[i].hi);
+			WORDS_FILL(range, sf->cw->number_in,
+				   WORDS_INPUT("%g", f[i].lo),
+				   WORDS_INPUT("%g", f[i].hi));
+			WORDS_FILL(want, sf->w->expected, range);
 			return file_error(sf, where, key, want);
 		}
 		if (f[i].as_int)
@@ -181,20 +195,18 @@ static int read_group(struct sites_file *sf, struct sched_run *r,
 		{
 			if (!is_key(key, keys))
 				return file_error(sf, where, key,
-						  "unknown key");
+						  sf->w->unknown_key);
 		}
 		queues = json_object_get(v, "queues");
 		q = json_object_get(v, "pool");
 		if (q && !json_is_boolean(q))
-			return file_error(sf, where, "pool",
-					  "expected true or false");
+			return file_error(sf, where, "pool", sf->w->true_false);
 		pool = json_is_true(q);
 	}
 	if (!json_is_array(queues))
-		return file_error(sf, where, "queues",
-				  "expected a list of queue names");
+		return file_error(sf, where, "queues", sf->w->queue_list);
 	if (r->p.ngroups == SCHEDULE_MAX_GROUPS)
-		return file_error(sf, "groups", "", "at most 32 groups");
+		return file_error(sf, "groups", "", sf->w->max_groups);
 	json_array_foreach(queues, i, q)
 	{
 		int at = json_is_string(q)
@@ -203,15 +215,15 @@ static int read_group(struct sites_file *sf, struct sched_run *r,
 
 		if (at == -2)
 			return file_error(sf, where, "queues",
-					  "expected queue names");
+					  sf->w->queue_names);
 		if (at >= 0 && sf->queue_group[at] >= 0)
 			return file_error(sf, where, json_string_value(q),
-					  "queue already in another group");
+					  sf->w->queue_twice);
 		if (at >= 0)
 			sf->queue_group[at] = r->p.ngroups;
 	}
 	return add_group(r, name, pool)
-		       ? file_error(sf, "", "groups", "out of memory")
+		       ? file_error(sf, "", "groups", sf->cw->no_memory)
 		       : 0;
 }
 
@@ -225,11 +237,10 @@ static int read_groups(struct sites_file *sf, struct sched_run *r)
 		sf->queue_group[q] = groups ? -1 : 0;
 	if (!groups)
 		return add_group(r, "all", false)
-			       ? file_error(sf, "", "groups", "out of memory")
+			       ? file_error(sf, "", "groups", sf->cw->no_memory)
 			       : 0;
 	if (!json_is_object(groups) || !json_object_size(groups))
-		return file_error(sf, "", "groups",
-				  "expected an object: name -> queues");
+		return file_error(sf, "", "groups", sf->w->groups_object);
 	json_object_foreach(groups, name, v)
 	{
 		err = read_group(sf, r, name, v);
@@ -239,8 +250,7 @@ static int read_groups(struct sites_file *sf, struct sched_run *r)
 	for (size_t q = 0; q < sf->h->nqueues; q++)
 		if (sf->queue_group[q] < 0)
 			return file_error(sf, "groups", sf->h->queues[q],
-					  "this forecast queue is in no "
-					  "group");
+					  sf->w->queue_in_no_group);
 	return 0;
 }
 
@@ -280,9 +290,7 @@ static int read_hours(const struct sites_file *sf, const char *where, json_t *v,
 		*to = clock_min(dash + 1, strlen(dash + 1));
 	}
 	if (!dash || *from < 0 || *to < 0 || *from == *to || *from == 1440)
-		return file_error(sf, where, "hours",
-				  "expected \"HH:MM-HH:MM\" on quarter hours "
-				  "(the end may be past midnight)");
+		return file_error(sf, where, "hours", sf->w->hours);
 	return 0;
 }
 
@@ -296,8 +304,7 @@ static int read_days(const struct sites_file *sf, const char *where, json_t *v,
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return file_error(sf, where, "days",
-				  "expected a list such as [\"mon\", \"tue\"]");
+		return file_error(sf, where, "days", sf->w->days_list);
 	*mask = 0;
 	json_array_foreach(v, i, d)
 	{
@@ -308,9 +315,7 @@ static int read_days(const struct sites_file *sf, const char *where, json_t *v,
 			    !strcasecmp(json_string_value(d), weekdays[w]))
 				break;
 		if (w == 7)
-			return file_error(sf, where, "days",
-					  "expected mon, tue, wed, thu, fri, "
-					  "sat or sun");
+			return file_error(sf, where, "days", sf->w->day_names);
 		*mask |= 1u << w;
 	}
 	return 0;
@@ -327,8 +332,7 @@ static int read_site_groups(const struct sites_file *sf, const char *where,
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return file_error(sf, where, "groups",
-				  "expected a list of group names");
+		return file_error(sf, where, "groups", sf->w->group_list);
 	*mask = 0;
 	json_array_foreach(v, i, g)
 	{
@@ -339,8 +343,7 @@ static int read_site_groups(const struct sites_file *sf, const char *where,
 			    !strcmp(json_string_value(g), r->group[k]))
 				break;
 		if (k == r->p.ngroups)
-			return file_error(sf, where, "groups",
-					  "no such group in \"groups\"");
+			return file_error(sf, where, "groups", sf->w->no_group);
 		*mask |= 1u << k;
 	}
 	return 0;
@@ -357,12 +360,10 @@ static int read_agents(const struct sites_file *sf, const char *where,
 	if (json_is_number(v) && x >= 0 && x <= MAX_AGENTS && x == floor(x))
 		n = (size_t)x;
 	else if (!json_is_array(v))
-		return file_error(sf, where, "agents",
-				  "expected a head-count (0 to 100000) or a "
-				  "list of names");
+		return file_error(sf, where, "agents", sf->w->head_count);
 	in->agent = calloc(n ? n : 1, sizeof(char *));
 	if (!in->agent)
-		return file_error(sf, where, "agents", "out of memory");
+		return file_error(sf, where, "agents", sf->cw->no_memory);
 	*count = (int)n; /* the names come below; run_free frees those made */
 	for (size_t k = n; k >= 100; k /= 10)
 		width++;
@@ -371,12 +372,12 @@ static int read_agents(const struct sites_file *sf, const char *where,
 		char buf[160];
 
 		if (json_is_array(v) && (!name || !*name))
-			return file_error(sf, where, "agents",
-					  "expected non-empty names");
+			return file_error(sf, where, "agents", sf->w->names);
 		snprintf(buf, sizeof(buf), "%s-%0*zu", in->id, width, k + 1);
 		in->agent[k] = strdup(json_is_array(v) ? name : buf);
 		if (!in->agent[k])
-			return file_error(sf, where, "agents", "out of memory");
+			return file_error(sf, where, "agents",
+					  sf->cw->no_memory);
 	}
 	return 0;
 }
@@ -422,11 +423,11 @@ static int read_site(struct sites_file *sf, struct sched_run *r, int i,
 	in->kind = dup_or_null(json_string_value(json_object_get(v, "kind")));
 	in->open = malloc((size_t)schedule_slots(&r->p));
 	if (!in->id || !*in->id)
-		return file_error(sf, where, "id", "expected a name");
+		return file_error(sf, where, "id", sf->w->name);
 	if (site->cost_per_hour < 0)
-		return file_error(sf, where, "cost_per_hour", "missing");
+		return file_error(sf, where, "cost_per_hour", sf->w->missing);
 	if (!in->open)
-		return file_error(sf, where, "", "out of memory");
+		return file_error(sf, where, "", sf->cw->no_memory);
 	site->name = in->id;
 	err = read_agents(sf, where, json_object_get(v, "agents"), in,
 			  &site->agents);
@@ -461,12 +462,11 @@ static int read_sites(struct sites_file *sf, struct sched_run *r)
 	if (err)
 		return err;
 	if (!json_is_array(sites) || !n || n > 1000)
-		return file_error(sf, "", "sites",
-				  "expected a list of 1 to 1000 sites");
+		return file_error(sf, "", "sites", sf->w->site_list);
 	r->in = calloc(n, sizeof(*r->in));
 	r->sites = calloc(n, sizeof(*r->sites));
 	if (!r->in || !r->sites)
-		return file_error(sf, "", "sites", "out of memory");
+		return file_error(sf, "", "sites", sf->cw->no_memory);
 	r->p.sites = r->sites;
 	for (size_t i = 0; i < n; i++) {
 		r->p.nsites = (int)i + 1;
@@ -486,18 +486,25 @@ int sched_load_sites(const char *path, struct sched_run *r,
 					   NULL};
 	const struct field top[] = {{"under_cost_per_hour", 0, 1e12, 1, NULL,
 				     &r->p.under_cost_per_hour}};
-	struct sites_file sf = {.path = path, .h = h};
+	struct sites_file sf = {.w = r->w, .cw = r->cw, .path = path, .h = h};
 	json_error_t e;
-	int err;
+	char *buf = NULL;
+	size_t len = 0;
+	int err = file_read_all(path, MAX_FILE, &buf, &len);
 
-	sf.root = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
+	if (err) {
+		words_file_error(r->cw, "schedule", path, err);
+		return 1;
+	}
+	sf.root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+	free(buf);
 	if (!sf.root) {
-		fprintf(stderr, "relais schedule: %s, line %d: %s\n", path,
-			e.line, e.text);
+		words_line_error(r->cw, "schedule", path,
+				 e.line > 0 ? (size_t)e.line : 0, e.text);
 		return 1;
 	}
 	sf.queue_group = calloc(h->nqueues ? h->nqueues : 1, sizeof(int));
-	err = sf.queue_group ? 0 : file_error(&sf, "", "", "out of memory");
+	err = sf.queue_group ? 0 : file_error(&sf, "", "", sf.cw->no_memory);
 	if (!err)
 		err = read_fields(&sf, "", sf.root, top, 1, keys);
 	if (!err)

@@ -9,12 +9,12 @@
  * Erlang C / Erlang A formulas; the second plays a scenario file (see
  * docs/wfm.md, "Simulation") and reports the SPEC §5 measures per interval
  * and per queue, site and tenant, averaged over replications with 95%
- * confidence intervals. Exit status: 0, 1 (bad data, failed run), 2 (bad
- * usage).
+ * confidence intervals. Tables, the chart and messages are in French or
+ * English (--lang, else the environment; sim_msg.c); JSON and CSV are the
+ * same in both. Exit status: 0, 1 (bad data, failed run), 2 (bad usage).
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,59 +24,64 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/sim_msg.h"
 #include "cli/sim_scenario.h"
+#include "cli/words.h"
 #include "core/erlang.h"
 #include "core/sim.h"
 
-static const char usage_text[] =
-	"usage: relais sim mmn --agents N --calls X --interval-s S --aht-s H\n"
-	"                      [--patience-s P] --threshold-s T [--reps R]\n"
-	"                      [--seed K] [--calls-per-rep C] [--warmup-s W]\n"
-	"                      [--json] [--quiet]\n"
-	"       relais sim SCENARIO.json [--reps R] [--seed K] [--json | "
-	"--csv]\n"
-	"                      [--svg FILE] [--quiet]\n"
-	"\n"
-	"Simulates a contact centre with the production routing engine on a\n"
-	"virtual clock, replication after replication, and reports means with\n"
-	"95% confidence intervals.\n"
-	"\n"
-	"mmn: one queue of N agents, Poisson arrivals (X contacts per S\n"
-	"seconds), exponential handle times of mean H seconds, exponential\n"
-	"patience of mean P seconds (none: Erlang C; else Erlang A), "
-	"threshold\n"
-	"T seconds; R replications (10) of C contacts (100000) after a "
-	"warm-up\n"
-	"of W seconds (20 handle times). Prints P(wait), the service level\n"
-	"(answered within T over answered + abandoned), P(abandon) and the\n"
-	"ASA of answered contacts, to compare with `relais erlang`.\n"
-	"\n"
-	"SCENARIO.json: tenants, sites, agents with skills and shifts, queues\n"
-	"with steps (the API's Queue fields), arrivals per interval, handle\n"
-	"time and patience distributions (docs/wfm.md). Prints the measures\n"
-	"per queue, site and tenant, and the centre per interval; --json and\n"
-	"--csv give every interval of every row, --svg FILE draws the\n"
-	"service level and the offered contacts per interval.\n";
+/* The words of a run: the command's, and the shared ones. */
+struct lang {
+	const struct sim_words *w;
+	const struct words *cw;
+};
 
-static int usage(int rc)
+static struct lang lang_of(int argc, char **argv)
 {
-	fputs(usage_text, rc ? stderr : stdout);
+	const char *l = words_lang(argc, argv);
+
+	return (struct lang){sim_words_get(l), words_get(l)};
+}
+
+/* For cli_sim(), which has no --lang of its own: the environment's. */
+static int usage(int argc, char **argv, int rc)
+{
+	fputs(lang_of(argc, argv).w->usage, rc ? stderr : stdout);
 	return rc;
 }
 
-static int bad_usage(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static int bad_usage(const char *fmt, ...)
+static int bad_usage(const struct lang *l, const char *tmpl,
+		     const char *const *args, size_t nargs)
 {
-	va_list ap;
+	return words_usage_error(l->cw, "sim", tmpl, args, nargs);
+}
+#define BAD_USAGE(l, tmpl, ...) bad_usage(l, tmpl, WORDS_ARGS(__VA_ARGS__))
 
-	fprintf(stderr, "relais sim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(relais sim --help for the options)\n");
-	return 2;
+/* "--reps 0: expected a whole number from 1 to 100000"; returns 2. */
+static int bad_value(const struct lang *l, const char *opt, const char *value,
+		     const char *want)
+{
+	return words_bad_value(l->cw, "sim", opt, value, want);
+}
+
+static int bad_whole(const struct lang *l, const char *opt, const char *value,
+		     const char *lo, const char *hi)
+{
+	char want[96];
+
+	WORDS_FILL(want, l->cw->whole_in, lo, hi);
+	return bad_value(l, opt, value, want);
+}
+
+/* --lang L or --lang=L at argv[*i], stepped over; the language is known. */
+static bool skip_lang(int argc, char **argv, int *i)
+{
+	if (!strncmp(argv[*i], "--lang=", 7))
+		return true;
+	if (strcmp(argv[*i], "--lang"))
+		return false;
+	*i += *i + 1 < argc;
+	return true;
 }
 
 static bool number(const char *s, double *out)
@@ -97,6 +102,7 @@ static bool number(const char *s, double *out)
 /* ---- progress on stderr -------------------------------------------- */
 
 struct progress {
+	const struct lang *l;
 	double t0, last;
 	bool shown, tty, quiet;
 };
@@ -116,6 +122,7 @@ static double seconds(void)
 static void on_progress(void *arg, unsigned rep, unsigned reps, double done)
 {
 	struct progress *p = arg;
+	const struct words *cw = p->l->cw;
 	double now = seconds();
 	double every = p->tty ? 0.5 : 30, after = p->tty ? 1 : 5;
 
@@ -123,10 +130,14 @@ static void on_progress(void *arg, unsigned rep, unsigned reps, double done)
 		return;
 	p->last = now;
 	p->shown = true;
-	fprintf(stderr, "%srelais sim: replication %u of %u (%.0f%%), %.0f s",
-		p->tty ? "\r" : "", rep + (done < 1), reps,
-		100.0 * ((double)rep + (done < 1 ? done : 0)) / reps,
-		now - p->t0);
+	fprintf(stderr, "%srelais sim: ", p->tty ? "\r" : "");
+	WORDS_SAY(
+		stderr, p->l->w->progress,
+		WORDS_NUM(cw, "%u", rep + (done < 1)),
+		WORDS_NUM(cw, "%u", reps),
+		WORDS_NUM(cw, "%.0f",
+			  100.0 * ((double)rep + (done < 1 ? done : 0)) / reps),
+		WORDS_NUM(cw, "%.0f", now - p->t0));
 	fputs(p->tty ? "" : "\n", stderr);
 }
 
@@ -138,17 +149,20 @@ static void progress_end(struct progress *p)
 
 /* ---- numbers as text -------------------------------------------------- */
 
-/* "12.3±0.4" (scale: 100 for percentages); "-" when undefined. */
+/*
+ * "12.3±0.4", "12,3±0,4" in French (scale: 100 for percentages); "-" when
+ * undefined. For tables only.
+ */
 static const char *fmt_stat(char *buf, size_t size, const struct sim_stat *s,
-			    double scale, int dec)
+			    double scale, int dec, char decimal)
 {
 	if (!s->n)
 		snprintf(buf, size, "-");
 	else if (s->ci95 < 0)
-		snprintf(buf, size, "%.*f", dec, s->mean * scale);
+		words_num(buf, size, decimal, "%.*f", dec, s->mean * scale);
 	else
-		snprintf(buf, size, "%.*f±%.*f", dec, s->mean * scale, dec,
-			 s->ci95 * scale);
+		words_num(buf, size, decimal, "%.*f±%.*f", dec, s->mean * scale,
+			  dec, s->ci95 * scale);
 	return buf;
 }
 
@@ -163,10 +177,35 @@ static json_t *stat_json(const struct sim_stat *s)
 /* ---- relais sim mmn ----------------------------------------------------- */
 
 struct mmn_args {
+	struct lang l;
 	struct sim_mmn in;
 	struct sim_options opt;
 	bool json, quiet;
 };
+
+/* Checks the values mmn_parse() read, by their names[] index. */
+static int mmn_check(const struct mmn_args *a, const double *v,
+		     const char *const *names, const char *const *text)
+{
+	const struct lang *l = &a->l;
+
+	for (size_t k = 0; k < 6; k++) {
+		if (v[k] < 0 && k != 4)
+			return BAD_USAGE(l, l->cw->required, names[k]);
+	}
+	if (v[0] < 1 || v[0] > 100000 || v[0] != floor(v[0]))
+		return bad_whole(l, names[0], text[0], "1", "100000");
+	for (size_t k = 1; k <= 3; k++) {
+		if (v[k] <= 0)
+			return bad_value(l, names[k], text[k],
+					 l->cw->number_gt0);
+	}
+	if (v[6] < 1 || v[6] > 100000 || v[6] != floor(v[6]))
+		return bad_whole(l, names[6], text[6], "1", "100000");
+	if (v[7] != floor(v[7]) || v[7] > 9007199254740991.0)
+		return bad_whole(l, names[7], text[7], "0", "9007199254740991");
+	return 0;
+}
 
 static int mmn_parse(int argc, char **argv, struct mmn_args *a)
 {
@@ -174,8 +213,13 @@ static int mmn_parse(int argc, char **argv, struct mmn_args *a)
 		"--agents",	   "--calls",	    "--interval-s", "--aht-s",
 		"--patience-s",	   "--threshold-s", "--reps",	    "--seed",
 		"--calls-per-rep", "--warmup-s"};
+	const struct lang *l = &a->l;
 	double v[10] = {-1, -1, -1, -1, 0, -1, 10, 1, 0, 0};
+	const char *text[10];
+	int rc;
 
+	for (size_t k = 0; k < 10; k++)
+		text[k] = "";
 	for (int i = 1; i < argc; i++) {
 		size_t k = 0;
 
@@ -187,31 +231,26 @@ static int mmn_parse(int argc, char **argv, struct mmn_args *a)
 			a->quiet = true;
 			continue;
 		}
-		if (!strcmp(argv[i], "--help"))
-			return usage(0) - 1;
+		if (skip_lang(argc, argv, &i))
+			continue;
+		if (!strcmp(argv[i], "--help")) {
+			fputs(l->w->usage, stdout);
+			return -1;
+		}
 		while (k < 10 && strcmp(argv[i], names[k]))
 			k++;
 		if (k == 10)
-			return bad_usage("unknown option %s", argv[i]);
-		if (i + 1 >= argc || !number(argv[i + 1], &v[k]) || v[k] < 0)
-			return bad_usage("%s: expected a number >= 0", argv[i]);
-		i++;
+			return BAD_USAGE(l, l->cw->unknown, argv[i]);
+		if (i + 1 >= argc)
+			return BAD_USAGE(l, l->cw->no_value, argv[i]);
+		text[k] = argv[++i];
+		if (!number(text[k], &v[k]) || v[k] < 0)
+			return bad_value(l, names[k], text[k],
+					 l->cw->number_ge0);
 	}
-	for (size_t k = 0; k < 6; k++) {
-		if (v[k] < 0 && k != 4)
-			return bad_usage("%s is required", names[k]);
-	}
-	if (v[0] < 1 || v[0] > 100000 || v[0] != floor(v[0]))
-		return bad_usage("%s: expected a whole number of agents",
-				 "--agents");
-	if (v[1] <= 0 || v[2] <= 0 || v[3] <= 0)
-		return bad_usage("%s: calls, interval and handle time must be "
-				 "> 0",
-				 "--calls");
-	if (v[6] < 1 || v[6] > 100000 || v[6] != floor(v[6]))
-		return bad_usage("%s: expected 1 to 100000", "--reps");
-	if (v[7] != floor(v[7]) || v[7] > 9007199254740991.0)
-		return bad_usage("%s: expected a whole number", "--seed");
+	rc = mmn_check(a, v, names, text);
+	if (rc)
+		return rc;
 	a->in = (struct sim_mmn){(unsigned)v[0], v[1], v[2], v[3],
 				 v[4],		 v[5], v[8], v[9]};
 	a->opt.reps = (unsigned)v[6];
@@ -230,15 +269,8 @@ static const char *const mmn_keys[] = {"p_wait",
 				       "service_level_exclude_abandons",
 				       "avg_wait_s",
 				       "occupancy"};
-static const char *const mmn_labels[] = {
-	"P(wait)",
-	"service level (answered in T / offered)",
-	"P(abandon)",
-	"ASA of answered contacts (s)",
-	"service level, exclude-abandons (SPEC)",
-	"average wait of all contacts (s)",
-	"occupancy"};
 #define NMMN (sizeof(mmn_measures) / sizeof(mmn_measures[0]))
+_Static_assert(NMMN == SIM_MMN_ROWS, "a label per measure (sim_msg.h)");
 
 /*
  * The formula's value of measure i (Erlang C or A from core/erlang.h), or
@@ -306,47 +338,66 @@ static void mmn_json(const struct mmn_args *a, const struct sim_result *r)
 	json_decref(o);
 }
 
+static void mmn_head(const struct mmn_args *a, const struct sim_result *r)
+{
+	const struct sim_mmn *in = &a->in;
+	const struct sim_words *w = a->l.w;
+	const struct words *cw = a->l.cw;
+
+	WORDS_SAY(stdout, w->mmn_title, WORDS_NUM(cw, "%u", in->agents),
+		  in->patience_s > 0 ? "+M" : "",
+		  WORDS_NUM(cw, "%g", in->calls),
+		  WORDS_NUM(cw, "%g", in->interval_s),
+		  WORDS_NUM(cw, "%g", in->aht_s));
+	if (in->patience_s > 0)
+		WORDS_SAY(stdout, w->mmn_patience,
+			  WORDS_NUM(cw, "%g", in->patience_s));
+	WORDS_SAY(stdout, w->mmn_threshold,
+		  WORDS_NUM(cw, "%g", in->threshold_s));
+	WORDS_SAY(stdout, w->mmn_runs, WORDS_COUNT(cw, r->reps, w->reps),
+		  WORDS_NUM(cw, "%llu", (unsigned long long)a->opt.seed),
+		  WORDS_NUM(cw, "%llu", (unsigned long long)r->calls));
+}
+
 static void mmn_table(const struct mmn_args *a, const struct sim_result *r)
 {
 	const struct sim_mmn *in = &a->in;
+	const struct sim_words *w = a->l.w;
+	const struct words *cw = a->l.cw;
+	const char *head[4] = {w->mmn_head[0], w->mmn_head[1], w->mmn_head[2],
+			       in->patience_s > 0 ? "Erlang A" : "Erlang C"};
+	int width[4] = {-44, 11, 11, 11};
 
-	printf("M/M/%u%s: %g contacts per %g s, handle time %g s", in->agents,
-	       in->patience_s > 0 ? "+M" : "", in->calls, in->interval_s,
-	       in->aht_s);
-	if (in->patience_s > 0)
-		printf(", patience %g s", in->patience_s);
-	printf(", threshold %g s\n", in->threshold_s);
-	printf("%u replications, seed %llu, %llu contacts after warm-up\n\n",
-	       r->reps, (unsigned long long)a->opt.seed,
-	       (unsigned long long)r->calls);
-	printf("%-44s %11s %11s %11s\n", "measure", "mean", "95% CI ±",
-	       in->patience_s > 0 ? "Erlang A" : "Erlang C");
+	mmn_head(a, r);
+	for (int i = 0; i < 4; i++)
+		width[i] = words_col(width[i], head[i]);
+	words_row(stdout, 0, 1, width, head, 4);
 	for (size_t i = 0; i < NMMN; i++) {
 		const struct sim_stat *s = mmn_stat(r, i);
 		double x = mmn_exact(a, i);
-		char exact[32] = "-";
 
-		if (!isnan(x))
-			snprintf(exact, sizeof(exact), "%.6f", x);
-		if (!s->n)
-			printf("%-44s %11s %11s %11s\n", mmn_labels[i], "-",
-			       "-", exact);
-		else
-			printf("%-44s %11.6f %11.6f %11s\n", mmn_labels[i],
-			       s->mean, s->ci95 < 0 ? 0 : s->ci95, exact);
+		words_row(stdout, 0, 1, width,
+			  (const char *[]){
+				  w->mmn_labels[i],
+				  s->n ? WORDS_NUM(cw, "%.6f", s->mean) : "-",
+				  s->n ? WORDS_NUM(cw, "%.6f",
+						   s->ci95 < 0 ? 0 : s->ci95)
+				       : "-",
+				  isnan(x) ? "-" : WORDS_NUM(cw, "%.6f", x)},
+			  4);
 	}
 	if (in->patience_s <= 0 &&
 	    in->calls / in->interval_s * in->aht_s >= in->agents)
-		printf("\n%.2f Erlangs on %u agents who never lose a caller: "
-		       "no steady state,\nthe simulated waits grow with the "
-		       "length of the run.\n",
-		       in->calls / in->interval_s * in->aht_s, in->agents);
+		WORDS_SAY(stdout, w->unstable,
+			  WORDS_NUM(cw, "%.2f",
+				    in->calls / in->interval_s * in->aht_s),
+			  WORDS_NUM(cw, "%u", in->agents));
 }
 
 static int cmd_mmn(int argc, char **argv)
 {
-	struct mmn_args a = {0};
-	struct progress p = {.t0 = seconds(), .tty = isatty(2)};
+	struct mmn_args a = {.l = lang_of(argc, argv)};
+	struct progress p = {.l = &a.l, .t0 = seconds(), .tty = isatty(2)};
 	struct sim_result r;
 	struct sim_error err;
 	int rc = mmn_parse(argc, argv, &a);
@@ -359,7 +410,7 @@ static int cmd_mmn(int argc, char **argv)
 	rc = sim_mmn_run(&a.in, &a.opt, &r, &err);
 	progress_end(&p);
 	if (rc) {
-		fprintf(stderr, "relais sim: %s\n", err.msg);
+		WORDS_ERROR("sim", "%s", err.msg);
 		return rc == EINVAL ? 2 : 1;
 	}
 	if (a.json)
@@ -374,6 +425,7 @@ static int cmd_mmn(int argc, char **argv)
  */
 
 struct view {
+	const struct lang *l;
 	const struct scenario *s;
 	const struct sim_result *r;
 };
@@ -545,94 +597,140 @@ static void scenario_csv(const struct view *v)
 	}
 }
 
+/* A column of figures: a measure, scaled (100: a percentage). */
+struct col {
+	enum sim_measure m;
+	double scale;
+	int dec, width; /* the least width; the header may widen it */
+};
+
+static const struct col contacts_cols[] = {
+	{SIM_OFFERED, 1, 1, 13},
+	{SIM_ANSWERED, 1, 1, 13},
+	{SIM_ABANDON_RATE, 100, 1, 11},
+	{SIM_SERVICE_LEVEL, 100, 1, 11},
+	{SIM_ASA, 1, 1, 11},
+	{SIM_AHT, 1, 0, 10},
+};
+
+static const struct col sites_cols[] = {
+	{SIM_AGENTS, 1, 1, 11},		  {SIM_HANDLED, 1, 1, 13},
+	{SIM_OCCUPANCY, 100, 1, 11},	  {SIM_COST, 1, 0, 13},
+	{SIM_COST_PER_CONTACT, 1, 2, 11},
+};
+
+static const struct col intervals_cols[] = {
+	{SIM_OFFERED, 1, 1, 11}, {SIM_SERVICE_LEVEL, 100, 1, 11},
+	{SIM_ASA, 1, 1, 11},	 {SIM_ABANDON_RATE, 100, 1, 11},
+	{SIM_AGENTS, 1, 1, 9},	 {SIM_OCCUPANCY, 100, 1, 11},
+};
+
+#define NCOL(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A table: a label column (left), then its figures with their CIs. */
+struct table {
+	const struct view *v;
+	const struct col *col;
+	size_t ncol;
+	int width[8];
+};
+
+/* Sets the widths (the least, or the header's) and prints the header. */
+static void table_start(struct table *t, int label_width, const char *label,
+			const char *const *head)
+{
+	const char *cell[8] = {label};
+
+	t->width[0] = words_col(-label_width, label);
+	for (size_t i = 0; i < t->ncol; i++) {
+		t->width[i + 1] = words_col(t->col[i].width, head[i]);
+		cell[i + 1] = head[i];
+	}
+	putchar('\n');
+	words_row(stdout, 0, 1, t->width, cell, t->ncol + 1);
+}
+
+static void table_row(const struct table *t, const char *label,
+		      const struct sim_row *row)
+{
+	char b[8][40], key[24];
+	const char *cell[8] = {key};
+
+	snprintf(key, sizeof(key), "%.20s", label);
+	for (size_t i = 0; i < t->ncol; i++)
+		cell[i + 1] = fmt_stat(b[i], sizeof(b[i]), &row->m[t->col[i].m],
+				       t->col[i].scale, t->col[i].dec,
+				       t->v->l->cw->decimal);
+	words_row(stdout, 0, 1, t->width, cell, t->ncol + 1);
+}
+
 static void table_contacts(const struct view *v, enum sim_group g)
 {
-	const struct sim_result *r = v->r;
-	char b[6][40];
+	const struct sim_words *w = v->l->w;
+	struct table t = {v, contacts_cols, NCOL(contacts_cols), {0}};
 
-	printf("\n%-20s %13s %13s %11s %11s %11s %10s\n",
-	       g == SIM_G_QUEUE ? "queue" : "tenant", "offered", "answered",
-	       "abandon %", "SL %", "ASA s", "AHT s");
-	for (size_t i = 0; i < group_count(r, g); i++) {
-		const struct sim_row *row = sim_row(r, r->nintervals, g, i);
-
-		printf("%-20.20s %13s %13s %11s %11s %11s %10s\n",
-		       row_key(v, g, i),
-		       fmt_stat(b[0], 40, &row->m[SIM_OFFERED], 1, 1),
-		       fmt_stat(b[1], 40, &row->m[SIM_ANSWERED], 1, 1),
-		       fmt_stat(b[2], 40, &row->m[SIM_ABANDON_RATE], 100, 1),
-		       fmt_stat(b[3], 40, &row->m[SIM_SERVICE_LEVEL], 100, 1),
-		       fmt_stat(b[4], 40, &row->m[SIM_ASA], 1, 1),
-		       fmt_stat(b[5], 40, &row->m[SIM_AHT], 1, 0));
-	}
+	table_start(&t, 20, g == SIM_G_QUEUE ? w->queue : w->tenant,
+		    w->contacts_head);
+	for (size_t i = 0; i < group_count(v->r, g); i++)
+		table_row(&t, row_key(v, g, i),
+			  sim_row(v->r, v->r->nintervals, g, i));
 }
 
 static void table_sites(const struct view *v)
 {
 	const struct sim_result *r = v->r;
-	char b[5][40];
+	const struct sim_words *w = v->l->w;
+	struct table t = {v, sites_cols, NCOL(sites_cols), {0}};
 
-	printf("\n%-20s %11s %13s %11s %13s %11s\n", "site", "agents",
-	       "handled", "occupancy %", "cost", "per contact");
-	for (size_t i = 0; i <= r->nsites; i++) {
-		enum sim_group g = i < r->nsites ? SIM_G_SITE : SIM_G_ALL;
-		const struct sim_row *row =
-			sim_row(r, r->nintervals, g, i < r->nsites ? i : 0);
-
-		printf("%-20.20s %11s %13s %11s %13s %11s\n",
-		       i < r->nsites ? row_key(v, g, i) : "(centre)",
-		       fmt_stat(b[0], 40, &row->m[SIM_AGENTS], 1, 1),
-		       fmt_stat(b[1], 40, &row->m[SIM_HANDLED], 1, 1),
-		       fmt_stat(b[2], 40, &row->m[SIM_OCCUPANCY], 100, 1),
-		       fmt_stat(b[3], 40, &row->m[SIM_COST], 1, 0),
-		       fmt_stat(b[4], 40, &row->m[SIM_COST_PER_CONTACT], 1, 2));
-	}
+	table_start(&t, 20, w->sites_head[0], w->sites_head + 1);
+	for (size_t i = 0; i < r->nsites; i++)
+		table_row(&t, row_key(v, SIM_G_SITE, i),
+			  sim_row(r, r->nintervals, SIM_G_SITE, i));
+	table_row(&t, w->centre_row, sim_row(r, r->nintervals, SIM_G_ALL, 0));
 }
 
 static void table_intervals(const struct view *v)
 {
 	const struct sim_result *r = v->r;
-	char b[6][40], t[16];
+	const struct sim_words *w = v->l->w;
+	struct table t = {v, intervals_cols, NCOL(intervals_cols), {0}};
+	char at[16];
 
-	printf("\n%-8s %11s %11s %11s %11s %9s %11s\n", "centre", "offered",
-	       "SL %", "ASA s", "abandon %", "agents", "occupancy %");
+	table_start(&t, 8, w->intervals_head[0], w->intervals_head + 1);
 	for (size_t k = 0; k < r->nintervals; k++) {
-		const struct sim_row *row = sim_row(r, k, SIM_G_ALL, 0);
-
-		if (!counted(v, k))
-			continue;
-		printf("%-8s %11s %11s %11s %11s %9s %11s\n",
-		       interval_label(v, k, t, sizeof(t)),
-		       fmt_stat(b[0], 40, &row->m[SIM_OFFERED], 1, 1),
-		       fmt_stat(b[1], 40, &row->m[SIM_SERVICE_LEVEL], 100, 1),
-		       fmt_stat(b[2], 40, &row->m[SIM_ASA], 1, 1),
-		       fmt_stat(b[3], 40, &row->m[SIM_ABANDON_RATE], 100, 1),
-		       fmt_stat(b[4], 40, &row->m[SIM_AGENTS], 1, 1),
-		       fmt_stat(b[5], 40, &row->m[SIM_OCCUPANCY], 100, 1));
+		if (counted(v, k))
+			table_row(&t, interval_label(v, k, at, sizeof(at)),
+				  sim_row(r, k, SIM_G_ALL, 0));
 	}
 }
 
 static void scenario_table(const struct view *v, uint64_t seed)
 {
 	const struct sim_result *r = v->r;
+	const struct sim_words *w = v->l->w;
+	const struct words *cw = v->l->cw;
 
-	printf("%s: %u replications, seed %llu, %zu intervals of %lld s",
-	       v->s->name, r->reps, (unsigned long long)seed, r->nintervals,
-	       (long long)(r->interval_ms / 1000));
+	WORDS_SAY(stdout, w->title, v->s->name,
+		  WORDS_COUNT(cw, r->reps, w->reps),
+		  WORDS_NUM(cw, "%llu", (unsigned long long)seed),
+		  WORDS_COUNT(cw, r->nintervals, w->intervals),
+		  WORDS_NUM(cw, "%lld", (long long)(r->interval_ms / 1000)));
 	if (r->warmup_ms)
-		printf(", warm-up %lld s", (long long)(r->warmup_ms / 1000));
-	printf("\n%llu contacts offered in all", (unsigned long long)r->calls);
+		WORDS_SAY(stdout, w->warmup,
+			  WORDS_NUM(cw, "%lld",
+				    (long long)(r->warmup_ms / 1000)));
+	WORDS_SAY(stdout, w->offered,
+		  WORDS_NUM(cw, "%llu", (unsigned long long)r->calls));
 	if (r->callbacks || r->voicemail || r->closed)
-		printf(" (%llu callbacks, %llu voicemails, %llu closed)",
-		       (unsigned long long)r->callbacks,
-		       (unsigned long long)r->voicemail,
-		       (unsigned long long)r->closed);
+		WORDS_SAY(stdout, " (%s, %s, %s)",
+			  WORDS_COUNT(cw, r->callbacks, w->callbacks),
+			  WORDS_COUNT(cw, r->voicemail, w->voicemails),
+			  WORDS_COUNT(cw, r->closed, w->closed));
 	if (r->unresolved)
-		printf("; %llu still waiting when the runs stopped",
-		       (unsigned long long)r->unresolved);
-	printf(".\nMeans over the replications ± half-width of the 95%% "
-	       "confidence interval;\nSL: answered within the threshold ÷ "
-	       "(answered + abandoned after it).\n");
+		WORDS_SAY(stdout, w->unresolved,
+			  WORDS_NUM(cw, "%llu",
+				    (unsigned long long)r->unresolved));
+	words_say(stdout, w->legend, NULL, 0);
 	table_contacts(v, SIM_G_QUEUE);
 	table_contacts(v, SIM_G_TENANT);
 	table_sites(v);
@@ -757,12 +855,13 @@ static double svg_top(double max)
 static int scenario_svg(const struct view *v, const char *path)
 {
 	const struct sim_result *r = v->r;
+	const struct words *cw = v->l->cw;
 	FILE *f = fopen(path, "w");
 	double top = 0;
 
 	if (!f) {
-		fprintf(stderr, "relais sim: cannot write %s: %s\n", path,
-			strerror(errno));
+		WORDS_ERROR("sim", cw->cannot_write, path,
+			    words_strerror(cw, errno));
 		return 1;
 	}
 	for (size_t k = 0; k < r->nintervals; k++) {
@@ -785,13 +884,14 @@ static int scenario_svg(const struct view *v, const char *path)
 		else
 			fputc(*p, f);
 	}
-	fprintf(f, ": offered per interval (bars, left) and service level "
-		   "(line, right; 95%% CI)</text>\n");
+	words_say(f, v->l->w->svg_title, NULL, 0);
+	fputs("</text>\n", f);
 	svg_axes(f, v, top);
 	svg_series(f, v, top);
 	fputs("</svg>\n", f);
 	if (fclose(f)) {
-		fprintf(stderr, "relais sim: cannot write %s\n", path);
+		WORDS_ERROR("sim", cw->cannot_write, path,
+			    words_strerror(cw, errno));
 		return 1;
 	}
 	return 0;
@@ -800,57 +900,73 @@ static int scenario_svg(const struct view *v, const char *path)
 /* ---- relais sim SCENARIO.json ------------------------------------------ */
 
 struct scen_args {
+	struct lang l;
 	const char *path, *svg;
 	double reps, seed;
 	bool json, csv, quiet;
 };
 
+/* --reps R or --seed K at argv[*i]: 0, or 2 with the message. */
+static int scen_number(struct scen_args *a, int argc, char **argv, int *i)
+{
+	const char *o = argv[*i], *val;
+	bool reps = !strcmp(o, "--reps");
+	double *v = reps ? &a->reps : &a->seed;
+	double lo = reps ? 1 : 0, hi = reps ? 100000 : 9007199254740991.0;
+
+	if (*i + 1 >= argc)
+		return BAD_USAGE(&a->l, a->l.cw->no_value, o);
+	val = argv[++*i];
+	if (!number(val, v) || *v < lo || *v > hi || *v != floor(*v))
+		return bad_whole(&a->l, o, val, reps ? "1" : "0",
+				 reps ? "100000" : "9007199254740991");
+	return 0;
+}
+
 static int scen_parse(int argc, char **argv, struct scen_args *a)
 {
-	a->reps = a->seed = -1;
-	for (int i = 1; i < argc; i++) {
-		const char *o = argv[i];
-		bool has = i + 1 < argc;
+	const struct lang *l = &a->l;
+	int rc = 0;
 
-		if (!strcmp(o, "--help"))
-			return usage(0) - 1;
+	a->reps = a->seed = -1;
+	for (int i = 1; i < argc && !rc; i++) {
+		const char *o = argv[i];
+
+		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+			fputs(l->w->usage, stdout);
+			return -1;
+		}
 		if (!strcmp(o, "--json")) {
 			a->json = true;
 		} else if (!strcmp(o, "--csv")) {
 			a->csv = true;
 		} else if (!strcmp(o, "--quiet")) {
 			a->quiet = true;
-		} else if (!strcmp(o, "--svg") && has) {
+		} else if (skip_lang(argc, argv, &i)) {
+			continue;
+		} else if (!strcmp(o, "--svg")) {
+			if (i + 1 >= argc)
+				return BAD_USAGE(l, l->cw->no_value, o);
 			a->svg = argv[++i];
-		} else if (!strcmp(o, "--reps")) {
-			if (!has || !number(argv[++i], &a->reps) ||
-			    a->reps < 1 || a->reps > 100000 ||
-			    a->reps != floor(a->reps))
-				return bad_usage("%s: expected 1 to 100000", o);
-		} else if (!strcmp(o, "--seed")) {
-			if (!has || !number(argv[++i], &a->seed) ||
-			    a->seed < 0 || a->seed != floor(a->seed) ||
-			    a->seed > 9007199254740991.0)
-				return bad_usage("%s: expected a whole number "
-						 ">= 0",
-						 o);
+		} else if (!strcmp(o, "--reps") || !strcmp(o, "--seed")) {
+			rc = scen_number(a, argc, argv, &i);
 		} else if (o[0] == '-' || a->path) {
-			return bad_usage("unexpected argument %s", o);
+			rc = BAD_USAGE(l, l->cw->unexpected, o);
 		} else {
 			a->path = o;
 		}
 	}
-	if (!a->path)
-		return bad_usage("%s", "a scenario file is required");
-	if (a->json && a->csv)
-		return bad_usage("%s", "--json and --csv exclude each other");
-	return 0;
+	if (!rc && !a->path)
+		rc = BAD_USAGE(l, "%s", l->w->no_scenario);
+	if (!rc && a->json && a->csv)
+		rc = BAD_USAGE(l, "%s", l->cw->json_or_csv);
+	return rc;
 }
 
 static int cmd_scenario(int argc, char **argv)
 {
-	struct scen_args a = {0};
-	struct progress p = {.t0 = seconds(), .tty = isatty(2)};
+	struct scen_args a = {.l = lang_of(argc, argv)};
+	struct progress p = {.l = &a.l, .t0 = seconds(), .tty = isatty(2)};
 	struct sim_options opt = {.progress = on_progress, .arg = &p};
 	struct scenario *s;
 	struct sim_result r;
@@ -862,7 +978,7 @@ static int cmd_scenario(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	p.quiet = a.quiet;
 	if (scenario_load(&s, a.path, msg, sizeof(msg))) {
-		fprintf(stderr, "relais sim: %s\n", msg);
+		WORDS_ERROR("sim", "%s", msg);
 		return 1;
 	}
 	opt.reps = a.reps > 0 ? (unsigned)a.reps : s->reps;
@@ -870,11 +986,11 @@ static int cmd_scenario(int argc, char **argv)
 	rc = sim_run(&s->sc, &opt, &r, &err);
 	progress_end(&p);
 	if (rc) {
-		fprintf(stderr, "relais sim: %s\n", err.msg);
+		WORDS_ERROR("sim", "%s", err.msg);
 		scenario_free(s);
 		return 1;
 	}
-	struct view v = {s, &r};
+	struct view v = {&a.l, s, &r};
 
 	if (a.json)
 		scenario_json(&v, opt.seed);
@@ -885,8 +1001,11 @@ static int cmd_scenario(int argc, char **argv)
 	if (a.svg)
 		rc = scenario_svg(&v, a.svg);
 	if (r.errors)
-		fprintf(stderr, "relais sim: %llu engine commands refused\n",
-			(unsigned long long)r.errors);
+		WORDS_ERROR(
+			"sim",
+			a.l.w->refused[words_plural(a.l.cw, (double)r.errors)],
+			WORDS_NUM(a.l.cw, "%llu",
+				  (unsigned long long)r.errors));
 	sim_result_free(&r);
 	scenario_free(s);
 	return rc;
@@ -895,9 +1014,9 @@ static int cmd_scenario(int argc, char **argv)
 int cli_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage(2);
+		return usage(argc, argv, 2);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return usage(0);
+		return usage(argc, argv, 0);
 	if (!strcmp(argv[1], "mmn"))
 		return cmd_mmn(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))

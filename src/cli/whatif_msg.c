@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "cli/msg.h"
+#include "cli/words.h"
 #include "cli/whatif_msg.h"
 
 static const struct whatif_words en = {
@@ -39,7 +39,8 @@ static const struct whatif_words en = {
 		"Plays a real day again under another staffing or routing: "
 		"the customers of\nthe day come from the event log of a data "
 		"folder, the agents, shifts and\nqueues from the scenario. "
-		"Each contact arrives when it arrived, in the\nscenario's queue "
+		"Each contact arrives when it arrived, in the\nscenario's "
+		"queue "
 		"of the same id or name, with its real talk time; one who\n"
 		"abandoned gives up after the same wait; one who was answered "
 		"waits at least\nas long as it did, then its patience is drawn "
@@ -160,13 +161,5 @@ static const struct whatif_words fr = {
 
 const struct whatif_words *whatif_words_get(int argc, char **argv)
 {
-	const char *lang = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--lang") && i + 1 < argc)
-			lang = argv[i + 1];
-		else if (!strncmp(argv[i], "--lang=", 7))
-			lang = argv[i] + 7;
-	}
-	return !strcmp(msgs_get(lang)->lang, "fr") ? &fr : &en;
+	return !strcmp(words_lang(argc, argv), "fr") ? &fr : &en;
 }

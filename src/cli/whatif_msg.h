@@ -14,16 +14,16 @@ struct whatif_words {
 	const char *whole_number; /* option */
 	const char *unexpected;	  /* argument */
 	const char *replay_usage;
-	const char *no_data;	 /* folder */
-	const char *unreadable;	 /* folder */
-	const char *bad_day;	 /* value */
-	const char *bad_zone;	 /* zone */
-	const char *no_match;	 /* day, zone */
-	const char *replay_title; /* day, zone, start, end, scenario */
-	const char *replay_count; /* contacts, skipped */
-	const char *replay_reps;  /* replications, seed */
+	const char *no_data;	       /* folder */
+	const char *unreadable;	       /* folder */
+	const char *bad_day;	       /* value */
+	const char *bad_zone;	       /* zone */
+	const char *no_match;	       /* day, zone */
+	const char *replay_title;      /* day, zone, start, end, scenario */
+	const char *replay_count;      /* contacts, skipped */
+	const char *replay_reps;       /* replications, seed */
 	const char *actual, *replayed; /* column titles */
-	const char *actual_only;  /* a note under the table */
+	const char *actual_only;       /* a note under the table */
 	char decimal;
 };
 

@@ -57,17 +57,20 @@ test('a recorded day replays with its own customers, under the staffing of a sce
       ids.push(r.body.id);
     }
     day = new Date().toISOString().slice(0, 10);
-    const take = async (id) => {
+    const take = async (id, talkMs) => {
       assert.equal((await a.post(`/api/v1/contacts/${id}/accept`, {})).status, 200);
-      await sleep(400);
+      await sleep(talkMs);
       assert.equal((await a.post(`/api/v1/contacts/${id}/complete`, {})).status, 200);
       assert.equal((await a.post(`/api/v1/contacts/${id}/wrapup`, { disposition: 'resolved' })).status, 200);
     };
-    await take(ids[0]);
-    // the third caller hangs up while the agent is still busy
+    await take(ids[0], 400);
+    // The third caller hangs up while the agent is still busy. In the
+    // replay it gives up after the same wait, which ends long before the
+    // agent is free for it (after 400 ms and 1.5 s of talk), however slow
+    // the machine made the real accept and wrap-up.
     await sleep(50);
     assert.equal((await api.post(`/api/v1/contacts/${ids[2]}/abandon`, {})).status, 200);
-    await take(ids[1]);
+    await take(ids[1], 1500);
 
     // Read while the server runs.
     const one = replay([scenario(dir, 1), '--data', srv.dataDir, '--day', day, '--json']);
@@ -80,15 +83,17 @@ test('a recorded day replays with its own customers, under the staffing of a sce
     // the day as it was, from the log
     assert.equal(row(d1, 'centre', 'offered').actual, 3);
     assert.ok(Math.abs(row(d1, 'centre', 'abandon_rate').actual - 1 / 3) < 1e-9);
-    assert.ok(row(d1, 'centre', 'aht_s').actual >= 0.4, 'talk of 400 ms and more');
+    assert.ok(row(d1, 'centre', 'aht_s').actual >= 0.95, 'talks of 400 ms and 1.5 s');
     // replayed: the same three customers in every replication
     assert.equal(row(d1, 'queue', 'offered').replayed.mean, 3);
     assert.equal(row(d1, 'queue', 'offered').replayed.ci95, 0);
     // one agent, the same talk times: the same caller gives up again
     assert.ok(Math.abs(row(d1, 'queue', 'abandon_rate').replayed.mean - 1 / 3) < 1e-9,
       JSON.stringify(row(d1, 'queue', 'abandon_rate')));
-    assert.ok(Math.abs(row(d1, 'queue', 'aht_s').replayed.mean - row(d1, 'queue', 'aht_s').actual) < 0.01,
-      'the recorded talk times are replayed');
+    // the recorded talk times, without the real wrap-up (none here)
+    const aht = row(d1, 'queue', 'aht_s');
+    assert.ok(aht.replayed.mean >= 0.95 && aht.replayed.mean <= aht.actual, JSON.stringify(aht));
+    assert.equal(aht.replayed.ci95, 0, 'the same talk times in every replication');
 
     const three = replay([scenario(dir, 3), '--data', srv.dataDir, '--day', day, '--json']);
     assert.equal(three.status, 0, three.stderr);

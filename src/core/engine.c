@@ -95,14 +95,13 @@ struct queue *engine_queue_find(struct engine *e, const char *id)
 	return engine_find(&e->queues, id);
 }
 
-bool engine_cid_eq(const void *val, const void *key)
-{
-	return ((const struct contact *)val)->id == *(const uint64_t *)key;
-}
-
+/*
+ * No comparison: the u64 hash is a bijection, so the probe never reads
+ * the (cold) contacts it passes over.
+ */
 struct contact *engine_contact_find(struct engine *e, uint64_t id)
 {
-	return hmap_get(&e->contacts, hmap_hash_u64(id), engine_cid_eq, &id);
+	return hmap_get(&e->contacts, hmap_hash_u64(id), NULL, NULL);
 }
 
 const struct calendar *engine_calendar_find(struct engine *e, const char *id)
@@ -174,31 +173,6 @@ void engine_emit(struct engine *e, struct engine_event *ev)
 		e->handler(e->arg, ev);
 }
 
-void engine_event_fill(struct engine_event *ev, enum engine_event_type t,
-		       const struct contact *c, const struct agent *a,
-		       int64_t now)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = t;
-	ev->time = now;
-	ev->ewt_ms = -1;
-	if (a) {
-		ev->agent = a->id;
-		ev->site = a->site ? a->site->id : NULL;
-	}
-	if (!c)
-		return;
-	ev->contact = c->id;
-	ev->channel = c->queue->ch;
-	ev->tenant = c->queue->tenant->id;
-	ev->queue = c->queue->id;
-	ev->customer = c->customer;
-	ev->state = c->state;
-	ev->step = c->step;
-	ev->priority = c->queue->priority + c->priority + c->step_prio;
-	ev->callback = c->callback;
-}
-
 enum agent_state engine_derived_state(const struct agent *a)
 {
 	bool held = false;
@@ -251,7 +225,7 @@ void engine_begin(struct engine *e, int64_t now)
 void engine_end(struct engine *e)
 {
 	for (size_t i = 0; i < e->ndead; i++)
-		contact_free(e->dead[i]);
+		contact_release(e, e->dead[i]);
 	e->ndead = 0;
 }
 
@@ -422,6 +396,7 @@ void engine_free(struct engine *e)
 	free(e->queue_v);
 	tq_free(&e->tq);
 	free(e->dead);
+	contact_spares_free(e);
 	free(e);
 }
 

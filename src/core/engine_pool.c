@@ -254,31 +254,31 @@ static uint8_t blocked_channels(const struct engine *e, const struct agent *a)
 	return mask;
 }
 
-bool agent_can_take(const struct engine *e, const struct agent *a,
-		    enum channel ch)
+/* The channels (bit 1 << channel) the agent can be offered now. */
+static unsigned takeable(const struct engine *e, const struct agent *a)
 {
-	unsigned w = e->cfg.capacity.weight[ch];
+	const struct engine_capacity *cap = &e->cfg.capacity;
+	unsigned mask = 0, blocked;
 
 	/* Cooling ends when the agent's own timer fires (ready_at = 0), so
 	 * the contacts waiting for it alone are considered first. */
 	if (a->state != AS_AVAILABLE || a->ready_at)
-		return false;
-	if (a->held[ch] >= a->cap[ch])
-		return false;
-	if (blocked_channels(e, a) & (1u << ch))
-		return false;
-	return !w || a->units + w <= e->cfg.capacity.budget;
-}
-
-static unsigned takeable(const struct engine *e, const struct agent *a)
-{
-	unsigned mask = 0;
-
+		return 0;
+	blocked = blocked_channels(e, a);
 	for (int ch = 0; ch < CH_MAX; ch++) {
-		if (agent_can_take(e, a, ch))
+		unsigned w = cap->weight[ch];
+
+		if (a->held[ch] < a->cap[ch] && !(blocked & (1u << ch)) &&
+		    (!w || a->units + w <= cap->budget))
 			mask |= 1u << ch;
 	}
 	return mask;
+}
+
+bool agent_can_take(const struct engine *e, const struct agent *a,
+		    enum channel ch)
+{
+	return takeable(e, a) & (1u << ch);
 }
 
 /* Per-mille occupancy summed over channels: least-occupied's key. */

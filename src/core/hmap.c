@@ -8,36 +8,28 @@
 
 #include "core/hmap.h"
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME  0x100000001b3ULL
 
 uint64_t hmap_hash_bytes(const void *p, size_t len)
 {
 	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV_OFFSET;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return mix(h);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return hmap_mix(h);
 }
 
+/* hmap_hash_bytes(s, strlen(s)) in one pass: ids are hashed per command. */
 uint64_t hmap_hash_str(const char *s)
 {
-	return hmap_hash_bytes(s, strlen(s));
-}
+	const unsigned char *b = (const unsigned char *)s;
+	uint64_t h = FNV_OFFSET;
 
-uint64_t hmap_hash_u64(uint64_t x)
-{
-	return mix(x + 0x9e3779b97f4a7c15ULL);
+	for (; *b; b++)
+		h = (h ^ *b) * FNV_PRIME;
+	return hmap_mix(h);
 }
 
 static void *probe(const struct hslot *slots, size_t cap, uint64_t hash,
@@ -50,7 +42,7 @@ static void *probe(const struct hslot *slots, size_t cap, uint64_t hash,
 
 		if (!s->val)
 			return NULL;
-		if (s->hash == hash && eq(s->val, key))
+		if (s->hash == hash && (!eq || eq(s->val, key)))
 			return s->val;
 	}
 }
@@ -161,7 +153,7 @@ static void *del(struct hslot *slots, size_t cap, uint64_t hash, hmap_eq *eq,
 	for (i = hash & mask;; i = (i + 1) & mask) {
 		if (!slots[i].val)
 			return NULL;
-		if (slots[i].hash == hash && eq(slots[i].val, key))
+		if (slots[i].hash == hash && (!eq || eq(slots[i].val, key)))
 			break;
 	}
 	val = slots[i].val;

@@ -29,6 +29,11 @@ struct hmap {
 	size_t old_cap, old_len, moved; /* moved: old slots done */
 };
 
+/*
+ * eq says whether a stored value has the key. It may be NULL when the hash
+ * alone identifies the key, as hmap_hash_u64's does (a bijection): then a
+ * look-up reads no stored value but the one it finds, and key is unused.
+ */
 typedef bool(hmap_eq)(const void *val, const void *key);
 
 void *hmap_get(const struct hmap *m, uint64_t hash, hmap_eq *eq,
@@ -45,6 +50,24 @@ void *hmap_at(const struct hmap *m, size_t i);
 
 uint64_t hmap_hash_bytes(const void *p, size_t len);
 uint64_t hmap_hash_str(const char *s);
-uint64_t hmap_hash_u64(uint64_t x);
+/* splitmix64's finaliser: every step is invertible. */
+static inline uint64_t hmap_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/*
+ * A bijection, so two different integers never share a hash. Inline: the
+ * engine hashes a contact id in every command.
+ */
+static inline uint64_t hmap_hash_u64(uint64_t x)
+{
+	return hmap_mix(x + 0x9e3779b97f4a7c15ULL);
+}
 
 #endif

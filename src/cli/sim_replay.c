@@ -27,6 +27,7 @@
 
 #include "cli/cli.h"
 #include "cli/msg.h"
+#include "cli/sim_replay.h"
 #include "cli/sim_scenario.h"
 #include "cli/whatif_msg.h"
 #include "core/metrics.h"
@@ -56,7 +57,7 @@ struct day {
 	bool oom;
 };
 
-static bool event_type(const char *name, enum engine_event_type *t)
+bool replay_event_type(const char *name, enum engine_event_type *t)
 {
 	for (int i = 0; i < EV_MAX; i++) {
 		if (!strcmp(engine_event_name((enum engine_event_type)i),
@@ -68,7 +69,7 @@ static bool event_type(const char *name, enum engine_event_type *t)
 	return false;
 }
 
-static bool state_of(const char *name, enum agent_state *st)
+bool replay_state_of(const char *name, enum agent_state *st)
 {
 	for (int i = 0; name && i < AS_MAX; i++) {
 		if (!strcmp(agent_state_name((enum agent_state)i), name)) {
@@ -146,7 +147,8 @@ static void agent_span(struct day *d, int64_t time_ms, const json_t *data)
 	if (start < d->from)
 		start = d->from;
 	if (start < end &&
-	    state_of(json_string_value(json_object_get(data, "prev")), &st))
+	    replay_state_of(json_string_value(json_object_get(data, "prev")),
+			    &st))
 		metrics_agent_time(&d->actual[d->s->sc.nqueues], st,
 				   end - start);
 }
@@ -190,7 +192,7 @@ static int on_event(const struct store_event *ev, void *arg)
 	struct rec *c;
 	int qi;
 
-	if (!event_type(ev->type, &t))
+	if (!replay_event_type(ev->type, &t))
 		return 0;
 	data = json_loads(ev->data, 0, NULL);
 	if (!data)
@@ -233,7 +235,7 @@ static int on_event(const struct store_event *ev, void *arg)
 /* ---- the day's window ---------------------------------------------------- */
 
 /* YYYY-MM-DD to days since 1970-01-01; -1 if it is not a date. */
-static int64_t parse_day(const char *s)
+int64_t replay_parse_day(const char *s)
 {
 	int y, m, dd, n = 0, y2, m2, d2;
 	int64_t days;
@@ -248,7 +250,7 @@ static int64_t parse_day(const char *s)
 }
 
 /* The UTC instant of a local time (the offset in force then). */
-static int64_t local_to_utc_ms(const struct tz *tz, int64_t local_s)
+int64_t replay_local_ms(const struct tz *tz, int64_t local_s)
 {
 	int64_t utc = local_s - tz_offset(tz, local_s);
 
@@ -293,8 +295,10 @@ static void rows_of(struct out *o, enum sim_group g, size_t i,
 {
 	const struct sim_row *row =
 		sim_row(o->r, o->r->nintervals, g, g == SIM_G_ALL ? 0 : i);
-	const char *id =
-		g == SIM_G_ALL ? "centre" : o->d->s->sc.queues[i].queue.id;
+	const struct scenario *sc = o->d->s;
+	const char *id = g == SIM_G_ALL ? "centre" : sc->sc.queues[i].queue.id;
+	const char *label =
+		g == SIM_G_ALL || !sc->queue_names[i] ? id : sc->queue_names[i];
 	double v[SIM_M_MAX];
 
 	sim_measures(m, 0, 0, o->d->to - o->d->from, g == SIM_G_ALL, v);
@@ -310,14 +314,15 @@ static void rows_of(struct out *o, enum sim_group g, size_t i,
 			cell(a, sizeof(a), actual, o->w->decimal);
 			cell(b, sizeof(b), st.n ? st.mean : -1, o->w->decimal);
 			cell(h, sizeof(h), st.ci95, o->w->decimal);
-			printf("%-22.22s %-18s %12s %12s ±%s\n", id,
+			printf("%-22.22s %-18s %12s %12s ±%s\n", label,
 			       sim_measure_name(x), a, b, st.n > 1 ? h : "-");
 		}
 		json_array_append_new(
 			o->rows,
-			json_pack("{s:s,s:s,s:s,s:o,s:{s:o,s:o}}", "group",
+			json_pack("{s:s,s:s,s:s,s:s,s:o,s:{s:o,s:o}}", "group",
 				  g == SIM_G_ALL ? "centre" : "queue", "id", id,
-				  "measure", sim_measure_name(x), "actual",
+				  "name", label, "measure", sim_measure_name(x),
+				  "actual",
 				  actual < 0 ? json_null() : json_real(actual),
 				  "replayed", "mean",
 				  st.n ? json_real(st.mean) : json_null(),
@@ -377,12 +382,12 @@ static void print(struct out *o, const char *day, const char *zone,
  */
 
 struct args {
-	const char *scenario, *day, *dir, *zone;
+	const char *scenario, *day, *dir, *zone, *write;
 	long reps, seed;
 	bool json;
 };
 
-static int fail(const char *tmpl, const char *arg, int rc)
+int replay_fail(const char *tmpl, const char *arg, int rc)
 {
 	fputs("relais sim replay: ", stderr);
 	msg_say(stderr, tmpl, (const char *[]){arg});
@@ -407,7 +412,7 @@ static int parse(int argc, char **argv, const struct whatif_words *w,
 		}
 		if (o[0] != '-') {
 			if (a->scenario)
-				return fail(w->unexpected, o, 2);
+				return replay_fail(w->unexpected, o, 2);
 			a->scenario = o;
 			continue;
 		}
@@ -420,6 +425,8 @@ static int parse(int argc, char **argv, const struct whatif_words *w,
 			a->dir = v;
 		else if (!strcmp(o, "--tz"))
 			a->zone = v;
+		else if (!strcmp(o, "--write-scenario"))
+			a->write = v;
 		else if (!strcmp(o, "--lang"))
 			;
 		else if (!strcmp(o, "--reps") || !strcmp(o, "--seed")) {
@@ -427,20 +434,20 @@ static int parse(int argc, char **argv, const struct whatif_words *w,
 
 			if (*end || !*v || x < (o[2] == 'r' ? 1 : 0) ||
 			    x > 1000000)
-				return fail(w->whole_number, o, 2);
+				return replay_fail(w->whole_number, o, 2);
 			*(o[2] == 'r' ? &a->reps : &a->seed) = x;
 		} else {
-			return fail(w->unexpected, o, 2);
+			return replay_fail(w->unexpected, o, 2);
 		}
 	}
-	if (!a->scenario || !a->day) {
+	if (!a->day || !a->scenario == !a->write) {
 		fputs(w->replay_usage, stderr);
 		return 2;
 	}
 	return 0;
 }
 
-static struct tz *zone_load(const char *name)
+struct tz *replay_zone(const char *name)
 {
 	struct tz *tz = NULL;
 
@@ -452,34 +459,44 @@ static struct tz *zone_load(const char *name)
 	return zoneinfo_load(&tz, name) ? NULL : tz;
 }
 
-/* Reads the day from the folder; 0, or 1 with the message printed. */
-static int read_day(struct day *d, const char *dir,
-		    const struct whatif_words *w)
+int replay_read(const char *dir, const struct store_event_query *q,
+		const char *const *tables, store_row_h *const *row_h,
+		store_event_h *ev_h, void *arg, const struct whatif_words *w)
 {
-	struct store_event_query q = {0};
 	struct store *st;
 	char path[512], msg[256];
-	int err;
+	int err = 0;
 
 	snprintf(path, sizeof(path), "%s/relais.db", dir);
 	if (access(path, R_OK))
-		return fail(w->no_data, dir, 1);
+		return replay_fail(w->no_data, dir, 1);
 	if (store_sqlite_open(&st, dir, false, msg, sizeof(msg))) {
 		fprintf(stderr, "relais sim replay: %s\n", msg);
 		return 1;
 	}
-	/* contacts of the day are followed until they leave, a day later */
-	q.from_ms = d->from - MS_DAY;
-	q.to_ms = d->to + MS_DAY;
-	err = st->ops->rows(st, "queues", on_queue, d);
+	for (size_t i = 0; !err && tables[i]; i++)
+		err = st->ops->rows(st, tables[i], row_h[i], arg);
 	if (!err)
-		err = st->ops->events(st, &q, on_event, d);
+		err = st->ops->events(st, q, ev_h, arg);
 	st->ops->close(st);
-	if (err == ENOMEM || d->oom) {
+	if (err == ENOMEM) {
 		fputs("relais sim replay: out of memory\n", stderr);
 		return 1;
 	}
-	return err ? fail(w->unreadable, dir, 1) : 0;
+	return err ? replay_fail(w->unreadable, dir, 1) : 0;
+}
+
+/* Reads the day from the folder; 0, or 1 with the message printed. */
+static int read_day(struct day *d, const char *dir,
+		    const struct whatif_words *w)
+{
+	static const char *const tables[] = {"queues", NULL};
+	static store_row_h *const row_h[] = {on_queue};
+	/* contacts of the day are followed until they leave, a day later */
+	struct store_event_query q = {.from_ms = d->from - MS_DAY,
+				      .to_ms = d->to + MS_DAY};
+
+	return replay_read(dir, &q, tables, row_h, on_event, d, w);
 }
 
 static int arrival_cmp(const void *x, const void *y)
@@ -578,19 +595,25 @@ int cli_sim_replay(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	day = parse_day(a.day);
+	day = replay_parse_day(a.day);
 	if (day < 0)
-		return fail(w->bad_day, a.day, 2);
-	tz = zone_load(a.zone);
+		return replay_fail(w->bad_day, a.day, 2);
+	tz = replay_zone(a.zone);
 	if (!tz)
-		return fail(w->bad_zone, a.zone, 2);
+		return replay_fail(w->bad_zone, a.zone, 2);
+	if (a.write) {
+		int64_t from = replay_local_ms(tz, day * 86400);
+
+		tz_free(tz);
+		return replay_write_day(a.dir, from, a.day, a.zone, a.write, w);
+	}
 	if (scenario_load(&s, a.scenario, msg, sizeof(msg))) {
 		fprintf(stderr, "relais sim replay: %s\n", msg);
 		tz_free(tz);
 		return 1;
 	}
 	d.s = s;
-	d.from = local_to_utc_ms(tz, day * 86400 + s->start_min * 60LL);
+	d.from = replay_local_ms(tz, day * 86400 + s->start_min * 60LL);
 	d.to = d.from + s->sc.duration_ms;
 	tz_free(tz);
 	s->sc.wall_ms = d.from;

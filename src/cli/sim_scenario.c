@@ -780,10 +780,12 @@ static int queues(struct scenario *s, char *msg, size_t size)
 {
 	json_t *arr = json_object_get(s->mem->root, "queues"), *v;
 	struct sim_queue *out = mem_get(s, json_array_size(arr), sizeof(*out));
+	const char **names = mem_get(s, json_array_size(arr), sizeof(*names));
 	size_t i;
 
-	if (!out)
+	if (!out || !names)
 		return bad(msg, size, "out of memory");
+	s->queue_names = names;
 	json_array_foreach(arr, i, v)
 	{
 		struct sim_queue *q = &out[i];
@@ -791,6 +793,7 @@ static int queues(struct scenario *s, char *msg, size_t size)
 		json_t *a = json_object_get(v, "arrivals");
 
 		queue_engine(&q->queue, v);
+		names[i] = jv_str(v, "name");
 		if (steps_of(s, &q->queue, json_object_get(v, "steps")))
 			return bad(msg, size, "out of memory");
 		if (json_is_number(a)) {

@@ -13,11 +13,12 @@
 #include "core/sim.h"
 
 struct scenario {
-	struct sim_scenario sc; /* everything it points to is owned here */
-	const char *name;	/* the file's "name", or its path */
-	int start_min;		/* local time of t = 0, minutes */
-	unsigned reps;		/* "replications" (default 10) */
-	uint64_t seed;		/* "seed" (default 1) */
+	struct sim_scenario sc;	  /* everything it points to is owned here */
+	const char *name;	  /* the file's "name", or its path */
+	int start_min;		  /* local time of t = 0, minutes */
+	unsigned reps;		  /* "replications" (default 10) */
+	uint64_t seed;		  /* "seed" (default 1) */
+	const char **queue_names; /* each queue's "name", or NULL */
 	struct scenario_mem *mem;
 };
 

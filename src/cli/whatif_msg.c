@@ -35,7 +35,10 @@ static const struct whatif_words en = {
 		"usage: relais sim replay SCENARIO.json --day YYYY-MM-DD "
 		"[--data DIR]\n"
 		"         [--tz ZONE] [--reps R] [--seed K] [--json] "
-		"[--lang fr|en]\n\n"
+		"[--lang fr|en]\n"
+		"       relais sim replay --day YYYY-MM-DD [--data DIR] [--tz "
+		"ZONE]\n"
+		"         --write-scenario FILE\n\n"
 		"Plays a real day again under another staffing or routing: "
 		"the customers of\nthe day come from the event log of a data "
 		"folder, the agents, shifts and\nqueues from the scenario. "
@@ -57,7 +60,14 @@ static const struct whatif_words en = {
 		"  --reps R   replications (default: the scenario's)\n"
 		"  --seed K   random seed (default: the scenario's)\n"
 		"  --json     the same figures as JSON\n"
-		"  --lang L   fr or en (default: from the environment)\n",
+		"  --lang L   fr or en (default: from the environment)\n\n"
+		"--write-scenario FILE writes the recorded day (00:00 to "
+		"24:00 in ZONE) as a\nscenario: the configuration's sites, "
+		"tenants and queues, the agents who worked\nwith their login "
+		"spans as shifts and their pauses as breaks, and per queue "
+		"the\nday's arrivals, talk and wrap-up times and patience. "
+		"Replayed as it is, it\nplays the day as it was staffed; "
+		"edit it to ask what if.\n",
 	.no_data = "%s: no relais data folder",
 	.unreadable = "%s: not a relais data folder, or unreadable",
 	.bad_day = "--day: expected a date like 2026-11-27, not '%s'",
@@ -73,6 +83,9 @@ static const struct whatif_words en = {
 	.actual_only = "occupancy counts agents' time in states that ended "
 		       "within the log; cost\nper contact is the scenario's "
 		       "(its sites' costs per hour).\n",
+	.cannot_write = "%s: cannot write the scenario",
+	.wrote = "%s: the recorded day with %s agents, %s queues and %s "
+		 "contacts\n",
 	.decimal = '.',
 };
 
@@ -109,7 +122,10 @@ static const struct whatif_words fr = {
 		"usage : relais sim replay SCENARIO.json --day AAAA-MM-JJ "
 		"[--data DOSSIER]\n"
 		"         [--tz ZONE] [--reps R] [--seed K] [--json] "
-		"[--lang fr|en]\n\n"
+		"[--lang fr|en]\n"
+		"        relais sim replay --day AAAA-MM-JJ [--data DOSSIER] "
+		"[--tz ZONE]\n"
+		"         --write-scenario FICHIER\n\n"
 		"Rejoue une journée réelle avec un autre effectif ou un autre "
 		"routage : les\nclients de la journée viennent du journal "
 		"d'événements d'un dossier de\ndonnées, les conseillers, "
@@ -137,7 +153,16 @@ static const struct whatif_words fr = {
 		"scénario)\n"
 		"  --json         les mêmes chiffres en JSON\n"
 		"  --lang L       fr ou en (par défaut : selon "
-		"l'environnement)\n",
+		"l'environnement)\n\n"
+		"--write-scenario FICHIER écrit la journée enregistrée (de "
+		"00:00 à 24:00 dans\nZONE) sous forme de scénario : les sites, "
+		"clients et files de la configuration,\nles conseillers qui "
+		"ont travaillé, avec leurs périodes de connexion pour\n"
+		"vacations et leurs pauses, et par file les arrivées, les "
+		"durées de\nconversation et de post-appel et la patience du "
+		"jour. Rejoué tel quel, il\nrejoue la journée avec son "
+		"effectif réel ; modifiez-le pour poser la question\n« et "
+		"si… ».\n",
 	.no_data = "%s : ce n'est pas un dossier de données relais",
 	.unreadable = "%s : dossier de données relais illisible",
 	.bad_day = "--day : date attendue sous la forme 2026-11-27, et non "
@@ -156,6 +181,9 @@ static const struct whatif_words fr = {
 	.actual_only = "l'occupation compte le temps des conseillers dans les "
 		       "états terminés dans le\njournal ; le coût par contact "
 		       "est celui du scénario (coût horaire de ses sites).\n",
+	.cannot_write = "%s : impossible d'écrire le scénario",
+	.wrote = "%s : la journée enregistrée, avec %s conseillers, %s files "
+		 "et %s contacts\n",
 	.decimal = ',',
 };
 

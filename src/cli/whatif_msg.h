@@ -24,6 +24,8 @@ struct whatif_words {
 	const char *replay_reps;       /* replications, seed */
 	const char *actual, *replayed; /* column titles */
 	const char *actual_only;       /* a note under the table */
+	const char *cannot_write;      /* file */
+	const char *wrote;	       /* file, agents, queues, contacts */
 	char decimal;
 };
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startServer, login, client } from './lib.mjs';
@@ -123,6 +123,44 @@ test('a recorded day replays with its own customers, under the staffing of a sce
   } finally {
     assert.equal((await srv.stop({ keep: true })).code, 0);
   }
+  // The recorded day written as a scenario: the agent who worked (agent02
+  // alone, from the minute it logged in), the queues with the day's
+  // arrivals, talk times and patience. Replayed as it is, it plays the day
+  // as it was staffed.
+  const file = join(dir, 'recorded.json');
+  const w = replay(['--data', srv.dataDir, '--day', day, '--write-scenario', file]);
+  assert.equal(w.status, 0, w.stderr);
+  assert.match(w.stdout, /the recorded day with 1 agents, 6 queues and 3 contacts/);
+  const rec = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(rec.start, '00:00');
+  assert.equal(rec.agents.length, 1);
+  assert.equal(rec.agents[0].name, 'Lucas Bernard');
+  assert.equal(rec.agents[0].shifts.length, 1);
+  assert.equal(rec.sites.length, 2);
+  const rq = rec.queues.find((q) => q.name === 'AssurMax voice');
+  assert.equal(rq.arrivals.length, 96);
+  assert.equal(rq.arrivals.reduce((x, y) => x + y, 0), 3);
+  assert.equal(rq.handle_time.dist, 'empirical');
+  assert.equal(rq.handle_time.values_s.length, 2);
+  assert.ok(rq.handle_time.values_s.every((v) => v >= 0.4));
+  assert.equal(rq.wrapup_time.dist, 'empirical', 'manual wrap-up times');
+  assert.equal(rq.patience.dist, 'exponential');
+  assert.equal(rq.calendar, undefined);
+  const asWas = JSON.parse(execFileSync(BIN, ['sim', 'replay', file, '--data', srv.dataDir, '--day', day, '--json'],
+    { encoding: 'utf8' }));
+  assert.equal(asWas.contacts, 3);
+  assert.equal(row(asWas, 'queue', 'offered').replayed.mean, 3);
+  assert.ok(Math.abs(row(asWas, 'centre', 'abandon_rate').replayed.mean - 1 / 3) < 1e-9,
+    'the day as staffed: the same caller gives up');
+  // and as a plain scenario, its arrivals are the day's
+  const plain = spawnSync(BIN, ['sim', file, '--json', '--quiet', '--reps', '2'], { encoding: 'utf8' });
+  assert.equal(plain.status, 0, plain.stderr);
+  const bad = replay(['--data', srv.dataDir, '--day', day, '--write-scenario', join(dir, 'no', 'such', 'x.json')]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /cannot write the scenario/);
+  assert.equal(replay([scenario(dir, 1), '--data', srv.dataDir, '--day', day, '--write-scenario', file]).status, 2,
+    'a scenario or --write-scenario, not both');
+
   // with the server stopped, the Paris day reads the same contacts
   const paris = JSON.parse(execFileSync(BIN, ['sim', 'replay', scenario(dir, 1), '--data', srv.dataDir,
     '--day', day, '--tz', 'Europe/Paris', '--json'], { encoding: 'utf8' }));

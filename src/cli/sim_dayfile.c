@@ -1,0 +1,573 @@
+/*
+ * sim_dayfile — a recorded day of a data folder written as a scenario
+ * file ('relais sim replay --write-scenario FILE'), so that a planner can
+ * replay the day as it was staffed and then change one thing.
+ *
+ * What comes from the configuration: tenants, sites (kind, country, cost
+ * per hour), agents (site, skills, tenants, capacity) and queues (the
+ * API's Queue fields the simulator reads; the calendar is left out).
+ * What comes from the day's event log:
+ *   - the agents who were logged in, each login span a shift of its own
+ *     (minutes rounded outwards) and its pauses breaks (the ten longest of
+ *     a minute or more, rounded to the minute);
+ *   - per queue, the contacts that entered it in each 15-minute interval
+ *     (the scenario's arrivals, for runs that are not replays), the talk
+ *     times, ring times (offer to accept) and wrap-up times as
+ *     empirical distributions, and an
+ *     exponential patience of mean (total waiting time of answered and
+ *     abandoned contacts) ÷ (abandoned contacts): the maximum-likelihood
+ *     estimate when answered contacts are censored observations.
+ * The day is 24 hours from local midnight.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/msg.h"
+#include "cli/sim_replay.h"
+
+#define MS_DAY	  86400000LL
+#define SLOT_MS	  900000LL
+#define NSLOTS	  96
+#define MAX_BREAK 10
+
+struct span {
+	int64_t from, to; /* ms since the day's start */
+	bool paused;
+};
+
+/* One agent's day: its spans out of the offline state, in time order. */
+struct aday {
+	struct span *v;
+	size_t n, cap;
+	enum agent_state state; /* since `since`, from its last event */
+	int64_t since;
+};
+
+/* One queue's day. */
+struct qday {
+	double offered[NSLOTS];
+	json_t *talk, *wrap, *ring; /* seconds */
+	double wait_s;		    /* answered and abandoned */
+	unsigned abandoned;
+};
+
+struct dayfile {
+	int64_t from, to, last; /* last: the latest event read */
+	json_t *tenants, *sites, *agents, *queues; /* configuration rows */
+	json_t *aix, *qix;			   /* id -> index */
+	struct aday *a;
+	struct qday *q;
+	/* id -> [queue index, answered, talked, last offer ms] */
+	json_t *contacts;
+	bool oom;
+};
+
+static int keep_row(json_t *into, const char *id, const char *body)
+{
+	json_t *b = json_loads(body, 0, NULL);
+
+	if (!b)
+		return 0;
+	json_object_set_new(b, "id", json_string(id));
+	return json_array_append_new(into, b) ? ENOMEM : 0;
+}
+
+static int on_tenant(const char *id, const char *body, void *arg)
+{
+	return keep_row(((struct dayfile *)arg)->tenants, id, body);
+}
+
+static int on_site(const char *id, const char *body, void *arg)
+{
+	return keep_row(((struct dayfile *)arg)->sites, id, body);
+}
+
+static int on_agent(const char *id, const char *body, void *arg)
+{
+	return keep_row(((struct dayfile *)arg)->agents, id, body);
+}
+
+static int on_queue(const char *id, const char *body, void *arg)
+{
+	return keep_row(((struct dayfile *)arg)->queues, id, body);
+}
+
+/* Indexes the rows by id and makes the per-agent and per-queue days. */
+static int index_rows(struct dayfile *d)
+{
+	size_t na = json_array_size(d->agents), nq = json_array_size(d->queues);
+	json_t *v;
+	size_t i;
+
+	d->a = calloc(na ? na : 1, sizeof(*d->a));
+	d->q = calloc(nq ? nq : 1, sizeof(*d->q));
+	if (!d->a || !d->q)
+		return ENOMEM;
+	json_array_foreach(d->agents, i, v) json_object_set_new(
+		d->aix, json_string_value(json_object_get(v, "id")),
+		json_integer((json_int_t)i));
+	json_array_foreach(d->queues, i, v)
+	{
+		json_object_set_new(d->qix,
+				    json_string_value(json_object_get(v, "id")),
+				    json_integer((json_int_t)i));
+		d->q[i].talk = json_array();
+		d->q[i].wrap = json_array();
+		d->q[i].ring = json_array();
+	}
+	return 0;
+}
+
+static long index_of(const json_t *ix, const char *id)
+{
+	const json_t *v = id ? json_object_get(ix, id) : NULL;
+
+	return v ? (long)json_integer_value(v) : -1;
+}
+
+/* A span of the agent in state st over [from, to) of the log. */
+static void span_add(struct dayfile *d, struct aday *a, enum agent_state st,
+		     int64_t from, int64_t to)
+{
+	if (from < d->from)
+		from = d->from;
+	if (to > d->to)
+		to = d->to;
+	if (st == AS_OFFLINE || from >= to)
+		return;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 16;
+		struct span *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			d->oom = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] =
+		(struct span){from - d->from, to - d->from, st == AS_PAUSED};
+}
+
+static void on_agent_state(struct dayfile *d, int64_t time_ms, json_t *data)
+{
+	long i = index_of(d->aix,
+			  json_string_value(json_object_get(data, "agent")));
+	enum agent_state prev, st;
+
+	if (i < 0 ||
+	    !replay_state_of(json_string_value(json_object_get(data, "prev")),
+			     &prev) ||
+	    !replay_state_of(json_string_value(json_object_get(data, "state")),
+			     &st))
+		return;
+	span_add(d, &d->a[i], prev,
+		 time_ms - json_integer_value(json_object_get(data, "prev_ms")),
+		 time_ms);
+	d->a[i].state = st;
+	d->a[i].since = time_ms;
+}
+
+static double secs(const json_t *data, const char *key)
+{
+	return (double)json_integer_value(json_object_get(data, key)) / 1000.0;
+}
+
+/* What one event tells of its contact's queue (its first one). */
+static void on_contact(struct dayfile *d, enum engine_event_type t,
+		       int64_t time_ms, json_t *data)
+{
+	const char *id = json_string_value(json_object_get(data, "contact"));
+	long qi = index_of(d->qix,
+			   json_string_value(json_object_get(data, "queue")));
+	json_t *c = id ? json_object_get(d->contacts, id) : NULL;
+	struct qday *q;
+
+	if (!c) {
+		if (t != EV_CONTACT_QUEUED || qi < 0 || time_ms < d->from ||
+		    time_ms >= d->to ||
+		    !json_is_true(json_object_get(data, "entered")))
+			return;
+		d->q[qi].offered[(time_ms - d->from) / SLOT_MS]++;
+		if (json_object_set_new(d->contacts, id,
+					json_pack("[i,b,b,I]", (int)qi, 0, 0,
+						  (json_int_t)0)))
+			d->oom = true;
+		return;
+	}
+	if (json_integer_value(json_array_get(c, 0)) != qi)
+		return;
+	q = &d->q[qi];
+	switch (t) {
+	case EV_CONTACT_OFFERED:
+		json_array_set_new(c, 3, json_integer(time_ms));
+		break;
+	case EV_CONTACT_ACCEPTED:
+		if (!json_is_true(json_array_get(c, 1))) {
+			int64_t offered =
+				json_integer_value(json_array_get(c, 3));
+
+			q->wait_s += secs(data, "wait_ms");
+			if (offered > 0)
+				json_array_append_new(
+					q->ring,
+					json_real((double)(time_ms - offered) /
+						  1000.0));
+		}
+		json_array_set_new(c, 1, json_true());
+		break;
+	case EV_CONTACT_ABANDONED:
+		if (!json_is_true(json_array_get(c, 1))) {
+			q->wait_s += secs(data, "wait_ms");
+			q->abandoned++;
+		}
+		break;
+	case EV_CONTACT_ENDED:
+		if (!json_is_true(json_array_get(c, 2)) &&
+		    secs(data, "talk_ms") > 0) {
+			json_array_append_new(q->talk,
+					      json_real(secs(data, "talk_ms")));
+			json_array_set_new(c, 2, json_true());
+		}
+		break;
+	case EV_CONTACT_COMPLETED:
+		if (!json_is_true(json_array_get(c, 2)) &&
+		    secs(data, "talk_ms") > 0) {
+			json_array_append_new(q->talk,
+					      json_real(secs(data, "talk_ms")));
+			json_array_set_new(c, 2, json_true());
+		}
+		json_array_append_new(q->wrap,
+				      json_real(secs(data, "wrap_ms")));
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_event(const struct store_event *ev, void *arg)
+{
+	struct dayfile *d = arg;
+	enum engine_event_type t;
+	json_t *data;
+
+	/* the rows are all read: index them before the first event */
+	if (!d->a && index_rows(d))
+		return ENOMEM;
+	if (!replay_event_type(ev->type, &t) ||
+	    !(data = json_loads(ev->data, 0, NULL)))
+		return 0;
+	if (ev->time_ms > d->last)
+		d->last = ev->time_ms;
+	if (t == EV_AGENT_STATE)
+		on_agent_state(d, ev->time_ms, data);
+	else
+		on_contact(d, t, ev->time_ms, data);
+	json_decref(data);
+	return d->oom ? ENOMEM : 0;
+}
+
+/* ---- the scenario ----------------------------------------------------- */
+
+static json_t *hhmm(int64_t ms)
+{
+	char t[8];
+	int64_t min = ms / 60000;
+
+	snprintf(t, sizeof(t), "%02d:%02d", (int)(min / 60 % 24),
+		 (int)(min % 60));
+	return json_string(t);
+}
+
+static int longer(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+
+	return (b->to - b->from > a->to - a->from) -
+	       (b->to - b->from < a->to - a->from);
+}
+
+static int earlier(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+
+	return (a->from > b->from) - (a->from < b->from);
+}
+
+/* A shift over [from, to) with the pauses among brk[0..n). */
+static json_t *shift_json(int64_t from, int64_t to, struct span *brk, size_t n)
+{
+	json_t *breaks = json_array();
+
+	if (n > MAX_BREAK) {
+		qsort(brk, n, sizeof(*brk), longer);
+		n = MAX_BREAK;
+	}
+	qsort(brk, n, sizeof(*brk), earlier);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(breaks,
+				      json_pack("{s:o,s:o}", "start",
+						hhmm(brk[i].from), "end",
+						hhmm(brk[i].to)));
+	return json_pack("{s:o,s:o,s:o}", "start", hhmm(from), "end",
+			 to >= MS_DAY ? json_string("00:00") : hhmm(to),
+			 "breaks", breaks);
+}
+
+/*
+ * The agent's shifts: its spans merged where less than a minute apart,
+ * outwards to whole minutes; pauses of a minute or more (rounded to the
+ * minute) are breaks.
+ */
+static json_t *shifts_of(struct aday *a)
+{
+	json_t *shifts = json_array();
+	struct span *brk = calloc(a->n ? a->n : 1, sizeof(*brk));
+	size_t i = 0;
+
+	if (!brk)
+		return shifts;
+	while (i < a->n) {
+		int64_t from = a->v[i].from / 60000 * 60000, to = a->v[i].to;
+		size_t nb = 0;
+
+		for (; i < a->n && a->v[i].from - to < 60000; i++) {
+			struct span b = a->v[i];
+			int64_t s = (b.from + 30000) / 60000 * 60000;
+			int64_t e = (b.to + 30000) / 60000 * 60000;
+
+			if (b.paused && e - s >= 60000 && s > from)
+				brk[nb++] = (struct span){s, e, true};
+			to = b.to;
+		}
+		to = (to + 59999) / 60000 * 60000;
+		if (nb && brk[nb - 1].to >= to)
+			nb--; /* a pause to the end is the end */
+		json_array_append_new(shifts, shift_json(from, to, brk, nb));
+	}
+	free(brk);
+	return shifts;
+}
+
+static void copy_fields(json_t *to, const json_t *from, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		json_t *v = json_object_get(from, *keys);
+
+		if (v && !json_is_null(v))
+			json_object_set(to, *keys, v);
+	}
+}
+
+static json_t *agents_json(struct dayfile *d)
+{
+	static const char *const keys[] = {"id",     "name",	"site",
+					   "skills", "tenants", "capacity",
+					   "tags",   NULL};
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(d->agents, i, v)
+	{
+		struct aday *a = &d->a[i];
+		json_t *ag;
+
+		/* still logged in at the end of the log */
+		span_add(d, a, a->state, a->since, d->last);
+		if (!a->n)
+			continue;
+		ag = json_object();
+		copy_fields(ag, v, keys);
+		json_object_set_new(ag, "shifts", shifts_of(a));
+		json_array_append_new(out, ag);
+	}
+	return out;
+}
+
+static json_t *empirical(json_t *values, double fallback_s)
+{
+	if (!json_array_size(values))
+		return json_pack("{s:s,s:f}", "dist", "exponential", "mean_s",
+				 fallback_s);
+	return json_pack("{s:s,s:O}", "dist", "empirical", "values_s", values);
+}
+
+static json_t *queues_json(struct dayfile *d)
+{
+	static const char *const keys[] = {"id",
+					   "name",
+					   "tenant",
+					   "channel",
+					   "priority",
+					   "strategy",
+					   "sl_threshold_s",
+					   "steps",
+					   "wrapup",
+					   "wrapup_s",
+					   "aht_s",
+					   "last_agent",
+					   "ring_max",
+					   "dispositions",
+					   "last_agent_wait_s",
+					   NULL};
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(d->queues, i, v)
+	{
+		struct qday *q = &d->q[i];
+		json_t *qj = json_object(), *arr = json_array();
+		const char *w = json_string_value(json_object_get(v, "wrapup"));
+		double aht =
+			(double)json_integer_value(json_object_get(v, "aht_s"));
+
+		copy_fields(qj, v, keys);
+		for (int k = 0; k < NSLOTS; k++)
+			json_array_append_new(arr, json_real(q->offered[k]));
+		json_object_set_new(qj, "arrivals", arr);
+		json_object_set_new(qj, "handle_time",
+				    empirical(q->talk, aht > 0 ? aht : 180));
+		if (json_array_size(q->ring))
+			json_object_set_new(qj, "ring", empirical(q->ring, 0));
+		if (w && !strcmp(w, "manual"))
+			json_object_set_new(qj, "wrapup_time",
+					    empirical(q->wrap, 30));
+		if (q->abandoned)
+			json_object_set_new(
+				qj, "patience",
+				json_pack("{s:s,s:f}", "dist", "exponential",
+					  "mean_s",
+					  fmax(q->wait_s / q->abandoned, 1)));
+		json_array_append_new(out, qj);
+	}
+	return out;
+}
+
+static json_t *scenario_json(struct dayfile *d, const char *day,
+			     const char *zone, const char *dir)
+{
+	static const char *const site_keys[] = {
+		"id", "name", "kind", "country", "cost_per_hour", NULL};
+	json_t *tenants = json_array(), *sites = json_array(), *v;
+	char name[200], desc[600];
+	size_t i;
+
+	json_array_foreach(d->tenants, i, v)
+		json_array_append(tenants, json_object_get(v, "id"));
+	json_array_foreach(d->sites, i, v)
+	{
+		json_t *s = json_object();
+
+		copy_fields(s, v, site_keys);
+		json_array_append_new(sites, s);
+	}
+	snprintf(name, sizeof(name), "%s (%s), as recorded in %.120s", day,
+		 zone, dir);
+	snprintf(desc, sizeof(desc),
+		 "Written by 'relais sim replay --write-scenario' from the "
+		 "configuration and the event log of %.300s: the agents who "
+		 "worked that day with their login spans as shifts, and per "
+		 "queue the day's arrivals per 15 minutes, talk and wrap-up "
+		 "times, and patience. Calendars are not carried over.",
+		 dir);
+	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:o,s:o,s:o,s:o}",
+			 "name", name, "description", desc, "start", "00:00",
+			 "end", "00:00", "interval_s", (int)(SLOT_MS / 1000),
+			 "replications", 10, "seed", 1, "tenants", tenants,
+			 "sites", sites, "agents", agents_json(d), "queues",
+			 queues_json(d));
+}
+
+static void dayfile_free(struct dayfile *d)
+{
+	size_t nq = json_array_size(d->queues);
+
+	for (size_t i = 0; d->a && i < json_array_size(d->agents); i++)
+		free(d->a[i].v);
+	for (size_t i = 0; d->q && i < nq; i++) {
+		json_decref(d->q[i].talk);
+		json_decref(d->q[i].wrap);
+		json_decref(d->q[i].ring);
+	}
+	free(d->a);
+	free(d->q);
+	json_decref(d->tenants);
+	json_decref(d->sites);
+	json_decref(d->agents);
+	json_decref(d->queues);
+	json_decref(d->aix);
+	json_decref(d->qix);
+	json_decref(d->contacts);
+}
+
+/*
+ * The configuration, then the events: agents' states from a day before
+ * (who was logged in at midnight), contacts until a day after.
+ */
+static int read_all(struct dayfile *d, const char *dir,
+		    const struct whatif_words *w)
+{
+	static const char *const tables[] = {"tenants", "sites", "agents",
+					     "queues", NULL};
+	static store_row_h *const row_h[] = {on_tenant, on_site, on_agent,
+					     on_queue};
+	struct store_event_query q = {.from_ms = d->from - MS_DAY,
+				      .to_ms = d->to + MS_DAY};
+
+	if (replay_read(dir, &q, tables, row_h, on_event, d, w))
+		return 1;
+	if (!d->a && index_rows(d)) {
+		fputs("relais sim replay: out of memory\n", stderr);
+		return 1;
+	}
+	return 0;
+}
+
+int replay_write_day(const char *dir, int64_t from_ms, const char *day,
+		     const char *zone, const char *path,
+		     const struct whatif_words *w)
+{
+	struct dayfile d = {
+		.from = from_ms,
+		.to = from_ms + MS_DAY,
+		.tenants = json_array(),
+		.sites = json_array(),
+		.agents = json_array(),
+		.queues = json_array(),
+		.aix = json_object(),
+		.qix = json_object(),
+		.contacts = json_object(),
+	};
+	json_t *sc;
+	int rc = read_all(&d, dir, w);
+
+	if (rc) {
+		dayfile_free(&d);
+		return rc;
+	}
+	sc = scenario_json(&d, day, zone, dir);
+	if (!sc ||
+	    json_dump_file(sc, path, JSON_INDENT(2) | JSON_REAL_PRECISION(6))) {
+		rc = replay_fail(w->cannot_write, path, 1);
+	} else {
+		char n[3][24];
+
+		snprintf(n[0], sizeof(n[0]), "%zu",
+			 json_array_size(json_object_get(sc, "agents")));
+		snprintf(n[1], sizeof(n[1]), "%zu",
+			 json_array_size(json_object_get(sc, "queues")));
+		snprintf(n[2], sizeof(n[2]), "%zu",
+			 (size_t)json_object_size(d.contacts));
+		msg_say(stdout, w->wrote,
+			(const char *[]){path, n[0], n[1], n[2]});
+	}
+	json_decref(sc);
+	dayfile_free(&d);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * sim_replay — what 'relais sim replay' shares with the file of a recorded
+ * day (sim_dayfile.c): reading a data folder's configuration and event
+ * log, days and zones on the command line, and messages.
+ */
+#ifndef RELAIS_CLI_SIM_REPLAY_H
+#define RELAIS_CLI_SIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/whatif_msg.h"
+#include "core/engine.h"
+#include "core/tz.h"
+#include "server/store.h"
+
+/* "relais sim replay: " and the template with arg; returns rc. */
+int replay_fail(const char *tmpl, const char *arg, int rc);
+
+/* YYYY-MM-DD to days since 1970-01-01; -1 if it is not a date. */
+int64_t replay_parse_day(const char *s);
+
+/* "UTC" or a tzdata name; NULL if unknown. */
+struct tz *replay_zone(const char *name);
+
+/* The UTC instant, in ms, of a local time (seconds since 1970, local). */
+int64_t replay_local_ms(const struct tz *tz, int64_t local_s);
+
+bool replay_event_type(const char *name, enum engine_event_type *t);
+bool replay_state_of(const char *name, enum agent_state *st);
+
+/*
+ * Opens the data folder dir read-only (the server may run), hands every
+ * row of each table of `tables` (NULL-terminated) to its row_h, then the
+ * events of q to ev_h. Returns 0, or 1 with the message printed.
+ */
+int replay_read(const char *dir, const struct store_event_query *q,
+		const char *const *tables, store_row_h *const *row_h,
+		store_event_h *ev_h, void *arg, const struct whatif_words *w);
+
+/*
+ * Writes the recorded day [from_ms, from_ms + 24 h) of dir as a scenario
+ * file at path: the sites, tenants and queues of the configuration, the
+ * agents who worked that day with their login spans as shifts and their
+ * pauses as breaks, and per queue the day's arrivals, talk times,
+ * wrap-up times and patience. Returns 0, or 1 with the message printed.
+ */
+int replay_write_day(const char *dir, int64_t from_ms, const char *day,
+		     const char *zone, const char *path,
+		     const struct whatif_words *w);
+
+#endif

@@ -4,19 +4,7 @@
 # mistake (exit 2 naming the option) or impossible question (exit 1).
 set -u
 relais=$1
-fails=0
-passes=0
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: $name"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 # near FILE JQ-PATH EXPECTED DIGITS: the value to DIGITS significant digits
 near() {
@@ -171,5 +159,4 @@ check "a service level of 100 %" fails_with 1 "--target-sl 1 cannot be met" \
 check "an occupancy cap no staff meets" fails_with 1 "--max-occupancy 0.000001 cannot be met" \
 	staff --model a $q --patience-s 60 --max-occupancy 0.000001
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

@@ -5,23 +5,11 @@
 # quarter of its volume; "support" is open every day.
 set -u
 relais=$1
+. "$(dirname "$0")/lib_cli.sh"
 # The messages and the table follow the environment's language: English
 # here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
 unset RELAIS_LANG LC_ALL LC_MESSAGES
 export LANG=C
-fails=0
-passes=0
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: $name"
-		fails=$((fails + 1))
-	fi
-}
 
 status() { # name, expected exit status, then the command
 	local name=$1 want=$2
@@ -197,5 +185,4 @@ check "JSON keys stay English" jqq '.queues[0].forecast[0].weekday == "Mon" and 
 check "CSV: the same bytes with --lang fr" cmp -s "$out/en.csv" "$out/fr.csv"
 check "CSV: decimal points" grep -qE "^2026-04-13 12:00,billing,[0-9]+\.[0-9]{3},[0-9]+\.[0-9]$" "$out/fr.csv"
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

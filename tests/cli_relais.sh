@@ -2,19 +2,7 @@
 # The relais command as a user runs it: help, version, errors, the demo.
 set -u
 relais=$1
-fails=0
-passes=0
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: $name"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "$0")/lib_cli.sh"
 
 differ() { ! cmp -s "$1" "$2"; }
 
@@ -86,5 +74,4 @@ LANG=fr_FR.UTF-8 timeout 2 "$relais" serve --demo --data "$out/demo" \
 	--http 127.0.0.1:0 >"$out/fr-banner" 2>/dev/null
 check "the demo banner speaks French" grep -q "identifiants" "$out/fr-banner"
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

@@ -4,26 +4,14 @@
 # under-coverage reported as a result.
 set -u
 relais=$1
+. "$(dirname "$0")/lib_cli.sh"
 src=$(cd "$(dirname "$0")/.." && pwd)
 forecast=$src/examples/schedule-forecast.csv
 sites=$src/examples/schedule-sites.json
-fails=0
-passes=0
 # The messages and the table follow the environment's language: English
 # here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
 unset RELAIS_LANG LC_ALL LC_MESSAGES
 export LANG=C
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: $name"
-		fails=$((fails + 1))
-	fi
-}
 
 jqq() { jq -e "$@" >/dev/null; }
 
@@ -198,5 +186,4 @@ check "CSV: the same bytes with LANG=fr_FR.UTF-8" cmp -s "$out/day.csv" "$out/da
 check "the French chart's title" grep -q "telco : conseillers requis (ligne rouge) et planifiés (bleu), manque de 0,0 h-conseiller (zone rouge)" "$out/day.fr.svg"
 check "the French chart's days" grep -q ">lun 2026-04-13</text>" "$out/day.fr.svg"
 
-echo "cli_schedule: $passes passed, $fails failed"
-test "$fails" -eq 0
+finish

@@ -4,24 +4,12 @@
 # bad usage, 1 for bad data, with the field named).
 set -u
 relais=$1
+. "$(dirname "$0")/lib_cli.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
-fails=0
-passes=0
 # The messages and the tables follow the environment's language: English
 # here, unless a check asks for French (--lang fr or LANG=fr_FR.UTF-8).
 unset RELAIS_LANG LC_ALL LC_MESSAGES
 export LANG=C
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		echo "FAIL: $name"
-		fails=$((fails + 1))
-	fi
-}
 
 jqt() { jq -e "$@" >/dev/null; }
 
@@ -190,5 +178,4 @@ check "scenario JSON: the same bytes with --lang fr" cmp -s "$out/day.json" "$ou
 env LANG=fr_FR.UTF-8 "$relais" sim "$day" --csv >"$out/day.fr.csv"
 check "scenario CSV: the same bytes with LANG=fr_FR.UTF-8" cmp -s "$out/day.csv" "$out/day.fr.csv"
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

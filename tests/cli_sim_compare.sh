@@ -1,19 +1,8 @@
 #!/usr/bin/env bash
 # relais sim compare: the what-if of two scenarios, as a planner runs it.
 relais=$1
+. "$(dirname "$0")/lib_cli.sh"
 src=$(cd "$(dirname "$0")/.." && pwd)
-passes=0
-fails=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		fails=$((fails + 1))
-		echo "FAIL: $what"
-	fi
-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -61,5 +50,4 @@ check "and is named" grep -q none.json "$out/e"
 "$relais" sim compare "$a" "$b" --reps zero 2>/dev/null
 check "a bad --reps exits 2" test $? -eq 2
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

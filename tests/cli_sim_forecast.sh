@@ -2,19 +2,8 @@
 # relais sim with "forecast_csv": a scenario whose arrivals are one day of
 # a forecast (the CSV `relais forecast --csv` writes).
 relais=$1
+. "$(dirname "$0")/lib_cli.sh"
 src=$(cd "$(dirname "$0")/.." && pwd)
-passes=0
-fails=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-	else
-		fails=$((fails + 1))
-		echo "FAIL: $what"
-	fi
-}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 sc=$src/examples/scenario-forecast-day.json
@@ -74,5 +63,4 @@ check "intervals must be whole quarter hours" grep -q 'interval_s: a multiple of
 "$relais" sim "$out/nofile.json" --quiet 2>"$out/e4"
 check "a missing forecast file is named" grep -q 'forecast_csv: cannot read /nonexistent/forecast.csv' "$out/e4"
 
-echo "$passes passed, $fails failed"
-test "$fails" -eq 0
+finish

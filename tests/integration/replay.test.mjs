@@ -57,20 +57,22 @@ test('a recorded day replays with its own customers, under the staffing of a sce
       ids.push(r.body.id);
     }
     day = new Date().toISOString().slice(0, 10);
-    const take = async (id, talkMs) => {
-      assert.equal((await a.post(`/api/v1/contacts/${id}/accept`, {})).status, 200);
-      await sleep(talkMs);
+    const end = async (id) => {
       assert.equal((await a.post(`/api/v1/contacts/${id}/complete`, {})).status, 200);
       assert.equal((await a.post(`/api/v1/contacts/${id}/wrapup`, { disposition: 'resolved' })).status, 200);
     };
-    await take(ids[0], 400);
-    // The third caller hangs up while the agent is still busy. In the
-    // replay it gives up after the same wait, which ends long before the
-    // agent is free for it (after 400 ms and 1.5 s of talk), however slow
-    // the machine made the real accept and wrap-up.
-    await sleep(50);
+    // The third caller hangs up 100 ms into the first call, which lasts
+    // a second. In a replay with one agent it gives up after the same
+    // wait, long before the agent is free for it, however slow the
+    // machine made the real accept and wrap-up.
+    assert.equal((await a.post(`/api/v1/contacts/${ids[0]}/accept`, {})).status, 200);
+    await sleep(100);
     assert.equal((await api.post(`/api/v1/contacts/${ids[2]}/abandon`, {})).status, 200);
-    await take(ids[1], 1500);
+    await sleep(900);
+    await end(ids[0]);
+    assert.equal((await a.post(`/api/v1/contacts/${ids[1]}/accept`, {})).status, 200);
+    await sleep(1500);
+    await end(ids[1]);
 
     // Read while the server runs.
     const one = replay([scenario(dir, 1), '--data', srv.dataDir, '--day', day, '--json']);
@@ -83,7 +85,7 @@ test('a recorded day replays with its own customers, under the staffing of a sce
     // the day as it was, from the log
     assert.equal(row(d1, 'centre', 'offered').actual, 3);
     assert.ok(Math.abs(row(d1, 'centre', 'abandon_rate').actual - 1 / 3) < 1e-9);
-    assert.ok(row(d1, 'centre', 'aht_s').actual >= 0.95, 'talks of 400 ms and 1.5 s');
+    assert.ok(row(d1, 'centre', 'aht_s').actual >= 1.25, 'talks of 1 s and 1.5 s');
     // replayed: the same three customers in every replication
     assert.equal(row(d1, 'queue', 'offered').replayed.mean, 3);
     assert.equal(row(d1, 'queue', 'offered').replayed.ci95, 0);
@@ -92,7 +94,7 @@ test('a recorded day replays with its own customers, under the staffing of a sce
       JSON.stringify(row(d1, 'queue', 'abandon_rate')));
     // the recorded talk times, without the real wrap-up (none here)
     const aht = row(d1, 'queue', 'aht_s');
-    assert.ok(aht.replayed.mean >= 0.95 && aht.replayed.mean <= aht.actual, JSON.stringify(aht));
+    assert.ok(aht.replayed.mean >= 1.25 && aht.replayed.mean <= aht.actual, JSON.stringify(aht));
     assert.equal(aht.replayed.ci95, 0, 'the same talk times in every replication');
 
     const three = replay([scenario(dir, 3), '--data', srv.dataDir, '--day', day, '--json']);
@@ -142,7 +144,7 @@ test('a recorded day replays with its own customers, under the staffing of a sce
   assert.equal(rq.arrivals.reduce((x, y) => x + y, 0), 3);
   assert.equal(rq.handle_time.dist, 'empirical');
   assert.equal(rq.handle_time.values_s.length, 2);
-  assert.ok(rq.handle_time.values_s.every((v) => v >= 0.4));
+  assert.ok(rq.handle_time.values_s.every((v) => v >= 1));
   assert.equal(rq.wrapup_time.dist, 'empirical', 'manual wrap-up times');
   assert.equal(rq.patience.dist, 'exponential');
   assert.equal(rq.calendar, undefined);
@@ -150,8 +152,12 @@ test('a recorded day replays with its own customers, under the staffing of a sce
     { encoding: 'utf8' }));
   assert.equal(asWas.contacts, 3);
   assert.equal(row(asWas, 'queue', 'offered').replayed.mean, 3);
-  assert.ok(Math.abs(row(asWas, 'centre', 'abandon_rate').replayed.mean - 1 / 3) < 1e-9,
-    'the day as staffed: the same caller gives up');
+  // The day as staffed: the same caller gives up in every replication.
+  // (The second caller's patience beyond its real wait is drawn from the
+  // day's estimate, about a second here, so it may give up too when the
+  // drawn ring and wrap-up times make it wait longer than it did.)
+  assert.ok(row(asWas, 'centre', 'abandon_rate').replayed.mean >= 1 / 3 - 1e-9,
+    JSON.stringify(row(asWas, 'centre', 'abandon_rate')));
   // and as a plain scenario, its arrivals are the day's
   const plain = spawnSync(BIN, ['sim', file, '--json', '--quiet', '--reps', '2'], { encoding: 'utf8' });
   assert.equal(plain.status, 0, plain.stderr);

@@ -4,8 +4,9 @@
  * replay the day as it was staffed and then change one thing.
  *
  * What comes from the configuration: tenants, sites (kind, country, cost
- * per hour), agents (site, skills, tenants, capacity) and queues (the
- * API's Queue fields the simulator reads; the calendar is left out).
+ * per hour), calendars, agents (site, skills, tenants, capacity) and
+ * queues (the API's Queue fields the simulator reads), with the day's date
+ * and time zone so that the calendars open and close as they did.
  * What comes from the day's event log:
  *   - the agents who were logged in, each login span a shift of its own
  *     (minutes rounded outwards) and its pauses breaks (the ten longest of
@@ -58,8 +59,9 @@ struct qday {
 
 struct dayfile {
 	int64_t from, to, last; /* last: the latest event read */
-	json_t *tenants, *sites, *agents, *queues; /* configuration rows */
-	json_t *aix, *qix;			   /* id -> index */
+	/* configuration rows */
+	json_t *tenants, *sites, *agents, *queues, *calendars;
+	json_t *aix, *qix; /* id -> index */
 	struct aday *a;
 	struct qday *q;
 	/* id -> [queue index, answered, talked, last offer ms] */
@@ -95,6 +97,11 @@ static int on_agent(const char *id, const char *body, void *arg)
 static int on_queue(const char *id, const char *body, void *arg)
 {
 	return keep_row(((struct dayfile *)arg)->queues, id, body);
+}
+
+static int on_calendar(const char *id, const char *body, void *arg)
+{
+	return keep_row(((struct dayfile *)arg)->calendars, id, body);
 }
 
 /* Indexes the rows by id and makes the per-agent and per-queue days. */
@@ -415,6 +422,9 @@ static json_t *queues_json(struct dayfile *d)
 					   "ring_max",
 					   "dispositions",
 					   "last_agent_wait_s",
+					   "calendar",
+					   "closed_action",
+					   "closed_target",
 					   NULL};
 	json_t *out = json_array(), *v;
 	size_t i;
@@ -449,39 +459,52 @@ static json_t *queues_json(struct dayfile *d)
 	return out;
 }
 
+static json_t *rows_json(const json_t *rows, const char *const *keys)
+{
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(rows, i, v)
+	{
+		json_t *o = json_object();
+
+		copy_fields(o, v, keys);
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
 static json_t *scenario_json(struct dayfile *d, const char *day,
 			     const char *zone, const char *dir)
 {
 	static const char *const site_keys[] = {
 		"id", "name", "kind", "country", "cost_per_hour", NULL};
-	json_t *tenants = json_array(), *sites = json_array(), *v;
+	static const char *const calendar_keys[] = {
+		"id",	    "name",	  "timezone", "weekly",
+		"holidays", "exceptions", NULL};
+	json_t *tenants = json_array(), *v;
 	char name[200], desc[600];
 	size_t i;
 
 	json_array_foreach(d->tenants, i, v)
 		json_array_append(tenants, json_object_get(v, "id"));
-	json_array_foreach(d->sites, i, v)
-	{
-		json_t *s = json_object();
-
-		copy_fields(s, v, site_keys);
-		json_array_append_new(sites, s);
-	}
 	snprintf(name, sizeof(name), "%s (%s), as recorded in %.120s", day,
 		 zone, dir);
 	snprintf(desc, sizeof(desc),
 		 "Written by 'relais sim replay --write-scenario' from the "
 		 "configuration and the event log of %.300s: the agents who "
 		 "worked that day with their login spans as shifts, and per "
-		 "queue the day's arrivals per 15 minutes, talk and wrap-up "
-		 "times, and patience. Calendars are not carried over.",
+		 "queue the day's arrivals per 15 minutes, talk, ring and "
+		 "wrap-up times, and patience.",
 		 dir);
-	return json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:o,s:o,s:o,s:o}",
-			 "name", name, "description", desc, "start", "00:00",
-			 "end", "00:00", "interval_s", (int)(SLOT_MS / 1000),
-			 "replications", 10, "seed", 1, "tenants", tenants,
-			 "sites", sites, "agents", agents_json(d), "queues",
-			 queues_json(d));
+	return json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o}",
+		"name", name, "description", desc, "date", day, "timezone",
+		zone, "start", "00:00", "end", "00:00", "interval_s",
+		(int)(SLOT_MS / 1000), "replications", 10, "seed", 1, "tenants",
+		tenants, "sites", rows_json(d->sites, site_keys), "calendars",
+		rows_json(d->calendars, calendar_keys), "agents",
+		agents_json(d), "queues", queues_json(d));
 }
 
 static void dayfile_free(struct dayfile *d)
@@ -501,6 +524,7 @@ static void dayfile_free(struct dayfile *d)
 	json_decref(d->sites);
 	json_decref(d->agents);
 	json_decref(d->queues);
+	json_decref(d->calendars);
 	json_decref(d->aix);
 	json_decref(d->qix);
 	json_decref(d->contacts);
@@ -513,10 +537,10 @@ static void dayfile_free(struct dayfile *d)
 static int read_all(struct dayfile *d, const char *dir,
 		    const struct whatif_words *w)
 {
-	static const char *const tables[] = {"tenants", "sites", "agents",
-					     "queues", NULL};
+	static const char *const tables[] = {"tenants", "sites",     "agents",
+					     "queues",	"calendars", NULL};
 	static store_row_h *const row_h[] = {on_tenant, on_site, on_agent,
-					     on_queue};
+					     on_queue, on_calendar};
 	struct store_event_query q = {.from_ms = d->from - MS_DAY,
 				      .to_ms = d->to + MS_DAY};
 
@@ -540,6 +564,7 @@ int replay_write_day(const char *dir, int64_t from_ms, const char *day,
 		.sites = json_array(),
 		.agents = json_array(),
 		.queues = json_array(),
+		.calendars = json_array(),
 		.aix = json_object(),
 		.qix = json_object(),
 		.contacts = json_object(),

@@ -23,7 +23,9 @@
 #include "cli/sim_scenario.h"
 #include "core/forecast_csv.h"
 #include "core/tz.h"
+#include "server/calendar_json.h"
 #include "server/jv.h"
+#include "sys/zoneinfo.h"
 #include "sys/readfile.h"
 
 #define NDISTS 4
@@ -144,6 +146,9 @@ static const struct jv_field queue_fields[] = {
 	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
 	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
 	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"closed_action", JV_STRING, 0, 0, 0, jv_actions, NULL},
+	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	/* the simulator's */
 	{"arrivals", JV_NUMBER, JV_NULLABLE, 0, 1e7, NULL, NULL},
 	{"handle_time", JV_SUBOBJECT, 0, 0, 0, NULL, dist_fields},
@@ -151,6 +156,17 @@ static const struct jv_field queue_fields[] = {
 	{"ring", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, dist_fields},
 	{"wrapup_time", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, dist_fields},
 	{"callback_take_up", JV_NUMBER, 0, 0, 1, NULL, NULL},
+	END_FIELDS,
+};
+
+/* the API's Calendar, with an id of the scenario's choosing */
+static const struct jv_field calendar_fields[] = {
+	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"weekly", JV_ARRAY, 0, 0, 100, NULL, calendar_weekly_fields},
+	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
+	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, calendar_exception_fields},
 	END_FIELDS,
 };
 
@@ -173,6 +189,8 @@ static const struct jv_field top_fields[] = {
 	{"arrivals_csv", JV_STRING, 0, 1, 4096, NULL, NULL},
 	{"forecast_csv", JV_STRING, 0, 1, 4096, NULL, NULL},
 	{"date", JV_STRING, 0, 10, 10, NULL, NULL},
+	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"calendars", JV_ARRAY, 0, 0, 100, NULL, calendar_fields},
 	END_FIELDS,
 };
 
@@ -514,6 +532,84 @@ static int times(struct scenario *s, char *msg, size_t size)
 	return 0;
 }
 
+/*
+ * Each replication's engine gets the scenario's calendars (the engine owns
+ * and frees its calendars, so they are built anew each time).
+ */
+static int add_calendars(void *arg, struct engine *e, struct engine_error *err)
+{
+	const json_t *arr = arg, *v;
+	size_t i;
+
+	json_array_foreach(arr, i, v)
+	{
+		struct calendar *cal;
+		char msg[200];
+		int rc = calendar_json_build(v, &cal, msg, sizeof(msg));
+
+		if (!rc && engine_calendar_set(e, jv_str(v, "id"), cal))
+			rc = ENOMEM;
+		if (rc) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "calendars[%zu]: %s", i,
+				 rc == ENOMEM ? "out of memory" : msg);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Calendars need the day's date and time zone: t = 0 is "start" on
+ * "date" in "timezone" (UTC by default). Each calendar is built once
+ * here to refuse a bad one with its field's name.
+ */
+static int calendars(struct scenario *s, char *msg, size_t size)
+{
+	json_t *arr = json_object_get(s->mem->root, "calendars"), *v;
+	const char *date = jv_str(s->mem->root, "date");
+	const char *zone = jv_str(s->mem->root, "timezone");
+	struct tz *tz = NULL;
+	size_t i;
+	int y, m, d, n = 0;
+
+	if (date &&
+	    (sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10))
+		return bad(msg, size, "date: expected YYYY-MM-DD");
+	if (zone && strcmp(zone, "UTC") && zoneinfo_load(&tz, zone))
+		return bad(msg, size, "timezone: unknown zone %.64s", zone);
+	if (date) {
+		int64_t local = tz_days_from_civil(y, m, d) * 86400 +
+				s->start_min * 60LL;
+		int64_t utc = tz ? local - tz_offset(tz, local) : local;
+
+		if (tz)
+			utc = local - tz_offset(tz, utc);
+		s->sc.wall_ms = utc * 1000;
+	}
+	tz_free(tz);
+	if (!json_array_size(arr))
+		return 0;
+	if (!date)
+		return bad(msg, size,
+			   "date: required with calendars "
+			   "(YYYY-MM-DD)");
+	json_array_foreach(arr, i, v)
+	{
+		struct calendar *cal;
+		char why[200];
+		int rc = calendar_json_build(v, &cal, why, sizeof(why));
+
+		if (rc)
+			return bad(msg, size, "calendars[%zu].%s", i,
+				   rc == ENOMEM ? "out of memory" : why);
+		calendar_free(cal);
+	}
+	s->sc.setup = add_calendars;
+	s->sc.setup_arg = arr;
+	return 0;
+}
+
 static int engine_settings(struct scenario *s)
 {
 	json_t *e = json_object_get(s->mem->root, "engine");
@@ -773,7 +869,9 @@ static void queue_engine(struct engine_queue *q, json_t *v)
 					      : WRAPUP_MANUAL;
 	q->wrapup_ms = jv_int(v, "wrapup_s", 30) * 1000;
 	q->aht_ms = jv_int(v, "aht_s", 180) * 1000;
-	q->closed_action = ACTION_CLOSE;
+	q->calendar = jv_str(v, "calendar");
+	q->closed_action = action_of(jv_str(v, "closed_action"), ACTION_CLOSE);
+	q->closed_target = jv_str(v, "closed_target");
 }
 
 static int queues(struct scenario *s, char *msg, size_t size)
@@ -972,10 +1070,10 @@ int scenario_load(struct scenario **sp, const char *path, char *msg,
 	if (take_numbers(s, msg, size))
 		goto out;
 	if (jv_check(s->mem->root, top_fields, true, msg, size) ||
-	    times(s, msg, size) || engine_settings(s) ||
-	    tenants(s, msg, size) || sites(s, msg, size) ||
-	    agents(s, msg, size) || queues(s, msg, size) ||
-	    arrivals(s, path, msg, size))
+	    times(s, msg, size) || calendars(s, msg, size) ||
+	    engine_settings(s) || tenants(s, msg, size) ||
+	    sites(s, msg, size) || agents(s, msg, size) ||
+	    queues(s, msg, size) || arrivals(s, path, msg, size))
 		goto out;
 	s->name = jv_str(s->mem->root, "name");
 	if (!s->name)

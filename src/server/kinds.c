@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "server/calendar_json.h"
 #include "server/srv.h"
 #include "sys/zoneinfo.h"
 
@@ -20,8 +21,6 @@
 
 static const char *const roles[] = {"admin",  "supervisor",  "agent",
 				    "client", "integration", NULL};
-static const char *const days[] = {"mon", "tue", "wed", "thu",
-				   "fri", "sat", "sun", NULL};
 
 #define RO(n)                                               \
 	{                                                   \
@@ -107,27 +106,13 @@ static const struct jv_field queue_fields[] = {
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-static const struct jv_field weekly_fields[] = {
-	{"day", JV_STRING, JV_REQUIRED, 0, 0, days, NULL},
-	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
-	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field exception_fields[] = {
-	{"date", JV_STRING, JV_REQUIRED, 10, 10, NULL, NULL},
-	{"from", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
-	{"to", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
 static const struct jv_field calendar_fields[] = {
 	COMMON,
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
 	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"weekly", JV_ARRAY, 0, 0, 100, NULL, weekly_fields},
+	{"weekly", JV_ARRAY, 0, 0, 100, NULL, calendar_weekly_fields},
 	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
-	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, exception_fields},
+	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, calendar_exception_fields},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -380,103 +365,15 @@ static bool all_visible(struct srv *s, const struct user *u, const json_t *b)
 
 /* ---- calendars ---- */
 
-static bool parse_hhmm(const char *t, int *min)
-{
-	int h, m;
-
-	if (!t || strlen(t) != 5 || t[2] != ':' ||
-	    !isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
-	    !isdigit((unsigned char)t[3]) || !isdigit((unsigned char)t[4]))
-		return false;
-	h = atoi(t);
-	m = atoi(t + 3);
-	if (h > 24 || m > 59 || (h == 24 && m))
-		return false;
-	*min = h * 60 + m;
-	return true;
-}
-
-/* YYYY-MM-DD, digits exactly where they belong. */
-static bool parse_date(const char *d, int *y, int *mo, int *da)
-{
-	if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)d[i]))
-			return false;
-	*y = atoi(d);
-	*mo = atoi(d + 5);
-	*da = atoi(d + 8);
-	return *mo >= 1 && *mo <= 12 && *da >= 1 && *da <= 31;
-}
-
-static int calendar_fill(struct calendar *cal, const json_t *next, char *msg,
-			 size_t size)
-{
-	json_t *v;
-	size_t i;
-	int a, b, y, mo, d;
-
-	json_array_foreach(json_object_get(next, "weekly"), i, v)
-	{
-		const char *day = jv_str(v, "day");
-		int wd = 0;
-
-		while (strcmp(days[wd], day))
-			wd++;
-		if (!parse_hhmm(jv_str(v, "from"), &a) ||
-		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
-		    calendar_add_weekly(cal, wd, a, b)) {
-			snprintf(msg, size,
-				 "weekly[%zu]: expected from/to as HH:MM", i);
-			return 400;
-		}
-	}
-	json_array_foreach(json_object_get(next, "holidays"), i, v)
-	{
-		if (!parse_date(json_string_value(v), &y, &mo, &d) ||
-		    calendar_add_holiday(cal, y, mo, d)) {
-			snprintf(msg, size,
-				 "holidays[%zu]: expected a date YYYY-MM-DD",
-				 i);
-			return 400;
-		}
-	}
-	json_array_foreach(json_object_get(next, "exceptions"), i, v)
-	{
-		if (!parse_date(jv_str(v, "date"), &y, &mo, &d) ||
-		    !parse_hhmm(jv_str(v, "from"), &a) ||
-		    !parse_hhmm(jv_str(v, "to"), &b) || a >= 1440 ||
-		    calendar_add_exception(cal, y, mo, d, a, b % 1440)) {
-			snprintf(msg, size,
-				 "exceptions[%zu]: expected a date and HH:MM",
-				 i);
-			return 400;
-		}
-	}
-	return 0;
-}
-
 static int calendar_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 			  size_t size)
 {
 	struct calendar *cal;
-	struct tz *tz;
-	int st;
+	int rc = calendar_json_build(next, &cal, msg, size);
 
 	(void)o;
-	if (zoneinfo_load(&tz, jv_str(next, "timezone")))
-		return fail(msg, size, 400, "timezone: unknown zone %.64s",
-			    jv_str(next, "timezone"));
-	if (calendar_new(&cal, tz)) {
-		tz_free(tz);
-		return fail(msg, size, 500, "out of memory%s", "");
-	}
-	st = calendar_fill(cal, next, msg, size);
-	if (st) {
-		calendar_free(cal);
-		return st;
-	}
+	if (rc)
+		return rc == ENOMEM ? 500 : 400;
 	if (engine_calendar_set(s->eng, jv_str(next, "id"), cal))
 		return fail(msg, size, 500, "engine refused the calendar%s",
 			    "");

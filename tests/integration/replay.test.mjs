@@ -147,7 +147,15 @@ test('a recorded day replays with its own customers, under the staffing of a sce
   assert.ok(rq.handle_time.values_s.every((v) => v >= 1));
   assert.equal(rq.wrapup_time.dist, 'empirical', 'manual wrap-up times');
   assert.equal(rq.patience.dist, 'exponential');
-  assert.equal(rq.calendar, undefined);
+  assert.equal(rq.calendar, undefined, 'AssurMax is always open');
+  // Télécom Plus keeps its opening hours, on the day's date
+  assert.equal(rec.date, day);
+  assert.equal(rec.timezone, 'UTC');
+  assert.equal(rec.calendars.length, 1);
+  assert.equal(rec.calendars[0].timezone, 'Europe/Paris');
+  const tq = rec.queues.find((q) => q.name === 'Télécom Plus voice');
+  assert.equal(tq.calendar, rec.calendars[0].id);
+  assert.equal(tq.closed_action, 'voicemail');
   const asWas = JSON.parse(execFileSync(BIN, ['sim', 'replay', file, '--data', srv.dataDir, '--day', day, '--json'],
     { encoding: 'utf8' }));
   assert.equal(asWas.contacts, 3);

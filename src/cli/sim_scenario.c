@@ -25,6 +25,7 @@
 #include "core/tz.h"
 #include "server/calendar_json.h"
 #include "server/jv.h"
+#include "server/queue_json.h"
 #include "sys/zoneinfo.h"
 #include "sys/readfile.h"
 
@@ -809,35 +810,6 @@ static int agents(struct scenario *s, char *msg, size_t size)
 	return 0;
 }
 
-static enum action action_of(const char *a, enum action def)
-{
-	enum action out;
-
-	return a && action_parse(a, &out) ? out : def;
-}
-
-static int steps_of(struct scenario *s, struct engine_queue *q, json_t *arr)
-{
-	struct engine_step *st = mem_get(s, json_array_size(arr), sizeof(*st));
-	json_t *v;
-	size_t i;
-
-	if (!st)
-		return ENOMEM;
-	json_array_foreach(arr, i, v)
-	{
-		st[i].after_ms = jv_int(v, "after_s", 0) * 1000;
-		st[i].filter = jv_str(v, "filter");
-		st[i].priority_delta = (int)jv_int(v, "priority_delta", 0);
-		st[i].min_ewt_ms = jv_int(v, "min_ewt_s", 0) * 1000;
-		st[i].action = action_of(jv_str(v, "action"), ACTION_NONE);
-		st[i].target = jv_str(v, "target");
-	}
-	q->steps = st;
-	q->nsteps = json_array_size(arr);
-	return 0;
-}
-
 static void dist_of(struct sim_dist *d, const json_t *o, const struct qside *qs,
 		    int which)
 {
@@ -849,29 +821,6 @@ static void dist_of(struct sim_dist *d, const json_t *o, const struct qside *qs,
 	d->sd_s = jv_num(o, "sd_s", 0);
 	d->values_s = qs->values[which];
 	d->nvalues = qs->nvalues[which];
-}
-
-static void queue_engine(struct engine_queue *q, json_t *v)
-{
-	const char *w = jv_str(v, "wrapup");
-
-	q->id = jv_str(v, "id");
-	q->tenant = jv_str(v, "tenant");
-	channel_parse(jv_str(v, "channel"), &q->channel);
-	q->priority = (int)jv_int(v, "priority", 0);
-	q->sl_threshold_ms = jv_int(v, "sl_threshold_s", 20) * 1000;
-	strategy_parse(jv_str(v, "strategy"), &q->strategy);
-	q->last_agent = jv_bool(v, "last_agent", false);
-	q->last_agent_wait_ms = jv_int(v, "last_agent_wait_s", 0) * 1000;
-	q->ring_max = (int)jv_int(v, "ring_max", 0);
-	q->wrapup = !w || !strcmp(w, "timed") ? WRAPUP_TIMED
-		    : !strcmp(w, "none")      ? WRAPUP_NONE
-					      : WRAPUP_MANUAL;
-	q->wrapup_ms = jv_int(v, "wrapup_s", 30) * 1000;
-	q->aht_ms = jv_int(v, "aht_s", 180) * 1000;
-	q->calendar = jv_str(v, "calendar");
-	q->closed_action = action_of(jv_str(v, "closed_action"), ACTION_CLOSE);
-	q->closed_target = jv_str(v, "closed_target");
 }
 
 static int queues(struct scenario *s, char *msg, size_t size)
@@ -890,10 +839,14 @@ static int queues(struct scenario *s, char *msg, size_t size)
 		struct qside *qs = &s->mem->side[i];
 		json_t *a = json_object_get(v, "arrivals");
 
-		queue_engine(&q->queue, v);
-		names[i] = jv_str(v, "name");
-		if (steps_of(s, &q->queue, json_object_get(v, "steps")))
+		struct engine_step *steps =
+			mem_get(s, json_array_size(json_object_get(v, "steps")),
+				sizeof(*steps));
+
+		if (!steps)
 			return bad(msg, size, "out of memory");
+		queue_json_fill(v, &q->queue, steps);
+		names[i] = jv_str(v, "name");
 		if (json_is_number(a)) {
 			qs->arrivals = mem_get(s, 1, sizeof(double));
 			if (!qs->arrivals)

@@ -14,6 +14,7 @@
 
 #include "core/calendar.h"
 #include "server/calendar_json.h"
+#include "server/queue_json.h"
 #include "server/srv.h"
 #include "sys/zoneinfo.h"
 
@@ -398,13 +399,6 @@ static void calendar_defaults(json_t *b)
 
 /* ---- queues ---- */
 
-static enum action action_of(const char *s, enum action def)
-{
-	enum action a;
-
-	return s && action_parse(s, &a) ? a : def;
-}
-
 /* "steps: filter \"x\" at ..." names the step whose filter is x. */
 static int step_error(const json_t *steps, const char *emsg, char *msg,
 		      size_t size)
@@ -433,46 +427,13 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	struct engine_step steps[32];
 	struct engine_queue q = {0};
 	struct engine_error ee = {{0}};
-	json_t *steps_j = json_object_get(next, "steps"), *v;
-	const char *w = jv_str(next, "wrapup");
-	size_t i;
 	int st, err;
 
 	(void)o;
 	if ((st = check_ref(s, next, "tenant", K_TENANTS, msg, size)) ||
 	    (st = check_ref(s, next, "calendar", K_CALENDARS, msg, size)))
 		return st;
-	q.id = jv_str(next, "id");
-	q.tenant = jv_str(next, "tenant");
-	channel_parse(jv_str(next, "channel"), &q.channel);
-	q.priority = (int)jv_int(next, "priority", 0);
-	q.sl_threshold_ms = jv_int(next, "sl_threshold_s", 20) * 1000;
-	strategy_parse(jv_str(next, "strategy"), &q.strategy);
-	q.last_agent = jv_bool(next, "last_agent", false);
-	q.last_agent_wait_ms = jv_int(next, "last_agent_wait_s", 0) * 1000;
-	q.ring_max = (int)jv_int(next, "ring_max", 0);
-	q.wrapup = !strcmp(w, "none")	  ? WRAPUP_NONE
-		   : !strcmp(w, "manual") ? WRAPUP_MANUAL
-					  : WRAPUP_TIMED;
-	q.wrapup_ms = jv_int(next, "wrapup_s", 30) * 1000;
-	q.aht_ms = jv_int(next, "aht_s", 180) * 1000;
-	q.calendar = jv_str(next, "calendar");
-	q.closed_action =
-		action_of(jv_str(next, "closed_action"), ACTION_CLOSE);
-	q.closed_target = jv_str(next, "closed_target");
-	json_array_foreach(steps_j, i, v)
-	{
-		steps[i] = (struct engine_step){
-			.after_ms = jv_int(v, "after_s", 0) * 1000,
-			.filter = jv_str(v, "filter"),
-			.priority_delta = (int)jv_int(v, "priority_delta", 0),
-			.min_ewt_ms = jv_int(v, "min_ewt_s", 0) * 1000,
-			.action = action_of(jv_str(v, "action"), ACTION_NONE),
-			.target = jv_str(v, "target"),
-		};
-	}
-	q.steps = steps;
-	q.nsteps = json_array_size(steps_j);
+	queue_json_fill(next, &q, steps);
 	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
 	if (err == EBUSY)
 		return fail(msg, size, 409, "%s",
@@ -480,8 +441,9 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 				      : "the queue holds contacts: its tenant "
 					"and channel cannot change");
 	if (err == EINVAL || err == ENOENT)
-		return step_error(steps_j, ee.msg[0] ? ee.msg : "invalid queue",
-				  msg, size);
+		return step_error(json_object_get(next, "steps"),
+				  ee.msg[0] ? ee.msg : "invalid queue", msg,
+				  size);
 	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
 }
 

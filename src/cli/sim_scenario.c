@@ -973,6 +973,9 @@ static int arrivals(struct scenario *s, const char *path, char *msg,
 	struct sim_queue *q = (struct sim_queue *)s->sc.queues;
 	char full[4096];
 
+	if ((csv || fc) && !path)
+		return bad(msg, size, "%s: no files can be read here",
+			   csv ? "arrivals_csv" : "forecast_csv");
 	if (csv) {
 		beside(full, sizeof(full), path, csv);
 		if (csv_load(s, full, nint, msg, size))
@@ -998,9 +1001,10 @@ static int arrivals(struct scenario *s, const char *path, char *msg,
 	return 0;
 }
 
-int scenario_load(struct scenario **sp, const char *path, char *msg,
-		  size_t size)
+int scenario_parse(struct scenario **sp, const char *text, size_t len,
+		   const char *path, char *msg, size_t size)
 {
+	const char *name = path ? path : "scenario";
 	struct scenario *s = calloc(1, sizeof(*s));
 	json_error_t je;
 	struct sim_error err;
@@ -1011,13 +1015,13 @@ int scenario_load(struct scenario **sp, const char *path, char *msg,
 		free(s);
 		return bad(msg, size, "out of memory");
 	}
-	s->mem->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	s->mem->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!s->mem->root) {
-		bad(msg, size, "%s: line %d: %s", path, je.line, je.text);
+		bad(msg, size, "%s: line %d: %s", name, je.line, je.text);
 		goto out;
 	}
 	if (!json_is_object(s->mem->root)) {
-		bad(msg, size, "%s: expected a JSON object", path);
+		bad(msg, size, "%s: expected a JSON object", name);
 		goto out;
 	}
 	if (take_numbers(s, msg, size))
@@ -1030,7 +1034,7 @@ int scenario_load(struct scenario **sp, const char *path, char *msg,
 		goto out;
 	s->name = jv_str(s->mem->root, "name");
 	if (!s->name)
-		s->name = path;
+		s->name = name;
 	s->reps = (unsigned)jv_int(s->mem->root, "replications", 10);
 	s->seed = (uint64_t)jv_int(s->mem->root, "seed", 1);
 	if (sim_check(&s->sc, &err)) {
@@ -1042,5 +1046,20 @@ int scenario_load(struct scenario **sp, const char *path, char *msg,
 out:
 	if (rc)
 		scenario_free(s);
+	return rc;
+}
+
+int scenario_load(struct scenario **sp, const char *path, char *msg,
+		  size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = file_read_all(path, 64 << 20, &text, &len);
+
+	*sp = NULL;
+	if (rc)
+		return bad(msg, size, "%s: %s", path, strerror(rc));
+	rc = scenario_parse(sp, text, len, path, msg, size);
+	free(text);
 	return rc;
 }

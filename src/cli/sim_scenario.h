@@ -25,6 +25,15 @@ struct scenario {
 /* Returns 0, or 1 with msg filled (unreadable, invalid, inconsistent). */
 int scenario_load(struct scenario **sp, const char *path, char *msg,
 		  size_t size);
+
+/*
+ * The same from the file's text (len bytes): path names it in messages,
+ * and the files it names (arrivals_csv, forecast_csv) are read relative
+ * to path's folder. With path NULL no file is read: a scenario naming one
+ * is refused (the fuzzer's case).
+ */
+int scenario_parse(struct scenario **sp, const char *text, size_t len,
+		   const char *path, char *msg, size_t size);
 void scenario_free(struct scenario *s);
 
 #endif

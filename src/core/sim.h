@@ -191,6 +191,9 @@ struct sim_queue {
 	double callback_take_up;  /* P(a proposed callback is taken) */
 };
 
+/* Agents in all (groups × counts): each is an engine agent. */
+#define SIM_MAX_AGENTS 200000
+
 struct sim_scenario {
 	const char *const *tenants;
 	size_t ntenants;

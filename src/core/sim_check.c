@@ -208,11 +208,23 @@ int sim_check_numbers(const struct sim_scenario *sc, struct sim_error *err)
 		if (rc)
 			return rc;
 	}
+	uint64_t total = 0;
+
 	for (size_t i = 0; i < sc->nagents; i++) {
+		const struct sim_agent *a = &sc->agents[i];
 		int rc = check_agent(sc, i, err);
 
 		if (rc)
 			return rc;
+		if (!a->nshifts)
+			total += a->count ? a->count : 1;
+		for (size_t j = 0; j < a->nshifts; j++)
+			total += a->shifts[j].count;
 	}
+	/* every agent is an engine agent in every replication */
+	if (total > SIM_MAX_AGENTS)
+		return sim_fail(err, EINVAL,
+				"agents: %llu agents in all, at most %u",
+				(unsigned long long)total, SIM_MAX_AGENTS);
 	return 0;
 }

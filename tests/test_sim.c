@@ -784,6 +784,23 @@ static void test_bad_scenarios_name_the_field(void **state)
 	c.queues[1].queue.id = "q1";
 	c.sc.duration_ms = 1800000 * 3 + 5;
 	check_fails(&c, "duration");
+	c.sc.duration_ms = 4 * 1800000;
+	/*
+	 * 100,000 + 100,001 agents: one too many for the engines to hold,
+	 * refused before any engine is built
+	 */
+	c.agents[0].count = 100000;
+	{
+		static const struct sim_shift two[] = {
+			{0, 1800000, 100000, NULL, 0},
+			{1800000, 3600000, 1, NULL, 0},
+		};
+
+		c.agents[1].count = 0;
+		c.agents[1].shifts = two;
+		c.agents[1].nshifts = 2;
+		check_fails(&c, "agents: 200001 agents in all, at most 200000");
+	}
 }
 
 int main(void)

@@ -431,29 +431,6 @@ static int solve(const struct sched_args *a, struct sched_run *r)
 	return 0;
 }
 
-static void run_free(struct sched_run *r)
-{
-	for (int g = 0; g < r->p.ngroups; g++)
-		free(r->group[g]);
-	for (int s = 0; r->in && s < r->p.nsites; s++) {
-		for (int k = 0; r->in[s].agent && k < r->sites[s].agents; k++)
-			free(r->in[s].agent[k]);
-		free(r->in[s].agent);
-		free(r->in[s].id);
-		free(r->in[s].kind);
-		free(r->in[s].open);
-	}
-	free(r->group);
-	free(r->pool);
-	free(r->queue_group);
-	free(r->in);
-	free(r->sites);
-	free(r->required);
-	free(r->covered);
-	free(r->pat);
-	schedule_roster_free(&r->roster);
-}
-
 static int write_svg(const char *path, const struct sched_run *r)
 {
 	FILE *f = fopen(path, "w");
@@ -516,6 +493,6 @@ int cli_schedule(int argc, char **argv)
 		rc = solve(&a, &r);
 	if (!rc)
 		rc = output(&a, &r);
-	run_free(&r);
+	sched_run_free(&r);
 	return rc;
 }

@@ -54,6 +54,13 @@ struct forecast_history;
 int sched_load_sites(const char *path, struct sched_run *r,
 		     const struct forecast_history *h);
 
+/* The same from the file's text (len bytes); path names it in messages. */
+int sched_parse_sites(const char *text, size_t len, const char *path,
+		      struct sched_run *r, const struct forecast_history *h);
+
+/* Frees what r owns (not r). */
+void sched_run_free(struct sched_run *r);
+
 /* "2026-04-13 08:00" for a slot of the horizon (size >= 20). */
 void sched_time(const struct sched_run *r, int slot, char *buf, size_t size);
 /* "Mon 2026-04-13" ("lun 2026-04-13") for a day of the horizon (size >=

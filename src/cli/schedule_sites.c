@@ -478,8 +478,31 @@ static int read_sites(struct sites_file *sf, struct sched_run *r)
 	return 0;
 }
 
-int sched_load_sites(const char *path, struct sched_run *r,
-		     const struct forecast_history *h)
+void sched_run_free(struct sched_run *r)
+{
+	for (int g = 0; r->group && g < r->p.ngroups; g++)
+		free(r->group[g]);
+	for (int s = 0; r->in && s < r->p.nsites; s++) {
+		for (int k = 0; r->in[s].agent && k < r->sites[s].agents; k++)
+			free(r->in[s].agent[k]);
+		free(r->in[s].agent);
+		free(r->in[s].id);
+		free(r->in[s].kind);
+		free(r->in[s].open);
+	}
+	free(r->group);
+	free(r->pool);
+	free(r->queue_group);
+	free(r->in);
+	free(r->sites);
+	free(r->required);
+	free(r->covered);
+	free(r->pat);
+	schedule_roster_free(&r->roster);
+}
+
+int sched_parse_sites(const char *text, size_t len, const char *path,
+		      struct sched_run *r, const struct forecast_history *h)
 {
 	static const char *const keys[] = {"groups", "shifts", "rules",
 					   "sites",  "name",   "description",
@@ -488,16 +511,9 @@ int sched_load_sites(const char *path, struct sched_run *r,
 				     &r->p.under_cost_per_hour}};
 	struct sites_file sf = {.w = r->w, .cw = r->cw, .path = path, .h = h};
 	json_error_t e;
-	char *buf = NULL;
-	size_t len = 0;
-	int err = file_read_all(path, MAX_FILE, &buf, &len);
+	int err;
 
-	if (err) {
-		words_file_error(r->cw, "schedule", path, err);
-		return 1;
-	}
-	sf.root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-	free(buf);
+	sf.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 	if (!sf.root) {
 		words_line_error(r->cw, "schedule", path,
 				 e.line > 0 ? (size_t)e.line : 0, e.text);
@@ -518,5 +534,21 @@ int sched_load_sites(const char *path, struct sched_run *r,
 	r->queue_group = err ? NULL : sf.queue_group;
 	if (err)
 		free(sf.queue_group);
+	return err;
+}
+
+int sched_load_sites(const char *path, struct sched_run *r,
+		     const struct forecast_history *h)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int err = file_read_all(path, MAX_FILE, &buf, &len);
+
+	if (err) {
+		words_file_error(r->cw, "schedule", path, err);
+		return 1;
+	}
+	err = sched_parse_sites(buf, len, path, r, h);
+	free(buf);
 	return err;
 }

@@ -6,6 +6,9 @@
 #ifndef RELAIS_CLI_H
 #define RELAIS_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -25,5 +28,11 @@ int cli_sim_compare(int argc, char **argv);
 int cli_sim_replay(int argc, char **argv);
 int cli_schedule(int argc, char **argv);
 int cli_history(int argc, char **argv);
+
+/*
+ * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+ * break (always, if asked), with inner quotes doubled.
+ */
+void cli_csv_field(FILE *f, const char *s, bool always);
 
 #endif

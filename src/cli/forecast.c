@@ -408,22 +408,6 @@ static void print_table(const struct forecast *f, const char *queue,
 	printf("\n");
 }
 
-/* A CSV field, quoted when it must be (RFC 4180). */
-static void csv_field(const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_csv(const struct forecast *f, const char *queue)
 {
 	char day[16], at[8];
@@ -437,7 +421,7 @@ static void print_csv(const struct forecast *f, const char *queue)
 
 			fmt_slot(at, sizeof(at), k);
 			printf("%s %s,", day, at);
-			csv_field(queue);
+			cli_csv_field(stdout, queue, false);
 			printf(",%.3f,", f->interval[d * FORECAST_SLOTS + k]);
 			if (!isnan(aht))
 				printf("%.1f", aht);

@@ -170,18 +170,6 @@ static int cell_cmp(const void *x, const void *y)
 	return strcmp(a->queue, b->queue);
 }
 
-/* RFC 4180: quoted, inner quotes doubled. */
-static void csv_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print(const struct hist *h, const json_t *names)
 {
 	char t[32];
@@ -195,7 +183,7 @@ static void print(const struct hist *h, const json_t *names)
 		if (!c->offered && !c->handled)
 			continue;
 		printf("%s,", web_time(c->start, t, sizeof(t)));
-		csv_string(name ? name : c->queue);
+		cli_csv_field(stdout, name ? name : c->queue, true);
 		printf(",%u,", c->offered);
 		if (c->handled)
 			printf("%.1f",

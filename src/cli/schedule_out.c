@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "cli/cli.h"
 #include "cli/schedule_cli.h"
 #include "core/tz.h"
 
@@ -364,23 +365,6 @@ void sched_print_table(const struct sched_run *r, FILE *f)
 	print_unassigned(r, f);
 }
 
-/* ---- CSV -------------------------------------------------------------- */
-
-static void csv_field(const char *s, FILE *f)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* start, end, break start and end ("" when none) of a shift. */
 static void shift_times(const struct sched_run *r,
 			const struct schedule_shift *s, char t[4][24])
@@ -407,11 +391,12 @@ void sched_print_csv(const struct sched_run *r, FILE *f)
 
 		shift_times(r, s, t);
 		if (ro->agent[k] >= 0)
-			csv_field(r->in[s->site].agent[ro->agent[k]], f);
+			cli_csv_field(f, r->in[s->site].agent[ro->agent[k]],
+				      false);
 		fputc(',', f);
-		csv_field(r->in[s->site].id, f);
+		cli_csv_field(f, r->in[s->site].id, false);
 		fputc(',', f);
-		csv_field(r->group[s->group], f);
+		cli_csv_field(f, r->group[s->group], false);
 		fprintf(f, ",%s,%s,%s,%s,%.2f,%.2f\n", t[0], t[1], t[2], t[3],
 			schedule_work_min(s) / 60.0,
 			schedule_shift_cost(&r->p, s));

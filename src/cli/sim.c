@@ -542,22 +542,6 @@ static void scenario_json(const struct view *v, uint64_t seed)
 	json_decref(o);
 }
 
-/* RFC 4180: keys are quoted when they hold a comma or a quote. */
-static void csv_text(const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void scenario_csv(const struct view *v)
 {
 	const struct sim_result *r = v->r;
@@ -577,7 +561,7 @@ static void scenario_csv(const struct view *v)
 				printf("%s,%s,",
 				       interval_label(v, k, buf, sizeof(buf)),
 				       group_names[g]);
-				csv_text(row_key(v, g, i));
+				cli_csv_field(stdout, row_key(v, g, i), false);
 				printf(",%u", r->reps);
 				for (int m = 0; m < SIM_M_MAX; m++) {
 					const struct sim_stat *s = &row->m[m];

@@ -4,29 +4,15 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/forecast.h"
+#include "core/say.h"
 
 #define SLOTS FORECAST_SLOTS
 #define WEEK  FORECAST_PERIOD
-
-static void say(char *msg, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- series ----------------------------------------------------------- */
 
@@ -77,7 +63,7 @@ int forecast_series_build(struct forecast_series **sp,
 	for (size_t i = first; i < end; i++)
 		lo = h->rows[i].day < lo ? h->rows[i].day : lo;
 	if (lo > hi || hi - lo >= FORECAST_MAX_SPAN) {
-		say(msg, size,
+		say(msg, size, 0,
 		    "the history of queue %s spans more than %d days",
 		    h->queues[queue], FORECAST_MAX_SPAN);
 		return EINVAL;
@@ -276,7 +262,7 @@ static int check_days(const struct forecast_series *s, const struct part *p,
 		if (p->y[t] > 0 || p->special[t])
 			continue;
 		tz_civil_from_days(s->first_day + (int64_t)t, &y, &m, &d);
-		say(msg, size,
+		say(msg, size, 0,
 		    "%04d-%02d-%02d has no contacts: the multiplicative model "
 		    "needs every ordinary day above zero (use the additive "
 		    "model, or list the day as special)",
@@ -379,18 +365,18 @@ static int check_opts(const struct forecast_series *s,
 		      const struct forecast_opts *o, char *msg, size_t size)
 {
 	if (o->days < 1 || o->days > FORECAST_MAX_HORIZON) {
-		say(msg, size, "the horizon must be 1 to %d days",
+		say(msg, size, 0, "the horizon must be 1 to %d days",
 		    FORECAST_MAX_HORIZON);
 		return EINVAL;
 	}
 	for (size_t i = 0; i < o->nspecial; i++) {
 		if (o->special[i].factor < 0) {
-			say(msg, size, "a special-day factor is negative");
+			say(msg, size, 0, "a special-day factor is negative");
 			return EINVAL;
 		}
 	}
 	if (s->ndays < 2 * WEEK) {
-		say(msg, size,
+		say(msg, size, 0,
 		    "%zu days of history: the forecast needs at least %d "
 		    "(two weeks)",
 		    s->ndays, 2 * WEEK);

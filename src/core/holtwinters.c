@@ -7,12 +7,12 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/holtwinters.h"
+#include "core/say.h"
 
 /* What one SSE evaluation needs, shared by the optimiser's calls. */
 struct hw_run {
@@ -26,20 +26,6 @@ struct hw_run {
 	void (*progress)(void *arg, int iter, double sse);
 	void *arg;
 };
-
-static void say(char *msg, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *msg, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg || !size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
-	va_end(ap);
-}
 
 static bool is_special(const bool *special, size_t t)
 {
@@ -144,7 +130,7 @@ static int check_positive(const double *y, const double *w, size_t n, size_t m,
 
 		if (v > 0 || (t >= 2 * m && is_special(special, t)))
 			continue;
-		say(msg, size,
+		say(msg, size, 0,
 		    "value %zu is %g: the multiplicative model needs positive "
 		    "values (use the additive one)",
 		    t + 1, v);
@@ -256,11 +242,11 @@ static int check(const double *y, size_t n, const struct hw_opts *o, char *msg,
 	const struct hw_params *p = o->fixed;
 
 	if (o->period < 2) {
-		say(msg, size, "the season must have at least 2 values");
+		say(msg, size, 0, "the season must have at least 2 values");
 		return EINVAL;
 	}
 	if (n / 2 < o->period) {
-		say(msg, size,
+		say(msg, size, 0,
 		    "%zu values are fewer than two seasons (%zu); Holt-Winters "
 		    "needs two seasons to start",
 		    n, 2 * o->period);
@@ -268,14 +254,14 @@ static int check(const double *y, size_t n, const struct hw_opts *o, char *msg,
 	}
 	for (size_t t = 0; t < n; t++) {
 		if (!isfinite(y[t])) {
-			say(msg, size, "value %zu is not a number", t + 1);
+			say(msg, size, 0, "value %zu is not a number", t + 1);
 			return EINVAL;
 		}
 	}
 	if (p && (!(p->alpha > 0 && p->alpha <= 1) ||
 		  !(p->beta >= 0 && p->beta <= 1) ||
 		  !(p->gamma >= 0 && p->gamma <= 1))) {
-		say(msg, size,
+		say(msg, size, 0,
 		    "alpha must be in (0, 1], beta and gamma in "
 		    "[0, 1]");
 		return EINVAL;
@@ -338,7 +324,7 @@ int hw_fit(struct hw **hwp, const double *y, size_t n, const struct hw_opts *o,
 	else
 		err = optimise(hw, &r);
 	if (err) {
-		say(msg, size, "the fit failed: the SSE is not finite");
+		say(msg, size, 0, "the fit failed: the SSE is not finite");
 		goto out;
 	}
 	smooth(&r, &hw->params, hw);

@@ -49,7 +49,7 @@ struct aday {
 	int64_t since;
 };
 
-/* One queue's day. */
+/* One queue's day, from its contacts. */
 struct qday {
 	double offered[NSLOTS];
 	json_t *talk, *wrap, *ring; /* seconds */
@@ -63,9 +63,9 @@ struct dayfile {
 	json_t *tenants, *sites, *agents, *queues, *calendars;
 	json_t *aix, *qix; /* id -> index */
 	struct aday *a;
-	struct qday *q;
-	/* id -> [queue index, answered, talked, last offer ms] */
-	json_t *contacts;
+	struct day_contacts c;
+	struct qday *q;	 /* per queue, once the events are read */
+	size_t contacts; /* of the day, in the configuration's queues */
 	bool oom;
 };
 
@@ -104,29 +104,22 @@ static int on_calendar(const char *id, const char *body, void *arg)
 	return keep_row(((struct dayfile *)arg)->calendars, id, body);
 }
 
-/* Indexes the rows by id and makes the per-agent and per-queue days. */
+/* Indexes the rows by id and makes the per-agent days. */
 static int index_rows(struct dayfile *d)
 {
-	size_t na = json_array_size(d->agents), nq = json_array_size(d->queues);
+	size_t na = json_array_size(d->agents);
 	json_t *v;
 	size_t i;
 
 	d->a = calloc(na ? na : 1, sizeof(*d->a));
-	d->q = calloc(nq ? nq : 1, sizeof(*d->q));
-	if (!d->a || !d->q)
+	if (!d->a)
 		return ENOMEM;
 	json_array_foreach(d->agents, i, v) json_object_set_new(
 		d->aix, json_string_value(json_object_get(v, "id")),
 		json_integer((json_int_t)i));
-	json_array_foreach(d->queues, i, v)
-	{
-		json_object_set_new(d->qix,
-				    json_string_value(json_object_get(v, "id")),
-				    json_integer((json_int_t)i));
-		d->q[i].talk = json_array();
-		d->q[i].wrap = json_array();
-		d->q[i].ring = json_array();
-	}
+	json_array_foreach(d->queues, i, v) json_object_set_new(
+		d->qix, json_string_value(json_object_get(v, "id")),
+		json_integer((json_int_t)i));
 	return 0;
 }
 
@@ -181,83 +174,6 @@ static void on_agent_state(struct dayfile *d, int64_t time_ms, json_t *data)
 	d->a[i].since = time_ms;
 }
 
-static double secs(const json_t *data, const char *key)
-{
-	return (double)json_integer_value(json_object_get(data, key)) / 1000.0;
-}
-
-/* What one event tells of its contact's queue (its first one). */
-static void on_contact(struct dayfile *d, enum engine_event_type t,
-		       int64_t time_ms, json_t *data)
-{
-	const char *id = json_string_value(json_object_get(data, "contact"));
-	long qi = index_of(d->qix,
-			   json_string_value(json_object_get(data, "queue")));
-	json_t *c = id ? json_object_get(d->contacts, id) : NULL;
-	struct qday *q;
-
-	if (!c) {
-		if (t != EV_CONTACT_QUEUED || qi < 0 || time_ms < d->from ||
-		    time_ms >= d->to ||
-		    !json_is_true(json_object_get(data, "entered")))
-			return;
-		d->q[qi].offered[(time_ms - d->from) / SLOT_MS]++;
-		if (json_object_set_new(d->contacts, id,
-					json_pack("[i,b,b,I]", (int)qi, 0, 0,
-						  (json_int_t)0)))
-			d->oom = true;
-		return;
-	}
-	if (json_integer_value(json_array_get(c, 0)) != qi)
-		return;
-	q = &d->q[qi];
-	switch (t) {
-	case EV_CONTACT_OFFERED:
-		json_array_set_new(c, 3, json_integer(time_ms));
-		break;
-	case EV_CONTACT_ACCEPTED:
-		if (!json_is_true(json_array_get(c, 1))) {
-			int64_t offered =
-				json_integer_value(json_array_get(c, 3));
-
-			q->wait_s += secs(data, "wait_ms");
-			if (offered > 0)
-				json_array_append_new(
-					q->ring,
-					json_real((double)(time_ms - offered) /
-						  1000.0));
-		}
-		json_array_set_new(c, 1, json_true());
-		break;
-	case EV_CONTACT_ABANDONED:
-		if (!json_is_true(json_array_get(c, 1))) {
-			q->wait_s += secs(data, "wait_ms");
-			q->abandoned++;
-		}
-		break;
-	case EV_CONTACT_ENDED:
-		if (!json_is_true(json_array_get(c, 2)) &&
-		    secs(data, "talk_ms") > 0) {
-			json_array_append_new(q->talk,
-					      json_real(secs(data, "talk_ms")));
-			json_array_set_new(c, 2, json_true());
-		}
-		break;
-	case EV_CONTACT_COMPLETED:
-		if (!json_is_true(json_array_get(c, 2)) &&
-		    secs(data, "talk_ms") > 0) {
-			json_array_append_new(q->talk,
-					      json_real(secs(data, "talk_ms")));
-			json_array_set_new(c, 2, json_true());
-		}
-		json_array_append_new(q->wrap,
-				      json_real(secs(data, "wrap_ms")));
-		break;
-	default:
-		break;
-	}
-}
-
 static int on_event(const struct store_event *ev, void *arg)
 {
 	struct dayfile *d = arg;
@@ -275,9 +191,54 @@ static int on_event(const struct store_event *ev, void *arg)
 	if (t == EV_AGENT_STATE)
 		on_agent_state(d, ev->time_ms, data);
 	else
-		on_contact(d, t, ev->time_ms, data);
+		day_contact_event(&d->c, t, ev->time_ms, data, &d->oom);
 	json_decref(data);
 	return d->oom ? ENOMEM : 0;
+}
+
+/* Each queue's day from the contacts that entered it first. */
+static int queue_days(struct dayfile *d)
+{
+	size_t nq = json_array_size(d->queues);
+
+	d->q = calloc(nq ? nq : 1, sizeof(*d->q));
+	if (!d->q)
+		return ENOMEM;
+	for (size_t i = 0; i < nq; i++) {
+		d->q[i].talk = json_array();
+		d->q[i].wrap = json_array();
+		d->q[i].ring = json_array();
+	}
+	for (size_t i = 0; i < d->c.n; i++) {
+		const struct day_contact *c = &d->c.v[i];
+		long qi = index_of(d->qix, c->queue);
+		struct qday *q;
+
+		if (qi < 0)
+			continue;
+		q = &d->q[qi];
+		d->contacts++;
+		q->offered[(c->at - d->from) / SLOT_MS]++;
+		if (c->waited_ms >= 0)
+			q->wait_s += (double)c->waited_ms / 1000.0;
+		if (c->patience_ms >= 0) {
+			q->wait_s += (double)c->patience_ms / 1000.0;
+			q->abandoned++;
+		}
+		if (c->talk_ms > 0)
+			json_array_append_new(
+				q->talk,
+				json_real((double)c->talk_ms / 1000.0));
+		if (c->ring_ms >= 0)
+			json_array_append_new(
+				q->ring,
+				json_real((double)c->ring_ms / 1000.0));
+		if (c->wrap_ms >= 0)
+			json_array_append_new(
+				q->wrap,
+				json_real((double)c->wrap_ms / 1000.0));
+	}
+	return 0;
 }
 
 /* ---- the scenario ----------------------------------------------------- */
@@ -527,7 +488,7 @@ static void dayfile_free(struct dayfile *d)
 	json_decref(d->calendars);
 	json_decref(d->aix);
 	json_decref(d->qix);
-	json_decref(d->contacts);
+	day_contacts_free(&d->c);
 }
 
 /*
@@ -546,7 +507,7 @@ static int read_all(struct dayfile *d, const char *dir,
 
 	if (replay_read(dir, &q, tables, row_h, on_event, d, w))
 		return 1;
-	if (!d->a && index_rows(d)) {
+	if ((!d->a && index_rows(d)) || queue_days(d)) {
 		fputs("relais sim replay: out of memory\n", stderr);
 		return 1;
 	}
@@ -567,7 +528,9 @@ int replay_write_day(const char *dir, int64_t from_ms, const char *day,
 		.calendars = json_array(),
 		.aix = json_object(),
 		.qix = json_object(),
-		.contacts = json_object(),
+		.c = {.from = from_ms,
+		      .to = from_ms + MS_DAY,
+		      .index = json_object()},
 	};
 	json_t *sc;
 	int rc = read_all(&d, dir, w);
@@ -587,8 +550,7 @@ int replay_write_day(const char *dir, int64_t from_ms, const char *day,
 			 json_array_size(json_object_get(sc, "agents")));
 		snprintf(n[1], sizeof(n[1]), "%zu",
 			 json_array_size(json_object_get(sc, "queues")));
-		snprintf(n[2], sizeof(n[2]), "%zu",
-			 (size_t)json_object_size(d.contacts));
+		snprintf(n[2], sizeof(n[2]), "%zu", d.contacts);
 		msg_say(stdout, w->wrote,
 			(const char *[]){path, n[0], n[1], n[2]});
 	}

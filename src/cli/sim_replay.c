@@ -39,22 +39,13 @@
 
 #define MS_DAY 86400000LL
 
-/* A customer of the day, as the log tells it. */
-struct rec {
-	int qi; /* the scenario's queue; -1: one the scenario lacks */
-	struct sim_arrival a;
-	bool answered, talked, gave_up;
-};
-
 struct day {
 	const struct scenario *s;
 	int64_t from, to; /* the window, UTC ms */
 	json_t *queues;	  /* log queue id -> scenario queue index */
-	json_t *index;	  /* contact id -> rec index */
-	struct rec *recs;
-	size_t n, cap, skipped;
+	struct day_contacts c;
+	size_t skipped;		/* contacts of queues the scenario lacks */
 	struct metrics *actual; /* per scenario queue, then the agents' */
-	bool oom;
 };
 
 bool replay_event_type(const char *name, enum engine_event_type *t)
@@ -115,26 +106,81 @@ static int queue_index(const struct day *d, const char *id)
 	return -1;
 }
 
-static struct rec *rec_new(struct day *d, const char *contact)
+struct day_contact *day_contact_event(struct day_contacts *d,
+				      enum engine_event_type t, int64_t time_ms,
+				      const json_t *data, bool *oom)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 1024;
-		struct rec *v = realloc(d->recs, cap * sizeof(*v));
+	const char *id = json_string_value(json_object_get(data, "contact"));
+	const char *queue = json_string_value(json_object_get(data, "queue"));
+	const json_t *ix = id ? json_object_get(d->index, id) : NULL;
+	struct day_contact *c;
 
-		if (!v) {
-			d->oom = true;
+	if (!ix) {
+		if (t != EV_CONTACT_QUEUED || !queue || strlen(queue) >= 40 ||
+		    time_ms < d->from || time_ms >= d->to ||
+		    !json_is_true(json_object_get(data, "entered")))
+			return NULL;
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? d->cap * 2 : 1024;
+			struct day_contact *v = realloc(d->v, cap * sizeof(*v));
+
+			if (!v) {
+				*oom = true;
+				return NULL;
+			}
+			d->v = v;
+			d->cap = cap;
+		}
+		if (json_object_set_new(d->index, id,
+					json_integer((json_int_t)d->n))) {
+			*oom = true;
 			return NULL;
 		}
-		d->recs = v;
-		d->cap = cap;
+		c = &d->v[d->n++];
+		*c = (struct day_contact){.at = time_ms,
+					  .waited_ms = -1,
+					  .patience_ms = -1,
+					  .talk_ms = -1,
+					  .ring_ms = -1,
+					  .wrap_ms = -1};
+		snprintf(c->queue, sizeof(c->queue), "%s", queue);
+		return c;
 	}
-	if (json_object_set_new(d->index, contact,
-				json_integer((json_int_t)d->n))) {
-		d->oom = true;
-		return NULL;
+	c = &d->v[json_integer_value(ix)];
+	if (!queue || strcmp(queue, c->queue))
+		return c; /* a later queue: its customer is not learnt there */
+	switch (t) {
+	case EV_CONTACT_OFFERED:
+		c->offered_at = time_ms;
+		break;
+	case EV_CONTACT_ACCEPTED:
+		if (c->waited_ms < 0 && c->patience_ms < 0) {
+			c->waited_ms = num(data, "wait_ms");
+			if (c->offered_at)
+				c->ring_ms = time_ms - c->offered_at;
+		}
+		break;
+	case EV_CONTACT_ENDED:
+	case EV_CONTACT_COMPLETED:
+		if (c->talk_ms < 0 && num(data, "talk_ms") > 0)
+			c->talk_ms = num(data, "talk_ms");
+		if (t == EV_CONTACT_COMPLETED && c->wrap_ms < 0)
+			c->wrap_ms = num(data, "wrap_ms");
+		break;
+	case EV_CONTACT_ABANDONED:
+		if (c->waited_ms < 0 && c->patience_ms < 0)
+			c->patience_ms = num(data, "wait_ms");
+		break;
+	default:
+		break;
 	}
-	memset(&d->recs[d->n], 0, sizeof(d->recs[0]));
-	return &d->recs[d->n++];
+	return c;
+}
+
+void day_contacts_free(struct day_contacts *d)
+{
+	json_decref(d->index);
+	free(d->v);
 }
 
 /* An agent's span in its previous state, clipped to the window. */
@@ -153,43 +199,13 @@ static void agent_span(struct day *d, int64_t time_ms, const json_t *data)
 				   end - start);
 }
 
-/* What one event of a contact of the day tells of its customer. */
-static void learn(struct rec *c, enum engine_event_type t, bool first_queue,
-		  const json_t *data)
-{
-	if (!first_queue)
-		return;
-	switch (t) {
-	case EV_CONTACT_ACCEPTED:
-		if (!c->answered)
-			c->a.waited_ms = num(data, "wait_ms");
-		c->answered = true;
-		break;
-	case EV_CONTACT_ENDED:
-	case EV_CONTACT_COMPLETED:
-		if (!c->talked && num(data, "talk_ms") > 0) {
-			c->a.talk_ms = num(data, "talk_ms");
-			c->talked = true;
-		}
-		break;
-	case EV_CONTACT_ABANDONED:
-		if (!c->answered && !c->gave_up) {
-			c->a.patience_ms = num(data, "wait_ms");
-			c->gave_up = true;
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 static int on_event(const struct store_event *ev, void *arg)
 {
 	struct day *d = arg;
+	const struct day_contact *c;
 	enum engine_event_type t;
-	const char *contact, *queue;
-	json_t *data, *ix;
-	struct rec *c;
+	bool oom = false;
+	json_t *data;
 	int qi;
 
 	if (!replay_event_type(ev->type, &t))
@@ -202,34 +218,17 @@ static int on_event(const struct store_event *ev, void *arg)
 		json_decref(data);
 		return 0;
 	}
-	contact = json_string_value(json_object_get(data, "contact"));
-	queue = json_string_value(json_object_get(data, "queue"));
-	qi = queue_index(d, queue);
-	ix = contact ? json_object_get(d->index, contact) : NULL;
-	if (!ix && t == EV_CONTACT_QUEUED &&
-	    json_is_true(json_object_get(data, "entered")) &&
-	    ev->time_ms >= d->from && ev->time_ms < d->to &&
-	    (c = rec_new(d, contact))) {
-		c->qi = qi;
-		c->a = (struct sim_arrival){ev->time_ms - d->from, -1, -1, 0};
-		d->skipped += qi < 0;
-	} else if (ix) {
-		c = &d->recs[json_integer_value(ix)];
-	} else {
-		c = NULL;
-	}
-	if (c && c->qi >= 0) {
-		learn(c, t, qi == c->qi, data);
-		if (qi >= 0)
-			metrics_on_event(
-				&d->actual[qi], t,
-				json_is_true(json_object_get(data, "entered")),
-				num(data, "wait_ms"), num(data, "talk_ms"),
-				num(data, "wrap_ms"),
-				d->s->sc.queues[qi].queue.sl_threshold_ms);
-	}
+	c = day_contact_event(&d->c, t, ev->time_ms, data, &oom);
+	qi = queue_index(d, json_string_value(json_object_get(data, "queue")));
+	/* the day as it was: the contacts the replay plays, in its queues */
+	if (c && qi >= 0 && queue_index(d, c->queue) >= 0)
+		metrics_on_event(&d->actual[qi], t,
+				 json_is_true(json_object_get(data, "entered")),
+				 num(data, "wait_ms"), num(data, "talk_ms"),
+				 num(data, "wrap_ms"),
+				 d->s->sc.queues[qi].queue.sl_threshold_ms);
 	json_decref(data);
-	return d->oom ? ENOMEM : 0;
+	return oom ? ENOMEM : 0;
 }
 
 /* ---- the day's window ---------------------------------------------------- */
@@ -342,7 +341,7 @@ static void print(struct out *o, const char *day, const char *zone,
 	for (size_t i = 0; i < nq; i++)
 		metrics_add(&all, &d->actual[i]);
 	if (o->text) {
-		snprintf(n[0], sizeof(n[0]), "%zu", d->n - d->skipped);
+		snprintf(n[0], sizeof(n[0]), "%zu", d->c.n - d->skipped);
 		snprintf(n[1], sizeof(n[1]), "%zu", d->skipped);
 		msg_say(stdout, o->w->replay_title,
 			(const char *[]){day, zone, web_time(d->from, from, 32),
@@ -366,9 +365,9 @@ static void print(struct out *o, const char *day, const char *zone,
 			"{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:i,s:I,s:O}", "day", day,
 			"tz", zone, "from", web_time(d->from, from, 32), "to",
 			web_time(d->to, to, 32), "scenario", d->s->name,
-			"contacts", (json_int_t)(d->n - d->skipped), "skipped",
-			(json_int_t)d->skipped, "reps", (int)reps, "seed",
-			(json_int_t)seed, "rows", o->rows);
+			"contacts", (json_int_t)(d->c.n - d->skipped),
+			"skipped", (json_int_t)d->skipped, "reps", (int)reps,
+			"seed", (json_int_t)seed, "rows", o->rows);
 		char *text =
 			json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 
@@ -496,7 +495,11 @@ static int read_day(struct day *d, const char *dir,
 	struct store_event_query q = {.from_ms = d->from - MS_DAY,
 				      .to_ms = d->to + MS_DAY};
 
-	return replay_read(dir, &q, tables, row_h, on_event, d, w);
+	if (replay_read(dir, &q, tables, row_h, on_event, d, w))
+		return 1;
+	for (size_t i = 0; i < d->c.n; i++)
+		d->skipped += queue_index(d, d->c.v[i].queue) < 0;
+	return 0;
 }
 
 static int arrival_cmp(const void *x, const void *y)
@@ -520,9 +523,12 @@ static int set_traces(struct day *d, struct scenario *s,
 
 	if (!n)
 		return ENOMEM;
-	for (size_t i = 0; i < d->n; i++)
-		if (d->recs[i].qi >= 0)
-			n[d->recs[i].qi]++;
+	for (size_t i = 0; i < d->c.n; i++) {
+		int qi = queue_index(d, d->c.v[i].queue);
+
+		if (qi >= 0)
+			n[qi]++;
+	}
 	for (size_t i = 0; i < s->sc.nqueues; i++) {
 		traces[i] = calloc(n[i] ? n[i] : 1, sizeof(*traces[i]));
 		if (!traces[i]) {
@@ -534,11 +540,18 @@ static int set_traces(struct day *d, struct scenario *s,
 		queues[i].arrivals = &none;
 		queues[i].narrivals = 1;
 	}
-	for (size_t i = 0; i < d->n; i++) {
-		const struct rec *c = &d->recs[i];
+	for (size_t i = 0; i < d->c.n; i++) {
+		const struct day_contact *c = &d->c.v[i];
+		int qi = queue_index(d, c->queue);
 
-		if (c->qi >= 0)
-			traces[c->qi][queues[c->qi].ntrace++] = c->a;
+		if (qi >= 0)
+			traces[qi][queues[qi].ntrace++] = (struct sim_arrival){
+				.at_ms = c->at - d->from,
+				.talk_ms = c->talk_ms,
+				.patience_ms = c->patience_ms,
+				.waited_ms =
+					c->waited_ms > 0 ? c->waited_ms : 0,
+			};
 	}
 	for (size_t i = 0; i < s->sc.nqueues; i++)
 		qsort(traces[i], queues[i].ntrace, sizeof(*traces[i]),
@@ -619,7 +632,8 @@ int cli_sim_replay(int argc, char **argv)
 	s->sc.wall_ms = d.from;
 	s->sc.warmup_ms = 0;
 	d.queues = json_object();
-	d.index = json_object();
+	d.c = (struct day_contacts){
+		.from = d.from, .to = d.to, .index = json_object()};
 	d.actual = calloc(s->sc.nqueues + 1, sizeof(*d.actual));
 	if (!d.actual) {
 		fputs("relais sim replay: out of memory\n", stderr);
@@ -627,7 +641,7 @@ int cli_sim_replay(int argc, char **argv)
 	} else {
 		rc = read_day(&d, a.dir, w);
 	}
-	if (!rc && d.n == d.skipped) {
+	if (!rc && d.c.n == d.skipped) {
 		msg_say(stderr, w->no_match, (const char *[]){a.day, a.zone});
 		fputc('\n', stderr);
 		rc = 1;
@@ -635,8 +649,7 @@ int cli_sim_replay(int argc, char **argv)
 	if (!rc)
 		rc = replay(w, &a, s, &d);
 	json_decref(d.queues);
-	json_decref(d.index);
-	free(d.recs);
+	day_contacts_free(&d.c);
 	free(d.actual);
 	scenario_free(s);
 	return rc;

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cli/whatif_msg.h"
 #include "core/engine.h"
 #include "core/tz.h"
@@ -37,6 +39,42 @@ bool replay_state_of(const char *name, enum agent_state *st);
 int replay_read(const char *dir, const struct store_event_query *q,
 		const char *const *tables, store_row_h *const *row_h,
 		store_event_h *ev_h, void *arg, const struct whatif_words *w);
+
+/*
+ * A contact of the day, as the event log tells it: what its customer did
+ * in the first queue it entered. Times in ms; -1 where the log says
+ * nothing (not answered, never talked, did not abandon...).
+ */
+struct day_contact {
+	char queue[40];	     /* the first queue it entered (server id) */
+	int64_t at;	     /* when it entered it, UTC */
+	int64_t waited_ms;   /* answered after that wait */
+	int64_t patience_ms; /* abandoned after that wait */
+	int64_t talk_ms;     /* its first talk there */
+	int64_t ring_ms;     /* last offer to its acceptance */
+	int64_t wrap_ms;     /* its first wrap-up there */
+	int64_t offered_at;  /* its last offer (0: none yet) */
+};
+
+/* The contacts that entered a queue in [from, to), in arrival order. */
+struct day_contacts {
+	int64_t from, to;
+	json_t *index; /* contact id -> index into v */
+	struct day_contact *v;
+	size_t n, cap;
+};
+
+/*
+ * Learns from one contact event (type t at time_ms, its JSON data): a
+ * contact entering its first queue within the window is added, and the
+ * events of a known contact in that queue fill its record. Returns the
+ * contact's record, NULL if the event is of no contact of the day, and
+ * sets *oom when memory ran out.
+ */
+struct day_contact *day_contact_event(struct day_contacts *d,
+				      enum engine_event_type t, int64_t time_ms,
+				      const json_t *data, bool *oom);
+void day_contacts_free(struct day_contacts *d);
 
 /*
  * Writes the recorded day [from_ms, from_ms + 24 h) of dir as a scenario

@@ -491,8 +491,12 @@ static int read_day(struct day *d, const char *dir,
 {
 	static const char *const tables[] = {"queues", NULL};
 	static store_row_h *const row_h[] = {on_queue};
-	/* contacts of the day are followed until they leave, a day later */
-	struct store_event_query q = {.from_ms = d->from - MS_DAY,
+	/*
+	 * From the window's start (an agent's span that began before it
+	 * ends with an event inside), and contacts of the day are followed
+	 * until they leave, a day later.
+	 */
+	struct store_event_query q = {.from_ms = d->from,
 				      .to_ms = d->to + MS_DAY};
 
 	if (replay_read(dir, &q, tables, row_h, on_event, d, w))

@@ -10,6 +10,7 @@ PACKAGES=(
 	libcmocka-dev
 	tzdata
 	libre-dev librem-dev libjansson-dev libsqlite3-dev libsodium-dev uuid-dev
+	libssl-dev libwslay-dev
 	sqlite3 wrk jq curl
 	libglpk-dev python3-simpy3
 )

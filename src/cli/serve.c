@@ -2,6 +2,7 @@
  * relais serve, migrate, user and routes: the server's commands.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +36,65 @@ static void serve_usage(FILE *f)
 		"as agents 03-12\n"
 		"  --config FILE     a JSON file with any of the keys data, "
 		"http, demo, log_level\n"
+		"                    and the limits below as strings "
+		"(\"max-conns\": \"500\")\n"
 		"  --log-level L     debug, info (default), warn or error\n"
 		"  --no-fsync        do not wait for the disk (tests only: a "
 		"crash of the\n"
 		"                    machine may lose acknowledged work)\n"
 		"  --no-group-commit one commit per request (for "
-		"benchmarks)\n\n"
+		"benchmarks)\n"
+		"  --max-conns N     open HTTP connections in all (default "
+		"and ceiling:\n"
+		"                    the descriptor limit less 64)\n"
+		"  --max-conns-per-addr N  of one client address (default "
+		"1024)\n"
+		"  --header-timeout S  a request's head must arrive within S "
+		"seconds\n"
+		"                    of its first byte (default 10)\n"
+		"  --idle-timeout S  an idle keep-alive connection closes "
+		"after S seconds\n"
+		"                    (default 60)\n\n"
 		"SIGTERM or Ctrl-C stops it gracefully: it stops accepting, "
 		"writes what\nis pending and closes.\n");
+}
+
+/* A count > 0 (connections). */
+static int parse_count(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*v < '0' || *v > '9' || *end || !n || n > 1000000)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* Seconds, decimals allowed, into milliseconds (1 ms to a day). */
+static int parse_seconds(const char *v, uint32_t *ms)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (*v < '0' || *v > '9' || *end || d < 0.001 || d > 86400)
+		return -1;
+	*ms = (uint32_t)(d * 1000 + 0.5);
+	return 0;
+}
+
+/* The limit options, from the command line or the config file. */
+static int limit_option(const char *name, const char *v, struct srv_config *cfg)
+{
+	if (!strcmp(name, "max-conns"))
+		return parse_count(v, &cfg->conns_max);
+	if (!strcmp(name, "max-conns-per-addr"))
+		return parse_count(v, &cfg->conns_per_addr);
+	if (!strcmp(name, "header-timeout"))
+		return parse_seconds(v, &cfg->head_ms);
+	if (!strcmp(name, "idle-timeout"))
+		return parse_seconds(v, &cfg->idle_ms);
+	return -1;
 }
 
 static char *strdup_or_die(const char *s)
@@ -81,6 +133,9 @@ static int read_config(const char *path, struct srv_config *cfg,
 		else if (!strcmp(key, "log_level") && json_is_string(v) &&
 			 !log_level_parse(json_string_value(v), lvl))
 			;
+		else if (json_is_string(v) &&
+			 !limit_option(key, json_string_value(v), cfg))
+			;
 		else {
 			fprintf(stderr, "relais: %s: bad or unknown key '%s'\n",
 				path, key);
@@ -117,6 +172,10 @@ int cli_serve(int argc, char **argv)
 		{"log-level", required_argument, NULL, 'l'},
 		{"no-fsync", no_argument, NULL, 'F'},
 		{"no-group-commit", no_argument, NULL, 'G'},
+		{"max-conns", required_argument, NULL, 'L'},
+		{"max-conns-per-addr", required_argument, NULL, 'L'},
+		{"header-timeout", required_argument, NULL, 'L'},
+		{"idle-timeout", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -125,7 +184,7 @@ int cli_serve(int argc, char **argv)
 				 .fsync = true,
 				 .group_commit = true};
 	enum log_level lvl = LOG_INFO;
-	int c;
+	int c, idx;
 
 	/* --config first, so that other options override it */
 	for (int i = 1; i < argc - 1; i++)
@@ -133,8 +192,17 @@ int cli_serve(int argc, char **argv)
 		    read_config(argv[i + 1], &cfg, &lvl))
 			return 2;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
+		case 'L':
+			if (limit_option(opts[idx].name, optarg, &cfg)) {
+				fprintf(stderr,
+					"relais serve: --%s: expected a "
+					"number > 0\n",
+					opts[idx].name);
+				return 2;
+			}
+			break;
 		case 'd':
 			cfg.data_dir = optarg;
 			break;

@@ -6,23 +6,27 @@
 
 #include "server/srv.h"
 
-#define ADMIN_KIND(k)                                                   \
-	{"GET", "/api/v1/" k, api_obj_list, R_ANY},                     \
-		{"POST", "/api/v1/" k, api_obj_create, R_ANY},          \
-		{"GET", "/api/v1/" k "/{id}", api_obj_get, R_ANY},      \
-		{"PATCH", "/api/v1/" k "/{id}", api_obj_update, R_ANY}, \
-	{                                                               \
-		"DELETE", "/api/v1/" k "/{id}", api_obj_delete, R_ANY   \
+/* A route with the default body limit (WEB_BODY_MAX). */
+#define ROUTE(m, p, fn, r)                                     \
+	{                                                      \
+		.method = m, .pattern = p, .h = fn, .roles = r \
 	}
+
+#define ADMIN_KIND(k)                                                        \
+	ROUTE("GET", "/api/v1/" k, api_obj_list, R_ANY),                     \
+		ROUTE("POST", "/api/v1/" k, api_obj_create, R_ANY),          \
+		ROUTE("GET", "/api/v1/" k "/{id}", api_obj_get, R_ANY),      \
+		ROUTE("PATCH", "/api/v1/" k "/{id}", api_obj_update, R_ANY), \
+		ROUTE("DELETE", "/api/v1/" k "/{id}", api_obj_delete, R_ANY)
 
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 
 const struct route web_routes[] = {
-	{"GET", "/healthz", api_healthz, R_PUBLIC},
-	{"GET", "/metrics", api_metrics, R_PUBLIC},
-	{"POST", "/api/v1/session", api_session_create, R_PUBLIC},
-	{"GET", "/api/v1/session", api_session_get, R_ANY},
-	{"DELETE", "/api/v1/session", api_session_delete, R_ANY},
+	ROUTE("GET", "/healthz", api_healthz, R_PUBLIC),
+	ROUTE("GET", "/metrics", api_metrics, R_PUBLIC),
+	ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
+	ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
+	ROUTE("DELETE", "/api/v1/session", api_session_delete, R_ANY),
 	ADMIN_KIND("tenants"),
 	ADMIN_KIND("sites"),
 	ADMIN_KIND("skills"),
@@ -31,34 +35,40 @@ const struct route web_routes[] = {
 	ADMIN_KIND("calendars"),
 	ADMIN_KIND("dispositions"),
 	ADMIN_KIND("users"),
-	{"POST", "/api/v1/contacts", api_contact_create,
-	 R_ADMIN | R_SUPERVISOR | R_INTEGRATION},
-	{"GET", "/api/v1/contacts", api_contact_list, STAFF},
-	{"GET", "/api/v1/contacts/{id}", api_contact_get, STAFF},
-	{"POST", "/api/v1/contacts/{id}/accept", api_contact_accept, STAFF},
-	{"POST", "/api/v1/contacts/{id}/reject", api_contact_reject, STAFF},
-	{"POST", "/api/v1/contacts/{id}/complete", api_contact_complete, STAFF},
-	{"POST", "/api/v1/contacts/{id}/transfer", api_contact_transfer, STAFF},
-	{"POST", "/api/v1/contacts/{id}/callback", api_contact_callback, STAFF},
-	{"POST", "/api/v1/contacts/{id}/abandon", api_contact_abandon,
-	 R_ADMIN | R_SUPERVISOR | R_INTEGRATION},
-	{"POST", "/api/v1/contacts/{id}/wrapup", api_contact_wrapup, STAFF},
-	{"PUT", "/api/v1/agents/{id}/state", api_agent_state,
-	 R_ADMIN | R_SUPERVISOR | R_AGENT},
-	{"GET", "/api/v1/agents/{id}/why", api_agent_why,
-	 R_ADMIN | R_SUPERVISOR},
-	{"POST", "/api/v1/customers", api_customer_create, STAFF},
-	{"GET", "/api/v1/customers", api_customer_list, STAFF},
-	{"GET", "/api/v1/customers/{id}", api_customer_get, STAFF},
-	{"PATCH", "/api/v1/customers/{id}", api_customer_update, STAFF},
-	{"GET", "/api/v1/customers/{id}/contacts", api_customer_contacts,
-	 STAFF},
-	{"GET", "/api/v1/stats/realtime", api_stats_realtime,
-	 R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT},
-	{"GET", "/api/v1/reports/intervals", api_reports_intervals,
-	 R_ADMIN | R_SUPERVISOR | R_CLIENT},
-	{"GET", "/api/v1/events", api_events,
-	 R_ADMIN | R_SUPERVISOR | R_INTEGRATION},
-	{"GET", "/api/v1/stream", api_stream, R_PUBLIC},
-	{NULL, NULL, NULL, 0},
+	ROUTE("POST", "/api/v1/contacts", api_contact_create,
+	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
+	ROUTE("GET", "/api/v1/contacts", api_contact_list, STAFF),
+	ROUTE("GET", "/api/v1/contacts/{id}", api_contact_get, STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/accept", api_contact_accept,
+	      STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/reject", api_contact_reject,
+	      STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/complete", api_contact_complete,
+	      STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/transfer", api_contact_transfer,
+	      STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/callback", api_contact_callback,
+	      STAFF),
+	ROUTE("POST", "/api/v1/contacts/{id}/abandon", api_contact_abandon,
+	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
+	ROUTE("POST", "/api/v1/contacts/{id}/wrapup", api_contact_wrapup,
+	      STAFF),
+	ROUTE("PUT", "/api/v1/agents/{id}/state", api_agent_state,
+	      R_ADMIN | R_SUPERVISOR | R_AGENT),
+	ROUTE("GET", "/api/v1/agents/{id}/why", api_agent_why,
+	      R_ADMIN | R_SUPERVISOR),
+	ROUTE("POST", "/api/v1/customers", api_customer_create, STAFF),
+	ROUTE("GET", "/api/v1/customers", api_customer_list, STAFF),
+	ROUTE("GET", "/api/v1/customers/{id}", api_customer_get, STAFF),
+	ROUTE("PATCH", "/api/v1/customers/{id}", api_customer_update, STAFF),
+	ROUTE("GET", "/api/v1/customers/{id}/contacts", api_customer_contacts,
+	      STAFF),
+	ROUTE("GET", "/api/v1/stats/realtime", api_stats_realtime,
+	      R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT),
+	ROUTE("GET", "/api/v1/reports/intervals", api_reports_intervals,
+	      R_ADMIN | R_SUPERVISOR | R_CLIENT),
+	ROUTE("GET", "/api/v1/events", api_events,
+	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
+	ROUTE("GET", "/api/v1/stream", api_stream, R_PUBLIC),
+	{.method = NULL},
 };

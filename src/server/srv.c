@@ -19,9 +19,16 @@
 #include "server/libre.h"
 #include <uuid.h>
 
+#include "server/hconn.h"
 #include "server/log.h"
 #include "server/srv.h"
 #include "server/worker.h"
+
+/* Descriptors kept out of the connection cap: the store's files, the
+ * workers' pipes, the listening socket, logs. */
+#define FD_RESERVE 64
+/* How long a stop waits for the answers of what it commits. */
+#define STOP_GRACE_MS 10000
 
 struct batch {
 	struct srv *srv;
@@ -431,15 +438,15 @@ int srv_migrate(const char *data_dir, int *version, char *msg, size_t size)
 /*
  * libre's loop handles 1,024 descriptors unless told otherwise: every
  * stream subscriber holds one. Raise the soft limit to the hard one and
- * size the loop for it.
+ * size the loop for it. Returns the limit.
  */
-static void raise_fd_limit(void)
+static rlim_t raise_fd_limit(void)
 {
 	struct rlimit rl;
 	rlim_t want = 65536;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
+		return 1024;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
 		want = rl.rlim_max;
 	if (rl.rlim_cur < want) {
@@ -450,16 +457,80 @@ static void raise_fd_limit(void)
 	if (fd_setsize((int)(rl.rlim_cur < want ? rl.rlim_cur : want)))
 		log_warn("srv", "msg=\"cannot size the event loop\"");
 	log_debug("srv", "max_fds=%llu", (unsigned long long)rl.rlim_cur);
+	return rl.rlim_cur < want ? rl.rlim_cur : want;
 }
 
+/*
+ * SIGTERM and SIGINT may come at any time, start-up included: until the
+ * loop runs, the handler only notes it (the default action would kill the
+ * process with 143 and no clean stop); a timer that runs first in the loop
+ * looks at the note. Inside the loop, libre's handler calls this one.
+ */
+static volatile sig_atomic_t stop_asked;
+
+static void early_signal(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+/* In the loop, called by libre (not in the signal's context). */
 static void signal_handler(int sig)
 {
 	(void)sig;
+	stop_asked = 1;
 	re_cancel();
 }
 
-static int listen_http(struct srv *s)
+static void signals_early(void)
 {
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = early_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+static void stop_if_asked(void *arg)
+{
+	(void)arg;
+	if (stop_asked)
+		re_cancel();
+}
+
+/* The connection caps: as configured, and below the descriptor limit. */
+static void conn_limits(struct srv *s, struct hconn_config *hc, rlim_t fds)
+{
+	const struct srv_config *c = &s->cfg;
+	rlim_t cap = fds > 2 * FD_RESERVE ? fds - FD_RESERVE : fds / 2;
+
+	hconn_config_default(hc);
+	hc->conns_max = c->conns_max ? c->conns_max : (unsigned)cap;
+	if (hc->conns_max > cap)
+		hc->conns_max = (unsigned)cap;
+	if (c->conns_per_addr)
+		hc->conns_per_addr = c->conns_per_addr;
+	if (c->head_ms)
+		hc->head_ms = c->head_ms;
+	if (c->idle_ms)
+		hc->idle_ms = c->idle_ms;
+	log_info("http",
+		 "max_connections=%u per_address=%u header_ms=%u "
+		 "idle_ms=%u",
+		 hc->conns_max, hc->conns_per_addr, hc->head_ms, hc->idle_ms);
+}
+
+static int listen_http(struct srv *s, rlim_t fds)
+{
+	const struct hconn_handlers h = {
+		.bodyh = web_body_max,
+		.reqh = web_request,
+		.errh = web_conn_error,
+		.arg = s,
+	};
+	struct hconn_config hc;
 	struct sa laddr, bound;
 	char url[80];
 	int err = sa_decode(&laddr, s->cfg.http_addr, strlen(s->cfg.http_addr));
@@ -471,19 +542,18 @@ static int listen_http(struct srv *s)
 			  s->cfg.http_addr);
 		return EINVAL;
 	}
-	err = websock_alloc(&s->ws, NULL, NULL);
-	if (!err)
-		err = http_listen(&s->hs, &laddr, web_request, s);
+	conn_limits(s, &hc, fds);
+	err = hconn_listen(&s->hs, &laddr, &hc, &h);
 	/* libre listens with a backlog of 5: bursts of connections would be
 	 * dropped and retried seconds later */
 	if (!err)
-		err = tcp_sock_listen(http_sock_tcp(s->hs), SOMAXCONN);
+		err = tcp_sock_listen(hconn_sock_tcp(s->hs), SOMAXCONN);
 	if (err) {
 		log_error("http", "msg=\"cannot listen\" addr=%s err=\"%s\"",
 			  s->cfg.http_addr, strerror(err));
 		return err;
 	}
-	tcp_sock_local_get(http_sock_tcp(s->hs), &bound);
+	tcp_sock_local_get(hconn_sock_tcp(s->hs), &bound);
 	re_snprintf(url, sizeof(url), "http://%J/", &bound);
 	log_info("http", "msg=listening url=%s", url);
 	re_snprintf(url, sizeof(url), "http://%s:%u/",
@@ -531,9 +601,6 @@ static void srv_close(struct srv *s)
 	traffic_stop();
 	stream_close_all(s);
 	s->hs = mem_deref(s->hs);
-	if (s->ws)
-		websock_shutdown(s->ws);
-	s->ws = mem_deref(s->ws);
 	worker_stop(s->db);
 	worker_stop(s->cpu);
 	web_free(s);
@@ -558,17 +625,21 @@ static void srv_close(struct srv *s)
 		batch_free(s->open);
 }
 
-/* SIGTERM: stop accepting, flush, wait for the commit, close. */
 /*
- * While stopping: the loop runs until the last commit is done and, when
- * streams were open, a short grace for their close handshakes (a closed
- * stream lives until its client answers, or 10 s).
+ * SIGTERM: stop accepting and reading requests, commit what is pending,
+ * answer every request that was read (its answer waits for the commit),
+ * then close. The loop runs until the last commit is done, every
+ * connection has sent its answers and closed (or STOP_GRACE_MS pass),
+ * and, when streams were open, a short grace for their close handshakes.
  */
 static void stop_check(void *arg)
 {
 	struct srv *s = arg;
+	int64_t now = srv_now(s);
 
-	if (!s->inflight && srv_now(s) >= s->stop_until)
+	if ((!s->inflight && hconn_sock_count(s->hs) == 0 &&
+	     now >= s->stop_until) ||
+	    now >= s->stop_deadline)
 		re_cancel();
 	else
 		tmr_start(s->eng_tmr, 20, stop_check, s);
@@ -578,16 +649,18 @@ static void shutdown_gracefully(struct srv *s)
 {
 	size_t streams = stream_count(s);
 
-	log_info("srv", "msg=\"stopping\" inflight=%zu streams=%zu",
-		 s->inflight, streams);
+	log_info("srv", "msg=\"stopping\" inflight=%zu streams=%zu conns=%zu",
+		 s->inflight, streams, hconn_sock_count(s->hs));
 	s->stopping = true;
-	s->hs = mem_deref(s->hs);
+	if (s->hs)
+		hconn_sock_drain(s->hs);
 	tmr_cancel(s->tick_tmr);
 	traffic_stop();
 	stream_close_all(s);
 	srv_flush(s);
 	s->stop_until = srv_now(s) + (streams ? 300 : 0);
-	if (s->inflight || streams) {
+	s->stop_deadline = srv_now(s) + STOP_GRACE_MS;
+	if (s->inflight || streams || hconn_sock_count(s->hs)) {
 		tmr_start(s->eng_tmr, 0, stop_check, s);
 		re_main(NULL);
 	}
@@ -596,10 +669,14 @@ static void shutdown_gracefully(struct srv *s)
 
 int srv_run(const struct srv_config *cfg)
 {
-	struct srv *s = calloc(1, sizeof(*s));
+	struct srv *s;
 	uint64_t t0 = mono_us();
+	struct tmr early;
+	rlim_t fds;
 	int err;
 
+	signals_early();
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ENOMEM;
 	err = libre_init();
@@ -607,7 +684,8 @@ int srv_run(const struct srv_config *cfg)
 		free(s);
 		return err;
 	}
-	raise_fd_limit();
+	tmr_init(&early);
+	fds = raise_fd_limit();
 	err = srv_init(s, cfg);
 	if (!err)
 		err = open_store(s);
@@ -620,7 +698,7 @@ int srv_run(const struct srv_config *cfg)
 	if (!err && cfg->demo)
 		err = demo_seed(s);
 	if (!err)
-		err = listen_http(s);
+		err = listen_http(s, fds);
 	if (!err) {
 		traffic_start(s);
 		srv_flush(s);
@@ -631,7 +709,9 @@ int srv_run(const struct srv_config *cfg)
 			 "contacts=%zu",
 			 RELAIS_VERSION, (long long)s->seq,
 			 (double)(mono_us() - t0) / 1000.0, s->contacts.len);
-		err = re_main(signal_handler);
+		tmr_start(&early, 0, stop_if_asked, NULL);
+		err = stop_asked ? 0 : re_main(signal_handler);
+		tmr_cancel(&early);
 		shutdown_gracefully(s);
 	}
 	srv_close(s);

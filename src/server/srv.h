@@ -134,6 +134,10 @@ struct srv_config {
 	bool traffic;	   /* demo traffic: random contacts, robot agents */
 	bool fsync;	   /* false only for tests */
 	bool group_commit; /* false: one commit per request (benchmarks) */
+	/* HTTP connections (0: the defaults of hconn.h; the total is kept
+	 * below the descriptor limit) */
+	unsigned conns_max, conns_per_addr;
+	uint32_t head_ms, idle_ms;
 	/* Called once listening, with the base URL ("http://h:p/"). */
 	void (*on_ready)(const char *url, void *arg);
 	void *arg;
@@ -157,14 +161,14 @@ struct srv {
 	int lock_fd;	    /* the data folder's lock */
 	struct worker *db;  /* the store's thread */
 	struct worker *cpu; /* password hashing */
-	struct http_sock *hs;
-	struct websock *ws;
+	struct hconn_sock *hs;
 	struct tmr *eng_tmr, *tick_tmr;
 	int64_t mono0_ms, utc0_ms;
 	int64_t started_ms;
 	bool restoring; /* engine events are not recorded */
 	bool stopping;
-	int64_t stop_until; /* while stopping: the streams' grace */
+	int64_t stop_until;    /* while stopping: the streams' grace */
+	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
 	struct kindset ks[K_MAX];
 	struct hmap users_by_name; /* username -> user */

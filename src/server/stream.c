@@ -23,11 +23,12 @@
 #include "server/log.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/wsconn.h"
 
 struct stream {
 	struct stream *next, *prev;
 	struct srv *srv;
-	struct websock_conn *wc;
+	struct wsconn *wc;
 	char user[40];
 	json_t *topics; /* set: topic -> true */
 	bool stats;
@@ -38,7 +39,7 @@ struct stream {
 
 static void send_text(struct stream *st, const char *text)
 {
-	if (!websock_send(st->wc, WEBSOCK_TEXT, "%s", text))
+	if (!wsconn_send(st->wc, text, strlen(text)))
 		st->srv->ws_sent++;
 }
 
@@ -172,31 +173,11 @@ static void deliver(struct stream *st, int64_t seq, const json_t *msg,
 	st->last_seq = seq;
 }
 
-/* Appends a WebSocket text frame (server to client: no mask). */
-static int ws_frame(struct mbuf *mb, const char *text)
-{
-	size_t len = strlen(text);
-	int err = mbuf_write_u8(mb, 0x81); /* FIN, text */
-
-	if (len < 126) {
-		err |= mbuf_write_u8(mb, (uint8_t)len);
-	} else if (len < 65536) {
-		err |= mbuf_write_u8(mb, 126);
-		err |= mbuf_write_u16(mb, htons((uint16_t)len));
-	} else {
-		err |= mbuf_write_u8(mb, 127);
-		for (int i = 7; i >= 0; i--)
-			err |= mbuf_write_u8(mb, (uint8_t)(len >> (8 * i)));
-	}
-	return err | mbuf_write_mem(mb, (const uint8_t *)text, len);
-}
-
 /* The events of one subscriber in one write. */
 static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
 		       json_t **msgs, char **texts)
 {
 	struct mbuf *mb = NULL;
-	struct tcp_conn *tc;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pub *p = &pubs[i];
@@ -215,15 +196,13 @@ static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
 			continue;
 		}
 		if (!texts[i] || (!mb && !(mb = mbuf_alloc(1024))) ||
-		    ws_frame(mb, texts[i]))
+		    wsconn_frame(mb, texts[i], strlen(texts[i])))
 			continue;
 		st->last_seq = p->seq;
 		st->srv->ws_sent++;
 	}
-	if (mb && (tc = websock_tcp(st->wc))) {
-		mb->pos = 0;
-		(void)tcp_send(tc, mb);
-	}
+	if (mb)
+		(void)wsconn_send_frames(st->wc, mb);
 	mem_deref(mb);
 }
 
@@ -416,20 +395,13 @@ static void on_subscribe(struct stream *st, const json_t *req)
 			after ? json_integer_value(after) : s->durable_seq;
 }
 
-static void ws_recv(const struct websock_hdr *hdr, struct mbuf *mb, void *arg)
+static void ws_recv(const char *text, size_t len, void *arg)
 {
 	struct stream *st = arg;
 	json_error_t e;
 	json_t *req;
 
-	if (hdr->opcode != WEBSOCK_TEXT)
-		return;
-	if (mbuf_get_left(mb) > WEB_BODY_MAX) {
-		send_error(st, "payload_too_large", "message too large");
-		return;
-	}
-	req = json_loadb((const char *)mbuf_buf(mb), mbuf_get_left(mb),
-			 JSON_REJECT_DUPLICATES, &e);
+	req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 	if (!req || !json_is_object(req)) {
 		send_error(st, "invalid_json",
 			   req ? "expected an object" : e.text);
@@ -517,8 +489,8 @@ void api_stream(struct hreq *r)
 	st->held = json_array();
 	st->last_seq = s->durable_seq;
 	snprintf(st->user, sizeof(st->user), "%s", u->id);
-	err = websock_accept(&st->wc, s->ws, r->conn, r->msg, 30000, ws_recv,
-			     ws_close, st);
+	err = wsconn_accept(&st->wc, r->conn, r->msg, WEB_BODY_MAX, ws_recv,
+			    ws_close, st);
 	if (err) {
 		json_decref(st->topics);
 		json_decref(st->held);
@@ -542,10 +514,15 @@ void stream_tick(struct srv *s)
 		if (!st->stats || !(u = stream_user(st)))
 			continue;
 		text = stats_realtime_text(s, u, NULL);
-		if (text &&
-		    !websock_send(st->wc, WEBSOCK_TEXT,
-				  "{\"type\":\"stats\",\"data\":%s}", text))
-			s->ws_sent++;
+		if (text) {
+			char *m = NULL;
+
+			if (re_sdprintf(&m, "{\"type\":\"stats\",\"data\":%s}",
+					text))
+				continue;
+			send_text(st, m);
+			mem_deref(m);
+		}
 	}
 }
 
@@ -554,7 +531,7 @@ void stream_close_all(struct srv *s)
 	while (s->streams) {
 		struct stream *st = s->streams;
 
-		websock_close(st->wc, WEBSOCK_GOING_AWAY, "server stopping");
+		wsconn_close(st->wc, 1001, "server stopping");
 		stream_free(st);
 	}
 }

@@ -4,6 +4,7 @@
  * replies with the same headers and error shape everywhere.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #include "server/libre.h"
 
+#include "server/hconn.h"
 #include "server/log.h"
 #include "server/srv.h"
 #include "server/web.h"
@@ -48,14 +50,24 @@ static const char *reason(int status)
 		return "Method Not Allowed";
 	case 409:
 		return "Conflict";
+	case 408:
+		return "Request Timeout";
 	case 413:
-		return "Payload Too Large";
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
 	case 415:
 		return "Unsupported Media Type";
 	case 429:
 		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
 	default:
 		return status < 500 ? "Error" : "Internal Server Error";
 	}
@@ -77,7 +89,7 @@ static void hreq_free(struct hreq *r)
  * sends a POST that waits for its commit, then a GET answered at once).
  */
 struct connq {
-	struct http_conn *conn;
+	struct hconn *conn;
 	struct hreq *head, *tail;
 };
 
@@ -86,7 +98,7 @@ static bool connq_eq(const void *val, const void *key)
 	return ((const struct connq *)val)->conn == key;
 }
 
-static uint64_t conn_hash(const struct http_conn *conn)
+static uint64_t conn_hash(const struct hconn *conn)
 {
 	return hmap_hash_u64((uint64_t)(uintptr_t)conn);
 }
@@ -112,20 +124,44 @@ static int connq_add(struct srv *s, struct hreq *r)
 	return 0;
 }
 
+/*
+ * Hands an answer to the connection. The last answer of a connection that
+ * closes says so: known only now, when the answers before it are gone.
+ */
+static void send_answer(struct hreq *r)
+{
+	struct mbuf *mb = r->out, *closing;
+
+	if (!mb || !hconn_closing(r->conn) || hconn_pending(r->conn) > 1) {
+		hconn_reply(r->conn, mb);
+		return;
+	}
+	closing = mbuf_alloc(mb->end + 24);
+	if (!closing || mbuf_write_mem(closing, mb->buf, r->head_end) ||
+	    mbuf_write_str(closing, "Connection: close\r\n") ||
+	    mbuf_write_mem(closing, mb->buf + r->head_end,
+			   mb->end - r->head_end)) {
+		mem_deref(closing);
+		hconn_reply(r->conn, mb);
+		return;
+	}
+	closing->pos = 0;
+	hconn_reply(r->conn, closing);
+	mem_deref(closing);
+}
+
 /* Sends the answers at the head of the connection's line. */
-static void connq_drain(struct srv *s, struct http_conn *conn)
+static void connq_drain(struct srv *s, struct hconn *conn)
 {
 	struct connq *q = hmap_get(&s->conns, conn_hash(conn), connq_eq, conn);
-	struct tcp_conn *tc;
 	struct hreq *r;
 
 	while (q && (r = q->head) && r->answered) {
-		tc = http_conn_tcp(r->conn);
-		if (r->out && tc)
-			(void)tcp_send(tc, r->out);
 		q->head = r->qnext;
 		if (!q->head)
 			q->tail = NULL;
+		if (!r->dropped)
+			send_answer(r);
 		hreq_free(r);
 	}
 	if (q && !q->head) {
@@ -154,7 +190,7 @@ void web_free(struct srv *s)
 static void finish(struct hreq *r, int status)
 {
 	struct srv *s = r->srv;
-	struct http_conn *conn = r->conn;
+	struct hconn *conn = r->conn;
 	int cls = status / 100;
 
 	s->http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
@@ -170,8 +206,13 @@ static void finish(struct hreq *r, int status)
 void web_drop(struct hreq *r)
 {
 	r->answered = true;
+	r->dropped = true;
 	connq_drain(r->srv, r->conn);
 }
+
+/* A parameter the handler read did not fit: refuse, never answer as if
+ * it were absent (an unfiltered list). */
+static bool bad_param_answer(struct hreq *r);
 
 static void send_reply(struct hreq *r, int status, const char *ctype,
 		       const char *body, size_t len, const char *extra)
@@ -185,10 +226,14 @@ static void send_reply(struct hreq *r, int status, const char *ctype,
 			"Content-Length: %zu\r\n"
 			"Cache-Control: no-store\r\n"
 			"X-Content-Type-Options: nosniff\r\n"
-			"%s"
-			"\r\n",
+			"%s",
 			status, reason(status), ctype, len,
-			extra ? extra : "") ||
+			extra ? extra : "")) {
+		r->out = mem_deref(r->out);
+		return;
+	}
+	r->head_end = r->out->end;
+	if (mbuf_write_str(r->out, "\r\n") ||
 	    mbuf_write_mem(r->out, (const uint8_t *)body, len))
 		r->out = mem_deref(r->out);
 	else
@@ -198,6 +243,8 @@ static void send_reply(struct hreq *r, int status, const char *ctype,
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
 	      size_t len)
 {
+	if (bad_param_answer(r))
+		return;
 	send_reply(r, status, ctype, text, len, NULL);
 	finish(r, status);
 }
@@ -205,14 +252,14 @@ void web_text(struct hreq *r, int status, const char *ctype, const char *text,
 static void web_json_extra(struct hreq *r, int status, json_t *body,
 			   const char *extra)
 {
+	static const char oom[] = "{\"error\":{\"code\":\"internal\","
+				  "\"message\":\"out of memory\"}}";
 	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
 
 	json_decref(body);
 	if (!text) {
-		send_reply(r, 500, "application/json",
-			   "{\"error\":{\"code\":\"internal\",\"message\":"
-			   "\"out of memory\"}}",
-			   62, NULL);
+		send_reply(r, 500, "application/json", oom, sizeof(oom) - 1,
+			   NULL);
 		finish(r, 500);
 		return;
 	}
@@ -225,6 +272,10 @@ static void web_json_extra(struct hreq *r, int status, json_t *body,
 
 void web_json(struct hreq *r, int status, json_t *body)
 {
+	if (bad_param_answer(r)) {
+		json_decref(body);
+		return;
+	}
 	if (status == 204) {
 		json_decref(body);
 		web_no_content(r);
@@ -235,17 +286,69 @@ void web_json(struct hreq *r, int status, json_t *body)
 
 void web_no_content(struct hreq *r)
 {
+	if (bad_param_answer(r))
+		return;
 	r->out = mbuf_alloc(256);
 	if (r->out && !mbuf_printf(r->out,
 				   "HTTP/1.1 204 No Content\r\n"
 				   "Cache-Control: no-store\r\n"
 				   "%s"
-				   "Content-Length: 0\r\n\r\n",
-				   r->extra))
-		r->out->pos = 0;
-	else
+				   "Content-Length: 0\r\n",
+				   r->extra)) {
+		r->head_end = r->out->end;
+		if (mbuf_write_str(r->out, "\r\n"))
+			r->out = mem_deref(r->out);
+		else
+			r->out->pos = 0;
+	} else {
 		r->out = mem_deref(r->out);
+	}
 	finish(r, 204);
+}
+
+/* Length of the valid UTF-8 sequence at p (0: not one). */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t n;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Messages quote what the client sent (an id, a parameter): bytes that
+ * are not UTF-8 become '?', or JSON could not carry the message.
+ */
+static void utf8_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (!n)
+			*p++ = '?';
+		else
+			p += n;
+	}
 }
 
 void web_error(struct hreq *r, int status, const char *code, const char *fmt,
@@ -253,19 +356,31 @@ void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 {
 	char msg[512];
 	va_list ap;
-	const char *extra = NULL;
+	const char *extra = r->extra[0] ? r->extra : NULL;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (status == 429)
+	utf8_clean(msg);
+	if (status == 429 && !extra)
 		extra = "Retry-After: 60\r\n";
-	if (status == 401)
+	if (status == 401 && !extra)
 		extra = "WWW-Authenticate: Bearer\r\n";
+	r->bad_param[0] = '\0';
 	web_json_extra(r, status,
 		       json_pack("{s:{s:s,s:s}}", "error", "code", code,
 				 "message", msg),
 		       extra);
+}
+
+static bool bad_param_answer(struct hreq *r)
+{
+	if (!r->bad_param[0])
+		return false;
+	web_error(r, 400, "invalid_field",
+		  "%s: the value is longer than this parameter allows",
+		  r->bad_param);
+	return true;
 }
 
 void web_forbidden(struct hreq *r)
@@ -319,8 +434,7 @@ static bool url_decode(const char *src, size_t n, char *buf, size_t size)
 	return true;
 }
 
-const char *web_query(const struct hreq *r, const char *name, char *buf,
-		      size_t size)
+const char *web_query(struct hreq *r, const char *name, char *buf, size_t size)
 {
 	const char *p = r->query;
 	size_t nlen = strlen(name);
@@ -330,11 +444,14 @@ const char *web_query(const struct hreq *r, const char *name, char *buf,
 		const char *end = amp ? amp : p + strlen(p);
 		const char *eq = memchr(p, '=', (size_t)(end - p));
 
-		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen))
-			return url_decode(eq + 1, (size_t)(end - eq - 1), buf,
-					  size)
-				       ? buf
-				       : NULL;
+		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen)) {
+			if (url_decode(eq + 1, (size_t)(end - eq - 1), buf,
+				       size))
+				return buf;
+			snprintf(r->bad_param, sizeof(r->bad_param), "%s",
+				 name);
+			return NULL;
+		}
 		p = amp ? amp + 1 : NULL;
 	}
 	return NULL;
@@ -554,11 +671,6 @@ static bool parse_body(struct hreq *r, const struct http_msg *msg)
 
 	if (!body_method(r->method))
 		return true;
-	if (msg->clen > WEB_BODY_MAX || len > WEB_BODY_MAX) {
-		web_error(r, 413, "payload_too_large",
-			  "the body is over %d bytes", WEB_BODY_MAX);
-		return false;
-	}
 	if (!len) {
 		r->body = json_object();
 		return true;
@@ -604,29 +716,87 @@ static const struct route *find_route(struct hreq *r, bool *path_known)
 	return web_route_lookup(r->method, r->path, r->params, path_known);
 }
 
-void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg)
+/* The largest body of a request: its route's, before a byte is read. */
+size_t web_body_max(const struct http_msg *msg, void *arg)
 {
-	struct srv *s = arg;
-	struct hreq *r = calloc(1, sizeof(*r));
+	char method[8], path[512], p[2][64];
 	const struct route *rt;
-	char bad[64];
 	bool known;
-	int st;
 
-	if (!r) {
-		http_ereply(conn, 500, "Internal Server Error");
-		return;
-	}
+	(void)arg;
+	if (msg->met.l >= sizeof(method) || msg->path.l >= sizeof(path))
+		return 0;
+	pl_strcpy(&msg->met, method, sizeof(method));
+	pl_strcpy(&msg->path, path, sizeof(path));
+	if (!body_method(method))
+		return 0;
+	rt = web_route_lookup(method, path, p, &known);
+	return rt && rt->body_max ? rt->body_max : WEB_BODY_MAX;
+}
+
+static struct hreq *hreq_new(struct srv *s, struct hconn *conn)
+{
+	struct hreq *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
 	r->srv = s;
 	r->conn = mem_ref(conn);
 	r->t0_us = now_us();
 	if (connq_add(s, r)) {
 		mem_deref(r->conn);
 		free(r);
-		http_ereply(conn, 500, "Internal Server Error");
+		return NULL;
+	}
+	re_snprintf(r->peer, sizeof(r->peer), "%j", hconn_peer(conn));
+	return r;
+}
+
+static const char *status_code(int status)
+{
+	switch (status) {
+	case 408:
+		return "request_timeout";
+	case 413:
+		return "payload_too_large";
+	case 414:
+		return "uri_too_long";
+	case 431:
+		return "header_fields_too_large";
+	case 501:
+		return "not_implemented";
+	case 505:
+		return "http_version_not_supported";
+	default:
+		return "bad_request";
+	}
+}
+
+void web_conn_error(struct hconn *conn, int status, const char *why, void *arg)
+{
+	struct hreq *r = hreq_new(arg, conn);
+
+	if (!r) {
+		hconn_reply(conn, NULL);
 		return;
 	}
-	re_snprintf(r->peer, sizeof(r->peer), "%j", http_conn_peer(conn));
+	snprintf(r->method, sizeof(r->method), "-");
+	web_error(r, status, status_code(status), "%s", why);
+}
+
+void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
+{
+	struct srv *s = arg;
+	struct hreq *r = hreq_new(s, conn);
+	const struct route *rt;
+	char bad[64];
+	bool known;
+	int st;
+
+	if (!r) {
+		hconn_reply(conn, NULL);
+		return;
+	}
 	st = hreq_fill(r, msg);
 	if (st) {
 		web_error(r, st, "bad_request", "the request is too long");

@@ -19,7 +19,7 @@
 struct srv;
 struct user;
 struct session;
-struct http_conn;
+struct hconn;
 struct http_msg;
 
 enum role {
@@ -43,7 +43,7 @@ enum role {
 
 struct hreq {
 	struct srv *srv;
-	struct http_conn *conn;
+	struct hconn *conn;
 	const struct http_msg *msg; /* only while the handler runs */
 	char method[8];
 	char path[512];
@@ -60,8 +60,11 @@ struct hreq {
 	struct hreq *next;  /* waiting for a commit */
 	struct hreq *qnext; /* the next request of the same connection */
 	struct mbuf *out;   /* the answer, held until those before it left */
+	size_t head_end;    /* where out's empty line after the head starts */
 	bool answered;
-	json_t *held; /* the reply held until then */
+	bool dropped;	    /* no answer: the connection became a WebSocket */
+	char bad_param[32]; /* a query parameter that did not fit */
+	json_t *held;	    /* the reply held until then */
 	int held_status;
 };
 
@@ -71,7 +74,8 @@ struct route {
 	const char *method;
 	const char *pattern; /* /api/v1/queues/{id} */
 	route_h *h;
-	unsigned roles; /* R_* bits; R_PUBLIC for no authentication */
+	unsigned roles;	 /* R_* bits; R_PUBLIC for no authentication */
+	size_t body_max; /* the largest body; 0: WEB_BODY_MAX */
 };
 
 /* The whole table, NULL-terminated; `relais routes` prints it. */
@@ -84,8 +88,11 @@ extern const struct route web_routes[];
 const struct route *web_route_lookup(const char *method, const char *path,
 				     char params[2][64], bool *path_known);
 
-/* Called by libre for each request. */
-void web_request(struct http_conn *conn, const struct http_msg *msg, void *arg);
+/* The connection layer's handlers (hconn.h): a request, its largest body,
+ * a request refused by the framing. */
+void web_request(struct hconn *conn, const struct http_msg *msg, void *arg);
+size_t web_body_max(const struct http_msg *msg, void *arg);
+void web_conn_error(struct hconn *conn, int status, const char *why, void *arg);
 
 void web_json(struct hreq *r, int status, json_t *body); /* steals body */
 void web_error(struct hreq *r, int status, const char *code, const char *fmt,
@@ -98,9 +105,13 @@ void web_free(struct srv *s);
 /* Frees a request that gets no reply (its connection became a socket). */
 void web_drop(struct hreq *r);
 
-/* Query string parameter, decoded into buf; NULL when absent. */
-const char *web_query(const struct hreq *r, const char *name, char *buf,
-		      size_t size);
+/*
+ * Query string parameter, decoded into buf; NULL when absent. A value
+ * that does not fit in buf (or is malformed) also gives NULL and marks
+ * the request: its answer becomes a 400 naming the parameter, so a
+ * filter too long is never taken as no filter.
+ */
+const char *web_query(struct hreq *r, const char *name, char *buf, size_t size);
 /* limit/offset of a list; replies 400 itself and returns -1 when bad. */
 int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max);
 

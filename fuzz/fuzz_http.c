@@ -2,9 +2,11 @@
  * fuzz_http — what the server does with a request before any handler
  * runs, on arbitrary bytes.
  *
- * The input is the bytes of a connection: libre's http_msg_decode() reads
- * a request, the body is taken as libre's server takes it (Content-Length
- * bytes, when that many are there), and the next request follows, up to
+ * The input is a seed byte, then the bytes of a connection, framed as the
+ * server frames them (hconn.c): http_scan() reads each head from split
+ * reads whose sizes the seed draws, and must agree with a scan of the
+ * whole; libre's http_msg_decode() reads the head it took; the body is
+ * its Content-Length bytes; the next request follows (pipelining), up to
  * four. For each request: the method and path go through
  * web_route_lookup(), the query string through web_query() with every
  * name the server asks for and every name it holds (each value also
@@ -27,6 +29,7 @@
 
 #include "server/libre.h"
 
+#include "server/httphead.h"
 #include "server/jv.h"
 #include "server/srv.h"
 #include "server/web.h"
@@ -108,7 +111,7 @@ static void check_time(const char *v)
 		abort();
 }
 
-static void check_param(const struct hreq *r, const char *name, size_t size)
+static void check_param(struct hreq *r, const char *name, size_t size)
 {
 	char buf[256];
 	const char *v;
@@ -206,44 +209,97 @@ static void check_request(const struct http_msg *msg)
 }
 
 /*
- * Decodes the next request from mb as libre's server does: the body is
- * the Content-Length bytes after the head. Returns false when no complete
- * request is left.
+ * Scans the head at buf[0..len) in pieces whose sizes come from seed (a
+ * connection's split reads), and in one piece: both must agree, and a
+ * head taken must end with its empty line.
  */
-static bool next_request(struct mbuf *mb)
+static int scan_split(const uint8_t *buf, size_t len, uint8_t seed,
+		      struct http_scan *out)
 {
-	struct http_msg *msg;
-	size_t end;
+	struct http_limits lim;
+	struct http_scan whole, sc;
+	const char *why;
+	size_t have = 0;
+	int st = HTTP_SCAN_MORE, st1;
+	uint32_t x = seed | 1u;
 
-	if (!mbuf_get_left(mb) || http_msg_decode(&msg, mb, true))
-		return false;
-	if (mbuf_get_left(mb) < msg->clen) {
-		mem_deref(msg);
-		return false;
+	http_limits_default(&lim);
+	http_scan_reset(&sc);
+	while (st == HTTP_SCAN_MORE && have < len) {
+		x = x * 1103515245u + 12345u;
+		have += 1 + (x >> 16) % 64;
+		if (have > len)
+			have = len;
+		st = http_scan(&sc, buf, have, &lim, &why);
 	}
-	mem_deref(msg->mb);
-	msg->mb = mem_ref(msg->_mb);
-	end = mb->end;
-	mb->end = mb->pos + msg->clen;
-	check_request(msg);
-	mb->pos = mb->end;
-	mb->end = end;
-	mem_deref(msg);
-	return true;
+	http_scan_reset(&whole);
+	st1 = http_scan(&whole, buf, len, &lim, &why);
+	if (st != st1 || (st != HTTP_SCAN_MORE && !why))
+		abort();
+	if (st == HTTP_SCAN_DONE &&
+	    (sc.head_len != whole.head_len || sc.clen != whole.clen ||
+	     sc.close != whole.close || sc.head_len > len || sc.head_len < 4 ||
+	     memcmp(buf + sc.head_len - 4, "\r\n\r\n", 4)))
+		abort();
+	*out = sc;
+	return st;
 }
 
-static void fuzz_http(const uint8_t *data, size_t size)
+/*
+ * The next request of a connection's bytes, framed as hconn.c frames it:
+ * the head checked by http_scan(), read by http_msg_decode(), the body
+ * the Content-Length bytes after it. Returns the bytes used, 0 when no
+ * complete request is left.
+ */
+static size_t next_request(const uint8_t *buf, size_t len, uint8_t seed)
 {
-	struct mbuf *mb = mbuf_alloc(size ? size : 1);
+	struct http_scan sc;
+	struct http_msg *msg;
+	struct mbuf *mb;
+	size_t used;
 
+	if (scan_split(buf, len, seed, &sc) != HTTP_SCAN_DONE ||
+	    (uint64_t)sc.clen > len - sc.head_len)
+		return 0;
+	used = sc.head_len + (size_t)sc.clen;
+	mb = mbuf_alloc(sc.head_len);
 	if (!mb)
-		return;
-	if (mbuf_write_mem(mb, data, size) == 0) {
-		mb->pos = 0;
-		for (int i = 0; i < MAX_REQUESTS && next_request(mb); i++)
-			;
+		return 0;
+	(void)mbuf_write_mem(mb, buf + sc.skip, sc.head_len - sc.skip);
+	mb->pos = 0;
+	if (!http_msg_decode(&msg, mb, true)) {
+		/* libre reads the method the scan checked */
+		if (!msg->met.l || memchr(msg->met.p, ' ', msg->met.l))
+			abort();
+		mem_deref(msg->mb);
+		msg->mb = mbuf_alloc(sc.clen ? (size_t)sc.clen : 1);
+		if (msg->mb) {
+			(void)mbuf_write_mem(msg->mb, buf + sc.head_len,
+					     (size_t)sc.clen);
+			msg->mb->pos = 0;
+			check_request(msg);
+		}
+		mem_deref(msg);
 	}
 	mem_deref(mb);
+	return used;
+}
+
+/* The first byte seeds the split reads; the rest is the connection. */
+static void fuzz_http(const uint8_t *data, size_t size)
+{
+	uint8_t seed = size ? data[0] : 0;
+	size_t used;
+
+	if (size)
+		data++, size--;
+	for (int i = 0; i < MAX_REQUESTS && size; i++) {
+		used = next_request(data, size, seed);
+		if (!used)
+			break;
+		data += used;
+		size -= used;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

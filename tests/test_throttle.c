@@ -76,21 +76,19 @@ static void test_five_failures_then_a_minute_then_doubling(void **state)
 	int64_t wait;
 
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(attempt(t, "ann", "10.0.0.1", false, T0 + i,
-					 &wait),
-				 0);
+		assert_int_equal(
+			attempt(t, "ann", "10.0.0.1", false, T0 + i, &wait), 0);
 	/* the wait is the real one, counted from the fifth failure */
 	assert_int_equal(admit(t, "ann", "10.0.0.1", T0 + 4 + 20 * S, &wait),
 			 EAGAIN);
 	assert_int_equal(wait, 40 * S);
 	/* even the right password waits */
-	assert_int_equal(attempt(t, "ann", "10.0.0.1", true, T0 + 59 * S,
-				 &wait),
-			 EAGAIN);
+	assert_int_equal(
+		attempt(t, "ann", "10.0.0.1", true, T0 + 59 * S, &wait),
+		EAGAIN);
 	/* after the minute: one more try; failing doubles the wait */
-	assert_int_equal(attempt(t, "ann", "10.0.0.1", false, T0 + 61 * S,
-				 &wait),
-			 0);
+	assert_int_equal(
+		attempt(t, "ann", "10.0.0.1", false, T0 + 61 * S, &wait), 0);
 	assert_int_equal(admit(t, "ann", "10.0.0.1", T0 + 61 * S, &wait),
 			 EAGAIN);
 	assert_int_equal(wait, 120 * S);
@@ -122,8 +120,7 @@ static void test_attempts_count_when_they_arrive(void **state)
 	for (int i = 0; i < 5; i++)
 		throttle_done(t, "ann", "10.0.0.1", false, T0 + 100, record,
 			      &wr);
-	assert_int_equal(admit(t, "ann", "10.0.0.1", T0 + 100, &wait),
-			 EAGAIN);
+	assert_int_equal(admit(t, "ann", "10.0.0.1", T0 + 100, &wait), EAGAIN);
 	assert_int_equal(wait, 60 * S);
 }
 
@@ -206,9 +203,8 @@ static void test_success_clears_the_pair_only(void **state)
 	assert_string_equal(wr.last, "pann\t10.0.0.1");
 	/* five more failures are free again */
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(attempt(t, "ann", "10.0.0.1", false, T0,
-					 &wait),
-				 0);
+		assert_int_equal(
+			attempt(t, "ann", "10.0.0.1", false, T0, &wait), 0);
 }
 
 static void test_failures_are_forgotten_after_15_minutes(void **state)

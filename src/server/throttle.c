@@ -132,7 +132,8 @@ static bool entry_forgotten(const struct throttle *t,
 }
 
 int throttle_admit(struct throttle *t, const char *user, const char *addr,
-		   int64_t now, int64_t *wait_ms, throttle_write_h *wr, void *arg)
+		   int64_t now, int64_t *wait_ms, throttle_write_h *wr,
+		   void *arg)
 {
 	struct throttle_entry *e[THROTTLE_SCOPES];
 	char key[THROTTLE_KEY];
@@ -206,6 +207,21 @@ void throttle_done(struct throttle *t, const char *user, const char *addr,
 	}
 }
 
+void throttle_cancel(struct throttle *t, const char *user, const char *addr)
+{
+	char key[THROTTLE_KEY];
+	struct throttle_entry *e;
+
+	if (t->inflight)
+		t->inflight--;
+	for (int sc = 0; sc < THROTTLE_SCOPES; sc++) {
+		make_key(key, (enum throttle_scope)sc, user, addr);
+		e = entry_get(t, key);
+		if (e && e->inflight && !--e->inflight && !e->fails)
+			entry_drop(t, e);
+	}
+}
+
 void throttle_sweep(struct throttle *t, int64_t now, throttle_write_h *w,
 		    void *arg)
 {
@@ -245,8 +261,8 @@ int throttle_load(struct throttle *t, const char *key, int fails,
 	for (sc = 0; sc < THROTTLE_SCOPES; sc++)
 		if (key[0] == letters[sc])
 			break;
-	if (sc == THROTTLE_SCOPES || fails < 0 ||
-	    strlen(key) >= THROTTLE_KEY || entry_get(t, key))
+	if (sc == THROTTLE_SCOPES || fails < 0 || strlen(key) >= THROTTLE_KEY ||
+	    entry_get(t, key))
 		return EINVAL;
 	err = entry_add(t, key, (enum throttle_scope)sc, &e);
 	if (err)

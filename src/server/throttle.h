@@ -86,6 +86,8 @@ int throttle_admit(struct throttle *t, const char *user, const char *addr,
 /* The attempt admitted for user and addr was decided (ok: right password). */
 void throttle_done(struct throttle *t, const char *user, const char *addr,
 		   bool ok, int64_t now, throttle_write_h *w, void *arg);
+/* An attempt admitted and never checked (out of memory): no failure. */
+void throttle_cancel(struct throttle *t, const char *user, const char *addr);
 /* Drops the entries to forget at now, reporting those that had failed. */
 void throttle_sweep(struct throttle *t, int64_t now, throttle_write_h *w,
 		    void *arg);

@@ -258,7 +258,7 @@ void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (status == 429)
+	if (status == 429 && !r->extra[0])
 		extra = "Retry-After: 60\r\n";
 	if (status == 401)
 		extra = "WWW-Authenticate: Bearer\r\n";

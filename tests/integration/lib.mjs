@@ -67,14 +67,16 @@ export async function request(base, method, path, { token, body, raw, headers = 
 
 // The same as request(), sent from localAddress (any 127.x.y.z: the
 // loopback answers to all of them), for what depends on the client's
-// address. headers.get(name) works as with fetch.
-export function requestFrom(localAddress, base, method, path, { body, headers = {}, token } = {}) {
+// address. headers.get(name) works as with fetch. agent: an http.Agent
+// (e.g. a few keep-alive sockets for many requests); default one
+// connection per request.
+export function requestFrom(localAddress, base, method, path, { body, headers = {}, token, agent = false } = {}) {
   const h = { ...headers };
   if (token) h.authorization = `Bearer ${token}`;
   const payload = body === undefined ? undefined : JSON.stringify(body);
   if (payload !== undefined) h['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = http.request(base + path, { method, headers: h, localAddress, agent: false }, (res) => {
+    const req = http.request(base + path, { method, headers: h, localAddress, agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });

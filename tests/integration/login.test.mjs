@@ -11,6 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { startServer, login, client, request, requestFrom } from './lib.mjs';
 
 let srv, admin, api;
@@ -54,7 +55,11 @@ test('an unknown user name costs as much as a wrong password of a real user', as
 });
 
 test('a flood of wrong passwords is refused at the door; other users and addresses still log in', async () => {
-  const flood = Array.from({ length: 200 }, () => loginFrom('127.0.2.1', 'agent08', 'wrong-password'));
+  // 200 requests over 32 connections: 32 in flight at any time, and no
+  // more connections than a per-address cap would allow.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 32, localAddress: '127.0.2.1' });
+  const flood = Array.from({ length: 200 }, () => requestFrom('127.0.2.1', srv.url, 'POST', '/api/v1/session',
+    { body: { username: 'agent08', password: 'wrong-password' }, agent }));
   const [sup, elsewhere] = await Promise.all([
     loginFrom('127.0.2.1', 'supervisor', 'supervisor-demo'),
     loginFrom('127.0.2.2', 'agent08', 'agent08-demo'),
@@ -62,6 +67,7 @@ test('a flood of wrong passwords is refused at the door; other users and address
   assert.equal(sup.status, 201, 'another user of the same address: ' + JSON.stringify(sup.body));
   assert.equal(elsewhere.status, 201, 'the same user from another address: ' + JSON.stringify(elsewhere.body));
   const answers = await Promise.all(flood);
+  agent.destroy();
   const by = {};
   for (const r of answers) by[r.status] = (by[r.status] || 0) + 1;
   assert.ok((by[401] || 0) <= 5, `at most 5 wrong passwords were checked: ${JSON.stringify(by)}`);

@@ -49,7 +49,7 @@ check "unknown config key is named" grep -q "nope" "$out/cerr"
 check "bad listen address exits 1" test $? -eq 1
 "$relais" migrate --data "$out/store" >"$out/mig"
 check "migrate creates a store" test -f "$out/store/relais.db"
-check "migrate says the schema version" grep -q "schema version 1" "$out/mig"
+check "migrate says the schema version" grep -q "schema version 2" "$out/mig"
 "$relais" routes >"$out/routes"
 check "routes lists /healthz" grep -qx "GET /healthz" "$out/routes"
 "$relais" user 2>/dev/null

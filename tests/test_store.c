@@ -106,7 +106,7 @@ static void store_open(struct fx *f)
 	if (store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)))
 		fail_msg("open %s: %s", f->dir, msg);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, 2);
 }
 
 static void store_reopen(struct fx *f)
@@ -228,16 +228,16 @@ static struct evs events(struct fx *f, const struct store_event_query *q)
 
 /* ---- migrations ---- */
 
-static void test_migrate_twice_stays_at_version_1(void **state)
+static void test_migrate_twice_stays_at_the_last_version(void **state)
 {
 	struct fx *f = *state;
 	int version = 0;
 
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, 2);
 	store_reopen(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, 2);
 	assert_string_equal(f->st->ops->name, "sqlite");
 }
 
@@ -253,14 +253,14 @@ static void test_newer_schema_is_refused(void **state)
 	snprintf(path, sizeof(path), "%s/relais.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(
-		sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL, NULL),
+		sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
 		SQLITE_OK);
 	sqlite3_close(db);
 
 	assert_int_equal(
 		store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)), 0);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), EPROTO);
-	assert_non_null(strstr(f->st->ops->errmsg(f->st), "schema version 2"));
+	assert_non_null(strstr(f->st->ops->errmsg(f->st), "schema version 99"));
 }
 
 static void test_open_creates_the_folder(void **state)
@@ -274,7 +274,7 @@ static void test_open_creates_the_folder(void **state)
 	assert_int_equal(store_sqlite_open(&st, sub, false, msg, sizeof(msg)),
 			 0);
 	assert_int_equal(st->ops->migrate(st, &version), 0);
-	assert_int_equal(version, 1);
+	assert_int_equal(version, 2);
 	st->ops->close(st);
 	assert_int_equal(access(sub, F_OK), 0);
 }
@@ -1137,7 +1137,7 @@ static void test_fsync_on_store_commits_too(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_migrate_twice_stays_at_version_1),
+		T(test_migrate_twice_stays_at_the_last_version),
 		T(test_newer_schema_is_refused),
 		T(test_open_creates_the_folder),
 		T(test_open_in_a_missing_parent_fails_with_a_reason),

@@ -1,6 +1,7 @@
 /*
  * relais serve, migrate, user and routes: the server's commands.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -35,9 +36,14 @@ static void serve_usage(FILE *f)
 		"  --demo-traffic    with --demo: random contacts, and robots "
 		"as agents 03-12\n"
 		"  --config FILE     a JSON file with any of the keys data, "
-		"http, demo, log_level\n"
-		"                    and the limits below as strings "
-		"(\"max-conns\": \"500\")\n"
+		"http, demo,\n"
+		"                    log_level, trusted_proxy, and the limits "
+		"below as\n"
+		"                    strings (\"max-conns\": \"500\")\n"
+		"  --trusted-proxy A the reverse proxy's address (or several, "
+		"comma-separated):\n"
+		"                    its X-Forwarded-For, -Proto and -Host "
+		"are believed\n"
 		"  --log-level L     debug, info (default), warn or error\n"
 		"  --no-fsync        do not wait for the disk (tests only: a "
 		"crash of the\n"
@@ -128,6 +134,9 @@ static int read_config(const char *path, struct srv_config *cfg,
 			cfg->data_dir = strdup_or_die(json_string_value(v));
 		else if (!strcmp(key, "http") && json_is_string(v))
 			cfg->http_addr = strdup_or_die(json_string_value(v));
+		else if (!strcmp(key, "trusted_proxy") && json_is_string(v))
+			cfg->trusted_proxy =
+				strdup_or_die(json_string_value(v));
 		else if (!strcmp(key, "demo") && json_is_boolean(v))
 			cfg->demo = json_is_true(v);
 		else if (!strcmp(key, "log_level") && json_is_string(v) &&
@@ -145,6 +154,29 @@ static int read_config(const char *path, struct srv_config *cfg,
 	}
 	json_decref(j);
 	return 0;
+}
+
+/* Whether list is IPv4 or IPv6 addresses separated by commas. */
+static bool addr_list_ok(const char *list)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	char one[64];
+	size_t n;
+
+	do {
+		list += strspn(list, " ");
+		n = strcspn(list, ", ");
+		if (!n || n >= sizeof(one))
+			return false;
+		memcpy(one, list, n);
+		one[n] = '\0';
+		if (inet_pton(AF_INET, one, buf) != 1 &&
+		    inet_pton(AF_INET6, one, buf) != 1)
+			return false;
+		list += n;
+		list += strspn(list, " ");
+	} while (*list == ',' && *++list);
+	return !*list;
 }
 
 /* Prints the demo's welcome, each %s of the message replaced by url. */
@@ -176,6 +208,7 @@ int cli_serve(int argc, char **argv)
 		{"max-conns-per-addr", required_argument, NULL, 'L'},
 		{"header-timeout", required_argument, NULL, 'L'},
 		{"idle-timeout", required_argument, NULL, 'L'},
+		{"trusted-proxy", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -230,6 +263,9 @@ int cli_serve(int argc, char **argv)
 		case 'G':
 			cfg.group_commit = false;
 			break;
+		case 'P':
+			cfg.trusted_proxy = optarg;
+			break;
 		case 'h':
 			serve_usage(stdout);
 			return 0;
@@ -241,6 +277,13 @@ int cli_serve(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "relais serve: unexpected argument '%s'\n",
 			argv[optind]);
+		return 2;
+	}
+	if (cfg.trusted_proxy && !addr_list_ok(cfg.trusted_proxy)) {
+		fprintf(stderr,
+			"relais serve: --trusted-proxy: expected IP "
+			"addresses separated by commas, got '%s'\n",
+			cfg.trusted_proxy);
 		return 2;
 	}
 	log_set_level(lvl);

@@ -27,7 +27,7 @@ static void user_usage(FILE *f)
 		"usage: relais user add NAME --role ROLE [--tenant ID]... "
 		"[--site ID]...\n"
 		"                       [--agent ID] [--data DIR]\n\n"
-		"Creates a login; the password (at least 10 characters) is "
+		"Creates a login; the password (at least 12 characters) is "
 		"read from\nstandard input. ROLE is admin, supervisor, agent, "
 		"client or integration.\nStop the server first: it reads "
 		"users when it starts.\n");
@@ -66,6 +66,7 @@ static bool exists(struct store *st, const char *table, const char *field,
 
 static int read_password(char *buf, size_t size)
 {
+	char msg[128];
 	size_t n;
 
 	if (!fgets(buf, (int)size, stdin))
@@ -73,7 +74,7 @@ static int read_password(char *buf, size_t size)
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	return n >= 10 && n <= 200 ? 0 : -1;
+	return n <= 200 && !auth_password_check(buf, msg, sizeof(msg)) ? 0 : -1;
 }
 
 static int check_ids(struct store *st, json_t *ids, const char *table,
@@ -131,8 +132,9 @@ static int add_user(const char *dir, json_t *u)
 	     fprintf(stderr, "relais user: no such agent\n")))
 		goto out;
 	if (read_password(pw, sizeof(pw))) {
-		fprintf(stderr, "relais user: give a password of 10 to 200 "
-				"characters on standard input\n");
+		fprintf(stderr, "relais user: give a password of at least 12 "
+				"characters (200 bytes at most) on standard "
+				"input\n");
 		goto out;
 	}
 	if (auth_hash(pw, hash)) {

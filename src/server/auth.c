@@ -1,7 +1,14 @@
 /*
  * Who is calling: users (loaded from the users table), sessions (opaque
- * random tokens, stored hashed), login with Argon2id off the loop and a
- * rate limit, CSRF for cookie sessions, and the tenant/site scope rules.
+ * random tokens, stored hashed, swept when they expire or their user's
+ * password changes), login with Argon2id off the loop behind the limits
+ * of throttle.h (kept in the store), CSRF and Origin checks for cookie
+ * sessions, the addresses of trusted proxies, and the tenant/site scope
+ * rules.
+ *
+ * Every login costs one Argon2id verification on the hashing thread, an
+ * unknown user name included (against a dummy hash of the same cost), so
+ * that timing does not tell which names exist.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,19 +25,19 @@
 
 #include "server/log.h"
 #include "server/srv.h"
+#include "server/throttle.h"
 #include "server/worker.h"
 
 #define SESSION_MS	       (12 * 3600 * 1000LL)
 #define INTEGRATION_SESSION_MS (365 * 86400 * 1000LL)
-#define FAIL_WINDOW_MS	       (15 * 60 * 1000LL)
-#define FAIL_MAX_USER	       5
-#define FAIL_MAX_PEER	       20
+#define SWEEP_MS	       (60 * 1000)
+#define PASSWORD_MIN_CHARS     12
 
-struct login_fail {
-	struct login_fail *next;
-	char key[96];
-	int count;
-	int64_t first_ms;
+struct auth {
+	struct throttle throttle;
+	/* made by the first job of the hashing thread, read only there */
+	char dummy_hash[128];
+	struct tmr sweep;
 };
 
 static const char *const role_names[] = {"admin", "supervisor", "agent",
@@ -97,6 +104,34 @@ void auth_user_drop(struct srv *s, const char *id)
 	user_free(u);
 }
 
+/*
+ * Adds u, or copies it over the user of the same id: requests in flight
+ * hold pointers to their user, which must stay valid across an update.
+ */
+static int user_put(struct srv *s, struct user *u)
+{
+	struct user *old =
+		hmap_get(&s->users, hmap_hash_str(u->id), user_eq, u->id);
+
+	if (old) {
+		hmap_del(&s->users_by_name, hmap_hash_str(old->username),
+			 user_name_eq, old->username);
+		strv_free(old->tenants, old->ntenants);
+		strv_free(old->sites, old->nsites);
+		*old = *u;
+		free(u);
+		u = old;
+	} else if (hmap_put(&s->users, hmap_hash_str(u->id), u)) {
+		user_free(u);
+		return ENOMEM;
+	}
+	if (hmap_put(&s->users_by_name, hmap_hash_str(u->username), u)) {
+		auth_user_drop(s, u->id);
+		return ENOMEM;
+	}
+	return 0;
+}
+
 int auth_user_load(struct srv *s, const json_t *b)
 {
 	struct user *u = calloc(1, sizeof(*u));
@@ -119,20 +154,11 @@ int auth_user_load(struct srv *s, const json_t *b)
 		user_free(u);
 		return ENOMEM;
 	}
-	auth_user_drop(s, u->id);
-	if (hmap_put(&s->users, hmap_hash_str(u->id), u) ||
-	    hmap_put(&s->users_by_name, hmap_hash_str(u->username), u)) {
-		hmap_del(&s->users, hmap_hash_str(u->id), user_eq, u->id);
-		user_free(u);
-		return ENOMEM;
-	}
-	return 0;
+	return user_put(s, u);
 }
 
 void auth_free(struct srv *s)
 {
-	struct login_fail *f, *next;
-
 	for (size_t i = 0; i < hmap_span(&s->users); i++) {
 		struct user *u = hmap_at(&s->users, i);
 
@@ -144,9 +170,11 @@ void auth_free(struct srv *s)
 	hmap_reset(&s->users);
 	hmap_reset(&s->users_by_name);
 	hmap_reset(&s->sessions);
-	for (f = s->fails; f; f = next) {
-		next = f->next;
-		free(f);
+	if (s->auth) {
+		tmr_cancel(&s->auth->sweep);
+		throttle_reset(&s->auth->throttle);
+		free(s->auth);
+		s->auth = NULL;
 	}
 }
 
@@ -264,6 +292,15 @@ static struct session *session_find(struct srv *s, const char *token)
 	return se;
 }
 
+/* Forgets a session, in memory and (with the open batch) in the store. */
+static void session_end(struct srv *s, struct session *se)
+{
+	hmap_del(&s->sessions, hmap_hash_str(se->id), session_eq, se->id);
+	srv_del(s, "sessions", se->id);
+	free(se);
+}
+
+/* An expired session, or one whose user is gone, is deleted on sight. */
 int auth_session_load(struct srv *s, const char *id, const char *body)
 {
 	json_t *b = json_loads(body, 0, NULL);
@@ -271,9 +308,10 @@ int auth_session_load(struct srv *s, const char *id, const char *body)
 
 	if (!b)
 		return EINVAL;
-	if (jv_int(b, "expires_ms", 0) < srv_now(s)) {
+	if (jv_int(b, "expires_ms", 0) < srv_now(s) || !jv_str(b, "user") ||
+	    !auth_user_find(s, jv_str(b, "user"))) {
 		json_decref(b);
-		return 0; /* expired: forgotten */
+		return srv_del(s, "sessions", id);
 	}
 	se = calloc(1, sizeof(*se));
 	if (!se) {
@@ -286,6 +324,65 @@ int auth_session_load(struct srv *s, const char *id, const char *body)
 	se->expires_ms = jv_int(b, "expires_ms", 0);
 	json_decref(b);
 	return hmap_put(&s->sessions, hmap_hash_str(se->id), se);
+}
+
+/*
+ * Ends the sessions for which pred is true. They are collected first: a
+ * deletion moves the entries behind it. O(sessions).
+ */
+static void sessions_end_if(struct srv *s,
+			    bool (*pred)(struct srv *s,
+					 const struct session *se,
+					 const void *arg),
+			    const void *arg)
+{
+	struct session **v = NULL, **g;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < hmap_span(&s->sessions); i++) {
+		struct session *se = hmap_at(&s->sessions, i);
+
+		if (!se || !pred(s, se, arg))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			g = realloc(v, cap * sizeof(*v));
+			if (!g)
+				break; /* the sweep does the rest */
+			v = g;
+		}
+		v[n++] = se;
+	}
+	for (size_t i = 0; i < n; i++)
+		session_end(s, v[i]);
+	free(v);
+}
+
+struct end_arg {
+	const char *user, *keep;
+};
+
+static bool session_of(struct srv *s, const struct session *se, const void *arg)
+{
+	const struct end_arg *e = arg;
+
+	(void)s;
+	return !strcmp(se->user, e->user) &&
+	       !(e->keep && !strcmp(se->id, e->keep));
+}
+
+void auth_sessions_end(struct srv *s, const char *user, const char *keep)
+{
+	struct end_arg e = {user, keep};
+
+	sessions_end_if(s, session_of, &e);
+}
+
+static bool session_stale(struct srv *s, const struct session *se,
+			  const void *arg)
+{
+	(void)arg;
+	return se->expires_ms < srv_now(s) || !auth_user_find(s, se->user);
 }
 
 struct user *auth_user_find(struct srv *s, const char *id)
@@ -358,6 +455,138 @@ static bool unsafe_method(const char *m)
 	return strcmp(m, "GET") && strcmp(m, "HEAD");
 }
 
+/* ---- proxies and origins ---- */
+
+static void trim(struct pl *v)
+{
+	while (v->l && (v->p[0] == ' ' || v->p[0] == '\t')) {
+		v->p++;
+		v->l--;
+	}
+	while (v->l && (v->p[v->l - 1] == ' ' || v->p[v->l - 1] == '\t'))
+		v->l--;
+}
+
+/* Whether the peer is one of --trusted-proxy's addresses. */
+static bool from_trusted_proxy(const struct hreq *r)
+{
+	const char *p = r->srv->cfg.trusted_proxy;
+	struct sa peer, sa;
+	char one[64];
+
+	if (!p || sa_set_str(&peer, r->peer, 0))
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+
+		if (n && n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			if (!sa_set_str(&sa, one, 0) &&
+			    sa_cmp(&peer, &sa, SA_ADDR))
+				return true;
+		}
+		p += n + (p[n] != '\0');
+	}
+	return false;
+}
+
+/* The last header `name` (the one the nearest proxy wrote), or NULL. */
+static bool last_hdr_h(const struct http_hdr *hdr, void *arg)
+{
+	*(const struct http_hdr **)arg = hdr;
+	return false;
+}
+
+static const struct http_hdr *last_hdr(const struct hreq *r, const char *name)
+{
+	const struct http_hdr *h = NULL;
+
+	http_msg_xhdr_apply(r->msg, true, name, last_hdr_h, &h);
+	return h;
+}
+
+/*
+ * The client's address: the peer, or behind a trusted proxy the last hop
+ * of X-Forwarded-For (the one that proxy saw; those before it are the
+ * client's word). Login limits count it.
+ */
+static void client_addr(const struct hreq *r, char *out, size_t size)
+{
+	const struct http_hdr *h;
+	struct pl v;
+	struct sa sa;
+	char one[64];
+
+	snprintf(out, size, "%s", r->peer);
+	if (!from_trusted_proxy(r) || !(h = last_hdr(r, "X-Forwarded-For")))
+		return;
+	v = h->val;
+	for (size_t i = v.l; i > 0; i--)
+		if (v.p[i - 1] == ',') {
+			pl_advance(&v, i);
+			break;
+		}
+	trim(&v);
+	if (v.l && v.l < sizeof(one) && !pl_strcpy(&v, one, sizeof(one)) &&
+	    !sa_set_str(&sa, one, 0))
+		re_snprintf(out, size, "%j", &sa);
+}
+
+/* Whether the client reached relais over HTTPS (a trusted proxy says so). */
+static bool request_https(const struct hreq *r)
+{
+	const struct http_hdr *h;
+	struct pl v;
+
+	if (!from_trusted_proxy(r) ||
+	    !(h = http_msg_xhdr(r->msg, "X-Forwarded-Proto")))
+		return false;
+	v = h->val;
+	for (size_t i = 0; i < v.l; i++)
+		if (v.p[i] == ',') {
+			v.l = i;
+			break;
+		}
+	trim(&v);
+	return !pl_strcasecmp(&v, "https");
+}
+
+/* host[:port] without the scheme's default port. */
+static struct pl authority(struct pl a, bool https)
+{
+	const char *dflt = https ? ":443" : ":80";
+	size_t n = strlen(dflt);
+
+	if (a.l > n && !strncmp(a.p + a.l - n, dflt, n))
+		a.l -= n;
+	return a;
+}
+
+bool auth_same_origin(const struct hreq *r, bool require)
+{
+	const struct http_hdr *o = http_msg_xhdr(r->msg, "Origin"), *h = NULL;
+	bool https = request_https(r);
+	const char *scheme = https ? "https://" : "http://";
+	size_t n = strlen(scheme);
+	struct pl oa, ha;
+
+	if (!o)
+		return !require;
+	if (from_trusted_proxy(r))
+		h = last_hdr(r, "X-Forwarded-Host");
+	if (!h)
+		h = http_msg_hdr(r->msg, HTTP_HDR_HOST);
+	if (!h || o->val.l <= n || strncasecmp(o->val.p, scheme, n))
+		return false;
+	oa = o->val;
+	pl_advance(&oa, n);
+	oa = authority(oa, https);
+	ha = authority(h->val, https);
+	return oa.l == ha.l && memchr(oa.p, '/', oa.l) == NULL &&
+	       !strncasecmp(oa.p, ha.p, oa.l);
+}
+
 bool auth_request(struct hreq *r)
 {
 	struct srv *s = r->srv;
@@ -375,14 +604,20 @@ bool auth_request(struct hreq *r)
 		return false;
 	}
 	r->sess = se;
-	if (r->cookie && unsafe_method(r->method)) {
-		csrf = http_msg_xhdr(r->msg, "X-CSRF-Token");
-		if (!csrf || pl_strcmp(&csrf->val, se->csrf)) {
-			web_error(r, 403, "forbidden",
-				  "a cookie session needs the X-CSRF-Token "
-				  "header");
-			return false;
-		}
+	if (!r->cookie || !unsafe_method(r->method))
+		return true;
+	/* a browser names the page's origin on every change */
+	if (!auth_same_origin(r, false)) {
+		web_error(r, 403, "forbidden",
+			  "a cookie session refuses changes from a page of "
+			  "another origin");
+		return false;
+	}
+	csrf = http_msg_xhdr(r->msg, "X-CSRF-Token");
+	if (!csrf || pl_strcmp(&csrf->val, se->csrf)) {
+		web_error(r, 403, "forbidden",
+			  "a cookie session needs the X-CSRF-Token header");
+		return false;
 	}
 	return true;
 }
@@ -395,58 +630,7 @@ json_t *auth_user_json(struct srv *s, const struct user *u)
 	return out;
 }
 
-/* ---- login ---- */
-
-static struct login_fail *fail_get(struct srv *s, const char *key, bool create)
-{
-	int64_t now = srv_now(s);
-	struct login_fail **pp = &s->fails, *f;
-
-	while ((f = *pp)) {
-		if (now - f->first_ms > FAIL_WINDOW_MS) {
-			*pp = f->next;
-			free(f);
-			continue;
-		}
-		if (!strcmp(f->key, key))
-			return f;
-		pp = &f->next;
-	}
-	if (!create || !(f = calloc(1, sizeof(*f))))
-		return NULL;
-	snprintf(f->key, sizeof(f->key), "%s", key);
-	f->first_ms = now;
-	f->next = s->fails;
-	s->fails = f;
-	return f;
-}
-
-static bool rate_limited(struct srv *s, const char *user, const char *peer)
-{
-	char key[96];
-	struct login_fail *f;
-
-	snprintf(key, sizeof(key), "u:%s", user);
-	f = fail_get(s, key, false);
-	if (f && f->count >= FAIL_MAX_USER)
-		return true;
-	snprintf(key, sizeof(key), "p:%s", peer);
-	f = fail_get(s, key, false);
-	return f && f->count >= FAIL_MAX_PEER;
-}
-
-static void fail_count(struct srv *s, const char *user, const char *peer)
-{
-	char key[96];
-	struct login_fail *f;
-
-	snprintf(key, sizeof(key), "u:%s", user);
-	if ((f = fail_get(s, key, true)))
-		f->count++;
-	snprintf(key, sizeof(key), "p:%s", peer);
-	if ((f = fail_get(s, key, true)))
-		f->count++;
-}
+/* ---- passwords ---- */
 
 int auth_hash(const char *password, char out[128])
 {
@@ -466,22 +650,139 @@ int auth_hash_fast(const char *password, char out[128])
 		       : 0;
 }
 
+/* Characters are code points: the bytes that do not continue one. */
+int auth_password_check(const char *password, char *msg, size_t size)
+{
+	size_t chars = 0;
+
+	for (const char *p = password; *p; p++)
+		chars += ((unsigned char)*p & 0xc0) != 0x80;
+	if (chars >= PASSWORD_MIN_CHARS)
+		return 0;
+	snprintf(msg, size, "password: expected at least %d characters",
+		 PASSWORD_MIN_CHARS);
+	return -1;
+}
+
+/* ---- login limits, kept in the store's login_limits table ---- */
+
+static void limit_write(const struct throttle_entry *e, bool gone, void *arg)
+{
+	struct srv *s = arg;
+	json_t *row;
+
+	if (gone) {
+		srv_del(s, "login_limits", e->key);
+		return;
+	}
+	row = json_pack("{s:i,s:I,s:I}", "fails", e->fails, "last_ms",
+			(json_int_t)e->last_ms, "until_ms",
+			(json_int_t)e->until_ms);
+	if (row)
+		srv_put(s, "login_limits", e->key, row);
+	json_decref(row);
+}
+
+static int limit_row(const char *id, const char *body, void *arg)
+{
+	struct srv *s = arg;
+	json_t *b = json_loads(body, 0, NULL);
+
+	if (!b ||
+	    throttle_load(&s->auth->throttle, id, (int)jv_int(b, "fails", 0),
+			  jv_int(b, "last_ms", 0), jv_int(b, "until_ms", 0)))
+		log_warn("auth", "msg=\"bad login limit row, ignored\"");
+	json_decref(b);
+	return 0;
+}
+
+/* Every minute: expired sessions and forgotten limits leave the store. */
+static void sweep(void *arg)
+{
+	struct srv *s = arg;
+
+	if (s->stopping)
+		return;
+	sessions_end_if(s, session_stale, NULL);
+	throttle_sweep(&s->auth->throttle, srv_now(s), limit_write, s);
+	srv_flush(s);
+	tmr_start(&s->auth->sweep, SWEEP_MS, sweep, s);
+}
+
+/* ---- login ---- */
+
 struct login {
 	struct hreq *r;
 	char username[64];
+	char addr[64];
 	char *password;
 	char hash[128];
+	const char *dummy; /* unknown user: the dummy hash */
+	bool secure;	   /* the cookie is for HTTPS only */
 	bool ok;
 };
 
+/* On the hashing thread: the same work whether the user exists or not. */
 static void login_verify(void *ctx, void *arg)
 {
 	struct login *l = arg;
+	const char *hash = l->dummy ? l->dummy : l->hash;
+	bool match = hash[0] && !crypto_pwhash_str_verify(hash, l->password,
+							  strlen(l->password));
 
 	(void)ctx;
-	l->ok = l->hash[0] && !crypto_pwhash_str_verify(l->hash, l->password,
-							strlen(l->password));
+	l->ok = match && !l->dummy;
 	sodium_memzero(l->password, strlen(l->password));
+}
+
+static void login_free(struct login *l)
+{
+	free(l->password);
+	free(l);
+}
+
+/* The 401 waits for the failure's count to be on disk. */
+static void login_failed(struct hreq *r, const char *username)
+{
+	struct srv *s = r->srv;
+
+	s->logins_failed++;
+	log_warn("auth", "msg=\"login failed\" user=%s peer=%s", username,
+		 r->peer);
+	snprintf(r->extra, sizeof(r->extra), "WWW-Authenticate: Bearer\r\n");
+	srv_reply_durable(r, 401,
+			  json_pack("{s:{s:s,s:s}}", "error", "code",
+				    "unauthorized", "message",
+				    "wrong user name or password"));
+}
+
+static int session_open(struct srv *s, const struct user *u, char token[64],
+			struct session **out)
+{
+	struct session *se = calloc(1, sizeof(*se));
+	char t[32];
+	json_t *row;
+
+	if (!se)
+		return ENOMEM;
+	random_token(token, 64, 32);
+	random_token(se->csrf, sizeof(se->csrf), 24);
+	token_hash(token, se->id);
+	snprintf(se->user, sizeof(se->user), "%s", u->id);
+	se->expires_ms = srv_now(s) + (u->role == ROLE_INTEGRATION
+					       ? INTEGRATION_SESSION_MS
+					       : SESSION_MS);
+	if (hmap_put(&s->sessions, hmap_hash_str(se->id), se)) {
+		free(se);
+		return ENOMEM;
+	}
+	row = json_pack("{s:s,s:s,s:I,s:s}", "user", u->id, "csrf", se->csrf,
+			"expires_ms", (json_int_t)se->expires_ms, "created_at",
+			web_time(srv_now(s), t, sizeof(t)));
+	srv_put(s, "sessions", se->id, row);
+	json_decref(row);
+	*out = se;
+	return 0;
 }
 
 static void login_done(void *arg)
@@ -491,53 +792,32 @@ static void login_done(void *arg)
 	struct srv *s = r->srv;
 	struct user *u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
 				  user_name_eq, l->username);
+	bool ok = l->ok && u;
 	struct session *se;
-	char token[64], t[32];
-	int64_t life;
+	char token[64];
 
-	free(l->password);
-	if (!l->ok || !u) {
-		fail_count(s, l->username, r->peer);
-		s->logins_failed++;
-		log_warn("auth", "msg=\"login failed\" user=%s peer=%s",
-			 l->username, r->peer);
-		free(l);
-		web_error(r, 401, "unauthorized",
-			  "wrong user name or password");
+	throttle_done(&s->auth->throttle, l->username, l->addr, ok, srv_now(s),
+		      limit_write, s);
+	if (!ok) {
+		login_failed(r, l->username);
+		login_free(l);
 		return;
 	}
-	free(l);
-	se = calloc(1, sizeof(*se));
-	if (!se) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	random_token(token, sizeof(token), 32);
-	random_token(se->csrf, sizeof(se->csrf), 24);
-	token_hash(token, se->id);
-	snprintf(se->user, sizeof(se->user), "%s", u->id);
-	life = u->role == ROLE_INTEGRATION ? INTEGRATION_SESSION_MS
-					   : SESSION_MS;
-	se->expires_ms = srv_now(s) + life;
-	if (hmap_put(&s->sessions, hmap_hash_str(se->id), se)) {
-		free(se);
+	if (session_open(s, u, token, &se)) {
+		login_free(l);
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
 	s->logins_ok++;
-	json_t *row =
-		json_pack("{s:s,s:s,s:I,s:s}", "user", u->id, "csrf", se->csrf,
-			  "expires_ms", (json_int_t)se->expires_ms,
-			  "created_at", web_time(srv_now(s), t, sizeof(t)));
-	srv_put(s, "sessions", se->id, row);
-	json_decref(row);
 	srv_event(s, NULL, "audit.login",
 		  json_pack("{s:s,s:s,s:s}", "user", u->id, "username",
-			    u->username, "peer", r->peer));
+			    u->username, "peer", l->addr));
 	snprintf(r->extra, sizeof(r->extra),
 		 "Set-Cookie: relais_session=%s; Path=/; HttpOnly; "
-		 "SameSite=Strict; Max-Age=%lld\r\n",
-		 token, (long long)(life / 1000));
+		 "SameSite=Strict; Max-Age=%lld%s\r\n",
+		 token, (long long)((se->expires_ms - srv_now(s)) / 1000),
+		 l->secure ? "; Secure" : "");
+	login_free(l);
 	srv_reply_durable(r, 201,
 			  json_pack("{s:s,s:s,s:o}", "token", token, "csrf",
 				    se->csrf, "user", auth_user_json(s, u)));
@@ -549,58 +829,121 @@ static const struct jv_field login_fields[] = {
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-/* A hash to verify against when the user does not exist (same cost). */
-static char dummy_hash[128];
+/* 429 (this user or address waits) or 503 (the hashing queue is full). */
+static void login_refused(struct hreq *r, int rc, int64_t wait_ms)
+{
+	long long sec = (long long)((wait_ms + 999) / 1000);
+
+	snprintf(r->extra, sizeof(r->extra), "Retry-After: %lld\r\n", sec);
+	if (rc == EBUSY)
+		web_error(r, 503, "unavailable",
+			  "too many logins are being checked; try again in "
+			  "%lld s",
+			  sec);
+	else
+		web_error(r, 429, "rate_limited",
+			  "too many failed logins; try again in %lld s", sec);
+}
+
+static struct login *login_new(struct hreq *r, const char *addr)
+{
+	struct srv *s = r->srv;
+	struct login *l = calloc(1, sizeof(*l));
+	struct user *u;
+
+	if (!l || !(l->password = strdup(jv_str(r->body, "password")))) {
+		free(l);
+		return NULL;
+	}
+	l->r = r;
+	snprintf(l->username, sizeof(l->username), "%s",
+		 jv_str(r->body, "username"));
+	snprintf(l->addr, sizeof(l->addr), "%s", addr);
+	u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
+		     user_name_eq, l->username);
+	if (u)
+		snprintf(l->hash, sizeof(l->hash), "%s", u->hash);
+	else
+		l->dummy = s->auth->dummy_hash;
+	l->secure = request_https(r);
+	return l;
+}
 
 void api_session_create(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	struct login *l;
-	struct user *u;
-	char msg[256];
+	char msg[256], addr[64];
+	int64_t wait;
 	int rc = jv_check(r->body, login_fields, true, msg, sizeof(msg));
 
 	if (rc) {
 		web_bad_field(r, rc, msg);
 		return;
 	}
-	if (rate_limited(s, jv_str(r->body, "username"), r->peer)) {
-		web_error(r, 429, "rate_limited",
-			  "too many failed logins; try again later");
+	if (!auth_same_origin(r, false)) {
+		web_error(r, 403, "forbidden",
+			  "a login from a page of another origin is refused");
 		return;
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l || !(l->password = strdup(jv_str(r->body, "password")))) {
-		free(l);
-		web_error(r, 500, "internal", "out of memory");
+	client_addr(r, addr, sizeof(addr));
+	rc = throttle_admit(&s->auth->throttle, jv_str(r->body, "username"),
+			    addr, srv_now(s), &wait, limit_write, s);
+	srv_flush(s);
+	if (rc == EAGAIN || rc == EBUSY) {
+		login_refused(r, rc, wait);
 		return;
 	}
-	l->r = r;
-	snprintf(l->username, sizeof(l->username), "%s",
-		 jv_str(r->body, "username"));
-	u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
-		     user_name_eq, l->username);
-	snprintf(l->hash, sizeof(l->hash), "%s", u ? u->hash : dummy_hash);
-	if (worker_submit(s->cpu, login_verify, login_done, l)) {
-		free(l->password);
-		free(l);
-		web_error(r, 500, "internal", "out of memory");
+	l = rc ? NULL : login_new(r, addr);
+	if (l && !worker_submit(s->cpu, login_verify, login_done, l))
+		return;
+	if (l) {
+		throttle_cancel(&s->auth->throttle, l->username, addr);
+		login_free(l);
+	} else if (!rc) {
+		throttle_cancel(&s->auth->throttle, jv_str(r->body, "username"),
+				addr);
 	}
+	web_error(r, 500, "internal", "out of memory");
 }
 
 static void dummy_run(void *ctx, void *arg)
 {
+	struct auth *a = arg;
+
 	(void)ctx;
-	(void)arg;
-	auth_hash("relais-no-such-user", dummy_hash);
+	if (auth_hash("relais-no-such-user", a->dummy_hash))
+		a->dummy_hash[0] = '\0';
 }
 
-/* Called once at start-up: the dummy hash is made off the loop. */
-void auth_init(struct srv *s)
+/*
+ * The dummy hash is the hashing thread's first job, so every login sees
+ * it made; the limits kept by the last run are read before the server
+ * listens.
+ */
+int auth_init(struct srv *s)
 {
+	struct auth *a = calloc(1, sizeof(*a));
+	int err;
+
+	if (!a)
+		return ENOMEM;
 	if (sodium_init() < 0)
 		log_warn("auth", "msg=\"sodium_init failed\"");
-	worker_submit(s->cpu, dummy_run, NULL, NULL);
+	throttle_init(&a->throttle);
+	tmr_init(&a->sweep);
+	s->auth = a;
+	err = worker_submit(s->cpu, dummy_run, NULL, a);
+	if (!err)
+		err = s->store->ops->rows(s->store, "login_limits", limit_row,
+					  s);
+	if (err) {
+		log_error("auth", "msg=\"cannot start\" err=\"%s\"",
+			  strerror(err));
+		return err;
+	}
+	sweep(s);
+	return 0;
 }
 
 void api_session_get(struct hreq *r)
@@ -613,14 +956,12 @@ void api_session_get(struct hreq *r)
 void api_session_delete(struct hreq *r)
 {
 	struct srv *s = r->srv;
-	struct session *se = r->sess;
 
-	hmap_del(&s->sessions, hmap_hash_str(se->id), session_eq, se->id);
-	srv_del(s, "sessions", se->id);
-	free(se);
+	session_end(s, r->sess);
 	r->sess = NULL;
 	snprintf(r->extra, sizeof(r->extra),
 		 "Set-Cookie: relais_session=; Path=/; HttpOnly; "
-		 "SameSite=Strict; Max-Age=0\r\n");
+		 "SameSite=Strict; Max-Age=0%s\r\n",
+		 request_https(r) ? "; Secure" : "");
 	srv_reply_durable(r, 204, NULL);
 }

@@ -134,7 +134,8 @@ static const struct jv_field disposition_fields[] = {
 static const struct jv_field user_fields[] = {
 	COMMON,
 	{"username", JV_STRING, JV_REQUIRED, 1, 63, NULL, NULL},
-	{"password", JV_STRING, 0, 10, 200, NULL, NULL},
+	/* at least 12 characters: auth_password_check */
+	{"password", JV_STRING, 0, 1, 200, NULL, NULL},
 	{"role", JV_STRING, JV_REQUIRED, 0, 0, roles, NULL},
 	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
 	{"sites", JV_STRINGS, 0, 0, 100, NULL, NULL},
@@ -630,6 +631,7 @@ static int user_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	(void)msg;
 	(void)size;
+	auth_sessions_end(s, o->id, NULL);
 	auth_user_drop(s, o->id);
 	return 0;
 }

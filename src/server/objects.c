@@ -206,14 +206,25 @@ void api_obj_get(struct hreq *r)
 		web_json(r, 200, scoped_view(r->srv, r->user, o));
 }
 
-static void audit(struct srv *s, const struct hreq *r, const char *action,
+/* who: the user id and name, copied (a user may delete itself). */
+struct actor {
+	char id[40], name[64];
+};
+
+static void actor_of(const struct hreq *r, struct actor *a)
+{
+	snprintf(a->id, sizeof(a->id), "%s", r ? r->user->id : "");
+	snprintf(a->name, sizeof(a->name), "%s",
+		 r ? r->user->username : "relais");
+}
+
+static void audit(struct srv *s, const struct actor *who, const char *action,
 		  const struct obj *o, const char *tenant)
 {
 	srv_event(s, tenant, "audit.config",
 		  json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", action, "kind",
-			    o->kind->name, "id", o->id, "user",
-			    r ? r->user->id : "", "username",
-			    r ? r->user->username : "relais"));
+			    o->kind->name, "id", o->id, "user", who->id,
+			    "username", who->name));
 }
 
 static const char *obj_tenant(const struct obj *o)
@@ -237,13 +248,16 @@ static bool unique_taken(struct srv *s, enum kind_id k, const json_t *next,
 
 /*
  * Applies `next` as the new body of object o (NULL: a new object). On
- * success the change is recorded and the reply waits for the commit.
+ * success the change is recorded and the reply waits for the commit. A
+ * user's new password (keep_session non-NULL, "" for none) ends its
+ * sessions but that one, in the same commit.
  */
 static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
-		       json_t *next)
+		       json_t *next, const char *keep_session)
 {
 	struct srv *s = r->srv;
 	bool created = !o;
+	struct actor who;
 	char msg[256];
 	int st;
 
@@ -275,7 +289,10 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 		o = obj_find(s, k, jv_str(next, "id"));
 	}
 	srv_put(s, kinds[k]->name, o->id, o->body);
-	audit(s, r, created ? "create" : "update", o, obj_tenant(o));
+	if (k == K_USERS && !created && keep_session)
+		auth_sessions_end(s, o->id, keep_session);
+	actor_of(r, &who);
+	audit(s, &who, created ? "create" : "update", o, obj_tenant(o));
 	srv_engine_timer(s);
 	srv_reply_durable(r, created ? 201 : 200, o->kind->present(s, o));
 }
@@ -289,6 +306,7 @@ struct hash_job {
 	char hash[128];
 	int err;
 	char id[40];
+	char keep[72]; /* the session making the change */
 };
 
 static void hash_run(void *ctx, void *arg)
@@ -314,7 +332,7 @@ static void hash_done(void *arg)
 	} else {
 		json_object_set_new(j->next, "password_hash",
 				    json_string(j->hash));
-		obj_commit(j->r, j->k, o, j->next);
+		obj_commit(j->r, j->k, o, j->next, j->keep);
 	}
 	free(j);
 }
@@ -325,9 +343,15 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 {
 	struct hash_job *j;
 	const char *pw = jv_str(next, "password");
+	char msg[128];
 
 	if (k != K_USERS || !pw) {
-		obj_commit(r, k, o, next);
+		obj_commit(r, k, o, next, NULL);
+		return;
+	}
+	if (auth_password_check(pw, msg, sizeof(msg))) {
+		json_decref(next);
+		web_error(r, 400, "invalid_field", "%s", msg);
 		return;
 	}
 	j = calloc(1, sizeof(*j));
@@ -344,6 +368,7 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 	j->next = next;
 	if (o)
 		snprintf(j->id, sizeof(j->id), "%s", o->id);
+	snprintf(j->keep, sizeof(j->keep), "%s", r->sess ? r->sess->id : "");
 	if (worker_submit(r->srv->cpu, hash_run, hash_done, j)) {
 		free(j->password);
 		free(j);
@@ -418,6 +443,7 @@ void api_obj_delete(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
 	struct srv *s = r->srv;
+	struct actor who;
 	char msg[256];
 	struct obj *o;
 	int st;
@@ -429,13 +455,14 @@ void api_obj_delete(struct hreq *r)
 	o = path_obj(r, k);
 	if (!o)
 		return;
+	actor_of(r, &who); /* before: a user may remove itself */
 	st = kinds[k]->remove ? kinds[k]->remove(s, o, msg, sizeof(msg)) : 0;
 	if (st) {
 		web_error(r, st, st == 409 ? "conflict" : "internal", "%s",
 			  msg);
 		return;
 	}
-	audit(s, r, "delete", o, obj_tenant(o));
+	audit(s, &who, "delete", o, obj_tenant(o));
 	srv_del(s, kinds[k]->name, o->id);
 	obj_remove(s, o);
 	srv_reply_durable(r, 204, NULL);
@@ -469,6 +496,7 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 		      char out_id[40], char *msg, size_t size)
 {
 	json_t *hash = json_incref(json_object_get(body, "password_hash"));
+	struct actor who;
 	char t[32];
 	int st, rc;
 
@@ -499,7 +527,8 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 		return 500;
 	}
 	srv_put(s, kinds[k]->name, out_id, body);
-	audit(s, NULL, "create", obj_find(s, k, out_id),
+	actor_of(NULL, &who);
+	audit(s, &who, "create", obj_find(s, k, out_id),
 	      obj_tenant(obj_find(s, k, out_id)));
 	return 0;
 }

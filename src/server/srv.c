@@ -694,6 +694,8 @@ int srv_run(const struct srv_config *cfg)
 	if (!err)
 		err = worker_start(&s->cpu, NULL, "hash");
 	if (!err)
+		err = auth_init(s);
+	if (!err)
 		err = load_state(s);
 	if (!err && cfg->demo)
 		err = demo_seed(s);

@@ -138,6 +138,11 @@ struct srv_config {
 	 * below the descriptor limit) */
 	unsigned conns_max, conns_per_addr;
 	uint32_t head_ms, idle_ms;
+	/*
+	 * Addresses of reverse proxies whose X-Forwarded-For/-Proto/-Host
+	 * are believed, comma-separated, or NULL.
+	 */
+	const char *trusted_proxy;
 	/* Called once listening, with the base URL ("http://h:p/"). */
 	void (*on_ready)(const char *url, void *arg);
 	void *arg;
@@ -145,6 +150,7 @@ struct srv_config {
 
 struct batch;
 struct stream;
+struct auth;
 
 /* An event of a batch, published to the stream once committed. */
 struct pub {
@@ -191,7 +197,7 @@ struct srv {
 
 	struct stream *streams; /* WebSocket clients */
 	struct stats_cache *stats_cache;
-	struct login_fail *fails;
+	struct auth *auth; /* login limits, the sessions' sweep */
 
 	/* for /metrics */
 	uint64_t http_by_class[6];
@@ -252,8 +258,18 @@ bool auth_sees_site(struct srv *s, const struct user *u, const char *site);
 /* The tenants a user may see (copies), or NULL (all) for an admin. */
 char **auth_tenants(struct srv *s, const struct user *u, size_t *n);
 void auth_tenants_free(char **v, size_t n);
-void auth_init(struct srv *s);
+/* At start-up, once the workers run: limits kept, dummy hash, sweep. */
+int auth_init(struct srv *s);
 int auth_hash(const char *password, char out[128]);
+/* 0, or -1 with msg naming the rule (at least 12 characters). */
+int auth_password_check(const char *password, char *msg, size_t size);
+/* Ends user's sessions but keep_session (an id, may be NULL). */
+void auth_sessions_end(struct srv *s, const char *user, const char *keep);
+/*
+ * Whether the request's Origin is this server (Host, or X-Forwarded-Host
+ * from a trusted proxy). No Origin: !require (not a browser).
+ */
+bool auth_same_origin(const struct hreq *r, bool require);
 void api_session_create(struct hreq *r);
 void api_session_get(struct hreq *r);
 void api_session_delete(struct hreq *r);

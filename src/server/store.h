@@ -6,7 +6,8 @@
  *   sequence assigned by the server, the UTC time, the tenant, the type and
  *   a JSON payload;
  * - tables of rows (id, JSON body): the configuration (tenants, sites,
- *   skills, agents, queues, calendars, dispositions, users), the sessions,
+ *   skills, agents, queues, calendars, dispositions, users), the sessions
+ *   and the login limits,
  *   and the projections (contacts, customers) the server keeps consistent
  *   with the log by writing them in the same batch as the events.
  *

@@ -14,9 +14,9 @@
 #include "server/store.h"
 
 const char *const store_tables[] = {
-	"tenants",  "sites",	 "skills",	 "agents",
-	"queues",   "calendars", "dispositions", "users",
-	"sessions", "contacts",	 "customers",	 NULL,
+	"tenants",   "sites",	     "skills", "agents",   "queues",
+	"calendars", "dispositions", "users",  "sessions", "contacts",
+	"customers", "login_limits", NULL,
 };
 
 /*
@@ -78,6 +78,8 @@ static const char *const migrations[] = {
 	" INSERT INTO identities SELECT new.tenant, 'email', value, new.id"
 	"  FROM json_each(new.body, '$.emails');"
 	" END;",
+	/* 2: the login limits (auth.c), so that a restart keeps them. */
+	"CREATE TABLE login_limits (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

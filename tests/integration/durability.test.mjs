@@ -284,11 +284,11 @@ test('`relais user add` makes a login a server started on the folder accepts; sh
   let r = relais(['user', 'add', 'boss', '--role', 'admin', '--data', dir], 'correct-horse-battery\n');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /boss/);
-  // 9 characters: refused, nothing created; 10: accepted.
-  r = relais(['user', 'add', 'carol', '--role', 'admin', '--data', dir], 'ninechars\n');
-  assert.notEqual(r.status, 0, 'a 9-character password must be refused');
+  // 11 characters: refused, nothing created; 12: accepted.
+  r = relais(['user', 'add', 'carol', '--role', 'admin', '--data', dir], 'elevenchars\n');
+  assert.notEqual(r.status, 0, 'an 11-character password must be refused');
   assert.match(r.stderr, /password/);
-  r = relais(['user', 'add', 'dave', '--role', 'admin', '--data', dir], 'tencharsok\n');
+  r = relais(['user', 'add', 'dave', '--role', 'admin', '--data', dir], 'twelvecharsk\n');
   assert.equal(r.status, 0, r.stderr);
   // The same name twice is refused.
   r = relais(['user', 'add', 'boss', '--role', 'admin', '--data', dir], 'another-password\n');
@@ -301,9 +301,9 @@ test('`relais user add` makes a login a server started on the folder accepts; sh
   const boss = await login(srv.url, 'boss', 'correct-horse-battery');
   assert.equal(boss.user.role, 'admin');
   assert.equal(boss.user.password_hash, undefined, 'the hash is never returned');
-  const dave = await login(srv.url, 'dave', 'tencharsok');
+  const dave = await login(srv.url, 'dave', 'twelvecharsk');
   assert.equal(dave.user.role, 'admin');
-  r = await request(srv.url, 'POST', '/api/v1/session', { body: { username: 'carol', password: 'ninechars' } });
+  r = await request(srv.url, 'POST', '/api/v1/session', { body: { username: 'carol', password: 'elevenchars' } });
   assert.equal(r.status, 401, 'carol was not created');
   r = await request(srv.url, 'POST', '/api/v1/session', { body: { username: 'boss', password: 'another-password' } });
   assert.equal(r.status, 401, 'the refused second "boss" did not change the password');

@@ -4,6 +4,7 @@
 //   node --test tests/integration/NAME.test.mjs
 // with RELAIS_BIN set to the relais binary under test.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,33 @@ export async function request(base, method, path, { token, body, raw, headers = 
   let parsed = text;
   if ((res.headers.get('content-type') || '').includes('application/json') && text) parsed = JSON.parse(text);
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+// The same as request(), sent from localAddress (any 127.x.y.z: the
+// loopback answers to all of them), for what depends on the client's
+// address. headers.get(name) works as with fetch. agent: an http.Agent
+// (e.g. a few keep-alive sockets for many requests); default one
+// connection per request.
+export function requestFrom(localAddress, base, method, path, { body, headers = {}, token, agent = false } = {}) {
+  const h = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  if (payload !== undefined) h['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + path, { method, headers: h, localAddress, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        let parsed = text;
+        if ((res.headers['content-type'] || '').includes('application/json') && text) parsed = JSON.parse(text);
+        const hd = res.headers;
+        resolve({ status: res.statusCode, headers: { get: (n) => { const v = hd[n.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : v ?? null; } }, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 // Logs in; returns { token, csrf, user, cookie }.

@@ -214,7 +214,14 @@ static int line_end(struct http_scan *sc, const uint8_t *buf, size_t i,
 			return fail(why, 400,
 				    "empty lines instead of a request");
 		sc->skip += 2;
-	} else if (++sc->nlines > 1) {
+	} else if (++sc->nlines == 1) {
+		/* the request line is judged as soon as it is complete */
+		int st = request_line(sc, buf + sc->line_start, buf + i - 1,
+				      lim, why);
+
+		if (st)
+			return st;
+	} else {
 		if (n > lim->line_max)
 			return fail(why, 431, "a header line is too long");
 		if (sc->nlines - 1 > lim->fields_max)

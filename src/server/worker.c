@@ -23,6 +23,7 @@ struct worker {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *head, *tail;
+	struct job *done_head, *done_tail; /* run, their done not yet called */
 	bool stopping;
 	void *ctx;
 	struct mqueue *mq;
@@ -49,7 +50,15 @@ static void *worker_main(void *arg)
 		if (!j)
 			return NULL;
 		j->fn(w->ctx, j->arg);
-		if (mqueue_push(w->mq, 0, j)) {
+		j->next = NULL;
+		pthread_mutex_lock(&w->lock);
+		if (w->done_tail)
+			w->done_tail->next = j;
+		else
+			w->done_head = j;
+		w->done_tail = j;
+		pthread_mutex_unlock(&w->lock);
+		if (mqueue_push(w->mq, 0, NULL)) {
 			log_error("worker",
 				  "name=%s msg=\"mqueue push failed\"",
 				  w->name);
@@ -58,13 +67,24 @@ static void *worker_main(void *arg)
 	}
 }
 
-/* On the loop: a job is done. */
+/* On the loop: a job is done (the oldest of the done list). */
 static void worker_reply(int id, void *data, void *arg)
 {
 	struct worker *w = arg;
-	struct job *j = data;
+	struct job *j;
 
 	(void)id;
+	(void)data;
+	pthread_mutex_lock(&w->lock);
+	j = w->done_head;
+	if (j) {
+		w->done_head = j->next;
+		if (!w->done_head)
+			w->done_tail = NULL;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (!j)
+		return;
 	w->pending--;
 	if (j->done)
 		j->done(j->arg);
@@ -130,8 +150,15 @@ void worker_stop(struct worker *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
-	/* Done messages still in the pipe are dropped with the mqueue. */
+	/* Done messages still in the pipe are dropped with the mqueue; the
+	 * jobs they announced are freed without their done (as documented). */
 	mem_deref(w->mq);
+	while (w->done_head) {
+		struct job *j = w->done_head;
+
+		w->done_head = j->next;
+		free(j);
+	}
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);

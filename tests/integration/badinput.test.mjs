@@ -80,6 +80,7 @@ function genericCases(valid) {
     ['a NUL character', { raw: '{"name":"a\\u0000b"}' }, 400, 'invalid_json'],
     ['invalid UTF-8', { raw: Buffer.from('{"name":"\xff\xfe"}', 'latin1') }, 400, 'invalid_json'],
     ['nesting 5000 deep', { raw: '['.repeat(5000) + ']'.repeat(5000) }, 400, 'invalid_json'],
+    ['nesting 33 deep', { raw: '{"a":' + '['.repeat(32) + ']'.repeat(32) + '}' }, 400, 'invalid_json', /deeper than 32 levels/],
     // Valid JSON but not an object: the contract has no dedicated code.
     ['an array body', { raw: '[1,2]' }, 400, ['invalid_json', 'bad_request'], /object/],
     ['a string body', { raw: '"x"' }, 400, ['invalid_json', 'bad_request']],
@@ -527,6 +528,29 @@ test('POST and PATCH /api/v1/customers refuse bad bodies', async () => {
       ['a phone of another customer', { phones: ['+33622222222'] }, 409, 'conflict'],
     ],
   });
+});
+
+// Attributes nested 2,000 deep passed jansson (2,048 levels) but not
+// SQLite's JSON functions: the commit failed and the server exited 75.
+test('a customer update nested 2,000 deep is 400 and the server lives on; 32 levels are taken', async () => {
+  const customers = getBody('/api/v1/customers?limit=500');
+  const deep = (n) => { let v = 1; for (let i = 0; i < n; i++) v = { k: v }; return v; };
+  for (const n of [2000, 2046, 32]) {
+    await refused({
+      method: 'PATCH', path: `/api/v1/customers/${fx.customer.id}`, snapshot: customers,
+      raw: JSON.stringify({ attributes: deep(n) }),
+    }, 400, 'invalid_json', /deeper than 32 levels/, `attributes ${n} deep`);
+  }
+  const h = await fetch(srv.url + '/healthz');
+  assert.equal(h.status, 200);
+  // the body, attributes and 30 levels inside it: 32 in all
+  const r = await api.patch(`/api/v1/customers/${fx.customer.id}`, { attributes: deep(31) });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const g = await api.get(`/api/v1/customers/${fx.customer.id}`);
+  assert.deepEqual(g.body.attributes, deep(31));
+  const back = await api.patch(`/api/v1/customers/${fx.customer.id}`, { attributes: fx.customer.attributes });
+  assert.equal(back.status, 200);
+  knownSeq = await lastSeq();
 });
 
 // ---- oversized requests ----

@@ -968,9 +968,16 @@ static const char *customers(struct fx *f, const char *const *tenants,
 	struct got g = {0};
 	size_t total = 12345, len;
 
-	assert_int_equal(f->st->ops->customers(f->st, tenants, ntenants, kind,
-					       value, limit, offset, row_h, &g,
-					       &total),
+	struct store_customer_query cq = {
+		.tenants = tenants,
+		.ntenants = ntenants,
+		.kind = kind,
+		.value = value,
+		.limit = limit,
+		.offset = offset,
+	};
+
+	assert_int_equal(f->st->ops->customers(f->st, &cq, row_h, &g, &total),
 			 0);
 	ids(&g, buf, size);
 	len = strlen(buf);
@@ -1072,6 +1079,100 @@ static void test_updated_customer_is_not_found_by_its_old_phone(void **state)
 			    "cu3 (1)");
 	assert_string_equal(customers(f, NULL, 0, "email", "ann@example.com",
 				      50, 0, buf, sizeof(buf)),
+			    " (0)");
+}
+
+/* Customers whose names, emails or phones hold text: "ids (total)". */
+static const char *search(struct fx *f, const char *const *tenants,
+			  size_t ntenants, const char *text, char *buf,
+			  size_t size)
+{
+	struct store_customer_query cq = {
+		.tenants = tenants,
+		.ntenants = ntenants,
+		.text = text,
+		.limit = 50,
+	};
+	struct got g = {0};
+	size_t total = 12345, len;
+
+	assert_int_equal(f->st->ops->customers(f->st, &cq, row_h, &g, &total),
+			 0);
+	ids(&g, buf, size);
+	len = strlen(buf);
+	snprintf(buf + len, size - len, " (%zu)", total);
+	return buf;
+}
+
+static void named_customers(struct fx *f)
+{
+	struct store_batch b = {0};
+
+	put(&b, "customers", "n1",
+	    "{\"tenant\":\"t1\",\"name\":\"Ann Martin\","
+	    "\"phones\":[\"+33612345678\"],\"emails\":[\"ann@acme.fr\"]}");
+	put(&b, "customers", "n2",
+	    "{\"tenant\":\"t1\",\"name\":\"100% Bob_Smith\","
+	    "\"phones\":[],\"emails\":[\"bob@zeta.org\"]}");
+	/* an email with a backslash: the escape character, taken literally */
+	put(&b, "customers", "n3",
+	    "{\"tenant\":\"t2\",\"name\":\"Ann Other\","
+	    "\"phones\":[\"+33699999999\"],\"emails\":[\"c\\\\d@x.fr\"]}");
+	assert_int_equal(commit(f, &b), 0);
+}
+
+static void test_customers_search_name_email_phone(void **state)
+{
+	struct fx *f = *state;
+	char buf[128];
+
+	named_customers(f);
+	assert_string_equal(search(f, NULL, 0, "martin", buf, sizeof(buf)),
+			    "n1 (1)");
+	assert_string_equal(search(f, NULL, 0, "ANN", buf, sizeof(buf)),
+			    "n1,n3 (2)");
+	assert_string_equal(search(f, NULL, 0, "zeta.org", buf, sizeof(buf)),
+			    "n2 (1)");
+	assert_string_equal(search(f, NULL, 0, "612345", buf, sizeof(buf)),
+			    "n1 (1)");
+	assert_string_equal(search(f, NULL, 0, "zzzz", buf, sizeof(buf)),
+			    " (0)");
+}
+
+/* q=% used to match everything: LIKE's wildcards are escaped. */
+static void test_customers_search_is_literal(void **state)
+{
+	struct fx *f = *state;
+	char buf[128];
+
+	named_customers(f);
+	assert_string_equal(search(f, NULL, 0, "%", buf, sizeof(buf)),
+			    "n2 (1)");
+	assert_string_equal(search(f, NULL, 0, "_", buf, sizeof(buf)),
+			    "n2 (1)");
+	assert_string_equal(search(f, NULL, 0, "b_s", buf, sizeof(buf)),
+			    "n2 (1)");
+	assert_string_equal(search(f, NULL, 0, "a%n", buf, sizeof(buf)),
+			    " (0)");
+	assert_string_equal(search(f, NULL, 0, "\\", buf, sizeof(buf)),
+			    "n3 (1)");
+	assert_string_equal(search(f, NULL, 0, "' OR 1 --", buf, sizeof(buf)),
+			    " (0)");
+}
+
+static void test_customers_search_keeps_the_tenant_scope(void **state)
+{
+	static const char *const t1[] = {"t1"};
+	static const char *const none[] = {NULL};
+	struct fx *f = *state;
+	char buf[128];
+
+	named_customers(f);
+	assert_string_equal(search(f, t1, 1, "ann", buf, sizeof(buf)),
+			    "n1 (1)");
+	assert_string_equal(search(f, t1, 1, "+33699", buf, sizeof(buf)),
+			    " (0)");
+	assert_string_equal(search(f, none, 0, "ann", buf, sizeof(buf)),
 			    " (0)");
 }
 
@@ -1265,6 +1366,9 @@ int main(void)
 		T(test_deleted_customer_loses_its_identities),
 		T(test_updated_customer_is_found_by_its_new_phone),
 		T(test_updated_customer_is_not_found_by_its_old_phone),
+		T(test_customers_search_name_email_phone),
+		T(test_customers_search_is_literal),
+		T(test_customers_search_keeps_the_tenant_scope),
 		T(test_whatever_jv_parse_accepts_commits),
 		T(test_everything_survives_close_and_open),
 		T(test_fsync_on_store_commits_too),

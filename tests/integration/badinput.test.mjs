@@ -18,6 +18,9 @@ const NOPE = '00000000-0000-4000-8000-000000000000';
 // An unknown field inside a sub-object: the message names it, but the code
 // is invalid_field, not unknown_field (see the test marked todo below).
 const NESTED_UNKNOWN = ['unknown_field', 'invalid_field'];
+// Files of the system's zoneinfo, or names spelt another way, that are not
+// canonical IANA zone names (docs/admin-guide.md, Time zones).
+const NOT_IANA = ['localtime', 'posixrules', 'Factory', 'Europe//Paris', 'posix/Europe/Paris', 'right/UTC'];
 
 // ---- helpers of this suite ----
 
@@ -218,6 +221,7 @@ test('POST and PATCH /api/v1/tenants refuse bad bodies', async () => {
     missing: [[{ timezone: 'UTC' }, 'name']],
     cases: [
       ['an unknown time zone', { name: 'X', timezone: 'Mars/Olympus' }, 400, 'invalid_field', /timezone/],
+      ...NOT_IANA.map((z) => [`time zone ${z}`, { name: 'X', timezone: z }, 400, 'invalid_field', /timezone/]),
       ['an empty name', { name: '' }, 400, 'invalid_field', /name/],
       ['a name taken', { name: 'AssurMax' }, 409, 'conflict', /name/],
     ],
@@ -248,7 +252,10 @@ test('POST and PATCH /api/v1/sites refuse bad bodies', async () => {
     valid: { cost_per_hour: 12.5 },
     wrongType: [[{ country: 33 }, 'country']],
     unknown: ['colour', 'updated_at'],
-    cases: [['an unknown time zone', { timezone: 'Nowhere/Town' }, 400, 'invalid_field', /timezone/]],
+    cases: [
+      ['an unknown time zone', { timezone: 'Nowhere/Town' }, 400, 'invalid_field', /timezone/],
+      ...NOT_IANA.map((z) => [`time zone ${z}`, { timezone: z }, 400, 'invalid_field', /timezone/]),
+    ],
   });
 });
 
@@ -350,6 +357,7 @@ test('POST and PATCH /api/v1/calendars refuse bad bodies', async () => {
       ['25 o\'clock', { ...valid, weekly: [{ day: 'mon', from: '25:00', to: '26:00' }] }, 400, 'invalid_field', /weekly/],
       ['a 13th month', { ...valid, holidays: ['2026-13-45'] }, 400, 'invalid_field', /holidays/],
       ['an unknown time zone', { name: 'C', timezone: 'Nowhere/City' }, 400, 'invalid_field', /timezone/],
+      ...NOT_IANA.map((z) => [`time zone ${z}`, { name: 'C', timezone: z }, 400, 'invalid_field', /timezone/]),
     ],
   });
   await exercise({

@@ -103,6 +103,12 @@ check "csv night intervals are empty" grep -q "^2026-04-13 03:00,support,0.000,$
 status "a forecast reads back as a history" 0 "$relais" forecast --history "$out/two-weeks.csv" --days 1
 "$relais" forecast --history "$hist" --queue billing --days 2 --csv >"$out/bill.csv"
 check "csv carries the AHT" grep -q "^2026-04-13 08:00,billing,[0-9.]*,17[0-9].[0-9]$" "$out/bill.csv"
+# A queue named like a formula is written with a leading ' (OWASP: CSV
+# injection); the numbers of its rows stay numbers.
+sed 's/,support,/,=1+cmd|calc,/' "$hist" >"$out/formula.csv"
+"$relais" forecast --history "$out/formula.csv" --queue '=1+cmd|calc' --days 1 --csv >"$out/fc-formula.csv"
+check "csv neutralises a formula-like name" grep -q "^2026-04-13 12:00,'=1+cmd|calc,[0-9]*\.[0-9]\{3\},[0-9.]*$" "$out/fc-formula.csv"
+check "csv writes no cell that starts with =" awk -F, '$2 ~ /^=/ { exit 1 }' "$out/fc-formula.csv"
 
 # ---- JSON ------------------------------------------------------------------
 status "json" 0 "$relais" forecast --history "$hist" --days 2 --json

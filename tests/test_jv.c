@@ -2,7 +2,8 @@
  * jv — how a JSON request body is refused: every message names the field
  * with its path ("steps[1].after_s"), an unknown or read-only field is
  * told apart (-2) from a bad value (-1), and jv_parse lets in only one
- * JSON object without duplicate keys, NUL or trailing bytes.
+ * JSON object without duplicate keys, NUL or trailing bytes, at most 32
+ * levels deep.
  *
  * Most tests use a small table of their own, one field per type; a few
  * use the server's real queue and agent tables, whose paths the API
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -715,6 +717,117 @@ static void test_parse_error_gives_line_and_column(void **state)
 	assert_non_null(strstr(msg, "invalid JSON at line 2 column "));
 }
 
+/* head, n times open, "0", n times close, tail: malloc'd. */
+static char *nested(const char *open, const char *close, int n,
+		    const char *head, const char *tail)
+{
+	size_t size = strlen(head) + strlen(tail) +
+		      (size_t)n * (strlen(open) + strlen(close)) + 2;
+	char *t = malloc(size), *p;
+
+	assert_non_null(t);
+	p = t + sprintf(t, "%s", head);
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%s", open);
+	*p++ = '0';
+	for (int i = 0; i < n; i++)
+		p += sprintf(p, "%s", close);
+	sprintf(p, "%s", tail);
+	return t;
+}
+
+static json_t *parse_nested(int n, char *msg, size_t size)
+{
+	/* the body is level 1, "a" holds the other n */
+	char *t = nested("[", "]", n, "{\"a\":", "}");
+	json_t *j = parse(t, msg, size);
+
+	free(t);
+	return j;
+}
+
+static void test_parse_takes_32_levels(void **state)
+{
+	char msg[256];
+	json_t *j = parse_nested(JV_DEPTH_MAX - 1, msg, sizeof(msg));
+
+	(void)state;
+	assert_int_equal(JV_DEPTH_MAX, 32);
+	assert_non_null(j);
+	json_decref(j);
+	j = parse("{\"a\":{\"b\":[{\"c\":[]}]},\"d\":[[1],[2]],\"e\":{}}", msg,
+		  sizeof(msg));
+	assert_non_null(j);
+	json_decref(j);
+}
+
+static void test_parse_refuses_33_levels_and_names_the_limit(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	assert_null(parse_nested(JV_DEPTH_MAX, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "invalid JSON"));
+	assert_non_null(strstr(msg, "deeper than 32 levels"));
+}
+
+/* The depth SQLite's JSON functions refuse (so the commit failed). */
+static void test_parse_refuses_2000_levels(void **state)
+{
+	char msg[256];
+	char *t = nested("{\"k\":", "}", 2000, "", "");
+
+	(void)state;
+	assert_null(jv_parse(t, strlen(t), msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "deeper than 32 levels (at byte "));
+	free(t);
+	assert_null(parse_nested(2046, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "deeper than 32 levels"));
+}
+
+/* Depth counts structure, not brackets inside strings or keys. */
+static void test_parse_depth_skips_strings(void **state)
+{
+	char msg[256];
+	char *t = nested("[{", "}]", 40, "{\"s\":\"", "\"}");
+	json_t *j = parse(t, msg, sizeof(msg));
+
+	(void)state;
+	free(t);
+	assert_non_null(j);
+	json_decref(j);
+	/* an escaped quote does not end the string; a backslash pair does */
+	t = nested("[", "", 40, "{\"s\":\"\\\"", "\",\"t\":\"\\\\\"}");
+	j = parse(t, msg, sizeof(msg));
+	free(t);
+	assert_non_null(j);
+	json_decref(j);
+	t = nested("[", "]", 40, "{\"s\":\"\\\\\",\"t\":", "}");
+	assert_null(parse(t, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "deeper than 32 levels"));
+	free(t);
+	t = nested("{\"[[[[\":", "}", JV_DEPTH_MAX, "{\"a\":", "}");
+	assert_null(parse(t, msg, sizeof(msg)));
+	free(t);
+	t = nested("{\"[[[[\":", "}", JV_DEPTH_MAX - 1, "{\"a\":", "}");
+	j = parse(t, msg, sizeof(msg));
+	free(t);
+	assert_non_null(j);
+	json_decref(j);
+}
+
+/* Closing brackets before opening ones buy no depth. */
+static void test_parse_depth_is_not_fooled_by_stray_closers(void **state)
+{
+	char msg[256];
+	char *t = nested("[", "]", 40, "]]]]]]]]]]]]]]]]]]]]{\"a\":", "}");
+
+	(void)state;
+	assert_null(parse(t, msg, sizeof(msg)));
+	assert_non_null(strstr(msg, "deeper than 32 levels"));
+	free(t);
+}
+
 /* ---- readers ---- */
 
 static void test_readers_give_defaults_for_absent_or_other_types(void **state)
@@ -798,6 +911,13 @@ int main(void)
 		cmocka_unit_test(test_parse_refuses_trailing_garbage),
 		cmocka_unit_test(test_parse_refuses_empty_and_broken),
 		cmocka_unit_test(test_parse_error_gives_line_and_column),
+		cmocka_unit_test(test_parse_takes_32_levels),
+		cmocka_unit_test(
+			test_parse_refuses_33_levels_and_names_the_limit),
+		cmocka_unit_test(test_parse_refuses_2000_levels),
+		cmocka_unit_test(test_parse_depth_skips_strings),
+		cmocka_unit_test(
+			test_parse_depth_is_not_fooled_by_stray_closers),
 		cmocka_unit_test(
 			test_readers_give_defaults_for_absent_or_other_types),
 	};

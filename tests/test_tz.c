@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/tz.h"
@@ -542,12 +543,29 @@ static void test_tzif_rejects_bad_footer(void **state)
 	assert_int_equal(parse(buf, len - 1), EINVAL); /* no final newline */
 }
 
+/* The bytes of a file (at most 64 KiB) into buf; their length. */
+static size_t slurp(const char *path, uint8_t *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	n = fread(buf, 1, size, f);
+	fclose(f);
+	return n;
+}
+
 static void test_tzif_rejects_leap_second_zones(void **state)
 {
+	static uint8_t buf[65536];
+	size_t len = slurp("/usr/share/zoneinfo/right/UTC", buf, sizeof(buf));
 	struct tz *tz = NULL;
 
 	(void)state;
-	assert_int_equal(zoneinfo_load(&tz, "right/UTC"), EINVAL);
+	assert_int_equal(tz_parse(&tz, buf, len), EINVAL);
+	/* and its name is not an IANA name anyway */
+	assert_int_equal(zoneinfo_load(&tz, "right/UTC"), ENOENT);
 }
 
 static void test_tzif_before_first_transition_uses_type_0(void **state)
@@ -626,18 +644,97 @@ static void test_zoneinfo_unknown_zone_is_enoent(void **state)
 	assert_int_equal(zoneinfo_load(&tz, "Europe"), ENOENT);
 }
 
+/* Writes text to dir/name. */
+static void put_file(const char *dir, const char *name, const void *data,
+		     size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* A TZDIR of its own: tzdata.zi declaring Mauritius, and its file. */
 static void test_zoneinfo_honours_tzdir(void **state)
 {
+	static const char zi[] = "# version test\nZ Mauritius 3:50 - LMT\n";
+	static uint8_t buf[65536];
+	char dir[] = "/tmp/relais-test-tzdir-XXXXXX", path[256];
+	size_t len =
+		slurp("/usr/share/zoneinfo/Indian/Mauritius", buf, sizeof(buf));
 	struct tz *tz = NULL;
 
 	(void)state;
+	assert_non_null(mkdtemp(dir));
+	put_file(dir, "Mauritius", buf, len);
+	put_file(dir, "UTC", buf, len);
+	put_file(dir, "tzdata.zi", zi, strlen(zi));
 	setenv("TZDIR", "/nonexistent-tzdir", 1);
 	assert_int_equal(zoneinfo_load(&tz, "UTC"), ENOENT);
-	setenv("TZDIR", "/usr/share/zoneinfo/Indian", 1);
+	setenv("TZDIR", dir, 1);
 	assert_int_equal(zoneinfo_load(&tz, "Mauritius"), 0);
 	assert_int_equal(tz_offset(tz, 0), 4 * H);
 	tz_free(tz);
+	/* a file that tzdata.zi does not declare is not a zone */
+	assert_int_equal(zoneinfo_load(&tz, "UTC"), ENOENT);
 	unsetenv("TZDIR");
+	for (const char *const *n = (const char *const[]){"Mauritius", "UTC",
+							  "tzdata.zi", NULL};
+	     *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *n);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/*
+ * Files of the system's zoneinfo that are not IANA names, and names spelt
+ * another way, were taken as time zones: only what tzdata.zi declares is.
+ */
+static void test_zoneinfo_takes_only_canonical_names(void **state)
+{
+	static const char *const bad[] = {
+		"localtime",	      "posixrules",    "Factory",
+		"Europe//Paris",      "Europe/Paris/", "/Europe/Paris",
+		"posix/Europe/Paris", "right/UTC",     "Europe/./Paris",
+		"zone.tab",	      "tzdata.zi",     "Europe",
+		"europe/paris",	      "leapseconds",
+	};
+	static const char *const good[] = {
+		"Europe/Paris",
+		"UTC",
+		"Etc/UTC",
+		"Etc/GMT+5",
+		"GMT",
+		"US/Eastern",
+		"Europe/Kiev",
+		"Europe/Kyiv",
+		"America/Argentina/Buenos_Aires",
+		"America/Port-au-Prince",
+		"Africa/Casablanca",
+	};
+	struct tz *tz = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int err = zoneinfo_load(&tz, bad[i]);
+
+		if (err != EINVAL && err != ENOENT)
+			fail_msg("%s: %d", bad[i], err);
+		assert_int_equal(zoneinfo_check(bad[i]), err);
+	}
+	assert_int_equal(zoneinfo_check("Europe//Paris"), EINVAL);
+	assert_int_equal(zoneinfo_check("localtime"), ENOENT);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (zoneinfo_load(&tz, good[i]))
+			fail_msg("%s refused", good[i]);
+		tz_free(tz);
+		assert_int_equal(zoneinfo_check(good[i]), 0);
+	}
 }
 
 int main(void)
@@ -685,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_zoneinfo_rejects_names_leaving_tzdir),
 		cmocka_unit_test(test_zoneinfo_unknown_zone_is_enoent),
 		cmocka_unit_test(test_zoneinfo_honours_tzdir),
+		cmocka_unit_test(test_zoneinfo_takes_only_canonical_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,8 +30,9 @@ int cli_schedule(int argc, char **argv);
 int cli_history(int argc, char **argv);
 
 /*
- * One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
- * break (always, if asked), with inner quotes doubled.
+ * One CSV text field (core/csv.h): quoted when it holds a comma, a quote or
+ * a line break (always, if asked), with inner quotes doubled, and a "'"
+ * before a leading =, +, -, @, tab or CR unless it is a number.
  */
 void cli_csv_field(FILE *f, const char *s, bool always);
 

@@ -491,10 +491,9 @@ void api_customer_contacts(struct hreq *r)
 
 static void clist_run(struct store *st, struct query *q)
 {
-	q->err = st->ops->customers(st, (const char *const *)q->tenants,
-				    q->ntenants, q->cq.state, q->cq.queue,
-				    q->cq.limit, q->cq.offset, query_collect, q,
-				    &q->total);
+	q->cust.tenants = (const char *const *)q->tenants;
+	q->cust.ntenants = q->ntenants;
+	q->err = st->ops->customers(st, &q->cust, query_collect, q, &q->total);
 }
 
 static void clist_finish(struct query *q)
@@ -505,8 +504,62 @@ static void clist_finish(struct query *q)
 		 json_pack("{s:o,s:I,s:I,s:I}", "items",
 			   q->result ? json_incref(q->result) : json_array(),
 			   "total", (json_int_t)q->total, "limit",
-			   (json_int_t)q->cq.limit, "offset",
-			   (json_int_t)q->cq.offset));
+			   (json_int_t)q->cust.limit, "offset",
+			   (json_int_t)q->cust.offset));
+}
+
+/* The longest free-text search, in bytes. */
+#define SEARCH_MAX 100
+
+/*
+ * q= (free text) into q->strs[2]. The buffer holds the whole query
+ * string, so that a value too long is refused here, not dropped (a search
+ * that is ignored lists every customer). 0, or 400 already answered.
+ */
+static int search_text(struct hreq *r, struct query *q)
+{
+	size_t size = r->query ? strlen(r->query) + 1 : 1;
+	char *buf = malloc(size);
+	const char *v;
+
+	if (!buf) {
+		web_error(r, 500, "internal", "out of memory");
+		return -1;
+	}
+	v = web_query(r, "q", buf, size);
+	if (v && strlen(v) > SEARCH_MAX) {
+		web_error(r, 400, "invalid_field", "q: at most %d bytes",
+			  SEARCH_MAX);
+		free(buf);
+		return -1;
+	}
+	if (v && *v) {
+		snprintf(q->strs[2], sizeof(q->strs[2]), "%s", v);
+		q->cust.text = q->strs[2];
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * tenant=: the scope becomes that one tenant, or none when the caller does
+ * not see it (an empty list, as if it did not exist). ENOMEM must not
+ * leave a NULL scope, which means every tenant.
+ */
+static int scope_to_tenant(struct hreq *r, struct query *q, const char *t)
+{
+	auth_tenants_free(q->tenants, q->ntenants);
+	q->ntenants = 0;
+	q->tenants = calloc(2, sizeof(char *));
+	if (!q->tenants)
+		return ENOMEM;
+	if (!auth_sees_tenant(r->srv, r->user, t))
+		return 0;
+	q->tenants[0] = strdup(t);
+	if (!q->tenants[0])
+		return ENOMEM;
+	q->ntenants = 1;
+	return 0;
 }
 
 void api_customer_list(struct hreq *r)
@@ -516,37 +569,25 @@ void api_customer_list(struct hreq *r)
 
 	if (!may_customers(r) || !(q = query_new(r)))
 		return;
-	if (web_paging(r, &q->cq.limit, &q->cq.offset, 500)) {
+	if (web_paging(r, &q->cust.limit, &q->cust.offset, 500) ||
+	    search_text(r, q)) {
 		query_free(q);
 		return;
 	}
-	/* kind and value of an identity look-up (cq fields reused) */
 	if (web_query(r, "phone", q->strs[1], sizeof(q->strs[1]))) {
-		q->cq.state = "phone";
-		q->cq.queue = q->strs[1];
+		q->cust.kind = "phone";
+		q->cust.value = q->strs[1];
 	} else if (web_query(r, "email", q->strs[1], sizeof(q->strs[1]))) {
 		for (char *p = q->strs[1]; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		q->cq.state = "email";
-		q->cq.queue = q->strs[1];
+		q->cust.kind = "email";
+		q->cust.value = q->strs[1];
 	}
 	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
-	if (web_query(r, "tenant", t, sizeof(t))) {
-		if (!auth_sees_tenant(r->srv, r->user, t)) {
-			json_t *empty = json_pack(
-				"{s:[],s:i,s:I,s:I}", "items", "total", 0,
-				"limit", (json_int_t)q->cq.limit, "offset",
-				(json_int_t)q->cq.offset);
-
-			query_free(q);
-			web_json(r, 200, empty);
-			return;
-		}
-		auth_tenants_free(q->tenants, q->ntenants);
-		q->tenants = calloc(2, sizeof(char *));
-		if (q->tenants)
-			q->tenants[0] = strdup(t);
-		q->ntenants = q->tenants && q->tenants[0] ? 1 : 0;
+	if (web_query(r, "tenant", t, sizeof(t)) && scope_to_tenant(r, q, t)) {
+		web_error(r, 500, "internal", "out of memory");
+		query_free(q);
+		return;
 	}
 	q->run = clist_run;
 	q->finish = clist_finish;

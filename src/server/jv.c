@@ -224,11 +224,54 @@ int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	return check_obj(obj, fields, create, "", msg, size);
 }
 
+/*
+ * The offset of the bracket that opens level max + 1, or len when the text
+ * stays within max levels. One pass that skips strings (and their escapes),
+ * so that a '[' inside a value does not count; the text need not be valid
+ * JSON (jansson judges that next), only its depth is measured.
+ */
+static size_t depth_over(const char *buf, size_t len, unsigned max)
+{
+	unsigned depth = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return i;
+		} else if ((c == ']' || c == '}') && depth) {
+			depth--;
+		}
+	}
+	return len;
+}
+
 json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size)
 {
+	size_t over = depth_over(buf, len, JV_DEPTH_MAX);
 	json_error_t e;
-	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j;
 
+	/* jansson takes 2,048 levels and SQLite's JSON functions 1,000 to
+	 * 2,000 (by version): a body the store cannot read back must not get
+	 * past the door, and a shallow limit bounds every recursive walk */
+	if (over < len) {
+		snprintf(msg, size,
+			 "invalid JSON: nested deeper than %d levels (at byte "
+			 "%zu)",
+			 JV_DEPTH_MAX, over);
+		return NULL;
+	}
+	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		snprintf(msg, size, "invalid JSON at line %d column %d: %s",
 			 e.line, e.column, e.text);

@@ -56,7 +56,16 @@ extern const char *const jv_strategies[];
 extern const char *const jv_actions[];
 extern const char *const jv_wrapups[];
 
-/* A JSON body from the network: object, no duplicate keys, no NUL. */
+/* The deepest nesting a body may have: the body itself is level 1. */
+#define JV_DEPTH_MAX 32
+
+/*
+ * A JSON text from the network (an HTTP body, a WebSocket message): one
+ * object, no duplicate keys, no NUL, at most JV_DEPTH_MAX levels deep.
+ * NULL with msg filled ("invalid JSON: ...") when refused; the caller owns
+ * the object. Anything it returns, once dumped, is JSON that the store's
+ * SQLite JSON functions read (see tests/test_store.c).
+ */
 json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size);
 
 /* Helpers for reading checked objects. */

@@ -23,6 +23,7 @@ struct query {
 	char **tenants; /* scope copy; NULL: all */
 	size_t ntenants;
 	struct store_contact_query cq;
+	struct store_customer_query cust;
 	struct store_event_query eq;
 	char strs[6][128]; /* copies of filter strings */
 	void *arg;

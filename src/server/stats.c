@@ -16,6 +16,7 @@
 
 #include "server/libre.h"
 
+#include "core/csv.h"
 #include "core/tz.h"
 #include "server/log.h"
 #include "server/query.h"
@@ -606,27 +607,40 @@ static void report_run(struct store *st, struct query *q)
 	q->result = rows;
 }
 
-static void csv_field(struct mbuf *mb, const json_t *v)
+/* A text cell, quoted and kept from being a formula (core/csv.h). */
+static int csv_string(struct mbuf *mb, const char *s)
 {
-	const char *s;
+	char buf[256], *p = buf;
+	size_t n = csv_text(buf, sizeof(buf), s, true);
+	int err;
 
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		mbuf_write_u8(mb, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				mbuf_write_u8(mb, '"');
-			mbuf_write_u8(mb, (uint8_t)*s);
-		}
-		mbuf_write_u8(mb, '"');
-	} else if (json_is_integer(v)) {
-		mbuf_printf(mb, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		char num[32];
-
-		snprintf(num, sizeof(num), "%g", json_real_value(v));
-		mbuf_write_str(mb, num);
+	if (n >= sizeof(buf)) {
+		p = malloc(n + 1);
+		if (!p)
+			return ENOMEM;
+		csv_text(p, n + 1, s, true);
 	}
+	err = mbuf_write_mem(mb, (const uint8_t *)p, n);
+	if (p != buf)
+		free(p);
+	return err;
+}
+
+/* Numbers are written as numbers: only text cells are neutralised. */
+static int csv_field(struct mbuf *mb, const json_t *v)
+{
+	char num[32];
+
+	if (json_is_string(v))
+		return csv_string(mb, json_string_value(v));
+	if (json_is_integer(v))
+		return mbuf_printf(mb, "%lld",
+				   (long long)json_integer_value(v));
+	if (json_is_real(v)) {
+		snprintf(num, sizeof(num), "%g", json_real_value(v));
+		return mbuf_write_str(mb, num);
+	}
+	return 0;
 }
 
 static const char *const csv_cols[] = {"start",
@@ -654,6 +668,7 @@ static void report_csv(struct hreq *r, const json_t *rows)
 	struct mbuf *mb = mbuf_alloc(4096);
 	json_t *row;
 	size_t i;
+	int err = 0;
 
 	if (!mb) {
 		web_error(r, 500, "internal", "out of memory");
@@ -664,15 +679,18 @@ static void report_csv(struct hreq *r, const json_t *rows)
 	mbuf_write_str(mb, "\r\n");
 	json_array_foreach(rows, i, row)
 	{
-		for (int c = 0; csv_cols[c]; c++) {
+		for (int c = 0; !err && csv_cols[c]; c++) {
 			if (c)
-				mbuf_write_u8(mb, ',');
-			csv_field(mb, json_object_get(row, csv_cols[c]));
+				err |= mbuf_write_u8(mb, ',');
+			err |= csv_field(mb, json_object_get(row, csv_cols[c]));
 		}
-		mbuf_write_str(mb, "\r\n");
+		err |= mbuf_write_str(mb, "\r\n");
 	}
-	web_text(r, 200, "text/csv; charset=utf-8", (const char *)mb->buf,
-		 mb->end);
+	if (err)
+		web_error(r, 500, "internal", "out of memory");
+	else
+		web_text(r, 200, "text/csv; charset=utf-8",
+			 (const char *)mb->buf, mb->end);
 	mem_deref(mb);
 }
 

@@ -68,6 +68,20 @@ struct store_contact_query {
 	size_t limit, offset;
 };
 
+/*
+ * A search of the customers; NULL fields do not filter. kind/value: an
+ * identity ("phone" or "email", exact). text: a substring of the name, an
+ * email or a phone, ASCII letters case aside; taken literally ('%' and '_'
+ * are characters, not wildcards).
+ */
+struct store_customer_query {
+	const char *const *tenants; /* NULL: every tenant */
+	size_t ntenants;
+	const char *kind, *value;
+	const char *text;
+	size_t limit, offset;
+};
+
 /* A selection of events; 0 / NULL do not filter. */
 struct store_event_query {
 	int64_t after_seq;
@@ -96,10 +110,8 @@ struct store_ops {
 	int (*open_contacts)(struct store *st, store_row_h *h, void *arg);
 	int (*contacts)(struct store *st, const struct store_contact_query *q,
 			store_row_h *h, void *arg, size_t *total);
-	int (*customers)(struct store *st, const char *const *tenants,
-			 size_t ntenants, const char *kind, const char *value,
-			 size_t limit, size_t offset, store_row_h *h, void *arg,
-			 size_t *total);
+	int (*customers)(struct store *st, const struct store_customer_query *q,
+			 store_row_h *h, void *arg, size_t *total);
 	int (*events)(struct store *st, const struct store_event_query *q,
 		      store_event_h *h, void *arg);
 	const char *(*errmsg)(struct store *st);

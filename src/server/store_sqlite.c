@@ -483,60 +483,95 @@ static int sq_contacts(struct store *st, const struct store_contact_query *cq,
 	return each_row(s, b.q, h, arg);
 }
 
-struct cust_query {
-	const char *const *tenants;
-	size_t ntenants;
-	const char *kind, *value;
+/*
+ * The LIKE pattern of a literal substring: '%' and '_' (and the escape
+ * character itself) are escaped, so that q=% finds a percent sign, not
+ * everything. NULL when out of memory; the caller frees it.
+ */
+static char *like_pattern(const char *text)
+{
+	char *pat = malloc(2 * strlen(text) + 3), *p = pat;
+
+	if (!pat)
+		return NULL;
+	*p++ = '%';
+	for (; *text; text++) {
+		if (*text == '%' || *text == '_' || *text == '\\')
+			*p++ = '\\';
+		*p++ = *text;
+	}
+	*p++ = '%';
+	*p = '\0';
+	return pat;
+}
+
+struct cust_bind {
+	const struct store_customer_query *cq;
+	char *pattern;
 };
 
-static void cust_where(char *sql, size_t size, const struct cust_query *cq)
+static void cust_where(char *sql, size_t size,
+		       const struct store_customer_query *cq)
 {
+	snprintf(sql + strlen(sql), size - strlen(sql), " WHERE 1");
 	if (cq->kind)
 		snprintf(sql + strlen(sql), size - strlen(sql),
-			 " WHERE id IN (SELECT customer FROM identities WHERE "
+			 " AND id IN (SELECT customer FROM identities WHERE "
 			 "kind = ? AND value = ?)");
-	else
-		snprintf(sql + strlen(sql), size - strlen(sql), " WHERE 1");
+	/* the identities hold the phones and emails of each customer */
+	if (cq->text)
+		snprintf(sql + strlen(sql), size - strlen(sql),
+			 " AND (json_extract(body, '$.name') LIKE ? ESCAPE "
+			 "'\\' OR id IN (SELECT customer FROM identities WHERE "
+			 "value LIKE ? ESCAPE '\\'))");
 	if (cq->tenants)
 		scope_sql(sql, size, "tenant", cq->ntenants);
 }
 
 static void cust_bind(struct binder *b, const void *arg)
 {
-	const struct cust_query *cq = arg;
+	const struct cust_bind *cb = arg;
+	const struct store_customer_query *cq = cb->cq;
 
 	if (cq->kind) {
 		bind_text(b, cq->kind);
 		bind_text(b, cq->value);
 	}
+	if (cq->text) {
+		bind_text(b, cb->pattern);
+		bind_text(b, cb->pattern);
+	}
 	if (cq->tenants)
 		bind_scope(b, cq->tenants, cq->ntenants);
 }
 
-static int sq_customers(struct store *st, const char *const *tenants,
-			size_t ntenants, const char *kind, const char *value,
-			size_t limit, size_t offset, store_row_h *h, void *arg,
-			size_t *total)
+static int sq_customers(struct store *st, const struct store_customer_query *cq,
+			store_row_h *h, void *arg, size_t *total)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	struct cust_query cq = {tenants, ntenants, kind, value};
+	struct cust_bind cb = {cq, NULL};
 	struct binder b = {0};
 	char sql[1024] = "SELECT count(*) FROM customers";
 	int err;
 
-	cust_where(sql, sizeof(sql), &cq);
-	err = count_query(s, sql, cust_bind, &cq, total);
+	if (cq->text && !(cb.pattern = like_pattern(cq->text)))
+		return ENOMEM;
+	cust_where(sql, sizeof(sql), cq);
+	err = count_query(s, sql, cust_bind, &cb, total);
 	if (err)
-		return err;
+		goto out;
 	strcpy(sql, "SELECT id, body FROM customers");
-	cust_where(sql, sizeof(sql), &cq);
+	cust_where(sql, sizeof(sql), cq);
 	snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
-		 " ORDER BY rowid LIMIT %zu OFFSET %zu", limit, offset);
+		 " ORDER BY rowid LIMIT %zu OFFSET %zu", cq->limit, cq->offset);
 	err = prepare(s, sql, &b.q);
 	if (err)
-		return err;
-	cust_bind(&b, &cq);
-	return each_row(s, b.q, h, arg);
+		goto out;
+	cust_bind(&b, &cb);
+	err = each_row(s, b.q, h, arg);
+out:
+	free(cb.pattern);
+	return err;
 }
 
 static int sq_events(struct store *st, const struct store_event_query *eq,

@@ -576,6 +576,35 @@ test('interval report rows carry every field of the contract (occupancy included
     for (const row of r.body.rows) assert.ok('occupancy' in row, 'occupancy');
   });
 
+// A queue named like a formula was written as is in the CSV report, and a
+// spreadsheet would run it (OWASP: CSV injection). Text cells that begin
+// with = + - @ (or a tab or CR) get a leading ' ; numbers stay numbers.
+test('the CSV report neutralises text cells that a spreadsheet would run as formulas', async () => {
+  const names = ['=HYPERLINK("http://evil.example","x")', '+1+cmd', '-2+3', '@SUM(A1:A9)', '\t=1+1'];
+  const queues = [];
+  for (const name of names) {
+    const q = await newQueue(name);
+    await createContact(q);
+    queues.push(q);
+  }
+  const r = await request(srv.url, 'GET', `/api/v1/reports/intervals?${reportWindow()}`, { token: admin.token, headers: { accept: 'text/csv' } });
+  assert.equal(r.status, 200);
+  const csv = parseCsv(r.body);
+  const header = csv[0];
+  for (const [i, q] of queues.entries()) {
+    const row = csv.find((x) => x[header.indexOf('key')] === q.id);
+    assert.ok(row, `a row for ${names[i]}`);
+    assert.equal(row[header.indexOf('name')], `'${names[i]}`);
+    assert.equal(row[header.indexOf('offered')], '1');
+  }
+  for (const row of csv.slice(1).filter((x) => x.length > 1)) {
+    for (const c of ['offered', 'handled', 'abandoned', 'asa_s']) {
+      const v = row[header.indexOf(c)];
+      assert.ok(v === '' || /^-?[0-9.e+-]+$/.test(v), `${c}: ${v} is a number`);
+    }
+  }
+});
+
 test('stream resume: after a disconnection, {"after": lastSeq} delivers exactly the missed events', async () => {
   const q = await newQueue('Life resume');
   const telcoChat = ids.queues.find((x) => x.name === 'Télécom Plus chat');

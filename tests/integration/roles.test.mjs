@@ -755,6 +755,8 @@ test('b. tenant isolation over HTTP: AssurMax-only users never see a Télécom P
     `/api/v1/contacts?limit=500&queue=${S.tpChat}`, `/api/v1/contacts?limit=500&customer=${S.custTP}`,
     '/api/v1/customers?limit=500', `/api/v1/customers?limit=500&tenant=${S.tp}`,
     `/api/v1/customers?phone=${encodeURIComponent('+33622222222')}`, '/api/v1/customers?email=bob@telecom.example',
+    '/api/v1/customers?q=Bob', '/api/v1/customers?q=telecom', '/api/v1/customers?q=%2B3362222', '/api/v1/customers?q=%25',
+    '/api/v1/customers?q=_', `/api/v1/customers?q=b&tenant=${S.tp}`,
     '/api/v1/stats/realtime', `/api/v1/stats/realtime?tenant=${S.am}`, `/api/v1/stats/realtime?tenant=${S.tp}`);
   for (const c of contacts) paths.push(`/api/v1/contacts/${c}`);
   for (const c of customers) paths.push(`/api/v1/customers/${c}`, `/api/v1/customers/${c}/contacts?limit=500`);
@@ -835,4 +837,41 @@ test('c. a supervisor acts on the agents of its sites only', async (t) => {
   }
   await ok(adminApi.put(`/api/v1/agents/${paris.id}/state`, { state: 'offline' }), 200, 'back offline');
   await ok(adminApi.put(`/api/v1/agents/${casa.id}/state`, { state: 'offline' }), 200, 'back offline');
+});
+
+// GET /customers?q= is a free-text search (openapi.yaml): it was ignored,
+// so q=zzzz listed every customer. It matches a substring of the name, an
+// email or a phone, ASCII case aside, literally (q=% is a percent sign),
+// and only within the caller's tenants.
+test('d. customer search: q= matches name, email or phone, literally, within the caller\'s tenants', async () => {
+  const odd = (await ok(adminApi.post('/api/v1/customers', {
+    tenant: S.am, name: 'Zoé 100% Sûr_e', emails: ['odd_one@assurmax.example'],
+  }), 201, 'customer with % and _')).id;
+  const names = async (api, q, extra = '') => {
+    const r = await api.get(`/api/v1/customers?limit=500&q=${encodeURIComponent(q)}${extra}`);
+    assert.equal(r.status, 200, `q=${q}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.total, r.body.items.length, `q=${q}: total`);
+    return r.body.items.map((c) => c.id).sort();
+  };
+  const intAM = client(base, tok['int-assurmax']);
+  assert.deepEqual(await names(adminApi, 'zzzz'), []);
+  assert.deepEqual(await names(adminApi, 'alice'), [S.custAM]);
+  assert.deepEqual(await names(adminApi, 'ALICE@ASSURMAX'), [S.custAM]);
+  assert.deepEqual(await names(adminApi, '+3362222'), [S.custTP]);
+  assert.deepEqual(await names(adminApi, '%'), [odd]);
+  assert.deepEqual(await names(adminApi, '_'), [odd]);
+  assert.deepEqual(await names(adminApi, 'r_e'), [odd]);
+  assert.deepEqual(await names(adminApi, 'Alice%AssurMax'), []);
+  // the other tenant's customer is never found by a scoped user
+  assert.deepEqual(await names(intAM, 'Bob'), []);
+  assert.deepEqual(await names(intAM, '+3362222'), []);
+  assert.deepEqual(await names(intAM, 'b', `&tenant=${S.tp}`), []);
+  assert.deepEqual(await names(intAM, 'alice'), [S.custAM]);
+  assert.deepEqual(await names(adminApi, 'b', `&tenant=${S.tp}`), [S.custTP]);
+  // an empty q does not filter; one too long is refused, not dropped
+  assert.ok((await names(adminApi, '')).length >= 3);
+  const r = await adminApi.get(`/api/v1/customers?q=${'x'.repeat(101)}`);
+  assert.equal(r.status, 400);
+  assert.equal(r.body.error.code, 'invalid_field');
+  assert.match(r.body.error.message, /q: at most 100 bytes/);
 });

@@ -62,7 +62,8 @@ fuzz: deps
 		name=$$(basename $$f); \
 		mkdir -p fuzz/corpus-$$name; \
 		echo "== $$name for $(FUZZ_TIME)s"; \
-		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		dict=; test -f fuzz/$$name.dict && dict=-dict=fuzz/$$name.dict; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$dict \
 			fuzz/corpus-$$name fuzz/seeds/$$name \
 			>$(FUZZ_BUILD)/$$name.log 2>&1; rc=$$?; \
 		tail -n 12 $(FUZZ_BUILD)/$$name.log; \

@@ -222,8 +222,6 @@ static int line_end(struct http_scan *sc, const uint8_t *buf, size_t i,
 		if (st)
 			return st;
 	} else {
-		if (n > lim->line_max)
-			return fail(why, 431, "a header line is too long");
 		if (sc->nlines - 1 > lim->fields_max)
 			return fail(why, 431, "too many header fields");
 	}
@@ -231,18 +229,21 @@ static int line_end(struct http_scan *sc, const uint8_t *buf, size_t i,
 	return HTTP_SCAN_MORE;
 }
 
-/* The limits of a line not complete yet. */
-static int partial(const struct http_scan *sc, size_t len,
-		   const struct http_limits *lim, const char **why)
+/*
+ * The limits, judged at each byte as it comes (not at the end of a read),
+ * so that the answer never depends on how the bytes were split.
+ */
+static int limits(const struct http_scan *sc, const struct http_limits *lim,
+		  const char **why)
 {
-	size_t n = len - sc->line_start;
+	size_t n = sc->pos + 1 - sc->line_start;
 
+	if (sc->pos + 1 - sc->skip > lim->head_max)
+		return fail(why, 431, "the request head is too large");
 	if (!sc->nlines && n > lim->target_max + METHOD_MAX + 12)
 		return fail(why, 414, "the request target is too long");
 	if (sc->nlines && n > lim->line_max)
 		return fail(why, 431, "a header line is too long");
-	if (len - sc->skip > lim->head_max)
-		return fail(why, 431, "the request head is too large");
 	return HTTP_SCAN_MORE;
 }
 
@@ -251,17 +252,14 @@ int http_scan(struct http_scan *sc, const uint8_t *buf, size_t len,
 {
 	*why = "";
 	for (; sc->pos < len; sc->pos++) {
-		int st;
+		int st = limits(sc, lim, why);
 
-		if (buf[sc->pos] != '\n')
-			continue;
-		if (sc->pos + 1 - sc->skip > lim->head_max)
-			return fail(why, 431, "the request head is too large");
-		st = line_end(sc, buf, sc->pos, lim, why);
+		if (st == HTTP_SCAN_MORE && buf[sc->pos] == '\n')
+			st = line_end(sc, buf, sc->pos, lim, why);
 		if (st != HTTP_SCAN_MORE) {
 			sc->pos++;
 			return st;
 		}
 	}
-	return partial(sc, len, lim, why);
+	return HTTP_SCAN_MORE;
 }

@@ -769,6 +769,12 @@ static const char *contacts(struct fx *f, struct store_contact_query q,
 	return buf;
 }
 
+/* open_contacts' rows, as (id, body) for row_h. */
+static int open_h(const struct store_open_contact *c, void *arg)
+{
+	return row_h(c->id, c->body, arg);
+}
+
 static void test_open_contacts_are_the_non_terminal_ones(void **state)
 {
 	static const char *const states[] = {
@@ -787,8 +793,77 @@ static void test_open_contacts_are_the_non_terminal_ones(void **state)
 			    "2026-11-29T08:00:00.000Z");
 	}
 	assert_int_equal(commit(f, &b), 0);
-	assert_int_equal(f->st->ops->open_contacts(f->st, row_h, &g), 0);
+	assert_int_equal(f->st->ops->open_contacts(f->st, open_h, &g), 0);
 	assert_string_equal(ids(&g, buf, sizeof(buf)), "c1,c3,c5,c7,c9");
+}
+
+/* What a restart reads of each open contact, without parsing its body. */
+struct open_fields {
+	int n;
+	struct store_open_contact c[2];
+	char text[2][8][64];
+};
+
+static const char *keep(struct open_fields *o, int k, const char *v)
+{
+	if (!v)
+		return NULL;
+	snprintf(o->text[o->n][k], sizeof(o->text[0][0]), "%s", v);
+	return o->text[o->n][k];
+}
+
+static int fields_h(const struct store_open_contact *c, void *arg)
+{
+	struct open_fields *o = arg;
+
+	assert_true(o->n < 2);
+	o->c[o->n] = *c;
+	o->c[o->n].id = keep(o, 0, c->id);
+	o->c[o->n].body = keep(o, 1, c->body ? "-" : NULL);
+	o->c[o->n].tenant = keep(o, 2, c->tenant);
+	o->c[o->n].queue = keep(o, 3, c->queue);
+	o->c[o->n].state = keep(o, 4, c->state);
+	o->c[o->n].agent = keep(o, 5, c->agent);
+	o->c[o->n].customer = keep(o, 6, c->customer);
+	o->n++;
+	return 0;
+}
+
+static void test_open_contacts_give_the_fields_a_restart_needs(void **state)
+{
+	struct fx *f = *state;
+	struct store_batch b = {0};
+	struct open_fields o = {0};
+
+	put(&b, "contacts", "k1",
+	    "{\"tenant\":\"t1\",\"queue\":\"q1\",\"state\":\"offered\","
+	    "\"agent\":\"a1\",\"customer\":\"cu1\",\"priority\":7,"
+	    "\"arrived_ms\":1000,\"entered_ms\":2000,\"callback\":true}");
+	put(&b, "contacts", "k2",
+	    "{\"tenant\":\"t2\",\"queue\":\"q2\",\"state\":\"queued\","
+	    "\"agent\":null,\"customer\":null,\"callback\":false}");
+	assert_int_equal(commit(f, &b), 0);
+	assert_int_equal(f->st->ops->open_contacts(f->st, fields_h, &o), 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.c[0].id, "k1");
+	assert_non_null(o.c[0].body);
+	assert_string_equal(o.c[0].tenant, "t1");
+	assert_string_equal(o.c[0].queue, "q1");
+	assert_string_equal(o.c[0].state, "offered");
+	assert_string_equal(o.c[0].agent, "a1");
+	assert_string_equal(o.c[0].customer, "cu1");
+	assert_int_equal(o.c[0].priority, 7);
+	assert_int_equal(o.c[0].arrived_ms, 1000);
+	assert_int_equal(o.c[0].entered_ms, 2000);
+	assert_true(o.c[0].callback);
+	/* absent or null: NULL, 0, STORE_NO_TIME, false */
+	assert_string_equal(o.c[1].state, "queued");
+	assert_null(o.c[1].agent);
+	assert_null(o.c[1].customer);
+	assert_int_equal(o.c[1].priority, 0);
+	assert_true(o.c[1].arrived_ms == STORE_NO_TIME);
+	assert_true(o.c[1].entered_ms == STORE_NO_TIME);
+	assert_false(o.c[1].callback);
 }
 
 static void test_contacts_newest_first_with_total(void **state)
@@ -1300,7 +1375,7 @@ static void test_everything_survives_close_and_open(void **state)
 			 sizeof(buf)),
 		"k5,k4 (2)");
 	g = (struct got){0};
-	assert_int_equal(f->st->ops->open_contacts(f->st, row_h, &g), 0);
+	assert_int_equal(f->st->ops->open_contacts(f->st, open_h, &g), 0);
 	assert_string_equal(ids(&g, buf, sizeof(buf)), "k2,k3,k6");
 	assert_string_equal(customers(f, NULL, 0, "phone", "+33100000002", 50,
 				      0, buf, sizeof(buf)),
@@ -1355,6 +1430,7 @@ int main(void)
 		T(test_events_limit),
 		T(test_event_handler_can_stop_the_walk),
 		T(test_open_contacts_are_the_non_terminal_ones),
+		T(test_open_contacts_give_the_fields_a_restart_needs),
 		T(test_contacts_newest_first_with_total),
 		T(test_contacts_filter_by_each_column),
 		T(test_contacts_tenant_scope),

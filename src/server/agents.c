@@ -109,7 +109,8 @@ void api_agent_why(struct hreq *r)
 		return;
 	}
 	c = contacts_find(s, cid);
-	if (!c || !auth_sees_tenant(s, r->user, jv_str(c->body, "tenant"))) {
+	if (!c ||
+	    !auth_sees_tenant(s, r->user, jv_str(crec_body(c), "tenant"))) {
 		web_error(r, 404, "not_found", "no contact %s in progress",
 			  cid);
 		return;

@@ -61,28 +61,61 @@ static void crec_unlink(struct srv *s, struct crec *c)
 	hmap_del(&s->contacts, hmap_hash_str(c->id), crec_eq, c->id);
 	hmap_del(&s->contact_nums, hmap_hash_u64(c->num), crec_num_eq, &c->num);
 	json_decref(c->body);
+	free(c->text);
 	free(c);
 }
 
-static struct crec *crec_new(struct srv *s, const char *id, json_t *body)
+/*
+ * Takes body (parsed), or else a copy of text (parsed by crec_body() on
+ * first use). NULL when out of memory, having taken nothing.
+ */
+static struct crec *crec_new(struct srv *s, const char *id, json_t *body,
+			     const char *text)
 {
 	struct crec *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
+	if (!body && !(c->text = strdup(text))) {
+		free(c);
+		return NULL;
+	}
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->num = ++s->next_num;
 	c->body = body;
 	if (hmap_put(&s->contacts, hmap_hash_str(c->id), c)) {
+		free(c->text);
 		free(c);
 		return NULL;
 	}
 	if (hmap_put(&s->contact_nums, hmap_hash_u64(c->num), c)) {
 		hmap_del(&s->contacts, hmap_hash_str(c->id), crec_eq, c->id);
+		free(c->text);
 		free(c);
 		return NULL;
 	}
 	return c;
+}
+
+/*
+ * The text is a row the store read with its own JSON functions at start,
+ * so it parses: failing here is running out of memory.
+ */
+json_t *crec_body(struct crec *c)
+{
+	if (c->body)
+		return c->body;
+	c->body = json_loads(c->text, 0, NULL);
+	if (!c->body) {
+		log_error("contacts",
+			  "msg=\"cannot parse a restored contact\" "
+			  "contact=%s",
+			  c->id);
+		abort();
+	}
+	free(c->text);
+	c->text = NULL;
+	return c->body;
 }
 
 void contacts_flush_dirty(struct srv *s)
@@ -90,7 +123,7 @@ void contacts_flush_dirty(struct srv *s)
 	for (size_t i = 0; i < ndirty; i++) {
 		struct crec *c = dirty[i];
 
-		srv_put(s, "contacts", c->id, c->body);
+		srv_put(s, "contacts", c->id, crec_body(c));
 		c->dirty = false;
 		if (c->done)
 			crec_unlink(s, c);
@@ -105,6 +138,7 @@ void contacts_free(struct srv *s)
 
 		if (c) {
 			json_decref(c->body);
+			free(c->text);
 			free(c);
 		}
 	}
@@ -130,10 +164,10 @@ static json_t *contact_view(const json_t *body)
  * The view of a contact the engine holds: place in line and estimated
  * wait as they are now (they change with every contact ahead).
  */
-static json_t *live_view(struct srv *s, const struct crec *c)
+static json_t *live_view(struct srv *s, struct crec *c)
 {
 	struct engine_contact_info info;
-	json_t *v = contact_view(c->body);
+	json_t *v = contact_view(crec_body(c));
 
 	if (engine_contact_info(s->eng, srv_now(s), c->num, &info) ||
 	    !info.position) {
@@ -220,7 +254,7 @@ static json_t *event_data(struct srv *s, const struct engine_event *ev,
 static void crec_update(struct srv *s, struct crec *c,
 			const struct engine_event *ev)
 {
-	json_t *b = c->body;
+	json_t *b = crec_body(c);
 	char t[32];
 
 	json_object_set_new(b, "state",
@@ -273,55 +307,62 @@ void contacts_on_event(struct srv *s, const struct engine_event *ev)
 
 /* ---- restart ---- */
 
-int contacts_restore(struct srv *s, const char *id, const char *body)
+/*
+ * A contact of the store back in the engine, waiting again. Its body stays
+ * text until something needs it (crec_body): a restart with 100,000
+ * waiting contacts spent most of its time and memory building their
+ * bodies as jansson objects. Only a contact that moves (it was offered or
+ * talking) is parsed, changed and written back.
+ */
+int contacts_restore(struct srv *s, const struct store_open_contact *oc)
 {
-	json_t *b = json_loads(body, 0, NULL);
 	struct engine_contact ec = {0};
-	const char *state;
+	const char *state = oc->state, *to;
 	struct crec *c;
 	bool moved;
 	int64_t now = srv_now(s), arrived, entered;
+	json_t *b;
 	int err;
 
-	if (!b)
+	if (!state || !oc->queue)
 		return EINVAL;
-	c = crec_new(s, id, b);
-	if (!c) {
-		json_decref(b);
+	c = crec_new(s, oc->id, NULL, oc->body);
+	if (!c)
 		return ENOMEM;
-	}
-	state = jv_str(b, "state");
-	arrived = jv_int(b, "arrived_ms", now);
-	entered = jv_int(b, "entered_ms", arrived);
+	arrived = oc->arrived_ms == STORE_NO_TIME ? now : oc->arrived_ms;
+	entered = oc->entered_ms == STORE_NO_TIME ? arrived : oc->entered_ms;
 	ec.id = c->num;
-	ec.queue = jv_str(b, "queue");
-	ec.priority = (int)jv_int(b, "priority", 0);
-	ec.customer = jv_str(b, "customer");
-	ec.callback = !strcmp(state, "callback-pending") ||
-		      jv_bool(b, "callback", false);
+	ec.queue = oc->queue;
+	ec.priority = (int)oc->priority;
+	ec.customer = oc->customer;
+	ec.callback = !strcmp(state, "callback-pending") || oc->callback;
 	err = engine_contact_restore(s->eng, now, &ec,
 				     arrived > now ? now : arrived,
 				     entered > now ? now : entered);
 	if (err) {
 		log_warn("contacts",
 			 "msg=\"cannot restore, closing it\" contact=%s err=%d",
-			 id, err);
-		json_object_set_new(b, "state", json_string("closed"));
+			 oc->id, err);
+		json_object_set_new(crec_body(c), "state",
+				    json_string("closed"));
 		c->done = true;
 		mark_dirty(c);
 		return 0;
 	}
 	moved = strcmp(state, "queued") && strcmp(state, "callback-pending");
-	json_object_set_new(
-		b, "state",
-		json_string(ec.callback ? "callback-pending" : "queued"));
+	/* waiting again, with no agent: unchanged, the text is kept */
+	to = ec.callback ? "callback-pending" : "queued";
+	if (!moved && !strcmp(state, to) && !oc->agent)
+		return 0;
+	b = crec_body(c);
+	json_object_set_new(b, "state", json_string(to));
 	json_object_set_new(b, "agent", json_null());
 	if (moved) {
 		mark_dirty(c);
-		srv_event(s, jv_str(b, "tenant"), "contact.requeued",
-			  json_pack("{s:s,s:s,s:s,s:s}", "contact", id, "queue",
-				    ec.queue, "reason", "restart", "was",
-				    state));
+		srv_event(s, oc->tenant, "contact.requeued",
+			  json_pack("{s:s,s:s,s:s,s:s}", "contact", oc->id,
+				    "queue", ec.queue, "reason", "restart",
+				    "was", state));
 	}
 	return 0;
 }
@@ -381,7 +422,7 @@ int contacts_add(struct srv *s, const struct new_contact *nc, struct crec **out)
 		      "created_at", t, "updated_at", t, "arrived_ms",
 		      (json_int_t)srv_now(s), "entered_ms",
 		      (json_int_t)srv_now(s), "callback", nc->callback);
-	c = b ? crec_new(s, id, b) : NULL;
+	c = b ? crec_new(s, id, b, NULL) : NULL;
 	if (!c) {
 		json_decref(b);
 		return ENOMEM;
@@ -712,7 +753,7 @@ static struct crec *path_contact(struct hreq *r)
 		contact_gone(r);
 		return NULL;
 	}
-	if (!contact_visible(r->srv, r->user, c->body)) {
+	if (!contact_visible(r->srv, r->user, crec_body(c))) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}
@@ -773,7 +814,8 @@ static struct crec *offered_contact(struct hreq *r)
 		contact_gone(r);
 		return NULL;
 	}
-	if (!auth_sees_tenant(r->srv, r->user, jv_str(c->body, "tenant"))) {
+	if (!auth_sees_tenant(r->srv, r->user,
+			      jv_str(crec_body(c), "tenant"))) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}
@@ -893,7 +935,7 @@ void api_contact_transfer(struct hreq *r)
 		return;
 	q = queue ? obj_find(s, K_QUEUES, queue) : NULL;
 	if (queue && (!q || strcmp(jv_str(q->body, "tenant"),
-				   jv_str(c->body, "tenant")))) {
+				   jv_str(crec_body(c), "tenant")))) {
 		web_error(r, 400, "invalid_field",
 			  "queue: no queue %s in the contact's tenant", queue);
 		return;
@@ -917,10 +959,9 @@ static const struct jv_field wrapup_fields[] = {
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
-static bool disposition_allowed(struct srv *s, const struct crec *c,
-				const char *code)
+static bool disposition_allowed(struct srv *s, struct crec *c, const char *code)
 {
-	struct obj *q = obj_find(s, K_QUEUES, jv_str(c->body, "queue"));
+	struct obj *q = obj_find(s, K_QUEUES, jv_str(crec_body(c), "queue"));
 	json_t *list = q ? json_object_get(q->body, "dispositions") : NULL, *v;
 	size_t i;
 
@@ -940,6 +981,7 @@ void api_contact_wrapup(struct hreq *r)
 	const char *disp;
 	struct crec *c;
 	char msg[256];
+	json_t *b;
 	int rc, err;
 
 	rc = jv_check(r->body, wrapup_fields, false, msg, sizeof(msg));
@@ -955,23 +997,22 @@ void api_contact_wrapup(struct hreq *r)
 			  "disposition: %s is not one of the queue's", disp);
 		return;
 	}
-	if (strcmp(jv_str(c->body, "state"), "wrapup")) {
+	b = crec_body(c);
+	if (strcmp(jv_str(b, "state"), "wrapup")) {
 		web_error(r, 409, "conflict",
 			  "the contact is not in wrap-up (it is %s)",
-			  jv_str(c->body, "state"));
+			  jv_str(b, "state"));
 		return;
 	}
 	if (json_object_get(r->body, "disposition"))
-		json_object_set(c->body, "disposition",
+		json_object_set(b, "disposition",
 				json_object_get(r->body, "disposition"));
 	if (json_object_get(r->body, "notes"))
-		json_object_set(c->body, "notes",
-				json_object_get(r->body, "notes"));
-	srv_event(s, jv_str(c->body, "tenant"), "contact.disposition",
+		json_object_set(b, "notes", json_object_get(r->body, "notes"));
+	srv_event(s, jv_str(b, "tenant"), "contact.disposition",
 		  json_pack("{s:s,s:O,s:O,s:s}", "contact", c->id,
-			    "disposition",
-			    json_object_get(c->body, "disposition"), "notes",
-			    json_object_get(c->body, "notes"), "user",
+			    "disposition", json_object_get(b, "disposition"),
+			    "notes", json_object_get(b, "notes"), "user",
 			    r->user->id));
 	mark_dirty(c);
 	err = engine_contact_wrapup_done(s->eng, srv_now(s), c->num);

@@ -346,14 +346,14 @@ static int load_customer_row(const char *id, const char *body, void *arg)
 	return identities_load(l->srv, id, body);
 }
 
-static int load_contact_row(const char *id, const char *body, void *arg)
+static int load_contact_row(const struct store_open_contact *oc, void *arg)
 {
 	struct loader *l = arg;
 
-	l->err = contacts_restore(l->srv, id, body);
+	l->err = contacts_restore(l->srv, oc);
 	if (l->err)
 		snprintf(l->msg, sizeof(l->msg),
-			 "contact %s cannot be restored", id);
+			 "contact %s cannot be restored", oc->id);
 	return l->err;
 }
 

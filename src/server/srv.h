@@ -107,7 +107,8 @@ struct session {
 struct crec {
 	char id[40];
 	uint64_t num; /* the engine's id */
-	json_t *body; /* the projection row, also the API view */
+	json_t *body; /* the projection row, also the API view: crec_body() */
+	char *text;   /* a restored row not parsed yet (then body is NULL) */
 	bool dirty;   /* to be written with the open batch */
 	bool done;    /* terminal: dropped from memory after the commit */
 };
@@ -297,9 +298,11 @@ struct new_contact {
 /* Creates it and hands it to the engine. 0 or an errno value. */
 int contacts_add(struct srv *s, const struct new_contact *nc,
 		 struct crec **out);
-int contacts_restore(struct srv *s, const char *id, const char *body);
+int contacts_restore(struct srv *s, const struct store_open_contact *oc);
 /* A contact the engine holds, or NULL. */
 struct crec *contacts_find(struct srv *s, const char *id);
+/* Its body, parsed on first use for a restored contact (owned by c). */
+json_t *crec_body(struct crec *c);
 void contacts_flush_dirty(struct srv *s);
 void contacts_free(struct srv *s);
 int identities_load(struct srv *s, const char *id, const char *body);

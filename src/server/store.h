@@ -59,6 +59,25 @@ struct store_event {
 typedef int(store_row_h)(const char *id, const char *body, void *arg);
 typedef int(store_event_h)(const struct store_event *ev, void *arg);
 
+/*
+ * A contact not in a terminal state, as a restart needs it: the row, and
+ * the fields the engine takes, read by the store so that the body need not
+ * be parsed (a restart with 100,000 waiting contacts parsed 50 MB of JSON).
+ * Strings are borrowed for the call; NULL when absent or null.
+ */
+struct store_open_contact {
+	const char *id, *body;
+	const char *tenant, *queue, *state, *agent, *customer;
+	int64_t priority;		/* 0 when absent */
+	int64_t arrived_ms, entered_ms; /* STORE_NO_TIME when absent */
+	bool callback;
+};
+
+#define STORE_NO_TIME INT64_MIN
+
+typedef int(store_open_contact_h)(const struct store_open_contact *c,
+				  void *arg);
+
 /* A search of the contacts projection; NULL fields do not filter. */
 struct store_contact_query {
 	const char *const *tenants; /* NULL: every tenant */
@@ -106,8 +125,9 @@ struct store_ops {
 		    void *arg);
 	int (*get)(struct store *st, const char *table, const char *id,
 		   store_row_h *h, void *arg);
-	/* Contacts not in a terminal state. */
-	int (*open_contacts)(struct store *st, store_row_h *h, void *arg);
+	/* Contacts not in a terminal state, in the order they were made. */
+	int (*open_contacts)(struct store *st, store_open_contact_h *h,
+			     void *arg);
 	int (*contacts)(struct store *st, const struct store_contact_query *q,
 			store_row_h *h, void *arg, size_t *total);
 	int (*customers)(struct store *st, const struct store_customer_query *q,

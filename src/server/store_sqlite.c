@@ -354,17 +354,63 @@ static int sq_get(struct store *st, const char *table, const char *id,
 	return each_row(s, q, h, arg);
 }
 
-static int sq_open_contacts(struct store *st, store_row_h *h, void *arg)
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	return (const char *)sqlite3_column_text(q, i);
+}
+
+static int64_t col_int(sqlite3_stmt *q, int i, int64_t absent)
+{
+	return sqlite3_column_type(q, i) == SQLITE_INTEGER
+		       ? sqlite3_column_int64(q, i)
+		       : absent;
+}
+
+/*
+ * The fields come from SQLite's JSON functions (the generated columns and
+ * json_extract), which parse each body once per row without allocating:
+ * several times faster than building it as a jansson object.
+ */
+static int sq_open_contacts(struct store *st, store_open_contact_h *h,
+			    void *arg)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
+	struct store_open_contact c;
 	sqlite3_stmt *q;
-	int err = prepare(s,
-			  "SELECT id, body FROM contacts WHERE state IN "
-			  "('queued', 'offered', 'active', 'wrapup', "
-			  "'callback-pending') ORDER BY rowid",
-			  &q);
+	int rc, ret = prepare(s,
+			      "SELECT id, body, tenant, queue, state, agent, "
+			      "customer, json_extract(body, '$.priority'), "
+			      "json_extract(body, '$.arrived_ms'), "
+			      "json_extract(body, '$.entered_ms'), "
+			      "json_extract(body, '$.callback') FROM contacts "
+			      "WHERE state IN ('queued', 'offered', 'active', "
+			      "'wrapup', 'callback-pending') ORDER BY rowid",
+			      &q);
 
-	return err ? err : each_row(s, q, h, arg);
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		c = (struct store_open_contact){
+			.id = col_text(q, 0),
+			.body = col_text(q, 1),
+			.tenant = col_text(q, 2),
+			.queue = col_text(q, 3),
+			.state = col_text(q, 4),
+			.agent = col_text(q, 5),
+			.customer = col_text(q, 6),
+			.priority = col_int(q, 7, 0),
+			.arrived_ms = col_int(q, 8, STORE_NO_TIME),
+			.entered_ms = col_int(q, 9, STORE_NO_TIME),
+			.callback = col_int(q, 10, 0) != 0,
+		};
+		ret = h(&c, arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc);
+	sqlite3_finalize(q);
+	return ret;
 }
 
 /* Appends "AND col IN (?, ?...)" for a tenant scope; binds later. */

@@ -313,3 +313,58 @@ test('`relais user add` makes a login a server started on the folder accepts; sh
   assert.deepEqual(users.body.items.map((u) => u.username).sort(), ['boss', 'dave']);
   assert.deepEqual(await srv.stop({ keep: true }), { code: 0, sig: null });
 });
+
+// A restart reads waiting contacts without parsing their bodies (the store
+// hands the fields the engine needs); one that was being handled is parsed,
+// put back in its queue without its agent, written and logged as requeued.
+test('after a restart, a contact being handled waits again (contact.requeued) and a waiting one is unchanged', async () => {
+  const dataDir = freshDir();
+  const srv = await start(dataDir, { fsync: false });
+  const admin = await login(srv.url, 'admin');
+  const api = client(srv.url, admin.token);
+  const ids = await demoIds(srv.url, admin.token);
+  const T1 = ids.tenants.find((t) => t.name === 'AssurMax').id;
+  const site = ids.sites.find((s) => s.name === 'Paris').id;
+  const post = async (path, body) => {
+    const r = await api.post(path, body);
+    assert.equal(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const queue = await post('/api/v1/queues', { tenant: T1, name: 'Requeue chat', channel: 'chat', steps: [{ after_s: 0, filter: 'tag(requeue)' }] });
+  const agent = await post('/api/v1/agents', { name: 'Agent Requeue', site, tenants: [T1], capacity: { chat: 1 }, tags: ['requeue'] });
+  await post('/api/v1/users', { username: 'requeue.agent', password: 'requeue-pass-1', role: 'agent', agent: agent.id });
+  const au = await login(srv.url, 'requeue.agent', 'requeue-pass-1');
+  const aapi = client(srv.url, au.token);
+  let r = await aapi.put(`/api/v1/agents/${agent.id}/state`, { state: 'available' });
+  assert.equal(r.status, 200);
+  const handled = await post('/api/v1/contacts', { tenant: T1, queue: queue.id, channel: 'chat', priority: 2, attributes: { n: 1 } });
+  assert.equal(handled.state, 'offered');
+  r = await aapi.post(`/api/v1/contacts/${handled.id}/accept`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const waiting = await post('/api/v1/contacts', { tenant: T1, queue: queue.id, channel: 'chat', callback: true, attributes: { n: 2 } });
+  const before = (await api.get(`/api/v1/contacts/${waiting.id}`)).body;
+  assert.equal(before.state, 'callback-pending');
+  assert.deepEqual(await srv.stop({ keep: true }), { code: 0, sig: null });
+
+  const srv2 = await start(dataDir, { fsync: false });
+  const api2 = client(srv2.url, admin.token);
+  r = await api2.get(`/api/v1/contacts/${handled.id}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.body.state, 'queued');
+  assert.equal(r.body.agent, null);
+  assert.equal(r.body.priority, 2);
+  assert.deepEqual(r.body.attributes, { n: 1 });
+  const requeued = (await allEvents(api2)).filter((e) => e.type === 'contact.requeued');
+  assert.deepEqual(requeued.map((e) => [e.data.contact, e.data.was, e.data.reason]), [[handled.id, 'active', 'restart']]);
+  r = await api2.get(`/api/v1/contacts/${waiting.id}`);
+  assert.equal(r.status, 200);
+  const { position: p0, ewt_s: e0, ...keep0 } = before;
+  const { position: p1, ewt_s: e1, ...keep1 } = r.body;
+  assert.deepEqual(keep1, keep0, 'a waiting contact is unchanged by the restart');
+  // the stored row of the requeued contact was written back
+  assert.deepEqual(await srv2.stop({ keep: true }), { code: 0, sig: null });
+  const srv3 = await start(dataDir, { fsync: false });
+  r = await client(srv3.url, admin.token).get(`/api/v1/contacts?state=queued&limit=500`);
+  assert.ok(r.body.items.some((c) => c.id === handled.id), 'requeued and stored as queued');
+  assert.deepEqual(await srv3.stop({ keep: true }), { code: 0, sig: null });
+});

@@ -769,6 +769,52 @@ static const char *contacts(struct fx *f, struct store_contact_query q,
 	return buf;
 }
 
+/* What stat_events gave: "type queue entered wait talk wrap" per event. */
+struct stat_got {
+	int n;
+	char line[8][128];
+};
+
+static int stat_h(const struct store_stat_event *ev, void *arg)
+{
+	struct stat_got *g = arg;
+
+	if (g->n < 8)
+		snprintf(g->line[g->n], sizeof(g->line[0]),
+			 "%lld %s %s %s %d %lld %lld %lld",
+			 (long long)ev->time_ms, ev->tenant ? ev->tenant : "-",
+			 ev->type, ev->queue ? ev->queue : "-", ev->entered,
+			 (long long)ev->wait_ms, (long long)ev->talk_ms,
+			 (long long)ev->wrap_ms);
+	g->n++;
+	return 0;
+}
+
+/* The fields the statistics count, read by the store, for some types. */
+static void test_stat_events_read_the_counted_fields(void **state)
+{
+	static const char *const types[] = {"contact.queued",
+					    "contact.completed"};
+	struct fx *f = *state;
+	struct store_batch b = {0};
+	struct stat_got g = {0};
+
+	event(&b, 1, 1000, "t1", "contact.queued",
+	      "{\"queue\":\"q1\",\"entered\":true,\"wait_ms\":0}");
+	event(&b, 2, 2000, "t1", "contact.created", "{\"queue\":\"q1\"}");
+	event(&b, 3, 3000, "t1", "contact.completed",
+	      "{\"queue\":\"q1\",\"wait_ms\":5,\"talk_ms\":60,\"wrap_ms\":7}");
+	event(&b, 4, 4000, NULL, "contact.queued", "{}");
+	event(&b, 5, 500, "t1", "contact.queued", "{\"queue\":\"old\"}");
+	assert_int_equal(commit(f, &b), 0);
+	assert_int_equal(
+		f->st->ops->stat_events(f->st, 1000, types, 2, stat_h, &g), 0);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.line[0], "1000 t1 contact.queued q1 1 0 0 0");
+	assert_string_equal(g.line[1], "3000 t1 contact.completed q1 0 5 60 7");
+	assert_string_equal(g.line[2], "4000 - contact.queued - 0 0 0 0");
+}
+
 /* open_contacts' rows, as (id, body) for row_h. */
 static int open_h(const struct store_open_contact *c, void *arg)
 {
@@ -1429,6 +1475,7 @@ int main(void)
 		T(test_events_of_some_tenants),
 		T(test_events_limit),
 		T(test_event_handler_can_stop_the_walk),
+		T(test_stat_events_read_the_counted_fields),
 		T(test_open_contacts_are_the_non_terminal_ones),
 		T(test_open_contacts_give_the_fields_a_restart_needs),
 		T(test_contacts_newest_first_with_total),

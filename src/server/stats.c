@@ -188,31 +188,36 @@ static bool event_type_parse(const char *name, enum engine_event_type *t)
 	return false;
 }
 
-static int rebuild_event(const struct store_event *ev, void *arg)
+static int rebuild_event(const struct store_stat_event *ev, void *arg)
 {
 	struct srv *s = arg;
 	enum engine_event_type t;
-	json_t *d;
 
-	if (!event_type_parse(ev->type, &t) || t == EV_AGENT_STATE)
+	if (!event_type_parse(ev->type, &t))
 		return 0;
-	d = json_loads(ev->data, 0, NULL);
-	if (!d)
-		return 0;
-	feed(s, t, jv_str(d, "queue"), ev->tenant, ev->time_ms,
-	     jv_bool(d, "entered", false), jv_int(d, "wait_ms", 0),
-	     jv_int(d, "talk_ms", 0), jv_int(d, "wrap_ms", 0));
-	json_decref(d);
+	feed(s, t, ev->queue, ev->tenant, ev->time_ms, ev->entered, ev->wait_ms,
+	     ev->talk_ms, ev->wrap_ms);
 	return 0;
 }
 
+/*
+ * The counters of today from the log. Only the contact events count; the
+ * store reads their few fields itself (parsing each event's JSON here cost
+ * half of a restart with 100,000 waiting contacts).
+ */
 int stats_rebuild(struct srv *s)
 {
-	struct store_event_query q = {0};
+	const char *types[EV_MAX];
+	size_t n = 0;
 
+	for (int i = 0; i < EV_MAX; i++)
+		if (i != EV_AGENT_STATE)
+			types[n++] =
+				engine_event_name((enum engine_event_type)i);
 	/* Every tenant's day began less than 38 hours ago. */
-	q.from_ms = srv_now(s) - 38 * 3600 * 1000LL;
-	return s->store->ops->events(s->store, &q, rebuild_event, s);
+	return s->store->ops->stat_events(s->store,
+					  srv_now(s) - 38 * 3600 * 1000LL,
+					  types, n, rebuild_event, s);
 }
 
 /* ---- realtime ---- */

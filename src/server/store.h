@@ -112,6 +112,20 @@ struct store_event_query {
 	size_t limit;
 };
 
+/*
+ * An event as the realtime statistics count it: the fields of its data
+ * read by the store, so that a restart need not parse every event of the
+ * day. Strings are borrowed for the call; NULL, 0 or false when absent.
+ */
+struct store_stat_event {
+	int64_t time_ms;
+	const char *tenant, *type, *queue;
+	bool entered;
+	int64_t wait_ms, talk_ms, wrap_ms;
+};
+
+typedef int(store_stat_event_h)(const struct store_stat_event *ev, void *arg);
+
 struct store;
 
 struct store_ops {
@@ -134,6 +148,10 @@ struct store_ops {
 			 store_row_h *h, void *arg, size_t *total);
 	int (*events)(struct store *st, const struct store_event_query *q,
 		      store_event_h *h, void *arg);
+	/* Events from from_ms on whose type is one of types, by sequence. */
+	int (*stat_events)(struct store *st, int64_t from_ms,
+			   const char *const *types, size_t ntypes,
+			   store_stat_event_h *h, void *arg);
 	const char *(*errmsg)(struct store *st);
 };
 

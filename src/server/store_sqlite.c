@@ -674,6 +674,50 @@ static int sq_events(struct store *st, const struct store_event_query *eq,
 	return ret;
 }
 
+static int sq_stat_events(struct store *st, int64_t from_ms,
+			  const char *const *types, size_t ntypes,
+			  store_stat_event_h *h, void *arg)
+{
+	struct sqlite_store *s = (struct sqlite_store *)st;
+	char sql[1024] = "SELECT time, tenant, type, "
+			 "json_extract(data, '$.queue'), "
+			 "json_extract(data, '$.entered'), "
+			 "json_extract(data, '$.wait_ms'), "
+			 "json_extract(data, '$.talk_ms'), "
+			 "json_extract(data, '$.wrap_ms') FROM events "
+			 "WHERE time >= ?";
+	struct store_stat_event ev;
+	struct binder b = {0};
+	int rc, ret;
+
+	scope_sql(sql, sizeof(sql), "type", ntypes);
+	strcat(sql, " ORDER BY seq");
+	ret = prepare(s, sql, &b.q);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(b.q, ++b.i, from_ms);
+	bind_scope(&b, types, ntypes);
+	while ((rc = sqlite3_step(b.q)) == SQLITE_ROW) {
+		ev = (struct store_stat_event){
+			.time_ms = sqlite3_column_int64(b.q, 0),
+			.tenant = col_text(b.q, 1),
+			.type = col_text(b.q, 2),
+			.queue = col_text(b.q, 3),
+			.entered = col_int(b.q, 4, 0) != 0,
+			.wait_ms = col_int(b.q, 5, 0),
+			.talk_ms = col_int(b.q, 6, 0),
+			.wrap_ms = col_int(b.q, 7, 0),
+		};
+		ret = h(&ev, arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc);
+	sqlite3_finalize(b.q);
+	return ret;
+}
+
 static const char *sq_errmsg(struct store *st)
 {
 	return ((struct sqlite_store *)st)->msg;
@@ -691,6 +735,7 @@ static const struct store_ops sqlite_ops = {
 	.contacts = sq_contacts,
 	.customers = sq_customers,
 	.events = sq_events,
+	.stat_events = sq_stat_events,
 	.errmsg = sq_errmsg,
 };
 

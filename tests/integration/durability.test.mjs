@@ -344,6 +344,16 @@ test('after a restart, a contact being handled waits again (contact.requeued) an
   const waiting = await post('/api/v1/contacts', { tenant: T1, queue: queue.id, channel: 'chat', callback: true, attributes: { n: 2 } });
   const before = (await api.get(`/api/v1/contacts/${waiting.id}`)).body;
   assert.equal(before.state, 'callback-pending');
+  // today's counters, rebuilt from the log at start-up
+  const counters = async (a) => {
+    const rs = await a.get(`/api/v1/stats/realtime?tenant=${T1}`);
+    assert.equal(rs.status, 200);
+    const q = rs.body.queues.find((x) => x.id === queue.id);
+    const { agents: _a, waiting: _w, longest_wait_s: _l, ewt_s: _e, ...rest } = q;
+    return rest;
+  };
+  const stats0 = await counters(api);
+  assert.equal(stats0.offered, 2, JSON.stringify(stats0));
   assert.deepEqual(await srv.stop({ keep: true }), { code: 0, sig: null });
 
   const srv2 = await start(dataDir, { fsync: false });
@@ -356,6 +366,7 @@ test('after a restart, a contact being handled waits again (contact.requeued) an
   assert.deepEqual(r.body.attributes, { n: 1 });
   const requeued = (await allEvents(api2)).filter((e) => e.type === 'contact.requeued');
   assert.deepEqual(requeued.map((e) => [e.data.contact, e.data.was, e.data.reason]), [[handled.id, 'active', 'restart']]);
+  assert.deepEqual(await counters(api2), stats0, 'the counters of the day survive the restart');
   r = await api2.get(`/api/v1/contacts/${waiting.id}`);
   assert.equal(r.status, 200);
   const { position: p0, ewt_s: e0, ...keep0 } = before;

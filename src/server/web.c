@@ -333,6 +333,17 @@ static size_t utf8_seq(const unsigned char *p)
 	return n;
 }
 
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (; *p; p += n)
+		if (!(n = utf8_seq(p)))
+			return false;
+	return true;
+}
+
 /*
  * Messages quote what the client sent (an id, a parameter): bytes that
  * are not UTF-8 become '?', or JSON could not carry the message.
@@ -378,7 +389,7 @@ static bool bad_param_answer(struct hreq *r)
 	if (!r->bad_param[0])
 		return false;
 	web_error(r, 400, "invalid_field",
-		  "%s: the value is longer than this parameter allows",
+		  "%s: the value is too long, malformed or not UTF-8",
 		  r->bad_param);
 	return true;
 }
@@ -406,7 +417,10 @@ static int hexval(int c)
 	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
 }
 
-/* Percent-decodes src[0..n) into buf; false when too long or malformed. */
+/*
+ * Percent-decodes src[0..n) into buf; false when too long, malformed or
+ * not UTF-8 (every value a handler reads can go into JSON as it is).
+ */
 static bool url_decode(const char *src, size_t n, char *buf, size_t size)
 {
 	size_t j = 0;
@@ -431,7 +445,7 @@ static bool url_decode(const char *src, size_t n, char *buf, size_t size)
 		buf[j++] = (char)c;
 	}
 	buf[j] = '\0';
-	return true;
+	return utf8_valid(buf);
 }
 
 const char *web_query(struct hreq *r, const char *name, char *buf, size_t size)

@@ -206,6 +206,12 @@ test('a query value too long for its filter is refused, never ignored', async ()
     assert.equal(r.status, 400, p);
     assert.equal(r.body.error.code, 'invalid_field');
   }
+  // a value that is not UTF-8 once decoded is refused the same way
+  for (const p of ['/api/v1/customers?q=%ff', '/api/v1/contacts?queue=%c3%28', '/api/v1/customers?email=%ed%a0%80']) {
+    const r = await request(srv.url, 'GET', p, { token });
+    assert.equal(r.status, 400, p);
+    assert.match(r.body.error.message, /not UTF-8/);
+  }
 });
 
 // CPU seconds the process used (user + system), from /proc.

@@ -141,6 +141,7 @@ struct srv_config {
 
 struct batch;
 struct stream;
+struct stream_hub;
 
 /* An event of a batch, published to the stream once committed. */
 struct pub {
@@ -185,7 +186,8 @@ struct srv {
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
 
-	struct stream *streams; /* WebSocket clients */
+	struct stream *streams;	       /* WebSocket clients */
+	struct stream_hub *stream_hub; /* stream.c: limits, catch-up reader */
 	struct stats_cache *stats_cache;
 	struct login_fail *fails;
 

@@ -14,8 +14,9 @@
  * answers any request whose changes it holds: that is the group commit.
  *
  * Every call happens on the store's worker thread (see worker.h), never on
- * the event loop. The interface is a table of operations so that another
- * engine (PostgreSQL) can stand beside SQLite without touching the API.
+ * the event loop; a reader store (read-only) is used by one other thread. The
+ * interface is a table of operations so that another engine (PostgreSQL) can
+ * stand beside SQLite without touching the API.
  */
 #ifndef RELAIS_STORE_H
 #define RELAIS_STORE_H
@@ -115,6 +116,14 @@ struct store {
  */
 int store_sqlite_open(struct store **stp, const char *dir, bool fsync,
 		      char *msg, size_t size);
+
+/*
+ * Opens a read-only connection to the SQLite store of dir (which must
+ * exist), for one reader thread: its reads never wait for the writer's
+ * commits and never delay them (WAL). Returns 0 or an errno value.
+ */
+int store_sqlite_open_reader(struct store **stp, const char *dir, char *msg,
+			     size_t size);
 
 /*
  * Takes the data folder for this process (an exclusive lock on

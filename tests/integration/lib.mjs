@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 
 export const BIN = process.env.RELAIS_BIN || new URL('../../build/relais', import.meta.url).pathname;
 
-// Starts a server. opts: { demo, fsync, dataDir, args }.
+// Starts a server. opts: { demo, fsync, dataDir, args, env }.
 // Returns { url, port, dataDir, proc, stop(), kill9(), logs() }.
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'relais-it-'));
@@ -19,7 +19,7 @@ export async function startServer(opts = {}) {
   if (opts.demo !== false) args.push('--demo');
   if (opts.fsync === false) args.push('--no-fsync');
   if (opts.args) args.push(...opts.args);
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '', err = '';
   proc.stderr.on('data', (d) => { err += d; });
   const port = await new Promise((resolve, reject) => {

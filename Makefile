@@ -38,7 +38,8 @@ test-asan: deps
 # Every build/bench/*_bench program, then the server benchmarks (each
 # starts its own servers; see bench/README.md). All run; the status is 1
 # when any failed.
-BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs
+BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs \
+		 bench/catchup.mjs
 
 bench: build
 	@rc=0; \

@@ -53,6 +53,8 @@ struct store_event {
 	const char *tenant; /* may be NULL */
 	const char *type;
 	const char *data;
+	/* data's "queue" and "agent" when the query asked (topics), or NULL */
+	const char *queue, *agent;
 };
 
 /* Callbacks return 0 to go on, anything else to stop (and be returned). */
@@ -77,6 +79,7 @@ struct store_event_query {
 	const char *const *tenants; /* NULL: every tenant */
 	size_t ntenants;
 	size_t limit;
+	bool topics; /* fill store_event.queue and agent */
 };
 
 struct store;

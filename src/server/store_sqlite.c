@@ -545,11 +545,16 @@ static int sq_events(struct store *st, const struct store_event_query *eq,
 		     store_event_h *h, void *arg)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
-	char sql[1024] = "SELECT seq, time, tenant, type, data FROM events "
-			 "WHERE seq > ?";
+	char sql[1024] = "SELECT seq, time, tenant, type, data";
 	struct binder b = {0};
-	struct store_event ev;
+	struct store_event ev = {0};
 	int rc, ret = 0;
+
+	/* SQLite's JSON reader is cheaper than decoding every event */
+	if (eq->topics)
+		strcat(sql, ", json_extract(data, '$.queue'),"
+			    " json_extract(data, '$.agent')");
+	strcat(sql, " FROM events WHERE seq > ?");
 
 	if (eq->until_seq)
 		strcat(sql, " AND seq <= ?");
@@ -585,6 +590,10 @@ static int sq_events(struct store *st, const struct store_event_query *eq,
 		ev.tenant = (const char *)sqlite3_column_text(b.q, 2);
 		ev.type = (const char *)sqlite3_column_text(b.q, 3);
 		ev.data = (const char *)sqlite3_column_text(b.q, 4);
+		if (eq->topics) {
+			ev.queue = (const char *)sqlite3_column_text(b.q, 5);
+			ev.agent = (const char *)sqlite3_column_text(b.q, 6);
+		}
 		ret = h(&ev, arg);
 		if (ret)
 			break;

@@ -469,24 +469,61 @@ static char *dup_or_null(const char *v, bool *fail)
 	return d;
 }
 
+/* Whether s goes into a JSON string as it is. */
+static bool json_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+/*
+ * The message of a logged event, as event_text makes it for a live one:
+ * the log holds data exactly as json_dumps wrote it (srv_event, same
+ * flags), so it is copied, not decoded and encoded again. NULL: out of
+ * memory.
+ */
+static char *logged_text(const struct store_event *ev)
+{
+	char t[32], *text;
+	json_t *data;
+	size_t size;
+
+	if ((ev->tenant && !json_plain(ev->tenant)) || !json_plain(ev->type)) {
+		data = json_loads(ev->data, 0, NULL);
+		text = data ? event_text(ev->seq, ev->time_ms, ev->tenant,
+					 ev->type, data)
+			    : NULL;
+		json_decref(data);
+		return text;
+	}
+	size = strlen(ev->data) + strlen(ev->type) +
+	       (ev->tenant ? strlen(ev->tenant) : 0) + 128;
+	text = malloc(size);
+	if (text)
+		snprintf(text, size,
+			 "{\"type\":\"event\",\"seq\":%" PRId64
+			 ",\"time\":\"%s\"%s%s%s,\"event\":\"%s\",\"data\":%s}",
+			 ev->seq, web_time(ev->time_ms, t, sizeof(t)),
+			 ev->tenant ? ",\"tenant\":\"" : "",
+			 ev->tenant ? ev->tenant : "", ev->tenant ? "\"" : "",
+			 ev->type, ev->data);
+	return text;
+}
+
 /* On the reader thread: one event of the log into the page. */
 static int page_event(const struct store_event *ev, void *arg)
 {
 	struct page *pg = arg;
 	struct page_event *e = &pg->ev[pg->n];
-	json_t *data = json_loads(ev->data, 0, NULL);
 	bool fail = false;
 
-	if (!data)
-		data = json_object(); /* as stored: never unreadable */
 	e->seq = ev->seq;
 	e->tenant = dup_or_null(ev->tenant, &fail);
-	e->queue = dup_or_null(jv_str(data, "queue"), &fail);
-	e->agent = dup_or_null(jv_str(data, "agent"), &fail);
-	e->text = data ? event_text(ev->seq, ev->time_ms, ev->tenant, ev->type,
-				    data)
-		       : NULL;
-	json_decref(data);
+	e->queue = dup_or_null(ev->queue, &fail);
+	e->agent = dup_or_null(ev->agent, &fail);
+	e->text = logged_text(ev);
 	pg->n++; /* freed with the page, even when incomplete */
 	return fail || !e->text ? ENOMEM : 0;
 }
@@ -499,6 +536,7 @@ static void page_read(void *ctx, void *arg)
 
 	q.after_seq = pg->after;
 	q.limit = pg->limit;
+	q.topics = true;
 	pg->err = db->ops->events(db, &q, page_event, pg);
 }
 

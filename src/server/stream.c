@@ -36,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "server/libre.h"
 
@@ -551,6 +553,17 @@ static void hub_unlink(struct stream_hub *h, struct page *pg)
 	pg->next = pg->prev = NULL;
 }
 
+/*
+ * On the reader thread: catch-ups yield the CPU to commits and requests
+ * (on a small machine the reader would take a core from them).
+ */
+static void reader_nice(void *ctx, void *arg)
+{
+	(void)ctx;
+	(void)arg;
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
+}
+
 /* The reader starts with the first catch-up: most servers never need it. */
 static int reader_start(struct srv *s, struct stream_hub *h)
 {
@@ -569,7 +582,11 @@ static int reader_start(struct srv *s, struct stream_hub *h)
 		return err;
 	}
 	err = worker_start(&h->reader, h->db, "catchup");
+	if (!err)
+		err = worker_submit(h->reader, reader_nice, NULL, NULL);
 	if (err) {
+		worker_stop(h->reader);
+		h->reader = NULL;
 		h->db->ops->close(h->db);
 		h->db = NULL;
 	}

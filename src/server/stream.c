@@ -705,20 +705,18 @@ static void catchup_pump(struct stream *st)
 		st->last_seq = pg->until;
 	page_free(pg);
 	st->page = NULL;
-	if (st->last_seq >= s->durable_seq) {
-		/* on the loop: every later event comes through publish */
-		st->cu = CU_LIVE;
-		catchup_next(s, st->user);
-		return;
-	}
 	catchup_poll(st);
 }
 
-/* Waits for the socket to drain below the low-water mark. */
+/*
+ * Once the socket has drained below the low-water mark: the next page, or
+ * live when the stream has every durable event. Turning live with a
+ * drained queue leaves a live burst the whole bound before an overflow.
+ */
 static void catchup_poll(void *arg)
 {
 	struct stream *st = arg;
-	struct stream_hub *h = st->srv->stream_hub;
+	struct srv *s = st->srv;
 
 	if (st->ended)
 		return;
@@ -726,10 +724,17 @@ static void catchup_poll(void *arg)
 		catchup_pump(st);
 		return;
 	}
-	if (ws_queued(st) > h->low_water)
+	if (ws_queued(st) > s->stream_hub->low_water) {
 		tmr_start(&st->tmr, POLL_MS, catchup_poll, st);
-	else
+		return;
+	}
+	if (st->last_seq < s->durable_seq) {
 		page_request(st);
+		return;
+	}
+	/* on the loop: every later event comes through publish */
+	st->cu = CU_LIVE;
+	catchup_next(s, st->user);
 }
 
 static void page_done(void *arg)

@@ -39,7 +39,8 @@ test-asan: deps
 # starts its own servers; see bench/README.md). All run; the status is 1
 # when any failed.
 BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs \
-	bench/login_bench.mjs bench/restart_bench.sh bench/soak.mjs
+	bench/login_bench.mjs bench/restart_bench.sh bench/soak.mjs \
+	bench/catchup.mjs bench/stream_mem.mjs
 
 bench: build
 	@rc=0; \

@@ -28,9 +28,12 @@
 #include "server/hconn.h"
 #include "server/log.h"
 
-#define LINGER_MS    2000
-#define FLUSH_MS     30000 /* to flush the answers before the linger */
-#define RX_WAIT_MAX  (1024 * 1024)
+#define LINGER_MS   2000
+#define FLUSH_MS    30000 /* to flush the answers before the linger */
+#define RX_WAIT_MAX (1024 * 1024)
+/* Answers queued for a slow reader (libre's default, 512 KiB, would cut
+ * a large answer such as a page of 1,000 events). */
+#define TX_QUEUE_MAX (64 * 1024 * 1024)
 #define ADDR_KEY_MAX 64
 
 struct addr_count {
@@ -469,6 +472,7 @@ static void connect_handler(const struct sa *peer, void *arg)
 		addr_forget(s, ac);
 		return;
 	}
+	tcp_conn_txqsz_set(c->tc, TX_QUEUE_MAX);
 	ac->n++;
 	c->ac = ac;
 	c->sock = s;

@@ -152,6 +152,7 @@ struct srv_config {
 struct batch;
 struct stream;
 struct auth;
+struct stream_hub;
 
 /* An event of a batch, published to the stream once committed. */
 struct pub {
@@ -196,7 +197,8 @@ struct srv {
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
 
-	struct stream *streams; /* WebSocket clients */
+	struct stream *streams;	       /* WebSocket clients */
+	struct stream_hub *stream_hub; /* stream.c: limits, catch-up reader */
 	struct stats_cache *stats_cache;
 	struct auth *auth; /* login limits, the sessions' sweep */
 

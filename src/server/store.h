@@ -15,8 +15,9 @@
  * answers any request whose changes it holds: that is the group commit.
  *
  * Every call happens on the store's worker thread (see worker.h), never on
- * the event loop. The interface is a table of operations so that another
- * engine (PostgreSQL) can stand beside SQLite without touching the API.
+ * the event loop; a reader store (read-only) is used by one other thread. The
+ * interface is a table of operations so that another engine (PostgreSQL) can
+ * stand beside SQLite without touching the API.
  */
 #ifndef RELAIS_STORE_H
 #define RELAIS_STORE_H
@@ -53,6 +54,8 @@ struct store_event {
 	const char *tenant; /* may be NULL */
 	const char *type;
 	const char *data;
+	/* data's "queue" and "agent" when the query asked (topics), or NULL */
+	const char *queue, *agent;
 };
 
 /* Callbacks return 0 to go on, anything else to stop (and be returned). */
@@ -110,6 +113,7 @@ struct store_event_query {
 	const char *const *tenants; /* NULL: every tenant */
 	size_t ntenants;
 	size_t limit;
+	bool topics; /* fill store_event.queue and agent */
 };
 
 /*
@@ -166,6 +170,14 @@ struct store {
  */
 int store_sqlite_open(struct store **stp, const char *dir, bool fsync,
 		      char *msg, size_t size);
+
+/*
+ * Opens a read-only connection to the SQLite store of dir (which must
+ * exist), for one reader thread: its reads never wait for the writer's
+ * commits and never delay them (WAL). Returns 0 or an errno value.
+ */
+int store_sqlite_open_reader(struct store **stp, const char *dir, char *msg,
+			     size_t size);
 
 /*
  * Takes the data folder for this process (an exclusive lock on

@@ -265,6 +265,9 @@ static int start(struct wsconn *ws, size_t msg_max, const char *acc,
 	if (err)
 		return err;
 	tcp_set_handlers(ws->tc, NULL, recv_handler, close_handler, ws);
+	/* libre refuses a write past 512 KiB queued, in the middle of a
+	 * frame: the owner bounds the queue itself (wsconn_queued) */
+	tcp_conn_txqsz_set(ws->tc, SIZE_MAX / 2);
 	ws->heard = true;
 	tmr_start(&ws->tmr, PING_MS, ping, ws);
 	if (rest)

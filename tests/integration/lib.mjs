@@ -12,8 +12,8 @@ import WebSocket from 'ws';
 
 export const BIN = process.env.RELAIS_BIN || new URL('../../build/relais', import.meta.url).pathname;
 
-// Starts a server. opts: { demo, fsync, dataDir, args, wrap } (wrap: a
-// command that execs relais, e.g. ['prlimit', '--nofile=128:128', '--']).
+// Starts a server. opts: { demo, fsync, dataDir, args, env, wrap } (wrap:
+// a command that execs relais, e.g. ['prlimit', '--nofile=128:128', '--']).
 // Returns { url, port, dataDir, proc, stop(), kill9(), logs() }.
 export async function startServer(opts = {}) {
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'relais-it-'));
@@ -22,7 +22,7 @@ export async function startServer(opts = {}) {
   if (opts.fsync === false) args.push('--no-fsync');
   if (opts.args) args.push(...opts.args);
   const argv = opts.wrap ? [...opts.wrap.slice(1), BIN, ...args] : args;
-  const proc = spawn(opts.wrap ? opts.wrap[0] : BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(opts.wrap ? opts.wrap[0] : BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let out = '', err = '';
   proc.stderr.on('data', (d) => { err += d; });
   const port = await new Promise((resolve, reject) => {

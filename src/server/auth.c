@@ -390,6 +390,21 @@ struct user *auth_user_find(struct srv *s, const char *id)
 	return hmap_get(&s->users, hmap_hash_str(id), user_eq, id);
 }
 
+const char *auth_token_session(struct srv *s, const char *token)
+{
+	struct session *se = session_find(s, token);
+
+	return se ? se->id : NULL;
+}
+
+bool auth_session_alive(struct srv *s, const char *id)
+{
+	struct session *se =
+		hmap_get(&s->sessions, hmap_hash_str(id), session_eq, id);
+
+	return se && se->expires_ms >= srv_now(s);
+}
+
 struct user *auth_token_user(struct srv *s, const char *token)
 {
 	struct session *se = session_find(s, token);

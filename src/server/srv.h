@@ -280,6 +280,11 @@ int auth_session_load(struct srv *s, const char *id, const char *body);
 json_t *auth_user_json(struct srv *s, const struct user *u);
 /* The token of a WebSocket upgrade (header, cookie or ?token=). */
 struct user *auth_token_user(struct srv *s, const char *token);
+/* The id of a token's live session (borrowed), or NULL. */
+const char *auth_token_session(struct srv *s, const char *token);
+/* Whether the session of that id exists and has not expired (a logout, a
+ * password change or a deleted user ends it). */
+bool auth_session_alive(struct srv *s, const char *id);
 struct user *auth_user_find(struct srv *s, const char *id);
 /* A hash for trusted, throw-away passwords (the demo): fast. */
 int auth_hash_fast(const char *password, char out[128]);

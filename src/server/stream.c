@@ -104,6 +104,7 @@ struct stream {
 	struct wsconn *wc;
 	struct tmr tmr; /* the catch-up's wait for the socket, or the end */
 	char user[40];
+	char sess[72];	/* the session it was opened with: it ends with it */
 	json_t *topics; /* set: topic -> true */
 	bool stats;
 	bool ended; /* closing: sends nothing more */
@@ -912,22 +913,28 @@ static void stream_free(struct stream *st)
  * ?token=, or the Authorization header, or the cookie. NULL: the 401 was
  * sent.
  */
-static struct user *stream_auth(struct hreq *r, bool *cookie)
+static struct user *stream_auth(struct hreq *r, bool *cookie, char sess[72])
 {
 	char tok[128];
+	const char *id;
 	struct user *u;
 
 	*cookie = false;
 	if (web_query(r, "token", tok, sizeof(tok))) {
 		u = auth_token_user(r->srv, tok);
-		if (!u)
+		id = auth_token_session(r->srv, tok);
+		if (!u || !id) {
 			web_error(r, 401, "unauthorized",
 				  "the token is unknown or expired");
+			return NULL;
+		}
+		snprintf(sess, 72, "%s", id);
 		return u;
 	}
 	if (!auth_request(r))
 		return NULL;
 	*cookie = r->cookie;
+	snprintf(sess, 72, "%s", r->sess ? r->sess->id : "");
 	return r->user;
 }
 
@@ -954,10 +961,11 @@ void api_stream(struct hreq *r)
 	struct srv *s = r->srv;
 	struct stream *st;
 	struct user *u;
+	char sess[72];
 	bool cookie;
 	int err;
 
-	u = stream_auth(r, &cookie);
+	u = stream_auth(r, &cookie, sess);
 	if (!u)
 		return;
 	/* Browsers always send Origin with an upgrade: a cookie without one
@@ -973,6 +981,7 @@ void api_stream(struct hreq *r)
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
+	snprintf(st->sess, sizeof(st->sess), "%s", sess);
 	err = wsconn_accept(&st->wc, r->conn, r->msg, WEB_BODY_MAX, ws_recv,
 			    ws_close, st);
 	if (err) {
@@ -1020,6 +1029,19 @@ static void trim_memory(struct stream_hub *h)
 	h->closed_seen = h->closed;
 }
 
+/* The session of the stream ended (logout, password change, user
+ * deleted, expiry): so does the stream. */
+static void stream_session_ended(struct stream *st)
+{
+	json_t *m = json_pack("{s:s,s:{s:s,s:s},s:I}", "type", "error", "error",
+			      "code", "unauthorized", "message",
+			      "the session has ended", "last",
+			      (json_int_t)st->last_seq);
+
+	stream_end(st, m, CLOSE_POLICY, "session ended");
+	json_decref(m);
+}
+
 void stream_tick(struct srv *s)
 {
 	struct stream_hub *h = s->stream_hub;
@@ -1028,6 +1050,9 @@ void stream_tick(struct srv *s)
 		const char *text;
 		struct user *u;
 
+		if (!st->ended && st->sess[0] &&
+		    !auth_session_alive(s, st->sess))
+			stream_session_ended(st);
 		if (!st->stats || st->ended || !(u = stream_user(st)))
 			continue;
 		/* a snapshot: skipped for a full queue, the next replaces it */

@@ -196,3 +196,23 @@ test('a stream on a session cookie needs the Origin of this server', async () =>
   const st = await stream(admin.token, ['stats']);
   assert.equal(st.messages[0].type, 'subscribed');
 });
+
+test('a stream ends with its session: logout and a new password close it', async () => {
+  const u = await api.post('/api/v1/users', { username: 'stream.sup', password: 'stream-password-1', role: 'supervisor', tenants: [T1] });
+  assert.equal(u.status, 201, JSON.stringify(u.body));
+  const a = await login(srv.url, 'stream.sup', 'stream-password-1');
+  const b = await login(srv.url, 'stream.sup', 'stream-password-1');
+  const closed = (st) => new Promise((r) => st.ws.once('close', (code) => r(code)));
+  const sa = await openStream(srv.url, a.token, { subscribe: [`tenant:${T1}`] });
+  const sb = await openStream(srv.url, b.token, { subscribe: [`tenant:${T1}`] });
+  const aClosed = closed(sa), bClosed = closed(sb);
+  // logout of a: its stream ends, b's goes on
+  assert.equal((await request(srv.url, 'DELETE', '/api/v1/session', { token: a.token })).status, 204);
+  const m = await sa.next((x) => x.type === 'error', 4000);
+  assert.equal(m.error.code, 'unauthorized');
+  assert.equal(await aClosed, 1008);
+  assert.equal(sb.ws.readyState, WebSocket.OPEN);
+  // a new password ends b's session, and its stream
+  assert.equal((await api.patch(`/api/v1/users/${u.body.id}`, { password: 'stream-password-2' })).status, 200);
+  assert.equal(await bClosed, 1008);
+});

@@ -273,17 +273,18 @@ static int dispatch(struct hconn *c)
 {
 	struct hconn_sock *s = c->sock;
 	struct http_msg *msg = c->msg;
-	struct mbuf *body = mbuf_alloc(msg->clen ? msg->clen : 1);
 
-	if (!body)
-		return ENOMEM;
-	if (msg->clen) {
+	if (msg->clen) { /* else msg->mb is libre's, empty */
+		struct mbuf *body = mbuf_alloc(msg->clen);
+
+		if (!body)
+			return ENOMEM;
 		(void)mbuf_write_mem(body, c->rx->buf, msg->clen);
 		rx_consume(c, msg->clen);
+		body->pos = 0;
+		mem_deref(msg->mb);
+		msg->mb = body;
 	}
-	body->pos = 0;
-	mem_deref(msg->mb);
-	msg->mb = body;
 	c->msg = NULL;
 	if (c->sc.close)
 		c->closing = true;
@@ -309,14 +310,16 @@ static int step(struct hconn *c, bool *more)
 	if (!c->msg) {
 		if (!c->rx || !c->rx->end)
 			return 0;
-		if (!c->head_started) {
-			c->head_started = true;
-			tmr_start(&c->tmr, s->cfg.head_ms, deadline, c);
-		}
 		st = http_scan(&c->sc, c->rx->buf, c->rx->end, &s->cfg.lim,
 			       &why);
-		if (st == HTTP_SCAN_MORE)
+		if (st == HTTP_SCAN_MORE) {
+			/* the deadline runs from the read that began it */
+			if (!c->head_started) {
+				c->head_started = true;
+				tmr_start(&c->tmr, s->cfg.head_ms, deadline, c);
+			}
 			return 0;
+		}
 		if (st != HTTP_SCAN_DONE) {
 			refuse(c, st, why);
 			return 0;
@@ -371,11 +374,15 @@ static void recv_handler(struct mbuf *mb, void *arg)
 	if (c->closing || c->lingering)
 		return; /* nothing more is read */
 	if (!c->rx) {
-		c->rx = mbuf_alloc(n > 4096 ? n : 4096);
-		if (!c->rx) {
-			conn_close(c);
-			return;
+		/* libre hands over a buffer of its own for each read */
+		c->rx = mem_ref(mb);
+		if (mb->pos) {
+			memmove(mb->buf, mb->buf + mb->pos, n);
+			mb->pos = 0;
+			mb->end = n;
 		}
+		process(c);
+		return;
 	}
 	c->rx->pos = c->rx->end;
 	if (mbuf_write_mem(c->rx, mbuf_buf(mb), n) ||

@@ -231,6 +231,25 @@ static void rx_consume(struct hconn *c, size_t n)
 	c->rx->pos = 0;
 }
 
+/*
+ * A client that asked "Expect: 100-continue" waits for it before sending
+ * its body (curl does above 1 KiB): say go now that the length is judged,
+ * unless answers before it are still due (a 100 would come before them).
+ */
+static void expect_continue(struct hconn *c, const struct http_msg *msg)
+{
+	static const char go[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct mbuf mb;
+
+	if (!msg->clen || c->pending || (c->rx && c->rx->end) ||
+	    !http_msg_hdr_has_value(msg, HTTP_HDR_EXPECT, "100-continue"))
+		return;
+	mb.buf = (uint8_t *)go;
+	mb.size = mb.end = sizeof(go) - 1;
+	mb.pos = 0;
+	(void)tcp_send(c->tc, &mb);
+}
+
 /* The head is complete and checked: decode it, judge its length. */
 static int head_done(struct hconn *c)
 {
@@ -266,6 +285,7 @@ static int head_done(struct hconn *c)
 	rx_consume(c, sc->head_len);
 	if (msg->clen)
 		tmr_start(&c->tmr, s->cfg.body_ms, deadline, c);
+	expect_continue(c, msg);
 	return 0;
 }
 

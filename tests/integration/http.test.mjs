@@ -274,3 +274,13 @@ test('a large answer (7 MB of events) arrives whole', async () => {
   assert.ok(big.length >= 120, `events with the padding: ${big.length}`);
   assert.ok(JSON.stringify(r.body).length > 7_000_000);
 });
+
+test('Expect: 100-continue gets 100 before the body, and 413 instead when too large', async () => {
+  const body = JSON.stringify({ username: 'nobody', password: 'x'.repeat(50) });
+  const head = `POST /api/v1/session HTTP/1.1\r\n${H}Content-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`;
+  const res = await raw(srv.port, [[head, 0], [body, 300]]);
+  const r = responses(res.text);
+  assert.deepEqual(r.map((x) => x.status), [100, 401], res.text.slice(0, 300));
+  const big = await raw(srv.port, `POST /api/v1/session HTTP/1.1\r\n${H}Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n`);
+  assert.deepEqual(responses(big.text).map((x) => x.status), [413]);
+});

@@ -255,6 +255,16 @@ char **auth_tenants(struct srv *s, const struct user *u, size_t *n)
 	return strv_from(ab ? json_object_get(ab, "tenants") : NULL, n);
 }
 
+bool auth_scope(struct hreq *r, char ***v, size_t *n)
+{
+	*v = auth_tenants(r->srv, r->user, n);
+	if (*v || r->user->role == ROLE_ADMIN)
+		return true;
+	/* NULL would read as "every tenant": fail closed */
+	web_error(r, 500, "internal", "out of memory");
+	return false;
+}
+
 void auth_tenants_free(char **v, size_t n)
 {
 	if (v)

@@ -659,7 +659,8 @@ static bool contact_query_fill(struct query *q, struct store_contact_query *cq)
 	    !time_param(q, "from", &cq->from_ms) ||
 	    !time_param(q, "to", &cq->to_ms))
 		return false;
-	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (!auth_scope(r, &q->tenants, &q->ntenants))
+		return false;
 	cq->tenants = (const char *const *)q->tenants;
 	cq->ntenants = q->ntenants;
 	if (r->user->role == ROLE_AGENT)

@@ -583,7 +583,10 @@ void api_customer_list(struct hreq *r)
 		q->cust.kind = "email";
 		q->cust.value = q->strs[1];
 	}
-	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (!auth_scope(r, &q->tenants, &q->ntenants)) {
+		query_free(q);
+		return;
+	}
 	if (web_query(r, "tenant", t, sizeof(t)) && scope_to_tenant(r, q, t)) {
 		web_error(r, 500, "internal", "out of memory");
 		query_free(q);

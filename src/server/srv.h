@@ -261,6 +261,11 @@ bool auth_sees_site(struct srv *s, const struct user *u, const char *site);
 /* The tenants a user may see (copies), or NULL (all) for an admin. */
 char **auth_tenants(struct srv *s, const struct user *u, size_t *n);
 void auth_tenants_free(char **v, size_t n);
+/*
+ * auth_tenants() for a request: false when memory ran out (the 500 was
+ * sent; a NULL must never be taken for "every tenant").
+ */
+bool auth_scope(struct hreq *r, char ***v, size_t *n);
 /* At start-up, once the workers run: limits kept, dummy hash, sweep. */
 int auth_init(struct srv *s);
 int auth_hash(const char *password, char out[128]);

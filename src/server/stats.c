@@ -804,7 +804,11 @@ void api_reports_intervals(struct hreq *r)
 		free(rp);
 		return;
 	}
-	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (!auth_scope(r, &q->tenants, &q->ntenants)) {
+		query_free(q);
+		free(rp);
+		return;
+	}
 	if (web_query(r, "tenant", t, sizeof(t))) {
 		if (!auth_sees_tenant(r->srv, r->user, t)) {
 			query_free(q);
@@ -890,7 +894,10 @@ void api_events(struct hreq *r)
 	q->eq.after_seq = after;
 	q->eq.until_seq = r->srv->durable_seq;
 	q->eq.limit = (size_t)limit;
-	q->tenants = auth_tenants(r->srv, r->user, &q->ntenants);
+	if (!auth_scope(r, &q->tenants, &q->ntenants)) {
+		query_free(q);
+		return;
+	}
 	q->run = replay_run;
 	q->finish = replay_finish;
 	query_submit(q);

@@ -5,9 +5,10 @@
  *   idle    no request started: idle_ms (head_ms for a new connection);
  *   head    bytes of a head arrived: head_ms from the first one;
  *   body    the head is read: body_ms for the body;
- *   busy    the pipeline is full or a request awaits its answer: no
- *           deadline (the server answers), bytes that arrive are kept up
- *           to RX_WAIT_MAX and read once an answer leaves;
+ *   busy    the pipeline is full, a request awaits its answer, or the
+ *           client does not read its answers (more than TX_BACKLOG
+ *           queued): no deadline, no new request is read; bytes that
+ *           arrive are kept up to RX_WAIT_MAX (or the connection ends);
  *   linger  closing: the answers are flushed, the write side shut, what
  *           the client still sends is discarded until it closes or
  *           LINGER_MS pass (a close with unread bytes would reset the
@@ -31,9 +32,16 @@
 #define LINGER_MS   2000
 #define FLUSH_MS    30000 /* to flush the answers before the linger */
 #define RX_WAIT_MAX (1024 * 1024)
-/* Answers queued for a slow reader (libre's default, 512 KiB, would cut
- * a large answer such as a page of 1,000 events). */
-#define TX_QUEUE_MAX (64 * 1024 * 1024)
+/*
+ * libre refuses a write past 512 KiB queued, which would drop an answer
+ * (perhaps of a committed write) of a slow reader: the queue is bounded
+ * instead by reading no new request past TX_BACKLOG, so a connection
+ * holds at most about pipeline_max answers.
+ */
+#define TX_QUEUE_MAX (SIZE_MAX / 2)
+/* Answers queued beyond which the next requests wait for the client to
+ * read (so one connection holds about this plus the answers in flight). */
+#define TX_BACKLOG   (1024 * 1024)
 #define ADDR_KEY_MAX 64
 
 struct addr_count {
@@ -67,6 +75,7 @@ struct hconn {
 	bool closing; /* read no more requests; close after the answers */
 	bool lingering;
 	bool in_process;
+	bool backlogged; /* waiting for the client to read its answers */
 };
 
 static void conn_close(struct hconn *c);
@@ -81,7 +90,7 @@ void hconn_config_default(struct hconn_config *cfg)
 	cfg->idle_ms = 60000;
 	cfg->conns_max = 1000;
 	cfg->conns_per_addr = 1024;
-	cfg->pipeline_max = 32;
+	cfg->pipeline_max = 8;
 }
 
 /* ---- the per-address counts ---- */
@@ -317,6 +326,16 @@ static int dispatch(struct hconn *c)
 	return 0;
 }
 
+/* The client read its answers: read its next requests. */
+static void drained(void *arg)
+{
+	struct hconn *c = arg;
+
+	tcp_set_send(c->tc, NULL);
+	c->backlogged = false;
+	process(c);
+}
+
 /* Reads what it can of rx: heads, bodies, requests. */
 static int step(struct hconn *c, bool *more)
 {
@@ -327,6 +346,12 @@ static int step(struct hconn *c, bool *more)
 	*more = false;
 	if (c->closing || !c->tc || c->pending >= s->cfg.pipeline_max)
 		return 0;
+	if (!c->msg && tcp_conn_txqsz(c->tc) > TX_BACKLOG) {
+		/* the client has body_ms to read the answers queued */
+		c->backlogged = true;
+		tmr_start(&c->tmr, s->cfg.body_ms, deadline, c);
+		return tcp_set_send(c->tc, drained);
+	}
 	if (!c->msg) {
 		if (!c->rx || !c->rx->end)
 			return 0;
@@ -355,7 +380,8 @@ static int step(struct hconn *c, bool *more)
 
 static void idle_check(struct hconn *c)
 {
-	if (!c->tc || c->lingering || c->pending || c->msg || c->head_started)
+	if (!c->tc || c->lingering || c->pending || c->msg || c->head_started ||
+	    c->backlogged)
 		return;
 	if (c->closing) {
 		linger(c);
@@ -406,8 +432,7 @@ static void recv_handler(struct mbuf *mb, void *arg)
 	}
 	c->rx->pos = c->rx->end;
 	if (mbuf_write_mem(c->rx, mbuf_buf(mb), n) ||
-	    (c->pending >= c->sock->cfg.pipeline_max &&
-	     c->rx->end > RX_WAIT_MAX)) {
+	    (!c->msg && c->rx->end > RX_WAIT_MAX)) {
 		conn_close(c);
 		return;
 	}

@@ -50,7 +50,7 @@ struct hconn_config {
 	unsigned pipeline_max;	 /* requests awaiting their answer */
 };
 
-/* Defaults: 10 s head, 30 s body, 60 s idle, 1,024 per address, 32. */
+/* Defaults: 10 s head, 30 s body, 60 s idle, 1,024 per address, 8. */
 void hconn_config_default(struct hconn_config *cfg);
 
 /* The largest body the request may have (decided from its head). */

@@ -52,6 +52,7 @@ function responses(text) {
     const headers = {};
     for (const l of head.slice(1)) { const i = l.indexOf(':'); headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim(); }
     const len = Number(headers['content-length'] || 0);
+    if (rest.length < end + 4 + len) break; // not all here yet
     const body = rest.slice(end + 4, end + 4 + len);
     out.push({ status, headers, body: headers['content-type'] === 'application/json' && body ? JSON.parse(body) : body });
     rest = rest.slice(end + 4 + len);
@@ -283,4 +284,59 @@ test('Expect: 100-continue gets 100 before the body, and 413 instead when too la
   assert.deepEqual(r.map((x) => x.status), [100, 401], res.text.slice(0, 300));
   const big = await raw(srv.port, `POST /api/v1/session HTTP/1.1\r\n${H}Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n`);
   assert.deepEqual(responses(big.text).map((x) => x.status), [413]);
+});
+
+// Resident memory of a process, in MB.
+function rssMb(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m);
+  return Number(m[1]) / 1024;
+}
+
+test('a client that pipelines large answers without reading them holds little memory', async () => {
+  const { token } = await login(srv.url, 'admin', 'admin-demo');
+  const N = 40; // answers of more than 7 MB: 280 MB if all were queued
+  const get = `GET /api/v1/events?after=0&limit=1000 HTTP/1.1\r\n${H}Authorization: Bearer ${token}\r\n\r\n`;
+  const rss0 = rssMb(srv.proc.pid);
+  const sock = net.connect(srv.port, '127.0.0.1');
+  await new Promise((r) => sock.on('connect', r));
+  sock.pause(); // reads nothing
+  sock.write(get.repeat(N));
+  let peak = 0;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    peak = Math.max(peak, rssMb(srv.proc.pid) - rss0);
+  }
+  // at most the pipeline's 8 answers are made before the client reads
+  assert.ok(peak < 150, `the server grew by ${peak.toFixed(1)} MB`);
+  // and every answer still comes, whole, once the client reads (counted
+  // as they stream: 280 MB are not kept)
+  const done = [];
+  let head = '', left = 0;
+  sock.on('data', (d) => {
+    let i = 0;
+    while (i < d.length) {
+      if (left > 0) {
+        const n = Math.min(left, d.length - i);
+        left -= n; i += n;
+        if (!left) done[done.length - 1].whole = true;
+        continue;
+      }
+      const end = d.indexOf('\r\n\r\n', i, 'latin1');
+      const upto = end < 0 ? d.length : end + 4;
+      head += d.toString('latin1', i, upto);
+      i = upto;
+      const h = head.indexOf('\r\n\r\n');
+      if (h < 0) continue;
+      const status = Number(head.split(' ')[1]);
+      left = Number((head.match(/content-length: (\d+)/i) || [0, 0])[1]);
+      done.push({ status, length: left, whole: !left });
+      head = '';
+    }
+  });
+  sock.resume();
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline && done.filter((x) => x.whole).length < N) await new Promise((r) => setTimeout(r, 100));
+  sock.destroy();
+  assert.equal(done.filter((x) => x.whole).length, N);
+  assert.ok(done.every((x) => x.status === 200 && x.length > 7_000_000));
 });

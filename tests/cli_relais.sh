@@ -47,6 +47,10 @@ check "unknown config key exits 2" test $? -eq 2
 check "unknown config key is named" grep -q "nope" "$out/cerr"
 "$relais" serve --data "$out/busy" --http 300.1.1.1:99999 2>/dev/null
 check "bad listen address exits 1" test $? -eq 1
+"$relais" serve --data "$out/webx" --http 127.0.0.1:0 --web /nonexistent \
+	2>"$out/werr"
+check "a missing web folder exits 1" test $? -eq 1
+check "and is named" grep -q "nonexistent" "$out/werr"
 "$relais" migrate --data "$out/store" >"$out/mig"
 check "migrate creates a store" test -f "$out/store/relais.db"
 check "migrate says the schema version" grep -q "schema version 2" "$out/mig"

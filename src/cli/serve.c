@@ -3,6 +3,8 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,6 +46,9 @@ static void serve_usage(FILE *f)
 		"comma-separated):\n"
 		"                    its X-Forwarded-For, -Proto and -Host "
 		"are believed\n"
+		"  --web DIR         the web folder served at / (default: web/ "
+		"of the checkout,\n"
+		"                    else /usr/share/relais/web)\n"
 		"  --log-level L     debug, info (default), warn or error\n"
 		"  --no-fsync        do not wait for the disk (tests only: a "
 		"crash of the\n"
@@ -63,6 +68,34 @@ static void serve_usage(FILE *f)
 		"                    (default 60)\n\n"
 		"SIGTERM or Ctrl-C stops it gracefully: it stops accepting, "
 		"writes what\nis pending and closes.\n");
+}
+
+/*
+ * The web folder when --web is not given: web/ beside the build (a
+ * checkout: build/relais -> web/), then the installed one; NULL when
+ * neither exists.
+ */
+static const char *default_web_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(dir, sizeof(dir), "%s/../web", exe);
+			if (!stat(dir, &st) && S_ISDIR(st.st_mode))
+				return dir;
+		}
+	}
+	if (!stat("/usr/share/relais/web", &st) && S_ISDIR(st.st_mode))
+		return "/usr/share/relais/web";
+	return NULL;
 }
 
 /* A count > 0 (connections). */
@@ -209,6 +242,7 @@ int cli_serve(int argc, char **argv)
 		{"header-timeout", required_argument, NULL, 'L'},
 		{"idle-timeout", required_argument, NULL, 'L'},
 		{"trusted-proxy", required_argument, NULL, 'P'},
+		{"web", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -227,6 +261,9 @@ int cli_serve(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
+		case 'W':
+			cfg.web_dir = optarg;
+			break;
 		case 'L':
 			if (limit_option(opts[idx].name, optarg, &cfg)) {
 				fprintf(stderr,
@@ -287,6 +324,8 @@ int cli_serve(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(lvl);
+	if (!cfg.web_dir)
+		cfg.web_dir = default_web_dir();
 	if (cfg.demo)
 		cfg.on_ready = demo_banner;
 	return srv_run(&cfg) ? 1 : 0;

@@ -22,6 +22,7 @@
 #include "server/hconn.h"
 #include "server/log.h"
 #include "server/srv.h"
+#include "server/webfiles.h"
 #include "server/worker.h"
 
 /* Descriptors kept out of the connection cap: the store's files, the
@@ -522,6 +523,22 @@ static void conn_limits(struct srv *s, struct hconn_config *hc, rlim_t fds)
 		 hc->conns_max, hc->conns_per_addr, hc->head_ms, hc->idle_ms);
 }
 
+/* The web folder (--web), when there is one. */
+static int web_folder(struct srv *s)
+{
+	int err;
+
+	if (!s->cfg.web_dir)
+		return 0;
+	err = webfiles_root(s->cfg.web_dir, s->web_root, sizeof(s->web_root));
+	if (err)
+		log_error("http", "msg=\"no web folder\" dir=%s err=\"%s\"",
+			  s->cfg.web_dir, strerror(err));
+	else
+		log_info("http", "web=%s", s->web_root);
+	return err;
+}
+
 static int listen_http(struct srv *s, rlim_t fds)
 {
 	const struct hconn_handlers h = {
@@ -699,6 +716,8 @@ int srv_run(const struct srv_config *cfg)
 		err = load_state(s);
 	if (!err && cfg->demo)
 		err = demo_seed(s);
+	if (!err)
+		err = web_folder(s);
 	if (!err)
 		err = listen_http(s, fds);
 	if (!err) {

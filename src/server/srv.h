@@ -144,6 +144,7 @@ struct srv_config {
 	 * are believed, comma-separated, or NULL.
 	 */
 	const char *trusted_proxy;
+	const char *web_dir; /* the web folder served at /, or NULL */
 	/* Called once listening, with the base URL ("http://h:p/"). */
 	void (*on_ready)(const char *url, void *arg);
 	void *arg;
@@ -170,6 +171,7 @@ struct srv {
 	struct worker *db;  /* the store's thread */
 	struct worker *cpu; /* password hashing */
 	struct hconn_sock *hs;
+	char web_root[4096]; /* the web folder's real path, "" for none */
 	struct tmr *eng_tmr, *tick_tmr;
 	int64_t mono0_ms, utc0_ms;
 	int64_t started_ms;

@@ -20,6 +20,8 @@
 #include "server/log.h"
 #include "server/srv.h"
 #include "server/web.h"
+#include "server/webfiles.h"
+#include "server/webpath.h"
 
 static uint64_t now_us(void)
 {
@@ -38,6 +40,8 @@ static const char *reason(int status)
 		return "Created";
 	case 204:
 		return "No Content";
+	case 304:
+		return "Not Modified";
 	case 400:
 		return "Bad Request";
 	case 401:
@@ -214,30 +218,54 @@ void web_drop(struct hreq *r)
  * it were absent (an unfiltered list). */
 static bool bad_param_answer(struct hreq *r);
 
-static void send_reply(struct hreq *r, int status, const char *ctype,
-		       const char *body, size_t len, const char *extra)
+/*
+ * The answer: status line, headers (extra and more: "Name: v\r\n"...,
+ * or NULL; Cache-Control: no-store unless they set one), and len bytes
+ * of body (none sent for a HEAD or a 304: body may be NULL).
+ */
+static void send_answer_full(struct hreq *r, int status, const char *ctype,
+			     const char *body, size_t len, const char *extra,
+			     const char *more, bool no_body)
 {
-	r->out = mbuf_alloc(256 + len);
+	bool cache = (extra && strstr(extra, "Cache-Control:")) ||
+		     (more && strstr(more, "Cache-Control:"));
+
+	r->out = mbuf_alloc(512 + (no_body ? 0 : len));
 	if (!r->out)
 		return;
 	if (mbuf_printf(r->out,
 			"HTTP/1.1 %u %s\r\n"
 			"Content-Type: %s\r\n"
 			"Content-Length: %zu\r\n"
-			"Cache-Control: no-store\r\n"
+			"%s"
 			"X-Content-Type-Options: nosniff\r\n"
-			"%s",
+			"%s%s",
 			status, reason(status), ctype, len,
-			extra ? extra : "")) {
+			cache ? "" : "Cache-Control: no-store\r\n",
+			extra ? extra : "", more ? more : "")) {
 		r->out = mem_deref(r->out);
 		return;
 	}
 	r->head_end = r->out->end;
 	if (mbuf_write_str(r->out, "\r\n") ||
-	    mbuf_write_mem(r->out, (const uint8_t *)body, len))
+	    (!no_body && mbuf_write_mem(r->out, (const uint8_t *)body, len)))
 		r->out = mem_deref(r->out);
 	else
 		r->out->pos = 0;
+}
+
+static void send_reply(struct hreq *r, int status, const char *ctype,
+		       const char *body, size_t len, const char *extra)
+{
+	send_answer_full(r, status, ctype, body, len, extra, NULL, false);
+}
+
+void web_file(struct hreq *r, int status, const char *ctype, const char *body,
+	      size_t len, const char *headers, bool no_body)
+{
+	send_answer_full(r, status, ctype, body, status == 304 ? 0 : len,
+			 r->extra, headers, no_body || status == 304);
+	finish(r, status);
 }
 
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
@@ -412,11 +440,6 @@ void web_bad_field(struct hreq *r, int rc, const char *msg)
 
 /* ---- query strings ---- */
 
-static int hexval(int c)
-{
-	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
-}
-
 /*
  * Percent-decodes src[0..n) into buf; false when too long, malformed or
  * not UTF-8 (every value a handler reads can go into JSON as it is).
@@ -429,11 +452,9 @@ static bool url_decode(const char *src, size_t n, char *buf, size_t size)
 		int c = (unsigned char)src[i];
 
 		if (c == '%') {
-			if (i + 2 >= n ||
-			    !isxdigit((unsigned char)src[i + 1]) ||
-			    !isxdigit((unsigned char)src[i + 2]))
+			c = webpath_pct(src + i, n - i);
+			if (c < 0)
 				return false;
-			c = hexval(src[i + 1]) * 16 + hexval(src[i + 2]);
 			i += 2;
 			if (!c)
 				return false;
@@ -811,12 +832,15 @@ void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 		hconn_reply(conn, NULL);
 		return;
 	}
+	r->msg = msg; /* valid while the handler runs */
 	st = hreq_fill(r, msg);
 	if (st) {
 		web_error(r, st, "bad_request", "the request is too long");
 		return;
 	}
 	rt = find_route(r, &known);
+	if (!rt && !known && webfiles_serve(r, s->web_root))
+		return;
 	if (!rt) {
 		if (known)
 			method_not_allowed(r);
@@ -829,7 +853,6 @@ void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 			  bad);
 		return;
 	}
-	r->msg = msg;
 	if (rt->roles != R_PUBLIC) {
 		if (!auth_request(r))
 			return;

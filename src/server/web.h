@@ -100,6 +100,12 @@ void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
 	      size_t len);
 void web_no_content(struct hreq *r);
+/*
+ * A file's answer: headers ("Name: v\r\n"... after r->extra), len bytes
+ * of body, none sent when no_body (HEAD) or for a 304.
+ */
+void web_file(struct hreq *r, int status, const char *ctype, const char *body,
+	      size_t len, const char *headers, bool no_body);
 /* Frees the requests still waiting for an answer (at shutdown). */
 void web_free(struct srv *s);
 /* Frees a request that gets no reply (its connection became a socket). */

@@ -463,7 +463,7 @@ static void filter_text(const struct filter *f, char *buf, size_t size)
 			      skill_names[f->topic], f->topic_min);
 	if (f->kind != NONE)
 		snprintf(buf + n, size - (size_t)n, " && site.kind == \"%s\"",
-			 site_kind_name((enum site_kind)f->kind));
+			 expr_site_kind_name((enum site_kind)f->kind));
 }
 
 static bool filter_eq(const struct filter *a, const struct filter *b)
@@ -564,8 +564,8 @@ static void gen_queue(struct bench *b, uint32_t tenant,
 	struct queue_def *q = &b->queues[b->nqueues];
 	int lang = tpl->second_lang && t->lang2 != NONE ? t->lang2 : t->lang;
 
-	snprintf(q->id, sizeof(q->id), "%s.%s.%s", t->id, channel_name(tpl->ch),
-		 tpl->name);
+	snprintf(q->id, sizeof(q->id), "%s.%s.%s", t->id,
+		 engine_channel_name(tpl->ch), tpl->name);
 	q->tenant = tenant;
 	q->ch = tpl->ch;
 	q->priority = tpl->priority;

@@ -276,7 +276,7 @@ static void atom_text(const struct atom *at, char *buf, size_t size)
 		break;
 	default:
 		snprintf(buf, size, "site.kind == \"%s\"",
-			 site_kind_name(at->site_kind));
+			 expr_site_kind_name(at->site_kind));
 		break;
 	}
 }
@@ -569,13 +569,14 @@ static void slot_take(struct world *w, int g, enum channel ch)
 	w->agents[g].busy[ch]++;
 }
 
-static void slot_release(struct world *w, int g, enum channel ch, bool busy)
+static void engine_slot_release(struct world *w, int g, enum channel ch,
+				bool busy)
 {
 	struct magent *a = &w->agents[g];
 
 	if (!a->held[ch] || (busy && !a->busy[ch])) {
 		broken(w, "model: %s releases a %s slot it does not hold",
-		       a->id, channel_name(ch));
+		       a->id, engine_channel_name(ch));
 		return;
 	}
 	a->held[ch]--;
@@ -667,7 +668,8 @@ static void check_eligible(struct world *w, struct mcontact *c, int g,
 
 	if (!a->present || a->state != AS_AVAILABLE)
 		broken(w, "contact %llu offered to %s, who is %s", id, a->id,
-		       a->present ? agent_state_name(a->state) : "removed");
+		       a->present ? engine_agent_state_name(a->state)
+				  : "removed");
 	if (a->ready_at > t)
 		broken(w, "contact %llu offered to %s, cooling until %lld", id,
 		       a->id, (long long)a->ready_at);
@@ -678,18 +680,18 @@ static void check_eligible(struct world *w, struct mcontact *c, int g,
 		       id, tenant_ids[q->tenant], a->id);
 	if (a->held[q->ch] >= a->cap[q->ch])
 		broken(w, "%s contact %llu offered to %s, who holds %d of %d",
-		       channel_name(q->ch), id, a->id, a->held[q->ch],
+		       engine_channel_name(q->ch), id, a->id, a->held[q->ch],
 		       a->cap[q->ch]);
 	if (blocked(w, a, q->ch))
 		broken(w,
 		       "%s contact %llu offered to %s, blocked by the voice "
 		       "contact held",
-		       channel_name(q->ch), id, a->id);
+		       engine_channel_name(q->ch), id, a->id);
 	if (over_budget(w, a, q->ch))
 		broken(w,
 		       "%s contact %llu offered to %s, over the budget "
 		       "(%u units used)",
-		       channel_name(q->ch), id, a->id, units(w, a));
+		       engine_channel_name(q->ch), id, a->id, units(w, a));
 	if (d == D_SURE && c->direct != g)
 		broken(w,
 		       "contact %llu waits for %s alone but was offered to "
@@ -763,7 +765,7 @@ static void ev_queued(struct world *w, struct mcontact *c,
 
 	if (c->state != CS_TRANSFERRED && !back)
 		broken(w, "contact %llu queued again while %s", ull(c->id),
-		       contact_state_name(c->state));
+		       engine_contact_state_name(c->state));
 	if (c->entering)
 		route_last_agent(w, c, ev->time);
 	/*
@@ -782,8 +784,9 @@ static void ev_queued(struct world *w, struct mcontact *c,
 		broken(w,
 		       "contact %llu queued as %s, step %d, prio %d; model "
 		       "%s, step %d, prio %d",
-		       ull(c->id), contact_state_name(ev->state), ev->step,
-		       ev->priority, contact_state_name(c->state), c->step,
+		       ull(c->id), engine_contact_state_name(ev->state),
+		       ev->step, ev->priority,
+		       engine_contact_state_name(c->state), c->step,
 		       eff_prio(w, c));
 	if (c->restep) {
 		c->restep = false;
@@ -796,7 +799,7 @@ static void ev_offered(struct world *w, struct mcontact *c, int g,
 {
 	if (!waiting(c) && c->state != CS_OFFERED)
 		broken(w, "contact %llu offered while %s", ull(c->id),
-		       contact_state_name(c->state));
+		       engine_contact_state_name(c->state));
 	if (c->offers & (1u << g))
 		broken(w, "contact %llu offered twice to %s", ull(c->id),
 		       w->agents[g].id);
@@ -822,11 +825,11 @@ static void ev_offer_gone(struct world *w, struct mcontact *c, int g,
 	if (c->state != CS_OFFERED || !(c->offers & (1u << g))) {
 		broken(w, "%s for contact %llu, %s, not offered to %s",
 		       engine_event_name(ev->type), ull(c->id),
-		       contact_state_name(c->state), w->agents[g].id);
+		       engine_contact_state_name(c->state), w->agents[g].id);
 		return;
 	}
 	c->offers &= ~(1u << g);
-	slot_release(w, g, chan(w, c), true);
+	engine_slot_release(w, g, chan(w, c), true);
 	if (ev->type != EV_OFFER_WITHDRAWN)
 		agent_cool(w, &w->agents[g], ev->time);
 }
@@ -838,7 +841,7 @@ static void ev_accepted(struct world *w, struct mcontact *c, int g)
 		       "contact %llu accepted by %s while %s, offered to "
 		       "mask %#x",
 		       ull(c->id), w->agents[g].id,
-		       contact_state_name(c->state), c->offers);
+		       engine_contact_state_name(c->state), c->offers);
 	c->state = CS_ACTIVE;
 	c->agent = g;
 	c->offers = 0;
@@ -854,8 +857,9 @@ static void ev_ended(struct world *w, struct mcontact *c, int g,
 	if (c->state != CS_ACTIVE || c->agent != g || ev->state != want) {
 		broken(w, "contact %llu ended by %s as %s; model %s with %s",
 		       ull(c->id), agent_name(w, g),
-		       contact_state_name(ev->state),
-		       contact_state_name(c->state), agent_name(w, c->agent));
+		       engine_contact_state_name(ev->state),
+		       engine_contact_state_name(c->state),
+		       agent_name(w, c->agent));
 		return;
 	}
 	w->agents[g].busy[q->ch]--;
@@ -885,10 +889,11 @@ static void ev_completed(struct world *w, struct mcontact *c, int g,
 	if (c->state != CS_WRAPUP || c->agent != g) {
 		broken(w, "contact %llu completed by %s while %s with %s",
 		       ull(c->id), agent_name(w, g),
-		       contact_state_name(c->state), agent_name(w, c->agent));
+		       engine_contact_state_name(c->state),
+		       agent_name(w, c->agent));
 		return;
 	}
-	slot_release(w, g, chan(w, c), false);
+	engine_slot_release(w, g, chan(w, c), false);
 	if (c->customer >= 0) {
 		w->la_agent[c->customer] = g;
 		w->la_when[c->customer] = ev->time;
@@ -908,7 +913,7 @@ static void ev_left(struct world *w, struct mcontact *c,
 	if (!ok)
 		broken(w, "%s for contact %llu while %s",
 		       engine_event_name(ev->type), ull(c->id),
-		       contact_state_name(c->state));
+		       engine_contact_state_name(c->state));
 	finish(w, c, ev);
 }
 
@@ -918,13 +923,14 @@ static void ev_transferred(struct world *w, struct mcontact *c, int g,
 	int qi = queue_slot(w, ev->target), to = agent_slot(w, ev->target);
 
 	if (c->state == CS_ACTIVE && c->agent == g) {
-		slot_release(w, g, chan(w, c), true);
+		engine_slot_release(w, g, chan(w, c), true);
 		c->agent = -1;
 	} else if (g >= 0 ||
 		   !(waiting(c) || (c->state == CS_OFFERED && !c->offers))) {
 		broken(w, "contact %llu transferred from %s while %s with %s",
 		       ull(c->id), agent_name(w, g),
-		       contact_state_name(c->state), agent_name(w, c->agent));
+		       engine_contact_state_name(c->state),
+		       agent_name(w, c->agent));
 	}
 	c->state = CS_TRANSFERRED;
 	if (qi >= 0) {
@@ -948,8 +954,8 @@ static void ev_step(struct world *w, struct mcontact *c,
 	if ((!waiting(c) && c->state != CS_OFFERED) ||
 	    ev->step != c->step + 1 || ev->step >= q->nsteps) {
 		broken(w, "contact %llu went to step %d while %s at step %d",
-		       ull(c->id), ev->step, contact_state_name(c->state),
-		       c->step);
+		       ull(c->id), ev->step,
+		       engine_contact_state_name(c->state), c->step);
 		return;
 	}
 	c->step = ev->step;
@@ -963,7 +969,7 @@ static void ev_callback(struct world *w, struct mcontact *c)
 {
 	if (c->state != CS_QUEUED)
 		broken(w, "contact %llu became a callback while %s", ull(c->id),
-		       contact_state_name(c->state));
+		       engine_contact_state_name(c->state));
 	c->callback = true;
 	c->state = CS_CALLBACK_PENDING;
 }
@@ -974,8 +980,8 @@ static void ev_callback_dial(struct world *w, struct mcontact *c, int g)
 		broken(w,
 		       "callback dial for contact %llu (%s, callback %d) "
 		       "by %s",
-		       ull(c->id), contact_state_name(c->state), c->callback,
-		       agent_name(w, g));
+		       ull(c->id), engine_contact_state_name(c->state),
+		       c->callback, agent_name(w, g));
 }
 
 static void ev_agent_state(struct world *w, const struct engine_event *ev)
@@ -991,10 +997,10 @@ static void ev_agent_state(struct world *w, const struct engine_event *ev)
 	if (ev->prev_state != a->shown || ev->agent_state == ev->prev_state ||
 	    ev->agent_state != derived(a))
 		broken(w, "%s reported %s -> %s; model %s -> %s", a->id,
-		       agent_state_name(ev->prev_state),
-		       agent_state_name(ev->agent_state),
-		       agent_state_name(a->shown),
-		       agent_state_name(derived(a)));
+		       engine_agent_state_name(ev->prev_state),
+		       engine_agent_state_name(ev->agent_state),
+		       engine_agent_state_name(a->shown),
+		       engine_agent_state_name(derived(a)));
 	a->shown = ev->agent_state;
 }
 
@@ -1068,8 +1074,9 @@ static void trace_event(const struct engine_event *ev)
 		(long long)ev->time, engine_event_name(ev->type),
 		ull(ev->contact), ev->agent ? ev->agent : "-",
 		ev->queue ? ev->queue : "-",
-		ev->type == EV_AGENT_STATE ? agent_state_name(ev->agent_state)
-					   : contact_state_name(ev->state),
+		ev->type == EV_AGENT_STATE
+			? engine_agent_state_name(ev->agent_state)
+			: engine_contact_state_name(ev->state),
 		ev->step, ev->priority, ev->target ? " to " : "",
 		ev->target ? ev->target : "");
 }
@@ -1186,14 +1193,14 @@ static void compare_info(struct world *w, const struct mcontact *c,
 
 	if (info->state != c->state)
 		broken(w, "contact %llu is %s, model %s", id,
-		       contact_state_name(info->state),
-		       contact_state_name(c->state));
+		       engine_contact_state_name(info->state),
+		       engine_contact_state_name(c->state));
 	if (strcmp(info->queue, queue_of(w, c)->id))
 		broken(w, "contact %llu is in %s, model %s", id, info->queue,
 		       queue_of(w, c)->id);
 	if (!agent_matches(w, c, info->agent))
 		broken(w, "contact %llu (%s) is with %s, model %s / offers %#x",
-		       id, contact_state_name(c->state),
+		       id, engine_contact_state_name(c->state),
 		       info->agent ? info->agent : "nobody",
 		       agent_name(w, c->agent), c->offers);
 	if (info->step != c->step || info->priority != eff_prio(w, c))
@@ -1214,19 +1221,21 @@ static void check_contact(struct world *w, struct mcontact *c, bool full)
 			broken(w,
 			       "contact %llu ended (%s) but info returns "
 			       "%d",
-			       ull(c->id), contact_state_name(c->state), rc);
+			       ull(c->id), engine_contact_state_name(c->state),
+			       rc);
 		return;
 	}
 	if (rc) {
 		broken(w, "contact %llu (%s) is lost: info returns %d",
-		       ull(c->id), contact_state_name(c->state), rc);
+		       ull(c->id), engine_contact_state_name(c->state), rc);
 		return;
 	}
 	if (!waiting(c) && !(c->state == CS_OFFERED && c->offers) &&
 	    !((c->state == CS_ACTIVE || c->state == CS_WRAPUP) &&
 	      c->agent >= 0))
 		broken(w, "contact %llu left in no state (%s, offers %#x)",
-		       ull(c->id), contact_state_name(c->state), c->offers);
+		       ull(c->id), engine_contact_state_name(c->state),
+		       c->offers);
 	compare_info(w, c, &info, full);
 }
 
@@ -1247,9 +1256,10 @@ static void check_agent(struct world *w, int g)
 		broken(w,
 		       "agent %s: engine %s load %d/%d/%d/%d, model %s "
 		       "load %d/%d/%d/%d",
-		       a->id, rc ? "?" : agent_state_name(st), load[0], load[1],
-		       load[2], load[3], agent_state_name(derived(a)),
-		       a->held[0], a->held[1], a->held[2], a->held[3]);
+		       a->id, rc ? "?" : engine_agent_state_name(st), load[0],
+		       load[1], load[2], load[3],
+		       engine_agent_state_name(derived(a)), a->held[0],
+		       a->held[1], a->held[2], a->held[3]);
 		return;
 	}
 	for (int ch = 0; ch < CH_MAX; ch++) {
@@ -1257,7 +1267,7 @@ static void check_agent(struct world *w, int g)
 			a->overcap[ch] = false;
 		else if (!a->overcap[ch])
 			broken(w, "agent %s holds %d %s contacts, capacity %d",
-			       a->id, a->held[ch], channel_name(ch),
+			       a->id, a->held[ch], engine_channel_name(ch),
 			       a->cap[ch]);
 	}
 	if (units(w, a) > w->cfg.capacity.budget)
@@ -1379,7 +1389,7 @@ static void check_free_agents(struct world *w, const struct mcontact *c)
 			broken(w,
 			       "contact %llu waits for %s alone, who no "
 			       "longer takes %s contacts of %s",
-			       ull(c->id), a->id, channel_name(ch),
+			       ull(c->id), a->id, engine_channel_name(ch),
 			       tenant_ids[queue_of(w, c)->tenant]);
 		else if (can_take(w, a, ch, w->now))
 			broken(w,
@@ -1455,8 +1465,8 @@ static void check_why(struct world *w, const struct mcontact *c)
 		       "why not %s on contact %llu (%s): engine %s (\"%s\"), "
 		       "model %s",
 		       w->agents[g].id, ull(c->id),
-		       contact_state_name(c->state), why_name(why), text,
-		       why_name(want));
+		       engine_contact_state_name(c->state),
+		       engine_why_name(why), text, engine_why_name(want));
 }
 
 /* Whether c waits for one agent alone, as engine_why() tells it. */
@@ -1568,8 +1578,8 @@ static void do_add(struct world *w, int qi, int prio, int cust, bool cb)
 	expect_rc(w, "contact_add", rc, 0);
 	if (!rc && c->alive && info.state != c->state)
 		broken(w, "contact_add says %llu is %s, events say %s",
-		       ull(c->id), contact_state_name(info.state),
-		       contact_state_name(c->state));
+		       ull(c->id), engine_contact_state_name(info.state),
+		       engine_contact_state_name(c->state));
 }
 
 /* accept and reject share their refusals. */
@@ -1629,7 +1639,7 @@ static void do_cmd(struct world *w, struct mcontact *c, enum cmd cmd)
 
 	touch(w, c);
 	note(w, "%s %llu (%s)", names[cmd], ull(c->id),
-	     contact_state_name(c->state));
+	     engine_contact_state_name(c->state));
 	if (cmd == CMD_END)
 		rc = engine_contact_end(w->e, w->now, c->id);
 	else if (cmd == CMD_WRAPUP_DONE)
@@ -1666,7 +1676,7 @@ static void do_transfer(struct world *w, struct mcontact *c, int qi, int g)
 
 	touch(w, c);
 	note(w, "transfer %llu (%s) to %s", ull(c->id),
-	     contact_state_name(c->state), q ? q : a);
+	     engine_contact_state_name(c->state), q ? q : a);
 	rc = engine_contact_transfer(w->e, w->now, c->id, q, a);
 	expect_rc(w, "transfer", rc, want);
 }
@@ -1735,8 +1745,8 @@ static void do_agent_state(struct world *w, int g, enum agent_state st)
 							  : 0;
 	int rc;
 
-	note(w, "%s %s (was %s)", a->id, agent_state_name(st),
-	     agent_state_name(a->state));
+	note(w, "%s %s (was %s)", a->id, engine_agent_state_name(st),
+	     engine_agent_state_name(a->state));
 	if (!want) {
 		a->state = st;
 		a->misses = 0;
@@ -1811,7 +1821,7 @@ static void do_agent_remove(struct world *w, int g)
 	struct magent *a = &w->agents[g];
 	int want = !a->present ? ENOENT : holds_work(w, g) ? EBUSY : 0;
 
-	note(w, "remove %s (%s)", a->id, agent_state_name(a->state));
+	note(w, "remove %s (%s)", a->id, engine_agent_state_name(a->state));
 	if (!want) {
 		a->state = AS_OFFLINE;
 		mark_releasing(w, g, true);
@@ -1826,7 +1836,7 @@ static void do_agent_remove(struct world *w, int g)
 			broken(w,
 			       "removed agent %s still held %d %s "
 			       "contacts",
-			       a->id, a->held[ch], channel_name(ch));
+			       a->id, a->held[ch], engine_channel_name(ch));
 	}
 	a->present = false;
 }
@@ -1892,8 +1902,8 @@ static void do_queue_set(struct world *w, int qi, const struct mqueue *nq)
 		n += w->contacts[w->alive[i]].queue == qi;
 	want = n && nq->ch != q->ch ? EBUSY : 0;
 	note(w, "set %s: %s %s prio %d, %d steps, step 0: %s", nq->id,
-	     channel_name(nq->ch), strategy_name(nq->strat), nq->prio,
-	     nq->nsteps, nq->steps[0].f.text);
+	     engine_channel_name(nq->ch), engine_strategy_name(nq->strat),
+	     nq->prio, nq->nsteps, nq->steps[0].f.text);
 	if (!want) {
 		*q = *nq;
 		requeue_model(w, qi);
@@ -1906,7 +1916,7 @@ static void do_site_set(struct world *w, int s, enum site_kind kind)
 	struct engine_site in = {site_ids[s], kind, s % 2 ? "MA" : "FR",
 				 1000 + 500 * s};
 
-	note(w, "site %s becomes %s", site_ids[s], site_kind_name(kind));
+	note(w, "site %s becomes %s", site_ids[s], expr_site_kind_name(kind));
 	w->kinds[s] = kind;
 	expect_rc(w, "site_set", engine_site_set(w->e, &in), 0);
 }
@@ -2381,7 +2391,7 @@ static void drain_verify(struct world *w)
 			broken(w,
 			       "drained, contact %llu is %s with %d "
 			       "terminal events",
-			       ull(c->id), contact_state_name(c->state),
+			       ull(c->id), engine_contact_state_name(c->state),
 			       c->terminal);
 		check_contact(w, c, false);
 	}
@@ -2391,7 +2401,7 @@ static void drain_verify(struct world *w)
 		    derived(&w->agents[g]) != AS_AVAILABLE)
 			broken(w, "drained, %s is %s with %u units",
 			       w->agents[g].id,
-			       agent_state_name(derived(&w->agents[g])),
+			       engine_agent_state_name(derived(&w->agents[g])),
 			       units(w, &w->agents[g]));
 	}
 	check_queues(w);
@@ -2779,8 +2789,8 @@ test_transfer_frees_the_agent_for_the_best_contact_first(void **state)
  * When an agent's reject delay ends at the same instant as another timer
  * (here a step of a contact waiting for its last agent), the contact of
  * that timer is offered at once, ahead of a better contact already waiting
- * for the same agent alone: dispatch checks agent_can_take(), which treats
- * the delay as over before the agent's own timer has taken its line.
+ * for the same agent alone: dispatch checks engine_agent_can_take(), which
+ * treats the delay as over before the agent's own timer has taken its line.
  */
 static void test_agent_back_from_a_reject_takes_its_best_contact(void **state)
 {

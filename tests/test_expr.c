@@ -866,12 +866,12 @@ static void test_site_kind_names_round_trip(void **state)
 
 	(void)state;
 	for (k = SITE_ONSHORE; k <= SITE_HOME; k++) {
-		const char *name = site_kind_name(k);
+		const char *name = expr_site_kind_name(k);
 
-		assert_true(site_kind_parse(name, strlen(name), &parsed));
+		assert_true(expr_site_kind_parse(name, strlen(name), &parsed));
 		assert_int_equal(parsed, k);
 	}
-	assert_string_equal(site_kind_name(SITE_NEARSHORE), "nearshore");
+	assert_string_equal(expr_site_kind_name(SITE_NEARSHORE), "nearshore");
 }
 
 static void test_site_kind_parse_rejects_unknown_and_prefixes(void **state)
@@ -879,18 +879,18 @@ static void test_site_kind_parse_rejects_unknown_and_prefixes(void **state)
 	enum site_kind k = SITE_HOME;
 
 	(void)state;
-	assert_false(site_kind_parse("onshre", 6, &k));
-	assert_false(site_kind_parse("home", 3, &k));
-	assert_false(site_kind_parse("homes", 5, &k));
+	assert_false(expr_site_kind_parse("onshre", 6, &k));
+	assert_false(expr_site_kind_parse("home", 3, &k));
+	assert_false(expr_site_kind_parse("homes", 5, &k));
 	assert_int_equal(k, SITE_HOME);
-	assert_true(site_kind_parse("offshore-x", 8, &k));
+	assert_true(expr_site_kind_parse("offshore-x", 8, &k));
 	assert_int_equal(k, SITE_OFFSHORE);
 }
 
 static void test_site_kind_name_of_unknown_kind(void **state)
 {
 	(void)state;
-	assert_string_equal(site_kind_name((enum site_kind)7), "unknown");
+	assert_string_equal(expr_site_kind_name((enum site_kind)7), "unknown");
 }
 
 #define T(name) cmocka_unit_test_setup(name, setup)

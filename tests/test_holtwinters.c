@@ -63,7 +63,8 @@ static struct hw *fit(enum hw_seasonal s, const struct hw_params *fixed)
 	struct hw *hw = NULL;
 	char msg[200];
 
-	assert_int_equal(hw_fit(&hw, co2, CO2_N, &o, msg, sizeof(msg)), 0);
+	assert_int_equal(holtwinters_fit(&hw, co2, CO2_N, &o, msg, sizeof(msg)),
+			 0);
 	return hw;
 }
 
@@ -91,7 +92,7 @@ static void test_start_values_are_rs_decomposition(void **state)
 	assert_true(isnan(hw->fitted[11]));
 	assert_close(hw->fitted[12], 315.619620726496, 1e-13);
 	assert_close(hw->fitted[14], 317.281259381544, 1e-13);
-	hw_free(hw);
+	holtwinters_free(hw);
 }
 
 /* F2: HoltWinters(co2, alpha = 0.5, beta = 0.01, gamma = 0.5). */
@@ -111,7 +112,7 @@ static void test_fixed_parameters_match_r_f2(void **state)
 	assert_season(hw, s, 1e-9);
 	assert_int_equal(hw->fitted_days, CO2_N - 12);
 	assert_int_equal(hw->iterations, 0);
-	hw_free(hw);
+	holtwinters_free(hw);
 }
 
 /* F1: HoltWinters(co2), parameters by L-BFGS-B from (0.3, 0.1, 0.1). */
@@ -133,10 +134,10 @@ static void test_fitted_parameters_match_r_f1(void **state)
 	assert_close(hw->level, 364.761623668987, 1e-12);
 	assert_close(hw->trend, 0.124743804250424, 1e-8);
 	assert_season(hw, s, 1e-8);
-	assert_close(hw_forecast(hw, 1), 365.107894933193, 1e-12);
-	assert_close(hw_forecast(hw, 2), 365.966391337939, 1e-12);
-	assert_close(hw_forecast(hw, 3), 366.7343294766, 1e-12);
-	hw_free(hw);
+	assert_close(holtwinters_forecast(hw, 1), 365.107894933193, 1e-12);
+	assert_close(holtwinters_forecast(hw, 2), 365.966391337939, 1e-12);
+	assert_close(holtwinters_forecast(hw, 3), 366.7343294766, 1e-12);
+	holtwinters_free(hw);
 }
 
 /*
@@ -161,10 +162,10 @@ static void test_multiplicative_fit_matches_r(void **state)
 	assert_close(hw->level, 364.828245709373, 1e-12);
 	assert_close(hw->trend, 0.125514984537214, 1e-8);
 	assert_season(hw, s, 1e-10);
-	assert_close(hw_forecast(hw, 1), 365.109969846184, 1e-12);
-	assert_close(hw_forecast(hw, 2), 365.973133254983, 1e-12);
-	assert_close(hw_forecast(hw, 3), 366.787491505924, 1e-12);
-	hw_free(hw);
+	assert_close(holtwinters_forecast(hw, 1), 365.109969846184, 1e-12);
+	assert_close(holtwinters_forecast(hw, 2), 365.973133254983, 1e-12);
+	assert_close(holtwinters_forecast(hw, 3), 366.787491505924, 1e-12);
+	holtwinters_free(hw);
 }
 
 static void test_multiplicative_fixed_parameters_match_r(void **state)
@@ -178,7 +179,7 @@ static void test_multiplicative_fixed_parameters_match_r(void **state)
 	assert_close(hw->trend, 0.125558117713821, 1e-9);
 	assert_close(hw->season[0], 1.00054847413428, 1e-12);
 	assert_close(hw->season[11], 0.998364065345978, 1e-12);
-	hw_free(hw);
+	holtwinters_free(hw);
 }
 
 /*
@@ -196,15 +197,15 @@ static void test_small_case_worked_by_hand(void **state)
 	struct hw *hw = NULL;
 
 	(void)state;
-	assert_int_equal(hw_fit(&hw, y, 4, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&hw, y, 4, &o, NULL, 0), 0);
 	assert_true(hw->level0 == 1.75 && hw->trend0 == 0.5);
 	assert_true(hw->season0[0] == -0.75 && hw->season0[1] == 0.75);
 	assert_true(hw->fitted[2] == 1.5 && hw->fitted[3] == 3.875);
 	assert_true(hw->level == 3.1875 && hw->trend == 0.65625);
 	assert_true(hw->season[0] == -0.625 && hw->season[1] == 0.78125);
 	assert_true(hw->sse == 0.265625);
-	assert_true(hw_forecast(hw, 1) == 3.21875);
-	hw_free(hw);
+	assert_true(holtwinters_forecast(hw, 1) == 3.21875);
+	holtwinters_free(hw);
 }
 
 /* A small deterministic noise in [-1, 1]. */
@@ -233,19 +234,19 @@ static void test_multiplicative_model_is_recovered(void **state)
 	for (size_t t = 0; t < 120; t++)
 		y[t] = (100 + 0.5 * (double)t) * season[t % 12] *
 		       (1 + 0.01 * noise(&seed));
-	assert_int_equal(hw_fit(&mult, y, 120, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&mult, y, 120, &o, NULL, 0), 0);
 	o.seasonal = HW_ADDITIVE;
-	assert_int_equal(hw_fit(&add, y, 120, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&add, y, 120, &o, NULL, 0), 0);
 	for (size_t h = 1; h <= 12; h++) {
 		double truth = (100 + 0.5 * (double)(119 + h)) *
 			       season[(119 + h) % 12];
 
-		assert_close(hw_forecast(mult, h), truth, 0.02);
+		assert_close(holtwinters_forecast(mult, h), truth, 0.02);
 	}
 	assert_true(mult->sse < add->sse);
 	assert_true(mult->params.alpha >= 0 && mult->params.alpha <= 1);
-	hw_free(mult);
-	hw_free(add);
+	holtwinters_free(mult);
+	holtwinters_free(add);
 }
 
 /*
@@ -265,17 +266,17 @@ static void test_special_day_is_left_out_of_the_fit(void **state)
 	y[300] = 1000; /* an outlier */
 	special[300] = true;
 	o.special = special;
-	assert_int_equal(hw_fit(&with, y, CO2_N, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&with, y, CO2_N, &o, NULL, 0), 0);
 	y[300] = with->fitted[300];
 	o.special = NULL;
-	assert_int_equal(hw_fit(&replaced, y, CO2_N, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&replaced, y, CO2_N, &o, NULL, 0), 0);
 	assert_true(with->level == replaced->level);
 	assert_true(with->trend == replaced->trend);
 	assert_true(with->sse == replaced->sse);
 	assert_int_equal(with->fitted_days, CO2_N - 12 - 1);
 	assert_int_equal(replaced->fitted_days, CO2_N - 12);
-	hw_free(with);
-	hw_free(replaced);
+	holtwinters_free(with);
+	holtwinters_free(replaced);
 }
 
 /* In the first two seasons a special value borrows the other season's. */
@@ -290,16 +291,16 @@ static void test_special_day_in_start_window_borrows_other_season(void **state)
 	(void)state;
 	memcpy(y, co2, sizeof(y));
 	y[3] = y[15];
-	assert_int_equal(hw_fit(&ref, y, CO2_N, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&ref, y, CO2_N, &o, NULL, 0), 0);
 	y[3] = -50;
 	special[3] = true;
 	o.special = special;
-	assert_int_equal(hw_fit(&hw, y, CO2_N, &o, NULL, 0), 0);
+	assert_int_equal(holtwinters_fit(&hw, y, CO2_N, &o, NULL, 0), 0);
 	assert_true(hw->level0 == ref->level0 && hw->trend0 == ref->trend0);
 	assert_true(hw->season0[3] == ref->season0[3]);
 	assert_true(hw->sse == ref->sse);
-	hw_free(ref);
-	hw_free(hw);
+	holtwinters_free(ref);
+	holtwinters_free(hw);
 }
 
 static void test_series_shorter_than_two_seasons_is_refused(void **state)
@@ -309,13 +310,16 @@ static void test_series_shorter_than_two_seasons_is_refused(void **state)
 	char msg[200] = "";
 
 	(void)state;
-	assert_int_equal(hw_fit(&hw, co2, 23, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, co2, 23, &o, msg, sizeof(msg)),
+			 EINVAL);
 	assert_null(hw);
 	assert_non_null(strstr(msg, "two seasons"));
-	assert_int_equal(hw_fit(&hw, co2, 24, &o, msg, sizeof(msg)), 0);
-	hw_free(hw);
+	assert_int_equal(holtwinters_fit(&hw, co2, 24, &o, msg, sizeof(msg)),
+			 0);
+	holtwinters_free(hw);
 	o.period = 1;
-	assert_int_equal(hw_fit(&hw, co2, 24, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, co2, 24, &o, msg, sizeof(msg)),
+			 EINVAL);
 }
 
 static void test_bad_values_and_parameters_are_refused(void **state)
@@ -329,19 +333,23 @@ static void test_bad_values_and_parameters_are_refused(void **state)
 	(void)state;
 	memcpy(y, co2, sizeof(y));
 	o.fixed = &zero_alpha;
-	assert_int_equal(hw_fit(&hw, y, 48, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, y, 48, &o, msg, sizeof(msg)),
+			 EINVAL);
 	o.fixed = &big;
-	assert_int_equal(hw_fit(&hw, y, 48, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, y, 48, &o, msg, sizeof(msg)),
+			 EINVAL);
 	o.fixed = NULL;
 	y[30] = NAN;
-	assert_int_equal(hw_fit(&hw, y, 48, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, y, 48, &o, msg, sizeof(msg)),
+			 EINVAL);
 	y[30] = 0;
 	o.seasonal = HW_MULTIPLICATIVE;
-	assert_int_equal(hw_fit(&hw, y, 48, &o, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(holtwinters_fit(&hw, y, 48, &o, msg, sizeof(msg)),
+			 EINVAL);
 	assert_non_null(strstr(msg, "positive"));
 	o.seasonal = HW_ADDITIVE;
-	assert_int_equal(hw_fit(&hw, y, 48, &o, msg, sizeof(msg)), 0);
-	hw_free(hw);
+	assert_int_equal(holtwinters_fit(&hw, y, 48, &o, msg, sizeof(msg)), 0);
+	holtwinters_free(hw);
 }
 
 int main(void)

@@ -568,10 +568,10 @@ static void test_queue_channels_and_strategies_parse(void **state)
 
 	(void)state;
 	for (v = field(q, "channel")->oneof; *v; v++)
-		if (!channel_parse(*v, &ch))
+		if (!engine_channel_parse(*v, &ch))
 			fail_msg("channel %s", *v);
 	for (v = field(q, "strategy")->oneof; *v; v++)
-		if (!strategy_parse(*v, &st))
+		if (!engine_strategy_parse(*v, &st))
 			fail_msg("strategy %s", *v);
 }
 
@@ -582,7 +582,7 @@ static void test_site_kinds_parse(void **state)
 
 	(void)state;
 	for (v = field(kind_fields(K_SITES), "kind")->oneof; *v; v++)
-		if (!site_kind_parse(*v, strlen(*v), &k))
+		if (!expr_site_kind_parse(*v, strlen(*v), &k))
 			fail_msg("site kind %s", *v);
 }
 

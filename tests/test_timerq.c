@@ -17,7 +17,7 @@ struct item {
 
 static int pop_id(struct tq *q, int64_t now, int *kind)
 {
-	struct tq_node *n = tq_pop(q, now, kind);
+	struct tq_node *n = timerq_pop(q, now, kind);
 
 	return n ? ((struct item *)(void *)n)->id : -1;
 }
@@ -30,13 +30,13 @@ static void test_fires_in_due_order_across_lists(void **state)
 	int kind = -1;
 
 	(void)state;
-	tq_list_init(&a, 7);
-	tq_list_init(&b, 9);
-	assert_int_equal(tq_insert(&q, &a, &it[0].node, 100), 0);
-	assert_int_equal(tq_insert(&q, &a, &it[1].node, 300), 0);
-	assert_int_equal(tq_insert(&q, &b, &it[2].node, 200), 0);
-	assert_int_equal(tq_insert(&q, &b, &it[3].node, 400), 0);
-	assert_int_equal(tq_next(&q), 100);
+	timerq_list_init(&a, 7);
+	timerq_list_init(&b, 9);
+	assert_int_equal(timerq_insert(&q, &a, &it[0].node, 100), 0);
+	assert_int_equal(timerq_insert(&q, &a, &it[1].node, 300), 0);
+	assert_int_equal(timerq_insert(&q, &b, &it[2].node, 200), 0);
+	assert_int_equal(timerq_insert(&q, &b, &it[3].node, 400), 0);
+	assert_int_equal(timerq_next(&q), 100);
 	assert_int_equal(pop_id(&q, 99, &kind), -1);
 	assert_int_equal(pop_id(&q, 1000, &kind), 0);
 	assert_int_equal(kind, 7);
@@ -46,7 +46,7 @@ static void test_fires_in_due_order_across_lists(void **state)
 	assert_int_equal(pop_id(&q, 1000, &kind), 3);
 	assert_int_equal(pop_id(&q, 1000, &kind), -1);
 	assert_false(tq_scheduled(&it[0].node));
-	tq_free(&q);
+	timerq_free(&q);
 }
 
 static void test_same_instant_lower_kind_fires_first(void **state)
@@ -57,14 +57,15 @@ static void test_same_instant_lower_kind_fires_first(void **state)
 	int kind;
 
 	(void)state;
-	tq_list_init(&steps, 4);
-	tq_list_init(&ready, 0);
-	assert_int_equal(tq_insert(&q, &steps, &a.node, 500), 0); /* first */
-	assert_int_equal(tq_insert(&q, &ready, &b.node, 500), 0);
+	timerq_list_init(&steps, 4);
+	timerq_list_init(&ready, 0);
+	assert_int_equal(timerq_insert(&q, &steps, &a.node, 500),
+			 0); /* first */
+	assert_int_equal(timerq_insert(&q, &ready, &b.node, 500), 0);
 	assert_int_equal(pop_id(&q, 500, &kind), 2);
 	assert_int_equal(kind, 0);
 	assert_int_equal(pop_id(&q, 500, &kind), 1);
-	tq_free(&q);
+	timerq_free(&q);
 }
 
 static void test_cancelled_node_never_fires(void **state)
@@ -75,16 +76,16 @@ static void test_cancelled_node_never_fires(void **state)
 	int kind;
 
 	(void)state;
-	tq_list_init(&a, 0);
+	timerq_list_init(&a, 0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(tq_insert(&q, &a, &it[i].node, 10 * (i + 1)),
-				 0);
-	tq_remove(&it[0].node); /* the armed head */
-	tq_remove(&it[1].node);
-	tq_remove(&it[1].node); /* twice is harmless */
+		assert_int_equal(
+			timerq_insert(&q, &a, &it[i].node, 10 * (i + 1)), 0);
+	timerq_remove(&it[0].node); /* the armed head */
+	timerq_remove(&it[1].node);
+	timerq_remove(&it[1].node); /* twice is harmless */
 	assert_int_equal(pop_id(&q, 25, &kind), -1);
 	assert_int_equal(pop_id(&q, 30, &kind), 2);
-	tq_free(&q);
+	timerq_free(&q);
 }
 
 static void test_out_of_order_insert_keeps_due_order(void **state)
@@ -95,14 +96,14 @@ static void test_out_of_order_insert_keeps_due_order(void **state)
 	int kind;
 
 	(void)state;
-	tq_list_init(&a, 0);
-	assert_int_equal(tq_insert(&q, &a, &it[0].node, 50), 0);
-	assert_int_equal(tq_insert(&q, &a, &it[1].node, 20), 0);
-	assert_int_equal(tq_insert(&q, &a, &it[2].node, 35), 0);
+	timerq_list_init(&a, 0);
+	assert_int_equal(timerq_insert(&q, &a, &it[0].node, 50), 0);
+	assert_int_equal(timerq_insert(&q, &a, &it[1].node, 20), 0);
+	assert_int_equal(timerq_insert(&q, &a, &it[2].node, 35), 0);
 	assert_int_equal(pop_id(&q, 100, &kind), 1);
 	assert_int_equal(pop_id(&q, 100, &kind), 2);
 	assert_int_equal(pop_id(&q, 100, &kind), 0);
-	tq_free(&q);
+	timerq_free(&q);
 }
 
 static void test_dropped_list_leaves_no_arm(void **state)
@@ -114,16 +115,16 @@ static void test_dropped_list_leaves_no_arm(void **state)
 	int kind;
 
 	(void)state;
-	tq_list_init(a, 0);
-	tq_list_init(&b, 0);
-	assert_int_equal(tq_insert(&q, a, &x.node, 10), 0);
-	assert_int_equal(tq_insert(&q, &b, &y.node, 20), 0);
-	tq_remove(&x.node);
-	tq_list_drop(&q, a);
+	timerq_list_init(a, 0);
+	timerq_list_init(&b, 0);
+	assert_int_equal(timerq_insert(&q, a, &x.node, 10), 0);
+	assert_int_equal(timerq_insert(&q, &b, &y.node, 20), 0);
+	timerq_remove(&x.node);
+	timerq_list_drop(&q, a);
 	free(a); /* a stale arm would now point to freed memory */
 	assert_int_equal(pop_id(&q, 100, &kind), 2);
-	assert_int_equal(tq_next(&q), INT64_MAX);
-	tq_free(&q);
+	assert_int_equal(timerq_next(&q), INT64_MAX);
+	timerq_free(&q);
 }
 
 static void test_many_random_deadlines_fire_sorted(void **state)
@@ -138,7 +139,7 @@ static void test_many_random_deadlines_fire_sorted(void **state)
 
 	(void)state;
 	for (int l = 0; l < LISTS; l++)
-		tq_list_init(&lists[l], l);
+		timerq_list_init(&lists[l], l);
 	for (int i = 0; i < N; i++) {
 		/* each list has its own constant delay: FIFO order holds */
 		int l = (int)((r = r * 6364136223846793005ULL + 1) >> 60) %
@@ -146,19 +147,20 @@ static void test_many_random_deadlines_fire_sorted(void **state)
 
 		now += (int64_t)(r >> 58);
 		it[i].id = i;
-		assert_int_equal(
-			tq_insert(&q, &lists[l], &it[i].node, now + 100 * l),
-			0);
+		assert_int_equal(timerq_insert(&q, &lists[l], &it[i].node,
+					       now + 100 * l),
+				 0);
 		if (i % 7 == 3)
-			tq_remove(&it[i - 1].node);
+			timerq_remove(&it[i - 1].node);
 	}
-	for (struct tq_node *n; (n = tq_pop(&q, INT64_MAX, &kind)); fired++) {
+	for (struct tq_node *n; (n = timerq_pop(&q, INT64_MAX, &kind));
+	     fired++) {
 		assert_true(n->due >= last);
 		last = n->due;
 	}
 	assert_int_equal(fired, N - N / 7);
 	free(it);
-	tq_free(&q);
+	timerq_free(&q);
 }
 
 int main(void)

@@ -416,8 +416,8 @@ static void report(struct demo *d)
 		int closed = q->handled + q->abandoned_late;
 
 		printf("%-17s %-6s %7d %7d %7d %6d %6.1f %6.0f\n", queues[i].id,
-		       channel_name(queues[i].ch), q->offered, q->handled,
-		       q->abandoned, q->voicemail,
+		       engine_channel_name(queues[i].ch), q->offered,
+		       q->handled, q->abandoned, q->voicemail,
 		       closed ? 100.0 * q->in_sl / closed : 100.0,
 		       q->handled ? (double)q->wait_sum_ms / q->handled / 1000
 				  : 0.0);

@@ -63,7 +63,8 @@ bool replay_event_type(const char *name, enum engine_event_type *t)
 bool replay_state_of(const char *name, enum agent_state *st)
 {
 	for (int i = 0; name && i < AS_MAX; i++) {
-		if (!strcmp(agent_state_name((enum agent_state)i), name)) {
+		if (!strcmp(engine_agent_state_name((enum agent_state)i),
+			    name)) {
 			*st = (enum agent_state)i;
 			return true;
 		}

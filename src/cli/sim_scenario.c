@@ -769,9 +769,9 @@ static int agent_of(struct scenario *s, struct sim_agent *a, json_t *v,
 	if (!a->agent.tenants || !a->agent.tags)
 		return bad(msg, size, "out of memory");
 	for (int ch = 0; ch < CH_MAX; ch++)
-		a->agent.capacity[ch] =
-			(uint8_t)jv_int(cap, channel_name((enum channel)ch),
-					cap ? 0 : ch == CH_VOICE);
+		a->agent.capacity[ch] = (uint8_t)jv_int(
+			cap, engine_channel_name((enum channel)ch),
+			cap ? 0 : ch == CH_VOICE);
 	if (json_object_get(v, "count") && shifts)
 		return bad(msg, size,
 			   "agents[%zu].count: give a count per shift "

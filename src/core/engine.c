@@ -213,7 +213,7 @@ void engine_begin(struct engine *e, int64_t now)
 	struct tq_node *n;
 	int kind;
 
-	while ((n = tq_pop(&e->tq, now, &kind))) {
+	while ((n = timerq_pop(&e->tq, now, &kind))) {
 		if (n->due > e->now)
 			e->now = n->due;
 		engine_timer_fire(e, n, kind);
@@ -225,7 +225,7 @@ void engine_begin(struct engine *e, int64_t now)
 void engine_end(struct engine *e)
 {
 	for (size_t i = 0; i < e->ndead; i++)
-		contact_release(e, e->dead[i]);
+		engine_contact_release(e, e->dead[i]);
 	e->ndead = 0;
 }
 
@@ -242,7 +242,7 @@ int64_t engine_next_timer(const struct engine *e)
 	 * cancelled ones, so that callers do not wake for nothing; the
 	 * engine is logically unchanged, hence the const interface.
 	 */
-	return tq_settle((struct tq *)&e->tq);
+	return timerq_settle((struct tq *)&e->tq);
 }
 
 void engine_set_wallclock(struct engine *e, int64_t mono_ms, int64_t utc_ms)
@@ -268,9 +268,9 @@ int engine_new(struct engine **ep, const struct engine_config *cfg,
 	else
 		engine_config_default(&e->cfg);
 	e->rng = e->cfg.seed;
-	tq_list_init(&e->offer_list, TK_OFFER);
-	tq_list_init(&e->ready_list, TK_READY);
-	tq_list_init(&e->forget_list, TK_FORGET);
+	timerq_list_init(&e->offer_list, TK_OFFER);
+	timerq_list_init(&e->ready_list, TK_READY);
+	timerq_list_init(&e->forget_list, TK_FORGET);
 	e->handler = handler;
 	e->arg = arg;
 	*ep = e;
@@ -310,7 +310,7 @@ static void free_map(struct hmap *m, void (*fn)(void *))
 
 static void free_contact(void *p)
 {
-	contact_free(p);
+	engine_contact_free(p);
 }
 
 static void free_pool(void *p)
@@ -394,9 +394,9 @@ void engine_free(struct engine *e)
 	free_map(&e->lastagents, free_lastagent);
 	free(e->agent_v);
 	free(e->queue_v);
-	tq_free(&e->tq);
+	timerq_free(&e->tq);
 	free(e->dead);
-	contact_spares_free(e);
+	engine_contact_spares_free(e);
 	free(e);
 }
 
@@ -438,10 +438,10 @@ int engine_tenant_remove(struct engine *e, const char *id)
 
 static void agent_rejoin(struct engine *e, struct agent *a)
 {
-	pool_leave_all(e, a);
+	engine_pool_leave_all(e, a);
 	/* On ENOMEM the agent misses some pools until its next change. */
-	(void)pool_join_all(e, a);
-	agent_refresh(e, a);
+	(void)engine_pool_join_all(e, a);
+	engine_agent_refresh(e, a);
 }
 
 int engine_site_set(struct engine *e, const struct engine_site *in)
@@ -560,12 +560,12 @@ static int name_find(const char *const *names, int n, const char *s)
 	return -1;
 }
 
-const char *channel_name(enum channel ch)
+const char *engine_channel_name(enum channel ch)
 {
 	return ch < CH_MAX ? channel_names[ch] : "?";
 }
 
-bool channel_parse(const char *s, enum channel *chp)
+bool engine_channel_parse(const char *s, enum channel *chp)
 {
 	int i = name_find(channel_names, CH_MAX, s);
 
@@ -574,12 +574,12 @@ bool channel_parse(const char *s, enum channel *chp)
 	return i >= 0;
 }
 
-const char *strategy_name(enum strategy s)
+const char *engine_strategy_name(enum strategy s)
 {
 	return s < STRAT_MAX ? strategy_names[s] : "?";
 }
 
-bool strategy_parse(const char *s, enum strategy *sp)
+bool engine_strategy_parse(const char *s, enum strategy *sp)
 {
 	int i = name_find(strategy_names, STRAT_MAX, s);
 
@@ -588,12 +588,12 @@ bool strategy_parse(const char *s, enum strategy *sp)
 	return i >= 0;
 }
 
-const char *contact_state_name(enum contact_state s)
+const char *engine_contact_state_name(enum contact_state s)
 {
 	return s < CS_MAX ? contact_state_names[s] : "?";
 }
 
-const char *agent_state_name(enum agent_state s)
+const char *engine_agent_state_name(enum agent_state s)
 {
 	return s < AS_MAX ? agent_state_names[s] : "?";
 }
@@ -603,12 +603,12 @@ const char *engine_event_name(enum engine_event_type t)
 	return t < EV_MAX ? event_names[t] : "?";
 }
 
-const char *action_name(enum action a)
+const char *engine_action_name(enum action a)
 {
 	return a <= ACTION_CLOSE ? action_names[a] : "?";
 }
 
-bool action_parse(const char *s, enum action *ap)
+bool engine_action_parse(const char *s, enum action *ap)
 {
 	int i = name_find(action_names, ACTION_CLOSE + 1, s);
 
@@ -617,7 +617,7 @@ bool action_parse(const char *s, enum action *ap)
 	return i >= 0;
 }
 
-const char *why_name(enum why w)
+const char *engine_why_name(enum why w)
 {
 	return w < WHY_MAX ? why_names[w] : "?";
 }

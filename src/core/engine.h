@@ -421,15 +421,15 @@ int engine_queue_stats(struct engine *e, int64_t now, const char *id,
 int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
 		      uint8_t load[CH_MAX]);
 
-const char *channel_name(enum channel ch);
-bool channel_parse(const char *s, enum channel *chp);
-const char *strategy_name(enum strategy s);
-bool strategy_parse(const char *s, enum strategy *sp);
-const char *contact_state_name(enum contact_state s);
-const char *agent_state_name(enum agent_state s);
+const char *engine_channel_name(enum channel ch);
+bool engine_channel_parse(const char *s, enum channel *chp);
+const char *engine_strategy_name(enum strategy s);
+bool engine_strategy_parse(const char *s, enum strategy *sp);
+const char *engine_contact_state_name(enum contact_state s);
+const char *engine_agent_state_name(enum agent_state s);
 const char *engine_event_name(enum engine_event_type t);
-const char *action_name(enum action a);
-bool action_parse(const char *s, enum action *ap);
-const char *why_name(enum why w);
+const char *engine_action_name(enum action a);
+bool engine_action_parse(const char *s, enum action *ap);
+const char *engine_why_name(enum why w);
 
 #endif

@@ -159,7 +159,7 @@ int engine_agent_set(struct engine *e, const struct engine_agent *in)
 		if (err)
 			goto out;
 	}
-	pool_leave_all(e, a);
+	engine_pool_leave_all(e, a);
 	tenants_unlink(a);
 	free(a->skills);
 	free(a->tags);
@@ -175,9 +175,9 @@ int engine_agent_set(struct engine *e, const struct engine_agent *in)
 	memset(&p, 0, sizeof(p));
 	err = tenants_link(a);
 	if (!err)
-		err = pool_join_all(e, a);
-	agent_release_unfit(e, a);
-	agent_refresh(e, a);
+		err = engine_pool_join_all(e, a);
+	engine_agent_release_unfit(e, a);
+	engine_agent_refresh(e, a);
 out:
 	parts_free(&p);
 	return err;
@@ -208,15 +208,15 @@ int engine_agent_remove(struct engine *e, int64_t now, const char *id)
 		goto out;
 	}
 	if (a->state == AS_AVAILABLE)
-		pool_staffed_update(a, -1);
+		engine_pool_staffed_update(a, -1);
 	a->state = AS_OFFLINE;
-	agent_refresh(e, a);
-	agent_withdraw_offers(e, a);
-	agent_release_direct(e, a);
+	engine_agent_refresh(e, a);
+	engine_agent_withdraw_offers(e, a);
+	engine_agent_release_direct(e, a);
 	engine_emit_agent(e, a);
-	pool_leave_all(e, a);
+	engine_pool_leave_all(e, a);
 	tenants_unlink(a);
-	tq_remove(&a->ready_node);
+	timerq_remove(&a->ready_node);
 	hmap_del(&e->agents, hmap_hash_str(id), engine_id_eq, id);
 	engine_vec_del((void **)&e->agent_v, &e->nagents, sizeof(a), &a);
 	engine_agent_free(a);
@@ -237,9 +237,9 @@ static int state_change(struct engine *e, struct agent *a, enum agent_state st,
 	if (st == AS_PAUSED && !(r = strdup(reason)))
 		return ENOMEM;
 	if (a->state == AS_AVAILABLE && st != AS_AVAILABLE)
-		pool_staffed_update(a, -1);
+		engine_pool_staffed_update(a, -1);
 	else if (a->state != AS_AVAILABLE && st == AS_AVAILABLE)
-		pool_staffed_update(a, +1);
+		engine_pool_staffed_update(a, +1);
 	if (a->state == AS_OFFLINE && st != AS_OFFLINE)
 		a->idle_since = e->now;
 	free(a->reason);
@@ -247,12 +247,12 @@ static int state_change(struct engine *e, struct agent *a, enum agent_state st,
 	a->state = st;
 	a->misses = 0;
 	/* Out of the heaps first, so withdrawn offers cannot come back. */
-	agent_refresh(e, a);
+	engine_agent_refresh(e, a);
 	if (st != AS_AVAILABLE)
-		agent_withdraw_offers(e, a);
+		engine_agent_withdraw_offers(e, a);
 	if (st == AS_OFFLINE)
-		agent_release_direct(e, a);
-	agent_refresh(e, a);
+		engine_agent_release_direct(e, a);
+	engine_agent_refresh(e, a);
 	return 0;
 }
 

@@ -17,15 +17,15 @@
 
 #define MAX_TRANSFER_HOPS 8
 
-void contact_rekey(struct engine *e, struct contact *c)
+void engine_contact_rekey(struct engine *e, struct contact *c)
 {
 	int prio = c->queue->priority + c->priority + c->step_prio;
 
 	c->key = (int64_t)prio * e->cfg.priority_point_ms - c->arrived;
 }
 
-void contact_set_state(struct engine *e, struct contact *c,
-		       enum contact_state st)
+void engine_contact_set_state(struct engine *e, struct contact *c,
+			      enum contact_state st)
 {
 	c->queue->count[c->state]--;
 	c->queue->count[st]++;
@@ -57,17 +57,17 @@ static void contact_clear(struct contact *c)
 	free(c->customer);
 }
 
-void contact_free(struct contact *c)
+void engine_contact_free(struct contact *c)
 {
 	contact_clear(c);
 	free(c);
 }
 
 /* A finished contact, at the end of its command: kept or freed. */
-void contact_release(struct engine *e, struct contact *c)
+void engine_contact_release(struct engine *e, struct contact *c)
 {
 	if (e->nspare == SPARE_MAX) {
-		contact_free(c);
+		engine_contact_free(c);
 		return;
 	}
 	contact_clear(c);
@@ -76,7 +76,7 @@ void contact_release(struct engine *e, struct contact *c)
 	e->nspare++;
 }
 
-void contact_spares_free(struct engine *e)
+void engine_contact_spares_free(struct engine *e)
 {
 	while (e->spare) {
 		struct contact *c = e->spare;
@@ -92,8 +92,8 @@ void contact_spares_free(struct engine *e)
  * recent handle time, over the capacity of the logged-in agents who can
  * take the line. Position- and staffing-aware; -1 when nobody can.
  */
-int64_t contact_ewt(const struct engine *e, const struct contact *c,
-		    uint32_t *posp)
+int64_t engine_contact_ewt(const struct engine *e, const struct contact *c,
+			   uint32_t *posp)
 {
 	const struct tree *t;
 	uint32_t slots, pos;
@@ -117,7 +117,7 @@ int64_t contact_ewt(const struct engine *e, const struct contact *c,
 			return 0;
 		}
 	}
-	pos = tree_rank(t, c);
+	pos = engine_tree_rank(t, c);
 	if (posp)
 		*posp = pos;
 	if (!slots)
@@ -141,7 +141,7 @@ static void emit_contact(struct engine *e, enum engine_event_type t,
 	fill_wait(&ev, c, e->now);
 	ev.target = target;
 	if (t == EV_CONTACT_QUEUED) {
-		ev.ewt_ms = contact_ewt(e, c, &ev.position);
+		ev.ewt_ms = engine_contact_ewt(e, c, &ev.position);
 		ev.entered = e->entering;
 	}
 	if (c->answered >= 0 &&
@@ -171,18 +171,18 @@ static void contact_finish(struct engine *e, struct contact *c,
 			   enum contact_state st, enum engine_event_type t,
 			   const char *target)
 {
-	contact_unwait(c);
-	contact_set_state(e, c, st);
-	tq_remove(&c->step_node);
-	tq_remove(&c->offer_node);
-	tq_remove(&c->direct_node);
+	engine_contact_unwait(c);
+	engine_contact_set_state(e, c, st);
+	timerq_remove(&c->step_node);
+	timerq_remove(&c->offer_node);
+	timerq_remove(&c->direct_node);
 	emit_contact(e, t, c, c->agent, target);
 	hmap_del(&e->contacts, hmap_hash_u64(c->id), NULL, NULL);
 	queue_unlink(c);
 	if (engine_vec_push((void **)&e->dead, &e->ndead, &e->dead_cap,
 			    sizeof(c), &c)) {
 		/* Cannot defer: nothing else refers to it any more. */
-		contact_free(c);
+		engine_contact_free(c);
 	}
 }
 
@@ -192,13 +192,13 @@ static void schedule_step(struct engine *e, struct contact *c)
 	size_t next = (size_t)c->step + 1;
 	struct step *s;
 
-	tq_remove(&c->step_node);
+	timerq_remove(&c->step_node);
 	if (next >= c->queue->nsteps)
 		return;
 	s = &c->queue->steps[next];
 	/* On ENOMEM the contact stays at its step; it is still served. */
-	(void)tq_insert(&e->tq, &s->due, &c->step_node,
-			c->entered + s->after_ms);
+	(void)timerq_insert(&e->tq, &s->due, &c->step_node,
+			    c->entered + s->after_ms);
 }
 
 static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
@@ -207,7 +207,7 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 static void become_callback(struct engine *e, struct contact *c)
 {
 	c->callback = true;
-	contact_set_state(e, c, CS_CALLBACK_PENDING);
+	engine_contact_set_state(e, c, CS_CALLBACK_PENDING);
 	emit_contact(e, EV_CONTACT_CALLBACK, c, NULL, NULL);
 }
 
@@ -218,7 +218,7 @@ static void move_to_queue(struct engine *e, struct contact *c, struct queue *q,
 	emit_contact(e, EV_CONTACT_TRANSFERRED, c, NULL, q->id);
 	queue_unlink(c);
 	c->direct = NULL;
-	tq_remove(&c->direct_node);
+	timerq_remove(&c->direct_node);
 	queue_enter(e, c, q, hops + 1, true);
 }
 
@@ -264,7 +264,7 @@ static void step_apply(struct engine *e, struct contact *c, size_t k)
 	c->step = (int)k;
 	c->step_prio += s->priority_delta;
 	c->pool = s->pool;
-	contact_rekey(e, c);
+	engine_contact_rekey(e, c);
 }
 
 static bool queue_closed(struct engine *e, const struct queue *q)
@@ -306,21 +306,22 @@ static void route_last_agent(struct engine *e, struct contact *c)
 
 	if (!a)
 		return;
-	if (agent_can_take(e, a, c->queue->ch) ||
+	if (engine_agent_can_take(e, a, c->queue->ch) ||
 	    c->queue->last_agent_wait_ms) {
 		c->direct = a;
 		c->direct_once = !c->queue->last_agent_wait_ms;
 		if (c->queue->last_agent_wait_ms)
-			(void)tq_insert(&e->tq, &c->queue->direct,
-					&c->direct_node,
-					e->now + c->queue->last_agent_wait_ms);
+			(void)timerq_insert(
+				&e->tq, &c->queue->direct, &c->direct_node,
+				e->now + c->queue->last_agent_wait_ms);
 	}
 }
 
 /* Lets a contact wait at its place without matching it (yet). */
 static void wait_in_line(struct engine *e, struct contact *c)
 {
-	tree_insert(e, c->direct ? &c->direct->direct : &c->pool->tree, c);
+	engine_tree_insert(e, c->direct ? &c->direct->direct : &c->pool->tree,
+			   c);
 }
 
 /*
@@ -334,8 +335,9 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 	c->entered = e->now;
 	c->step = 0;
 	c->step_prio = 0;
-	tq_remove(&c->step_node);
-	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	timerq_remove(&c->step_node);
+	engine_contact_set_state(e, c,
+				 c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	step_apply(e, c, 0);
 	if (queue_closed(e, q)) {
 		if (q->closed_action == ACTION_CALLBACK)
@@ -355,7 +357,7 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 		return;
 	schedule_step(e, c);
 	if (dispatch)
-		contact_dispatch(e, c);
+		engine_contact_dispatch(e, c);
 	else
 		wait_in_line(e, c);
 }
@@ -491,7 +493,8 @@ int engine_contact_restore(struct engine *e, int64_t now,
 	c->arrived = arrived_ms;
 	queue_link(q, c);
 	c->entered = entered_ms;
-	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	engine_contact_set_state(e, c,
+				 c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	c->state_ms[c->state] = entered_ms;
 	while (k + 1 < q->nsteps &&
 	       q->steps[k + 1].after_ms <= now - entered_ms)
@@ -507,17 +510,18 @@ out:
 }
 
 /* A contact whose offers all failed goes back to its place in line. */
-void contact_back(struct engine *e, struct contact *c)
+void engine_contact_back(struct engine *e, struct contact *c)
 {
-	tq_remove(&c->offer_node);
+	timerq_remove(&c->offer_node);
 	if (c->direct && (c->direct_once || !fits(c->direct, c))) {
 		c->direct = NULL;
-		tq_remove(&c->direct_node);
+		timerq_remove(&c->direct_node);
 	}
 	c->direct_once = false;
-	contact_set_state(e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
+	engine_contact_set_state(e, c,
+				 c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
-	contact_dispatch(e, c);
+	engine_contact_dispatch(e, c);
 }
 
 /* After a miss: a short rest, and a pause after too many in a row. */
@@ -526,9 +530,9 @@ static void agent_cool(struct engine *e, struct agent *a)
 	a->misses++;
 	if (e->cfg.reject_delay_ms > 0) {
 		a->ready_at = e->now + e->cfg.reject_delay_ms;
-		tq_remove(&a->ready_node);
-		if (tq_insert(&e->tq, &e->ready_list, &a->ready_node,
-			      a->ready_at))
+		timerq_remove(&a->ready_node);
+		if (timerq_insert(&e->tq, &e->ready_list, &a->ready_node,
+				  a->ready_at))
 			a->ready_at = 0; /* cannot wake it: no delay */
 	}
 	if (e->cfg.auto_pause_misses > 0 &&
@@ -538,7 +542,7 @@ static void agent_cool(struct engine *e, struct agent *a)
 		if (reason) {
 			free(a->reason);
 			a->reason = reason;
-			pool_staffed_update(a, -1);
+			engine_pool_staffed_update(a, -1);
 			a->state = AS_PAUSED;
 			a->misses = 0;
 		}
@@ -557,16 +561,16 @@ static void withdraw_offers(struct engine *e, struct contact *c,
 			c->offers[0] == keep ? c->offers[1] : c->offers[0];
 
 		emit_contact(e, EV_OFFER_WITHDRAWN, c, a, NULL);
-		offer_drop(e, c, a);
+		engine_offer_drop(e, c, a);
 		if (n < 64)
 			gone[n++] = a;
 		else
-			agent_refresh(e, a);
+			engine_agent_refresh(e, a);
 	}
 	if (!keep)
-		tq_remove(&c->offer_node);
+		timerq_remove(&c->offer_node);
 	for (uint32_t i = 0; i < n; i++)
-		agent_refresh(e, gone[i]);
+		engine_agent_refresh(e, gone[i]);
 }
 
 /*
@@ -588,7 +592,7 @@ static int offer_lookup(struct engine *e, uint64_t id, const char *agent,
 	*ap = agent ? engine_agent_find(e, agent) : NULL;
 	if (!c || !*ap)
 		return ENOENT;
-	if (c->state != CS_OFFERED || !offered_to(c, *ap))
+	if (c->state != CS_OFFERED || !engine_offered_to(c, *ap))
 		return EINVAL;
 	return 0;
 }
@@ -608,11 +612,11 @@ int engine_contact_accept(struct engine *e, int64_t now, uint64_t id,
 	withdraw_offers(e, c, a);
 	c->noffers = 0;
 	c->answered = now;
-	tq_remove(&c->step_node);
-	tq_remove(&c->offer_node);
-	tq_remove(&c->direct_node);
+	timerq_remove(&c->step_node);
+	timerq_remove(&c->offer_node);
+	timerq_remove(&c->direct_node);
 	a->misses = 0;
-	contact_set_state(e, c, CS_ACTIVE);
+	engine_contact_set_state(e, c, CS_ACTIVE);
 	emit_contact(e, EV_CONTACT_ACCEPTED, c, a, NULL);
 	if (c->callback)
 		emit_contact(e, EV_CALLBACK_DIAL, c, a, c->customer);
@@ -627,9 +631,9 @@ static void offer_failed(struct engine *e, struct contact *c, struct agent *a,
 			 enum engine_event_type t)
 {
 	emit_contact(e, t, c, a, NULL);
-	offer_drop(e, c, a);
+	engine_offer_drop(e, c, a);
 	agent_cool(e, a);
-	agent_refresh(e, a);
+	engine_agent_refresh(e, a);
 }
 
 int engine_contact_reject(struct engine *e, int64_t now, uint64_t id,
@@ -645,7 +649,7 @@ int engine_contact_reject(struct engine *e, int64_t now, uint64_t id,
 		goto out;
 	offer_failed(e, c, a, EV_OFFER_REJECTED);
 	if (!c->noffers)
-		contact_back(e, c);
+		engine_contact_back(e, c);
 out:
 	engine_end(e);
 	return err;
@@ -655,7 +659,7 @@ static void offer_timeout(struct engine *e, struct contact *c)
 {
 	while (c->noffers)
 		offer_failed(e, c, c->offers[0], EV_OFFER_MISSED);
-	contact_back(e, c);
+	engine_contact_back(e, c);
 }
 
 /*
@@ -688,9 +692,9 @@ static void remember_last_agent(struct engine *e, const char *customer,
 	free(la->agent);
 	la->agent = id;
 	la->when = e->now;
-	tq_remove(&la->node);
-	(void)tq_insert(&e->tq, &e->forget_list, &la->node,
-			e->now + e->cfg.last_agent_window_ms + 1);
+	timerq_remove(&la->node);
+	(void)timerq_insert(&e->tq, &e->forget_list, &la->node,
+			    e->now + e->cfg.last_agent_window_ms + 1);
 }
 
 static void forget_last_agent(struct engine *e, struct lastagent *la)
@@ -708,12 +712,12 @@ static void contact_complete(struct engine *e, struct contact *c)
 	double handle = (double)(e->now - c->answered);
 
 	c->queue->aht_ms += (handle - c->queue->aht_ms) / 8.0;
-	hold_del(a, c);
-	slot_release(e, a, c->queue->ch, false);
+	engine_hold_del(a, c);
+	engine_slot_release(e, a, c->queue->ch, false);
 	if (c->customer)
 		remember_last_agent(e, c->customer, a);
 	contact_finish(e, c, CS_COMPLETED, EV_CONTACT_COMPLETED, NULL);
-	agent_refresh(e, a);
+	engine_agent_refresh(e, a);
 }
 
 int engine_contact_end(struct engine *e, int64_t now, uint64_t id)
@@ -740,11 +744,11 @@ int engine_contact_end(struct engine *e, int64_t now, uint64_t id)
 		contact_complete(e, c);
 		goto out;
 	}
-	contact_set_state(e, c, CS_WRAPUP);
+	engine_contact_set_state(e, c, CS_WRAPUP);
 	emit_contact(e, EV_CONTACT_ENDED, c, a, NULL);
 	if (c->queue->wrapup == WRAPUP_TIMED &&
-	    tq_insert(&e->tq, &c->queue->wrap, &c->step_node,
-		      now + c->queue->wrapup_ms))
+	    timerq_insert(&e->tq, &c->queue->wrap, &c->step_node,
+			  now + c->queue->wrapup_ms))
 		contact_complete(e, c); /* cannot time it: end it now */
 	engine_emit_agent(e, a);
 out:
@@ -822,8 +826,8 @@ static struct agent *detach_agent(struct engine *e, struct contact *c)
 		return NULL;
 	if (c->state == CS_ACTIVE)
 		c->ended = e->now;
-	hold_del(a, c);
-	slot_release(e, a, c->queue->ch, c->state == CS_ACTIVE);
+	engine_hold_del(a, c);
+	engine_slot_release(e, a, c->queue->ch, c->state == CS_ACTIVE);
 	return a;
 }
 
@@ -834,7 +838,8 @@ static int transfer_check(struct engine *e, struct contact *c, struct queue *q,
 		return EINVAL;
 	if (q && q->tenant != c->queue->tenant)
 		return EPERM;
-	if (a && (!agent_serves(a, c->queue->tenant) || !a->cap[c->queue->ch]))
+	if (a && (!engine_agent_serves(a, c->queue->tenant) ||
+		  !a->cap[c->queue->ch]))
 		return EPERM;
 	(void)e;
 	return 0;
@@ -858,7 +863,7 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	if (err)
 		goto out;
 	withdraw_offers(e, c, NULL);
-	contact_unwait(c);
+	engine_contact_unwait(c);
 	from = detach_agent(e, c);
 	emit_contact(e, EV_CONTACT_TRANSFERRED, c, from, q ? q->id : a->id);
 	c->agent = NULL;
@@ -866,14 +871,14 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	if (q) {
 		queue_unlink(c);
 		c->direct = NULL;
-		tq_remove(&c->direct_node);
+		timerq_remove(&c->direct_node);
 		queue_enter(e, c, q, 0, false);
 	} else {
 		c->direct = a;
 		c->direct_once = false;
-		tq_remove(&c->direct_node);
-		tq_remove(&c->step_node);
-		contact_set_state(
+		timerq_remove(&c->direct_node);
+		timerq_remove(&c->step_node);
+		engine_contact_set_state(
 			e, c, c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 		emit_contact(e, EV_CONTACT_QUEUED, c, NULL, NULL);
 		wait_in_line(e, c);
@@ -883,10 +888,10 @@ int engine_contact_transfer(struct engine *e, int64_t now, uint64_t id,
 	 * contact included; then the contact is matched if it still waits.
 	 */
 	if (from)
-		agent_refresh(e, from);
+		engine_agent_refresh(e, from);
 	if (waiting(c) && c->in_tree) {
-		contact_unwait(c);
-		contact_dispatch(e, c);
+		engine_contact_unwait(c);
+		engine_contact_dispatch(e, c);
 	}
 out:
 	engine_end(e);
@@ -900,7 +905,7 @@ static void step_due(struct engine *e, struct contact *c)
 	size_t k = (size_t)c->step + 1;
 	const struct step *s = &c->queue->steps[k];
 	bool was_waiting = c->in_tree && !c->direct;
-	int64_t ewt = s->min_ewt_ms ? contact_ewt(e, c, NULL) : 0;
+	int64_t ewt = s->min_ewt_ms ? engine_contact_ewt(e, c, NULL) : 0;
 
 	if (s->min_ewt_ms && ewt >= 0 && ewt < s->min_ewt_ms) {
 		c->step = (int)k; /* condition not met: skip this step */
@@ -908,7 +913,7 @@ static void step_due(struct engine *e, struct contact *c)
 		return;
 	}
 	if (c->in_tree)
-		contact_unwait(c);
+		engine_contact_unwait(c);
 	step_apply(e, c, k);
 	emit_contact(e, EV_CONTACT_STEP, c, NULL, NULL);
 	schedule_step(e, c);
@@ -916,7 +921,7 @@ static void step_due(struct engine *e, struct contact *c)
 	    take_action(e, c, s->action, s->target, 0))
 		return;
 	if (was_waiting || (c->direct && waiting(c)))
-		contact_dispatch(e, c);
+		engine_contact_dispatch(e, c);
 }
 
 /* The wait for the last agent is over: join the queue's line. */
@@ -925,10 +930,10 @@ static void direct_due(struct engine *e, struct contact *c)
 	if (!c->direct)
 		return;
 	if (c->in_tree)
-		contact_unwait(c);
+		engine_contact_unwait(c);
 	c->direct = NULL;
 	if (waiting(c))
-		contact_dispatch(e, c);
+		engine_contact_dispatch(e, c);
 }
 
 #define CONTAINER(ptr, type, member) \
@@ -943,7 +948,7 @@ void engine_timer_fire(struct engine *e, struct tq_node *n, int kind)
 		struct agent *a = CONTAINER(n, struct agent, ready_node);
 
 		a->ready_at = 0;
-		agent_refresh(e, a);
+		engine_agent_refresh(e, a);
 		return;
 	}
 	case TK_STEP:
@@ -973,7 +978,7 @@ void engine_timer_fire(struct engine *e, struct tq_node *n, int kind)
 /* ---- agents leaving, queues changing ------------------------------- */
 
 /* Pending offers to a pausing or leaving agent go back to their lines. */
-void agent_withdraw_offers(struct engine *e, struct agent *a)
+void engine_agent_withdraw_offers(struct engine *e, struct agent *a)
 {
 	for (uint32_t i = 0; i < a->nhold;) {
 		struct contact *c = a->hold[i];
@@ -983,9 +988,9 @@ void agent_withdraw_offers(struct engine *e, struct agent *a)
 			continue;
 		}
 		emit_contact(e, EV_OFFER_WITHDRAWN, c, a, NULL);
-		offer_drop(e, c, a); /* removes hold[i] */
+		engine_offer_drop(e, c, a); /* removes hold[i] */
 		if (!c->noffers)
-			contact_back(e, c);
+			engine_contact_back(e, c);
 	}
 }
 
@@ -994,15 +999,15 @@ static void requeue_one(struct engine *e, struct queue *q, struct contact *c);
 /* Back to the queue's line, at the step its wait now falls in. */
 static void release_direct(struct engine *e, struct contact *c)
 {
-	contact_unwait(c);
+	engine_contact_unwait(c);
 	c->direct = NULL;
-	tq_remove(&c->direct_node);
+	timerq_remove(&c->direct_node);
 	requeue_one(e, c->queue, c);
-	contact_dispatch(e, c);
+	engine_contact_dispatch(e, c);
 }
 
 /* Contacts waiting for an agent who leaves go to their queue's line. */
-void agent_release_direct(struct engine *e, struct agent *a)
+void engine_agent_release_direct(struct engine *e, struct agent *a)
 {
 	while (a->direct.first)
 		release_direct(e, a->direct.first);
@@ -1010,7 +1015,7 @@ void agent_release_direct(struct engine *e, struct agent *a)
 
 static bool fits(const struct agent *a, const struct contact *c)
 {
-	return a->cap[c->queue->ch] && agent_serves(a, c->queue->tenant);
+	return a->cap[c->queue->ch] && engine_agent_serves(a, c->queue->tenant);
 }
 
 /* Collects the contacts of a tree that the agent may no longer take. */
@@ -1029,7 +1034,7 @@ static size_t unfit(const struct agent *a, struct contact *n,
  * After an agent's tenants or capacity changed: contacts waiting for it
  * alone that it may no longer take go to their queue's line.
  */
-void agent_release_unfit(struct engine *e, struct agent *a)
+void engine_agent_release_unfit(struct engine *e, struct agent *a)
 {
 	struct contact *batch[64];
 	size_t n;
@@ -1047,7 +1052,7 @@ static void requeue_one(struct engine *e, struct queue *q, struct contact *c)
 	size_t k = 0;
 
 	if (was)
-		contact_unwait(c);
+		engine_contact_unwait(c);
 	while (k + 1 < q->nsteps &&
 	       q->steps[k + 1].after_ms <= e->now - c->entered)
 		k++;
@@ -1058,8 +1063,8 @@ static void requeue_one(struct engine *e, struct queue *q, struct contact *c)
 	if (waiting(c) || c->state == CS_OFFERED)
 		schedule_step(e, c);
 	if (was)
-		tree_insert(e, c->direct ? &c->direct->direct : &c->pool->tree,
-			    c);
+		engine_tree_insert(
+			e, c->direct ? &c->direct->direct : &c->pool->tree, c);
 }
 
 /*
@@ -1068,7 +1073,7 @@ static void requeue_one(struct engine *e, struct queue *q, struct contact *c)
  * matched again, best-scored first. O(all contacts): configuration
  * changes are rare.
  */
-void queue_requeue_all(struct engine *e, struct queue *q)
+void engine_queue_requeue_all(struct engine *e, struct queue *q)
 {
 	for (size_t i = 0; q->ncontacts && i < hmap_span(&e->contacts); i++) {
 		struct contact *c = hmap_at(&e->contacts, i);
@@ -1083,13 +1088,14 @@ void queue_requeue_all(struct engine *e, struct queue *q)
 			struct pool *p = q->steps[k].pool;
 			struct contact *c = p->tree.first;
 
-			if (p->nheap && c && (!best || contact_better(c, best)))
+			if (p->nheap && c &&
+			    (!best || engine_contact_better(c, best)))
 				best = c;
 		}
 		if (!best)
 			break;
-		contact_unwait(best);
-		contact_dispatch(e, best);
+		engine_contact_unwait(best);
+		engine_contact_dispatch(e, best);
 	}
 }
 
@@ -1103,7 +1109,7 @@ void engine_info_fill(struct engine *e, const struct contact *c,
 			       : (c->noffers ? c->offers[0]->id : NULL);
 	info->step = c->step;
 	info->priority = c->queue->priority + c->priority + c->step_prio;
-	info->ewt_ms = contact_ewt(e, c, &info->position);
+	info->ewt_ms = engine_contact_ewt(e, c, &info->position);
 	info->arrived_ms = c->arrived;
 	memcpy(info->state_ms, c->state_ms, sizeof(info->state_ms));
 }

@@ -299,48 +299,48 @@ static inline void engine_event_fill(struct engine_event *ev,
 }
 
 /* engine_pool.c */
-int pool_get(struct engine *e, struct pool **pp, struct tenant *t,
-	     enum channel ch, enum strategy s, const char *filter,
-	     struct engine_error *err);
-void pool_put(struct engine *e, struct pool *p);
-int pool_join_all(struct engine *e, struct agent *a);
-void pool_leave_all(struct engine *e, struct agent *a);
-void pool_staffed_update(struct agent *a, int delta);
-bool agent_can_take(const struct engine *e, const struct agent *a,
-		    enum channel ch);
-void agent_refresh(struct engine *e, struct agent *a);
-void tree_insert(struct engine *e, struct tree *t, struct contact *c);
-void tree_remove(struct tree *t, struct contact *c);
-uint32_t tree_rank(const struct tree *t, const struct contact *c);
-bool contact_better(const struct contact *a, const struct contact *b);
-void contact_unwait(struct contact *c);
-int contact_dispatch(struct engine *e, struct contact *c);
-int offer_make(struct engine *e, struct contact *c, struct agent *a);
-void offer_drop(struct engine *e, struct contact *c, struct agent *a);
-int hold_add(struct agent *a, struct contact *c);
-void hold_del(struct agent *a, struct contact *c);
-void slot_release(struct engine *e, struct agent *a, enum channel ch,
-		  bool busy);
-bool member_of(const struct agent *a, const struct pool *p);
-bool agent_serves(const struct agent *a, const struct tenant *t);
-bool offered_to(const struct contact *c, const struct agent *a);
+int engine_pool_get(struct engine *e, struct pool **pp, struct tenant *t,
+		    enum channel ch, enum strategy s, const char *filter,
+		    struct engine_error *err);
+void engine_pool_put(struct engine *e, struct pool *p);
+int engine_pool_join_all(struct engine *e, struct agent *a);
+void engine_pool_leave_all(struct engine *e, struct agent *a);
+void engine_pool_staffed_update(struct agent *a, int delta);
+bool engine_agent_can_take(const struct engine *e, const struct agent *a,
+			   enum channel ch);
+void engine_agent_refresh(struct engine *e, struct agent *a);
+void engine_tree_insert(struct engine *e, struct tree *t, struct contact *c);
+void engine_tree_remove(struct tree *t, struct contact *c);
+uint32_t engine_tree_rank(const struct tree *t, const struct contact *c);
+bool engine_contact_better(const struct contact *a, const struct contact *b);
+void engine_contact_unwait(struct contact *c);
+int engine_contact_dispatch(struct engine *e, struct contact *c);
+int engine_offer_make(struct engine *e, struct contact *c, struct agent *a);
+void engine_offer_drop(struct engine *e, struct contact *c, struct agent *a);
+int engine_hold_add(struct agent *a, struct contact *c);
+void engine_hold_del(struct agent *a, struct contact *c);
+void engine_slot_release(struct engine *e, struct agent *a, enum channel ch,
+			 bool busy);
+bool engine_member_of(const struct agent *a, const struct pool *p);
+bool engine_agent_serves(const struct agent *a, const struct tenant *t);
+bool engine_offered_to(const struct contact *c, const struct agent *a);
 
 /* engine_contact.c */
-void contact_free(struct contact *c);
-void contact_release(struct engine *e, struct contact *c);
-void contact_spares_free(struct engine *e);
-void contact_set_state(struct engine *e, struct contact *c,
-		       enum contact_state st);
-void contact_rekey(struct engine *e, struct contact *c);
-int64_t contact_ewt(const struct engine *e, const struct contact *c,
-		    uint32_t *posp);
-void contact_back(struct engine *e, struct contact *c);
+void engine_contact_free(struct contact *c);
+void engine_contact_release(struct engine *e, struct contact *c);
+void engine_contact_spares_free(struct engine *e);
+void engine_contact_set_state(struct engine *e, struct contact *c,
+			      enum contact_state st);
+void engine_contact_rekey(struct engine *e, struct contact *c);
+int64_t engine_contact_ewt(const struct engine *e, const struct contact *c,
+			   uint32_t *posp);
+void engine_contact_back(struct engine *e, struct contact *c);
 void engine_timer_fire(struct engine *e, struct tq_node *n, int kind);
 void engine_info_fill(struct engine *e, const struct contact *c,
 		      struct engine_contact_info *info);
-void agent_withdraw_offers(struct engine *e, struct agent *a);
-void agent_release_direct(struct engine *e, struct agent *a);
-void agent_release_unfit(struct engine *e, struct agent *a);
-void queue_requeue_all(struct engine *e, struct queue *q);
+void engine_agent_withdraw_offers(struct engine *e, struct agent *a);
+void engine_agent_release_direct(struct engine *e, struct agent *a);
+void engine_agent_release_unfit(struct engine *e, struct agent *a);
+void engine_queue_requeue_all(struct engine *e, struct queue *q);
 
 #endif

@@ -7,9 +7,9 @@
  * subtree sizes for positions in line. The invariant that makes matching
  * cheap: a pool never holds a free agent and a waiting contact at once.
  * Whoever arrives second is matched immediately:
- *   - contact_dispatch(): a contact enters a pool → its best free agent,
+ *   - engine_contact_dispatch(): a contact enters a pool → its best free agent,
  *     or the contact waits in the tree;
- *   - agent_refresh(): an agent gains capacity → it takes the best head
+ *   - engine_agent_refresh(): an agent gains capacity → it takes the best head
  *     among its pools while it can, then is re-keyed into the heaps of the
  *     pools it can still serve.
  */
@@ -23,7 +23,7 @@
 /* ---- contact trees (treaps) ---------------------------------------- */
 
 /* Higher score first; equal scores in arrival order. */
-bool contact_better(const struct contact *a, const struct contact *b)
+bool engine_contact_better(const struct contact *a, const struct contact *b)
 {
 	if (a->key != b->key)
 		return a->key > b->key;
@@ -66,7 +66,7 @@ static struct contact *tinsert(struct contact *n, struct contact *c)
 {
 	if (!n)
 		return c;
-	if (contact_better(c, n)) {
+	if (engine_contact_better(c, n)) {
 		n->t.l = tinsert(n->t.l, c);
 		n->t.size++;
 		if (n->t.l->t.prio > n->t.prio)
@@ -100,7 +100,7 @@ static struct contact *tdelete(struct contact *n, struct contact *c)
 {
 	if (n == c)
 		return tmerge(n->t.l, n->t.r);
-	if (contact_better(c, n))
+	if (engine_contact_better(c, n))
 		n->t.l = tdelete(n->t.l, c);
 	else
 		n->t.r = tdelete(n->t.r, c);
@@ -115,19 +115,19 @@ static struct contact *leftmost(struct contact *n)
 	return n;
 }
 
-void tree_insert(struct engine *e, struct tree *t, struct contact *c)
+void engine_tree_insert(struct engine *e, struct tree *t, struct contact *c)
 {
 	c->t.l = c->t.r = NULL;
 	c->t.size = 1;
 	c->t.prio = (uint32_t)engine_rand(e);
 	t->root = tinsert(t->root, c);
-	if (!t->first || contact_better(c, t->first))
+	if (!t->first || engine_contact_better(c, t->first))
 		t->first = c;
 	t->len++;
 	c->in_tree = true;
 }
 
-void tree_remove(struct tree *t, struct contact *c)
+void engine_tree_remove(struct tree *t, struct contact *c)
 {
 	t->root = tdelete(t->root, c);
 	if (t->first == c)
@@ -137,13 +137,13 @@ void tree_remove(struct tree *t, struct contact *c)
 }
 
 /* 1-based place of c in line: how many contacts come before it, plus 1. */
-uint32_t tree_rank(const struct tree *t, const struct contact *c)
+uint32_t engine_tree_rank(const struct tree *t, const struct contact *c)
 {
 	const struct contact *n = t->root;
 	uint32_t r = 1;
 
 	while (n && n != c) {
-		if (contact_better(c, n)) {
+		if (engine_contact_better(c, n)) {
 			n = n->t.l;
 		} else {
 			r += tsize(n->t.l) + 1;
@@ -154,11 +154,11 @@ uint32_t tree_rank(const struct tree *t, const struct contact *c)
 }
 
 /* Takes a waiting contact out of whichever tree holds it. */
-void contact_unwait(struct contact *c)
+void engine_contact_unwait(struct contact *c)
 {
 	if (!c->in_tree)
 		return;
-	tree_remove(c->direct ? &c->direct->direct : &c->pool->tree, c);
+	engine_tree_remove(c->direct ? &c->direct->direct : &c->pool->tree, c);
 }
 
 /* ---- agent heaps --------------------------------------------------- */
@@ -275,8 +275,8 @@ static unsigned takeable(const struct engine *e, const struct agent *a)
 	return mask;
 }
 
-bool agent_can_take(const struct engine *e, const struct agent *a,
-		    enum channel ch)
+bool engine_agent_can_take(const struct engine *e, const struct agent *a,
+			   enum channel ch)
 {
 	return takeable(e, a) & (1u << ch);
 }
@@ -399,7 +399,7 @@ static struct contact *best_for(const struct agent *a, unsigned mask)
 		struct contact *c = p->tree.first;
 
 		if (c && (mask & (1u << p->ch)) &&
-		    (!best || contact_better(c, best)))
+		    (!best || engine_contact_better(c, best)))
 			best = c;
 	}
 	return best;
@@ -409,7 +409,7 @@ static struct contact *best_for(const struct agent *a, unsigned mask)
  * Call after anything that may give an agent capacity or change its keys:
  * it takes waiting work while it can, then sits in the heaps it fits.
  */
-void agent_refresh(struct engine *e, struct agent *a)
+void engine_agent_refresh(struct engine *e, struct agent *a)
 {
 	for (;;) {
 		unsigned mask = takeable(e, a);
@@ -420,12 +420,12 @@ void agent_refresh(struct engine *e, struct agent *a)
 		c = best_for(a, mask);
 		if (!c)
 			break;
-		contact_unwait(c);
-		if (offer_make(e, c, a)) {
-			tree_insert(e,
-				    c->direct ? &c->direct->direct
-					      : &c->pool->tree,
-				    c);
+		engine_contact_unwait(c);
+		if (engine_offer_make(e, c, a)) {
+			engine_tree_insert(e,
+					   c->direct ? &c->direct->direct
+						     : &c->pool->tree,
+					   c);
 			break;
 		}
 	}
@@ -436,7 +436,7 @@ void agent_refresh(struct engine *e, struct agent *a)
 /* ---- offers -------------------------------------------------------- */
 
 /* The contacts an agent holds (offered, active, wrap-up): a few at most. */
-int hold_add(struct agent *a, struct contact *c)
+int engine_hold_add(struct agent *a, struct contact *c)
 {
 	if (a->nhold == a->hold_cap) {
 		uint32_t cap = a->hold_cap * 2;
@@ -455,7 +455,7 @@ int hold_add(struct agent *a, struct contact *c)
 	return 0;
 }
 
-void hold_del(struct agent *a, struct contact *c)
+void engine_hold_del(struct agent *a, struct contact *c)
 {
 	for (uint32_t i = 0; i < a->nhold; i++) {
 		if (a->hold[i] == c) {
@@ -465,7 +465,7 @@ void hold_del(struct agent *a, struct contact *c)
 	}
 }
 
-bool agent_serves(const struct agent *a, const struct tenant *t)
+bool engine_agent_serves(const struct agent *a, const struct tenant *t)
 {
 	for (size_t i = 0; i < a->ntenants; i++) {
 		if (a->tenants[i] == t)
@@ -474,7 +474,7 @@ bool agent_serves(const struct agent *a, const struct tenant *t)
 	return false;
 }
 
-bool offered_to(const struct contact *c, const struct agent *a)
+bool engine_offered_to(const struct contact *c, const struct agent *a)
 {
 	for (uint32_t i = 0; i < c->noffers; i++) {
 		if (c->offers[i] == a)
@@ -483,7 +483,7 @@ bool offered_to(const struct contact *c, const struct agent *a)
 	return false;
 }
 
-int offer_make(struct engine *e, struct contact *c, struct agent *a)
+int engine_offer_make(struct engine *e, struct contact *c, struct agent *a)
 {
 	enum channel ch = c->queue->ch;
 	struct engine_event ev;
@@ -501,7 +501,7 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 		c->offers = o;
 		c->offers_cap = cap;
 	}
-	if (hold_add(a, c))
+	if (engine_hold_add(a, c))
 		return ENOMEM;
 	c->offers[c->noffers++] = a;
 	a->held[ch]++;
@@ -510,10 +510,10 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 	a->idle_since = e->now;
 	a->last_offer = ++e->offer_seq;
 	if (c->noffers == 1) {
-		contact_set_state(e, c, CS_OFFERED);
+		engine_contact_set_state(e, c, CS_OFFERED);
 		/* On ENOMEM the offer waits for an answer without limit. */
-		(void)tq_insert(&e->tq, &e->offer_list, &c->offer_node,
-				e->now + e->cfg.offer_timeout_ms);
+		(void)timerq_insert(&e->tq, &e->offer_list, &c->offer_node,
+				    e->now + e->cfg.offer_timeout_ms);
 	}
 	engine_event_fill(&ev, EV_CONTACT_OFFERED, c, a, e->now);
 	ev.wait_ms = e->now - c->entered;
@@ -522,7 +522,8 @@ int offer_make(struct engine *e, struct contact *c, struct agent *a)
 	return 0;
 }
 
-void slot_release(struct engine *e, struct agent *a, enum channel ch, bool busy)
+void engine_slot_release(struct engine *e, struct agent *a, enum channel ch,
+			 bool busy)
 {
 	a->held[ch]--;
 	if (busy)
@@ -532,13 +533,13 @@ void slot_release(struct engine *e, struct agent *a, enum channel ch, bool busy)
 }
 
 /* Forgets the offer of c to a (the caller refreshes a). */
-void offer_drop(struct engine *e, struct contact *c, struct agent *a)
+void engine_offer_drop(struct engine *e, struct contact *c, struct agent *a)
 {
 	for (uint32_t i = 0; i < c->noffers; i++) {
 		if (c->offers[i] == a) {
 			c->offers[i] = c->offers[--c->noffers];
-			hold_del(a, c);
-			slot_release(e, a, c->queue->ch, true);
+			engine_hold_del(a, c);
+			engine_slot_release(e, a, c->queue->ch, true);
 			return;
 		}
 	}
@@ -549,31 +550,31 @@ void offer_drop(struct engine *e, struct contact *c, struct agent *a)
  * it to the best free agent — every free agent up to ring_max for ring-all
  * — or let it wait at its place.
  */
-int contact_dispatch(struct engine *e, struct contact *c)
+int engine_contact_dispatch(struct engine *e, struct contact *c)
 {
 	struct pool *p = c->pool;
 	enum channel ch = c->queue->ch;
 	int ring = p->strat == STRAT_RING_ALL ? c->queue->ring_max : 1;
 
 	if (c->direct) {
-		if (agent_can_take(e, c->direct, ch) &&
-		    !offer_make(e, c, c->direct)) {
-			agent_refresh(e, c->direct);
+		if (engine_agent_can_take(e, c->direct, ch) &&
+		    !engine_offer_make(e, c, c->direct)) {
+			engine_agent_refresh(e, c->direct);
 			return 0;
 		}
-		tree_insert(e, &c->direct->direct, c);
+		engine_tree_insert(e, &c->direct->direct, c);
 		return 0;
 	}
 	while ((int)c->noffers < ring && p->nheap) {
 		struct agent *a = p->heap[0]->agent;
 
-		if (offered_to(c, a) || offer_make(e, c, a))
+		if (engine_offered_to(c, a) || engine_offer_make(e, c, a))
 			break;
 		agent_rekey(e, a);
 		engine_emit_agent(e, a);
 	}
 	if (!c->noffers)
-		tree_insert(e, &p->tree, c);
+		engine_tree_insert(e, &p->tree, c);
 	return 0;
 }
 
@@ -609,7 +610,7 @@ static bool agent_staffed(const struct agent *a)
 	return a->state == AS_AVAILABLE;
 }
 
-bool member_of(const struct agent *a, const struct pool *p)
+bool engine_member_of(const struct agent *a, const struct pool *p)
 {
 	for (size_t i = 0; i < a->nmembers; i++) {
 		if (a->members[i].pool == p)
@@ -655,7 +656,7 @@ static bool eligible(const struct pool *p, const struct agent *a)
 }
 
 /* Adds the agent to every pool of its tenants whose filter it passes. */
-int pool_join_all(struct engine *e, struct agent *a)
+int engine_pool_join_all(struct engine *e, struct agent *a)
 {
 	(void)e;
 	for (size_t i = 0; i < a->ntenants; i++) {
@@ -675,7 +676,7 @@ int pool_join_all(struct engine *e, struct agent *a)
 	return 0;
 }
 
-void pool_leave_all(struct engine *e, struct agent *a)
+void engine_pool_leave_all(struct engine *e, struct agent *a)
 {
 	(void)e;
 	for (size_t i = 0; i < a->nmembers; i++) {
@@ -693,7 +694,7 @@ void pool_leave_all(struct engine *e, struct agent *a)
 }
 
 /* The agent logged in or out, paused or resumed: staffing of its pools. */
-void pool_staffed_update(struct agent *a, int delta)
+void engine_pool_staffed_update(struct agent *a, int delta)
 {
 	for (size_t i = 0; i < a->nmembers; i++) {
 		struct pool *p = a->members[i].pool;
@@ -780,11 +781,11 @@ out:
 
 /*
  * The pool for (tenant, channel, strategy, filter), shared and counted:
- * every pool_get() is matched by a pool_put().
+ * every engine_pool_get() is matched by a engine_pool_put().
  */
-int pool_get(struct engine *e, struct pool **pp, struct tenant *t,
-	     enum channel ch, enum strategy s, const char *filter,
-	     struct engine_error *err)
+int engine_pool_get(struct engine *e, struct pool **pp, struct tenant *t,
+		    enum channel ch, enum strategy s, const char *filter,
+		    struct engine_error *err)
 {
 	char *key = pool_key(t, ch, s, filter ? filter : "true");
 	struct pool *p;
@@ -833,7 +834,7 @@ static void member_remove(struct agent *a, struct pool *p)
 }
 
 /* Drops a reference; the last one frees the pool (it must be empty). */
-void pool_put(struct engine *e, struct pool *p)
+void engine_pool_put(struct engine *e, struct pool *p)
 {
 	struct tenant *t = p->tenant;
 

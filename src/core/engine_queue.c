@@ -15,8 +15,8 @@
 static void steps_put(struct engine *e, struct step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		tq_list_drop(&e->tq, &steps[i].due);
-		pool_put(e, steps[i].pool);
+		timerq_list_drop(&e->tq, &steps[i].due);
+		engine_pool_put(e, steps[i].pool);
 		if (steps[i].target)
 			steps[i].target->targeted--;
 	}
@@ -50,15 +50,15 @@ static int step_build(struct engine *e, const struct engine_queue *in,
 	}
 	if (s->filter)
 		*filter = s->filter;
-	rc = pool_get(e, &out->pool, t, in->channel, in->strategy, *filter,
-		      err);
+	rc = engine_pool_get(e, &out->pool, t, in->channel, in->strategy,
+			     *filter, err);
 	if (rc) {
 		out->target = NULL;
 		return rc;
 	}
 	if (out->target)
 		out->target->targeted++;
-	tq_list_init(&out->due, TK_STEP);
+	timerq_list_init(&out->due, TK_STEP);
 	out->after_ms = s->after_ms;
 	out->priority_delta = s->priority_delta;
 	out->min_ewt_ms = s->min_ewt_ms;
@@ -139,8 +139,8 @@ static int queue_create(struct engine *e, const char *id, struct queue **qp)
 
 	if (!q || !(q->id = strdup(id)))
 		goto nomem;
-	tq_list_init(&q->wrap, TK_WRAP);
-	tq_list_init(&q->direct, TK_DIRECT);
+	timerq_list_init(&q->wrap, TK_WRAP);
+	timerq_list_init(&q->direct, TK_DIRECT);
 	if (hmap_put(&e->queues, hmap_hash_str(id), q))
 		goto nomem;
 	if (engine_vec_push((void **)&e->queue_v, &e->nqueues, &e->queues_cap,
@@ -215,7 +215,7 @@ int engine_queue_set(struct engine *e, int64_t now,
 	old_n = q->nsteps;
 	q->steps = steps;
 	q->nsteps = nsteps;
-	queue_requeue_all(e, q);
+	engine_queue_requeue_all(e, q);
 	if (old_steps)
 		steps_put(e, old_steps, old_n);
 out:
@@ -236,8 +236,8 @@ int engine_queue_remove(struct engine *e, const char *id)
 	steps_put(e, q->steps, q->nsteps); /* frees the array too */
 	q->steps = NULL;
 	q->nsteps = 0;
-	tq_list_drop(&e->tq, &q->wrap);
-	tq_list_drop(&e->tq, &q->direct);
+	timerq_list_drop(&e->tq, &q->wrap);
+	timerq_list_drop(&e->tq, &q->direct);
 	if (q->closed_target)
 		q->closed_target->targeted--;
 	q->tenant->nqueues--;
@@ -270,7 +270,8 @@ static int64_t arrival_ewt(struct engine *e, const struct queue *q, int64_t now)
 	probe.key = (int64_t)q->priority * e->cfg.priority_point_ms -
 		    (now > e->now ? now : e->now);
 	probe.seq = UINT64_MAX;
-	return (int64_t)(tree_rank(&p->tree, &probe) * q->aht_ms / p->slots);
+	return (int64_t)(engine_tree_rank(&p->tree, &probe) * q->aht_ms /
+			 p->slots);
 }
 
 int engine_queue_stats(struct engine *e, int64_t now, const char *id,

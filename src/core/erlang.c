@@ -61,26 +61,28 @@ static int model_init(struct model *p, enum erlang_model m,
 		      const struct erlang_in *in, char *msg, size_t size)
 {
 	if (m != ERLANG_B && m != ERLANG_C && m != ERLANG_A)
-		return say(msg, size, EINVAL, "unknown Erlang model %d", m);
+		return say_err(msg, size, EINVAL, "unknown Erlang model %d", m);
 	if (!finite_ge0(in->calls))
-		return say(msg, size, EINVAL,
-			   "calls must be a number >= 0 (got %g)", in->calls);
+		return say_err(msg, size, EINVAL,
+			       "calls must be a number >= 0 (got %g)",
+			       in->calls);
 	if (!(in->interval_s > 0) || !isfinite(in->interval_s))
-		return say(msg, size, EINVAL,
-			   "the interval must be > 0 s (got %g)",
-			   in->interval_s);
+		return say_err(msg, size, EINVAL,
+			       "the interval must be > 0 s (got %g)",
+			       in->interval_s);
 	if (!(in->aht_s > 0) || !isfinite(in->aht_s))
-		return say(msg, size, EINVAL,
-			   "the handle time must be > 0 s (got %g)", in->aht_s);
+		return say_err(msg, size, EINVAL,
+			       "the handle time must be > 0 s (got %g)",
+			       in->aht_s);
 	if (m != ERLANG_B && !finite_ge0(in->threshold_s))
-		return say(msg, size, EINVAL,
-			   "the service-level threshold must be >= 0 s "
-			   "(got %g)",
-			   in->threshold_s);
+		return say_err(msg, size, EINVAL,
+			       "the service-level threshold must be >= 0 s "
+			       "(got %g)",
+			       in->threshold_s);
 	if (m == ERLANG_A && !(in->patience_s >= 0))
-		return say(msg, size, EINVAL,
-			   "the mean patience must be > 0 s (got %g)",
-			   in->patience_s);
+		return say_err(msg, size, EINVAL,
+			       "the mean patience must be > 0 s (got %g)",
+			       in->patience_s);
 	p->m = m;
 	p->lam = in->calls / in->interval_s;
 	p->aht = in->aht_s;
@@ -93,14 +95,15 @@ static int model_init(struct model *p, enum erlang_model m,
 	else if (m == ERLANG_A)
 		p->m = ERLANG_C;
 	if (!isfinite(p->load) || p->load > 1e12)
-		return say(msg, size, EINVAL,
-			   "the load (%g Erlangs) is too large", p->load);
+		return say_err(msg, size, EINVAL,
+			       "the load (%g Erlangs) is too large", p->load);
 	/* Erlang A sums O(√(λ/θ)) terms: 10^12 takes a tenth of a second */
 	if (p->theta > 0 && p->lam / p->theta > 1e12)
-		return say(msg, size, EINVAL,
-			   "load x patience / AHT is too large for Erlang A "
-			   "(%g): use Erlang C",
-			   p->lam / p->theta);
+		return say_err(
+			msg, size, EINVAL,
+			"load x patience / AHT is too large for Erlang A "
+			"(%g): use Erlang C",
+			p->lam / p->theta);
 	return 0;
 }
 
@@ -306,11 +309,11 @@ static void evaluate(const struct model *p, int n, double lnb, unsigned need,
 
 static int unstable(const struct model *p, int n, char *msg, size_t size)
 {
-	return say(msg, size, EDOM,
-		   "a load of %.4g Erlangs needs more than %d agents: the "
-		   "queue would grow without bound (Erlang C has no steady "
-		   "state)",
-		   p->load, n);
+	return say_err(msg, size, EDOM,
+		       "a load of %.4g Erlangs needs more than %d agents: the "
+		       "queue would grow without bound (Erlang C has no steady "
+		       "state)",
+		       p->load, n);
 }
 
 int erlang_eval(enum erlang_model m, int n, const struct erlang_in *in,
@@ -324,8 +327,8 @@ int erlang_eval(enum erlang_model m, int n, const struct erlang_in *in,
 	if (err)
 		return err;
 	if (n < 0)
-		return say(msg, size, EINVAL,
-			   "the number of agents must be >= 0 (got %d)", n);
+		return say_err(msg, size, EINVAL,
+			       "the number of agents must be >= 0 (got %d)", n);
 	if (p.m == ERLANG_C && p.lam > 0 && p.load >= n)
 		return unstable(&p, n, msg, size);
 	evaluate(&p, n, p.lam > 0 ? ln_b(n, p.load) : -INFINITY, NEED_ALL, out);
@@ -471,9 +474,9 @@ static int check_fraction(double v, const char *what, bool below1, char *msg,
 			  size_t size)
 {
 	if (!(v >= 0 && (below1 ? v < 1 : v <= 1)))
-		return say(msg, size, EINVAL,
-			   "%s must be between 0 and 1%s (got %g)", what,
-			   below1 ? " (excluded)" : "", v);
+		return say_err(msg, size, EINVAL,
+			       "%s must be between 0 and 1%s (got %g)", what,
+			       below1 ? " (excluded)" : "", v);
 	return 0;
 }
 
@@ -483,10 +486,11 @@ static int check_target(const struct model *p, const struct erlang_target *t,
 	int err = 0;
 
 	if (t->service_level >= 1)
-		return say(msg, size, t->service_level == 1 ? ERANGE : EINVAL,
-			   "a service level of %g cannot be met: some "
-			   "contacts always wait longer than the threshold",
-			   t->service_level);
+		return say_err(msg, size,
+			       t->service_level == 1 ? ERANGE : EINVAL,
+			       "a service level of %g cannot be met: some "
+			       "contacts always wait longer than the threshold",
+			       t->service_level);
 	err = err ? err
 		  : check_fraction(t->service_level, "the service level", true,
 				   msg, size);
@@ -505,23 +509,24 @@ static int check_target(const struct model *p, const struct erlang_target *t,
 	if (err)
 		return err;
 	if (!finite_ge0(t->max_asa_s))
-		return say(msg, size, EINVAL, "the ASA must be >= 0 s (got %g)",
-			   t->max_asa_s);
+		return say_err(msg, size, EINVAL,
+			       "the ASA must be >= 0 s (got %g)", t->max_asa_s);
 	if (t->sl >= ERLANG_SL_MAX || (int)t->sl < 0)
-		return say(msg, size, EINVAL,
-			   "unknown service-level variant %d", t->sl);
+		return say_err(msg, size, EINVAL,
+			       "unknown service-level variant %d", t->sl);
 	if (p->m == ERLANG_B && (t->service_level > 0 || t->max_asa_s > 0))
-		return say(msg, size, EINVAL,
-			   "Erlang B has no queue: staff it for a blocking");
+		return say_err(
+			msg, size, EINVAL,
+			"Erlang B has no queue: staff it for a blocking");
 	if (p->m != ERLANG_B && t->max_blocking > 0)
-		return say(msg, size, EINVAL,
-			   "a blocking target needs Erlang B");
+		return say_err(msg, size, EINVAL,
+			       "a blocking target needs Erlang B");
 	if (p->m != ERLANG_A && t->max_abandon > 0)
-		return say(msg, size, EINVAL,
-			   "an abandon target needs Erlang A (a patience)");
+		return say_err(msg, size, EINVAL,
+			       "an abandon target needs Erlang A (a patience)");
 	if (!(t->service_level > 0 || t->max_asa_s > 0 || t->max_abandon > 0 ||
 	      t->max_blocking > 0 || t->max_occupancy > 0))
-		return say(msg, size, EINVAL, "no staffing target given");
+		return say_err(msg, size, EINVAL, "no staffing target given");
 	return 0;
 }
 
@@ -609,10 +614,10 @@ static int schedule(struct erlang_staffing *out, double shrinkage, char *msg,
 	double v = ceil(out->agents / (1 - shrinkage) * (1 - TOL));
 
 	if (v > INT_MAX)
-		return say(msg, size, ERANGE,
-			   "a shrinkage of %g leaves too few agents: %g "
-			   "positions",
-			   shrinkage, v);
+		return say_err(msg, size, ERANGE,
+			       "a shrinkage of %g leaves too few agents: %g "
+			       "positions",
+			       shrinkage, v);
 	out->scheduled = (int)v;
 	return 0;
 }
@@ -640,10 +645,10 @@ int erlang_staff(enum erlang_model m, const struct erlang_in *in,
 		out->evals = s.evals;
 		if (err) {
 			out->unmet = s.unmet;
-			return say(msg, size, ERANGE,
-				   "%s target cannot be met with up to %d "
-				   "agents",
-				   goal_name(s.unmet), ERLANG_MAX_AGENTS);
+			return say_err(msg, size, ERANGE,
+				       "%s target cannot be met with up to %d "
+				       "agents",
+				       goal_name(s.unmet), ERLANG_MAX_AGENTS);
 		}
 	}
 	out->agents = n;

@@ -336,7 +336,7 @@ static int parse_kind(struct parser *p, uint32_t *valp)
 	size_t len = p->tok.len - 2;
 	enum site_kind kind;
 
-	if (!site_kind_parse(s, len, &kind))
+	if (!expr_site_kind_parse(s, len, &kind))
 		return fail(p, p->tok.pos,
 			    "unknown site kind \"%s\" (expected onshore, "
 			    "nearshore, offshore or home)",
@@ -743,7 +743,7 @@ void expr_free(struct expr *e)
 	free(e);
 }
 
-bool site_kind_parse(const char *s, size_t len, enum site_kind *kindp)
+bool expr_site_kind_parse(const char *s, size_t len, enum site_kind *kindp)
 {
 	enum site_kind k;
 
@@ -757,7 +757,7 @@ bool site_kind_parse(const char *s, size_t len, enum site_kind *kindp)
 	return false;
 }
 
-const char *site_kind_name(enum site_kind kind)
+const char *expr_site_kind_name(enum site_kind kind)
 {
 	return (unsigned)kind <= SITE_HOME ? kind_names[kind] : "unknown";
 }

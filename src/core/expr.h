@@ -122,7 +122,7 @@ const char *expr_source(const struct expr *e);
 void expr_free(struct expr *e);
 
 /* "onshore" → SITE_ONSHORE; returns false for an unknown kind. */
-bool site_kind_parse(const char *s, size_t len, enum site_kind *kindp);
-const char *site_kind_name(enum site_kind kind);
+bool expr_site_kind_parse(const char *s, size_t len, enum site_kind *kindp);
+const char *expr_site_kind_name(enum site_kind kind);
 
 #endif

@@ -63,9 +63,9 @@ int forecast_series_build(struct forecast_series **sp,
 	for (size_t i = first; i < end; i++)
 		lo = h->rows[i].day < lo ? h->rows[i].day : lo;
 	if (lo > hi || hi - lo >= FORECAST_MAX_SPAN) {
-		say(msg, size, 0,
-		    "the history of queue %s spans more than %d days",
-		    h->queues[queue], FORECAST_MAX_SPAN);
+		say_err(msg, size, 0,
+			"the history of queue %s spans more than %d days",
+			h->queues[queue], FORECAST_MAX_SPAN);
 		return EINVAL;
 	}
 	err = series_alloc(&s, lo, (size_t)(hi - lo + 1));
@@ -247,7 +247,7 @@ static void part_free(struct part *p)
 {
 	free(p->y);
 	free(p->special);
-	hw_free(p->hw);
+	holtwinters_free(p->hw);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -262,11 +262,12 @@ static int check_days(const struct forecast_series *s, const struct part *p,
 		if (p->y[t] > 0 || p->special[t])
 			continue;
 		tz_civil_from_days(s->first_day + (int64_t)t, &y, &m, &d);
-		say(msg, size, 0,
-		    "%04d-%02d-%02d has no contacts: the multiplicative model "
-		    "needs every ordinary day above zero (use the additive "
-		    "model, or list the day as special)",
-		    y, m, d);
+		say_err(msg, size, 0,
+			"%04d-%02d-%02d has no contacts: the multiplicative "
+			"model "
+			"needs every ordinary day above zero (use the additive "
+			"model, or list the day as special)",
+			y, m, d);
 		return EINVAL;
 	}
 	return 0;
@@ -297,7 +298,7 @@ static int fit_part(struct part *p, const struct forecast_series *s,
 	ho.special = p->special;
 	err = check_days(s, p, o, msg, size);
 	if (!err)
-		err = hw_fit(&p->hw, p->y, ndays, &ho, msg, size);
+		err = holtwinters_fit(&p->hw, p->y, ndays, &ho, msg, size);
 	if (err) {
 		part_free(p);
 		return err;
@@ -314,7 +315,7 @@ static void predict(const struct part *p, int64_t first, int days,
 {
 	for (int h = 1; h <= days; h++) {
 		int64_t day = first + h - 1;
-		double v = fmax(0, hw_forecast(p->hw, (size_t)h));
+		double v = fmax(0, holtwinters_forecast(p->hw, (size_t)h));
 		int w = forecast_weekday(day);
 
 		daily[h - 1] = v * factor_of(o, day, p->factor);
@@ -365,21 +366,22 @@ static int check_opts(const struct forecast_series *s,
 		      const struct forecast_opts *o, char *msg, size_t size)
 {
 	if (o->days < 1 || o->days > FORECAST_MAX_HORIZON) {
-		say(msg, size, 0, "the horizon must be 1 to %d days",
-		    FORECAST_MAX_HORIZON);
+		say_err(msg, size, 0, "the horizon must be 1 to %d days",
+			FORECAST_MAX_HORIZON);
 		return EINVAL;
 	}
 	for (size_t i = 0; i < o->nspecial; i++) {
 		if (o->special[i].factor < 0) {
-			say(msg, size, 0, "a special-day factor is negative");
+			say_err(msg, size, 0,
+				"a special-day factor is negative");
 			return EINVAL;
 		}
 	}
 	if (s->ndays < 2 * WEEK) {
-		say(msg, size, 0,
-		    "%zu days of history: the forecast needs at least %d "
-		    "(two weeks)",
-		    s->ndays, 2 * WEEK);
+		say_err(msg, size, 0,
+			"%zu days of history: the forecast needs at least %d "
+			"(two weeks)",
+			s->ndays, 2 * WEEK);
 		return EINVAL;
 	}
 	return 0;
@@ -445,7 +447,7 @@ void forecast_free(struct forecast *f)
 {
 	if (!f)
 		return;
-	hw_free(f->model);
+	holtwinters_free(f->model);
 	free(f->daily);
 	free(f->interval);
 	free(f);

@@ -130,10 +130,11 @@ static int check_positive(const double *y, const double *w, size_t n, size_t m,
 
 		if (v > 0 || (t >= 2 * m && is_special(special, t)))
 			continue;
-		say(msg, size, 0,
-		    "value %zu is %g: the multiplicative model needs positive "
-		    "values (use the additive one)",
-		    t + 1, v);
+		say_err(msg, size, 0,
+			"value %zu is %g: the multiplicative model needs "
+			"positive "
+			"values (use the additive one)",
+			t + 1, v);
 		return EINVAL;
 	}
 	return 0;
@@ -242,28 +243,30 @@ static int check(const double *y, size_t n, const struct hw_opts *o, char *msg,
 	const struct hw_params *p = o->fixed;
 
 	if (o->period < 2) {
-		say(msg, size, 0, "the season must have at least 2 values");
+		say_err(msg, size, 0, "the season must have at least 2 values");
 		return EINVAL;
 	}
 	if (n / 2 < o->period) {
-		say(msg, size, 0,
-		    "%zu values are fewer than two seasons (%zu); Holt-Winters "
-		    "needs two seasons to start",
-		    n, 2 * o->period);
+		say_err(msg, size, 0,
+			"%zu values are fewer than two seasons (%zu); "
+			"Holt-Winters "
+			"needs two seasons to start",
+			n, 2 * o->period);
 		return EINVAL;
 	}
 	for (size_t t = 0; t < n; t++) {
 		if (!isfinite(y[t])) {
-			say(msg, size, 0, "value %zu is not a number", t + 1);
+			say_err(msg, size, 0, "value %zu is not a number",
+				t + 1);
 			return EINVAL;
 		}
 	}
 	if (p && (!(p->alpha > 0 && p->alpha <= 1) ||
 		  !(p->beta >= 0 && p->beta <= 1) ||
 		  !(p->gamma >= 0 && p->gamma <= 1))) {
-		say(msg, size, 0,
-		    "alpha must be in (0, 1], beta and gamma in "
-		    "[0, 1]");
+		say_err(msg, size, 0,
+			"alpha must be in (0, 1], beta and gamma in "
+			"[0, 1]");
 		return EINVAL;
 	}
 	return 0;
@@ -279,7 +282,7 @@ static struct hw *hw_alloc(size_t n, size_t m)
 	hw->season = calloc(m, sizeof(double));
 	hw->fitted = calloc(n, sizeof(double));
 	if (!hw->season0 || !hw->season || !hw->fitted) {
-		hw_free(hw);
+		holtwinters_free(hw);
 		return NULL;
 	}
 	for (size_t t = 0; t < m; t++)
@@ -289,8 +292,8 @@ static struct hw *hw_alloc(size_t n, size_t m)
 	return hw;
 }
 
-int hw_fit(struct hw **hwp, const double *y, size_t n, const struct hw_opts *o,
-	   char *msg, size_t size)
+int holtwinters_fit(struct hw **hwp, const double *y, size_t n,
+		    const struct hw_opts *o, char *msg, size_t size)
 {
 	struct hw_run r = {.y = y, .n = n};
 	struct hw *hw = NULL;
@@ -324,7 +327,7 @@ int hw_fit(struct hw **hwp, const double *y, size_t n, const struct hw_opts *o,
 	else
 		err = optimise(hw, &r);
 	if (err) {
-		say(msg, size, 0, "the fit failed: the SSE is not finite");
+		say_err(msg, size, 0, "the fit failed: the SSE is not finite");
 		goto out;
 	}
 	smooth(&r, &hw->params, hw);
@@ -334,11 +337,11 @@ int hw_fit(struct hw **hwp, const double *y, size_t n, const struct hw_opts *o,
 out:
 	free(r.ring);
 	if (err)
-		hw_free(hw);
+		holtwinters_free(hw);
 	return err;
 }
 
-double hw_forecast(const struct hw *hw, size_t h)
+double holtwinters_forecast(const struct hw *hw, size_t h)
 {
 	double s = hw->season[(h - 1) % hw->period];
 	double base = hw->level + (double)h * hw->trend;
@@ -346,7 +349,7 @@ double hw_forecast(const struct hw *hw, size_t h)
 	return hw->seasonal == HW_ADDITIVE ? base + s : base * s;
 }
 
-void hw_free(struct hw *hw)
+void holtwinters_free(struct hw *hw)
 {
 	if (!hw)
 		return;

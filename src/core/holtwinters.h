@@ -60,7 +60,8 @@ struct hw_opts {
 	void *arg;
 };
 
-/* A fitted model; every pointer inside is owned and freed by hw_free(). */
+/* A fitted model; every pointer inside is owned and freed by
+ * holtwinters_free(). */
 struct hw {
 	enum hw_seasonal seasonal;
 	size_t period, n;
@@ -82,12 +83,12 @@ struct hw {
  * not finite, multiplicative data not all positive, fixed parameters
  * outside [0,1] or α = 0) or ENOMEM; msg gets a sentence for people.
  */
-int hw_fit(struct hw **hwp, const double *y, size_t n, const struct hw_opts *o,
-	   char *msg, size_t size);
+int holtwinters_fit(struct hw **hwp, const double *y, size_t n,
+		    const struct hw_opts *o, char *msg, size_t size);
 
 /* The forecast h >= 1 steps after the last observation. */
-double hw_forecast(const struct hw *hw, size_t h);
+double holtwinters_forecast(const struct hw *hw, size_t h);
 
-void hw_free(struct hw *hw);
+void holtwinters_free(struct hw *hw);
 
 #endif

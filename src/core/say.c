@@ -6,7 +6,7 @@
 
 #include "core/say.h"
 
-int say(char *msg, size_t size, int rc, const char *fmt, ...)
+int say_err(char *msg, size_t size, int rc, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* Formats into msg (size bytes) when msg && size; returns rc. */
-int say(char *msg, size_t size, int rc, const char *fmt, ...)
+int say_err(char *msg, size_t size, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "core/timerq.h"
 
-void tq_list_init(struct tq_list *l, int kind)
+void timerq_list_init(struct tq_list *l, int kind)
 {
 	l->head = l->tail = NULL;
 	l->armed = INT64_MAX;
@@ -68,7 +68,8 @@ static int arm(struct tq *q, struct tq_list *l, int64_t when)
 	return 0;
 }
 
-int tq_insert(struct tq *q, struct tq_list *l, struct tq_node *n, int64_t due)
+int timerq_insert(struct tq *q, struct tq_list *l, struct tq_node *n,
+		  int64_t due)
 {
 	struct tq_node *after = l->tail;
 
@@ -87,13 +88,13 @@ int tq_insert(struct tq *q, struct tq_list *l, struct tq_node *n, int64_t due)
 	else
 		l->head = n;
 	if (l->armed > l->head->due && arm(q, l, l->head->due)) {
-		tq_remove(n);
+		timerq_remove(n);
 		return ENOMEM;
 	}
 	return 0;
 }
 
-void tq_remove(struct tq_node *n)
+void timerq_remove(struct tq_node *n)
 {
 	struct tq_list *l = n->list;
 
@@ -111,7 +112,7 @@ void tq_remove(struct tq_node *n)
 	n->list = NULL;
 }
 
-struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp)
+struct tq_node *timerq_pop(struct tq *q, int64_t now, int *kindp)
 {
 	while (q->n && q->heap[0].when <= now) {
 		struct tq_arm top = q->heap[0];
@@ -133,7 +134,7 @@ struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp)
 				l->armed = INT64_MAX;
 			continue;
 		}
-		tq_remove(n);
+		timerq_remove(n);
 		if (l->head && arm(q, l, l->head->due))
 			l->armed = INT64_MAX;
 		*kindp = l->kind;
@@ -142,7 +143,7 @@ struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp)
 	return NULL;
 }
 
-int64_t tq_next(const struct tq *q)
+int64_t timerq_next(const struct tq *q)
 {
 	return q->n ? q->heap[0].when : INT64_MAX;
 }
@@ -152,7 +153,7 @@ int64_t tq_next(const struct tq *q)
  * whose head was cancelled) and re-arms their lists at their real head,
  * so that the top is a node really due then. Nothing fires.
  */
-int64_t tq_settle(struct tq *q)
+int64_t timerq_settle(struct tq *q)
 {
 	while (q->n) {
 		struct tq_arm top = q->heap[0];
@@ -172,7 +173,7 @@ int64_t tq_settle(struct tq *q)
 	return INT64_MAX;
 }
 
-void tq_list_drop(struct tq *q, struct tq_list *l)
+void timerq_list_drop(struct tq *q, struct tq_list *l)
 {
 	size_t j = 0;
 
@@ -186,7 +187,7 @@ void tq_list_drop(struct tq *q, struct tq_list *l)
 	l->armed = INT64_MAX;
 }
 
-void tq_free(struct tq *q)
+void timerq_free(struct tq *q)
 {
 	free(q->heap);
 	q->heap = NULL;

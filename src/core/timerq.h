@@ -49,13 +49,14 @@ struct tq {
 	uint64_t seq;
 };
 
-void tq_list_init(struct tq_list *l, int kind);
+void timerq_list_init(struct tq_list *l, int kind);
 
 /* Schedules n (not scheduled) at due. Returns 0 or ENOMEM. */
-int tq_insert(struct tq *q, struct tq_list *l, struct tq_node *n, int64_t due);
+int timerq_insert(struct tq *q, struct tq_list *l, struct tq_node *n,
+		  int64_t due);
 
 /* Cancels n if it is scheduled. */
-void tq_remove(struct tq_node *n);
+void timerq_remove(struct tq_node *n);
 
 static inline bool tq_scheduled(const struct tq_node *n)
 {
@@ -67,17 +68,17 @@ static inline bool tq_scheduled(const struct tq_node *n)
  * (ties: the lower kind, then the list armed first), unscheduled, with
  * its list's kind in *kindp; NULL when none is due.
  */
-struct tq_node *tq_pop(struct tq *q, int64_t now, int *kindp);
+struct tq_node *timerq_pop(struct tq *q, int64_t now, int *kindp);
 
 /* When the next node may be due, or INT64_MAX. */
-int64_t tq_next(const struct tq *q);
+int64_t timerq_next(const struct tq *q);
 
 /* When the next node is due, exactly (stale entries dropped). */
-int64_t tq_settle(struct tq *q);
+int64_t timerq_settle(struct tq *q);
 
 /* Forgets a list about to be freed: it must be empty. */
-void tq_list_drop(struct tq *q, struct tq_list *l);
+void timerq_list_drop(struct tq *q, struct tq_list *l);
 
-void tq_free(struct tq *q);
+void timerq_free(struct tq *q);
 
 #endif

@@ -86,7 +86,8 @@ void api_agent_state(struct hreq *r)
 	srv_reply_durable(
 		r, 200,
 		json_pack("{s:s,s:s,s:o,s:s}", "id", a->id, "state",
-			  agent_state_name(as ? as->state : st), "reason",
+			  engine_agent_state_name(as ? as->state : st),
+			  "reason",
 			  as && as->reason[0] ? json_string(as->reason)
 					      : json_null(),
 			  "state_since",
@@ -122,5 +123,5 @@ void api_agent_why(struct hreq *r)
 	}
 	web_json(r, 200,
 		 json_pack("{s:s,s:s,s:s,s:s}", "agent", a->id, "contact",
-			   c->id, "why", why_name(why), "text", text));
+			   c->id, "why", engine_why_name(why), "text", text));
 }

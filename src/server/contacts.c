@@ -211,10 +211,10 @@ static json_t *event_data(struct srv *s, const struct engine_event *ev,
 	if (ev->type == EV_AGENT_STATE) {
 		json_object_set_new(
 			d, "state",
-			json_string(agent_state_name(ev->agent_state)));
+			json_string(engine_agent_state_name(ev->agent_state)));
 		json_object_set_new(
 			d, "prev",
-			json_string(agent_state_name(ev->prev_state)));
+			json_string(engine_agent_state_name(ev->prev_state)));
 		json_object_set_new(d, "prev_ms",
 				    json_integer(ev->prev_state_ms));
 		if (ev->reason)
@@ -223,9 +223,9 @@ static json_t *event_data(struct srv *s, const struct engine_event *ev,
 		return d;
 	}
 	json_object_set_new(d, "channel",
-			    json_string(channel_name(ev->channel)));
+			    json_string(engine_channel_name(ev->channel)));
 	json_object_set_new(d, "state",
-			    json_string(contact_state_name(ev->state)));
+			    json_string(engine_contact_state_name(ev->state)));
 	json_object_set_new(d, "step", json_integer(ev->step));
 	json_object_set_new(d, "wait_ms", json_integer(ev->wait_ms));
 	json_object_set_new(d, "total_wait_ms",
@@ -258,7 +258,7 @@ static void crec_update(struct srv *s, struct crec *c,
 	char t[32];
 
 	json_object_set_new(b, "state",
-			    json_string(contact_state_name(ev->state)));
+			    json_string(engine_contact_state_name(ev->state)));
 	if (ev->queue)
 		json_object_set_new(b, "queue", json_string(ev->queue));
 	switch (ev->type) {

@@ -48,7 +48,7 @@ int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 
 /*
  * The names the API accepts for the engine's enumerations (NULL-ended,
- * in the engine's order: channel_name(), strategy_name()...).
+ * in the engine's order: engine_channel_name(), engine_strategy_name()...).
  */
 extern const char *const jv_site_kinds[];
 extern const char *const jv_channels[];

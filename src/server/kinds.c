@@ -281,7 +281,7 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	if (check_zone(next, msg, size))
 		return 400;
 	es.id = jv_str(next, "id");
-	site_kind_parse(kind, strlen(kind), &es.kind);
+	expr_site_kind_parse(kind, strlen(kind), &es.kind);
 	es.country = jv_str(next, "country");
 	es.cost_per_hour_cents =
 		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
@@ -526,8 +526,8 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	a.tenants = tenants;
 	a.ntenants = json_array_size(json_object_get(next, "tenants"));
 	for (int c = 0; c < CH_MAX; c++)
-		a.capacity[c] =
-			(uint8_t)jv_int(cap, channel_name((enum channel)c), 0);
+		a.capacity[c] = (uint8_t)jv_int(
+			cap, engine_channel_name((enum channel)c), 0);
 	err = engine_agent_set(s->eng, &a);
 	return err ? fail(msg, size, 400, "the engine refused the agent: %s",
 			  strerror(err))
@@ -577,9 +577,9 @@ static json_t *agent_present(struct srv *s, const struct obj *o)
 	const struct astate *as = stats_agent_state(s, o->id);
 	char t[32];
 
-	json_object_set_new(
-		out, "state",
-		json_string(agent_state_name(as ? as->state : AS_OFFLINE)));
+	json_object_set_new(out, "state",
+			    json_string(engine_agent_state_name(
+				    as ? as->state : AS_OFFLINE)));
 	json_object_set_new(out, "reason",
 			    as && as->reason[0] ? json_string(as->reason)
 						: json_null());

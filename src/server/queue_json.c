@@ -10,7 +10,7 @@ static enum action action_of(const char *s, enum action def)
 {
 	enum action a;
 
-	return s && action_parse(s, &a) ? a : def;
+	return s && engine_action_parse(s, &a) ? a : def;
 }
 
 void queue_json_fill(const json_t *body, struct engine_queue *q,
@@ -22,10 +22,10 @@ void queue_json_fill(const json_t *body, struct engine_queue *q,
 
 	q->id = jv_str(body, "id");
 	q->tenant = jv_str(body, "tenant");
-	channel_parse(jv_str(body, "channel"), &q->channel);
+	engine_channel_parse(jv_str(body, "channel"), &q->channel);
 	q->priority = (int)jv_int(body, "priority", 0);
 	q->sl_threshold_ms = jv_int(body, "sl_threshold_s", 20) * 1000;
-	strategy_parse(jv_str(body, "strategy"), &q->strategy);
+	engine_strategy_parse(jv_str(body, "strategy"), &q->strategy);
 	q->last_agent = jv_bool(body, "last_agent", false);
 	q->last_agent_wait_ms = jv_int(body, "last_agent_wait_s", 0) * 1000;
 	q->ring_max = (int)jv_int(body, "ring_max", 0);

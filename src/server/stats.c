@@ -249,8 +249,9 @@ static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 		n[a ? a->state : AS_OFFLINE]++;
 	}
 	for (int st = 0; st < AS_MAX; st++)
-		json_object_set_new(out, agent_state_name((enum agent_state)st),
-				    json_integer(n[st]));
+		json_object_set_new(
+			out, engine_agent_state_name((enum agent_state)st),
+			json_integer(n[st]));
 }
 
 static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
@@ -295,8 +296,9 @@ static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
 	for (int c = 0; c < CH_MAX; c++)
 		contacts += load[c];
 	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i}", "id", o->id, "name",
-			 jv_str(o->body, "name"), "state", agent_state_name(st),
-			 "reason", a && a->reason[0] ? a->reason : NULL, "site",
+			 jv_str(o->body, "name"), "state",
+			 engine_agent_state_name(st), "reason",
+			 a && a->reason[0] ? a->reason : NULL, "site",
 			 jv_str(o->body, "site"), "state_s",
 			 (json_int_t)(a ? (now - a->since_ms) / 1000 : 0),
 			 "contacts", contacts);
@@ -485,7 +487,7 @@ static struct row *report_row(struct report *rp, int64_t start, const char *key)
 static bool agent_state_parse(const char *s, enum agent_state *st)
 {
 	for (int i = 0; s && i < AS_MAX; i++) {
-		if (!strcmp(agent_state_name((enum agent_state)i), s)) {
+		if (!strcmp(engine_agent_state_name((enum agent_state)i), s)) {
 			*st = (enum agent_state)i;
 			return true;
 		}

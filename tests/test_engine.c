@@ -1272,11 +1272,36 @@ static void test_abandon_frees_offer_and_reports_wait(void **state)
 	assert_string_equal(offered_agent(f, 2), "a1");
 }
 
+/* Every name of a state and an event parses back to its value. */
+static void test_state_and_event_names_parse_back(void **state)
+{
+	enum agent_state st = AS_MAX;
+	enum engine_event_type t = EV_MAX;
+
+	(void)state;
+	for (int i = 0; i < AS_MAX; i++) {
+		assert_true(engine_agent_state_parse(
+			engine_agent_state_name((enum agent_state)i), &st));
+		assert_int_equal(st, i);
+	}
+	for (int i = 0; i < EV_MAX; i++) {
+		assert_true(engine_event_parse(
+			engine_event_name((enum engine_event_type)i), &t));
+		assert_int_equal(t, i);
+	}
+	st = AS_MAX;
+	assert_false(engine_agent_state_parse("sleeping", &st));
+	assert_false(engine_agent_state_parse(NULL, &st));
+	assert_int_equal(st, AS_MAX);
+	assert_false(engine_event_parse("contact.exploded", &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_contact_offered_to_free_agent_then_accepted),
+		T(test_state_and_event_names_parse_back),
 		T(test_contact_waits_when_no_agent_passes_filter),
 		T(test_longest_idle_agent_gets_the_contact),
 		T(test_least_occupied_prefers_agent_with_fewer_chats),

@@ -162,10 +162,10 @@ static void on_agent_state(struct dayfile *d, int64_t time_ms, json_t *data)
 	enum agent_state prev, st;
 
 	if (i < 0 ||
-	    !replay_state_of(json_string_value(json_object_get(data, "prev")),
-			     &prev) ||
-	    !replay_state_of(json_string_value(json_object_get(data, "state")),
-			     &st))
+	    !engine_agent_state_parse(
+		    json_string_value(json_object_get(data, "prev")), &prev) ||
+	    !engine_agent_state_parse(
+		    json_string_value(json_object_get(data, "state")), &st))
 		return;
 	span_add(d, &d->a[i], prev,
 		 time_ms - json_integer_value(json_object_get(data, "prev_ms")),
@@ -183,7 +183,7 @@ static int on_event(const struct store_event *ev, void *arg)
 	/* the rows are all read: index them before the first event */
 	if (!d->a && index_rows(d))
 		return ENOMEM;
-	if (!replay_event_type(ev->type, &t) ||
+	if (!engine_event_parse(ev->type, &t) ||
 	    !(data = json_loads(ev->data, 0, NULL)))
 		return 0;
 	if (ev->time_ms > d->last)

@@ -48,30 +48,6 @@ struct day {
 	struct metrics *actual; /* per scenario queue, then the agents' */
 };
 
-bool replay_event_type(const char *name, enum engine_event_type *t)
-{
-	for (int i = 0; i < EV_MAX; i++) {
-		if (!strcmp(engine_event_name((enum engine_event_type)i),
-			    name)) {
-			*t = (enum engine_event_type)i;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool replay_state_of(const char *name, enum agent_state *st)
-{
-	for (int i = 0; name && i < AS_MAX; i++) {
-		if (!strcmp(engine_agent_state_name((enum agent_state)i),
-			    name)) {
-			*st = (enum agent_state)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static int64_t num(const json_t *d, const char *key)
 {
 	return json_integer_value(json_object_get(d, key));
@@ -194,8 +170,8 @@ static void agent_span(struct day *d, int64_t time_ms, const json_t *data)
 	if (start < d->from)
 		start = d->from;
 	if (start < end &&
-	    replay_state_of(json_string_value(json_object_get(data, "prev")),
-			    &st))
+	    engine_agent_state_parse(
+		    json_string_value(json_object_get(data, "prev")), &st))
 		metrics_agent_time(&d->actual[d->s->sc.nqueues], st,
 				   end - start);
 }
@@ -209,7 +185,7 @@ static int on_event(const struct store_event *ev, void *arg)
 	json_t *data;
 	int qi;
 
-	if (!replay_event_type(ev->type, &t))
+	if (!engine_event_parse(ev->type, &t))
 		return 0;
 	data = json_loads(ev->data, 0, NULL);
 	if (!data)

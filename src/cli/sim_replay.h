@@ -28,9 +28,6 @@ struct tz *replay_zone(const char *name);
 /* The UTC instant, in ms, of a local time (seconds since 1970, local). */
 int64_t replay_local_ms(const struct tz *tz, int64_t local_s);
 
-bool replay_event_type(const char *name, enum engine_event_type *t);
-bool replay_state_of(const char *name, enum agent_state *st);
-
 /*
  * Opens the data folder dir read-only (the server may run), hands every
  * row of each table of `tables` (NULL-terminated) to its row_h, then the

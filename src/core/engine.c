@@ -598,9 +598,27 @@ const char *engine_agent_state_name(enum agent_state s)
 	return s < AS_MAX ? agent_state_names[s] : "?";
 }
 
+bool engine_agent_state_parse(const char *s, enum agent_state *sp)
+{
+	int i = name_find(agent_state_names, AS_MAX, s);
+
+	if (i >= 0)
+		*sp = (enum agent_state)i;
+	return i >= 0;
+}
+
 const char *engine_event_name(enum engine_event_type t)
 {
 	return t < EV_MAX ? event_names[t] : "?";
+}
+
+bool engine_event_parse(const char *s, enum engine_event_type *tp)
+{
+	int i = name_find(event_names, EV_MAX, s);
+
+	if (i >= 0)
+		*tp = (enum engine_event_type)i;
+	return i >= 0;
 }
 
 const char *engine_action_name(enum action a)

@@ -427,7 +427,11 @@ const char *engine_strategy_name(enum strategy s);
 bool engine_strategy_parse(const char *s, enum strategy *sp);
 const char *engine_contact_state_name(enum contact_state s);
 const char *engine_agent_state_name(enum agent_state s);
+/* The state named s (NULL or unknown: false, *sp untouched). */
+bool engine_agent_state_parse(const char *s, enum agent_state *sp);
 const char *engine_event_name(enum engine_event_type t);
+/* The event type named s (NULL or unknown: false, *tp untouched). */
+bool engine_event_parse(const char *s, enum engine_event_type *tp);
 const char *engine_action_name(enum action a);
 bool engine_action_parse(const char *s, enum action *ap);
 const char *engine_why_name(enum why w);

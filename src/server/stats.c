@@ -176,24 +176,12 @@ void stats_on_event(struct srv *s, const struct engine_event *ev)
 	a->since_ms = ev->time;
 }
 
-static bool event_type_parse(const char *name, enum engine_event_type *t)
-{
-	for (int i = 0; i < EV_MAX; i++) {
-		if (!strcmp(engine_event_name((enum engine_event_type)i),
-			    name)) {
-			*t = (enum engine_event_type)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 static int rebuild_event(const struct store_stat_event *ev, void *arg)
 {
 	struct srv *s = arg;
 	enum engine_event_type t;
 
-	if (!event_type_parse(ev->type, &t))
+	if (!engine_event_parse(ev->type, &t))
 		return 0;
 	feed(s, t, ev->queue, ev->tenant, ev->time_ms, ev->entered, ev->wait_ms,
 	     ev->talk_ms, ev->wrap_ms);
@@ -484,17 +472,6 @@ static struct row *report_row(struct report *rp, int64_t start, const char *key)
 	return &rp->rows[rp->n++];
 }
 
-static bool agent_state_parse(const char *s, enum agent_state *st)
-{
-	for (int i = 0; s && i < AS_MAX; i++) {
-		if (!strcmp(engine_agent_state_name((enum agent_state)i), s)) {
-			*st = (enum agent_state)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * An agent.state event closes a span of time in the previous state: it
  * is spread over the intervals it covers (agent and site groupings).
@@ -508,7 +485,7 @@ static void report_span(struct report *rp, const struct store_event *ev,
 	struct row *row;
 
 	if (!key || strlen(key) >= 40 ||
-	    !agent_state_parse(jv_str(d, "prev"), &st))
+	    !engine_agent_state_parse(jv_str(d, "prev"), &st))
 		return;
 	if (start < rp->from)
 		start = rp->from;
@@ -532,7 +509,7 @@ static int report_event(const struct store_event *ev, void *arg)
 	struct row *row;
 	json_t *d;
 
-	if (!event_type_parse(ev->type, &t))
+	if (!engine_event_parse(ev->type, &t))
 		return 0;
 	d = json_loads(ev->data, 0, NULL);
 	if (!d)

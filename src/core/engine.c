@@ -527,11 +527,11 @@ int engine_calendar_remove(struct engine *e, const char *id)
 
 /* ---- names --------------------------------------------------------- */
 
-static const char *const channel_names[CH_MAX] = {"voice", "chat", "email",
-						  "sms"};
-static const char *const strategy_names[STRAT_MAX] = {
+const char *const engine_channel_names[CH_MAX + 1] = {"voice", "chat", "email",
+						      "sms", NULL};
+const char *const engine_strategy_names[STRAT_MAX + 1] = {
 	"longest-idle", "least-occupied", "most-skilled", "round-robin",
-	"random",	"least-cost",	  "ring-all"};
+	"random",	"least-cost",	  "ring-all",	  NULL};
 static const char *const contact_state_names[CS_MAX] = {
 	"queued",    "offered",	  "active",    "wrapup", "callback-pending",
 	"completed", "abandoned", "voicemail", "closed", "transferred"};
@@ -544,8 +544,9 @@ static const char *const event_names[EV_MAX] = {
 	"contact.abandoned", "contact.transferred", "contact.callback",
 	"callback.offer",    "callback.dial",	    "contact.voicemail",
 	"contact.closed",    "agent.state"};
-static const char *const action_names[ACTION_CLOSE + 1] = {
-	"none", "callback-offer", "callback", "voicemail", "transfer", "close"};
+const char *const engine_action_names[ACTION_CLOSE + 2] = {
+	"none",	    "callback-offer", "callback", "voicemail",
+	"transfer", "close",	      NULL};
 static const char *const why_names[WHY_MAX] = {
 	"eligible", "not-waiting", "offered-to", "other-tenant",  "no-channel",
 	"offline",  "paused",	   "filter",	 "direct",	  "at-capacity",
@@ -562,12 +563,12 @@ static int name_find(const char *const *names, int n, const char *s)
 
 const char *engine_channel_name(enum channel ch)
 {
-	return ch < CH_MAX ? channel_names[ch] : "?";
+	return ch < CH_MAX ? engine_channel_names[ch] : "?";
 }
 
 bool engine_channel_parse(const char *s, enum channel *chp)
 {
-	int i = name_find(channel_names, CH_MAX, s);
+	int i = name_find(engine_channel_names, CH_MAX, s);
 
 	if (i >= 0)
 		*chp = (enum channel)i;
@@ -576,12 +577,12 @@ bool engine_channel_parse(const char *s, enum channel *chp)
 
 const char *engine_strategy_name(enum strategy s)
 {
-	return s < STRAT_MAX ? strategy_names[s] : "?";
+	return s < STRAT_MAX ? engine_strategy_names[s] : "?";
 }
 
 bool engine_strategy_parse(const char *s, enum strategy *sp)
 {
-	int i = name_find(strategy_names, STRAT_MAX, s);
+	int i = name_find(engine_strategy_names, STRAT_MAX, s);
 
 	if (i >= 0)
 		*sp = (enum strategy)i;
@@ -623,12 +624,12 @@ bool engine_event_parse(const char *s, enum engine_event_type *tp)
 
 const char *engine_action_name(enum action a)
 {
-	return a <= ACTION_CLOSE ? action_names[a] : "?";
+	return a <= ACTION_CLOSE ? engine_action_names[a] : "?";
 }
 
 bool engine_action_parse(const char *s, enum action *ap)
 {
-	int i = name_find(action_names, ACTION_CLOSE + 1, s);
+	int i = name_find(engine_action_names, ACTION_CLOSE + 1, s);
 
 	if (i >= 0)
 		*ap = (enum action)i;

@@ -423,6 +423,14 @@ int engine_agent_info(struct engine *e, const char *id, enum agent_state *state,
 
 const char *engine_channel_name(enum channel ch);
 bool engine_channel_parse(const char *s, enum channel *chp);
+/*
+ * The names of channels, strategies and step actions in the engine's
+ * order, NULL-terminated: the one list the API's and the scenarios'
+ * validation take their allowed values from.
+ */
+extern const char *const engine_channel_names[];
+extern const char *const engine_strategy_names[];
+extern const char *const engine_action_names[];
 const char *engine_strategy_name(enum strategy s);
 bool engine_strategy_parse(const char *s, enum strategy *sp);
 const char *engine_contact_state_name(enum contact_state s);

@@ -380,7 +380,7 @@ static const struct jv_field customer_ref_fields[] = {
 static const struct jv_field contact_fields[] = {
 	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"queue", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, jv_channels, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
 	{"customer", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL,
 	 customer_ref_fields},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},

@@ -6,13 +6,6 @@
 
 const char *const jv_site_kinds[] = {"onshore", "nearshore", "offshore", "home",
 				     NULL};
-const char *const jv_channels[] = {"voice", "chat", "email", "sms", NULL};
-const char *const jv_strategies[] = {
-	"longest-idle", "least-occupied", "most-skilled", "round-robin",
-	"random",	"least-cost",	  "ring-all",	  NULL};
-const char *const jv_actions[] = {"none",      "callback-offer", "callback",
-				  "voicemail", "transfer",	 "close",
-				  NULL};
 const char *const jv_wrapups[] = {"none", "timed", "manual", NULL};
 
 static const char *type_text(enum jv_type t)

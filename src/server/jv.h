@@ -47,13 +47,11 @@ int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);
 
 /*
- * The names the API accepts for the engine's enumerations (NULL-ended,
- * in the engine's order: engine_channel_name(), engine_strategy_name()...).
+ * The names the API accepts for site kinds and wrap-up modes (NULL-ended,
+ * in their enumerations' order); channels, strategies and step actions
+ * are the engine's own lists (engine_channel_names...).
  */
 extern const char *const jv_site_kinds[];
-extern const char *const jv_channels[];
-extern const char *const jv_strategies[];
-extern const char *const jv_actions[];
 extern const char *const jv_wrapups[];
 
 /* The deepest nesting a body may have: the body itself is level 1. */

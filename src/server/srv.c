@@ -103,6 +103,7 @@ static void batch_free(struct batch *b)
 	for (size_t i = 0; i < b->npubs; i++) {
 		free(b->pubs[i].tenant);
 		json_decref(b->pubs[i].data);
+		free(b->pubs[i].text);
 	}
 	free(b->pubs);
 	free(b);
@@ -126,7 +127,6 @@ int64_t srv_event(struct srv *s, const char *tenant, const char *type,
 	if (!text ||
 	    store_batch_event(&b->sb, ++s->seq, now, tenant, type, text))
 		oom();
-	free(text);
 	if (b->npubs == b->cap) {
 		b->cap = b->cap ? b->cap * 2 : 16;
 		b->pubs = realloc(b->pubs, b->cap * sizeof(*b->pubs));
@@ -139,6 +139,7 @@ int64_t srv_event(struct srv *s, const char *tenant, const char *type,
 	p->tenant = tenant ? strdup(tenant) : NULL;
 	p->type = type;
 	p->data = data;
+	p->text = text; /* the stream sends it as the log holds it */
 	b->last_seq = s->seq;
 	s->events_total++;
 	return s->seq;

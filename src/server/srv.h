@@ -161,6 +161,7 @@ struct pub {
 	char *tenant;
 	const char *type;
 	json_t *data;
+	char *text; /* data serialized, as the log holds it */
 };
 
 struct srv {

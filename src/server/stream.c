@@ -330,18 +330,48 @@ static bool matches(struct stream *st, const char *tenant, const char *queue,
 	       (agent && has_topic(st, "agent", agent));
 }
 
-/* The event message, serialized (malloc), or NULL. Any thread. */
+/* Whether s goes into a JSON string as it is. */
+static bool json_plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+/*
+ * The event message (malloc), or NULL. data is the event's data as
+ * srv_event serialized it for the log, so a live event and one read back
+ * from the log are sent alike without encoding data again. Any thread.
+ */
 static char *event_text(int64_t seq, int64_t time_ms, const char *tenant,
-			const char *type, const json_t *data)
+			const char *type, const char *data)
 {
 	char t[32], *text;
-	json_t *m = json_pack("{s:s,s:I,s:s,s:s?,s:s,s:O}", "type", "event",
-			      "seq", (json_int_t)seq, "time",
-			      web_time(time_ms, t, sizeof(t)), "tenant", tenant,
-			      "event", type, "data", data);
+	size_t size;
 
-	text = m ? json_dumps(m, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
-	json_decref(m);
+	web_time(time_ms, t, sizeof(t));
+	if ((tenant && !json_plain(tenant)) || !json_plain(type)) {
+		json_t *d = json_loads(data, JSON_DECODE_ANY, NULL);
+		json_t *m =
+			json_pack("{s:s,s:I,s:s,s:s?,s:s,s:o?}", "type",
+				  "event", "seq", (json_int_t)seq, "time", t,
+				  "tenant", tenant, "event", type, "data", d);
+
+		text = m ? json_dumps(m, JSON_COMPACT | JSON_REAL_PRECISION(15))
+			 : NULL;
+		json_decref(m);
+		return text;
+	}
+	size = strlen(data) + strlen(type) + (tenant ? strlen(tenant) : 0) +
+	       128;
+	text = malloc(size);
+	if (text)
+		snprintf(text, size,
+			 "{\"type\":\"event\",\"seq\":%" PRId64
+			 ",\"time\":\"%s\"%s%s%s,\"event\":\"%s\",\"data\":%s}",
+			 seq, t, tenant ? ",\"tenant\":\"" : "",
+			 tenant ? tenant : "", tenant ? "\"" : "", type, data);
 	return text;
 }
 
@@ -370,7 +400,7 @@ static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
 			continue;
 		if (!texts[i])
 			texts[i] = event_text(p->seq, p->time_ms, p->tenant,
-					      p->type, p->data);
+					      p->type, p->text);
 		if (!texts[i]) {
 			failed = true; /* out of memory: not a silent gap */
 			break;
@@ -437,49 +467,6 @@ static char *dup_or_null(const char *v, bool *fail)
 	return d;
 }
 
-/* Whether s goes into a JSON string as it is. */
-static bool json_plain(const char *s)
-{
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
-/*
- * The message of a logged event, as event_text makes it for a live one:
- * the log holds data exactly as json_dumps wrote it (srv_event, same
- * flags), so it is copied, not decoded and encoded again. NULL: out of
- * memory.
- */
-static char *logged_text(const struct store_event *ev)
-{
-	char t[32], *text;
-	json_t *data;
-	size_t size;
-
-	if ((ev->tenant && !json_plain(ev->tenant)) || !json_plain(ev->type)) {
-		data = json_loads(ev->data, 0, NULL);
-		text = data ? event_text(ev->seq, ev->time_ms, ev->tenant,
-					 ev->type, data)
-			    : NULL;
-		json_decref(data);
-		return text;
-	}
-	size = strlen(ev->data) + strlen(ev->type) +
-	       (ev->tenant ? strlen(ev->tenant) : 0) + 128;
-	text = malloc(size);
-	if (text)
-		snprintf(text, size,
-			 "{\"type\":\"event\",\"seq\":%" PRId64
-			 ",\"time\":\"%s\"%s%s%s,\"event\":\"%s\",\"data\":%s}",
-			 ev->seq, web_time(ev->time_ms, t, sizeof(t)),
-			 ev->tenant ? ",\"tenant\":\"" : "",
-			 ev->tenant ? ev->tenant : "", ev->tenant ? "\"" : "",
-			 ev->type, ev->data);
-	return text;
-}
-
 /* On the reader thread: one event of the log into the page. */
 static int page_event(const struct store_event *ev, void *arg)
 {
@@ -491,7 +478,8 @@ static int page_event(const struct store_event *ev, void *arg)
 	e->tenant = dup_or_null(ev->tenant, &fail);
 	e->queue = dup_or_null(ev->queue, &fail);
 	e->agent = dup_or_null(ev->agent, &fail);
-	e->text = logged_text(ev);
+	e->text = event_text(ev->seq, ev->time_ms, ev->tenant, ev->type,
+			     ev->data);
 	pg->n++; /* freed with the page, even when incomplete */
 	return fail || !e->text ? ENOMEM : 0;
 }

@@ -280,7 +280,7 @@ static int head_done(struct hconn *c)
 		return 0;
 	}
 	max = s->h.bodyh(msg, s->h.arg);
-	if (sc->clen < 0 || (uint64_t)sc->clen > max) {
+	if ((uint64_t)sc->clen > max) {
 		char why[96];
 
 		mem_deref(msg);
@@ -346,8 +346,11 @@ static int step(struct hconn *c, bool *more)
 	*more = false;
 	if (c->closing || !c->tc || c->pending >= s->cfg.pipeline_max)
 		return 0;
+	if (c->backlogged)
+		return 0; /* drained() resumes */
 	if (!c->msg && tcp_conn_txqsz(c->tc) > TX_BACKLOG) {
-		/* the client has body_ms to read the answers queued */
+		/* the client has body_ms to read the answers queued; bytes it
+		 * sends meanwhile do not extend that */
 		c->backlogged = true;
 		tmr_start(&c->tmr, s->cfg.body_ms, deadline, c);
 		return tcp_set_send(c->tc, drained);

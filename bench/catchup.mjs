@@ -26,13 +26,14 @@
 //
 // Exit status 1 when a subscriber misses an event, gets one twice or out
 // of order, gets an error or overflow, is disconnected, or a POST fails.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRelais, jsonRequest, procMb } from './lib.mjs';
 
 const ROOT = new URL('..', import.meta.url);
 const SELF = fileURLToPath(import.meta.url);
@@ -48,40 +49,10 @@ const CATCHUP_MAX_S = env('CATCHUP_MAX_S', 120); // then it failed
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function start(dir, args) {
-  const proc = spawn(BIN, ['serve', '--data', dir, '--http', '127.0.0.1:0', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '', err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const exited = new Promise((r) => proc.on('exit', (code) => r(code)));
-  return new Promise((resolve, reject) => {
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (m) resolve({ url: m[1], proc, exited, logs: () => err });
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
-  });
-}
+const start = (dir, args) => startRelais(BIN, dir, args);
 
-function req(url, method, path, token, body) {
-  const u = new URL(path, url);
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  return new Promise((resolve, reject) => {
-    const r = http.request(u, { method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null });
-      });
-    });
-    r.on('error', reject);
-    r.end(data);
-  });
-}
+const req = (url, method, path, token, body) =>
+  jsonRequest(agent, url, method, path, token, body);
 
 async function login(url, username, password) {
   const r = await req(url, 'POST', '/api/v1/session', null, { username, password });
@@ -121,10 +92,7 @@ async function buildLog(url, token, queues) {
   return seq;
 }
 
-function rss(pid, key) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${key}:\\s+(\\d+) kB`));
-  return m ? Number(m[1]) / 1024 : 0;
-}
+const rss = procMb;
 
 function subscriber(url, token, topics, stats) {
   const s = { seqs: [], ackLast: null, caughtUp: false, errors: [], closed: false };

@@ -39,13 +39,7 @@ run_mode() {
 	local name=$1 out c0 c1 s0 s1 k0 k1
 	shift
 	start_relais R "$@"
-	BENCH_TOKEN=$(login "$R_URL" integration)
-	BENCH_TENANT=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
-		"$R_URL/api/v1/tenants?limit=500" |
-		jq -er '.items[] | select(.name == "AssurMax") | .id')
-	BENCH_QUEUE=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
-		"$R_URL/api/v1/queues?limit=500" |
-		jq -er '.items[] | select(.name == "AssurMax email") | .id')
+	assurmax_email "$R_URL"
 	export BENCH_TOKEN BENCH_TENANT BENCH_QUEUE BENCH_CHANNEL=email
 	out=$(bench_tmpdir "wrk-$name")
 	# One request to check the body is accepted.

@@ -102,6 +102,18 @@ login() {
 		die "cannot log in as $2 on $1"
 }
 
+# BENCH_TOKEN, BENCH_TENANT, BENCH_QUEUE: the integration login and the
+# demo's AssurMax email queue of the server at URL (the benchmarks' POSTs).
+assurmax_email() { # URL
+	BENCH_TOKEN=$(login "$1" integration)
+	BENCH_TENANT=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
+		"$1/api/v1/tenants?limit=500" |
+		jq -er '.items[] | select(.name == "AssurMax") | .id')
+	BENCH_QUEUE=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
+		"$1/api/v1/queues?limit=500" |
+		jq -er '.items[] | select(.name == "AssurMax email") | .id')
+}
+
 # metric URL NAME: the value of one /metrics sample (full name with labels).
 metric() {
 	curl -sf "$1/metrics" | awk -v n="$2" '$1 == n { print $2; exit }'

@@ -41,13 +41,7 @@ fill() {
 	else
 		start_relais R --no-fsync
 	fi
-	BENCH_TOKEN=$(login "$R_URL" integration)
-	BENCH_TENANT=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
-		"$R_URL/api/v1/tenants?limit=500" |
-		jq -er '.items[] | select(.name == "AssurMax") | .id')
-	BENCH_QUEUE=$(curl -sf -H "Authorization: Bearer $BENCH_TOKEN" \
-		"$R_URL/api/v1/queues?limit=500" |
-		jq -er '.items[] | select(.name == "AssurMax email") | .id')
+	assurmax_email "$R_URL"
 	export BENCH_TOKEN BENCH_TENANT BENCH_QUEUE BENCH_COUNT=$COUNT \
 		BENCH_SLACK=$((COUNT > 256 ? 128 : 0)) BENCH_DONE=$R_DIR/wrk.done
 	local t0=$SECONDS made body wrk_pid

@@ -21,12 +21,13 @@
 //
 // Exit status 1 when the server fails or a POST fails; memory is a figure,
 // not a verdict (target: rss_end_mb close to rss_start_mb).
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startRelais, jsonRequest, procMb } from './lib.mjs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = new URL('..', import.meta.url);
@@ -40,22 +41,8 @@ const SETTLE_S = env('MEM_SETTLE_S', 3);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function req(url, method, path, token, body) {
-  const headers = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  return new Promise((resolve, reject) => {
-    const r = http.request(new URL(path, url), { method, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode, body: text ? JSON.parse(text) : null });
-      });
-    });
-    r.on('error', reject);
-    r.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const req = (url, method, path, token, body) =>
+  jsonRequest(agent, url, method, path, token, body);
 
 async function login(url, username) {
   const r = await req(url, 'POST', '/api/v1/session', null, { username, password: `${username}-demo` });
@@ -63,10 +50,7 @@ async function login(url, username) {
   return r.body.token;
 }
 
-function rss(pid, key) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${key}:\\s+(\\d+) kB`));
-  return m ? Number(m[1]) / 1024 : 0;
-}
+const rss = procMb;
 
 // ---- the subscribers: node stream_mem.mjs --subs JSON ----
 async function subscribersMain() {
@@ -94,18 +78,10 @@ async function subscribersMain() {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'relais-mem-'));
-  const proc = spawn(BIN, ['serve', '--demo', '--data', dir, '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const srv = await startRelais(BIN, dir, ['--demo']);
+  const { proc, url } = srv;
   let child, failed = false;
   try {
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      proc.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)\//);
-        if (m) resolve(m[1]);
-      });
-      proc.on('exit', (c) => reject(new Error(`server exited ${c}`)));
-    });
     const admin = await login(url, 'admin');
     const tokens = [admin, await login(url, 'supervisor'), await login(url, 'admin'), await login(url, 'supervisor')];
     const tenants = (await req(url, 'GET', '/api/v1/tenants', admin)).body.items;
@@ -146,7 +122,7 @@ async function main() {
   } finally {
     if (child) child.kill();
     proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
+    await srv.exited;
     agent.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -30,7 +30,7 @@
 #include "server/libre.h"
 
 #include "server/httphead.h"
-#include "server/jv.h"
+#include "model/jv.h"
 #include "server/srv.h"
 #include "server/web.h"
 

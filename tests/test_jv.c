@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "server/jv.h"
+#include "model/jv.h"
 #include "server/srv.h"
 
 static const char *const colours[] = {"red", "green", "blue", NULL};

@@ -21,8 +21,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "server/jv.h"
-#include "server/store.h"
+#include "model/jv.h"
+#include "store/store.h"
 
 struct fx {
 	char dir[64];

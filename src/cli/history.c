@@ -23,7 +23,7 @@
 
 #include "cli/cli.h"
 #include "cli/words.h"
-#include "server/store.h"
+#include "store/store.h"
 #include "server/web.h"
 
 struct history_words {

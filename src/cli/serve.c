@@ -19,7 +19,7 @@
 #include "cli/msg.h"
 #include "server/log.h"
 #include "server/srv.h"
-#include "server/store.h"
+#include "store/store.h"
 
 static void serve_usage(FILE *f)
 {

@@ -33,7 +33,7 @@
 #include "core/metrics.h"
 #include "core/sim.h"
 #include "core/tz.h"
-#include "server/store.h"
+#include "store/store.h"
 #include "server/web.h"
 #include "sys/zoneinfo.h"
 

@@ -14,7 +14,7 @@
 #include "cli/whatif_msg.h"
 #include "core/engine.h"
 #include "core/tz.h"
-#include "server/store.h"
+#include "store/store.h"
 
 /* "relais sim replay: " and the template with arg; returns rc. */
 int replay_fail(const char *tmpl, const char *arg, int rc);

@@ -23,9 +23,9 @@
 #include "cli/sim_scenario.h"
 #include "core/forecast_csv.h"
 #include "core/tz.h"
-#include "server/calendar_json.h"
-#include "server/jv.h"
-#include "server/queue_json.h"
+#include "model/calendar_json.h"
+#include "model/jv.h"
+#include "model/queue_json.h"
 #include "sys/zoneinfo.h"
 #include "sys/readfile.h"
 

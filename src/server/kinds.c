@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "core/calendar.h"
-#include "server/calendar_json.h"
-#include "server/queue_json.h"
+#include "model/calendar_json.h"
+#include "model/queue_json.h"
 #include "server/srv.h"
 #include "sys/zoneinfo.h"
 

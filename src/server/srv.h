@@ -24,8 +24,8 @@
 #include "core/engine.h"
 #include "core/hmap.h"
 #include "core/metrics.h"
-#include "server/jv.h"
-#include "server/store.h"
+#include "model/jv.h"
+#include "store/store.h"
 #include "server/web.h"
 
 struct srv;

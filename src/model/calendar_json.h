@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "core/calendar.h"
-#include "server/jv.h"
+#include "model/jv.h"
 
 extern const struct jv_field calendar_weekly_fields[];
 extern const struct jv_field calendar_exception_fields[];

@@ -3,8 +3,8 @@
  */
 #include <string.h>
 
-#include "server/jv.h"
-#include "server/queue_json.h"
+#include "model/jv.h"
+#include "model/queue_json.h"
 
 static enum action action_of(const char *s, enum action def)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/calendar_json.h"
+#include "model/calendar_json.h"
 #include "sys/zoneinfo.h"
 
 static const char *const days[] = {"mon", "tue", "wed", "thu",

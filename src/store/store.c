@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/store.h"
+#include "store/store.h"
 
 static struct store_op *batch_grow(struct store_batch *b)
 {

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "server/store.h"
+#include "store/store.h"
 
 const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills", "agents",   "queues",

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/jv.h"
+#include "model/jv.h"
 
 const char *const jv_site_kinds[] = {"onshore", "nearshore", "offshore", "home",
 				     NULL};

@@ -21,6 +21,7 @@
 
 #include "server/hconn.h"
 #include "server/log.h"
+#include "server/module.h"
 #include "server/srv.h"
 #include "server/webfiles.h"
 #include "server/worker.h"
@@ -30,6 +31,55 @@
 #define FD_RESERVE 64
 /* How long a stop waits for the answers of what it commits. */
 #define STOP_GRACE_MS 10000
+
+/* ---- modules ---- */
+
+void *srv_module_state(const struct srv *s, const struct srv_module *m)
+{
+	for (size_t i = 0; srv_modules[i]; i++)
+		if (srv_modules[i] == m)
+			return s->mods[i];
+	return NULL;
+}
+
+/* Calls hook (a member of struct srv_module) of every module that has it. */
+#define EACH_MODULE(s, hook, ...)                  \
+	for (size_t i_ = 0; srv_modules[i_]; i_++) \
+		if (srv_modules[i_]->hook)         \
+	srv_modules[i_]->hook((s), (s)->mods[i_], ##__VA_ARGS__)
+
+static int modules_init(struct srv *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && srv_modules[i]; i++) {
+		if (i >= SRV_MODULES_MAX)
+			return E2BIG;
+		if (srv_modules[i]->init)
+			err = srv_modules[i]->init(s, &s->mods[i]);
+		if (err)
+			log_error("srv",
+				  "msg=\"cannot start\" module=%s err=%d",
+				  srv_modules[i]->name, err);
+	}
+	return err;
+}
+
+static int modules_load(struct srv *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && srv_modules[i]; i++)
+		if (srv_modules[i]->load)
+			err = srv_modules[i]->load(s, s->mods[i]);
+	return err;
+}
+
+/* Also after a failed start: close() is called for every module. */
+static void modules_close(struct srv *s)
+{
+	EACH_MODULE(s, close);
+}
 
 struct batch {
 	struct srv *srv;
@@ -215,6 +265,7 @@ static void commit_done(void *arg)
 		web_json(r, r->held_status, body);
 	}
 	stream_publish(s, b->pubs, b->npubs);
+	EACH_MODULE(s, on_commit, b->pubs, b->npubs);
 	batch_free(b);
 	srv_flush(s);
 }
@@ -224,6 +275,7 @@ void srv_flush(struct srv *s)
 	struct batch *b;
 
 	contacts_flush_dirty(s);
+	EACH_MODULE(s, before_commit);
 	b = s->open;
 	if (!b->sb.n && !b->waiters)
 		return;
@@ -274,6 +326,7 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 	stats_on_event(s, ev);
 	contacts_on_event(s, ev);
 	traffic_on_event(s, ev);
+	EACH_MODULE(s, on_engine_event, ev);
 }
 
 static void tick(void *arg)
@@ -281,6 +334,7 @@ static void tick(void *arg)
 	struct srv *s = arg;
 
 	stream_tick(s);
+	EACH_MODULE(s, tick);
 	tmr_start(s->tick_tmr, 1000, tick, s);
 }
 
@@ -383,6 +437,8 @@ static int load_state(struct srv *s)
 	s->restoring = false;
 	if (!err)
 		err = stats_rebuild(s);
+	if (!err)
+		err = modules_load(s);
 	if (err)
 		log_error("store", "msg=\"cannot load the state\" err=\"%s\"",
 			  l.msg[0] ? l.msg : st->ops->errmsg(st));
@@ -618,6 +674,7 @@ static void srv_close(struct srv *s)
 {
 	traffic_stop();
 	stream_close_all(s);
+	modules_close(s);
 	s->hs = mem_deref(s->hs);
 	worker_stop(s->db);
 	worker_stop(s->cpu);
@@ -675,6 +732,7 @@ static void shutdown_gracefully(struct srv *s)
 	tmr_cancel(s->tick_tmr);
 	traffic_stop();
 	stream_close_all(s);
+	EACH_MODULE(s, stop);
 	srv_flush(s);
 	s->stop_until = srv_now(s) + (streams ? 300 : 0);
 	s->stop_deadline = srv_now(s) + STOP_GRACE_MS;
@@ -714,6 +772,8 @@ int srv_run(const struct srv_config *cfg)
 	if (!err)
 		err = auth_init(s);
 	if (!err)
+		err = modules_init(s);
+	if (!err)
 		err = load_state(s);
 	if (!err && cfg->demo)
 		err = demo_seed(s);
@@ -723,6 +783,7 @@ int srv_run(const struct srv_config *cfg)
 		err = listen_http(s, fds);
 	if (!err) {
 		traffic_start(s);
+		EACH_MODULE(s, start);
 		srv_flush(s);
 		srv_engine_timer(s);
 		tmr_start(s->tick_tmr, 1000, tick, s);

@@ -164,8 +164,11 @@ struct pub {
 	char *text; /* data serialized, as the log holds it */
 };
 
+#define SRV_MODULES_MAX 32
+
 struct srv {
 	struct srv_config cfg;
+	void *mods[SRV_MODULES_MAX]; /* each module's state (module.h) */
 	struct engine *eng;
 	struct store *store;
 	int lock_fd;	    /* the data folder's lock */

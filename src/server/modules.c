@@ -1,0 +1,11 @@
+/*
+ * The server's modules, in load order: the one list srv.c goes through at
+ * each phase (module.h). Adding a feature or a channel adds a line here.
+ */
+#include <stddef.h>
+
+#include "server/module.h"
+
+const struct srv_module *const srv_modules[] = {
+	NULL,
+};

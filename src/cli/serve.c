@@ -369,7 +369,10 @@ int cli_routes(int argc, char **argv)
 		       "'relais serve' as METHOD PATH.\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
-	for (const struct route *r = web_routes; r->method; r++)
-		printf("%s %s\n", r->method, r->pattern);
+	const struct route *all[256];
+	size_t n = web_routes_list(all, 256);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%s %s\n", all[i]->method, all[i]->pattern);
 	return 0;
 }

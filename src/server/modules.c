@@ -6,6 +6,9 @@
 
 #include "server/module.h"
 
+extern const struct srv_module api_module;
+
 const struct srv_module *const srv_modules[] = {
+	&api_module,
 	NULL,
 };

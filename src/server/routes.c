@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "server/module.h"
 #include "server/srv.h"
 
 /* A route with the default body limit (WEB_BODY_MAX). */
@@ -21,7 +22,7 @@
 
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 
-const struct route web_routes[] = {
+static const struct route api_routes[] = {
 	ROUTE("GET", "/healthz", api_healthz, R_PUBLIC),
 	ROUTE("GET", "/metrics", api_metrics, R_PUBLIC),
 	ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
@@ -71,4 +72,10 @@ const struct route web_routes[] = {
 	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
 	ROUTE("GET", "/api/v1/stream", api_stream, R_PUBLIC),
 	{.method = NULL},
+};
+
+/* The routes not yet moved into their feature's module. */
+const struct srv_module api_module = {
+	.name = "api",
+	.routes = api_routes,
 };

@@ -18,6 +18,7 @@
 
 #include "server/hconn.h"
 #include "server/log.h"
+#include "server/module.h"
 #include "server/srv.h"
 #include "server/web.h"
 #include "server/webfiles.h"
@@ -658,7 +659,10 @@ static void method_not_allowed(struct hreq *r)
 	char allow[96] = "", p[2][64];
 	size_t len;
 
-	for (const struct route *rt = web_routes; rt->method; rt++) {
+	size_t m = 0;
+
+	for (const struct route *rt = web_route_next(&m, NULL); rt;
+	     rt = web_route_next(&m, rt)) {
 		if (!route_match(rt->pattern, r->path, p) ||
 		    strstr(allow, rt->method))
 			continue;
@@ -726,13 +730,39 @@ static bool parse_body(struct hreq *r, const struct http_msg *msg)
 	return true;
 }
 
+const struct route *web_route_next(size_t *m, const struct route *rt)
+{
+	if (rt && (++rt)->method)
+		return rt;
+	if (rt)
+		(*m)++;
+	for (; srv_modules[*m]; (*m)++) {
+		rt = srv_modules[*m]->routes;
+		if (rt && rt->method)
+			return rt;
+	}
+	return NULL;
+}
+
+size_t web_routes_list(const struct route **out, size_t max)
+{
+	size_t m = 0, n = 0;
+
+	for (const struct route *rt = web_route_next(&m, NULL); rt;
+	     rt = web_route_next(&m, rt))
+		if (n < max)
+			out[n++] = rt;
+	return n;
+}
+
 const struct route *web_route_lookup(const char *method, const char *path,
 				     char params[2][64], bool *path_known)
 {
 	const struct route *rt;
+	size_t m = 0;
 
 	*path_known = false;
-	for (rt = web_routes; rt->method; rt++) {
+	for (rt = web_route_next(&m, NULL); rt; rt = web_route_next(&m, rt)) {
 		char p[2][64];
 
 		if (!route_match(rt->pattern, path, p))

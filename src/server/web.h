@@ -78,8 +78,14 @@ struct route {
 	size_t body_max; /* the largest body; 0: WEB_BODY_MAX */
 };
 
-/* The whole table, NULL-terminated; `relais routes` prints it. */
-extern const struct route web_routes[];
+/*
+ * The routes of every module (module.h), in module order: the route after
+ * rt (NULL: the first), *m being the module's index (start at 0); NULL at
+ * the end.
+ */
+const struct route *web_route_next(size_t *m, const struct route *rt);
+/* Every route into out (at most max); their count. `relais routes`. */
+size_t web_routes_list(const struct route **out, size_t max);
 
 /*
  * The route for method and path, its {x} segments copied into params;

@@ -6,9 +6,14 @@
 
 #include "server/module.h"
 
+#include "server/contacts.h"
+#include "server/customers.h"
+
 extern const struct srv_module api_module;
+extern const struct srv_module agents_module;
+extern const struct srv_module demo_module;
 
 const struct srv_module *const srv_modules[] = {
-	&api_module,
-	NULL,
+	&api_module,	&customers_module, &contacts_module,
+	&agents_module, &demo_module,	   NULL,
 };

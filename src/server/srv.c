@@ -274,7 +274,6 @@ void srv_flush(struct srv *s)
 {
 	struct batch *b;
 
-	contacts_flush_dirty(s);
 	EACH_MODULE(s, before_commit);
 	b = s->open;
 	if (!b->sb.n && !b->waiters)
@@ -285,6 +284,17 @@ void srv_flush(struct srv *s)
 	s->inflight++;
 	if (worker_submit(s->db, commit_job, commit_done, b))
 		oom();
+}
+
+static void flush_fire(void *arg)
+{
+	srv_flush(arg);
+}
+
+void srv_commit_soon(struct srv *s)
+{
+	if (!tmr_isrunning(s->flush_tmr))
+		tmr_start(s->flush_tmr, 0, flush_fire, s);
 }
 
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
@@ -324,8 +334,6 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 	if (s->restoring)
 		return;
 	stats_on_event(s, ev);
-	contacts_on_event(s, ev);
-	traffic_on_event(s, ev);
 	EACH_MODULE(s, on_engine_event, ev);
 }
 
@@ -395,24 +403,6 @@ static int load_session_row(const char *id, const char *body, void *arg)
 	return auth_session_load(l->srv, id, body);
 }
 
-static int load_customer_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	return identities_load(l->srv, id, body);
-}
-
-static int load_contact_row(const struct store_open_contact *oc, void *arg)
-{
-	struct loader *l = arg;
-
-	l->err = contacts_restore(l->srv, oc);
-	if (l->err)
-		snprintf(l->msg, sizeof(l->msg),
-			 "contact %s cannot be restored", oc->id);
-	return l->err;
-}
-
 static int load_state(struct srv *s)
 {
 	struct loader l = {.srv = s, .later = json_array()};
@@ -429,12 +419,6 @@ static int load_state(struct srv *s)
 	json_decref(l.later);
 	if (!err)
 		err = st->ops->rows(st, "sessions", load_session_row, &l);
-	if (!err)
-		err = st->ops->rows(st, "customers", load_customer_row, &l);
-	s->restoring = true;
-	if (!err)
-		err = st->ops->open_contacts(st, load_contact_row, &l);
-	s->restoring = false;
 	if (!err)
 		err = stats_rebuild(s);
 	if (!err)
@@ -663,16 +647,17 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	engine_set_wallclock(s->eng, srv_now(s), srv_now(s));
 	s->eng_tmr = mem_zalloc(sizeof(struct tmr), NULL);
 	s->tick_tmr = mem_zalloc(sizeof(struct tmr), NULL);
-	if (!s->eng_tmr || !s->tick_tmr)
+	s->flush_tmr = mem_zalloc(sizeof(struct tmr), NULL);
+	if (!s->eng_tmr || !s->tick_tmr || !s->flush_tmr)
 		return ENOMEM;
 	tmr_init(s->eng_tmr);
 	tmr_init(s->tick_tmr);
+	tmr_init(s->flush_tmr);
 	return 0;
 }
 
 static void srv_close(struct srv *s)
 {
-	traffic_stop();
 	stream_close_all(s);
 	modules_close(s);
 	s->hs = mem_deref(s->hs);
@@ -687,10 +672,11 @@ static void srv_close(struct srv *s)
 		tmr_cancel(s->eng_tmr);
 	if (s->tick_tmr)
 		tmr_cancel(s->tick_tmr);
+	if (s->flush_tmr)
+		tmr_cancel(s->flush_tmr);
 	mem_deref(s->eng_tmr);
 	mem_deref(s->tick_tmr);
-	contacts_free(s);
-	identities_free(s);
+	mem_deref(s->flush_tmr);
 	stats_free(s);
 	auth_free(s);
 	objects_free(s);
@@ -730,7 +716,6 @@ static void shutdown_gracefully(struct srv *s)
 	if (s->hs)
 		hconn_sock_drain(s->hs);
 	tmr_cancel(s->tick_tmr);
-	traffic_stop();
 	stream_close_all(s);
 	EACH_MODULE(s, stop);
 	srv_flush(s);
@@ -770,28 +755,23 @@ int srv_run(const struct srv_config *cfg)
 	if (!err)
 		err = worker_start(&s->cpu, NULL, "hash");
 	if (!err)
-		err = auth_init(s);
-	if (!err)
 		err = modules_init(s);
 	if (!err)
+		err = auth_init(s);
+	if (!err)
 		err = load_state(s);
-	if (!err && cfg->demo)
-		err = demo_seed(s);
 	if (!err)
 		err = web_folder(s);
 	if (!err)
 		err = listen_http(s, fds);
 	if (!err) {
-		traffic_start(s);
 		EACH_MODULE(s, start);
 		srv_flush(s);
 		srv_engine_timer(s);
 		tmr_start(s->tick_tmr, 1000, tick, s);
-		log_info("srv",
-			 "msg=ready version=%s seq=%lld start_ms=%.1f "
-			 "contacts=%zu",
+		log_info("srv", "msg=ready version=%s seq=%lld start_ms=%.1f",
 			 RELAIS_VERSION, (long long)s->seq,
-			 (double)(mono_us() - t0) / 1000.0, s->contacts.len);
+			 (double)(mono_us() - t0) / 1000.0);
 		tmr_start(&early, 0, stop_if_asked, NULL);
 		err = stop_asked ? 0 : re_main(signal_handler);
 		tmr_cancel(&early);

@@ -103,16 +103,6 @@ struct session {
 	int64_t expires_ms;
 };
 
-/* A contact the engine knows (not yet terminal), and its projection. */
-struct crec {
-	char id[40];
-	uint64_t num; /* the engine's id */
-	json_t *body; /* the projection row, also the API view: crec_body() */
-	char *text;   /* a restored row not parsed yet (then body is NULL) */
-	bool dirty;   /* to be written with the open batch */
-	bool done;    /* terminal: dropped from memory after the commit */
-};
-
 /* Today's counters of a queue, for the realtime statistics. */
 struct qstat {
 	char queue[40];
@@ -176,7 +166,7 @@ struct srv {
 	struct worker *cpu; /* password hashing */
 	struct hconn_sock *hs;
 	char web_root[4096]; /* the web folder's real path, "" for none */
-	struct tmr *eng_tmr, *tick_tmr;
+	struct tmr *eng_tmr, *tick_tmr, *flush_tmr;
 	int64_t mono0_ms, utc0_ms;
 	int64_t started_ms;
 	bool restoring; /* engine events are not recorded */
@@ -188,14 +178,10 @@ struct srv {
 	struct hmap users_by_name; /* username -> user */
 	struct hmap users;	   /* id -> user */
 	struct hmap sessions;	   /* id -> session */
-	struct hmap contacts;	   /* id -> crec */
-	struct hmap contact_nums;  /* num -> crec */
-	struct hmap identities;	   /* "tenant\tkind\tvalue" -> customer id */
 	struct hmap qstats;	   /* queue id -> qstat */
 	struct hmap astates;	   /* agent id -> astate */
 	struct hmap zones;	   /* tenant id -> its time zone (cache) */
 	struct hmap conns;	   /* http_conn -> its requests in order */
-	uint64_t next_num;
 
 	int64_t seq;	     /* last sequence given (also the stats cache's
 				generation: any event changes statistics) */
@@ -229,6 +215,12 @@ int srv_del(struct srv *s, const char *table, const char *id);
 void srv_reply_durable(struct hreq *r, int status, json_t *body);
 /* Starts a commit if none is running (after any engine call). */
 void srv_flush(struct srv *s);
+/*
+ * Has the open batch committed once the current work is done (at the end
+ * of this turn of the loop), so that a reply held with srv_reply_durable()
+ * meanwhile goes with it.
+ */
+void srv_commit_soon(struct srv *s);
 /* Schedules the engine's next timer. */
 void srv_engine_timer(struct srv *s);
 void srv_uuid(char out[40]);
@@ -300,54 +292,7 @@ struct user *auth_user_find(struct srv *s, const char *id);
 /* A hash for trusted, throw-away passwords (the demo): fast. */
 int auth_hash_fast(const char *password, char out[128]);
 
-/* ---- contacts.c, agents.c: the engine bridge, contacts, agents ---- */
-void contacts_on_event(struct srv *s, const struct engine_event *ev);
-
-/* A new contact, already validated. */
-struct new_contact {
-	const char *tenant, *queue, *channel;
-	const char *customer; /* customer id or NULL */
-	int priority;
-	const json_t *attributes; /* NULL: {} */
-	bool callback;
-	const char *by; /* the user who created it */
-};
-
-/* Creates it and hands it to the engine. 0 or an errno value. */
-int contacts_add(struct srv *s, const struct new_contact *nc,
-		 struct crec **out);
-int contacts_restore(struct srv *s, const struct store_open_contact *oc);
-/* A contact the engine holds, or NULL. */
-struct crec *contacts_find(struct srv *s, const char *id);
-/* Its body, parsed on first use for a restored contact (owned by c). */
-json_t *crec_body(struct crec *c);
-void contacts_flush_dirty(struct srv *s);
-void contacts_free(struct srv *s);
-int identities_load(struct srv *s, const char *id, const char *body);
-/*
- * Finds or creates the customer of a new contact from {"id"|"phone"|
- * "email","name"}; out gets its id ("" for none). 0 or an HTTP status.
- */
-int customer_resolve(struct srv *s, const char *by, const char *tenant,
-		     const json_t *ref, char out[40], char *msg, size_t size);
-void identities_free(struct srv *s);
-void api_contact_create(struct hreq *r);
-void api_contact_list(struct hreq *r);
-void api_contact_get(struct hreq *r);
-void api_contact_accept(struct hreq *r);
-void api_contact_reject(struct hreq *r);
-void api_contact_complete(struct hreq *r);
-void api_contact_transfer(struct hreq *r);
-void api_contact_callback(struct hreq *r);
-void api_contact_abandon(struct hreq *r);
-void api_contact_wrapup(struct hreq *r);
-void api_agent_state(struct hreq *r);
-void api_agent_why(struct hreq *r);
-void api_customer_create(struct hreq *r);
-void api_customer_list(struct hreq *r);
-void api_customer_get(struct hreq *r);
-void api_customer_update(struct hreq *r);
-void api_customer_contacts(struct hreq *r);
+/* ---- contacts_api.c ---- */
 /* The contacts of one customer (after its visibility was checked). */
 void api_customer_contacts_query(struct hreq *r, const char *customer,
 				 const char *tenant);
@@ -381,9 +326,7 @@ void stream_close_all(struct srv *s);
 size_t stream_count(const struct srv *s);
 
 /* ---- demo.c, traffic.c ---- */
+/* Creates the demo centre in an empty store (demo.c). */
 int demo_seed(struct srv *s);
-void traffic_start(struct srv *s);
-void traffic_on_event(struct srv *s, const struct engine_event *ev);
-void traffic_stop(void);
 
 #endif

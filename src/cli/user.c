@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "server/srv.h"
+#include "server/auth.h"
 #include "store/store.h"
 
 static void user_usage(FILE *f)

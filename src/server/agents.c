@@ -10,6 +10,7 @@
 #include "server/contacts.h"
 #include "server/module.h"
 #include "server/srv.h"
+#include "server/auth.h"
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};

@@ -13,6 +13,7 @@
 #include "server/module.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/auth.h"
 
 /* ---- creating a contact ---- */
 

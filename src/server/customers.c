@@ -15,6 +15,7 @@
 #include "server/module.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/auth.h"
 #include "store/store.h"
 
 /* The module's state: every identity, for the look-up of new contacts. */

@@ -9,6 +9,7 @@
 
 #include "server/log.h"
 #include "server/srv.h"
+#include "server/auth.h"
 
 struct demo {
 	struct srv *srv;

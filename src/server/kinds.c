@@ -16,6 +16,7 @@
 #include "model/calendar_json.h"
 #include "model/queue_json.h"
 #include "server/srv.h"
+#include "server/auth.h"
 #include "sys/zoneinfo.h"
 
 /* ---- field tables ---- */

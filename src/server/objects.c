@@ -10,6 +10,7 @@
 
 #include "server/srv.h"
 #include "server/worker.h"
+#include "server/auth.h"
 
 /* ---- the sets of objects ---- */
 

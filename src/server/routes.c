@@ -25,9 +25,6 @@
 static const struct route api_routes[] = {
 	ROUTE("GET", "/healthz", api_healthz, R_PUBLIC),
 	ROUTE("GET", "/metrics", api_metrics, R_PUBLIC),
-	ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
-	ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
-	ROUTE("DELETE", "/api/v1/session", api_session_delete, R_ANY),
 	ADMIN_KIND("tenants"),
 	ADMIN_KIND("sites"),
 	ADMIN_KIND("skills"),

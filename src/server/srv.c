@@ -396,13 +396,6 @@ static int load_later(struct loader *l)
 	return 0;
 }
 
-static int load_session_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	return auth_session_load(l->srv, id, body);
-}
-
 static int load_state(struct srv *s)
 {
 	struct loader l = {.srv = s, .later = json_array()};
@@ -417,8 +410,6 @@ static int load_state(struct srv *s)
 			err = load_later(&l);
 	}
 	json_decref(l.later);
-	if (!err)
-		err = st->ops->rows(st, "sessions", load_session_row, &l);
 	if (!err)
 		err = stats_rebuild(s);
 	if (!err)
@@ -678,7 +669,6 @@ static void srv_close(struct srv *s)
 	mem_deref(s->tick_tmr);
 	mem_deref(s->flush_tmr);
 	stats_free(s);
-	auth_free(s);
 	objects_free(s);
 	if (s->eng)
 		engine_free(s->eng);
@@ -756,8 +746,6 @@ int srv_run(const struct srv_config *cfg)
 		err = worker_start(&s->cpu, NULL, "hash");
 	if (!err)
 		err = modules_init(s);
-	if (!err)
-		err = auth_init(s);
 	if (!err)
 		err = load_state(s);
 	if (!err)

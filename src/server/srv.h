@@ -84,25 +84,6 @@ enum kind_id {
 
 extern const struct kind *const kinds[K_MAX];
 
-struct user {
-	char id[40];
-	char username[64];
-	enum role role;
-	char **tenants;
-	size_t ntenants;
-	char **sites;
-	size_t nsites;
-	char agent[40];
-	char hash[128]; /* Argon2id string */
-};
-
-struct session {
-	char id[72]; /* hex SHA-256 of the token */
-	char user[40];
-	char csrf[48];
-	int64_t expires_ms;
-};
-
 /* Today's counters of a queue, for the realtime statistics. */
 struct qstat {
 	char queue[40];
@@ -175,13 +156,10 @@ struct srv {
 	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
 	struct kindset ks[K_MAX];
-	struct hmap users_by_name; /* username -> user */
-	struct hmap users;	   /* id -> user */
-	struct hmap sessions;	   /* id -> session */
-	struct hmap qstats;	   /* queue id -> qstat */
-	struct hmap astates;	   /* agent id -> astate */
-	struct hmap zones;	   /* tenant id -> its time zone (cache) */
-	struct hmap conns;	   /* http_conn -> its requests in order */
+	struct hmap qstats;  /* queue id -> qstat */
+	struct hmap astates; /* agent id -> astate */
+	struct hmap zones;   /* tenant id -> its time zone (cache) */
+	struct hmap conns;   /* http_conn -> its requests in order */
 
 	int64_t seq;	     /* last sequence given (also the stats cache's
 				generation: any event changes statistics) */
@@ -192,7 +170,6 @@ struct srv {
 	struct stream *streams;	       /* WebSocket clients */
 	struct stream_hub *stream_hub; /* stream.c: limits, catch-up reader */
 	struct stats_cache *stats_cache;
-	struct auth *auth; /* login limits, the sessions' sweep */
 
 	/* for /metrics */
 	uint64_t http_by_class[6];
@@ -247,50 +224,6 @@ void api_obj_delete(struct hreq *r);
 /* Creates an object from a trusted body (demo, CLI). */
 int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 		      char out_id[40], char *msg, size_t size);
-
-/* ---- auth.c: users, sessions, scope ---- */
-int auth_user_load(struct srv *s, const json_t *body);
-void auth_user_drop(struct srv *s, const char *id);
-void auth_free(struct srv *s);
-/* Authenticates a request from its headers; false: reply 401 sent. */
-bool auth_request(struct hreq *r);
-bool auth_sees_tenant(struct srv *s, const struct user *u, const char *t);
-bool auth_sees_site(struct srv *s, const struct user *u, const char *site);
-/* The tenants a user may see (copies), or NULL (all) for an admin. */
-char **auth_tenants(struct srv *s, const struct user *u, size_t *n);
-void auth_tenants_free(char **v, size_t n);
-/*
- * auth_tenants() for a request: false when memory ran out (the 500 was
- * sent; a NULL must never be taken for "every tenant").
- */
-bool auth_scope(struct hreq *r, char ***v, size_t *n);
-/* At start-up, once the workers run: limits kept, dummy hash, sweep. */
-int auth_init(struct srv *s);
-int auth_hash(const char *password, char out[128]);
-/* 0, or -1 with msg naming the rule (at least 12 characters). */
-int auth_password_check(const char *password, char *msg, size_t size);
-/* Ends user's sessions but keep_session (an id, may be NULL). */
-void auth_sessions_end(struct srv *s, const char *user, const char *keep);
-/*
- * Whether the request's Origin is this server (Host, or X-Forwarded-Host
- * from a trusted proxy). No Origin: !require (not a browser).
- */
-bool auth_same_origin(const struct hreq *r, bool require);
-void api_session_create(struct hreq *r);
-void api_session_get(struct hreq *r);
-void api_session_delete(struct hreq *r);
-int auth_session_load(struct srv *s, const char *id, const char *body);
-json_t *auth_user_json(struct srv *s, const struct user *u);
-/* The token of a WebSocket upgrade (header, cookie or ?token=). */
-struct user *auth_token_user(struct srv *s, const char *token);
-/* The id of a token's live session (borrowed), or NULL. */
-const char *auth_token_session(struct srv *s, const char *token);
-/* Whether the session of that id exists and has not expired (a logout, a
- * password change or a deleted user ends it). */
-bool auth_session_alive(struct srv *s, const char *id);
-struct user *auth_user_find(struct srv *s, const char *id);
-/* A hash for trusted, throw-away passwords (the demo): fast. */
-int auth_hash_fast(const char *password, char out[128]);
 
 /* ---- contacts_api.c ---- */
 /* The contacts of one customer (after its visibility was checked). */

@@ -22,6 +22,7 @@
 #include "server/query.h"
 #include "server/srv.h"
 #include "server/worker.h"
+#include "server/auth.h"
 #include "sys/zoneinfo.h"
 
 struct zone {

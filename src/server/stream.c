@@ -47,6 +47,7 @@
 #include "server/srv.h"
 #include "server/wsconn.h"
 #include "server/worker.h"
+#include "server/auth.h"
 
 enum {
 	QUEUE_MAX_DEFAULT = 1 << 20, /* bytes queued per subscriber */

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "model/jv.h"
+#include "server/objects.h"
 #include "server/srv.h"
 
 static const char *const colours[] = {"red", "green", "blue", NULL};

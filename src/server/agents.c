@@ -11,6 +11,7 @@
 #include "server/module.h"
 #include "server/srv.h"
 #include "server/auth.h"
+#include "server/objects.h"
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};

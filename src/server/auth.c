@@ -29,6 +29,7 @@
 #include "server/throttle.h"
 #include "server/worker.h"
 #include "server/auth.h"
+#include "server/objects.h"
 
 #define SESSION_MS	       (12 * 3600 * 1000LL)
 #define INTEGRATION_SESSION_MS (365 * 86400 * 1000LL)

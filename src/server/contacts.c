@@ -12,6 +12,7 @@
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
+#include "server/objects.h"
 #include "store/store.h"
 
 extern const struct route contacts_routes[];

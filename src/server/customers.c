@@ -16,6 +16,7 @@
 #include "server/query.h"
 #include "server/srv.h"
 #include "server/auth.h"
+#include "server/objects.h"
 #include "store/store.h"
 
 /* The module's state: every identity, for the look-up of new contacts. */

@@ -10,6 +10,7 @@
 #include "server/log.h"
 #include "server/srv.h"
 #include "server/auth.h"
+#include "server/objects.h"
 
 struct demo {
 	struct srv *srv;
@@ -137,7 +138,7 @@ int demo_seed(struct srv *s)
 	char tids[2][40], sids[2][40], cal[40], aids[NAGENTS][40], id[40];
 	const char *tn[2], *site[2];
 
-	if (s->ks[K_TENANTS].n)
+	if (obj_set(s, K_TENANTS)->n)
 		return 0; /* already there: keep what people changed */
 	tn[0] = make(&d, K_TENANTS,
 		     json_pack("{s:s,s:s,s:[s,s]}", "name", "AssurMax",

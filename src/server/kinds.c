@@ -17,6 +17,7 @@
 #include "model/queue_json.h"
 #include "server/srv.h"
 #include "server/auth.h"
+#include "server/objects.h"
 #include "sys/zoneinfo.h"
 
 /* ---- field tables ---- */
@@ -232,7 +233,7 @@ static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
-		struct kindset *set = &s->ks[k];
+		struct kindset *set = obj_set(s, k);
 
 		for (size_t i = 0; i < set->n; i++) {
 			json_t *b = set->list[i]->body, *v;
@@ -293,7 +294,7 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 
 static bool used_by_agents(struct srv *s, const char *field, const char *id)
 {
-	struct kindset *set = &s->ks[K_AGENTS];
+	struct kindset *set = obj_set(s, K_AGENTS);
 
 	for (size_t i = 0; i < set->n; i++) {
 		json_t *v = json_object_get(set->list[i]->body, field);

@@ -8,6 +8,7 @@
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/module.h"
+#include "server/objects.h"
 
 extern const struct srv_module api_module;
 extern const struct srv_module agents_module;
@@ -15,11 +16,12 @@ extern const struct srv_module demo_module;
 
 /* clang-format off */
 const struct srv_module *const srv_modules[] = {
-	&api_module,
+	&config_module,		/* the configuration: first */
 	&auth_module,		/* sessions: after the users */
 	&customers_module,
 	&contacts_module,	/* contacts: after the queues and customers */
 	&agents_module,
+	&api_module,		/* statistics: after the contacts */
 	&demo_module,		/* the demo centre: in an empty store, last */
 	NULL,
 };

@@ -25,14 +25,6 @@
 static const struct route api_routes[] = {
 	ROUTE("GET", "/healthz", api_healthz, R_PUBLIC),
 	ROUTE("GET", "/metrics", api_metrics, R_PUBLIC),
-	ADMIN_KIND("tenants"),
-	ADMIN_KIND("sites"),
-	ADMIN_KIND("skills"),
-	ADMIN_KIND("agents"),
-	ADMIN_KIND("queues"),
-	ADMIN_KIND("calendars"),
-	ADMIN_KIND("dispositions"),
-	ADMIN_KIND("users"),
 	ROUTE("GET", "/api/v1/stats/realtime", api_stats_realtime,
 	      R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT),
 	ROUTE("GET", "/api/v1/reports/intervals", api_reports_intervals,
@@ -43,8 +35,16 @@ static const struct route api_routes[] = {
 	{.method = NULL},
 };
 
+/* Today's counters, from the log (after the contacts are restored). */
+static int api_load(struct srv *s, void *arg)
+{
+	(void)arg;
+	return stats_rebuild(s);
+}
+
 /* The routes not yet moved into their feature's module. */
 const struct srv_module api_module = {
 	.name = "api",
 	.routes = api_routes,
+	.load = api_load,
 };

@@ -348,75 +348,17 @@ static void tick(void *arg)
 
 /* ---- start-up ---- */
 
-struct loader {
-	struct srv *srv;
-	enum kind_id k;
-	int err;
-	char msg[256];
-	json_t *later; /* queues that name a queue not loaded yet */
-};
-
-static int load_obj_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	l->err = obj_load(l->srv, l->k, id, body, l->msg, sizeof(l->msg));
-	if (l->err == ENOENT && l->k == K_QUEUES) {
-		/* a transfer target created after this queue: retry later */
-		json_array_append_new(l->later, json_pack("[s,s]", id, body));
-		l->err = 0;
-	}
-	return l->err;
-}
-
-/* Loads the postponed queues until none is left or none progresses. */
-static int load_later(struct loader *l)
-{
-	size_t before;
-
-	do {
-		json_t *rows = l->later;
-
-		before = json_array_size(rows);
-		l->later = json_array();
-		for (size_t i = 0; i < before; i++) {
-			json_t *row = json_array_get(rows, i);
-
-			load_obj_row(json_string_value(json_array_get(row, 0)),
-				     json_string_value(json_array_get(row, 1)),
-				     l);
-		}
-		json_decref(rows);
-	} while (json_array_size(l->later) &&
-		 json_array_size(l->later) < before);
-	if (json_array_size(l->later)) {
-		l->err = ENOENT;
-		return ENOENT;
-	}
-	return 0;
-}
-
+/* The state of every module, from the store. */
 static int load_state(struct srv *s)
 {
-	struct loader l = {.srv = s, .later = json_array()};
 	struct store *st = s->store;
-	int err = 0;
+	int err;
 
 	s->seq = s->durable_seq = st->ops->last_seq(st);
-	for (int k = 0; !err && k < K_MAX; k++) {
-		l.k = (enum kind_id)k;
-		err = st->ops->rows(st, kinds[k]->name, load_obj_row, &l);
-		if (!err && k == K_QUEUES)
-			err = load_later(&l);
-	}
-	json_decref(l.later);
-	if (!err)
-		err = stats_rebuild(s);
-	if (!err)
-		err = modules_load(s);
+	err = modules_load(s);
 	if (err)
 		log_error("store", "msg=\"cannot load the state\" err=\"%s\"",
-			  l.msg[0] ? l.msg : st->ops->errmsg(st));
+			  st->ops->errmsg(st));
 	return err;
 }
 
@@ -628,8 +570,6 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	s->utc0_ms = utc_ms();
 	s->started_ms = s->utc0_ms;
 	s->open = batch_new(s);
-	for (int k = 0; k < K_MAX; k++)
-		s->ks[k].kind = kinds[k];
 	engine_config_default(&ec);
 	ec.seed = (uint64_t)s->utc0_ms;
 	err = engine_new(&s->eng, &ec, on_engine_event, s);
@@ -669,7 +609,6 @@ static void srv_close(struct srv *s)
 	mem_deref(s->tick_tmr);
 	mem_deref(s->flush_tmr);
 	stats_free(s);
-	objects_free(s);
 	if (s->eng)
 		engine_free(s->eng);
 	if (s->open)

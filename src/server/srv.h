@@ -31,59 +31,6 @@
 struct srv;
 struct obj;
 
-/* A kind of configuration object: tenants, sites, queues... */
-struct kind {
-	const char *name; /* plural: the route and the store table */
-	const char *one;  /* singular, for messages */
-	const struct jv_field *fields;
-	const char *unique; /* a field unique among the kind, or NULL */
-	unsigned read_roles, write_roles;
-	/*
-	 * Checks references and applies `next` (the complete new body) to
-	 * the engine; o is NULL on create. Returns 0 or an HTTP status with
-	 * msg filled.
-	 */
-	int (*apply)(struct srv *s, struct obj *o, json_t *next, char *msg,
-		     size_t size);
-	/* Before a delete: 0 or 409 with msg. */
-	int (*remove)(struct srv *s, struct obj *o, char *msg, size_t size);
-	/* Whether user u may see the object (admin sees all). */
-	bool (*visible)(struct srv *s, const struct user *u,
-			const json_t *body);
-	/* Fills in defaults on create. */
-	void (*defaults)(json_t *body);
-	/* The API view: removes secrets, adds live fields. New reference. */
-	json_t *(*present)(struct srv *s, const struct obj *o);
-};
-
-struct obj {
-	char id[40];
-	const struct kind *kind;
-	json_t *body;
-	size_t idx; /* in its kindset's list */
-};
-
-struct kindset {
-	const struct kind *kind;
-	struct hmap map; /* id -> obj */
-	struct obj **list;
-	size_t n, cap;
-};
-
-enum kind_id {
-	K_TENANTS = 0,
-	K_SITES,
-	K_SKILLS,
-	K_CALENDARS,
-	K_QUEUES,
-	K_AGENTS,
-	K_DISPOSITIONS,
-	K_USERS,
-	K_MAX,
-};
-
-extern const struct kind *const kinds[K_MAX];
-
 /* Today's counters of a queue, for the realtime statistics. */
 struct qstat {
 	char queue[40];
@@ -155,7 +102,6 @@ struct srv {
 	int64_t stop_until;    /* while stopping: the streams' grace */
 	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
-	struct kindset ks[K_MAX];
 	struct hmap qstats;  /* queue id -> qstat */
 	struct hmap astates; /* agent id -> astate */
 	struct hmap zones;   /* tenant id -> its time zone (cache) */
@@ -204,26 +150,6 @@ void srv_uuid(char out[40]);
 /* Runs fn(store, arg) on the store thread, then done(arg) on the loop. */
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
 	      void (*done)(void *arg), void *arg);
-
-/* ---- objects.c, kinds.c: configuration objects ---- */
-struct obj *obj_find(struct srv *s, enum kind_id k, const char *id);
-struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
-			const char *value);
-int obj_insert(struct srv *s, enum kind_id k, const char *id, json_t *body);
-void obj_remove(struct srv *s, struct obj *o);
-/* Loads one stored row at start-up (applies it to the engine). */
-int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
-	     char *msg, size_t size);
-void objects_free(struct srv *s);
-/* The admin handlers (list, get, create, update, delete) for every kind. */
-void api_obj_list(struct hreq *r);
-void api_obj_get(struct hreq *r);
-void api_obj_create(struct hreq *r);
-void api_obj_update(struct hreq *r);
-void api_obj_delete(struct hreq *r);
-/* Creates an object from a trusted body (demo, CLI). */
-int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
-		      char out_id[40], char *msg, size_t size);
 
 /* ---- contacts_api.c ---- */
 /* The contacts of one customer (after its visibility was checked). */

@@ -48,6 +48,7 @@
 #include "server/wsconn.h"
 #include "server/worker.h"
 #include "server/auth.h"
+#include "server/objects.h"
 
 enum {
 	QUEUE_MAX_DEFAULT = 1 << 20, /* bytes queued per subscriber */

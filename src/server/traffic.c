@@ -17,6 +17,7 @@
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
+#include "server/objects.h"
 
 enum act_kind { ACT_ARRIVAL, ACT_ACCEPT, ACT_END, ACT_WRAPUP, ACT_ABANDON };
 
@@ -81,7 +82,7 @@ static void schedule(struct srv *s, struct traffic *t, enum act_kind kind,
 /* Robots are every agent but the first two of the list. */
 static bool is_robot(struct srv *s, const char *agent)
 {
-	struct kindset *set = &s->ks[K_AGENTS];
+	struct kindset *set = obj_set(s, K_AGENTS);
 
 	for (size_t i = 2; agent && i < set->n; i++)
 		if (!strcmp(set->list[i]->id, agent))
@@ -91,7 +92,7 @@ static bool is_robot(struct srv *s, const char *agent)
 
 static void arrival(struct srv *s, struct traffic *t)
 {
-	struct kindset *qs = &s->ks[K_QUEUES];
+	struct kindset *qs = obj_set(s, K_QUEUES);
 	struct new_contact nc = {0};
 	char phone[24], cust[40], msg[256];
 	struct crec *c;
@@ -200,7 +201,7 @@ static int traffic_load(struct srv *s, void *arg)
 
 static void traffic_start(struct srv *s, void *arg)
 {
-	struct kindset *set = &s->ks[K_AGENTS];
+	struct kindset *set = obj_set(s, K_AGENTS);
 	struct traffic *t = arg;
 	char msg[256];
 

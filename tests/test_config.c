@@ -17,6 +17,7 @@
 #include "cli/sim_scenario.h"
 #include "model/config.h"
 #include "model/demo_centre.h"
+#include "server/objects.h"
 #include "server/srv.h"
 
 /* A queue as the API takes it in a request body. */

@@ -166,8 +166,8 @@ int demo_seed(struct srv *s)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "
 			 "users=%zu",
-			 s->ks[K_TENANTS].n, s->ks[K_AGENTS].n,
-			 s->ks[K_USERS].n);
+			 obj_set(s, K_TENANTS)->n, obj_set(s, K_AGENTS)->n,
+			 obj_set(s, K_USERS)->n);
 	for (int k = 0; k < K_MAX; k++)
 		json_decref(d.ids[k]);
 	json_decref(centre);

@@ -657,6 +657,48 @@ static void shutdown_gracefully(struct srv *s)
 	log_info("srv", "msg=stopped seq=%lld", (long long)s->durable_seq);
 }
 
+/* The server without its listener: store, workers, modules, loaded. */
+static int srv_open(struct srv *s, const struct srv_config *cfg)
+{
+	int err = srv_init(s, cfg);
+
+	if (!err)
+		err = open_store(s);
+	if (!err)
+		err = worker_start(&s->db, s->store, "store");
+	if (!err)
+		err = worker_start(&s->cpu, NULL, "hash");
+	if (!err)
+		err = modules_init(s);
+	if (!err)
+		err = load_state(s);
+	return err;
+}
+
+int srv_offline(const struct srv_config *cfg,
+		int (*fn)(struct srv *s, void *arg), void *arg)
+{
+	struct srv *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	err = libre_init();
+	if (err) {
+		free(s);
+		return err;
+	}
+	err = srv_open(s, cfg);
+	if (!err) {
+		err = fn(s, arg);
+		shutdown_gracefully(s);
+	}
+	srv_close(s);
+	free(s);
+	libre_close();
+	return err;
+}
+
 int srv_run(const struct srv_config *cfg)
 {
 	struct srv *s;
@@ -676,17 +718,7 @@ int srv_run(const struct srv_config *cfg)
 	}
 	tmr_init(&early);
 	fds = raise_fd_limit();
-	err = srv_init(s, cfg);
-	if (!err)
-		err = open_store(s);
-	if (!err)
-		err = worker_start(&s->db, s->store, "store");
-	if (!err)
-		err = worker_start(&s->cpu, NULL, "hash");
-	if (!err)
-		err = modules_init(s);
-	if (!err)
-		err = load_state(s);
+	err = srv_open(s, cfg);
 	if (!err)
 		err = web_folder(s);
 	if (!err)

@@ -125,6 +125,14 @@ struct srv {
 
 /* ---- srv.c: life, clock, the commit pipeline ---- */
 int srv_run(const struct srv_config *cfg);
+/*
+ * Opens the data folder as the server does (its lock, the store, every
+ * module loaded) without listening, runs fn, commits what it recorded and
+ * closes: how the command line changes a stopped server's data through
+ * the same services as the API. fn's result, or an errno value.
+ */
+int srv_offline(const struct srv_config *cfg,
+		int (*fn)(struct srv *s, void *arg), void *arg);
 /* Runs `relais migrate`: opens the store and applies the migrations. */
 int srv_migrate(const char *data_dir, int *version, char *msg, size_t size);
 int64_t srv_now(const struct srv *s); /* engine time = UTC ms, monotonic */

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "channels/channel.h"
 #include "server/auth.h"
 #include "server/contacts.h"
 #include "server/customers.h"
@@ -20,6 +21,7 @@ const struct srv_module *const srv_modules[] = {
 	&auth_module,		/* sessions: after the users */
 	&customers_module,
 	&contacts_module,	/* contacts: after the queues and customers */
+	&channels_module,	/* after the contacts: events name them */
 	&agents_module,
 	&api_module,		/* statistics: after the contacts */
 	&demo_module,		/* the demo centre: in an empty store, last */

@@ -10,6 +10,7 @@
  * its references use; each becomes the id the server gives, and what
  * only the simulator reads (shifts, arrivals...) is left out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,7 +114,7 @@ static int create(struct demo *d, enum kind_id k, const json_t *item)
 	int st;
 
 	if (!body)
-		return 500;
+		return ENOMEM;
 	st = obj_create_direct(d->srv, k, body, id, d->msg, sizeof(d->msg));
 	json_decref(body);
 	if (st) {
@@ -122,7 +123,7 @@ static int create(struct demo *d, enum kind_id k, const json_t *item)
 		return st;
 	}
 	if (file_id && json_object_set_new(d->ids[k], file_id, json_string(id)))
-		return 500;
+		return ENOMEM;
 	return 0;
 }
 
@@ -136,7 +137,7 @@ static int seed(struct demo *d, const json_t *centre)
 
 		d->ids[sections[i].kind] = json_object();
 		if (!d->ids[sections[i].kind])
-			return 500;
+			return ENOMEM;
 		json_array_foreach(arr, j, item)
 		{
 			st = create(d, sections[i].kind, item);
@@ -159,7 +160,7 @@ int demo_seed(struct srv *s)
 			  sizeof(d.msg));
 	if (!centre) {
 		log_error("demo", "msg=\"bad demo centre\" err=\"%s\"", d.msg);
-		return 500;
+		return ENOMEM;
 	}
 	st = seed(&d, centre);
 	if (!st)

@@ -53,17 +53,18 @@ static const struct jv_field agent_fields[] = {
 
 /* ---- helpers ---- */
 
-static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+static int fail(char *msg, size_t size, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int fail(char *msg, size_t size, int status, const char *fmt, ...)
+/* msg from fmt; returns err. */
+static int fail(char *msg, size_t size, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, size, fmt, ap);
 	va_end(ap);
-	return status;
+	return err;
 }
 
 /* body.timezone, when given, names a zone of the system's tzdata. */
@@ -75,7 +76,7 @@ static int check_zone(const json_t *body, char *msg, size_t size)
 	if (!name)
 		return 0;
 	if (zoneinfo_load(&tz, name))
-		return fail(msg, size, 400, "timezone: unknown zone %.64s",
+		return fail(msg, size, EINVAL, "timezone: unknown zone %.64s",
 			    name);
 	tz_free(tz);
 	return 0;
@@ -93,7 +94,7 @@ static int check_refs(struct srv *s, const json_t *body, const char *field,
 		if (!obj_find(s, k, json_string_value(v))) {
 			snprintf(msg, size, "%s[%zu]: no %s %.64s", field, i,
 				 kinds[k]->one, json_string_value(v));
-			return 400;
+			return EINVAL;
 		}
 	}
 	return 0;
@@ -107,7 +108,7 @@ static int check_ref(struct srv *s, const json_t *body, const char *field,
 	if (id && !obj_find(s, k, id)) {
 		snprintf(msg, size, "%s: no %s %.64s", field, kinds[k]->one,
 			 id);
-		return 400;
+		return EINVAL;
 	}
 	return 0;
 }
@@ -128,11 +129,11 @@ static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	int err;
 
 	if (check_zone(next, msg, size))
-		return 400;
+		return EINVAL;
 	if (o)
 		return 0;
 	err = engine_tenant_add(s->eng, jv_str(next, "id"));
-	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+	return err ? fail(msg, size, EIO, "engine: %s", strerror(err)) : 0;
 }
 
 static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
@@ -146,13 +147,13 @@ static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 
 			if (jv_str(b, "tenant") &&
 			    !strcmp(jv_str(b, "tenant"), o->id))
-				return fail(msg, size, 409,
+				return fail(msg, size, EBUSY,
 					    "the tenant is still used by %s",
 					    kinds[k]->name);
 			json_array_foreach(json_object_get(b, "tenants"), j, v)
 			{
 				if (!strcmp(json_string_value(v), o->id))
-					return fail(msg, size, 409,
+					return fail(msg, size, EBUSY,
 						    "the tenant is still used "
 						    "by %s",
 						    kinds[k]->name);
@@ -160,7 +161,7 @@ static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 		}
 	}
 	if (engine_tenant_remove(s->eng, o->id))
-		return fail(msg, size, 409,
+		return fail(msg, size, EBUSY,
 			    "the tenant still has queues or agents%s", "");
 	return 0;
 }
@@ -186,14 +187,14 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 
 	(void)o;
 	if (check_zone(next, msg, size))
-		return 400;
+		return EINVAL;
 	es.id = jv_str(next, "id");
 	expr_site_kind_parse(kind, strlen(kind), &es.kind);
 	es.country = jv_str(next, "country");
 	es.cost_per_hour_cents =
 		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
 	return engine_site_set(s->eng, &es)
-		       ? fail(msg, size, 500, "engine refused the site%s", "")
+		       ? fail(msg, size, EIO, "engine refused the site%s", "")
 		       : 0;
 }
 
@@ -215,7 +216,7 @@ static bool used_by_agents(struct srv *s, const char *field, const char *id)
 static int site_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (used_by_agents(s, "site", o->id))
-		return fail(msg, size, 409,
+		return fail(msg, size, EBUSY,
 			    "agents still work from this site%s", "");
 	return 0;
 }
@@ -243,13 +244,13 @@ static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	for (const char *p = name; *p; p++)
 		if (!islower((unsigned char)*p) &&
 		    !isdigit((unsigned char)*p) && !strchr("._-", *p))
-			return fail(msg, size, 400,
+			return fail(msg, size, EINVAL,
 				    "name: use a-z, 0-9, '.', '_' and '-' "
 				    "(%.64s)",
 				    name);
 	if (o && strcmp(jv_str(o->body, "name"), name) &&
 	    used_by_agents(s, "skills", jv_str(o->body, "name")))
-		return fail(msg, size, 409,
+		return fail(msg, size, EBUSY,
 			    "agents hold this skill; it cannot be renamed%s",
 			    "");
 	(void)s;
@@ -259,7 +260,7 @@ static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 static int skill_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (used_by_agents(s, "skills", jv_str(o->body, "name")))
-		return fail(msg, size, 409, "agents still hold this skill%s",
+		return fail(msg, size, EBUSY, "agents still hold this skill%s",
 			    "");
 	return 0;
 }
@@ -282,9 +283,9 @@ static int calendar_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 
 	(void)o;
 	if (rc)
-		return rc == ENOMEM ? 500 : 400;
+		return rc == ENOMEM ? ENOMEM : EINVAL;
 	if (engine_calendar_set(s->eng, jv_str(next, "id"), cal))
-		return fail(msg, size, 500, "engine refused the calendar%s",
+		return fail(msg, size, EIO, "engine refused the calendar%s",
 			    "");
 	return 0;
 }
@@ -293,8 +294,8 @@ static int calendar_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
 	    engine_calendar_remove(s->eng, o->id))
-		return fail(msg, size, 409, "queues still use this calendar%s",
-			    "");
+		return fail(msg, size, EBUSY,
+			    "queues still use this calendar%s", "");
 	return 0;
 }
 
@@ -323,10 +324,10 @@ static int step_error(const json_t *steps, const char *emsg, char *msg,
 			continue;
 		snprintf(quoted, sizeof(quoted), "filter \"%.60s\"", f);
 		if (strstr(emsg, quoted))
-			return fail(msg, size, 400, "steps[%zu].filter: %s", i,
-				    emsg);
+			return fail(msg, size, EINVAL, "steps[%zu].filter: %s",
+				    i, emsg);
 	}
-	return fail(msg, size, 400, "steps: %s", emsg);
+	return fail(msg, size, EINVAL, "steps: %s", emsg);
 }
 
 static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
@@ -344,7 +345,7 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	queue_json_fill(next, &q, steps);
 	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
 	if (err == EBUSY)
-		return fail(msg, size, 409, "%s",
+		return fail(msg, size, EBUSY, "%s",
 			    ee.msg[0] ? ee.msg
 				      : "the queue holds contacts: its tenant "
 					"and channel cannot change");
@@ -352,7 +353,7 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 		return step_error(json_object_get(next, "steps"),
 				  ee.msg[0] ? ee.msg : "invalid queue", msg,
 				  size);
-	return err ? fail(msg, size, 500, "engine: %s", strerror(err)) : 0;
+	return err ? fail(msg, size, EIO, "engine: %s", strerror(err)) : 0;
 }
 
 static int queue_remove(struct srv *s, struct obj *o, char *msg, size_t size)
@@ -360,7 +361,7 @@ static int queue_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 	int err = engine_queue_remove(s->eng, o->id);
 
 	if (err)
-		return fail(msg, size, 409,
+		return fail(msg, size, EBUSY,
 			    "the queue holds contacts or another queue sends "
 			    "contacts to it%s",
 			    "");
@@ -411,11 +412,11 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	    (st = check_refs(s, next, "tenants", K_TENANTS, msg, size)))
 		return st;
 	if (json_object_size(json_object_get(next, "skills")) > 64)
-		return fail(msg, size, 400, "skills: at most 64%s", "");
+		return fail(msg, size, EINVAL, "skills: at most 64%s", "");
 	json_object_foreach(json_object_get(next, "skills"), key, v)
 	{
 		if (!obj_find_by(s, K_SKILLS, "name", key))
-			return fail(msg, size, 400,
+			return fail(msg, size, EINVAL,
 				    "skills.%.64s: no such skill", key);
 		names[a.nskills] = key;
 		levels[a.nskills++] = (uint8_t)json_integer_value(v);
@@ -436,7 +437,7 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 		a.capacity[c] = (uint8_t)jv_int(
 			cap, engine_channel_name((enum channel)c), 0);
 	err = engine_agent_set(s->eng, &a);
-	return err ? fail(msg, size, 400, "the engine refused the agent: %s",
+	return err ? fail(msg, size, EINVAL, "the engine refused the agent: %s",
 			  strerror(err))
 		   : 0;
 }
@@ -444,10 +445,11 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 static int agent_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	if (obj_find_by(s, K_USERS, "agent", o->id))
-		return fail(msg, size, 409, "a user is still this agent%s", "");
-	if (engine_agent_remove(s->eng, srv_now(s), o->id))
-		return fail(msg, size, 409, "the agent is handling contacts%s",
+		return fail(msg, size, EBUSY, "a user is still this agent%s",
 			    "");
+	if (engine_agent_remove(s->eng, srv_now(s), o->id))
+		return fail(msg, size, EBUSY,
+			    "the agent is handling contacts%s", "");
 	return 0;
 }
 
@@ -525,12 +527,12 @@ static int user_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	    (st = check_ref(s, next, "agent", K_AGENTS, msg, size)))
 		return st;
 	if (!strcmp(jv_str(next, "role"), "agent") && !jv_str(next, "agent"))
-		return fail(msg, size, 400,
+		return fail(msg, size, EINVAL,
 			    "agent: required for the role agent%s", "");
 	if (!jv_str(next, "password_hash"))
-		return fail(msg, size, 400, "password: required%s", "");
+		return fail(msg, size, EINVAL, "password: required%s", "");
 	if (auth_user_load(s, next))
-		return fail(msg, size, 500, "out of memory%s", "");
+		return fail(msg, size, EIO, "out of memory%s", "");
 	return 0;
 }
 

@@ -280,6 +280,17 @@ static bool unique_taken(struct srv *s, enum kind_id k, const json_t *next,
 	return o && strcmp(o->id, self);
 }
 
+/* A kind's refusal (kinds.c) as an answer. */
+static void obj_reply_error(struct hreq *r, int err, const char *msg)
+{
+	if (err == EINVAL)
+		web_error(r, 400, "invalid_field", "%s", msg);
+	else if (err == EBUSY || err == EEXIST)
+		web_error(r, 409, "conflict", "%s", msg);
+	else
+		web_error(r, 500, "internal", "%s", msg);
+}
+
 /*
  * Applies `next` as the new body of object o (NULL: a new object). On
  * success the change is recorded and the reply waits for the commit. A
@@ -303,11 +314,7 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 	}
 	st = kinds[k]->apply(s, o, next, msg, sizeof(msg));
 	if (st) {
-		web_error(r, st,
-			  st == 409   ? "conflict"
-			  : st == 400 ? "invalid_field"
-				      : "internal",
-			  "%s", msg);
+		obj_reply_error(r, st, msg);
 		json_decref(next);
 		return;
 	}
@@ -492,8 +499,8 @@ static void api_obj_delete(struct hreq *r)
 	actor_of(r, &who); /* before: a user may remove itself */
 	st = kinds[k]->remove ? kinds[k]->remove(s, o, msg, sizeof(msg)) : 0;
 	if (st) {
-		web_error(r, st, st == 409 ? "conflict" : "internal", "%s",
-			  msg);
+		web_error(r, st == EBUSY ? 409 : 500,
+			  st == EBUSY ? "conflict" : "internal", "%s", msg);
 		return;
 	}
 	audit(s, &who, "delete", o, obj_tenant(o));
@@ -521,7 +528,7 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 		snprintf(why, sizeof(why), "%s", msg);
 		snprintf(msg, size, "%s %s: %s", kinds[k]->one, id, why);
 		json_decref(b);
-		return st == 400 ? ENOENT : EINVAL;
+		return st == EINVAL ? ENOENT : st;
 	}
 	return 0;
 }
@@ -539,7 +546,7 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	if (hash)
 		json_object_set_new(body, "password_hash", hash);
 	if (rc)
-		return 400;
+		return EINVAL;
 	srv_uuid(out_id);
 	web_time(srv_now(s), t, sizeof(t));
 	json_object_set_new(body, "id", json_string(out_id));
@@ -550,7 +557,7 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	if (unique_taken(s, k, body, out_id)) {
 		snprintf(msg, size, "%s already exists",
 			 jv_str(body, kinds[k]->unique));
-		return 409;
+		return EEXIST;
 	}
 	st = kinds[k]->apply(s, NULL, body, msg, size);
 	if (st)
@@ -558,7 +565,7 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	json_incref(body);
 	if (obj_insert(s, k, out_id, body)) {
 		json_decref(body);
-		return 500;
+		return ENOMEM;
 	}
 	srv_put(s, kinds[k]->name, out_id, body);
 	actor_of(NULL, &who);

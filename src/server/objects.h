@@ -34,12 +34,14 @@ struct kind {
 	unsigned read_roles, write_roles;
 	/*
 	 * Checks references and applies `next` (the complete new body) to
-	 * the engine; o is NULL on create. Returns 0 or an HTTP status with
+	 * the engine; o is NULL on create. Returns 0, or with msg filled
+	 * EINVAL (the body names what does not exist or fit), EBUSY (a
+	 * conflict with other objects) or another errno (the server's).
 	 * msg filled.
 	 */
 	int (*apply)(struct srv *s, struct obj *o, json_t *next, char *msg,
 		     size_t size);
-	/* Before a delete: 0 or 409 with msg. */
+	/* Before a delete: 0 or EBUSY (still used) with msg. */
 	int (*remove)(struct srv *s, struct obj *o, char *msg, size_t size);
 	/* Whether user u may see the object (admin sees all). */
 	bool (*visible)(struct srv *s, const struct user *u,
@@ -88,7 +90,11 @@ void obj_remove(struct srv *s, struct obj *o);
 /* Loads one stored row at start-up (applies it to the engine). */
 int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 	     char *msg, size_t size);
-/* Creates an object from a trusted body (demo, CLI). */
+/*
+ * Creates an object from a body of the server's side (the demo, the
+ * command line), with the API's checks and audit: 0, EINVAL, EEXIST (the
+ * unique field is taken), EBUSY or ENOMEM, with msg.
+ */
 int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 		      char out_id[40], char *msg, size_t size);
 

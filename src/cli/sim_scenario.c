@@ -661,9 +661,8 @@ static int sites(struct scenario *s, char *msg, size_t size)
 
 		out[i].id = jv_str(v, "id");
 		out[i].kind = SITE_ONSHORE;
-		for (int k = 0; kind && jv_site_kinds[k]; k++)
-			if (!strcmp(kind, jv_site_kinds[k]))
-				out[i].kind = (enum site_kind)k;
+		if (kind)
+			expr_site_kind_parse(kind, strlen(kind), &out[i].kind);
 		out[i].country = jv_str(v, "country");
 		out[i].cost_per_hour_cents =
 			llround(jv_num(v, "cost_per_hour", 0) * 100);

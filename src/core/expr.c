@@ -64,8 +64,8 @@ static const enum expr_ns attr_ns[] = {
 	[W_AGENT] = EXPR_NS_AGENT,
 };
 
-static const char *const kind_names[] = {"onshore", "nearshore", "offshore",
-					 "home"};
+const char *const expr_site_kind_names[] = {"onshore", "nearshore", "offshore",
+					    "home", NULL};
 
 /* In the order of enum cmp, and before '!' so that "!=" wins. */
 static const char *const cmps[] = {"==", "!=", ">=", "<=", ">", "<"};
@@ -748,8 +748,8 @@ bool expr_site_kind_parse(const char *s, size_t len, enum site_kind *kindp)
 	enum site_kind k;
 
 	for (k = SITE_ONSHORE; k <= SITE_HOME; k++) {
-		if (strlen(kind_names[k]) == len &&
-		    !memcmp(s, kind_names[k], len)) {
+		if (strlen(expr_site_kind_names[k]) == len &&
+		    !memcmp(s, expr_site_kind_names[k], len)) {
 			*kindp = k;
 			return true;
 		}
@@ -759,5 +759,6 @@ bool expr_site_kind_parse(const char *s, size_t len, enum site_kind *kindp)
 
 const char *expr_site_kind_name(enum site_kind kind)
 {
-	return (unsigned)kind <= SITE_HOME ? kind_names[kind] : "unknown";
+	return (unsigned)kind <= SITE_HOME ? expr_site_kind_names[kind]
+					   : "unknown";
 }

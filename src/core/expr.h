@@ -122,6 +122,8 @@ const char *expr_source(const struct expr *e);
 void expr_free(struct expr *e);
 
 /* "onshore" → SITE_ONSHORE; returns false for an unknown kind. */
+/* The kinds' names in the order of enum site_kind, NULL-terminated. */
+extern const char *const expr_site_kind_names[];
 bool expr_site_kind_parse(const char *s, size_t len, enum site_kind *kindp);
 const char *expr_site_kind_name(enum site_kind kind);
 

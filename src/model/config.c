@@ -3,6 +3,7 @@
  * Agent, Queue, Calendar, Disposition and User, less the fields the
  * server writes.
  */
+#include "core/expr.h"
 #include "model/config.h"
 #include "core/engine.h"
 #include "model/calendar_json.h"
@@ -19,7 +20,7 @@ const struct jv_field config_tenant_fields[] = {
 
 const struct jv_field config_site_fields[] = {
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"kind", JV_STRING, 0, 0, 0, jv_site_kinds, NULL},
+	{"kind", JV_STRING, 0, 0, 0, expr_site_kind_names, NULL},
 	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
 	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},

@@ -4,8 +4,6 @@
 
 #include "model/jv.h"
 
-const char *const jv_site_kinds[] = {"onshore", "nearshore", "offshore", "home",
-				     NULL};
 const char *const jv_wrapups[] = {"none", "timed", "manual", NULL};
 
 static const char *type_text(enum jv_type t)

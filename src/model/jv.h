@@ -72,7 +72,6 @@ const struct jv_field *jv_field_find(const struct jv_field *fields,
  * in their enumerations' order); channels, strategies and step actions
  * are the engine's own lists (engine_channel_names...).
  */
-extern const char *const jv_site_kinds[];
 extern const char *const jv_wrapups[];
 
 /* The deepest nesting a body may have: the body itself is level 1. */

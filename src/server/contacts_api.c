@@ -331,9 +331,15 @@ static void contact_gone(struct hreq *r)
 	query_submit(q);
 }
 
-static struct crec *path_contact(struct hreq *r)
+/*
+ * The live contact of the path, if the caller may act on it; else the
+ * answer is sent. A contact offered to an agent is the agent's to answer
+ * before it holds it: any staff of the tenant sees it then (offer).
+ */
+static struct crec *acted_contact(struct hreq *r, bool offer)
 {
 	struct crec *c = contacts_find(r->srv, r->params[0]);
+	const json_t *b;
 
 	if (r->user->role == ROLE_CLIENT) {
 		web_forbidden(r);
@@ -343,7 +349,9 @@ static struct crec *path_contact(struct hreq *r)
 		contact_gone(r);
 		return NULL;
 	}
-	if (!contact_visible(r->srv, r->user, crec_body(c))) {
+	b = crec_body(c);
+	if (offer ? !auth_sees_tenant(r->srv, r->user, jv_str(b, "tenant"))
+		  : !contact_visible(r->srv, r->user, b)) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}
@@ -382,27 +390,6 @@ static const char *acting_agent(struct hreq *r)
 	return a;
 }
 
-/* The offered contact: the agent sees it even before it holds it. */
-static struct crec *offered_contact(struct hreq *r)
-{
-	struct crec *c = contacts_find(r->srv, r->params[0]);
-
-	if (r->user->role == ROLE_CLIENT) {
-		web_forbidden(r);
-		return NULL;
-	}
-	if (!c) {
-		contact_gone(r);
-		return NULL;
-	}
-	if (!auth_sees_tenant(r->srv, r->user,
-			      jv_str(crec_body(c), "tenant"))) {
-		web_not_found(r, "contact", r->params[0]);
-		return NULL;
-	}
-	return c;
-}
-
 /* The answer: the contact as it is now, once the change is on disk. */
 static void reply_done(struct hreq *r, struct crec *c, int err, const char *msg,
 		       const char *conflict)
@@ -415,7 +402,7 @@ static void reply_done(struct hreq *r, struct crec *c, int err, const char *msg,
 
 static void offer_answer(struct hreq *r, bool accept)
 {
-	struct crec *c = offered_contact(r);
+	struct crec *c = acted_contact(r, true);
 	const char *agent;
 	char msg[256] = "";
 	int err;
@@ -457,7 +444,7 @@ static void simple_action(struct hreq *r, int (*fn)(struct srv *, struct crec *,
 	char msg[256] = "";
 	struct crec *c;
 
-	if (!empty_body(r) || !(c = path_contact(r)))
+	if (!empty_body(r) || !(c = acted_contact(r, false)))
 		return;
 	reply_done(r, c, fn(r->srv, c, msg, sizeof(msg)), msg, "");
 }
@@ -502,7 +489,7 @@ static void api_contact_transfer(struct hreq *r)
 			  "give either queue or agent");
 		return;
 	}
-	if (!(c = path_contact(r)))
+	if (!(c = acted_contact(r, false)))
 		return;
 	reply_done(r, c,
 		   contacts_transfer(r->srv, c, queue, agent, msg, sizeof(msg)),
@@ -526,7 +513,7 @@ static void api_contact_wrapup(struct hreq *r)
 		web_bad_field(r, rc, msg);
 		return;
 	}
-	if (!(c = path_contact(r)))
+	if (!(c = acted_contact(r, false)))
 		return;
 	rc = contacts_wrapup(r->srv, c, json_object_get(r->body, "disposition"),
 			     json_object_get(r->body, "notes"), r->user->id,

@@ -675,8 +675,8 @@ static int srv_open(struct srv *s, const struct srv_config *cfg)
 	return err;
 }
 
-int srv_offline(const struct srv_config *cfg,
-		int (*fn)(struct srv *s, void *arg), void *arg)
+/* The server's memory and libre, for srv_run() and srv_offline(). */
+static int srv_alloc(struct srv **sp)
 {
 	struct srv *s = calloc(1, sizeof(*s));
 	int err;
@@ -688,6 +688,18 @@ int srv_offline(const struct srv_config *cfg,
 		free(s);
 		return err;
 	}
+	*sp = s;
+	return 0;
+}
+
+int srv_offline(const struct srv_config *cfg,
+		int (*fn)(struct srv *s, void *arg), void *arg)
+{
+	struct srv *s;
+	int err = srv_alloc(&s);
+
+	if (err)
+		return err;
 	err = srv_open(s, cfg);
 	if (!err) {
 		err = fn(s, arg);
@@ -708,14 +720,9 @@ int srv_run(const struct srv_config *cfg)
 	int err;
 
 	signals_early();
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return ENOMEM;
-	err = libre_init();
-	if (err) {
-		free(s);
+	err = srv_alloc(&s);
+	if (err)
 		return err;
-	}
 	tmr_init(&early);
 	fds = raise_fd_limit();
 	err = srv_open(s, cfg);

@@ -70,7 +70,6 @@ static const struct route api_routes[] = {
 	      R_ADMIN | R_SUPERVISOR | R_CLIENT),
 	ROUTE("GET", "/api/v1/events", api_events,
 	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
-	ROUTE("GET", "/api/v1/stream", api_stream, R_PUBLIC),
 	{.method = NULL},
 };
 

@@ -151,9 +151,7 @@ struct srv_config {
 };
 
 struct batch;
-struct stream;
 struct auth;
-struct stream_hub;
 
 /* An event of a batch, published to the stream once committed. */
 struct pub {
@@ -181,7 +179,7 @@ struct srv {
 	int64_t started_ms;
 	bool restoring; /* engine events are not recorded */
 	bool stopping;
-	int64_t stop_until;    /* while stopping: the streams' grace */
+	int64_t stop_until;    /* while stopping: the modules' grace */
 	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
 	struct kindset ks[K_MAX];
@@ -203,8 +201,6 @@ struct srv {
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
 
-	struct stream *streams;	       /* WebSocket clients */
-	struct stream_hub *stream_hub; /* stream.c: limits, catch-up reader */
 	struct stats_cache *stats_cache;
 	struct auth *auth; /* login limits, the sessions' sweep */
 
@@ -231,6 +227,11 @@ void srv_reply_durable(struct hreq *r, int status, json_t *body);
 void srv_flush(struct srv *s);
 /* Schedules the engine's next timer. */
 void srv_engine_timer(struct srv *s);
+/*
+ * While stopping (a module's stop hook): keep the loop ms more for what
+ * the module closes (the close handshakes of its connections).
+ */
+void srv_stop_grace(struct srv *s, int64_t ms);
 void srv_uuid(char out[40]);
 /* Runs fn(store, arg) on the store thread, then done(arg) on the loop. */
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
@@ -370,15 +371,6 @@ void api_reports_intervals(struct hreq *r);
 void api_metrics(struct hreq *r);
 void api_healthz(struct hreq *r);
 void api_events(struct hreq *r);
-
-/* ---- stream.c: the WebSocket stream ---- */
-void api_stream(struct hreq *r);
-/* Pushes committed events to the subscribers. */
-/* Pushes the events of a commit to their subscribers. */
-void stream_publish(struct srv *s, const struct pub *pubs, size_t n);
-void stream_tick(struct srv *s); /* statistics push, once a second */
-void stream_close_all(struct srv *s);
-size_t stream_count(const struct srv *s);
 
 /* ---- demo.c, traffic.c ---- */
 int demo_seed(struct srv *s);

@@ -18,9 +18,11 @@
 
 #include "core/csv.h"
 #include "core/tz.h"
+#include "model/event.h"
 #include "server/log.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/stream.h"
 #include "server/worker.h"
 #include "sys/zoneinfo.h"
 
@@ -476,16 +478,14 @@ static struct row *report_row(struct report *rp, int64_t start, const char *key)
  * An agent.state event closes a span of time in the previous state: it
  * is spread over the intervals it covers (agent and site groupings).
  */
-static void report_span(struct report *rp, const struct store_event *ev,
-			const json_t *d)
+static void report_span(struct report *rp, int64_t end,
+			const struct engine_event *e)
 {
-	const char *key = jv_str(d, rp->group == G_AGENT ? "agent" : "site");
-	int64_t end = ev->time_ms, start = end - jv_int(d, "prev_ms", 0);
-	enum agent_state st;
+	const char *key = rp->group == G_AGENT ? e->agent : e->site;
+	int64_t start = end - e->prev_state_ms;
 	struct row *row;
 
-	if (!key || strlen(key) >= 40 ||
-	    !engine_agent_state_parse(jv_str(d, "prev"), &st))
+	if (!key || strlen(key) >= 40)
 		return;
 	if (start < rp->from)
 		start = rp->from;
@@ -496,46 +496,52 @@ static void report_span(struct report *rp, const struct store_event *ev,
 		row = report_row(rp, b, key);
 		if (!row)
 			return;
-		metrics_agent_time(&row->m, st, stop - start);
+		metrics_agent_time(&row->m, e->prev_state, stop - start);
 		start = stop;
 	}
 }
 
+/* A contact's event into the row of its interval and key. */
+static void report_contact(struct report *rp, const struct store_event *ev,
+			   const struct engine_event *e)
+{
+	const char *key = rp->group == G_QUEUE	  ? e->queue
+			  : rp->group == G_AGENT  ? e->agent
+			  : rp->group == G_TENANT ? ev->tenant
+						  : e->site;
+	int64_t start =
+		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
+	struct row *row;
+
+	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
+		metrics_on_event(&row->m, e->type, e->entered, e->wait_ms,
+				 e->talk_ms, e->wrap_ms,
+				 e->queue ? jv_int(rp->sl, e->queue, 20000)
+					  : 20000);
+}
+
+/* The engine's rows, decoded by the event codec; damaged ones are left
+ * out. */
 static int report_event(const struct store_event *ev, void *arg)
 {
 	struct report *rp = arg;
-	enum engine_event_type t;
-	const char *key, *queue;
-	struct row *row;
-	json_t *d;
+	const struct engine_event *e;
+	enum event_type t;
+	struct event row;
+	char msg[160];
+	int err;
 
-	if (!engine_event_parse(ev->type, &t))
+	if (!event_type_parse(ev->type, &t) || t >= EVENT_ENGINE_MAX)
 		return 0;
-	d = json_loads(ev->data, 0, NULL);
-	if (!d)
-		return 0;
-	if (t == EV_AGENT_STATE) {
-		if (rp->group == G_AGENT || rp->group == G_SITE)
-			report_span(rp, ev, d);
-		json_decref(d);
-		return rp->oom ? ENOMEM : 0;
-	}
-	queue = jv_str(d, "queue");
-	key = rp->group == G_QUEUE    ? queue
-	      : rp->group == G_AGENT  ? jv_str(d, "agent")
-	      : rp->group == G_TENANT ? ev->tenant
-				      : jv_str(d, "site");
-	if (key && strlen(key) < 40 &&
-	    (row = report_row(rp,
-			      rp->from + (ev->time_ms - rp->from) / rp->step *
-						 rp->step,
-			      key)))
-		metrics_on_event(&row->m, t, jv_bool(d, "entered", false),
-				 jv_int(d, "wait_ms", 0),
-				 jv_int(d, "talk_ms", 0),
-				 jv_int(d, "wrap_ms", 0),
-				 queue ? jv_int(rp->sl, queue, 20000) : 20000);
-	json_decref(d);
+	err = event_parse(&row, ev->type, ev->data, msg, sizeof(msg));
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
+	e = &row.u.engine.ev;
+	if (e->type != EV_AGENT_STATE)
+		report_contact(rp, ev, e);
+	else if (rp->group == G_AGENT || rp->group == G_SITE)
+		report_span(rp, ev->time_ms, e);
+	event_release(&row);
 	return rp->oom ? ENOMEM : 0;
 }
 

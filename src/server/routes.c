@@ -23,8 +23,6 @@
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 
 static const struct route api_routes[] = {
-	ROUTE("GET", "/healthz", api_healthz, R_PUBLIC),
-	ROUTE("GET", "/metrics", api_metrics, R_PUBLIC),
 	ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
 	ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
 	ROUTE("DELETE", "/api/v1/session", api_session_delete, R_ANY),
@@ -64,12 +62,6 @@ static const struct route api_routes[] = {
 	ROUTE("PATCH", "/api/v1/customers/{id}", api_customer_update, STAFF),
 	ROUTE("GET", "/api/v1/customers/{id}/contacts", api_customer_contacts,
 	      STAFF),
-	ROUTE("GET", "/api/v1/stats/realtime", api_stats_realtime,
-	      R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT),
-	ROUTE("GET", "/api/v1/reports/intervals", api_reports_intervals,
-	      R_ADMIN | R_SUPERVISOR | R_CLIENT),
-	ROUTE("GET", "/api/v1/events", api_events,
-	      R_ADMIN | R_SUPERVISOR | R_INTEGRATION),
 	{.method = NULL},
 };
 

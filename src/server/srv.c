@@ -322,7 +322,6 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 
 	if (s->restoring)
 		return;
-	stats_on_event(s, ev);
 	contacts_on_event(s, ev);
 	traffic_on_event(s, ev);
 	EACH_MODULE(s, on_engine_event, ev);
@@ -433,8 +432,6 @@ static int load_state(struct srv *s)
 	if (!err)
 		err = st->ops->open_contacts(st, load_contact_row, &l);
 	s->restoring = false;
-	if (!err)
-		err = stats_rebuild(s);
 	if (!err)
 		err = modules_load(s);
 	if (err)
@@ -688,7 +685,6 @@ static void srv_close(struct srv *s)
 	mem_deref(s->tick_tmr);
 	contacts_free(s);
 	identities_free(s);
-	stats_free(s);
 	auth_free(s);
 	objects_free(s);
 	if (s->eng)

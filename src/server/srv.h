@@ -113,13 +113,6 @@ struct crec {
 	bool done;    /* terminal: dropped from memory after the commit */
 };
 
-/* Today's counters of a queue, for the realtime statistics. */
-struct qstat {
-	char queue[40];
-	int64_t day_start_ms;
-	struct metrics m;
-};
-
 /* An agent's time in state, for the realtime statistics. */
 struct astate {
 	char agent[40];
@@ -189,9 +182,6 @@ struct srv {
 	struct hmap contacts;	   /* id -> crec */
 	struct hmap contact_nums;  /* num -> crec */
 	struct hmap identities;	   /* "tenant\tkind\tvalue" -> customer id */
-	struct hmap qstats;	   /* queue id -> qstat */
-	struct hmap astates;	   /* agent id -> astate */
-	struct hmap zones;	   /* tenant id -> its time zone (cache) */
 	struct hmap conns;	   /* http_conn -> its requests in order */
 	uint64_t next_num;
 
@@ -201,7 +191,6 @@ struct srv {
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
 
-	struct stats_cache *stats_cache;
 	struct auth *auth; /* login limits, the sessions' sweep */
 
 	/* for /metrics */
@@ -353,24 +342,9 @@ void api_customer_contacts(struct hreq *r);
 void api_customer_contacts_query(struct hreq *r, const char *customer,
 				 const char *tenant);
 
-/* ---- stats.c: realtime statistics, reports, metrics ---- */
-void stats_on_event(struct srv *s, const struct engine_event *ev);
-int stats_rebuild(struct srv *s); /* today's counters from the log */
-json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant);
-/*
- * The same, serialized, from a cache that any event empties (each moves
- * s->seq) and that lives a second at most (waits and times in state are
- * counted in seconds). Valid until the next call.
- */
-const char *stats_realtime_text(struct srv *s, const struct user *u,
-				const char *tenant);
-void stats_free(struct srv *s);
+/* ---- stats.c (the rest in stats.h) ---- */
+/* The agent's state and since when (borrowed), or NULL. */
 const struct astate *stats_agent_state(struct srv *s, const char *agent);
-void api_stats_realtime(struct hreq *r);
-void api_reports_intervals(struct hreq *r);
-void api_metrics(struct hreq *r);
-void api_healthz(struct hreq *r);
-void api_events(struct hreq *r);
 
 /* ---- demo.c, traffic.c ---- */
 int demo_seed(struct srv *s);

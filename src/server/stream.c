@@ -54,6 +54,7 @@
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
+#include "server/stats.h"
 #include "server/stream.h"
 #include "server/wsconn.h"
 

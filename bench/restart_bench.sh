@@ -104,7 +104,8 @@ one_start() {
 		head -1)
 	RUN_READY_MS=$(sed -n 's/.*start_ms=\([0-9.]*\).*/\1/p' <<<"$ready")
 	local n
-	n=$(sed -n 's/.*contacts=\([0-9]*\).*/\1/p' <<<"$ready")
+	n=$(grep -oh 'msg=restored contacts=[0-9]*' "$log/stderr" \
+		"$log/stdout" 2>/dev/null | head -1 | sed 's/.*contacts=//')
 	[ "$n" = "$COUNT" ] || die "restart $1: $n contacts restored, not $COUNT"
 	stop_server "$pid"
 	[ "$STOP_RC" -eq 0 ] || die "restart $1: the server exited $STOP_RC"

@@ -31,6 +31,7 @@
 
 #include "server/httphead.h"
 #include "model/jv.h"
+#include "server/objects.h"
 #include "server/srv.h"
 #include "server/web.h"
 

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "model/jv.h"
+#include "server/objects.h"
 #include "server/srv.h"
 
 static const char *const colours[] = {"red", "green", "blue", NULL};
@@ -552,11 +553,11 @@ static void test_every_kind_refuses_its_read_only_id(void **state)
 
 static const struct jv_field *field(const struct jv_field *t, const char *name)
 {
-	for (; t->name; t++)
-		if (!strcmp(t->name, name))
-			return t;
-	fail_msg("no field %s", name);
-	return NULL;
+	const struct jv_field *f = jv_field_find(t, name);
+
+	if (!f)
+		fail_msg("no field %s", name);
+	return f;
 }
 
 static void test_queue_channels_and_strategies_parse(void **state)

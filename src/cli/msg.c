@@ -19,10 +19,12 @@ static const struct msgs en = {
 		"  --fast      no waiting: run the day as fast as possible\n"
 		"  --seed N    random seed (default 42)\n"
 		"  --lang L    fr or en (default: from the environment)\n",
-	.intro = "relais demo - Monday 30 November 2026, Paris time. Clients: "
-		 "assurmax (insurer),\ntelco (operator). Sites: Paris "
-		 "(onshore), Casablanca (offshore). Open 08:00-20:00;\nclosed "
-		 "queues take voicemail. Service level: answered within 20 s.",
+	.intro = "relais demo - Monday 30 November 2026, Paris time: the "
+		 "centre of\n'relais serve --demo'. Clients: AssurMax "
+		 "(insurer, open around the clock),\nTelecom Plus (operator, "
+		 "open 08:00-22:00; closed voice queues take voicemail).\n"
+		 "Sites: Paris (onshore), Casablanca (offshore). Service "
+		 "level: answered within 20 s.",
 	.tick_head = "time   waiting offered handled abandoned  SL%   "
 		     "|   free   busy   wrap paused",
 	.table_head = "queue             channel offered handled abandon "
@@ -79,11 +81,12 @@ static const struct msgs fr = {
 		"  --fast      sans attendre : la journée au plus vite\n"
 		"  --seed N    graine du hasard (42 par défaut)\n"
 		"  --lang L    fr ou en (par défaut : selon l'environnement)\n",
-	.intro = "relais demo - lundi 30 novembre 2026, heure de Paris. "
-		 "Clients : assurmax\n(assureur), telco (opérateur). Sites : "
-		 "Paris (onshore), Casablanca (offshore).\nOuvert de 08:00 à "
-		 "20:00 ; hors horaires, messagerie vocale. Niveau de "
-		 "service :\nrépondu en moins de 20 s.",
+	.intro = "relais demo - lundi 30 novembre 2026, heure de Paris : le "
+		 "centre de\n'relais serve --demo'. Clients : AssurMax "
+		 "(assureur, ouvert jour et nuit),\nTélécom Plus (opérateur, "
+		 "ouvert de 08:00 à 22:00 ; hors horaires, messagerie\nvocale "
+		 "pour la voix). Sites : Paris (onshore), Casablanca "
+		 "(offshore).\nNiveau de service : répondu en moins de 20 s.",
 	.tick_head = "heure  attente   reçus traités  abandons  NS%   "
 		     "| libres occup. post-a. pause",
 	.table_head = "file              canal     reçus traités abandon "

@@ -1,14 +1,16 @@
 /*
  * sim_scenario.c — the scenario file. The JSON is checked against field
- * tables (server/jv.h, the same checker and messages as the HTTP API; a
- * queue takes the API's Queue fields plus the simulator's own), then
+ * tables (model/jv.h, the same checker and messages as the HTTP API, and
+ * model/config.h, the API's shapes: a queue takes the API's Queue fields
+ * plus the simulator's own), then
  * turned into a struct sim_scenario whose strings point into the parsed
  * document, and finally checked by sim_check(), which configures a real
  * engine from it.
  *
  * jv has no "array of numbers" type: arrivals and empirical samples are
  * read first, each value checked, and replaced by null in the document so
- * that the tables can accept them.
+ * that the tables can accept them. A tenant may be the API's Tenant with
+ * an id, or only its id: a string becomes {"id": ...} first.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +26,7 @@
 #include "core/forecast_csv.h"
 #include "core/tz.h"
 #include "model/calendar_json.h"
+#include "model/config.h"
 #include "model/jv.h"
 #include "model/queue_json.h"
 #include "sys/zoneinfo.h"
@@ -55,40 +58,41 @@ static const char *const dist_fields_names[NDISTS] = {"handle_time", "patience",
 static const char *const dists[] = {"none",	 "constant",  "exponential",
 				    "lognormal", "empirical", NULL};
 
-#define END_FIELDS                           \
-	{                                    \
-		NULL, 0, 0, 0, 0, NULL, NULL \
-	}
-
 static const struct jv_field engine_fields[] = {
 	{"priority_point_s", JV_INT, 0, 1, 86400, NULL, NULL},
 	{"offer_timeout_s", JV_INT, 0, 1, 3600, NULL, NULL},
 	{"reject_delay_s", JV_INT, 0, 0, 3600, NULL, NULL},
 	{"auto_pause_misses", JV_INT, 0, 0, 100, NULL, NULL},
-	END_FIELDS,
+	JV_END,
+};
+
+/*
+ * The configuration takes model/config.h's shapes with an id of the
+ * scenario's choosing, which the other objects refer to, and a name that
+ * may be left out.
+ */
+#define ID_NAME                                            \
+	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL}, \
+	{                                                  \
+		"name", JV_STRING, 0, 0, 200, NULL, NULL   \
+	}
+
+static const struct jv_field tenant_fields[] = {
+	ID_NAME,
+	JV_FIELDS(config_tenant_fields),
+	JV_END,
 };
 
 static const struct jv_field site_fields[] = {
-	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"kind", JV_STRING, 0, 0, 0, jv_site_kinds, NULL},
-	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
-	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
-	END_FIELDS,
-};
-
-static const struct jv_field capacity_fields[] = {
-	{"voice", JV_INT, 0, 0, 20, NULL, NULL},
-	{"chat", JV_INT, 0, 0, 20, NULL, NULL},
-	{"email", JV_INT, 0, 0, 20, NULL, NULL},
-	{"sms", JV_INT, 0, 0, 20, NULL, NULL},
-	END_FIELDS,
+	ID_NAME,
+	JV_FIELDS(config_site_fields),
+	JV_END,
 };
 
 static const struct jv_field break_fields[] = {
 	{"start", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
 	{"end", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
-	END_FIELDS,
+	JV_END,
 };
 
 static const struct jv_field shift_fields[] = {
@@ -96,30 +100,15 @@ static const struct jv_field shift_fields[] = {
 	{"end", JV_STRING, JV_REQUIRED, 5, 5, NULL, NULL},
 	{"count", JV_INT, 0, 1, 100000, NULL, NULL},
 	{"breaks", JV_ARRAY, 0, 0, 10, NULL, break_fields},
-	END_FIELDS,
+	JV_END,
 };
 
 static const struct jv_field agent_fields[] = {
-	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"site", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"skills", JV_INT_MAP, 0, 1, 10, NULL, NULL},
-	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{"capacity", JV_SUBOBJECT, 0, 0, 0, NULL, capacity_fields},
-	{"tags", JV_STRINGS, 0, 0, 50, NULL, NULL},
+	ID_NAME,
+	JV_FIELDS(config_agent_fields),
 	{"count", JV_INT, 0, 1, 100000, NULL, NULL},
 	{"shifts", JV_ARRAY, 0, 0, 100, NULL, shift_fields},
-	END_FIELDS,
-};
-
-static const struct jv_field step_fields[] = {
-	{"after_s", JV_INT, JV_REQUIRED, 0, 7 * 86400, NULL, NULL},
-	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
-	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
-	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"action", JV_STRING, 0, 0, 0, engine_action_names, NULL},
-	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	END_FIELDS,
+	JV_END,
 };
 
 static const struct jv_field dist_fields[] = {
@@ -127,29 +116,12 @@ static const struct jv_field dist_fields[] = {
 	{"mean_s", JV_NUMBER, 0, 0, 7 * 86400, NULL, NULL},
 	{"sd_s", JV_NUMBER, 0, 0, 1e9, NULL, NULL},
 	{"values_s", JV_NUMBER, JV_NULLABLE, 0, 0, NULL, NULL},
-	END_FIELDS,
+	JV_END,
 };
 
 static const struct jv_field queue_fields[] = {
-	/* the API's Queue, with an id of the scenario's choosing */
-	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
-	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
-	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"strategy", JV_STRING, 0, 0, 0, engine_strategy_names, NULL},
-	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
-	{"wrapup", JV_STRING, 0, 0, 0, jv_wrapups, NULL},
-	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
-	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
-	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
-	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"closed_action", JV_STRING, 0, 0, 0, engine_action_names, NULL},
-	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	ID_NAME,
+	JV_FIELDS(config_queue_fields),
 	/* the simulator's */
 	{"arrivals", JV_NUMBER, JV_NULLABLE, 0, 1e7, NULL, NULL},
 	{"handle_time", JV_SUBOBJECT, 0, 0, 0, NULL, dist_fields},
@@ -157,18 +129,29 @@ static const struct jv_field queue_fields[] = {
 	{"ring", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, dist_fields},
 	{"wrapup_time", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, dist_fields},
 	{"callback_take_up", JV_NUMBER, 0, 0, 1, NULL, NULL},
-	END_FIELDS,
+	JV_END,
 };
 
-/* the API's Calendar, with an id of the scenario's choosing */
 static const struct jv_field calendar_fields[] = {
-	{"id", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"weekly", JV_ARRAY, 0, 0, 100, NULL, calendar_weekly_fields},
-	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
-	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, calendar_exception_fields},
-	END_FIELDS,
+	ID_NAME,
+	JV_FIELDS(config_calendar_fields),
+	JV_END,
+};
+
+/* Not simulated: the demo centre's file gives them to `relais serve`. */
+static const struct jv_field skill_fields[] = {
+	JV_FIELDS(config_skill_fields),
+	JV_END,
+};
+
+static const struct jv_field disposition_fields[] = {
+	JV_FIELDS(config_disposition_fields),
+	JV_END,
+};
+
+static const struct jv_field user_fields[] = {
+	JV_FIELDS(config_user_fields),
+	JV_END,
 };
 
 static const struct jv_field top_fields[] = {
@@ -183,7 +166,7 @@ static const struct jv_field top_fields[] = {
 	{"replications", JV_INT, 0, 1, 100000, NULL, NULL},
 	{"seed", JV_INT, 0, 0, 9007199254740991.0, NULL, NULL},
 	{"engine", JV_SUBOBJECT, 0, 0, 0, NULL, engine_fields},
-	{"tenants", JV_STRINGS, JV_REQUIRED, 0, 1000, NULL, NULL},
+	{"tenants", JV_ARRAY, JV_REQUIRED, 0, 1000, NULL, tenant_fields},
 	{"sites", JV_ARRAY, JV_REQUIRED, 0, 1000, NULL, site_fields},
 	{"agents", JV_ARRAY, JV_REQUIRED, 0, 100000, NULL, agent_fields},
 	{"queues", JV_ARRAY, JV_REQUIRED, 0, 10000, NULL, queue_fields},
@@ -192,7 +175,10 @@ static const struct jv_field top_fields[] = {
 	{"date", JV_STRING, 0, 10, 10, NULL, NULL},
 	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"calendars", JV_ARRAY, 0, 0, 100, NULL, calendar_fields},
-	END_FIELDS,
+	{"skills", JV_ARRAY, 0, 0, 10000, NULL, skill_fields},
+	{"dispositions", JV_ARRAY, 0, 0, 10000, NULL, disposition_fields},
+	{"users", JV_ARRAY, 0, 0, 100000, NULL, user_fields},
+	JV_END,
 };
 
 /* ---- memory ---------------------------------------------------------- */
@@ -284,6 +270,22 @@ static int numbers(struct scenario *s, json_t *arr, const char *path,
 	}
 	*outp = out;
 	*np = n;
+	return 0;
+}
+
+/* "tenants": ["a", ...] is short for [{"id": "a"}, ...]. */
+static int take_tenant_ids(json_t *root, char *msg, size_t size)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "tenants"), i, v)
+	{
+		if (json_is_string(v) &&
+		    json_array_set_new(json_object_get(root, "tenants"), i,
+				       json_pack("{s:O}", "id", v)))
+			return bad(msg, size, "out of memory");
+	}
 	return 0;
 }
 
@@ -638,7 +640,7 @@ static int tenants(struct scenario *s, char *msg, size_t size)
 
 	if (!t)
 		return bad(msg, size, "out of memory");
-	json_array_foreach(arr, i, v) t[i] = json_string_value(v);
+	json_array_foreach(arr, i, v) t[i] = jv_str(v, "id");
 	s->sc.tenants = t;
 	s->sc.ntenants = json_array_size(arr);
 	return 0;
@@ -1024,7 +1026,8 @@ int scenario_parse(struct scenario **sp, const char *text, size_t len,
 		bad(msg, size, "%s: expected a JSON object", name);
 		goto out;
 	}
-	if (take_numbers(s, msg, size))
+	if (take_tenant_ids(s->mem->root, msg, size) ||
+	    take_numbers(s, msg, size))
 		goto out;
 	if (jv_check(s->mem->root, top_fields, true, msg, size) ||
 	    times(s, msg, size) || calendars(s, msg, size) ||

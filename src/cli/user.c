@@ -2,9 +2,11 @@
  * relais user add NAME --role ROLE [--tenant ID]... [--site ID]...
  *                 [--agent ID] [--data DIR]
  *
- * Creates a login straight in the store, the password read from standard
- * input: how the first administrator is made. Run it while the server is
- * stopped (a running server reads users at start-up).
+ * Creates a login, the password read from standard input: how the first
+ * administrator is made. It opens the data folder as the server does and
+ * creates the user through the same configuration service as the API, so
+ * the same checks and audit apply; the server must be stopped (the folder
+ * has one writer).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,8 +20,10 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "server/auth.h"
+#include "server/log.h"
+#include "server/objects.h"
 #include "server/srv.h"
-#include "store/store.h"
 
 static void user_usage(FILE *f)
 {
@@ -31,37 +35,6 @@ static void user_usage(FILE *f)
 		"read from\nstandard input. ROLE is admin, supervisor, agent, "
 		"client or integration.\nStop the server first: it reads "
 		"users when it starts.\n");
-}
-
-struct find {
-	const char *field, *value;
-	bool found;
-};
-
-static int find_row(const char *id, const char *body, void *arg)
-{
-	struct find *f = arg;
-	json_t *b;
-
-	if (!f->field) {
-		f->found |= !strcmp(id, f->value);
-		return 0;
-	}
-	b = json_loads(body, 0, NULL);
-	if (b && json_string_value(json_object_get(b, f->field)) &&
-	    !strcmp(json_string_value(json_object_get(b, f->field)), f->value))
-		f->found = true;
-	json_decref(b);
-	return 0;
-}
-
-static bool exists(struct store *st, const char *table, const char *field,
-		   const char *value)
-{
-	struct find f = {field, value, false};
-
-	st->ops->rows(st, table, find_row, &f);
-	return f.found;
 }
 
 static int read_password(char *buf, size_t size)
@@ -77,99 +50,43 @@ static int read_password(char *buf, size_t size)
 	return n <= 200 && !auth_password_check(buf, msg, sizeof(msg)) ? 0 : -1;
 }
 
-static int check_ids(struct store *st, json_t *ids, const char *table,
-		     const char *what)
+/*
+ * On the opened data folder: the user goes through the configuration
+ * service, as POST /api/v1/users would (its checks, its audit event).
+ */
+static int create_user(struct srv *s, void *arg)
 {
-	json_t *v;
-	size_t i;
+	json_t *u = arg;
+	char pw[256], hash[128], id[40], msg[256] = "";
+	int st;
 
-	json_array_foreach(ids, i, v)
-	{
-		if (!exists(st, table, NULL, json_string_value(v))) {
-			fprintf(stderr, "relais user: no %s %s\n", what,
-				json_string_value(v));
-			return -1;
-		}
+	if (read_password(pw, sizeof(pw))) {
+		fprintf(stderr, "relais user: give a password of at least 12 "
+				"characters (200 bytes at most) on standard "
+				"input\n");
+		return EINVAL;
 	}
+	if (auth_hash(pw, hash)) {
+		fprintf(stderr, "relais user: cannot hash the password\n");
+		return ENOMEM;
+	}
+	json_object_set_new(u, "password_hash", json_string(hash));
+	st = obj_create_direct(s, K_USERS, u, id, msg, sizeof(msg));
+	if (st) {
+		fprintf(stderr, "relais user: %s\n", msg);
+		return EINVAL;
+	}
+	printf("relais: user %s created (%s)\n",
+	       json_string_value(json_object_get(u, "username")), id);
 	return 0;
 }
 
 static int add_user(const char *dir, json_t *u)
 {
-	struct store_batch b = {0};
-	struct store *st;
-	char msg[256], pw[256], hash[128], id[40], t[32], *text;
-	json_t *audit;
-	int version, err, lock = store_lock(dir, msg, sizeof(msg));
+	struct srv_config cfg = {.data_dir = dir, .fsync = true};
 
-	if (lock < 0) {
-		fprintf(stderr, "relais user: %s\n", msg);
-		return 1;
-	}
-	if (store_sqlite_open(&st, dir, true, msg, sizeof(msg))) {
-		fprintf(stderr, "relais user: %s\n", msg);
-		close(lock);
-		return 1;
-	}
-	if (st->ops->migrate(st, &version)) {
-		fprintf(stderr, "relais user: %s\n", st->ops->errmsg(st));
-		st->ops->close(st);
-		close(lock);
-		return 1;
-	}
-	err = 1;
-	if (exists(st, "users", "username",
-		   json_string_value(json_object_get(u, "username")))) {
-		fprintf(stderr, "relais user: %s already exists\n",
-			json_string_value(json_object_get(u, "username")));
-		goto out;
-	}
-	if (check_ids(st, json_object_get(u, "tenants"), "tenants", "tenant") ||
-	    check_ids(st, json_object_get(u, "sites"), "sites", "site") ||
-	    (json_is_string(json_object_get(u, "agent")) &&
-	     !exists(st, "agents", NULL,
-		     json_string_value(json_object_get(u, "agent"))) &&
-	     fprintf(stderr, "relais user: no such agent\n")))
-		goto out;
-	if (read_password(pw, sizeof(pw))) {
-		fprintf(stderr, "relais user: give a password of at least 12 "
-				"characters (200 bytes at most) on standard "
-				"input\n");
-		goto out;
-	}
-	if (auth_hash(pw, hash)) {
-		fprintf(stderr, "relais user: cannot hash the password\n");
-		goto out;
-	}
-	srv_uuid(id);
-	web_time((int64_t)time(NULL) * 1000, t, sizeof(t));
-	json_object_set_new(u, "id", json_string(id));
-	json_object_set_new(u, "password_hash", json_string(hash));
-	json_object_set_new(u, "created_at", json_string(t));
-	json_object_set_new(u, "updated_at", json_string(t));
-	text = json_dumps(u, JSON_COMPACT);
-	err = !text || store_batch_put(&b, "users", id, text);
-	free(text);
-	audit = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", "create", "kind",
-			  "users", "id", id, "user", "", "username",
-			  "relais user add");
-	text = json_dumps(audit, JSON_COMPACT);
-	json_decref(audit);
-	err |= !text || store_batch_event(&b, st->ops->last_seq(st) + 1,
-					  (int64_t)time(NULL) * 1000, NULL,
-					  "audit.config", text);
-	free(text);
-	if (!err && (err = st->ops->commit(st, &b)))
-		fprintf(stderr, "relais user: %s\n", st->ops->errmsg(st));
-	if (!err)
-		printf("relais: user %s created (%s)\n",
-		       json_string_value(json_object_get(u, "username")), id);
-	store_batch_reset(&b);
-	free(b.ops);
-out:
-	st->ops->close(st);
-	close(lock);
-	return err ? 1 : 0;
+	log_set_level(LOG_WARN);
+	return srv_offline(&cfg, create_user, u) ? 1 : 0;
 }
 
 int cli_user(int argc, char **argv)

@@ -28,6 +28,8 @@ static const char *type_text(enum jv_type t)
 		return "an object of integers";
 	case JV_ARRAY:
 		return "an array of objects";
+	case JV_INCLUDE:
+		break;
 	}
 	return "?";
 }
@@ -165,9 +167,54 @@ static int check_value(const json_t *v, const struct jv_field *f,
 				return rc;
 		}
 		return 0;
+	case JV_INCLUDE:
+		return 0; /* never found by name */
 	}
 	snprintf(msg, size, "%s: expected %s", path, type_text(f->type));
 	return -1;
+}
+
+const struct jv_field *jv_field_find(const struct jv_field *fields,
+				     const char *name)
+{
+	for (const struct jv_field *f = fields; f->name; f++) {
+		const struct jv_field *in;
+
+		if (f->type != JV_INCLUDE)
+			in = strcmp(f->name, name) ? NULL : f;
+		else
+			in = jv_field_find(f->sub, name);
+		if (in)
+			return in;
+	}
+	return NULL;
+}
+
+/*
+ * The required fields of table (and of the tables it includes) that top,
+ * the table the object is checked against, does not replace.
+ */
+static int check_required(const json_t *obj, const struct jv_field *top,
+			  const struct jv_field *table, const char *prefix,
+			  char *msg, size_t size)
+{
+	for (const struct jv_field *f = table; f->name; f++) {
+		json_t *v;
+
+		if (f->type == JV_INCLUDE) {
+			if (check_required(obj, top, f->sub, prefix, msg, size))
+				return -1;
+			continue;
+		}
+		v = json_object_get(obj, f->name);
+		if (!(f->flags & JV_REQUIRED) || (v && !json_is_null(v)) ||
+		    jv_field_find(top, f->name) != f)
+			continue;
+		snprintf(msg, size, "%s%s%s: required", prefix,
+			 *prefix ? "." : "", f->name);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *fields,
@@ -182,9 +229,8 @@ static int check_obj(const json_t *obj, const struct jv_field *fields,
 	{
 		snprintf(path, sizeof(path), "%s%s%s", prefix,
 			 *prefix ? "." : "", key);
-		for (f = fields; f->name && strcmp(f->name, key); f++)
-			;
-		if (!f->name || (f->flags & JV_READONLY)) {
+		f = jv_field_find(fields, key);
+		if (!f || (f->flags & JV_READONLY)) {
 			snprintf(msg, size, "unknown field: %s", path);
 			return -2;
 		}
@@ -195,16 +241,8 @@ static int check_obj(const json_t *obj, const struct jv_field *fields,
 		if (rc)
 			return rc;
 	}
-	for (f = fields; create && f->name; f++) {
-		if ((f->flags & JV_REQUIRED) &&
-		    (!json_object_get(obj, f->name) ||
-		     json_is_null(json_object_get(obj, f->name)))) {
-			snprintf(msg, size, "%s%s%s: required", prefix,
-				 *prefix ? "." : "", f->name);
-			return -1;
-		}
-	}
-	return 0;
+	return create ? check_required(obj, fields, fields, prefix, msg, size)
+		      : 0;
 }
 
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,

@@ -23,6 +23,7 @@ enum jv_type {
 	JV_INT_MAP,   /* object of integers in [min, max] */
 	JV_ARRAY,     /* array of objects checked against sub; max: items */
 	JV_SUBOBJECT, /* one object checked against sub */
+	JV_INCLUDE,   /* not a field: the fields of sub belong here too */
 };
 
 struct jv_field {
@@ -33,6 +34,22 @@ struct jv_field {
 	const char *const *oneof;   /* JV_STRING: allowed values, NULL-ended */
 	const struct jv_field *sub; /* JV_ARRAY, JV_SUBOBJECT; {NULL}-ended */
 };
+
+/*
+ * A table may include another (JV_INCLUDE, see JV_FIELDS), so that one
+ * shape serves several documents: the API adds its read-only id, a
+ * scenario its own id. The first entry of a name wins, so a field listed
+ * before the inclusion replaces the included one of that name (a scenario
+ * makes "name" optional that way).
+ */
+#define JV_FIELDS(table)                             \
+	{                                            \
+		"", JV_INCLUDE, 0, 0, 0, NULL, table \
+	}
+#define JV_END                               \
+	{                                    \
+		NULL, 0, 0, 0, 0, NULL, NULL \
+	}
 
 #define JV_REQUIRED 1u /* must be present on create */
 #define JV_NULLABLE 2u /* null is accepted (clears the field) */
@@ -45,6 +62,10 @@ struct jv_field {
  */
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);
+
+/* The field called name in fields (and the tables it includes), or NULL. */
+const struct jv_field *jv_field_find(const struct jv_field *fields,
+				     const char *name);
 
 /*
  * The names the API accepts for site kinds and wrap-up modes (NULL-ended,

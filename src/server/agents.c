@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/contacts.h"
+#include "server/module.h"
 #include "server/srv.h"
+#include "server/auth.h"
+#include "server/objects.h"
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};
@@ -44,14 +48,14 @@ static struct obj *path_agent(struct hreq *r)
 	return a;
 }
 
-void api_agent_state(struct hreq *r)
+static void api_agent_state(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	enum agent_state st;
 	const char *state, *reason;
 	const struct astate *as;
 	struct obj *a;
-	char msg[256], t[32];
+	char msg[256] = "", t[32];
 	int rc, err;
 
 	rc = jv_check(r->body, state_fields, true, msg, sizeof(msg));
@@ -70,18 +74,15 @@ void api_agent_state(struct hreq *r)
 		web_error(r, 400, "invalid_field", "reason: required to pause");
 		return;
 	}
-	err = engine_agent_state(s->eng, srv_now(s), a->id, st,
-				 st == AS_PAUSED ? reason : NULL);
+	err = contacts_agent_state(s, a->id, st, reason, msg, sizeof(msg));
 	if (err == EBUSY) {
-		web_error(r, 409, "conflict",
-			  "the agent holds contacts; finish them first");
+		web_error(r, 409, "conflict", "%s", msg);
 		return;
 	}
 	if (err) {
 		web_error(r, 500, "internal", "engine: %s", strerror(err));
 		return;
 	}
-	srv_engine_timer(s);
 	as = stats_agent_state(s, a->id);
 	srv_reply_durable(
 		r, 200,
@@ -95,7 +96,7 @@ void api_agent_state(struct hreq *r)
 				   sizeof(t))));
 }
 
-void api_agent_why(struct hreq *r)
+static void api_agent_why(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	char cid[64], text[256];
@@ -116,8 +117,7 @@ void api_agent_why(struct hreq *r)
 			  cid);
 		return;
 	}
-	if (engine_why(s->eng, srv_now(s), c->num, a->id, &why, text,
-		       sizeof(text))) {
+	if (contacts_why(s, c, a->id, &why, text, sizeof(text))) {
 		web_not_found(r, "contact", cid);
 		return;
 	}
@@ -125,3 +125,17 @@ void api_agent_why(struct hreq *r)
 		 json_pack("{s:s,s:s,s:s,s:s}", "agent", a->id, "contact",
 			   c->id, "why", engine_why_name(why), "text", text));
 }
+
+static const struct route agents_routes[] = {
+	WEB_ROUTE("PUT", "/api/v1/agents/{id}/state", api_agent_state,
+		  R_ADMIN | R_SUPERVISOR | R_AGENT),
+	WEB_ROUTE("GET", "/api/v1/agents/{id}/why", api_agent_why,
+		  R_ADMIN | R_SUPERVISOR),
+	{.method = NULL},
+};
+
+/* Agents at work: the routes of their state, through the contact service. */
+const struct srv_module agents_module = {
+	.name = "agents",
+	.routes = agents_routes,
+};

@@ -24,16 +24,23 @@
 #include <sodium.h>
 
 #include "server/log.h"
+#include "server/module.h"
 #include "server/srv.h"
 #include "server/throttle.h"
 #include "server/worker.h"
+#include "server/auth.h"
+#include "server/objects.h"
 
 #define SESSION_MS	       (12 * 3600 * 1000LL)
 #define INTEGRATION_SESSION_MS (365 * 86400 * 1000LL)
 #define SWEEP_MS	       (60 * 1000)
 #define PASSWORD_MIN_CHARS     12
 
+/* The module's state. */
 struct auth {
+	struct hmap users;	   /* id -> user */
+	struct hmap users_by_name; /* username -> user */
+	struct hmap sessions;	   /* id -> session */
 	struct throttle throttle;
 	/* made by the first job of the hashing thread, read only there */
 	char dummy_hash[128];
@@ -42,6 +49,11 @@ struct auth {
 
 static const char *const role_names[] = {"admin", "supervisor", "agent",
 					 "client", "integration"};
+
+static struct auth *A(const struct srv *s)
+{
+	return srv_module_state(s, &auth_module);
+}
 
 static bool user_eq(const void *val, const void *key)
 {
@@ -95,11 +107,11 @@ static char **strv_from(const json_t *arr, size_t *n)
 
 void auth_user_drop(struct srv *s, const char *id)
 {
-	struct user *u = hmap_del(&s->users, hmap_hash_str(id), user_eq, id);
+	struct user *u = hmap_del(&A(s)->users, hmap_hash_str(id), user_eq, id);
 
 	if (!u)
 		return;
-	hmap_del(&s->users_by_name, hmap_hash_str(u->username), user_name_eq,
+	hmap_del(&A(s)->users_by_name, hmap_hash_str(u->username), user_name_eq,
 		 u->username);
 	user_free(u);
 }
@@ -111,21 +123,21 @@ void auth_user_drop(struct srv *s, const char *id)
 static int user_put(struct srv *s, struct user *u)
 {
 	struct user *old =
-		hmap_get(&s->users, hmap_hash_str(u->id), user_eq, u->id);
+		hmap_get(&A(s)->users, hmap_hash_str(u->id), user_eq, u->id);
 
 	if (old) {
-		hmap_del(&s->users_by_name, hmap_hash_str(old->username),
+		hmap_del(&A(s)->users_by_name, hmap_hash_str(old->username),
 			 user_name_eq, old->username);
 		strv_free(old->tenants, old->ntenants);
 		strv_free(old->sites, old->nsites);
 		*old = *u;
 		free(u);
 		u = old;
-	} else if (hmap_put(&s->users, hmap_hash_str(u->id), u)) {
+	} else if (hmap_put(&A(s)->users, hmap_hash_str(u->id), u)) {
 		user_free(u);
 		return ENOMEM;
 	}
-	if (hmap_put(&s->users_by_name, hmap_hash_str(u->username), u)) {
+	if (hmap_put(&A(s)->users_by_name, hmap_hash_str(u->username), u)) {
 		auth_user_drop(s, u->id);
 		return ENOMEM;
 	}
@@ -157,25 +169,27 @@ int auth_user_load(struct srv *s, const json_t *b)
 	return user_put(s, u);
 }
 
-void auth_free(struct srv *s)
+static void auth_close(struct srv *s, void *arg)
 {
-	for (size_t i = 0; i < hmap_span(&s->users); i++) {
-		struct user *u = hmap_at(&s->users, i);
+	struct auth *a = arg;
+
+	(void)s;
+	if (!a)
+		return;
+	for (size_t i = 0; i < hmap_span(&a->users); i++) {
+		struct user *u = hmap_at(&a->users, i);
 
 		if (u)
 			user_free(u);
 	}
-	for (size_t i = 0; i < hmap_span(&s->sessions); i++)
-		free(hmap_at(&s->sessions, i));
-	hmap_reset(&s->users);
-	hmap_reset(&s->users_by_name);
-	hmap_reset(&s->sessions);
-	if (s->auth) {
-		tmr_cancel(&s->auth->sweep);
-		throttle_reset(&s->auth->throttle);
-		free(s->auth);
-		s->auth = NULL;
-	}
+	for (size_t i = 0; i < hmap_span(&a->sessions); i++)
+		free(hmap_at(&a->sessions, i));
+	hmap_reset(&a->users);
+	hmap_reset(&a->users_by_name);
+	hmap_reset(&a->sessions);
+	tmr_cancel(&a->sweep);
+	throttle_reset(&a->throttle);
+	free(a);
 }
 
 /* ---- scope ---- */
@@ -296,7 +310,7 @@ static struct session *session_find(struct srv *s, const char *token)
 	struct session *se;
 
 	token_hash(token, id);
-	se = hmap_get(&s->sessions, hmap_hash_str(id), session_eq, id);
+	se = hmap_get(&A(s)->sessions, hmap_hash_str(id), session_eq, id);
 	if (se && se->expires_ms < srv_now(s))
 		return NULL;
 	return se;
@@ -305,7 +319,7 @@ static struct session *session_find(struct srv *s, const char *token)
 /* Forgets a session, in memory and (with the open batch) in the store. */
 static void session_end(struct srv *s, struct session *se)
 {
-	hmap_del(&s->sessions, hmap_hash_str(se->id), session_eq, se->id);
+	hmap_del(&A(s)->sessions, hmap_hash_str(se->id), session_eq, se->id);
 	srv_del(s, "sessions", se->id);
 	free(se);
 }
@@ -333,7 +347,7 @@ int auth_session_load(struct srv *s, const char *id, const char *body)
 	snprintf(se->csrf, sizeof(se->csrf), "%s", jv_str(b, "csrf"));
 	se->expires_ms = jv_int(b, "expires_ms", 0);
 	json_decref(b);
-	return hmap_put(&s->sessions, hmap_hash_str(se->id), se);
+	return hmap_put(&A(s)->sessions, hmap_hash_str(se->id), se);
 }
 
 /*
@@ -349,8 +363,8 @@ static void sessions_end_if(struct srv *s,
 	struct session **v = NULL, **g;
 	size_t n = 0, cap = 0;
 
-	for (size_t i = 0; i < hmap_span(&s->sessions); i++) {
-		struct session *se = hmap_at(&s->sessions, i);
+	for (size_t i = 0; i < hmap_span(&A(s)->sessions); i++) {
+		struct session *se = hmap_at(&A(s)->sessions, i);
 
 		if (!se || !pred(s, se, arg))
 			continue;
@@ -397,7 +411,7 @@ static bool session_stale(struct srv *s, const struct session *se,
 
 struct user *auth_user_find(struct srv *s, const char *id)
 {
-	return hmap_get(&s->users, hmap_hash_str(id), user_eq, id);
+	return hmap_get(&A(s)->users, hmap_hash_str(id), user_eq, id);
 }
 
 const char *auth_token_session(struct srv *s, const char *token)
@@ -410,7 +424,7 @@ const char *auth_token_session(struct srv *s, const char *token)
 bool auth_session_alive(struct srv *s, const char *id)
 {
 	struct session *se =
-		hmap_get(&s->sessions, hmap_hash_str(id), session_eq, id);
+		hmap_get(&A(s)->sessions, hmap_hash_str(id), session_eq, id);
 
 	return se && se->expires_ms >= srv_now(s);
 }
@@ -419,7 +433,7 @@ struct user *auth_token_user(struct srv *s, const char *token)
 {
 	struct session *se = session_find(s, token);
 
-	return se ? hmap_get(&s->users, hmap_hash_str(se->user), user_eq,
+	return se ? hmap_get(&A(s)->users, hmap_hash_str(se->user), user_eq,
 			     se->user)
 		  : NULL;
 }
@@ -621,7 +635,7 @@ bool auth_request(struct hreq *r)
 
 	if (!request_token(r->msg, token, sizeof(token), &r->cookie) ||
 	    !(se = session_find(s, token)) ||
-	    !(r->user = hmap_get(&s->users, hmap_hash_str(se->user), user_eq,
+	    !(r->user = hmap_get(&A(s)->users, hmap_hash_str(se->user), user_eq,
 				 se->user))) {
 		web_error(r, 401, "unauthorized",
 			  "log in first (POST /api/v1/session), then send "
@@ -714,7 +728,7 @@ static int limit_row(const char *id, const char *body, void *arg)
 	json_t *b = json_loads(body, 0, NULL);
 
 	if (!b ||
-	    throttle_load(&s->auth->throttle, id, (int)jv_int(b, "fails", 0),
+	    throttle_load(&A(s)->throttle, id, (int)jv_int(b, "fails", 0),
 			  jv_int(b, "last_ms", 0), jv_int(b, "until_ms", 0)))
 		log_warn("auth", "msg=\"bad login limit row, ignored\"");
 	json_decref(b);
@@ -729,9 +743,9 @@ static void sweep(void *arg)
 	if (s->stopping)
 		return;
 	sessions_end_if(s, session_stale, NULL);
-	throttle_sweep(&s->auth->throttle, srv_now(s), limit_write, s);
+	throttle_sweep(&A(s)->throttle, srv_now(s), limit_write, s);
 	srv_flush(s);
-	tmr_start(&s->auth->sweep, SWEEP_MS, sweep, s);
+	tmr_start(&A(s)->sweep, SWEEP_MS, sweep, s);
 }
 
 /* ---- login ---- */
@@ -797,7 +811,7 @@ static int session_open(struct srv *s, const struct user *u, char token[64],
 	se->expires_ms = srv_now(s) + (u->role == ROLE_INTEGRATION
 					       ? INTEGRATION_SESSION_MS
 					       : SESSION_MS);
-	if (hmap_put(&s->sessions, hmap_hash_str(se->id), se)) {
+	if (hmap_put(&A(s)->sessions, hmap_hash_str(se->id), se)) {
 		free(se);
 		return ENOMEM;
 	}
@@ -815,13 +829,14 @@ static void login_done(void *arg)
 	struct login *l = arg;
 	struct hreq *r = l->r;
 	struct srv *s = r->srv;
-	struct user *u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
-				  user_name_eq, l->username);
+	struct user *u =
+		hmap_get(&A(s)->users_by_name, hmap_hash_str(l->username),
+			 user_name_eq, l->username);
 	bool ok = l->ok && u;
 	struct session *se;
 	char token[64];
 
-	throttle_done(&s->auth->throttle, l->username, l->addr, ok, srv_now(s),
+	throttle_done(&A(s)->throttle, l->username, l->addr, ok, srv_now(s),
 		      limit_write, s);
 	if (!ok) {
 		login_failed(r, l->username);
@@ -884,17 +899,17 @@ static struct login *login_new(struct hreq *r, const char *addr)
 	snprintf(l->username, sizeof(l->username), "%s",
 		 jv_str(r->body, "username"));
 	snprintf(l->addr, sizeof(l->addr), "%s", addr);
-	u = hmap_get(&s->users_by_name, hmap_hash_str(l->username),
+	u = hmap_get(&A(s)->users_by_name, hmap_hash_str(l->username),
 		     user_name_eq, l->username);
 	if (u)
 		snprintf(l->hash, sizeof(l->hash), "%s", u->hash);
 	else
-		l->dummy = s->auth->dummy_hash;
+		l->dummy = A(s)->dummy_hash;
 	l->secure = request_https(r);
 	return l;
 }
 
-void api_session_create(struct hreq *r)
+static void api_session_create(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	struct login *l;
@@ -912,8 +927,8 @@ void api_session_create(struct hreq *r)
 		return;
 	}
 	client_addr(r, addr, sizeof(addr));
-	rc = throttle_admit(&s->auth->throttle, jv_str(r->body, "username"),
-			    addr, srv_now(s), &wait, limit_write, s);
+	rc = throttle_admit(&A(s)->throttle, jv_str(r->body, "username"), addr,
+			    srv_now(s), &wait, limit_write, s);
 	srv_flush(s);
 	if (rc == EAGAIN || rc == EBUSY) {
 		login_refused(r, rc, wait);
@@ -923,10 +938,10 @@ void api_session_create(struct hreq *r)
 	if (l && !worker_submit(s->cpu, login_verify, login_done, l))
 		return;
 	if (l) {
-		throttle_cancel(&s->auth->throttle, l->username, addr);
+		throttle_cancel(&A(s)->throttle, l->username, addr);
 		login_free(l);
 	} else if (!rc) {
-		throttle_cancel(&s->auth->throttle, jv_str(r->body, "username"),
+		throttle_cancel(&A(s)->throttle, jv_str(r->body, "username"),
 				addr);
 	}
 	web_error(r, 500, "internal", "out of memory");
@@ -946,39 +961,54 @@ static void dummy_run(void *ctx, void *arg)
  * it made; the limits kept by the last run are read before the server
  * listens.
  */
-int auth_init(struct srv *s)
+static int auth_init(struct srv *s, void **arg)
 {
 	struct auth *a = calloc(1, sizeof(*a));
 	int err;
 
 	if (!a)
 		return ENOMEM;
+	*arg = a;
 	if (sodium_init() < 0)
 		log_warn("auth", "msg=\"sodium_init failed\"");
 	throttle_init(&a->throttle);
 	tmr_init(&a->sweep);
-	s->auth = a;
 	err = worker_submit(s->cpu, dummy_run, NULL, a);
 	if (!err)
 		err = s->store->ops->rows(s->store, "login_limits", limit_row,
 					  s);
-	if (err) {
+	if (err)
 		log_error("auth", "msg=\"cannot start\" err=\"%s\"",
 			  strerror(err));
-		return err;
-	}
-	sweep(s);
-	return 0;
+	return err;
 }
 
-void api_session_get(struct hreq *r)
+static int session_row(const char *id, const char *body, void *arg)
+{
+	return auth_session_load(arg, id, body);
+}
+
+/* Sessions after the users (the configuration module loads them). */
+static int auth_load(struct srv *s, void *arg)
+{
+	(void)arg;
+	return s->store->ops->rows(s->store, "sessions", session_row, s);
+}
+
+static void auth_start(struct srv *s, void *arg)
+{
+	(void)arg;
+	sweep(s);
+}
+
+static void api_session_get(struct hreq *r)
 {
 	web_json(r, 200,
 		 json_pack("{s:o,s:s}", "user", auth_user_json(r->srv, r->user),
 			   "csrf", r->sess->csrf));
 }
 
-void api_session_delete(struct hreq *r)
+static void api_session_delete(struct hreq *r)
 {
 	struct srv *s = r->srv;
 
@@ -990,3 +1020,19 @@ void api_session_delete(struct hreq *r)
 		 request_https(r) ? "; Secure" : "");
 	srv_reply_durable(r, 204, NULL);
 }
+
+static const struct route auth_routes[] = {
+	WEB_ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
+	WEB_ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
+	WEB_ROUTE("DELETE", "/api/v1/session", api_session_delete, R_ANY),
+	{.method = NULL},
+};
+
+const struct srv_module auth_module = {
+	.name = "auth",
+	.routes = auth_routes,
+	.init = auth_init,
+	.load = auth_load,
+	.start = auth_start,
+	.close = auth_close,
+};

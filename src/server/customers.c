@@ -9,9 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/contacts.h"
+#include "server/customers.h"
 #include "server/log.h"
+#include "server/module.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/auth.h"
+#include "server/objects.h"
+#include "store/store.h"
+
+/* The module's state: every identity, for the look-up of new contacts. */
+struct customers {
+	struct hmap identities;
+};
+
+static struct hmap *idents(struct srv *s)
+{
+	return &((struct customers *)srv_module_state(s, &customers_module))
+			->identities;
+}
 
 struct ident {
 	char *key; /* "tenant\tkind\tvalue", or "i\tcustomer" */
@@ -26,7 +43,7 @@ static bool ident_eq(const void *val, const void *key)
 static const char *ident_get(struct srv *s, const char *key)
 {
 	struct ident *i =
-		hmap_get(&s->identities, hmap_hash_str(key), ident_eq, key);
+		hmap_get(idents(s), hmap_hash_str(key), ident_eq, key);
 
 	return i ? i->val : NULL;
 }
@@ -34,7 +51,7 @@ static const char *ident_get(struct srv *s, const char *key)
 static void ident_del(struct srv *s, const char *key)
 {
 	struct ident *i =
-		hmap_del(&s->identities, hmap_hash_str(key), ident_eq, key);
+		hmap_del(idents(s), hmap_hash_str(key), ident_eq, key);
 
 	if (i) {
 		free(i->key);
@@ -49,7 +66,7 @@ static int ident_set(struct srv *s, const char *key, const char *val)
 
 	ident_del(s, key);
 	if (!i || !(i->key = strdup(key)) || !(i->val = strdup(val)) ||
-	    hmap_put(&s->identities, hmap_hash_str(i->key), i)) {
+	    hmap_put(idents(s), hmap_hash_str(i->key), i)) {
 		if (i) {
 			free(i->key);
 			free(i->val);
@@ -60,10 +77,22 @@ static int ident_set(struct srv *s, const char *key, const char *val)
 	return 0;
 }
 
-void identities_free(struct srv *s)
+static int customers_init(struct srv *s, void **arg)
 {
-	for (size_t n = 0; n < hmap_span(&s->identities); n++) {
-		struct ident *i = hmap_at(&s->identities, n);
+	(void)s;
+	*arg = calloc(1, sizeof(struct customers));
+	return *arg ? 0 : ENOMEM;
+}
+
+static void customers_close(struct srv *s, void *arg)
+{
+	struct customers *cu = arg;
+
+	(void)s;
+	if (!cu)
+		return;
+	for (size_t n = 0; n < hmap_span(&cu->identities); n++) {
+		struct ident *i = hmap_at(&cu->identities, n);
 
 		if (i) {
 			free(i->key);
@@ -71,7 +100,8 @@ void identities_free(struct srv *s)
 			free(i);
 		}
 	}
-	hmap_reset(&s->identities);
+	hmap_reset(&cu->identities);
+	free(cu);
 }
 
 static void key_of(char *buf, size_t size, const char *tenant, const char *kind,
@@ -119,17 +149,24 @@ static int index_customer(struct srv *s, const json_t *b)
 	       each_identity(s, b, ident_set, jv_str(b, "id"));
 }
 
-int identities_load(struct srv *s, const char *id, const char *body)
+static int load_row(const char *id, const char *body, void *arg)
 {
 	json_t *b = json_loads(body, 0, NULL);
 	int err;
 
-	(void)id;
-	if (!b)
+	if (!b) {
+		log_error("customers", "msg=\"cannot parse\" customer=%s", id);
 		return EINVAL;
-	err = index_customer(s, b);
+	}
+	err = index_customer(arg, b);
 	json_decref(b);
 	return err;
+}
+
+static int customers_load(struct srv *s, void *arg)
+{
+	(void)arg;
+	return s->store->ops->rows(s->store, "customers", load_row, s);
 }
 
 /* E.164: + then 7 to 15 digits, the first not 0. */
@@ -166,7 +203,7 @@ static int check_identities(json_t *b, char *msg, size_t size)
 				msg, size,
 				"phones[%zu]: expected E.164 like +33612345678",
 				i);
-			return 400;
+			return EINVAL;
 		}
 	}
 	json_array_foreach(json_object_get(b, "emails"), i, v)
@@ -178,7 +215,7 @@ static int check_identities(json_t *b, char *msg, size_t size)
 		if (!email_ok(e) || strlen(e) >= sizeof(low)) {
 			snprintf(msg, size, "emails[%zu]: not an email address",
 				 i);
-			return 400;
+			return EINVAL;
 		}
 		for (k = 0; e[k]; k++)
 			low[k] = (char)tolower((unsigned char)e[k]);
@@ -189,7 +226,7 @@ static int check_identities(json_t *b, char *msg, size_t size)
 	return 0;
 }
 
-/* An identity of b already belonging to another customer: 409. */
+/* An identity of b already belonging to another customer: EEXIST. */
 static int taken_fn(struct srv *s, const char *key, const char *self)
 {
 	const char *owner = ident_get(s, key);
@@ -203,7 +240,7 @@ static int check_taken(struct srv *s, const json_t *b, char *msg, size_t size)
 		snprintf(msg, size,
 			 "a phone or email already belongs to another "
 			 "customer of the tenant");
-		return 409;
+		return EEXIST;
 	}
 	return 0;
 }
@@ -252,7 +289,7 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		if (!found || strcmp(found, tenant)) {
 			snprintf(msg, size, "customer.id: no customer %.64s",
 				 id);
-			return 400;
+			return EINVAL;
 		}
 		snprintf(out, 40, "%s", id);
 		return 0;
@@ -321,7 +358,7 @@ static bool may_customers(struct hreq *r)
 	return true;
 }
 
-void api_customer_create(struct hreq *r)
+static void api_customer_create(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	const char *tenant;
@@ -350,7 +387,8 @@ void api_customer_create(struct hreq *r)
 		rc = check_taken(s, b, msg, sizeof(msg));
 	if (rc) {
 		json_decref(b);
-		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
+		web_error(r, rc == EEXIST ? 409 : 400,
+			  rc == EEXIST ? "conflict" : "invalid_field", "%s",
 			  msg);
 		return;
 	}
@@ -408,7 +446,7 @@ static struct query *customer_query(struct hreq *r,
 	return q;
 }
 
-void api_customer_get(struct hreq *r)
+static void api_customer_get(struct hreq *r)
 {
 	struct query *q = customer_query(r, cget_finish);
 
@@ -441,7 +479,8 @@ static void cupdate_finish(struct query *q)
 		rc = check_taken(r->srv, b, msg, sizeof(msg));
 	if (rc) {
 		json_decref(b);
-		web_error(r, rc, rc == 409 ? "conflict" : "invalid_field", "%s",
+		web_error(r, rc == EEXIST ? 409 : 400,
+			  rc == EEXIST ? "conflict" : "invalid_field", "%s",
 			  msg);
 		return;
 	}
@@ -449,7 +488,7 @@ static void cupdate_finish(struct query *q)
 	srv_reply_durable(r, 200, b);
 }
 
-void api_customer_update(struct hreq *r)
+static void api_customer_update(struct hreq *r)
 {
 	char msg[256];
 	struct query *q;
@@ -475,7 +514,7 @@ static void ccontacts_finish(struct query *q)
 	api_customer_contacts_query(q->r, q->id, jv_str(b, "tenant"));
 }
 
-void api_customer_contacts(struct hreq *r)
+static void api_customer_contacts(struct hreq *r)
 {
 	struct query *q;
 	size_t limit, offset;
@@ -562,7 +601,7 @@ static int scope_to_tenant(struct hreq *r, struct query *q, const char *t)
 	return 0;
 }
 
-void api_customer_list(struct hreq *r)
+static void api_customer_list(struct hreq *r)
 {
 	struct query *q;
 	char t[128];
@@ -596,3 +635,24 @@ void api_customer_list(struct hreq *r)
 	q->finish = clist_finish;
 	query_submit(q);
 }
+
+#define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
+
+static const struct route customers_routes[] = {
+	WEB_ROUTE("POST", "/api/v1/customers", api_customer_create, STAFF),
+	WEB_ROUTE("GET", "/api/v1/customers", api_customer_list, STAFF),
+	WEB_ROUTE("GET", "/api/v1/customers/{id}", api_customer_get, STAFF),
+	WEB_ROUTE("PATCH", "/api/v1/customers/{id}", api_customer_update,
+		  STAFF),
+	WEB_ROUTE("GET", "/api/v1/customers/{id}/contacts",
+		  api_customer_contacts, STAFF),
+	{.method = NULL},
+};
+
+const struct srv_module customers_module = {
+	.name = "customers",
+	.routes = customers_routes,
+	.init = customers_init,
+	.load = customers_load,
+	.close = customers_close,
+};

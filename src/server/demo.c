@@ -1,214 +1,175 @@
 /*
  * The demo centre of `relais serve --demo`, created on the first start
- * with an empty store: two client tenants (an insurer and a telco), Paris
- * (onshore) and Casablanca (offshore), a dozen agents with skills, queues
- * on voice, chat and email, and logins for every role.
+ * with an empty store from the file built into the program
+ * (model/demo_centre.h, examples/demo-centre.json): two client tenants,
+ * Paris and Casablanca, a dozen agents, queues on voice, chat and email,
+ * and logins for every role (password: the user's name, then "-demo").
+ *
+ * Every object goes through obj_create_direct, so the API's checks
+ * apply. The file is a scenario: its objects have ids of its own, which
+ * its references use; each becomes the id the server gives, and what
+ * only the simulator reads (shifts, arrivals...) is left out.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "model/demo_centre.h"
 #include "server/log.h"
 #include "server/srv.h"
+#include "server/auth.h"
+#include "server/objects.h"
+
+/* The file's arrays, in the order their objects can be created. */
+static const struct {
+	const char *key;
+	enum kind_id kind;
+} sections[] = {
+	{"tenants", K_TENANTS},
+	{"sites", K_SITES},
+	{"skills", K_SKILLS},
+	{"calendars", K_CALENDARS},
+	{"dispositions", K_DISPOSITIONS},
+	{"queues", K_QUEUES},
+	{"agents", K_AGENTS},
+	{"users", K_USERS},
+};
+
+/* The fields that name another object of the file. */
+static const struct {
+	const char *field;
+	enum kind_id kind;
+} refs[] = {
+	{"tenant", K_TENANTS},	     {"tenants", K_TENANTS},
+	{"site", K_SITES},	     {"sites", K_SITES},
+	{"calendar", K_CALENDARS},   {"agent", K_AGENTS},
+	{"closed_target", K_QUEUES},
+};
+
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 struct demo {
 	struct srv *srv;
-	int err;
+	json_t *ids[K_MAX]; /* per kind: the file's id -> the server's */
 	char msg[256];
 };
 
-static const char *make(struct demo *d, enum kind_id k, json_t *body,
-			char id[40])
+/* A string of the file naming an object of kind k: the server's id. */
+static json_t *server_id(struct demo *d, enum kind_id k, json_t *v)
 {
+	json_t *id = json_object_get(d->ids[k], json_string_value(v));
+
+	/* unknown: kept, for the API to refuse with the field's name */
+	return json_incref(id ? id : v);
+}
+
+static void translate(struct demo *d, json_t *body)
+{
+	for (size_t r = 0; r < sizeof(refs) / sizeof(refs[0]); r++) {
+		json_t *v = json_object_get(body, refs[r].field), *x;
+		size_t i;
+
+		if (json_is_string(v))
+			json_object_set_new(body, refs[r].field,
+					    server_id(d, refs[r].kind, v));
+		json_array_foreach(v, i, x)
+			json_array_set_new(v, i, server_id(d, refs[r].kind, x));
+	}
+}
+
+/* The API's body of one object of the file, or NULL (out of memory). */
+static json_t *api_body(struct demo *d, enum kind_id k, const json_t *item)
+{
+	json_t *body = json_deep_copy(item), *v;
+	char hash[128], pw[80];
+	const char *key;
+	void *tmp;
+
+	if (!body)
+		return NULL;
+	json_object_foreach_safe(body, tmp, key, v)
+	{
+		const struct jv_field *f = jv_field_find(kinds[k]->fields, key);
+
+		if (!f || (f->flags & JV_READONLY))
+			json_object_del(body, key);
+	}
+	translate(d, body);
+	if (k != K_USERS)
+		return body;
+	snprintf(pw, sizeof(pw), "%s-demo", jv_str(body, "username"));
+	if (auth_hash_fast(pw, hash) ||
+	    json_object_set_new(body, "password_hash", json_string(hash))) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+static int create(struct demo *d, enum kind_id k, const json_t *item)
+{
+	json_t *body = api_body(d, k, item);
+	const char *file_id = jv_str(item, "id");
+	char id[40];
 	int st;
 
-	if (d->err || !body) {
-		json_decref(body);
-		d->err = d->err ? d->err : 500;
-		return "";
-	}
+	if (!body)
+		return 500;
 	st = obj_create_direct(d->srv, k, body, id, d->msg, sizeof(d->msg));
 	json_decref(body);
 	if (st) {
-		d->err = st;
 		log_error("demo", "msg=\"cannot create\" kind=%s err=\"%s\"",
 			  kinds[k]->name, d->msg);
+		return st;
 	}
-	return id;
+	if (file_id && json_object_set_new(d->ids[k], file_id, json_string(id)))
+		return 500;
+	return 0;
 }
 
-static void user(struct demo *d, const char *name, const char *role,
-		 json_t *tenants, json_t *sites, const char *agent)
+static int seed(struct demo *d, const json_t *centre)
 {
-	char hash[128], id[40], pw[64];
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		const json_t *arr = json_object_get(centre, sections[i].key);
+		json_t *item;
+		size_t j;
+		int st;
 
-	snprintf(pw, sizeof(pw), "%s-demo", name);
-	if (auth_hash_fast(pw, hash)) {
-		d->err = 500;
-		return;
+		d->ids[sections[i].kind] = json_object();
+		if (!d->ids[sections[i].kind])
+			return 500;
+		json_array_foreach(arr, j, item)
+		{
+			st = create(d, sections[i].kind, item);
+			if (st)
+				return st;
+		}
 	}
-	make(d, K_USERS,
-	     json_pack("{s:s,s:s,s:s,s:o,s:o,s:s?}", "username", name,
-		       "password_hash", hash, "role", role, "tenants", tenants,
-		       "sites", sites, "agent", agent),
-	     id);
-}
-
-struct demo_agent {
-	const char *name;
-	int site; /* 0 Paris, 1 Casablanca */
-	const char *skills;
-	int tenants; /* bit 0 assurmax, bit 1 telco */
-};
-
-static const struct demo_agent agents[] = {
-	{"Camille Martin", 0, "{s:i,s:i,s:i}", 3},
-	{"Lucas Bernard", 0, "{s:i,s:i,s:i}", 1},
-	{"Chloé Dubois", 0, "{s:i,s:i,s:i}", 1},
-	{"Hugo Thomas", 0, "{s:i,s:i,s:i}", 2},
-	{"Léa Robert", 0, "{s:i,s:i,s:i}", 3},
-	{"Emma Petit", 0, "{s:i,s:i,s:i}", 2},
-	{"Youssef Alaoui", 1, "{s:i,s:i,s:i}", 2},
-	{"Salma Benali", 1, "{s:i,s:i,s:i}", 3},
-	{"Mehdi Idrissi", 1, "{s:i,s:i,s:i}", 2},
-	{"Imane Tazi", 1, "{s:i,s:i,s:i}", 1},
-	{"Omar Chraibi", 1, "{s:i,s:i,s:i}", 2},
-	{"Nadia Fassi", 1, "{s:i,s:i,s:i}", 3},
-};
-
-#define NAGENTS (sizeof(agents) / sizeof(agents[0]))
-
-static void demo_queues(struct demo *d, const char *t, const char *name,
-			const char *cal)
-{
-	char id[40], n[64];
-
-	snprintf(n, sizeof(n), "%s voice", name);
-	make(d, K_QUEUES,
-	     json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?,s:s,s:[{s:i,s:s},{s:i,s:n,s:"
-		       "i}],"
-		       "s:[s,s,s],s:s}",
-		       "tenant", t, "name", n, "channel", "voice", "priority",
-		       1, "strategy", "longest-idle", "calendar", cal,
-		       "closed_action", "voicemail", "steps", "after_s", 0,
-		       "filter", "lang.fr >= 6", "after_s", 30, "filter",
-		       "priority_delta", 1, "dispositions", "resolved",
-		       "follow-up", "escalated", "wrapup", "manual"),
-	     id);
-	snprintf(n, sizeof(n), "%s chat", name);
-	make(d, K_QUEUES,
-	     json_pack("{s:s,s:s,s:s,s:s,s:[s,s,s],s:s}", "tenant", t, "name",
-		       n, "channel", "chat", "strategy", "least-occupied",
-		       "dispositions", "resolved", "follow-up", "escalated",
-		       "wrapup", "manual"),
-	     id);
-	snprintf(n, sizeof(n), "%s email", name);
-	make(d, K_QUEUES,
-	     json_pack("{s:s,s:s,s:s,s:i,s:i,s:s}", "tenant", t, "name", n,
-		       "channel", "email", "priority", -1, "sl_threshold_s",
-		       4 * 3600, "wrapup", "manual"),
-	     id);
-}
-
-static void demo_agents(struct demo *d, const char *tn[2], const char *site[2],
-			char ids[][40])
-{
-	for (size_t i = 0; i < NAGENTS; i++) {
-		const struct demo_agent *a = &agents[i];
-		json_t *ts = json_array();
-
-		for (int t = 0; t < 2; t++)
-			if (a->tenants & (1 << t))
-				json_array_append_new(ts, json_string(tn[t]));
-		make(d, K_AGENTS,
-		     json_pack("{s:s,s:s,s:{s:i,s:i,s:i},s:o,s:{s:i,s:i,s:i}}",
-			       "name", a->name, "site", site[a->site], "skills",
-			       "lang.fr", a->site ? 7 : 9, "lang.en",
-			       3 + (int)(i % 5), "billing", 2 + (int)(i % 8),
-			       "tenants", ts, "capacity", "voice", 1, "chat", 3,
-			       "email", 2),
-		     ids[i]);
-	}
+	return 0;
 }
 
 int demo_seed(struct srv *s)
 {
 	struct demo d = {.srv = s};
-	char tids[2][40], sids[2][40], cal[40], aids[NAGENTS][40], id[40];
-	const char *tn[2], *site[2];
+	json_t *centre;
+	int st;
 
-	if (s->ks[K_TENANTS].n)
+	if (obj_set(s, K_TENANTS)->n)
 		return 0; /* already there: keep what people changed */
-	tn[0] = make(&d, K_TENANTS,
-		     json_pack("{s:s,s:s,s:[s,s]}", "name", "AssurMax",
-			       "timezone", "Europe/Paris", "languages", "fr",
-			       "en"),
-		     tids[0]);
-	tn[1] = make(&d, K_TENANTS,
-		     json_pack("{s:s,s:s,s:[s]}", "name", "Télécom Plus",
-			       "timezone", "Europe/Paris", "languages", "fr"),
-		     tids[1]);
-	site[0] = make(&d, K_SITES,
-		       json_pack("{s:s,s:s,s:s,s:s,s:f}", "name", "Paris",
-				 "kind", "onshore", "timezone", "Europe/Paris",
-				 "country", "FR", "cost_per_hour", 38.0),
-		       sids[0]);
-	site[1] = make(&d, K_SITES,
-		       json_pack("{s:s,s:s,s:s,s:s,s:f}", "name", "Casablanca",
-				 "kind", "offshore", "timezone",
-				 "Africa/Casablanca", "country", "MA",
-				 "cost_per_hour", 14.0),
-		       sids[1]);
-	make(&d, K_SKILLS, json_pack("{s:s}", "name", "lang.fr"), id);
-	make(&d, K_SKILLS, json_pack("{s:s}", "name", "lang.en"), id);
-	make(&d, K_SKILLS, json_pack("{s:s}", "name", "billing"), id);
-	make(&d, K_CALENDARS,
-	     json_pack("{s:s,s:s,s:[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},"
-		       "{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s},"
-		       "{s:s,s:s,s:s}],s:[s]}",
-		       "name", "7/7 08:00-22:00", "timezone", "Europe/Paris",
-		       "weekly", "day", "mon", "from", "08:00", "to", "22:00",
-		       "day", "tue", "from", "08:00", "to", "22:00", "day",
-		       "wed", "from", "08:00", "to", "22:00", "day", "thu",
-		       "from", "08:00", "to", "22:00", "day", "fri", "from",
-		       "08:00", "to", "22:00", "day", "sat", "from", "08:00",
-		       "to", "22:00", "day", "sun", "from", "08:00", "to",
-		       "22:00", "holidays", "2026-12-25"),
-	     cal);
-	make(&d, K_DISPOSITIONS,
-	     json_pack("{s:s,s:{s:s,s:s}}", "code", "resolved", "label", "fr",
-		       "Résolu", "en", "Resolved"),
-	     id);
-	make(&d, K_DISPOSITIONS,
-	     json_pack("{s:s,s:{s:s,s:s}}", "code", "follow-up", "label", "fr",
-		       "À rappeler", "en", "Follow-up"),
-	     id);
-	make(&d, K_DISPOSITIONS,
-	     json_pack("{s:s,s:{s:s,s:s}}", "code", "escalated", "label", "fr",
-		       "Escaladé", "en", "Escalated"),
-	     id);
-	demo_queues(&d, tn[0], "AssurMax", NULL);
-	demo_queues(&d, tn[1], "Télécom Plus", cal);
-	demo_agents(&d, tn, site, aids);
-	user(&d, "admin", "admin", json_array(), json_array(), NULL);
-	user(&d, "supervisor", "supervisor", json_pack("[s,s]", tn[0], tn[1]),
-	     json_pack("[s,s]", site[0], site[1]), NULL);
-	user(&d, "client-assurmax", "client", json_pack("[s]", tn[0]),
-	     json_array(), NULL);
-	user(&d, "client-telecom", "client", json_pack("[s]", tn[1]),
-	     json_array(), NULL);
-	user(&d, "integration", "integration", json_pack("[s,s]", tn[0], tn[1]),
-	     json_array(), NULL);
-	for (size_t i = 0; i < NAGENTS; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "agent%02zu", i + 1);
-		user(&d, name, "agent", json_array(), json_array(), aids[i]);
+	centre = jv_parse(demo_centre_json, demo_centre_json_len, d.msg,
+			  sizeof(d.msg));
+	if (!centre) {
+		log_error("demo", "msg=\"bad demo centre\" err=\"%s\"", d.msg);
+		return 500;
 	}
-	if (d.err)
-		return d.err;
-	log_info("demo",
-		 "msg=\"demo centre created\" tenants=2 agents=%zu "
-		 "users=%zu",
-		 NAGENTS, NAGENTS + 5);
-	return 0;
+	st = seed(&d, centre);
+	if (!st)
+		log_info("demo",
+			 "msg=\"demo centre created\" tenants=%zu agents=%zu "
+			 "users=%zu",
+			 obj_set(s, K_TENANTS)->n, obj_set(s, K_AGENTS)->n,
+			 obj_set(s, K_USERS)->n);
+	for (int k = 0; k < K_MAX; k++)
+		json_decref(d.ids[k]);
+	json_decref(centre);
+	return st;
 }

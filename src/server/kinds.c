@@ -14,134 +14,41 @@
 
 #include "core/calendar.h"
 #include "model/calendar_json.h"
+#include "model/config.h"
 #include "model/queue_json.h"
 #include "server/srv.h"
+#include "server/auth.h"
+#include "server/objects.h"
 #include "sys/zoneinfo.h"
 
-/* ---- field tables ---- */
-
-static const char *const roles[] = {"admin",  "supervisor",  "agent",
-				    "client", "integration", NULL};
+/* ---- field tables: model/config.h's shapes, and the server's fields */
 
 #define RO(n)                                               \
 	{                                                   \
 		n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL \
 	}
 #define COMMON RO("id"), RO("created_at"), RO("updated_at")
+#define FIELDS(shape)                             \
+	{                                         \
+		COMMON, JV_FIELDS(shape), JV_END, \
+	}
 
-static const struct jv_field tenant_fields[] = {
-	COMMON,
-	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
-	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field site_fields[] = {
-	COMMON,
-	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"kind", JV_STRING, 0, 0, 0, jv_site_kinds, NULL},
-	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
-	{"country", JV_STRING, JV_NULLABLE, 2, 2, NULL, NULL},
-	{"cost_per_hour", JV_NUMBER, 0, 0, 100000, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field skill_fields[] = {
-	COMMON,
-	{"name", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field capacity_fields[] = {
-	{"voice", JV_INT, 0, 0, 20, NULL, NULL},
-	{"chat", JV_INT, 0, 0, 20, NULL, NULL},
-	{"email", JV_INT, 0, 0, 20, NULL, NULL},
-	{"sms", JV_INT, 0, 0, 20, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
+static const struct jv_field tenant_fields[] = FIELDS(config_tenant_fields);
+static const struct jv_field site_fields[] = FIELDS(config_site_fields);
+static const struct jv_field skill_fields[] = FIELDS(config_skill_fields);
+static const struct jv_field queue_fields[] = FIELDS(config_queue_fields);
+static const struct jv_field calendar_fields[] = FIELDS(config_calendar_fields);
+static const struct jv_field disposition_fields[] =
+	FIELDS(config_disposition_fields);
+static const struct jv_field user_fields[] = FIELDS(config_user_fields);
 
 static const struct jv_field agent_fields[] = {
 	COMMON,
 	RO("state"),
 	RO("reason"),
 	RO("state_since"),
-	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"site", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"skills", JV_INT_MAP, 0, 1, 10, NULL, NULL},
-	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{"capacity", JV_SUBOBJECT, 0, 0, 0, NULL, capacity_fields},
-	{"tags", JV_STRINGS, 0, 0, 50, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field step_fields[] = {
-	{"after_s", JV_INT, JV_REQUIRED, 0, 7 * 86400, NULL, NULL},
-	{"filter", JV_STRING, JV_NULLABLE, 1, 4096, NULL, NULL},
-	{"priority_delta", JV_INT, 0, -1000, 1000, NULL, NULL},
-	{"min_ewt_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"action", JV_STRING, 0, 0, 0, engine_action_names, NULL},
-	{"target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field queue_fields[] = {
-	COMMON,
-	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
-	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
-	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"strategy", JV_STRING, 0, 0, 0, engine_strategy_names, NULL},
-	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
-	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"closed_action", JV_STRING, 0, 0, 0, engine_action_names, NULL},
-	{"closed_target", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"wrapup", JV_STRING, 0, 0, 0, jv_wrapups, NULL},
-	{"wrapup_s", JV_INT, 0, 0, 86400, NULL, NULL},
-	{"aht_s", JV_INT, 0, 1, 86400, NULL, NULL},
-	{"last_agent", JV_BOOL, 0, 0, 0, NULL, NULL},
-	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
-	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
-	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field calendar_fields[] = {
-	COMMON,
-	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
-	{"timezone", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"weekly", JV_ARRAY, 0, 0, 100, NULL, calendar_weekly_fields},
-	{"holidays", JV_STRINGS, 0, 0, 400, NULL, NULL},
-	{"exceptions", JV_ARRAY, 0, 0, 400, NULL, calendar_exception_fields},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field label_fields[] = {
-	{"fr", JV_STRING, 0, 0, 200, NULL, NULL},
-	{"en", JV_STRING, 0, 0, 200, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field disposition_fields[] = {
-	COMMON,
-	{"code", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"label", JV_SUBOBJECT, 0, 0, 0, NULL, label_fields},
-	{"tenant", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
-};
-
-static const struct jv_field user_fields[] = {
-	COMMON,
-	{"username", JV_STRING, JV_REQUIRED, 1, 63, NULL, NULL},
-	/* at least 12 characters: auth_password_check */
-	{"password", JV_STRING, 0, 1, 200, NULL, NULL},
-	{"role", JV_STRING, JV_REQUIRED, 0, 0, roles, NULL},
-	{"tenants", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{"sites", JV_STRINGS, 0, 0, 100, NULL, NULL},
-	{"agent", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
-	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
-	{NULL, 0, 0, 0, 0, NULL, NULL},
+	JV_FIELDS(config_agent_fields),
+	JV_END,
 };
 
 /* ---- helpers ---- */
@@ -231,7 +138,7 @@ static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 {
 	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
-		struct kindset *set = &s->ks[k];
+		struct kindset *set = obj_set(s, k);
 
 		for (size_t i = 0; i < set->n; i++) {
 			json_t *b = set->list[i]->body, *v;
@@ -292,7 +199,7 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 
 static bool used_by_agents(struct srv *s, const char *field, const char *id)
 {
-	struct kindset *set = &s->ks[K_AGENTS];
+	struct kindset *set = obj_set(s, K_AGENTS);
 
 	for (size_t i = 0; i < set->n; i++) {
 		json_t *v = json_object_get(set->list[i]->body, field);

@@ -4,15 +4,27 @@
  */
 #include <stddef.h>
 
+#include "server/auth.h"
+#include "server/contacts.h"
+#include "server/customers.h"
 #include "server/module.h"
+#include "server/objects.h"
 #include "server/stats.h"
 #include "server/stream.h"
 
-extern const struct srv_module api_module;
+extern const struct srv_module agents_module;
+extern const struct srv_module demo_module;
 
+/* clang-format off */
 const struct srv_module *const srv_modules[] = {
-	&api_module,
-	&stats_module,
+	&config_module,		/* the configuration: first */
+	&auth_module,		/* sessions: after the users */
+	&customers_module,
+	&contacts_module,	/* contacts: after the queues and customers */
+	&agents_module,
+	&stats_module,		/* statistics: after the contacts */
 	&stream_module,
+	&demo_module,		/* the demo centre: in an empty store, last */
 	NULL,
 };
+/* clang-format on */

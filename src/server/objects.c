@@ -8,10 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/auth.h"
+#include "server/log.h"
+#include "server/module.h"
+#include "server/objects.h"
 #include "server/srv.h"
 #include "server/worker.h"
+#include "store/store.h"
+
+/* The module's state: the objects of each kind. */
+struct config {
+	struct kindset ks[K_MAX];
+};
 
 /* ---- the sets of objects ---- */
+
+struct kindset *obj_set(struct srv *s, enum kind_id k)
+{
+	return &((struct config *)srv_module_state(s, &config_module))->ks[k];
+}
 
 static bool obj_eq(const void *val, const void *key)
 {
@@ -22,13 +37,13 @@ struct obj *obj_find(struct srv *s, enum kind_id k, const char *id)
 {
 	if (!id)
 		return NULL;
-	return hmap_get(&s->ks[k].map, hmap_hash_str(id), obj_eq, id);
+	return hmap_get(&obj_set(s, k)->map, hmap_hash_str(id), obj_eq, id);
 }
 
 struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
 			const char *value)
 {
-	struct kindset *set = &s->ks[k];
+	struct kindset *set = obj_set(s, k);
 
 	for (size_t i = 0; i < set->n; i++) {
 		const char *v = jv_str(set->list[i]->body, field);
@@ -41,7 +56,7 @@ struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
 
 int obj_insert(struct srv *s, enum kind_id k, const char *id, json_t *body)
 {
-	struct kindset *set = &s->ks[k];
+	struct kindset *set = obj_set(s, k);
 	struct obj *o = calloc(1, sizeof(*o));
 
 	if (!o)
@@ -79,7 +94,7 @@ static enum kind_id kind_of(const struct obj *o)
 
 void obj_remove(struct srv *s, struct obj *o)
 {
-	struct kindset *set = &s->ks[kind_of(o)];
+	struct kindset *set = obj_set(s, kind_of(o));
 
 	hmap_del(&set->map, hmap_hash_str(o->id), obj_eq, o->id);
 	memmove(&set->list[o->idx], &set->list[o->idx + 1],
@@ -91,10 +106,28 @@ void obj_remove(struct srv *s, struct obj *o)
 	free(o);
 }
 
-void objects_free(struct srv *s)
+static int config_init(struct srv *s, void **arg)
 {
+	struct config *c = calloc(1, sizeof(*c));
+
+	(void)s;
+	if (!c)
+		return ENOMEM;
+	for (int k = 0; k < K_MAX; k++)
+		c->ks[k].kind = kinds[k];
+	*arg = c;
+	return 0;
+}
+
+static void config_close(struct srv *s, void *arg)
+{
+	struct config *c = arg;
+
+	(void)s;
+	if (!c)
+		return;
 	for (int k = 0; k < K_MAX; k++) {
-		struct kindset *set = &s->ks[k];
+		struct kindset *set = &c->ks[k];
 
 		for (size_t i = 0; i < set->n; i++) {
 			json_decref(set->list[i]->body);
@@ -103,6 +136,7 @@ void objects_free(struct srv *s)
 		free(set->list);
 		hmap_reset(&set->map);
 	}
+	free(c);
 }
 
 /* ---- the generic handlers ---- */
@@ -149,10 +183,10 @@ static json_t *scoped_view(struct srv *s, const struct user *u,
 	return v;
 }
 
-void api_obj_list(struct hreq *r)
+static void api_obj_list(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
-	struct kindset *set = &r->srv->ks[k];
+	struct kindset *set = obj_set(r->srv, k);
 	size_t limit, offset, total = 0;
 	json_t *items;
 
@@ -192,7 +226,7 @@ static struct obj *path_obj(struct hreq *r, enum kind_id k)
 	return o;
 }
 
-void api_obj_get(struct hreq *r)
+static void api_obj_get(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
 	struct obj *o;
@@ -377,7 +411,7 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 	}
 }
 
-void api_obj_create(struct hreq *r)
+static void api_obj_create(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
 	char msg[256], id[40], t[32];
@@ -404,7 +438,7 @@ void api_obj_create(struct hreq *r)
 	obj_commit_or_hash(r, k, NULL, next);
 }
 
-void api_obj_update(struct hreq *r)
+static void api_obj_update(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
 	char msg[256], t[32];
@@ -439,7 +473,7 @@ void api_obj_update(struct hreq *r)
 	obj_commit_or_hash(r, k, o, next);
 }
 
-void api_obj_delete(struct hreq *r)
+static void api_obj_delete(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
 	struct srv *s = r->srv;
@@ -532,3 +566,105 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	      obj_tenant(obj_find(s, k, out_id)));
 	return 0;
 }
+
+/* ---- loading at start-up ---- */
+
+struct loader {
+	struct srv *srv;
+	enum kind_id k;
+	int err;
+	char msg[256];
+	json_t *later; /* queues that name a queue not loaded yet */
+};
+
+static int load_obj_row(const char *id, const char *body, void *arg)
+{
+	struct loader *l = arg;
+
+	l->err = obj_load(l->srv, l->k, id, body, l->msg, sizeof(l->msg));
+	if (l->err == ENOENT && l->k == K_QUEUES) {
+		/* a transfer target created after this queue: retry later */
+		json_array_append_new(l->later, json_pack("[s,s]", id, body));
+		l->err = 0;
+	}
+	return l->err;
+}
+
+/* Loads the postponed queues until none is left or none progresses. */
+static int load_later(struct loader *l)
+{
+	size_t before;
+
+	do {
+		json_t *rows = l->later;
+
+		before = json_array_size(rows);
+		l->later = json_array();
+		for (size_t i = 0; i < before; i++) {
+			json_t *row = json_array_get(rows, i);
+
+			load_obj_row(json_string_value(json_array_get(row, 0)),
+				     json_string_value(json_array_get(row, 1)),
+				     l);
+		}
+		json_decref(rows);
+	} while (json_array_size(l->later) &&
+		 json_array_size(l->later) < before);
+	if (json_array_size(l->later)) {
+		l->err = ENOENT;
+		return ENOENT;
+	}
+	return 0;
+}
+
+/* Kind by kind, in the order references need (kinds[]). */
+static int config_load(struct srv *s, void *arg)
+{
+	struct loader l = {.srv = s, .later = json_array()};
+	struct store *st = s->store;
+	int err = 0;
+
+	(void)arg;
+	for (int k = 0; !err && k < K_MAX; k++) {
+		l.k = (enum kind_id)k;
+		err = st->ops->rows(st, kinds[k]->name, load_obj_row, &l);
+		if (!err && k == K_QUEUES)
+			err = load_later(&l);
+	}
+	json_decref(l.later);
+	if (err)
+		log_error("config", "msg=\"cannot load\" err=\"%s\"",
+			  l.msg[0] ? l.msg : st->ops->errmsg(st));
+	return err;
+}
+
+/* Every kind has the same five routes; each handler finds its kind in
+ * the path. */
+#define KIND_ROUTES(k)                                                      \
+	WEB_ROUTE("GET", "/api/v1/" k, api_obj_list, R_ANY),                \
+		WEB_ROUTE("POST", "/api/v1/" k, api_obj_create, R_ANY),     \
+		WEB_ROUTE("GET", "/api/v1/" k "/{id}", api_obj_get, R_ANY), \
+		WEB_ROUTE("PATCH", "/api/v1/" k "/{id}", api_obj_update,    \
+			  R_ANY),                                           \
+		WEB_ROUTE("DELETE", "/api/v1/" k "/{id}", api_obj_delete,   \
+			  R_ANY)
+
+static const struct route config_routes[] = {
+	KIND_ROUTES("tenants"),
+	KIND_ROUTES("sites"),
+	KIND_ROUTES("skills"),
+	KIND_ROUTES("agents"),
+	KIND_ROUTES("queues"),
+	KIND_ROUTES("calendars"),
+	KIND_ROUTES("dispositions"),
+	KIND_ROUTES("users"),
+	{.method = NULL},
+};
+
+const struct srv_module config_module = {
+	.name = "config",
+	.routes = config_routes,
+	.init = config_init,
+	.load = config_load,
+	.close = config_close,
+};

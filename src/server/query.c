@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "server/query.h"
+#include "server/auth.h"
 
 struct query *query_new(struct hreq *r)
 {

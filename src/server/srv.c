@@ -273,7 +273,6 @@ void srv_flush(struct srv *s)
 {
 	struct batch *b;
 
-	contacts_flush_dirty(s);
 	EACH_MODULE(s, before_commit);
 	b = s->open;
 	if (!b->sb.n && !b->waiters)
@@ -284,6 +283,17 @@ void srv_flush(struct srv *s)
 	s->inflight++;
 	if (worker_submit(s->db, commit_job, commit_done, b))
 		oom();
+}
+
+static void flush_fire(void *arg)
+{
+	srv_flush(arg);
+}
+
+void srv_commit_soon(struct srv *s)
+{
+	if (!tmr_isrunning(s->flush_tmr))
+		tmr_start(s->flush_tmr, 0, flush_fire, s);
 }
 
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
@@ -322,8 +332,6 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 
 	if (s->restoring)
 		return;
-	contacts_on_event(s, ev);
-	traffic_on_event(s, ev);
 	EACH_MODULE(s, on_engine_event, ev);
 }
 
@@ -337,106 +345,17 @@ static void tick(void *arg)
 
 /* ---- start-up ---- */
 
-struct loader {
-	struct srv *srv;
-	enum kind_id k;
-	int err;
-	char msg[256];
-	json_t *later; /* queues that name a queue not loaded yet */
-};
-
-static int load_obj_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	l->err = obj_load(l->srv, l->k, id, body, l->msg, sizeof(l->msg));
-	if (l->err == ENOENT && l->k == K_QUEUES) {
-		/* a transfer target created after this queue: retry later */
-		json_array_append_new(l->later, json_pack("[s,s]", id, body));
-		l->err = 0;
-	}
-	return l->err;
-}
-
-/* Loads the postponed queues until none is left or none progresses. */
-static int load_later(struct loader *l)
-{
-	size_t before;
-
-	do {
-		json_t *rows = l->later;
-
-		before = json_array_size(rows);
-		l->later = json_array();
-		for (size_t i = 0; i < before; i++) {
-			json_t *row = json_array_get(rows, i);
-
-			load_obj_row(json_string_value(json_array_get(row, 0)),
-				     json_string_value(json_array_get(row, 1)),
-				     l);
-		}
-		json_decref(rows);
-	} while (json_array_size(l->later) &&
-		 json_array_size(l->later) < before);
-	if (json_array_size(l->later)) {
-		l->err = ENOENT;
-		return ENOENT;
-	}
-	return 0;
-}
-
-static int load_session_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	return auth_session_load(l->srv, id, body);
-}
-
-static int load_customer_row(const char *id, const char *body, void *arg)
-{
-	struct loader *l = arg;
-
-	return identities_load(l->srv, id, body);
-}
-
-static int load_contact_row(const struct store_open_contact *oc, void *arg)
-{
-	struct loader *l = arg;
-
-	l->err = contacts_restore(l->srv, oc);
-	if (l->err)
-		snprintf(l->msg, sizeof(l->msg),
-			 "contact %s cannot be restored", oc->id);
-	return l->err;
-}
-
+/* The state of every module, from the store. */
 static int load_state(struct srv *s)
 {
-	struct loader l = {.srv = s, .later = json_array()};
 	struct store *st = s->store;
-	int err = 0;
+	int err;
 
 	s->seq = s->durable_seq = st->ops->last_seq(st);
-	for (int k = 0; !err && k < K_MAX; k++) {
-		l.k = (enum kind_id)k;
-		err = st->ops->rows(st, kinds[k]->name, load_obj_row, &l);
-		if (!err && k == K_QUEUES)
-			err = load_later(&l);
-	}
-	json_decref(l.later);
-	if (!err)
-		err = st->ops->rows(st, "sessions", load_session_row, &l);
-	if (!err)
-		err = st->ops->rows(st, "customers", load_customer_row, &l);
-	s->restoring = true;
-	if (!err)
-		err = st->ops->open_contacts(st, load_contact_row, &l);
-	s->restoring = false;
-	if (!err)
-		err = modules_load(s);
+	err = modules_load(s);
 	if (err)
 		log_error("store", "msg=\"cannot load the state\" err=\"%s\"",
-			  l.msg[0] ? l.msg : st->ops->errmsg(st));
+			  st->ops->errmsg(st));
 	return err;
 }
 
@@ -648,8 +567,6 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	s->utc0_ms = utc_ms();
 	s->started_ms = s->utc0_ms;
 	s->open = batch_new(s);
-	for (int k = 0; k < K_MAX; k++)
-		s->ks[k].kind = kinds[k];
 	engine_config_default(&ec);
 	ec.seed = (uint64_t)s->utc0_ms;
 	err = engine_new(&s->eng, &ec, on_engine_event, s);
@@ -658,16 +575,17 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	engine_set_wallclock(s->eng, srv_now(s), srv_now(s));
 	s->eng_tmr = mem_zalloc(sizeof(struct tmr), NULL);
 	s->tick_tmr = mem_zalloc(sizeof(struct tmr), NULL);
-	if (!s->eng_tmr || !s->tick_tmr)
+	s->flush_tmr = mem_zalloc(sizeof(struct tmr), NULL);
+	if (!s->eng_tmr || !s->tick_tmr || !s->flush_tmr)
 		return ENOMEM;
 	tmr_init(s->eng_tmr);
 	tmr_init(s->tick_tmr);
+	tmr_init(s->flush_tmr);
 	return 0;
 }
 
 static void srv_close(struct srv *s)
 {
-	traffic_stop();
 	modules_close(s);
 	s->hs = mem_deref(s->hs);
 	worker_stop(s->db);
@@ -681,12 +599,11 @@ static void srv_close(struct srv *s)
 		tmr_cancel(s->eng_tmr);
 	if (s->tick_tmr)
 		tmr_cancel(s->tick_tmr);
+	if (s->flush_tmr)
+		tmr_cancel(s->flush_tmr);
 	mem_deref(s->eng_tmr);
 	mem_deref(s->tick_tmr);
-	contacts_free(s);
-	identities_free(s);
-	auth_free(s);
-	objects_free(s);
+	mem_deref(s->flush_tmr);
 	if (s->eng)
 		engine_free(s->eng);
 	if (s->open)
@@ -728,7 +645,6 @@ static void shutdown_gracefully(struct srv *s)
 	if (s->hs)
 		hconn_sock_drain(s->hs);
 	tmr_cancel(s->tick_tmr);
-	traffic_stop();
 	s->stop_until = srv_now(s);
 	EACH_MODULE(s, stop);
 	srv_flush(s);
@@ -739,6 +655,48 @@ static void shutdown_gracefully(struct srv *s)
 		re_main(NULL);
 	}
 	log_info("srv", "msg=stopped seq=%lld", (long long)s->durable_seq);
+}
+
+/* The server without its listener: store, workers, modules, loaded. */
+static int srv_open(struct srv *s, const struct srv_config *cfg)
+{
+	int err = srv_init(s, cfg);
+
+	if (!err)
+		err = open_store(s);
+	if (!err)
+		err = worker_start(&s->db, s->store, "store");
+	if (!err)
+		err = worker_start(&s->cpu, NULL, "hash");
+	if (!err)
+		err = modules_init(s);
+	if (!err)
+		err = load_state(s);
+	return err;
+}
+
+int srv_offline(const struct srv_config *cfg,
+		int (*fn)(struct srv *s, void *arg), void *arg)
+{
+	struct srv *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	err = libre_init();
+	if (err) {
+		free(s);
+		return err;
+	}
+	err = srv_open(s, cfg);
+	if (!err) {
+		err = fn(s, arg);
+		shutdown_gracefully(s);
+	}
+	srv_close(s);
+	free(s);
+	libre_close();
+	return err;
 }
 
 int srv_run(const struct srv_config *cfg)
@@ -760,36 +718,19 @@ int srv_run(const struct srv_config *cfg)
 	}
 	tmr_init(&early);
 	fds = raise_fd_limit();
-	err = srv_init(s, cfg);
-	if (!err)
-		err = open_store(s);
-	if (!err)
-		err = worker_start(&s->db, s->store, "store");
-	if (!err)
-		err = worker_start(&s->cpu, NULL, "hash");
-	if (!err)
-		err = auth_init(s);
-	if (!err)
-		err = modules_init(s);
-	if (!err)
-		err = load_state(s);
-	if (!err && cfg->demo)
-		err = demo_seed(s);
+	err = srv_open(s, cfg);
 	if (!err)
 		err = web_folder(s);
 	if (!err)
 		err = listen_http(s, fds);
 	if (!err) {
-		traffic_start(s);
 		EACH_MODULE(s, start);
 		srv_flush(s);
 		srv_engine_timer(s);
 		tmr_start(s->tick_tmr, 1000, tick, s);
-		log_info("srv",
-			 "msg=ready version=%s seq=%lld start_ms=%.1f "
-			 "contacts=%zu",
+		log_info("srv", "msg=ready version=%s seq=%lld start_ms=%.1f",
 			 RELAIS_VERSION, (long long)s->seq,
-			 (double)(mono_us() - t0) / 1000.0, s->contacts.len);
+			 (double)(mono_us() - t0) / 1000.0);
 		tmr_start(&early, 0, stop_if_asked, NULL);
 		err = stop_asked ? 0 : re_main(signal_handler);
 		tmr_cancel(&early);

@@ -30,6 +30,8 @@
 #include "server/stats.h"
 #include "server/stream.h"
 #include "server/worker.h"
+#include "server/auth.h"
+#include "server/objects.h"
 #include "sys/zoneinfo.h"
 
 /* Today's counters of a queue, for the realtime statistics. */
@@ -283,7 +285,7 @@ static json_t *num_or_null(double v, double scale)
 
 static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 {
-	struct kindset *set = &s->ks[K_AGENTS];
+	struct kindset *set = obj_set(s, K_AGENTS);
 	const char *tenant = jv_str(q, "tenant");
 	const char *ch = jv_str(q, "channel");
 	int n[AS_MAX] = {0};
@@ -361,7 +363,7 @@ static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
 static json_t *stats_realtime(struct srv *s, const struct user *u,
 			      const char *tenant)
 {
-	struct kindset *qs = &s->ks[K_QUEUES], *as = &s->ks[K_AGENTS];
+	struct kindset *qs = obj_set(s, K_QUEUES), *as = obj_set(s, K_AGENTS);
 	json_t *queues = json_array(), *agents = json_array();
 	int64_t now = srv_now(s);
 	char t[32];
@@ -751,8 +753,8 @@ static void report_snapshot(struct srv *s, struct report *rp)
 {
 	static const enum kind_id by_group[] = {K_QUEUES, K_AGENTS, K_TENANTS,
 						K_SITES};
-	struct kindset *set = &s->ks[by_group[rp->group]];
-	struct kindset *qs = &s->ks[K_QUEUES];
+	struct kindset *set = obj_set(s, by_group[rp->group]);
+	struct kindset *qs = obj_set(s, K_QUEUES);
 
 	rp->names = json_object();
 	rp->sl = json_object();
@@ -948,11 +950,11 @@ static void api_metrics(struct hreq *r)
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < s->ks[K_QUEUES].n; i++) {
+	for (size_t i = 0; i < obj_set(s, K_QUEUES)->n; i++) {
 		struct engine_queue_stats es = {0};
 
 		engine_queue_stats(s->eng, srv_now(s),
-				   s->ks[K_QUEUES].list[i]->id, &es);
+				   obj_set(s, K_QUEUES)->list[i]->id, &es);
 		by_state[CS_QUEUED] += es.waiting;
 		by_state[CS_OFFERED] += es.offered;
 		by_state[CS_ACTIVE] += es.active;

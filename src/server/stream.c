@@ -50,9 +50,11 @@
 #include "server/libre.h"
 
 #include "model/event.h"
+#include "server/auth.h"
 #include "server/catchup.h"
 #include "server/log.h"
 #include "server/module.h"
+#include "server/objects.h"
 #include "server/srv.h"
 #include "server/stats.h"
 #include "server/stream.h"

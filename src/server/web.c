@@ -25,6 +25,7 @@
 #include "server/web.h"
 #include "server/webfiles.h"
 #include "server/webpath.h"
+#include "server/auth.h"
 
 static uint64_t now_us(void)
 {

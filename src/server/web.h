@@ -78,6 +78,12 @@ struct route {
 	size_t body_max; /* the largest body; 0: WEB_BODY_MAX */
 };
 
+/* A route with the default body limit (WEB_BODY_MAX). */
+#define WEB_ROUTE(m, p, fn, r)                                 \
+	{                                                      \
+		.method = m, .pattern = p, .h = fn, .roles = r \
+	}
+
 /*
  * The routes of every module (module.h), in module order: the route after
  * rt (NULL: the first), *m being the module's index (start at 0); NULL at

@@ -1,0 +1,559 @@
+/*
+ * The contacts' HTTP API: parse, check the caller's scope, call the
+ * contact service (contacts.h) and turn its result into a status. Reading
+ * (lists, a contact and its timeline) goes to the store's thread.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/contacts.h"
+#include "server/customers.h"
+#include "server/module.h"
+#include "server/query.h"
+#include "server/srv.h"
+#include "server/auth.h"
+
+/* ---- creating a contact ---- */
+
+static const struct jv_field customer_ref_fields[] = {
+	{"id", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"phone", JV_STRING, 0, 1, 32, NULL, NULL},
+	{"email", JV_STRING, 0, 3, 254, NULL, NULL},
+	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static const struct jv_field contact_fields[] = {
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"queue", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
+	{"customer", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL,
+	 customer_ref_fields},
+	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
+	{"attributes", JV_OBJECT, 0, 0, 0, NULL, NULL},
+	{"callback", JV_BOOL, 0, 0, 0, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/*
+ * The service's result as an answer: 400 for what the request names, 409
+ * for a state that does not allow it, 404 to an agent for a contact that
+ * is not its own, 500 for the rest.
+ */
+static void reply_result(struct hreq *r, int err, const char *msg,
+			 const char *conflict)
+{
+	if (err == EINVAL)
+		web_error(r, 400, "invalid_field", "%s", msg);
+	else if (err == ENOENT && r->user->role == ROLE_AGENT)
+		web_not_found(r, "contact", r->params[0]);
+	else if (err == EBUSY || err == ENOENT)
+		web_error(r, 409, "conflict", "%s", msg[0] ? msg : conflict);
+	else
+		web_error(r, 500, "internal", "contacts: %s", strerror(err));
+}
+
+static void api_contact_create(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct new_contact nc = {0};
+	char msg[256] = "", cust[40] = "";
+	struct crec *c;
+	int rc, err;
+
+	rc = jv_check(r->body, contact_fields, true, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	nc.tenant = jv_str(r->body, "tenant");
+	nc.queue = jv_str(r->body, "queue");
+	nc.channel = jv_str(r->body, "channel");
+	if (!auth_sees_tenant(s, r->user, nc.tenant)) {
+		web_error(r, 400, "invalid_field", "tenant: no tenant %s",
+			  nc.tenant);
+		return;
+	}
+	err = customer_resolve(s, r->user->id, nc.tenant,
+			       json_object_get(r->body, "customer"), cust, msg,
+			       sizeof(msg));
+	if (err) {
+		web_error(r, err == EEXIST ? 409 : 400,
+			  err == EEXIST ? "conflict" : "invalid_field", "%s",
+			  msg);
+		return;
+	}
+	nc.customer = cust[0] ? cust : NULL;
+	nc.priority = (int)jv_int(r->body, "priority", 0);
+	nc.attributes = json_object_get(r->body, "attributes");
+	nc.callback = jv_bool(r->body, "callback", false);
+	nc.by = r->user->id;
+	err = contacts_create(s, &nc, &c, msg, sizeof(msg));
+	if (err) {
+		reply_result(r, err, msg, "");
+		return;
+	}
+	srv_reply_durable(r, 201, contacts_live_view(s, c));
+}
+
+/* ---- reading contacts ---- */
+
+/* Whether u may see a contact with this row. */
+static bool contact_visible(struct srv *s, const struct user *u,
+			    const json_t *b)
+{
+	const char *agent = jv_str(b, "agent");
+
+	if (u->role == ROLE_CLIENT)
+		return false;
+	if (!auth_sees_tenant(s, u, jv_str(b, "tenant")))
+		return false;
+	if (u->role == ROLE_AGENT)
+		return agent && !strcmp(agent, u->agent);
+	return true;
+}
+
+static int collect_event(const struct store_event *ev, void *arg)
+{
+	struct query *q = arg;
+	char t[32];
+	json_t *e = json_loads(ev->data, 0, NULL);
+
+	if (!e)
+		e = json_object();
+	json_object_set_new(e, "seq", json_integer(ev->seq));
+	json_object_set_new(e, "time",
+			    json_string(web_time(ev->time_ms, t, sizeof(t))));
+	json_object_set_new(e, "type", json_string(ev->type));
+	json_object_del(e, "contact");
+	if (!q->extra)
+		q->extra = json_array();
+	json_array_append_new(q->extra, e);
+	return 0;
+}
+
+static void get_run(struct store *st, struct query *q)
+{
+	if (!q->result)
+		q->err = st->ops->get(st, "contacts", q->id, query_collect, q);
+	if (!q->err) {
+		q->eq.contact = q->id;
+		q->err = st->ops->events(st, &q->eq, collect_event, q);
+	}
+}
+
+static void get_finish(struct query *q)
+{
+	struct hreq *r = q->r;
+	json_t *b, *out;
+
+	if (query_failed(q))
+		return;
+	b = json_is_array(q->result) ? json_array_get(q->result, 0) : q->result;
+	if (!b || !contact_visible(r->srv, r->user, b)) {
+		web_not_found(r, "contact", q->id);
+		return;
+	}
+	/* A live contact: memory is newer than the store. */
+	struct crec *c = contacts_find(r->srv, q->id);
+
+	out = c ? contacts_live_view(r->srv, c) : contacts_view(b);
+	json_object_set(out, "timeline", q->extra ? q->extra : json_array());
+	web_json(r, 200, out);
+}
+
+static void api_contact_get(struct hreq *r)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	snprintf(q->id, sizeof(q->id), "%s", r->params[0]);
+	q->run = get_run;
+	q->finish = get_finish;
+	query_submit(q);
+}
+
+static void list_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->contacts(st, &q->cq, query_collect, q, &q->total);
+}
+
+static void list_finish(struct query *q)
+{
+	json_t *items = json_array(), *b;
+	size_t i;
+
+	if (query_failed(q)) {
+		json_decref(items);
+		return;
+	}
+	json_array_foreach(q->result, i, b)
+		json_array_append_new(items, contacts_view(b));
+	web_json(q->r, 200,
+		 json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total",
+			   (json_int_t)q->total, "limit",
+			   (json_int_t)q->cq.limit, "offset",
+			   (json_int_t)q->cq.offset));
+}
+
+/* Copies filter `name` of the query string into q; false: 400 sent. */
+static bool filter_param(struct query *q, int slot, const char *name,
+			 const char **dst)
+{
+	const char *v =
+		web_query(q->r, name, q->strs[slot], sizeof(q->strs[slot]));
+	char big[512];
+
+	if (!v && web_query(q->r, name, big, sizeof(big))) {
+		web_error(q->r, 400, "invalid_field", "%s: too long", name);
+		return false;
+	}
+	*dst = v;
+	return true;
+}
+
+static bool time_param(struct query *q, const char *name, int64_t *out)
+{
+	char buf[64];
+	const char *v = web_query(q->r, name, buf, sizeof(buf));
+
+	*out = 0;
+	if (!v)
+		return true;
+	*out = web_time_parse(v);
+	if (*out < 0) {
+		web_error(q->r, 400, "invalid_field",
+			  "%s: expected a UTC time like 2026-11-29T10:00:00Z",
+			  name);
+		return false;
+	}
+	return true;
+}
+
+/* Fills the scope and filters of a contacts query from the request. */
+static bool contact_query_fill(struct query *q, struct store_contact_query *cq)
+{
+	struct hreq *r = q->r;
+
+	if (web_paging(r, &cq->limit, &cq->offset, 500))
+		return false;
+	if (!filter_param(q, 0, "tenant", &cq->tenant) ||
+	    !filter_param(q, 1, "queue", &cq->queue) ||
+	    !filter_param(q, 2, "agent", &cq->agent) ||
+	    !filter_param(q, 3, "customer", &cq->customer) ||
+	    !filter_param(q, 4, "state", &cq->state) ||
+	    !time_param(q, "from", &cq->from_ms) ||
+	    !time_param(q, "to", &cq->to_ms))
+		return false;
+	if (!auth_scope(r, &q->tenants, &q->ntenants))
+		return false;
+	cq->tenants = (const char *const *)q->tenants;
+	cq->ntenants = q->ntenants;
+	if (r->user->role == ROLE_AGENT)
+		cq->agent = r->user->agent;
+	return true;
+}
+
+static void api_contact_list(struct hreq *r)
+{
+	struct query *q;
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return;
+	}
+	q = query_new(r);
+	if (!q)
+		return;
+	if (!contact_query_fill(q, &q->cq)) {
+		query_free(q);
+		return;
+	}
+	q->run = list_run;
+	q->finish = list_finish;
+	query_submit(q);
+}
+
+void api_customer_contacts_query(struct hreq *r, const char *customer,
+				 const char *tenant)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	if (!contact_query_fill(q, &q->cq)) {
+		query_free(q);
+		return;
+	}
+	snprintf(q->strs[3], sizeof(q->strs[3]), "%s", customer);
+	q->cq.customer = q->strs[3];
+	snprintf(q->strs[0], sizeof(q->strs[0]), "%s", tenant);
+	q->cq.tenant = q->strs[0];
+	q->run = list_run;
+	q->finish = list_finish;
+	query_submit(q);
+}
+
+/* ---- contact actions ---- */
+
+/* The live contact of the path that the caller may act on, or NULL. */
+static void gone_run(struct store *st, struct query *q)
+{
+	q->err = st->ops->get(st, "contacts", q->id, query_collect, q);
+}
+
+static void gone_finish(struct query *q)
+{
+	json_t *b = json_array_get(q->result, 0);
+
+	if (query_failed(q))
+		return;
+	if (b && contact_visible(q->r->srv, q->r->user, b))
+		web_error(q->r, 409, "conflict", "the contact is already %s",
+			  jv_str(b, "state"));
+	else
+		web_not_found(q->r, "contact", q->id);
+}
+
+/* A contact the engine no longer holds: finished (409) or unknown (404). */
+static void contact_gone(struct hreq *r)
+{
+	struct query *q = query_new(r);
+
+	if (!q)
+		return;
+	snprintf(q->id, sizeof(q->id), "%s", r->params[0]);
+	q->run = gone_run;
+	q->finish = gone_finish;
+	query_submit(q);
+}
+
+static struct crec *path_contact(struct hreq *r)
+{
+	struct crec *c = contacts_find(r->srv, r->params[0]);
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return NULL;
+	}
+	if (!c) {
+		contact_gone(r);
+		return NULL;
+	}
+	if (!contact_visible(r->srv, r->user, crec_body(c))) {
+		web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	return c;
+}
+
+static const struct jv_field agent_ref_fields[] = {
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* The agent an accept or reject is for: the caller if it is an agent. */
+static const char *acting_agent(struct hreq *r)
+{
+	const char *a;
+	char msg[256];
+	int rc = jv_check(r->body, agent_ref_fields, false, msg, sizeof(msg));
+
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return NULL;
+	}
+	a = jv_str(r->body, "agent");
+	if (r->user->role == ROLE_AGENT) {
+		if (a && strcmp(a, r->user->agent)) {
+			web_error(r, 403, "forbidden",
+				  "an agent acts only for itself");
+			return NULL;
+		}
+		return r->user->agent;
+	}
+	if (!a) {
+		web_error(r, 400, "invalid_field", "agent: required");
+		return NULL;
+	}
+	return a;
+}
+
+/* The offered contact: the agent sees it even before it holds it. */
+static struct crec *offered_contact(struct hreq *r)
+{
+	struct crec *c = contacts_find(r->srv, r->params[0]);
+
+	if (r->user->role == ROLE_CLIENT) {
+		web_forbidden(r);
+		return NULL;
+	}
+	if (!c) {
+		contact_gone(r);
+		return NULL;
+	}
+	if (!auth_sees_tenant(r->srv, r->user,
+			      jv_str(crec_body(c), "tenant"))) {
+		web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	return c;
+}
+
+/* The answer: the contact as it is now, once the change is on disk. */
+static void reply_done(struct hreq *r, struct crec *c, int err, const char *msg,
+		       const char *conflict)
+{
+	if (err)
+		reply_result(r, err, msg, conflict);
+	else
+		srv_reply_durable(r, 200, contacts_live_view(r->srv, c));
+}
+
+static void offer_answer(struct hreq *r, bool accept)
+{
+	struct crec *c = offered_contact(r);
+	const char *agent;
+	char msg[256] = "";
+	int err;
+
+	if (!c || !(agent = acting_agent(r)))
+		return;
+	err = accept ? contacts_accept(r->srv, c, agent, msg, sizeof(msg))
+		     : contacts_reject(r->srv, c, agent, msg, sizeof(msg));
+	reply_done(r, c, err, msg, "the contact is not offered to this agent");
+}
+
+static void api_contact_accept(struct hreq *r)
+{
+	offer_answer(r, true);
+}
+
+static void api_contact_reject(struct hreq *r)
+{
+	offer_answer(r, false);
+}
+
+static const struct jv_field empty_fields[] = {
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static bool empty_body(struct hreq *r)
+{
+	char msg[256];
+	int rc = jv_check(r->body, empty_fields, false, msg, sizeof(msg));
+
+	if (rc)
+		web_bad_field(r, rc, msg);
+	return !rc;
+}
+
+static void simple_action(struct hreq *r, int (*fn)(struct srv *, struct crec *,
+						    char *, size_t))
+{
+	char msg[256] = "";
+	struct crec *c;
+
+	if (!empty_body(r) || !(c = path_contact(r)))
+		return;
+	reply_done(r, c, fn(r->srv, c, msg, sizeof(msg)), msg, "");
+}
+
+static void api_contact_complete(struct hreq *r)
+{
+	simple_action(r, contacts_end);
+}
+
+static void api_contact_callback(struct hreq *r)
+{
+	simple_action(r, contacts_callback);
+}
+
+static void api_contact_abandon(struct hreq *r)
+{
+	simple_action(r, contacts_abandon);
+}
+
+static const struct jv_field transfer_fields[] = {
+	{"queue", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static void api_contact_transfer(struct hreq *r)
+{
+	const char *queue, *agent;
+	char msg[256] = "";
+	struct crec *c;
+	int rc;
+
+	rc = jv_check(r->body, transfer_fields, false, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	queue = jv_str(r->body, "queue");
+	agent = jv_str(r->body, "agent");
+	if (!queue == !agent) {
+		web_error(r, 400, "invalid_field",
+			  "give either queue or agent");
+		return;
+	}
+	if (!(c = path_contact(r)))
+		return;
+	reply_done(r, c,
+		   contacts_transfer(r->srv, c, queue, agent, msg, sizeof(msg)),
+		   msg, "");
+}
+
+static const struct jv_field wrapup_fields[] = {
+	{"disposition", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"notes", JV_STRING, JV_NULLABLE, 0, 4000, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+static void api_contact_wrapup(struct hreq *r)
+{
+	char msg[256] = "";
+	struct crec *c;
+	int rc;
+
+	rc = jv_check(r->body, wrapup_fields, false, msg, sizeof(msg));
+	if (rc) {
+		web_bad_field(r, rc, msg);
+		return;
+	}
+	if (!(c = path_contact(r)))
+		return;
+	rc = contacts_wrapup(r->srv, c, json_object_get(r->body, "disposition"),
+			     json_object_get(r->body, "notes"), r->user->id,
+			     msg, sizeof(msg));
+	reply_done(r, c, rc, msg, "");
+}
+
+#define STAFF	 (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
+#define MANAGERS (R_ADMIN | R_SUPERVISOR | R_INTEGRATION)
+
+const struct route contacts_routes[] = {
+	WEB_ROUTE("POST", "/api/v1/contacts", api_contact_create, MANAGERS),
+	WEB_ROUTE("GET", "/api/v1/contacts", api_contact_list, STAFF),
+	WEB_ROUTE("GET", "/api/v1/contacts/{id}", api_contact_get, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/accept", api_contact_accept,
+		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/reject", api_contact_reject,
+		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/complete",
+		  api_contact_complete, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/transfer",
+		  api_contact_transfer, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/callback",
+		  api_contact_callback, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/abandon", api_contact_abandon,
+		  MANAGERS),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/wrapup", api_contact_wrapup,
+		  STAFF),
+	{.method = NULL},
+};

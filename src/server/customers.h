@@ -1,0 +1,27 @@
+/*
+ * customers — a tenant's customers: their identities (E.164 phones,
+ * emails) kept in memory for the look-up of new contacts, their bodies in
+ * the store, the API that reads and changes them (reads are audited).
+ */
+#ifndef RELAIS_CUSTOMERS_H
+#define RELAIS_CUSTOMERS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct srv;
+struct srv_module;
+
+extern const struct srv_module customers_module;
+
+/*
+ * The customer of a new contact from {"id"|"phone"|"email","name"}: found
+ * by its id or an identity of the tenant, or created; out gets its id
+ * ("" when ref is NULL, null or names nothing). 0, EINVAL (msg names the
+ * field), EEXIST (an identity belongs to another customer) or ENOMEM.
+ */
+int customer_resolve(struct srv *s, const char *by, const char *tenant,
+		     const json_t *ref, char out[40], char *msg, size_t size);
+
+#endif

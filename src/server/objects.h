@@ -1,0 +1,95 @@
+/*
+ * objects — the configuration service: tenants, sites, skills, calendars,
+ * queues, agents, dispositions and users, kept in memory by kind and in
+ * the store; the API's list / get / create / update / delete for every
+ * kind with scope rules and an audit trail (objects.c), and what each
+ * kind is (kinds.c). Whoever creates an object (the API, the demo, the
+ * command line) goes through obj_create_direct() or the handlers, so the
+ * same checks apply.
+ */
+#ifndef RELAIS_OBJECTS_H
+#define RELAIS_OBJECTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/hmap.h"
+#include "model/jv.h"
+
+struct srv;
+struct srv_module;
+struct user;
+struct obj;
+
+extern const struct srv_module config_module;
+
+/* A kind of configuration object: tenants, sites, queues... */
+struct kind {
+	const char *name; /* plural: the route and the store table */
+	const char *one;  /* singular, for messages */
+	const struct jv_field *fields;
+	const char *unique; /* a field unique among the kind, or NULL */
+	unsigned read_roles, write_roles;
+	/*
+	 * Checks references and applies `next` (the complete new body) to
+	 * the engine; o is NULL on create. Returns 0 or an HTTP status with
+	 * msg filled.
+	 */
+	int (*apply)(struct srv *s, struct obj *o, json_t *next, char *msg,
+		     size_t size);
+	/* Before a delete: 0 or 409 with msg. */
+	int (*remove)(struct srv *s, struct obj *o, char *msg, size_t size);
+	/* Whether user u may see the object (admin sees all). */
+	bool (*visible)(struct srv *s, const struct user *u,
+			const json_t *body);
+	/* Fills in defaults on create. */
+	void (*defaults)(json_t *body);
+	/* The API view: removes secrets, adds live fields. New reference. */
+	json_t *(*present)(struct srv *s, const struct obj *o);
+};
+
+struct obj {
+	char id[40];
+	const struct kind *kind;
+	json_t *body;
+	size_t idx; /* in its kindset's list */
+};
+
+struct kindset {
+	const struct kind *kind;
+	struct hmap map; /* id -> obj */
+	struct obj **list;
+	size_t n, cap;
+};
+
+enum kind_id {
+	K_TENANTS = 0,
+	K_SITES,
+	K_SKILLS,
+	K_CALENDARS,
+	K_QUEUES,
+	K_AGENTS,
+	K_DISPOSITIONS,
+	K_USERS,
+	K_MAX,
+};
+
+extern const struct kind *const kinds[K_MAX];
+
+/* The objects of kind k. */
+struct kindset *obj_set(struct srv *s, enum kind_id k);
+struct obj *obj_find(struct srv *s, enum kind_id k, const char *id);
+struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
+			const char *value);
+int obj_insert(struct srv *s, enum kind_id k, const char *id, json_t *body);
+void obj_remove(struct srv *s, struct obj *o);
+/* Loads one stored row at start-up (applies it to the engine). */
+int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
+	     char *msg, size_t size);
+/* Creates an object from a trusted body (demo, CLI). */
+int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
+		      char out_id[40], char *msg, size_t size);
+
+#endif

@@ -367,6 +367,38 @@ static void test_topics_are_the_queue_and_the_agent(void **state)
 	assert_null(event_queue(&ev));
 }
 
+/*
+ * The topics are the data's "queue" and "agent" keys, for every row: the
+ * store reads those keys itself for the stream's catch-up.
+ */
+static void test_topics_are_the_data_keys_the_store_reads(void **state)
+{
+	const char *dir = getenv("RELAIS_SOURCE_DIR");
+	char path[1024], line[4096], msg[200];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/data/events.log",
+		 dir ? dir : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *tab = strchr(line, '\t');
+		struct event ev;
+		const char *q, *a;
+
+		*tab = 0;
+		assert_int_equal(
+			event_parse(&ev, line, tab + 1, msg, sizeof(msg)), 0);
+		q = json_string_value(json_object_get(ev.json, "queue"));
+		a = json_string_value(json_object_get(ev.json, "agent"));
+		assert_true(q == event_queue(&ev));
+		assert_true(a == event_agent(&ev));
+		event_release(&ev);
+	}
+	fclose(f);
+}
+
 /* docs/events.md has a section for every type. */
 static void test_every_type_is_documented(void **state)
 {
@@ -408,6 +440,7 @@ int main(void)
 		cmocka_unit_test(
 			test_old_rows_decode_and_encode_to_the_same_bytes),
 		cmocka_unit_test(test_topics_are_the_queue_and_the_agent),
+		cmocka_unit_test(test_topics_are_the_data_keys_the_store_reads),
 		cmocka_unit_test(test_every_type_is_documented),
 	};
 

@@ -1277,8 +1277,14 @@ static void test_state_and_event_names_parse_back(void **state)
 {
 	enum agent_state st = AS_MAX;
 	enum engine_event_type t = EV_MAX;
+	enum contact_state cs = CS_MAX;
 
 	(void)state;
+	for (int i = 0; i < CS_MAX; i++) {
+		assert_true(engine_contact_state_parse(
+			engine_contact_state_name((enum contact_state)i), &cs));
+		assert_int_equal(cs, i);
+	}
 	for (int i = 0; i < AS_MAX; i++) {
 		assert_true(engine_agent_state_parse(
 			engine_agent_state_name((enum agent_state)i), &st));
@@ -1294,6 +1300,7 @@ static void test_state_and_event_names_parse_back(void **state)
 	assert_false(engine_agent_state_parse(NULL, &st));
 	assert_int_equal(st, AS_MAX);
 	assert_false(engine_event_parse("contact.exploded", &t));
+	assert_false(engine_contact_state_parse("lost", &cs));
 }
 
 int main(void)

@@ -23,8 +23,9 @@
 
 #include "cli/cli.h"
 #include "cli/words.h"
+#include "model/event.h"
+#include "model/utctime.h"
 #include "store/store.h"
-#include "server/web.h"
 
 struct history_words {
 	const char *usage;
@@ -121,32 +122,35 @@ static struct cell *cell_get(struct hist *h, int64_t t, const char *queue)
 	return &h->cells[h->n++];
 }
 
+/* Contacts entering a queue, and completed ones; other rows are skipped. */
 static int on_event(const struct store_event *ev, void *arg)
 {
 	struct hist *h = arg;
-	bool queued = !strcmp(ev->type, "contact.queued");
-	bool done = !strcmp(ev->type, "contact.completed");
-	json_t *d;
+	const struct engine_event *e;
+	enum event_type t;
+	struct event d;
 	struct cell *c;
+	char msg[160];
+	int err;
 
-	if (!queued && !done)
+	if (!event_type_parse(ev->type, &t) ||
+	    (t != (enum event_type)EV_CONTACT_QUEUED &&
+	     t != (enum event_type)EV_CONTACT_COMPLETED))
 		return 0;
-	d = json_loads(ev->data, 0, NULL);
-	if (d && json_string_value(json_object_get(d, "queue")) &&
-	    strlen(json_string_value(json_object_get(d, "queue"))) < 40 &&
-	    (c = cell_get(h, ev->time_ms,
-			  json_string_value(json_object_get(d, "queue"))))) {
-		if (queued && json_is_true(json_object_get(d, "entered")))
+	err = event_parse(&d, ev->type, ev->data, msg, sizeof(msg));
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0; /* a damaged row: nothing */
+	e = &d.u.engine.ev;
+	if (e->queue && strlen(e->queue) < 40 &&
+	    (c = cell_get(h, ev->time_ms, e->queue))) {
+		if (e->type == EV_CONTACT_QUEUED && e->entered)
 			c->offered++;
-		if (done && json_integer_value(json_object_get(d, "talk_ms"))) {
+		if (e->type == EV_CONTACT_COMPLETED && e->talk_ms) {
 			c->handled++;
-			c->handle_ms += json_integer_value(
-						json_object_get(d, "talk_ms")) +
-					json_integer_value(
-						json_object_get(d, "wrap_ms"));
+			c->handle_ms += e->talk_ms + e->wrap_ms;
 		}
 	}
-	json_decref(d);
+	event_release(&d);
 	return h->oom ? ENOMEM : 0;
 }
 
@@ -182,7 +186,7 @@ static void print(const struct hist *h, const json_t *names)
 
 		if (!c->offered && !c->handled)
 			continue;
-		printf("%s,", web_time(c->start, t, sizeof(t)));
+		printf("%s,", utctime_format(c->start, t, sizeof(t)));
 		cli_csv_field(stdout, name ? name : c->queue, true);
 		printf(",%u,", c->offered);
 		if (c->handled)
@@ -223,7 +227,7 @@ int cli_history(int argc, char **argv)
 			break;
 		case 'f':
 		case 't': {
-			int64_t v = web_time_parse(optarg);
+			int64_t v = utctime_parse(optarg);
 
 			if (v < 0)
 				return WORDS_USAGE_ERROR(

@@ -155,44 +155,38 @@ static void span_add(struct dayfile *d, struct aday *a, enum agent_state st,
 		(struct span){from - d->from, to - d->from, st == AS_PAUSED};
 }
 
-static void on_agent_state(struct dayfile *d, int64_t time_ms, json_t *data)
+static void on_agent_state(struct dayfile *d, int64_t time_ms,
+			   const struct engine_event *e)
 {
-	long i = index_of(d->aix,
-			  json_string_value(json_object_get(data, "agent")));
-	enum agent_state prev, st;
+	long i = index_of(d->aix, e->agent);
 
-	if (i < 0 ||
-	    !engine_agent_state_parse(
-		    json_string_value(json_object_get(data, "prev")), &prev) ||
-	    !engine_agent_state_parse(
-		    json_string_value(json_object_get(data, "state")), &st))
+	if (i < 0)
 		return;
-	span_add(d, &d->a[i], prev,
-		 time_ms - json_integer_value(json_object_get(data, "prev_ms")),
+	span_add(d, &d->a[i], e->prev_state, time_ms - e->prev_state_ms,
 		 time_ms);
-	d->a[i].state = st;
+	d->a[i].state = e->agent_state;
 	d->a[i].since = time_ms;
 }
 
 static int on_event(const struct store_event *ev, void *arg)
 {
 	struct dayfile *d = arg;
-	enum engine_event_type t;
-	json_t *data;
+	struct event row;
+	int err;
 
 	/* the rows are all read: index them before the first event */
 	if (!d->a && index_rows(d))
 		return ENOMEM;
-	if (!engine_event_parse(ev->type, &t) ||
-	    !(data = json_loads(ev->data, 0, NULL)))
-		return 0;
+	err = replay_event(ev, &row);
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
 	if (ev->time_ms > d->last)
 		d->last = ev->time_ms;
-	if (t == EV_AGENT_STATE)
-		on_agent_state(d, ev->time_ms, data);
+	if (row.u.engine.ev.type == EV_AGENT_STATE)
+		on_agent_state(d, ev->time_ms, &row.u.engine.ev);
 	else
-		day_contact_event(&d->c, t, ev->time_ms, data, &d->oom);
-	json_decref(data);
+		day_contact_event(&d->c, &row.u.engine, ev->time_ms, &d->oom);
+	event_release(&row);
 	return d->oom ? ENOMEM : 0;
 }
 

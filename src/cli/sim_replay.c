@@ -33,8 +33,8 @@
 #include "core/metrics.h"
 #include "core/sim.h"
 #include "core/tz.h"
+#include "model/utctime.h"
 #include "store/store.h"
-#include "server/web.h"
 #include "sys/zoneinfo.h"
 
 #define MS_DAY 86400000LL
@@ -47,11 +47,6 @@ struct day {
 	size_t skipped;		/* contacts of queues the scenario lacks */
 	struct metrics *actual; /* per scenario queue, then the agents' */
 };
-
-static int64_t num(const json_t *d, const char *key)
-{
-	return json_integer_value(json_object_get(d, key));
-}
 
 /* The scenario queue a log queue is, by id or by name; -1: none. */
 static int on_queue(const char *id, const char *body, void *arg)
@@ -84,18 +79,19 @@ static int queue_index(const struct day *d, const char *id)
 }
 
 struct day_contact *day_contact_event(struct day_contacts *d,
-				      enum engine_event_type t, int64_t time_ms,
-				      const json_t *data, bool *oom)
+				      const struct event_engine *ee,
+				      int64_t time_ms, bool *oom)
 {
-	const char *id = json_string_value(json_object_get(data, "contact"));
-	const char *queue = json_string_value(json_object_get(data, "queue"));
+	const struct engine_event *e = &ee->ev;
+	enum engine_event_type t = e->type;
+	const char *id = ee->contact, *queue = e->queue;
 	const json_t *ix = id ? json_object_get(d->index, id) : NULL;
 	struct day_contact *c;
 
 	if (!ix) {
-		if (t != EV_CONTACT_QUEUED || !queue || strlen(queue) >= 40 ||
-		    time_ms < d->from || time_ms >= d->to ||
-		    !json_is_true(json_object_get(data, "entered")))
+		if (t != EV_CONTACT_QUEUED || !id || !queue ||
+		    strlen(queue) >= 40 || time_ms < d->from ||
+		    time_ms >= d->to || !e->entered)
 			return NULL;
 		if (d->n == d->cap) {
 			size_t cap = d->cap ? d->cap * 2 : 1024;
@@ -132,21 +128,21 @@ struct day_contact *day_contact_event(struct day_contacts *d,
 		break;
 	case EV_CONTACT_ACCEPTED:
 		if (c->waited_ms < 0 && c->patience_ms < 0) {
-			c->waited_ms = num(data, "wait_ms");
+			c->waited_ms = e->wait_ms;
 			if (c->offered_at)
 				c->ring_ms = time_ms - c->offered_at;
 		}
 		break;
 	case EV_CONTACT_ENDED:
 	case EV_CONTACT_COMPLETED:
-		if (c->talk_ms < 0 && num(data, "talk_ms") > 0)
-			c->talk_ms = num(data, "talk_ms");
+		if (c->talk_ms < 0 && e->talk_ms > 0)
+			c->talk_ms = e->talk_ms;
 		if (t == EV_CONTACT_COMPLETED && c->wrap_ms < 0)
-			c->wrap_ms = num(data, "wrap_ms");
+			c->wrap_ms = e->wrap_ms;
 		break;
 	case EV_CONTACT_ABANDONED:
 		if (c->waited_ms < 0 && c->patience_ms < 0)
-			c->patience_ms = num(data, "wait_ms");
+			c->patience_ms = e->wait_ms;
 		break;
 	default:
 		break;
@@ -160,19 +156,30 @@ void day_contacts_free(struct day_contacts *d)
 	free(d->v);
 }
 
+int replay_event(const struct store_event *ev, struct event *out)
+{
+	enum event_type t;
+	char msg[160];
+	int err;
+
+	if (!event_type_parse(ev->type, &t) || t >= EVENT_ENGINE_MAX)
+		return ENOENT; /* before parsing: most rows are not the engine's
+				*/
+	err = event_parse(out, ev->type, ev->data, msg, sizeof(msg));
+	return err == EINVAL ? ENOENT : err;
+}
+
 /* An agent's span in its previous state, clipped to the window. */
-static void agent_span(struct day *d, int64_t time_ms, const json_t *data)
+static void agent_span(struct day *d, int64_t time_ms,
+		       const struct engine_event *e)
 {
 	int64_t end = time_ms < d->to ? time_ms : d->to;
-	int64_t start = time_ms - num(data, "prev_ms");
-	enum agent_state st;
+	int64_t start = time_ms - e->prev_state_ms;
 
 	if (start < d->from)
 		start = d->from;
-	if (start < end &&
-	    engine_agent_state_parse(
-		    json_string_value(json_object_get(data, "prev")), &st))
-		metrics_agent_time(&d->actual[d->s->sc.nqueues], st,
+	if (start < end)
+		metrics_agent_time(&d->actual[d->s->sc.nqueues], e->prev_state,
 				   end - start);
 }
 
@@ -180,31 +187,27 @@ static int on_event(const struct store_event *ev, void *arg)
 {
 	struct day *d = arg;
 	const struct day_contact *c;
-	enum engine_event_type t;
+	const struct engine_event *e;
+	struct event row;
 	bool oom = false;
-	json_t *data;
-	int qi;
+	int qi, err = replay_event(ev, &row);
 
-	if (!engine_event_parse(ev->type, &t))
-		return 0;
-	data = json_loads(ev->data, 0, NULL);
-	if (!data)
-		return 0;
-	if (t == EV_AGENT_STATE) {
-		agent_span(d, ev->time_ms, data);
-		json_decref(data);
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
+	e = &row.u.engine.ev;
+	if (e->type == EV_AGENT_STATE) {
+		agent_span(d, ev->time_ms, e);
+		event_release(&row);
 		return 0;
 	}
-	c = day_contact_event(&d->c, t, ev->time_ms, data, &oom);
-	qi = queue_index(d, json_string_value(json_object_get(data, "queue")));
+	c = day_contact_event(&d->c, &row.u.engine, ev->time_ms, &oom);
+	qi = queue_index(d, e->queue);
 	/* the day as it was: the contacts the replay plays, in its queues */
 	if (c && qi >= 0 && queue_index(d, c->queue) >= 0)
-		metrics_on_event(&d->actual[qi], t,
-				 json_is_true(json_object_get(data, "entered")),
-				 num(data, "wait_ms"), num(data, "talk_ms"),
-				 num(data, "wrap_ms"),
+		metrics_on_event(&d->actual[qi], e->type, e->entered,
+				 e->wait_ms, e->talk_ms, e->wrap_ms,
 				 d->s->sc.queues[qi].queue.sl_threshold_ms);
-	json_decref(data);
+	event_release(&row);
 	return oom ? ENOMEM : 0;
 }
 
@@ -321,8 +324,9 @@ static void print(struct out *o, const char *day, const char *zone,
 		snprintf(n[0], sizeof(n[0]), "%zu", d->c.n - d->skipped);
 		snprintf(n[1], sizeof(n[1]), "%zu", d->skipped);
 		msg_say(stdout, o->w->replay_title,
-			(const char *[]){day, zone, web_time(d->from, from, 32),
-					 web_time(d->to, to, 32), d->s->name});
+			(const char *[]){
+				day, zone, utctime_format(d->from, from, 32),
+				utctime_format(d->to, to, 32), d->s->name});
 		msg_say(stdout, o->w->replay_count,
 			(const char *[]){n[0], n[1]});
 		snprintf(n[0], sizeof(n[0]), "%u", reps);
@@ -340,11 +344,12 @@ static void print(struct out *o, const char *day, const char *zone,
 	} else {
 		json_t *j = json_pack(
 			"{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:i,s:I,s:O}", "day", day,
-			"tz", zone, "from", web_time(d->from, from, 32), "to",
-			web_time(d->to, to, 32), "scenario", d->s->name,
-			"contacts", (json_int_t)(d->c.n - d->skipped),
-			"skipped", (json_int_t)d->skipped, "reps", (int)reps,
-			"seed", (json_int_t)seed, "rows", o->rows);
+			"tz", zone, "from", utctime_format(d->from, from, 32),
+			"to", utctime_format(d->to, to, 32), "scenario",
+			d->s->name, "contacts",
+			(json_int_t)(d->c.n - d->skipped), "skipped",
+			(json_int_t)d->skipped, "reps", (int)reps, "seed",
+			(json_int_t)seed, "rows", o->rows);
 		char *text =
 			json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 

@@ -14,6 +14,7 @@
 #include "cli/whatif_msg.h"
 #include "core/engine.h"
 #include "core/tz.h"
+#include "model/event.h"
 #include "store/store.h"
 
 /* "relais sim replay: " and the template with arg; returns rc. */
@@ -62,15 +63,22 @@ struct day_contacts {
 };
 
 /*
- * Learns from one contact event (type t at time_ms, its JSON data): a
+ * A row of the log decoded by the event codec, when it is one of the
+ * engine's: 0 with *out to event_release; ENOENT for another type or a
+ * damaged row (the replays leave it out); ENOMEM.
+ */
+int replay_event(const struct store_event *ev, struct event *out);
+
+/*
+ * Learns from one contact event (decoded, at time_ms): a
  * contact entering its first queue within the window is added, and the
  * events of a known contact in that queue fill its record. Returns the
  * contact's record, NULL if the event is of no contact of the day, and
  * sets *oom when memory ran out.
  */
 struct day_contact *day_contact_event(struct day_contacts *d,
-				      enum engine_event_type t, int64_t time_ms,
-				      const json_t *data, bool *oom);
+				      const struct event_engine *ee,
+				      int64_t time_ms, bool *oom);
 void day_contacts_free(struct day_contacts *d);
 
 /*

@@ -594,6 +594,15 @@ const char *engine_contact_state_name(enum contact_state s)
 	return s < CS_MAX ? contact_state_names[s] : "?";
 }
 
+bool engine_contact_state_parse(const char *s, enum contact_state *sp)
+{
+	int i = name_find(contact_state_names, CS_MAX, s);
+
+	if (i >= 0)
+		*sp = (enum contact_state)i;
+	return i >= 0;
+}
+
 const char *engine_agent_state_name(enum agent_state s)
 {
 	return s < AS_MAX ? agent_state_names[s] : "?";

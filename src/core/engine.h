@@ -434,6 +434,8 @@ extern const char *const engine_action_names[];
 const char *engine_strategy_name(enum strategy s);
 bool engine_strategy_parse(const char *s, enum strategy *sp);
 const char *engine_contact_state_name(enum contact_state s);
+/* The contact state named s (NULL or unknown: false, *sp untouched). */
+bool engine_contact_state_parse(const char *s, enum contact_state *sp);
 const char *engine_agent_state_name(enum agent_state s);
 /* The state named s (NULL or unknown: false, *sp untouched). */
 bool engine_agent_state_parse(const char *s, enum agent_state *sp);

@@ -10,8 +10,9 @@
 #include "server/customers.h"
 #include "server/module.h"
 #include "server/objects.h"
+#include "server/stats.h"
+#include "server/stream.h"
 
-extern const struct srv_module api_module;
 extern const struct srv_module agents_module;
 extern const struct srv_module demo_module;
 
@@ -23,7 +24,8 @@ const struct srv_module *const srv_modules[] = {
 	&contacts_module,	/* contacts: after the queues and customers */
 	&channels_module,	/* after the contacts: events name them */
 	&agents_module,
-	&api_module,		/* statistics: after the contacts */
+	&stats_module,		/* statistics: after the contacts */
+	&stream_module,
 	&demo_module,		/* the demo centre: in an empty store, last */
 	NULL,
 };

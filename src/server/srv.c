@@ -264,7 +264,6 @@ static void commit_done(void *arg)
 		r->held = NULL;
 		web_json(r, r->held_status, body);
 	}
-	stream_publish(s, b->pubs, b->npubs);
 	EACH_MODULE(s, on_commit, b->pubs, b->npubs);
 	batch_free(b);
 	srv_flush(s);
@@ -333,7 +332,6 @@ static void on_engine_event(void *arg, const struct engine_event *ev)
 
 	if (s->restoring)
 		return;
-	stats_on_event(s, ev);
 	EACH_MODULE(s, on_engine_event, ev);
 }
 
@@ -341,7 +339,6 @@ static void tick(void *arg)
 {
 	struct srv *s = arg;
 
-	stream_tick(s);
 	EACH_MODULE(s, tick);
 	tmr_start(s->tick_tmr, 1000, tick, s);
 }
@@ -589,7 +586,6 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 
 static void srv_close(struct srv *s)
 {
-	stream_close_all(s);
 	modules_close(s);
 	s->hs = mem_deref(s->hs);
 	worker_stop(s->db);
@@ -608,7 +604,6 @@ static void srv_close(struct srv *s)
 	mem_deref(s->eng_tmr);
 	mem_deref(s->tick_tmr);
 	mem_deref(s->flush_tmr);
-	stats_free(s);
 	if (s->eng)
 		engine_free(s->eng);
 	if (s->open)
@@ -620,7 +615,8 @@ static void srv_close(struct srv *s)
  * answer every request that was read (its answer waits for the commit),
  * then close. The loop runs until the last commit is done, every
  * connection has sent its answers and closed (or STOP_GRACE_MS pass),
- * and, when streams were open, a short grace for their close handshakes.
+ * and the grace modules asked for (srv_stop_grace: the close handshakes
+ * of the streams).
  */
 static void stop_check(void *arg)
 {
@@ -635,22 +631,26 @@ static void stop_check(void *arg)
 		tmr_start(s->eng_tmr, 20, stop_check, s);
 }
 
+void srv_stop_grace(struct srv *s, int64_t ms)
+{
+	if (s->stop_until < srv_now(s) + ms)
+		s->stop_until = srv_now(s) + ms;
+}
+
 static void shutdown_gracefully(struct srv *s)
 {
-	size_t streams = stream_count(s);
-
-	log_info("srv", "msg=\"stopping\" inflight=%zu streams=%zu conns=%zu",
-		 s->inflight, streams, hconn_sock_count(s->hs));
+	log_info("srv", "msg=\"stopping\" inflight=%zu conns=%zu", s->inflight,
+		 hconn_sock_count(s->hs));
 	s->stopping = true;
 	if (s->hs)
 		hconn_sock_drain(s->hs);
 	tmr_cancel(s->tick_tmr);
-	stream_close_all(s);
+	s->stop_until = srv_now(s);
 	EACH_MODULE(s, stop);
 	srv_flush(s);
-	s->stop_until = srv_now(s) + (streams ? 300 : 0);
 	s->stop_deadline = srv_now(s) + STOP_GRACE_MS;
-	if (s->inflight || streams || hconn_sock_count(s->hs)) {
+	if (s->inflight || s->stop_until > srv_now(s) ||
+	    hconn_sock_count(s->hs)) {
 		tmr_start(s->eng_tmr, 0, stop_check, s);
 		re_main(NULL);
 	}

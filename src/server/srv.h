@@ -31,13 +31,6 @@
 struct srv;
 struct obj;
 
-/* Today's counters of a queue, for the realtime statistics. */
-struct qstat {
-	char queue[40];
-	int64_t day_start_ms;
-	struct metrics m;
-};
-
 /* An agent's time in state, for the realtime statistics. */
 struct astate {
 	char agent[40];
@@ -69,9 +62,7 @@ struct srv_config {
 };
 
 struct batch;
-struct stream;
 struct auth;
-struct stream_hub;
 
 /* An event of a batch, published to the stream once committed. */
 struct pub {
@@ -99,23 +90,16 @@ struct srv {
 	int64_t started_ms;
 	bool restoring; /* engine events are not recorded */
 	bool stopping;
-	int64_t stop_until;    /* while stopping: the streams' grace */
+	int64_t stop_until;    /* while stopping: the modules' grace */
 	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
-	struct hmap qstats;  /* queue id -> qstat */
-	struct hmap astates; /* agent id -> astate */
-	struct hmap zones;   /* tenant id -> its time zone (cache) */
-	struct hmap conns;   /* http_conn -> its requests in order */
+	struct hmap conns; /* http_conn -> its requests in order */
 
 	int64_t seq;	     /* last sequence given (also the stats cache's
 				generation: any event changes statistics) */
 	int64_t durable_seq; /* last sequence on disk */
 	struct batch *open;  /* filling */
 	size_t inflight;     /* batches at the worker */
-
-	struct stream *streams;	       /* WebSocket clients */
-	struct stream_hub *stream_hub; /* stream.c: limits, catch-up reader */
-	struct stats_cache *stats_cache;
 
 	/* for /metrics */
 	uint64_t http_by_class[6];
@@ -154,6 +138,11 @@ void srv_flush(struct srv *s);
 void srv_commit_soon(struct srv *s);
 /* Schedules the engine's next timer. */
 void srv_engine_timer(struct srv *s);
+/*
+ * While stopping (a module's stop hook): keep the loop ms more for what
+ * the module closes (the close handshakes of its connections).
+ */
+void srv_stop_grace(struct srv *s, int64_t ms);
 void srv_uuid(char out[40]);
 /* Runs fn(store, arg) on the store thread, then done(arg) on the loop. */
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
@@ -164,33 +153,9 @@ int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
 void api_customer_contacts_query(struct hreq *r, const char *customer,
 				 const char *tenant);
 
-/* ---- stats.c: realtime statistics, reports, metrics ---- */
-void stats_on_event(struct srv *s, const struct engine_event *ev);
-int stats_rebuild(struct srv *s); /* today's counters from the log */
-json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant);
-/*
- * The same, serialized, from a cache that any event empties (each moves
- * s->seq) and that lives a second at most (waits and times in state are
- * counted in seconds). Valid until the next call.
- */
-const char *stats_realtime_text(struct srv *s, const struct user *u,
-				const char *tenant);
-void stats_free(struct srv *s);
+/* ---- stats.c (the rest in stats.h) ---- */
+/* The agent's state and since when (borrowed), or NULL. */
 const struct astate *stats_agent_state(struct srv *s, const char *agent);
-void api_stats_realtime(struct hreq *r);
-void api_reports_intervals(struct hreq *r);
-void api_metrics(struct hreq *r);
-void api_healthz(struct hreq *r);
-void api_events(struct hreq *r);
-
-/* ---- stream.c: the WebSocket stream ---- */
-void api_stream(struct hreq *r);
-/* Pushes committed events to the subscribers. */
-/* Pushes the events of a commit to their subscribers. */
-void stream_publish(struct srv *s, const struct pub *pubs, size_t n);
-void stream_tick(struct srv *s); /* statistics push, once a second */
-void stream_close_all(struct srv *s);
-size_t stream_count(const struct srv *s);
 
 /* ---- demo.c, traffic.c ---- */
 /* Creates the demo centre in an empty store (demo.c). */

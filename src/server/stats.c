@@ -3,6 +3,10 @@
  * from the engine's events, rebuilt from the log at start-up), the
  * realtime view, interval reports computed from the event log off the
  * loop, /metrics, /healthz and the event replay.
+ *
+ * A server module (stats_module): its routes, load (the day rebuilt),
+ * on_engine_event (the counters), close. Its state is struct stats, found
+ * with srv_module_state().
  */
 #include <errno.h>
 #include <math.h>
@@ -18,13 +22,24 @@
 
 #include "core/csv.h"
 #include "core/tz.h"
+#include "model/event.h"
 #include "server/log.h"
 #include "server/query.h"
+#include "server/module.h"
 #include "server/srv.h"
+#include "server/stats.h"
+#include "server/stream.h"
 #include "server/worker.h"
 #include "server/auth.h"
 #include "server/objects.h"
 #include "sys/zoneinfo.h"
+
+/* Today's counters of a queue, for the realtime statistics. */
+struct qstat {
+	char queue[40];
+	int64_t day_start_ms;
+	struct metrics m;
+};
 
 struct zone {
 	char tenant[40];
@@ -32,7 +47,34 @@ struct zone {
 	struct tz *tz;
 };
 
-static void stats_cache_free(struct srv *s);
+/*
+ * A wallboard asks every second, and so does each stream subscriber: the
+ * answer for one scope is kept until an event or a config change (each
+ * moves s->seq) or for a second at most.
+ */
+#define STATS_CACHE 16
+
+struct stats_cache {
+	struct {
+		char key[512];
+		int64_t seq, at_ms;
+		char *text;
+	} e[STATS_CACHE];
+	unsigned next;
+};
+
+/* The module's state. */
+struct stats {
+	struct hmap qstats;  /* queue id -> qstat */
+	struct hmap astates; /* agent id -> astate */
+	struct hmap zones;   /* tenant id -> its time zone (cache) */
+	struct stats_cache cache;
+};
+
+static struct stats *stats_of(const struct srv *s)
+{
+	return srv_module_state(s, &stats_module);
+}
 
 static bool qstat_eq(const void *val, const void *key)
 {
@@ -49,40 +91,55 @@ static bool zone_eq(const void *val, const void *key)
 	return !strcmp(((const struct zone *)val)->tenant, key);
 }
 
-void stats_free(struct srv *s)
+static void stats_close(struct srv *s, void *state)
 {
-	for (size_t i = 0; i < hmap_span(&s->qstats); i++)
-		free(hmap_at(&s->qstats, i));
-	for (size_t i = 0; i < hmap_span(&s->astates); i++)
-		free(hmap_at(&s->astates, i));
-	for (size_t i = 0; i < hmap_span(&s->zones); i++) {
-		struct zone *z = hmap_at(&s->zones, i);
+	struct stats *st = state;
+
+	(void)s;
+	if (!st)
+		return;
+	for (size_t i = 0; i < hmap_span(&st->qstats); i++)
+		free(hmap_at(&st->qstats, i));
+	for (size_t i = 0; i < hmap_span(&st->astates); i++)
+		free(hmap_at(&st->astates, i));
+	for (size_t i = 0; i < hmap_span(&st->zones); i++) {
+		struct zone *z = hmap_at(&st->zones, i);
 
 		if (z) {
 			tz_free(z->tz);
 			free(z);
 		}
 	}
-	hmap_reset(&s->qstats);
-	hmap_reset(&s->astates);
-	hmap_reset(&s->zones);
-	stats_cache_free(s);
+	hmap_reset(&st->qstats);
+	hmap_reset(&st->astates);
+	hmap_reset(&st->zones);
+	for (int i = 0; i < STATS_CACHE; i++)
+		free(st->cache.e[i].text);
+	free(st);
+}
+
+static int stats_init(struct srv *s, void **state)
+{
+	(void)s;
+	*state = calloc(1, sizeof(struct stats));
+	return *state ? 0 : ENOMEM;
 }
 
 /* The UTC instant of the last local midnight of the tenant. */
 static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
 {
+	struct hmap *zones = &stats_of(s)->zones;
 	struct obj *t = obj_find(s, K_TENANTS, tenant);
 	const char *name = t ? jv_str(t->body, "timezone") : NULL;
 	struct zone *z;
 	int64_t off = 0, local;
 
-	z = tenant ? hmap_get(&s->zones, hmap_hash_str(tenant), zone_eq, tenant)
+	z = tenant ? hmap_get(zones, hmap_hash_str(tenant), zone_eq, tenant)
 		   : NULL;
 	if (name && (!z || strcmp(z->name, name))) {
 		if (!z && (z = calloc(1, sizeof(*z)))) {
 			snprintf(z->tenant, sizeof(z->tenant), "%s", tenant);
-			if (hmap_put(&s->zones, hmap_hash_str(z->tenant), z)) {
+			if (hmap_put(zones, hmap_hash_str(z->tenant), z)) {
 				free(z);
 				z = NULL;
 			}
@@ -104,8 +161,9 @@ static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
 static struct qstat *qstat_get(struct srv *s, const char *queue,
 			       const char *tenant, int64_t now)
 {
+	struct hmap *qstats = &stats_of(s)->qstats;
 	struct qstat *q =
-		hmap_get(&s->qstats, hmap_hash_str(queue), qstat_eq, queue);
+		hmap_get(qstats, hmap_hash_str(queue), qstat_eq, queue);
 	int64_t start = day_start(s, tenant, now);
 
 	if (!q) {
@@ -113,7 +171,7 @@ static struct qstat *qstat_get(struct srv *s, const char *queue,
 		if (!q)
 			return NULL;
 		snprintf(q->queue, sizeof(q->queue), "%s", queue);
-		if (hmap_put(&s->qstats, hmap_hash_str(q->queue), q)) {
+		if (hmap_put(qstats, hmap_hash_str(q->queue), q)) {
 			free(q);
 			return NULL;
 		}
@@ -149,11 +207,18 @@ static void feed(struct srv *s, enum engine_event_type t, const char *queue,
 
 const struct astate *stats_agent_state(struct srv *s, const char *agent)
 {
-	return hmap_get(&s->astates, hmap_hash_str(agent), astate_eq, agent);
+	struct stats *st = stats_of(s);
+
+	return st ? hmap_get(&st->astates, hmap_hash_str(agent), astate_eq,
+			     agent)
+		  : NULL;
 }
 
-void stats_on_event(struct srv *s, const struct engine_event *ev)
+/* on_engine_event: today's counters, the agents' states. */
+static void stats_on_event(struct srv *s, void *state,
+			   const struct engine_event *ev)
 {
+	struct stats *st = state;
 	struct astate *a;
 
 	if (ev->type != EV_AGENT_STATE) {
@@ -167,7 +232,7 @@ void stats_on_event(struct srv *s, const struct engine_event *ev)
 		if (!a)
 			return;
 		snprintf(a->agent, sizeof(a->agent), "%s", ev->agent);
-		if (hmap_put(&s->astates, hmap_hash_str(a->agent), a)) {
+		if (hmap_put(&st->astates, hmap_hash_str(a->agent), a)) {
 			free(a);
 			return;
 		}
@@ -195,11 +260,12 @@ static int rebuild_event(const struct store_stat_event *ev, void *arg)
  * store reads their few fields itself (parsing each event's JSON here cost
  * half of a restart with 100,000 waiting contacts).
  */
-int stats_rebuild(struct srv *s)
+static int stats_rebuild(struct srv *s, void *state)
 {
 	const char *types[EV_MAX];
 	size_t n = 0;
 
+	(void)state;
 	for (int i = 0; i < EV_MAX; i++)
 		if (i != EV_AGENT_STATE)
 			types[n++] =
@@ -294,7 +360,8 @@ static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
 			 "contacts", contacts);
 }
 
-json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant)
+static json_t *stats_realtime(struct srv *s, const struct user *u,
+			      const char *tenant)
 {
 	struct kindset *qs = obj_set(s, K_QUEUES), *as = obj_set(s, K_AGENTS);
 	json_t *queues = json_array(), *agents = json_array();
@@ -334,22 +401,6 @@ json_t *stats_realtime(struct srv *s, const struct user *u, const char *tenant)
 			 "queues", queues, "agents", agents);
 }
 
-/*
- * A wallboard asks every second, and so does each stream subscriber: the
- * answer for one scope is kept until an event or a config change (each
- * moves s->seq) or for a second at most.
- */
-#define STATS_CACHE 16
-
-struct stats_cache {
-	struct {
-		char key[512];
-		int64_t seq, at_ms;
-		char *text;
-	} e[STATS_CACHE];
-	unsigned next;
-};
-
 /* The scope of a user's statistics as a string. */
 static void scope_key(const struct user *u, const char *tenant, char *key,
 		      size_t size)
@@ -371,13 +422,11 @@ static void scope_key(const struct user *u, const char *tenant, char *key,
 const char *stats_realtime_text(struct srv *s, const struct user *u,
 				const char *tenant)
 {
-	struct stats_cache *c = s->stats_cache;
+	struct stats_cache *c = &stats_of(s)->cache;
 	int64_t now = srv_now(s);
 	char key[512];
 	unsigned i;
 
-	if (!c && !(c = s->stats_cache = calloc(1, sizeof(*c))))
-		return NULL;
 	scope_key(u, tenant, key, sizeof(key));
 	for (i = 0; i < STATS_CACHE; i++) {
 		if (c->e[i].text && c->e[i].seq == s->seq &&
@@ -396,17 +445,7 @@ const char *stats_realtime_text(struct srv *s, const struct user *u,
 	return c->e[i].text;
 }
 
-static void stats_cache_free(struct srv *s)
-{
-	if (!s->stats_cache)
-		return;
-	for (int i = 0; i < STATS_CACHE; i++)
-		free(s->stats_cache->e[i].text);
-	free(s->stats_cache);
-	s->stats_cache = NULL;
-}
-
-void api_stats_realtime(struct hreq *r)
+static void api_stats_realtime(struct hreq *r)
 {
 	char tenant[64];
 	const char *t = web_query(r, "tenant", tenant, sizeof(tenant));
@@ -478,16 +517,14 @@ static struct row *report_row(struct report *rp, int64_t start, const char *key)
  * An agent.state event closes a span of time in the previous state: it
  * is spread over the intervals it covers (agent and site groupings).
  */
-static void report_span(struct report *rp, const struct store_event *ev,
-			const json_t *d)
+static void report_span(struct report *rp, int64_t end,
+			const struct engine_event *e)
 {
-	const char *key = jv_str(d, rp->group == G_AGENT ? "agent" : "site");
-	int64_t end = ev->time_ms, start = end - jv_int(d, "prev_ms", 0);
-	enum agent_state st;
+	const char *key = rp->group == G_AGENT ? e->agent : e->site;
+	int64_t start = end - e->prev_state_ms;
 	struct row *row;
 
-	if (!key || strlen(key) >= 40 ||
-	    !engine_agent_state_parse(jv_str(d, "prev"), &st))
+	if (!key || strlen(key) >= 40)
 		return;
 	if (start < rp->from)
 		start = rp->from;
@@ -498,46 +535,52 @@ static void report_span(struct report *rp, const struct store_event *ev,
 		row = report_row(rp, b, key);
 		if (!row)
 			return;
-		metrics_agent_time(&row->m, st, stop - start);
+		metrics_agent_time(&row->m, e->prev_state, stop - start);
 		start = stop;
 	}
 }
 
+/* A contact's event into the row of its interval and key. */
+static void report_contact(struct report *rp, const struct store_event *ev,
+			   const struct engine_event *e)
+{
+	const char *key = rp->group == G_QUEUE	  ? e->queue
+			  : rp->group == G_AGENT  ? e->agent
+			  : rp->group == G_TENANT ? ev->tenant
+						  : e->site;
+	int64_t start =
+		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
+	struct row *row;
+
+	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
+		metrics_on_event(&row->m, e->type, e->entered, e->wait_ms,
+				 e->talk_ms, e->wrap_ms,
+				 e->queue ? jv_int(rp->sl, e->queue, 20000)
+					  : 20000);
+}
+
+/* The engine's rows, decoded by the event codec; damaged ones are left
+ * out. */
 static int report_event(const struct store_event *ev, void *arg)
 {
 	struct report *rp = arg;
-	enum engine_event_type t;
-	const char *key, *queue;
-	struct row *row;
-	json_t *d;
+	const struct engine_event *e;
+	enum event_type t;
+	struct event row;
+	char msg[160];
+	int err;
 
-	if (!engine_event_parse(ev->type, &t))
+	if (!event_type_parse(ev->type, &t) || t >= EVENT_ENGINE_MAX)
 		return 0;
-	d = json_loads(ev->data, 0, NULL);
-	if (!d)
-		return 0;
-	if (t == EV_AGENT_STATE) {
-		if (rp->group == G_AGENT || rp->group == G_SITE)
-			report_span(rp, ev, d);
-		json_decref(d);
-		return rp->oom ? ENOMEM : 0;
-	}
-	queue = jv_str(d, "queue");
-	key = rp->group == G_QUEUE    ? queue
-	      : rp->group == G_AGENT  ? jv_str(d, "agent")
-	      : rp->group == G_TENANT ? ev->tenant
-				      : jv_str(d, "site");
-	if (key && strlen(key) < 40 &&
-	    (row = report_row(rp,
-			      rp->from + (ev->time_ms - rp->from) / rp->step *
-						 rp->step,
-			      key)))
-		metrics_on_event(&row->m, t, jv_bool(d, "entered", false),
-				 jv_int(d, "wait_ms", 0),
-				 jv_int(d, "talk_ms", 0),
-				 jv_int(d, "wrap_ms", 0),
-				 queue ? jv_int(rp->sl, queue, 20000) : 20000);
-	json_decref(d);
+	err = event_parse(&row, ev->type, ev->data, msg, sizeof(msg));
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
+	e = &row.u.engine.ev;
+	if (e->type != EV_AGENT_STATE)
+		report_contact(rp, ev, e);
+	else if (rp->group == G_AGENT || rp->group == G_SITE)
+		report_span(rp, ev->time_ms, e);
+	event_release(&row);
 	return rp->oom ? ENOMEM : 0;
 }
 
@@ -771,7 +814,7 @@ static bool report_params(struct hreq *r, struct report *rp)
 	return true;
 }
 
-void api_reports_intervals(struct hreq *r)
+static void api_reports_intervals(struct hreq *r)
 {
 	struct report *rp = calloc(1, sizeof(*rp));
 	struct query *q;
@@ -845,7 +888,7 @@ static void replay_finish(struct query *q)
 						 : q->eq.after_seq)));
 }
 
-void api_events(struct hreq *r)
+static void api_events(struct hreq *r)
 {
 	char buf[32], *end;
 	const char *v;
@@ -886,7 +929,7 @@ void api_events(struct hreq *r)
 
 /* ---- operators ---- */
 
-void api_healthz(struct hreq *r)
+static void api_healthz(struct hreq *r)
 {
 	struct srv *s = r->srv;
 
@@ -897,7 +940,7 @@ void api_healthz(struct hreq *r)
 			   "seq", (json_int_t)s->durable_seq));
 }
 
-void api_metrics(struct hreq *r)
+static void api_metrics(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	struct mbuf *mb = mbuf_alloc(4096);
@@ -963,3 +1006,36 @@ void api_metrics(struct hreq *r)
 		 mb->end);
 	mem_deref(mb);
 }
+
+static const struct route stats_routes[] = {
+	{.method = "GET",
+	 .pattern = "/healthz",
+	 .h = api_healthz,
+	 .roles = R_PUBLIC},
+	{.method = "GET",
+	 .pattern = "/metrics",
+	 .h = api_metrics,
+	 .roles = R_PUBLIC},
+	{.method = "GET",
+	 .pattern = "/api/v1/stats/realtime",
+	 .h = api_stats_realtime,
+	 .roles = R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT},
+	{.method = "GET",
+	 .pattern = "/api/v1/reports/intervals",
+	 .h = api_reports_intervals,
+	 .roles = R_ADMIN | R_SUPERVISOR | R_CLIENT},
+	{.method = "GET",
+	 .pattern = "/api/v1/events",
+	 .h = api_events,
+	 .roles = R_ADMIN | R_SUPERVISOR | R_INTEGRATION},
+	{.method = NULL},
+};
+
+const struct srv_module stats_module = {
+	.name = "stats",
+	.routes = stats_routes,
+	.init = stats_init,
+	.load = stats_rebuild,
+	.on_engine_event = stats_on_event,
+	.close = stats_close,
+};

@@ -24,7 +24,14 @@
  *   sees a slower catch-up, never an error it must retry).
  *
  * Every WebSocket call is in the transport section below (ws_*), so that
- * the WebSocket layer can change under the stream.
+ * the WebSocket layer can change under the stream. Reading the log is
+ * catchup.c's; this file matches and sends.
+ *
+ * The stream is a server module (stream_module): its route, and hooks for
+ * committed events (publish), the second's tick, the stop and the close.
+ * A stream is a libre object: the hub's list holds one reference, a
+ * catch-up page at the reader another, so a page that comes back finds its
+ * stream (closed or not) without looking for it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,13 +49,16 @@
 
 #include "server/libre.h"
 
-#include "server/log.h"
-#include "server/query.h"
-#include "server/srv.h"
-#include "server/wsconn.h"
-#include "server/worker.h"
+#include "model/event.h"
 #include "server/auth.h"
+#include "server/catchup.h"
+#include "server/log.h"
+#include "server/module.h"
 #include "server/objects.h"
+#include "server/srv.h"
+#include "server/stats.h"
+#include "server/stream.h"
+#include "server/wsconn.h"
 
 enum {
 	QUEUE_MAX_DEFAULT = 1 << 20, /* bytes queued per subscriber */
@@ -61,6 +71,7 @@ enum {
 	CLOSE_GOING_AWAY = 1001,
 	CLOSE_POLICY = 1008, /* overflow: the client must resume */
 	CLOSE_INTERNAL = 1011,
+	STOP_GRACE_MS = 300, /* for the close handshakes, when stopping */
 };
 
 enum catchup_state {
@@ -69,31 +80,11 @@ enum catchup_state {
 	CU_READING, /* a page is being read or delivered */
 };
 
-/* One event of a page, ready to send: matched on the loop. */
-struct page_event {
-	int64_t seq;
-	char *tenant, *queue, *agent; /* NULL when absent */
-	char *text;		      /* the message, serialized */
-};
-
-/* Events after `after`, read on the reader thread, sent on the loop. */
-struct page {
-	struct page *next, *prev; /* the hub's pages at the reader */
-	struct stream_hub *hub;
-	struct stream *st; /* NULL once its stream is gone */
-	int64_t after;
-	int64_t until; /* durable when asked: a short page reached it */
-	size_t limit, n, pos;
-	struct page_event *ev;
-	bool at_reader;
-	int err;
-};
-
-/* The stream's settings and its catch-up reader. */
+/* The stream module's state: its settings, its streams, its reader. */
 struct stream_hub {
-	struct worker *reader; /* started with the first catch-up */
-	struct store *db;      /* read-only; used on the reader thread only */
-	struct page *pages;    /* at the reader */
+	struct srv *srv;
+	struct list streams;	/* in subscription order */
+	struct catchup *reader; /* the catch-up reader */
 	size_t queue_max, low_water, page_events;
 	size_t per_user;
 	unsigned closed, closed_seen; /* streams closed since the last trim */
@@ -101,7 +92,8 @@ struct stream_hub {
 };
 
 struct stream {
-	struct stream *next, *prev;
+	struct le le; /* in the hub's streams */
+	struct stream_hub *hub;
 	struct srv *srv;
 	struct wsconn *wc;
 	struct tmr tmr; /* the catch-up's wait for the socket, or the end */
@@ -109,13 +101,14 @@ struct stream {
 	char sess[72];	/* the session it was opened with: it ends with it */
 	json_t *topics; /* set: topic -> true */
 	bool stats;
-	bool ended; /* closing: sends nothing more */
+	bool ended;  /* closing: sends nothing more */
+	bool closed; /* out of the hub's list */
 	enum catchup_state cu;
-	struct page *page; /* CU_READING */
-	int64_t last_seq;  /* last sequence sent or passed over */
+	struct catchup_page *page; /* CU_READING: the page being delivered */
+	int64_t last_seq;	   /* last sequence sent or passed over */
 };
 
-static void stream_free(struct stream *st);
+static void stream_close(struct stream *st);
 
 /* ---- settings ---- */
 
@@ -140,15 +133,15 @@ static size_t env_size(const char *name, size_t def, size_t min, size_t max)
 	return (size_t)n;
 }
 
-static struct stream_hub *hub_get(struct srv *s)
+/* The settings, from the environment; the reader is made on first use. */
+static int hub_init(struct srv *s, void **state)
 {
-	struct stream_hub *h = s->stream_hub;
+	struct stream_hub *h = mem_zalloc(sizeof(*h), NULL);
 
-	if (h)
-		return h;
-	h = calloc(1, sizeof(*h));
 	if (!h)
-		return NULL;
+		return ENOMEM;
+	h->srv = s;
+	list_init(&h->streams);
 	h->queue_max = env_size("RELAIS_STREAM_QUEUE_MAX", QUEUE_MAX_DEFAULT,
 				4096, (size_t)1 << 30);
 	h->low_water = h->queue_max / 4;
@@ -156,8 +149,8 @@ static struct stream_hub *hub_get(struct srv *s)
 		env_size("RELAIS_CATCHUP_PAGE", PAGE_DEFAULT, 1, 100000);
 	h->per_user =
 		env_size("RELAIS_CATCHUP_PER_USER", PER_USER_DEFAULT, 1, 1000);
-	s->stream_hub = h;
-	return h;
+	*state = h;
+	return 0;
 }
 
 /* ---- the transport: every WebSocket call of the stream ---- */
@@ -228,7 +221,7 @@ static void send_error(struct stream *st, const char *code, const char *msg)
 
 static void stream_reap(void *arg)
 {
-	stream_free(arg);
+	stream_close(arg);
 }
 
 /* Sends a last message, then closes; the stream is freed from the loop. */
@@ -249,7 +242,7 @@ static void stream_end(struct stream *st, const json_t *last_msg, int code,
  */
 static void stream_overflow(struct stream *st)
 {
-	struct stream_hub *h = st->srv->stream_hub;
+	struct stream_hub *h = st->hub;
 	char msg[200];
 	json_t *m;
 
@@ -332,61 +325,19 @@ static bool matches(struct stream *st, const char *tenant, const char *queue,
 	       (agent && has_topic(st, "agent", agent));
 }
 
-/* Whether s goes into a JSON string as it is. */
-static bool json_plain(const char *s)
-{
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\' || (unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
-/*
- * The event message (malloc), or NULL. data is the event's data as
- * srv_event serialized it for the log, so a live event and one read back
- * from the log are sent alike without encoding data again. Any thread.
- */
-static char *event_text(int64_t seq, int64_t time_ms, const char *tenant,
-			const char *type, const char *data)
-{
-	char t[32], *text;
-	size_t size;
-
-	web_time(time_ms, t, sizeof(t));
-	if ((tenant && !json_plain(tenant)) || !json_plain(type)) {
-		json_t *d = json_loads(data, JSON_DECODE_ANY, NULL);
-		json_t *m =
-			json_pack("{s:s,s:I,s:s,s:s?,s:s,s:o?}", "type",
-				  "event", "seq", (json_int_t)seq, "time", t,
-				  "tenant", tenant, "event", type, "data", d);
-
-		text = m ? json_dumps(m, JSON_COMPACT | JSON_REAL_PRECISION(15))
-			 : NULL;
-		json_decref(m);
-		return text;
-	}
-	size = strlen(data) + strlen(type) + (tenant ? strlen(tenant) : 0) +
-	       128;
-	text = malloc(size);
-	if (text)
-		snprintf(text, size,
-			 "{\"type\":\"event\",\"seq\":%" PRId64
-			 ",\"time\":\"%s\"%s%s%s,\"event\":\"%s\",\"data\":%s}",
-			 seq, t, tenant ? ",\"tenant\":\"" : "",
-			 tenant ? tenant : "", tenant ? "\"" : "", type, data);
-	return text;
-}
-
 /* ---- live events ---- */
 
-/*
- * The events of a commit for one live subscriber, in one write; texts are
- * serialized on first use and shared by every subscriber.
- */
-static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
-		       char **texts, const char **sel)
+/* An event of a commit as the live subscribers need it. */
+struct live {
+	const struct pub *p;
+	const char *queue, *agent; /* its topics, from the event codec */
+	char *text;		   /* serialized on first use, then shared */
+};
+
+/* The events of a commit for one live subscriber, in one write. */
+static void publish_to(struct stream *st, struct live *lv, size_t n,
+		       const char **sel)
 {
-	struct stream_hub *h = st->srv->stream_hub;
 	int64_t last = st->last_seq;
 	size_t k = 0, len = 0, queued;
 	bool failed = false;
@@ -394,25 +345,25 @@ static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
 	if (st->ended || st->cu != CU_LIVE)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		const struct pub *p = &pubs[i];
+		const struct pub *p = lv[i].p;
 
 		if (p->seq <= st->last_seq ||
-		    !matches(st, p->tenant, jv_str(p->data, "queue"),
-			     jv_str(p->data, "agent")))
+		    !matches(st, p->tenant, lv[i].queue, lv[i].agent))
 			continue;
-		if (!texts[i])
-			texts[i] = event_text(p->seq, p->time_ms, p->tenant,
-					      p->type, p->text);
-		if (!texts[i]) {
+		if (!lv[i].text)
+			lv[i].text =
+				catchup_event_text(p->seq, p->time_ms,
+						   p->tenant, p->type, p->text);
+		if (!lv[i].text) {
 			failed = true; /* out of memory: not a silent gap */
 			break;
 		}
-		sel[k++] = texts[i];
-		len += strlen(texts[i]);
+		sel[k++] = lv[i].text;
+		len += strlen(lv[i].text);
 		last = p->seq;
 	}
 	queued = ws_queued(st);
-	if (failed || (queued && queued + len > h->queue_max) ||
+	if (failed || (queued && queued + len > st->hub->queue_max) ||
 	    (k && ws_send_texts(st, sel, k))) {
 		stream_overflow(st);
 		return;
@@ -420,205 +371,122 @@ static void publish_to(struct stream *st, const struct pub *pubs, size_t n,
 	st->last_seq = last;
 }
 
-/*
- * The events of a commit to their subscribers: each event serialized
- * once, each subscriber's share sent in one write.
- */
-void stream_publish(struct srv *s, const struct pub *pubs, size_t n)
+/* The topics of each event, decoded once for every subscriber. */
+static void live_topics(struct live *lv, const struct pub *pubs, size_t n)
 {
-	const char **sel;
-	char **texts;
+	for (size_t i = 0; i < n; i++) {
+		struct event ev;
+		char msg[160];
 
-	if (!s->streams || !n)
+		lv[i].p = &pubs[i];
+		if (event_decode(&ev, pubs[i].type, pubs[i].data, msg,
+				 sizeof(msg)))
+			continue; /* cannot happen: the codec encoded it */
+		lv[i].queue = event_queue(&ev);
+		lv[i].agent = event_agent(&ev);
+	}
+}
+
+/*
+ * on_commit: the events of a commit to their subscribers, each event
+ * serialized once, each subscriber's share sent in one write.
+ */
+static void stream_publish(struct srv *s, void *state, const struct pub *pubs,
+			   size_t n)
+{
+	struct stream_hub *h = state;
+	struct live *lv;
+	const char **sel;
+	struct le *le;
+
+	(void)s;
+	if (list_isempty(&h->streams) || !n)
 		return;
-	texts = calloc(n, sizeof(*texts));
+	lv = calloc(n, sizeof(*lv));
 	sel = calloc(n, sizeof(*sel));
-	for (struct stream *st = s->streams; st; st = st->next) {
-		if (texts && sel)
-			publish_to(st, pubs, n, texts, sel);
+	if (lv && sel)
+		live_topics(lv, pubs, n);
+	LIST_FOREACH(&h->streams, le)
+	{
+		struct stream *st = le->data;
+
+		if (lv && sel)
+			publish_to(st, lv, n, sel);
 		else if (st->cu == CU_LIVE)
 			stream_overflow(st);
 	}
-	for (size_t i = 0; texts && i < n; i++)
-		free(texts[i]);
-	free(texts);
+	for (size_t i = 0; lv && i < n; i++)
+		free(lv[i].text);
+	free(lv);
 	free(sel);
 }
 
-/* ---- catching up from the log, on the reader thread ---- */
+/* ---- catching up from the log (read by catchup.c) ---- */
 
-static void page_free(struct page *pg)
-{
-	for (size_t i = 0; pg && i < pg->n; i++) {
-		free(pg->ev[i].tenant);
-		free(pg->ev[i].queue);
-		free(pg->ev[i].agent);
-		free(pg->ev[i].text);
-	}
-	if (pg)
-		free(pg->ev);
-	free(pg);
-}
-
-static char *dup_or_null(const char *v, bool *fail)
-{
-	char *d = v ? strdup(v) : NULL;
-
-	if (v && !d)
-		*fail = true;
-	return d;
-}
-
-/* On the reader thread: one event of the log into the page. */
-static int page_event(const struct store_event *ev, void *arg)
-{
-	struct page *pg = arg;
-	struct page_event *e = &pg->ev[pg->n];
-	bool fail = false;
-
-	e->seq = ev->seq;
-	e->tenant = dup_or_null(ev->tenant, &fail);
-	e->queue = dup_or_null(ev->queue, &fail);
-	e->agent = dup_or_null(ev->agent, &fail);
-	e->text = event_text(ev->seq, ev->time_ms, ev->tenant, ev->type,
-			     ev->data);
-	pg->n++; /* freed with the page, even when incomplete */
-	return fail || !e->text ? ENOMEM : 0;
-}
-
-static void page_read(void *ctx, void *arg)
-{
-	struct store *db = ctx;
-	struct page *pg = arg;
-	struct store_event_query q = {0};
-
-	q.after_seq = pg->after;
-	q.limit = pg->limit;
-	q.topics = true;
-	pg->err = db->ops->events(db, &q, page_event, pg);
-}
-
-static void hub_unlink(struct stream_hub *h, struct page *pg)
-{
-	if (pg->prev)
-		pg->prev->next = pg->next;
-	else if (h->pages == pg)
-		h->pages = pg->next;
-	if (pg->next)
-		pg->next->prev = pg->prev;
-	pg->next = pg->prev = NULL;
-}
-
-/*
- * On the reader thread: catch-ups yield the CPU to commits and requests
- * (on a small machine the reader would take a core from them).
- */
-static void reader_nice(void *ctx, void *arg)
-{
-	(void)ctx;
-	(void)arg;
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 10);
-}
-
-/* The reader starts with the first catch-up: most servers never need it. */
-static int reader_start(struct srv *s, struct stream_hub *h)
-{
-	char msg[256];
-	int err;
-
-	if (h->reader)
-		return 0;
-	err = store_sqlite_open_reader(&h->db, s->cfg.data_dir, msg,
-				       sizeof(msg));
-	if (err) {
-		log_error("stream",
-			  "msg=\"cannot open the catch-up reader\" "
-			  "err=\"%s\"",
-			  msg);
-		return err;
-	}
-	err = worker_start(&h->reader, h->db, "catchup");
-	if (!err)
-		err = worker_submit(h->reader, reader_nice, NULL, NULL);
-	if (err) {
-		worker_stop(h->reader);
-		h->reader = NULL;
-		h->db->ops->close(h->db);
-		h->db = NULL;
-	}
-	return err;
-}
-
-static void page_done(void *arg);
+static void page_done(struct catchup_page *pg);
 
 /* Asks the reader for the page after the stream's last sequence. */
 static void page_request(struct stream *st)
 {
-	struct srv *s = st->srv;
-	struct stream_hub *h = s->stream_hub;
-	struct page *pg = calloc(1, sizeof(*pg));
+	struct stream_hub *h = st->hub;
+	int err = 0;
 
-	if (pg)
-		pg->ev = calloc(h->page_events, sizeof(*pg->ev));
-	if (!pg || !pg->ev || reader_start(s, h)) {
-		page_free(pg);
+	if (!h->reader)
+		err = catchup_alloc(&h->reader, h->srv->cfg.data_dir);
+	if (!err)
+		err = catchup_read(h->reader, st->last_seq, h->srv->durable_seq,
+				   h->page_events, st, page_done);
+	if (err) {
 		stream_fail(st, "internal", "the catch-up cannot start");
 		return;
 	}
-	pg->hub = h;
-	pg->st = st;
-	pg->after = st->last_seq;
-	pg->until = s->durable_seq;
-	pg->limit = h->page_events;
-	pg->at_reader = true;
-	if (worker_submit(h->reader, page_read, page_done, pg)) {
-		page_free(pg);
-		stream_fail(st, "internal", "the catch-up cannot start");
-		return;
-	}
-	pg->next = h->pages;
-	if (h->pages)
-		h->pages->prev = pg;
-	h->pages = pg;
-	st->page = pg;
 	st->cu = CU_READING;
 }
 
-static size_t user_reading(struct srv *s, const char *user)
+static size_t user_reading(struct stream_hub *h, const char *user)
 {
+	struct le *le;
 	size_t n = 0;
 
-	for (struct stream *x = s->streams; x; x = x->next)
+	LIST_FOREACH(&h->streams, le)
+	{
+		const struct stream *x = le->data;
+
 		n += x->cu == CU_READING && !strcmp(x->user, user);
+	}
 	return n;
 }
 
-/* A catch-up of user ended: the next one waiting, if any, reads. */
-static void catchup_next(struct srv *s, const char *user)
+/* A catch-up of user ended: the first one waiting, if any, reads. */
+static void catchup_next(struct stream_hub *h, const char *user)
 {
-	struct stream *first = NULL;
+	struct le *le;
 
-	if (user_reading(s, user) >= s->stream_hub->per_user)
+	if (user_reading(h, user) >= h->per_user)
 		return;
-	/* streams are pushed at the head: the last waiting one came first */
-	for (struct stream *x = s->streams; x; x = x->next)
-		if (x->cu == CU_WAITING && !x->ended && !strcmp(x->user, user))
-			first = x;
-	if (first)
-		page_request(first);
+	LIST_FOREACH(&h->streams, le)
+	{
+		struct stream *x = le->data;
+
+		if (x->cu == CU_WAITING && !x->ended &&
+		    !strcmp(x->user, user)) {
+			page_request(x);
+			return;
+		}
+	}
 }
 
 static void catchup_poll(void *arg);
 
 /* Whether a batch of the page went out; false: wait or stop. */
-static bool send_batch(struct stream *st, struct page *pg)
+static bool send_batch(struct stream *st, struct catchup_page *pg)
 {
 	const char *sel[BATCH_EVENTS];
 	int64_t last = st->last_seq;
 	size_t k = 0, len = 0;
 
 	while (pg->pos < pg->n && k < BATCH_EVENTS && len < BATCH_BYTES) {
-		const struct page_event *e = &pg->ev[pg->pos++];
+		const struct catchup_event *e = &pg->ev[pg->pos++];
 
 		if (e->seq > last &&
 		    matches(st, e->tenant, e->queue, e->agent)) {
@@ -642,13 +510,11 @@ static bool send_batch(struct stream *st, struct page *pg)
  */
 static void catchup_pump(struct stream *st)
 {
-	struct srv *s = st->srv;
-	struct stream_hub *h = s->stream_hub;
-	struct page *pg = st->page;
+	struct catchup_page *pg = st->page;
 	bool full;
 
 	while (pg->pos < pg->n) {
-		if (ws_queued(st) >= h->queue_max) {
+		if (ws_queued(st) >= st->hub->queue_max) {
 			tmr_start(&st->tmr, POLL_MS, catchup_poll, st);
 			return;
 		}
@@ -659,8 +525,7 @@ static void catchup_pump(struct stream *st)
 	/* a short page read everything committed when it was asked */
 	if (!full && st->last_seq < pg->until)
 		st->last_seq = pg->until;
-	page_free(pg);
-	st->page = NULL;
+	st->page = mem_deref(pg);
 	catchup_poll(st);
 }
 
@@ -680,7 +545,7 @@ static void catchup_poll(void *arg)
 		catchup_pump(st);
 		return;
 	}
-	if (ws_queued(st) > s->stream_hub->low_water) {
+	if (ws_queued(st) > st->hub->low_water) {
 		tmr_start(&st->tmr, POLL_MS, catchup_poll, st);
 		return;
 	}
@@ -690,22 +555,19 @@ static void catchup_poll(void *arg)
 	}
 	/* on the loop: every later event comes through publish */
 	st->cu = CU_LIVE;
-	catchup_next(s, st->user);
+	catchup_next(st->hub, st->user);
 }
 
-static void page_done(void *arg)
+/* The page holds a reference to its stream: alive, closed or not. */
+static void page_done(struct catchup_page *pg)
 {
-	struct page *pg = arg;
-	struct stream *st = pg->st;
+	struct stream *st = pg->owner;
 
-	pg->at_reader = false;
-	hub_unlink(pg->hub, pg);
-	if (!st || st->ended) {
-		if (st)
-			st->page = NULL;
-		page_free(pg);
+	if (st->ended) {
+		mem_deref(pg);
 		return;
 	}
+	st->page = pg;
 	if (pg->err) {
 		stream_fail(st, "internal", "the catch-up read failed");
 		return;
@@ -716,28 +578,10 @@ static void page_done(void *arg)
 /* Catch-up from after; waits its turn behind the user's other ones. */
 static void catch_up(struct stream *st, int64_t after)
 {
-	struct srv *s = st->srv;
-
 	st->last_seq = after;
 	st->cu = CU_WAITING;
-	if (user_reading(s, st->user) < s->stream_hub->per_user)
+	if (user_reading(st->hub, st->user) < st->hub->per_user)
 		page_request(st);
-}
-
-/* Stops the reader; pages it still held are freed here. */
-static void reader_stop(struct stream_hub *h)
-{
-	worker_stop(h->reader);
-	h->reader = NULL;
-	while (h->pages) {
-		struct page *pg = h->pages;
-
-		hub_unlink(h, pg);
-		page_free(pg);
-	}
-	if (h->db)
-		h->db->ops->close(h->db);
-	h->db = NULL;
 }
 
 /* ---- the protocol ---- */
@@ -859,44 +703,29 @@ static void ws_recv(const char *text, size_t len, void *arg)
 static void ws_close(int err, void *arg)
 {
 	(void)err;
-	stream_free(arg);
+	stream_close(arg);
 }
 
-static void stream_unlink(struct stream *st)
+/*
+ * Takes the stream out of the hub (once) and drops the hub's reference: a
+ * page at the reader keeps the object until it comes back.
+ */
+static void stream_close(struct stream *st)
 {
-	struct srv *s = st->srv;
-
-	if (st->prev)
-		st->prev->next = st->next;
-	else if (s->streams == st)
-		s->streams = st->next;
-	if (st->next)
-		st->next->prev = st->prev;
-	st->next = st->prev = NULL;
-}
-
-static void stream_free(struct stream *st)
-{
-	struct srv *s = st->srv;
-	struct stream_hub *h = s->stream_hub;
+	struct stream_hub *h = st->hub;
 	bool reading = st->cu == CU_READING;
-	char user[sizeof(st->user)];
 
-	stream_unlink(st);
-	tmr_cancel(&st->tmr);
-	if (st->page && st->page->at_reader)
-		st->page->st = NULL; /* page_done frees it */
-	else
-		page_free(st->page);
-	json_decref(st->topics);
-	mem_deref(st->wc);
-	memcpy(user, st->user, sizeof(user));
-	free(st);
-	if (!h)
+	if (st->closed)
 		return;
+	st->closed = st->ended = true;
+	list_unlink(&st->le);
+	tmr_cancel(&st->tmr);
+	st->page = mem_deref(st->page); /* it holds a reference to st */
+	st->wc = mem_deref(st->wc);
 	h->closed++;
 	if (reading && !h->closing)
-		catchup_next(s, user);
+		catchup_next(h, st->user);
+	mem_deref(st);
 }
 
 /*
@@ -928,27 +757,37 @@ static struct user *stream_auth(struct hreq *r, bool *cookie, char sess[72])
 	return r->user;
 }
 
-static struct stream *stream_new(struct srv *s, const struct user *u)
+static void stream_destructor(void *arg)
 {
-	struct stream *st = calloc(1, sizeof(*st));
+	struct stream *st = arg;
+
+	tmr_cancel(&st->tmr);
+	mem_deref(st->page);
+	json_decref(st->topics);
+	mem_deref(st->wc);
+}
+
+static struct stream *stream_new(struct stream_hub *h, const struct user *u)
+{
+	struct stream *st = mem_zalloc(sizeof(*st), stream_destructor);
 
 	if (!st)
 		return NULL;
-	st->srv = s;
-	st->topics = json_object();
-	if (!st->topics) {
-		free(st);
-		return NULL;
-	}
+	st->hub = h;
+	st->srv = h->srv;
 	tmr_init(&st->tmr);
-	st->last_seq = s->durable_seq;
+	st->topics = json_object();
+	if (!st->topics)
+		return mem_deref(st);
+	st->last_seq = h->srv->durable_seq;
 	snprintf(st->user, sizeof(st->user), "%s", u->id);
 	return st;
 }
 
-void api_stream(struct hreq *r)
+/* GET /api/v1/stream: the upgrade, authenticated before it. */
+static void api_stream(struct hreq *r)
 {
-	struct srv *s = r->srv;
+	struct stream_hub *h = srv_module_state(r->srv, &stream_module);
 	struct stream *st;
 	struct user *u;
 	char sess[72];
@@ -966,7 +805,7 @@ void api_stream(struct hreq *r)
 			  "header of this server (cross-site or missing)");
 		return;
 	}
-	st = hub_get(s) ? stream_new(s, u) : NULL;
+	st = stream_new(h, u);
 	if (!st) {
 		web_error(r, 500, "internal", "out of memory");
 		return;
@@ -975,15 +814,11 @@ void api_stream(struct hreq *r)
 	err = wsconn_accept(&st->wc, r->conn, r->msg, WEB_BODY_MAX, ws_recv,
 			    ws_close, st);
 	if (err) {
-		json_decref(st->topics);
-		free(st);
+		mem_deref(st);
 		web_error(r, 400, "bad_request", "not a WebSocket upgrade");
 		return;
 	}
-	st->next = s->streams;
-	if (s->streams)
-		s->streams->prev = st;
-	s->streams = st;
+	list_append(&h->streams, &st->le, st);
 	web_drop(r);
 }
 
@@ -1032,11 +867,15 @@ static void stream_session_ended(struct stream *st)
 	json_decref(m);
 }
 
-void stream_tick(struct srv *s)
+/* tick: the statistics to their subscribers; ended sessions end. */
+static void stream_tick(struct srv *s, void *state)
 {
-	struct stream_hub *h = s->stream_hub;
+	struct stream_hub *h = state;
+	struct le *le;
 
-	for (struct stream *st = s->streams; st; st = st->next) {
+	LIST_FOREACH(&h->streams, le)
+	{
+		struct stream *st = le->data;
 		const char *text;
 		struct user *u;
 
@@ -1052,35 +891,71 @@ void stream_tick(struct srv *s)
 		if (text)
 			send_stats(st, text);
 	}
-	if (h)
-		trim_memory(h);
+	trim_memory(h);
 }
 
-void stream_close_all(struct srv *s)
+/* Every stream closes (1001), then the reader stops. */
+static void close_all(struct stream_hub *h)
 {
-	struct stream_hub *h = s->stream_hub;
+	struct le *le;
 
-	if (h)
-		h->closing = true;
-	while (s->streams) {
-		struct stream *st = s->streams;
+	h->closing = true;
+	while ((le = list_head(&h->streams))) {
+		struct stream *st = le->data;
 
 		if (!st->ended)
 			ws_end(st, CLOSE_GOING_AWAY, "server stopping");
-		stream_free(st);
+		stream_close(st);
 	}
-	if (!h)
+	h->reader = mem_deref(h->reader);
+}
+
+/*
+ * stop: the streams close; the loop is given a short grace for the close
+ * handshakes of those that were open.
+ */
+static void stream_stop(struct srv *s, void *state)
+{
+	struct stream_hub *h = state;
+
+	log_info("stream", "msg=\"stopping\" streams=%u",
+		 list_count(&h->streams));
+	if (!list_isempty(&h->streams))
+		srv_stop_grace(s, STOP_GRACE_MS);
+	close_all(h);
+}
+
+/* close: also after a failed start, when stop was not called. */
+static void stream_module_close(struct srv *s, void *state)
+{
+	(void)s;
+	if (!state)
 		return;
-	reader_stop(h);
-	free(h);
-	s->stream_hub = NULL;
+	close_all(state);
+	mem_deref(state);
 }
 
 size_t stream_count(const struct srv *s)
 {
-	size_t n = 0;
+	const struct stream_hub *h = srv_module_state(s, &stream_module);
 
-	for (const struct stream *st = s->streams; st; st = st->next)
-		n++;
-	return n;
+	return h ? list_count(&h->streams) : 0;
 }
+
+static const struct route stream_routes[] = {
+	{.method = "GET",
+	 .pattern = "/api/v1/stream",
+	 .h = api_stream,
+	 .roles = R_PUBLIC},
+	{.method = NULL},
+};
+
+const struct srv_module stream_module = {
+	.name = "stream",
+	.routes = stream_routes,
+	.init = hub_init,
+	.on_commit = stream_publish,
+	.tick = stream_tick,
+	.stop = stream_stop,
+	.close = stream_module_close,
+};

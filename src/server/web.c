@@ -16,6 +16,8 @@
 
 #include "server/libre.h"
 
+#include "model/utctime.h"
+
 #include "server/hconn.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -529,75 +531,16 @@ int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max)
 	return 0;
 }
 
-/* ---- times ---- */
+/* ---- times (the model's one form, model/utctime.h) ---- */
 
 const char *web_time(int64_t ms, char *buf, size_t size)
 {
-	time_t t;
-
-	if (ms < 0)
-		ms = 0;
-	t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	return buf;
-}
-
-/* n digits at p; -1 when one is not a digit. */
-static int digits(const char *p, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	return utctime_format(ms, buf, size);
 }
 
 int64_t web_time_parse(const char *s)
 {
-	static const int mdays[] = {31, 29, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31};
-	struct tm tm = {0};
-	int ms = 0, k = 0;
-
-	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':')
-		return -1;
-	tm.tm_year = digits(s, 4);
-	tm.tm_mon = digits(s + 5, 2);
-	tm.tm_mday = digits(s + 8, 2);
-	tm.tm_hour = digits(s + 11, 2);
-	tm.tm_min = digits(s + 14, 2);
-	tm.tm_sec = digits(s + 17, 2);
-	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
-	    tm.tm_mday < 1 || tm.tm_mday > mdays[tm.tm_mon - 1] ||
-	    (tm.tm_mon == 2 && tm.tm_mday == 29 &&
-	     (tm.tm_year % 4 || (tm.tm_year % 100 == 0 && tm.tm_year % 400))) ||
-	    tm.tm_hour < 0 || tm.tm_hour > 23 || tm.tm_min < 0 ||
-	    tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 59)
-		return -1;
-	s += 19;
-	if (*s == '.') {
-		for (s++; isdigit((unsigned char)*s); s++, k++)
-			if (k < 3)
-				ms = ms * 10 + (*s - '0');
-		if (!k)
-			return -1;
-		for (; k < 3; k++)
-			ms *= 10;
-	}
-	if (strcmp(s, "Z") && strcmp(s, "+00:00"))
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
+	return utctime_parse(s);
 }
 
 /* ---- routing ---- */

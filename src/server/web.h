@@ -138,12 +138,11 @@ void web_forbidden(struct hreq *r);
 void web_not_found(struct hreq *r, const char *what, const char *id);
 void web_bad_field(struct hreq *r, int rc, const char *msg);
 
-/* ISO-8601 UTC with milliseconds into buf (25 bytes). */
-const char *web_time(int64_t ms, char *buf, size_t size);
 /*
- * Parses that (milliseconds optional, "Z" or "+00:00"); -1 when it is not
- * a real UTC time.
+ * utctime_format and utctime_parse (model/utctime.h) under the names the
+ * handlers use: ISO-8601 UTC with milliseconds (25 bytes with the NUL).
  */
+const char *web_time(int64_t ms, char *buf, size_t size);
 int64_t web_time_parse(const char *s);
 
 #endif

@@ -1,0 +1,167 @@
+/*
+ * event — the codec of the event log: the one place that knows the shape
+ * of each logged event's data. Writers encode a typed struct into the JSON
+ * the log holds; every reader (realtime statistics, interval reports, the
+ * stream, `relais history`, `relais sim replay` and its day file) decodes
+ * the log's rows back into the same structs. docs/events.md describes the
+ * schema for people; tests/test_event.c checks both agree.
+ *
+ * A row is (seq, time, tenant, type, data): the type names the shape of
+ * data. The engine's events (contact.*, offer.*, callback.*, agent.state)
+ * are its struct engine_event plus the contact's id; the others each have
+ * a struct below.
+ *
+ * Versions. Every type is at version 1 and its rows carry no version, so
+ * the log written before the codec reads as it is. A shape that changes
+ * incompatibly gets version 2: its encoder adds "v":2, and its decoder
+ * keeps reading rows without "v" (version 1) and with "v":1. A row of a
+ * version newer than this relais knows is refused, never misread.
+ *
+ * Decoding never allocates but for event_parse's JSON: the strings of a
+ * decoded event are borrowed from the JSON it was decoded from. Encoding
+ * and decoding are pure (no clock, no I/O); any thread.
+ */
+#ifndef RELAIS_EVENT_H
+#define RELAIS_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/engine.h"
+
+/*
+ * The types of event. The engine's come first, with the values of enum
+ * engine_event_type: (enum event_type)EV_CONTACT_QUEUED is contact.queued.
+ */
+enum event_type {
+	EVENT_ENGINE_MAX = EV_MAX,		  /* below it, the engine's */
+	EVENT_CONTACT_CREATED = EVENT_ENGINE_MAX, /* made by a user */
+	EVENT_CONTACT_REQUEUED,	   /* a restart put it back in line */
+	EVENT_CONTACT_DISPOSITION, /* its wrap-up was filled in */
+	EVENT_CUSTOMER_CREATED,
+	EVENT_CUSTOMER_UPDATED,
+	EVENT_AUDIT_CUSTOMER_READ, /* a user read a customer's record */
+	EVENT_AUDIT_CONFIG,	   /* a configuration object changed */
+	EVENT_AUDIT_LOGIN,	   /* a user logged in */
+	EVENT_TYPE_MAX,
+};
+
+/* The last version of each type is 1 (see above). */
+#define EVENT_VERSION 1
+
+/*
+ * An event of the engine as logged. ev.tenant and ev.time are the row's,
+ * not the data's: a decoder leaves them NULL and 0 (set them from the
+ * row); ev.contact (the engine's number) and ev.priority are not logged
+ * and decode as 0.
+ */
+struct event_engine {
+	struct engine_event ev;
+	const char *contact; /* the contact's id; NULL for an agent's event */
+};
+
+struct event_contact_created {
+	const char *contact, *queue;
+	enum channel channel;
+	const char *customer; /* its customer's id, or NULL (JSON null) */
+	int priority;
+	const json_t *attributes; /* an object (borrowed) */
+	const char *user;	  /* who created it */
+};
+
+struct event_contact_requeued {
+	const char *contact, *queue;
+	const char *reason; /* "restart" */
+	const char *was;    /* the state it had, as its row said */
+};
+
+struct event_contact_disposition {
+	const char *contact;
+	const char *disposition, *notes; /* NULL: JSON null */
+	const char *user;
+};
+
+/* customer.created, customer.updated */
+struct event_customer {
+	const char *customer, *user;
+};
+
+struct event_customer_read {
+	const char *customer, *user;
+	const char *path; /* the request that read it */
+};
+
+struct event_audit_config {
+	const char *action; /* create, update, delete */
+	const char *kind;   /* the route's plural: "queues" */
+	const char *id;
+	const char *user; /* the user's id, "" for the command line */
+	const char *username;
+};
+
+struct event_audit_login {
+	const char *user, *username;
+	const char *peer; /* the client's address */
+};
+
+struct event {
+	enum event_type type;
+	int version; /* of the row (decoded); the encoder writes the last */
+	union {
+		struct event_engine engine; /* type < EVENT_ENGINE_MAX */
+		struct event_contact_created created;
+		struct event_contact_requeued requeued;
+		struct event_contact_disposition disposition;
+		struct event_customer customer;
+		struct event_customer_read customer_read;
+		struct event_audit_config config;
+		struct event_audit_login login;
+	} u;
+	json_t *json; /* event_parse's data, which the strings point into */
+};
+
+/* The type's name as the log holds it (static), or "?". */
+const char *event_type_name(enum event_type t);
+/* The type named s (NULL or unknown: false, *tp untouched). */
+bool event_type_parse(const char *s, enum event_type *tp);
+
+/*
+ * The data of ev as the log holds it (its type's fields in the order the
+ * log has always had): a new reference, or NULL when memory ran out or
+ * ev->type is not a type.
+ */
+json_t *event_encode(const struct event *ev);
+
+/* The same for an engine event: ev plus its contact's id (or NULL). */
+json_t *event_engine_encode(const struct engine_event *ev, const char *contact);
+
+/*
+ * A row's type and data into ev; the strings are borrowed from data.
+ * Returns 0, or EINVAL with msg saying what is wrong ("contact.queued:
+ * wait_ms: expected an integer"): an unknown type, a missing or mistyped
+ * field, an unknown name of a state or channel, a version this relais does
+ * not know. Fields it does not know are ignored.
+ */
+int event_decode(struct event *ev, const char *type, const json_t *data,
+		 char *msg, size_t size);
+
+/*
+ * event_decode from the log's text; ev->json holds the parsed data until
+ * event_release. Returns 0, EINVAL (msg filled; nothing to release) or
+ * ENOMEM.
+ */
+int event_parse(struct event *ev, const char *type, const char *text, char *msg,
+		size_t size);
+void event_release(struct event *ev);
+
+/*
+ * The queue and the agent an event is about (NULL when none): the stream's
+ * topics queue:ID and agent:ID.
+ */
+const char *event_queue(const struct event *ev);
+const char *event_agent(const struct event *ev);
+
+#endif

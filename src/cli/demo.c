@@ -21,7 +21,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "cli/msg.h"
+#include "lang/lang.h"
 #include "core/engine.h"
 #include "sys/zoneinfo.h"
 
@@ -121,8 +121,8 @@ struct demo {
 	struct sim_ev *heap;
 	size_t n, cap;
 	uint64_t next_id;
-	int64_t t0_utc; /* wall time of t = 0 */
-	const struct msgs *m;
+	int64_t t0_utc;	  /* wall time of t = 0 */
+	const char *lang; /* lang.h */
 	int busy, avail, paused, wrapup, offline;
 	int errors;
 };
@@ -410,7 +410,7 @@ static void run_day(struct demo *d, double speed)
 
 static void report(struct demo *d)
 {
-	printf("\n%s\n", d->m->table_head);
+	printf("\n%s\n", lang_get(d->lang, "demo.table_head"));
 	for (size_t i = 0; i < NQUEUES; i++) {
 		const struct demo_stats *q = &stats[i];
 		int closed = q->handled + q->abandoned_late;
@@ -422,12 +422,13 @@ static void report(struct demo *d)
 		       q->handled ? (double)q->wait_sum_ms / q->handled / 1000
 				  : 0.0);
 	}
-	printf("\n%s\n", d->m->footer);
+	printf("\n%s\n", lang_get(d->lang, "demo.footer"));
 }
 
-static int usage(const struct msgs *m, int rc)
+/* lang: the last --lang so far, or NULL for the environment's. */
+static int usage(const char *lang, int rc)
 {
-	fputs(m->demo_usage, rc ? stderr : stdout);
+	fputs(lang_get(lang_env(lang), "demo.usage"), rc ? stderr : stdout);
 	return rc;
 }
 
@@ -445,18 +446,18 @@ int cli_demo(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--speed") && i + 1 < argc) {
 			speed = atof(argv[++i]);
 			if (speed <= 0)
-				return usage(msgs_get(lang), 2);
+				return usage(lang, 2);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			d.rng = strtoull(argv[++i], NULL, 10) | 1;
 		} else if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
 			lang = argv[++i];
 		} else if (!strcmp(argv[i], "--help")) {
-			return usage(msgs_get(lang), 0);
+			return usage(lang, 0);
 		} else {
-			return usage(msgs_get(lang), 2);
+			return usage(lang, 2);
 		}
 	}
-	d.m = msgs_get(lang);
+	d.lang = lang_env(lang);
 	if (engine_new(&d.e, NULL, on_event, &d))
 		return 1;
 	if (setup_centre(&d, &err)) {
@@ -464,7 +465,8 @@ int cli_demo(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	printf("%s\n\n%s\n", d.m->intro, d.m->tick_head);
+	printf("%s\n\n%s\n", lang_get(d.lang, "demo.intro"),
+	       lang_get(d.lang, "demo.tick_head"));
 	plan_shifts(&d);
 	run_day(&d, speed);
 	report(&d);

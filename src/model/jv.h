@@ -45,6 +45,10 @@ struct jv_field {
  */
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);
+/* The same with msg in lang (a code of lang.h; NULL: English). */
+int jv_check_lang(const char *lang, const json_t *obj,
+		  const struct jv_field *fields, bool create, char *msg,
+		  size_t size);
 
 /*
  * The names the API accepts for site kinds and wrap-up modes (NULL-ended,
@@ -65,6 +69,9 @@ extern const char *const jv_wrapups[];
  * SQLite JSON functions read (see tests/test_store.c).
  */
 json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size);
+/* The same with msg in lang (a code of lang.h; NULL: English). */
+json_t *jv_parse_lang(const char *lang, const char *buf, size_t len, char *msg,
+		      size_t size);
 
 /* Helpers for reading checked objects. */
 const char *jv_str(const json_t *obj, const char *key); /* NULL if absent */

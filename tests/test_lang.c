@@ -176,14 +176,15 @@ static void test_named_messages_exist_in_every_language(void **state)
 
 		json_object_foreach(en, id, v)
 		{
-			const char *t = json_string_value(
-				json_object_get(l, id));
+			const char *t =
+				json_string_value(json_object_get(l, id));
 
 			if (!t)
 				fail_msg("%s.json has no \"%s\"", lang_code(i),
 					 id);
 			if (holes(t) != holes(json_string_value(v)))
-				fail_msg("%s.json: \"%s\" takes %zu %%s, not %zu",
+				fail_msg("%s.json: \"%s\" takes %zu %%s, not "
+					 "%zu",
 					 lang_code(i), id, holes(t),
 					 holes(json_string_value(v)));
 			/* and the binary has what the file has */

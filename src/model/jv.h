@@ -2,7 +2,9 @@
  * jv — checks a JSON request body against a table of fields, so that every
  * handler refuses the same way: an unknown field, a wrong type, a value out
  * of range or a missing required field gives one message that names the
- * field ("steps[1].after_s: expected an integer from 0 to 86400").
+ * field ("steps[1].after_s: expected an integer from 0 to 86400"), in
+ * English or, through the _lang variants, in a language of the catalogs
+ * (its formats are msgids marked N_(), lang.h).
  */
 #ifndef RELAIS_JV_H
 #define RELAIS_JV_H

@@ -34,9 +34,12 @@ static struct forecast_history *history(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct forecast_history *h = history();
-	struct sched_run r = {.w = schedule_words_get("en"),
-			      .cw = words_get("en")};
+	struct schedule_words w;
+	struct words cw;
+	struct sched_run r = {.w = &w, .cw = &cw};
 
+	schedule_words_load(&w, "en");
+	words_load(&cw, "en");
 	r.first_day = h->rows[0].day;
 	r.p.days = 7;
 	schedule_shape_default(&r.p.shape);

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "cli/msg.h"
+#include "lang/lang.h"
 #include "cli/sim_scenario.h"
 #include "core/sim.h"
 #include "model/demo_centre.h"
@@ -38,7 +38,7 @@ struct demo_stats {
 
 struct demo {
 	const struct scenario *s;
-	const struct msgs *m;
+	const char *lang; /* lang.h */
 	double speed;
 	int64_t next_tick, last_sleep;
 	struct demo_stats *q; /* one per queue of the scenario */
@@ -186,7 +186,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 
 static void report(const struct demo *d)
 {
-	printf("\n%s\n", d->m->table_head);
+	printf("\n%s\n", lang_get(d->lang, "demo.table_head"));
 	for (size_t i = 0; i < d->s->sc.nqueues; i++) {
 		const struct demo_stats *q = &d->q[i];
 		const struct engine_queue *eq = &d->s->sc.queues[i].queue;
@@ -199,7 +199,7 @@ static void report(const struct demo *d)
 		       q->handled ? (double)q->wait_sum_ms / q->handled / 1000
 				  : 0.0);
 	}
-	printf("\n%s\n", d->m->footer);
+	printf("\n%s\n", lang_get(d->lang, "demo.footer"));
 }
 
 /* One replication of the centre's day, watched by on_event. */
@@ -225,9 +225,10 @@ static int run_day(struct demo *d, uint64_t seed)
 	return 0;
 }
 
-static int usage(const struct msgs *m, int rc)
+/* lang: the last --lang so far, or NULL for the environment's. */
+static int usage(const char *lang, int rc)
 {
-	fputs(m->demo_usage, rc ? stderr : stdout);
+	fputs(lang_get(lang_env(lang), "demo.usage"), rc ? stderr : stdout);
 	return rc;
 }
 
@@ -246,25 +247,26 @@ int cli_demo(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--speed") && i + 1 < argc) {
 			d.speed = atof(argv[++i]);
 			if (d.speed <= 0)
-				return usage(msgs_get(lang), 2);
+				return usage(lang, 2);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
 			lang = argv[++i];
 		} else if (!strcmp(argv[i], "--help")) {
-			return usage(msgs_get(lang), 0);
+			return usage(lang, 0);
 		} else {
-			return usage(msgs_get(lang), 2);
+			return usage(lang, 2);
 		}
 	}
-	d.m = msgs_get(lang);
+	d.lang = lang_env(lang);
 	if (scenario_parse(&s, demo_centre_json, demo_centre_json_len, NULL,
 			   msg, sizeof(msg))) {
 		fprintf(stderr, "relais demo: the demo centre: %s\n", msg);
 		return 1;
 	}
 	d.s = s;
-	printf("%s\n\n%s\n", d.m->intro, d.m->tick_head);
+	printf("%s\n\n%s\n", lang_get(d.lang, "demo.intro"),
+	       lang_get(d.lang, "demo.tick_head"));
 	if (!run_day(&d, seed)) {
 		report(&d);
 		rc = d.errors ? 1 : 0;

@@ -222,12 +222,6 @@ static int require(const struct ctx *c, unsigned required)
 	return 0;
 }
 
-/* --lang may come anywhere, even after a mistake. */
-static const struct erlang_words *words_of(int argc, char **argv)
-{
-	return erlang_words_get(words_lang(argc, argv));
-}
-
 /* ---- output ------------------------------------------------------------ */
 
 /* A number with the language's decimal mark. */
@@ -641,11 +635,14 @@ static const char *usage_of(const struct erlang_words *w,
 
 int cli_erlang(int argc, char **argv)
 {
-	const struct erlang_words *w = words_of(argc, argv);
+	struct erlang_words words;
+	const struct erlang_words *w = &words;
 	struct ctx c = {.w = w};
 	const struct subcommand *s = NULL;
 	int rc;
 
+	/* --lang may come anywhere, even after a mistake */
+	erlang_words_load(&words, words_lang(argc, argv));
 	if (argc > 1) {
 		for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
 			if (!strcmp(argv[1], subs[i].name))

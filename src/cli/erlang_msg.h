@@ -2,9 +2,14 @@
  * erlang_msg — the words of 'relais erlang', in French and in English:
  * usage texts, error templates (each %s takes the next argument, %% is a
  * percent sign; they are not printf formats) and table labels.
+ *
+ * The texts are in the catalogs (lang/<code>.json, lang.h): member m of
+ * the list below has the id "erlang.m" ("erlang.m.0"... for an array).
  */
 #ifndef RELAIS_ERLANG_MSG_H
 #define RELAIS_ERLANG_MSG_H
+
+#include "lang/lang.h"
 
 #include "core/erlang.h"
 
@@ -19,34 +24,39 @@ enum erlang_range {
 	R_VARIANT,   /* a service-level variant */
 };
 
+/* clang-format off */
+#define ERLANG_WORDS(T, A)                                                  \
+	T(usage) T(usage_b) T(usage_c) T(usage_a) T(usage_staff)            \
+	A(range, R_VARIANT + 1) /* by enum erlang_range */                  \
+	T(bad_value) /* option, range sentence, value */                    \
+	T(missing) /* option */                                             \
+	T(no_value) /* option */                                            \
+	T(unknown) /* option */                                             \
+	T(unknown_cmd) /* command */                                        \
+	T(not_for) /* option, model */                                      \
+	T(needs) /* option, option */                                       \
+	T(no_target) /* model, the targets it takes */                      \
+	T(more_help) /* command */                                          \
+	T(unstable) /* agents, Erlangs, agents */                           \
+	T(unreachable) /* option, value */                                  \
+	T(sl_one) /* option */                                              \
+	T(no_shrink) /* value */                                            \
+	T(title_b) /* lines, Erlangs */                                     \
+	/* agents (staff: the model's letter), contacts, s, AHT, Erlangs */ \
+	T(title_c) T(title_a) T(title_staff)                                \
+	T(sl_at) A(variants, ERLANG_SL_MAX) /* threshold */                 \
+	T(scheduled) /* shrinkage in % */                                   \
+	T(patience) T(blocking) T(carried)                                  \
+	T(p_wait) T(asa) T(asa_all) T(asa_answered)                         \
+	T(abandon) T(occupancy) T(agents) T(lines_needed)
+/* clang-format on */
+
 struct erlang_words {
-	const char *usage, *usage_b, *usage_c, *usage_a, *usage_staff;
-	const char *range[R_VARIANT + 1]; /* by enum erlang_range */
-	const char *bad_value;		  /* option, range sentence, value */
-	const char *missing;		  /* option */
-	const char *no_value;		  /* option */
-	const char *unknown;		  /* option */
-	const char *unknown_cmd;	  /* command */
-	const char *not_for;		  /* option, model */
-	const char *needs;		  /* option, option */
-	const char *no_target;		  /* model, the targets it takes */
-	const char *more_help;		  /* command */
-	const char *unstable;		  /* agents, Erlangs, agents */
-	const char *unreachable;	  /* option, value */
-	const char *sl_one;		  /* option */
-	const char *no_shrink;		  /* value */
-	const char *title_b;		  /* lines, Erlangs */
-	/* agents (staff: the model's letter), contacts, s, AHT, Erlangs */
-	const char *title_c, *title_a, *title_staff;
-	const char *sl_at, *variants[ERLANG_SL_MAX]; /* threshold */
-	const char *scheduled;			     /* shrinkage in % */
-	const char *patience, *blocking, *carried;
-	const char *p_wait, *asa, *asa_all, *asa_answered;
-	const char *abandon, *occupancy, *agents, *lines_needed;
+	ERLANG_WORDS(LANG_TEXT, LANG_TEXTS)
 	char decimal; /* the decimal mark */
 };
 
-/* "fr" or "en", as msgs_get() chose from --lang or the environment. */
-const struct erlang_words *erlang_words_get(const char *lang);
+/* The texts of lang (words_lang()) into w; they are borrowed (lang.h). */
+void erlang_words_load(struct erlang_words *w, const char *lang);
 
 #endif

@@ -591,12 +591,15 @@ static int run(const struct fc_args *a, const struct forecast_history *h)
 int cli_forecast(int argc, char **argv)
 {
 	const char *lang = words_lang(argc, argv);
-	struct fc_args a = {.w = forecast_words_get(lang),
-			    .cw = words_get(lang),
-			    .days = 7};
+	struct forecast_words w;
+	struct words cw;
+	struct fc_args a = {.w = &w, .cw = &cw, .days = 7};
 	struct forecast_history *h = NULL;
-	int rc = parse_args(&a, argc, argv);
+	int rc;
 
+	forecast_words_load(&w, lang);
+	words_load(&cw, lang);
+	rc = parse_args(&a, argc, argv);
 	if (rc == 0)
 		rc = load(&a, &h);
 	if (rc == 0)

@@ -3,33 +3,43 @@
  * English: usage, errors and the table. Templates as in words.h (each %s
  * takes the next argument). The CSV and JSON outputs have no words here:
  * programs read them, so they are the same in both languages.
+ *
+ * The texts are in the catalogs (lang/<code>.json, lang.h): member m of
+ * the list below has the id "forecast.m" ("forecast.m.0"... for an array).
  */
 #ifndef RELAIS_FORECAST_MSG_H
 #define RELAIS_FORECAST_MSG_H
 
+#include "lang/lang.h"
+
+/* clang-format off */
+#define FORECAST_WORDS(T, A)                                 \
+	T(usage) /* the longest horizon in days */           \
+	T(history_file) /* "--history FILE", when missing */ \
+	T(too_many_holidays) /* the most */                  \
+	T(bad_holiday) /* the item */                        \
+	T(no_queue) /* file, queue; its queues follow */     \
+	T(progress) /* queue number, of, name */             \
+	T(progress_step) /* number, of, name, step, SSE */   \
+	T(queue_error) /* queue, message */                  \
+	A(status, 3) /* by enum lbfgsb_status */             \
+	A(model, 2) /* by enum hw_seasonal */                \
+	T(queue_head) /* queue, days, first, last date */    \
+	T(fit) /* model, alpha, beta, gamma, status */       \
+	T(trend) /* level, trend per day */                  \
+	T(in_sample) /* RMSE, days, SSE */                   \
+	T(holdout) /* days, MAPE, WAPE, interval WAPE */     \
+	T(no_holdout) /* days needed */                      \
+	A(special, 2) /* factor, days: one day, days */      \
+	A(head, 5) /* date, day, offered, peak, offered */   \
+	A(wdays, 7) /* Monday first */
+/* clang-format on */
+
 struct forecast_words {
-	const char *usage;	       /* the longest horizon in days */
-	const char *history_file;      /* "--history FILE", when missing */
-	const char *too_many_holidays; /* the most */
-	const char *bad_holiday;       /* the item */
-	const char *no_queue;	       /* file, queue; its queues follow */
-	const char *progress;	       /* queue number, of, name */
-	const char *progress_step;     /* number, of, name, step, SSE */
-	const char *queue_error;       /* queue, message */
-	const char *status[3];	       /* by enum lbfgsb_status */
-	const char *model[2];	       /* by enum hw_seasonal */
-	const char *queue_head;	       /* queue, days, first, last date */
-	const char *fit;	       /* model, alpha, beta, gamma, status */
-	const char *trend;	       /* level, trend per day */
-	const char *in_sample;	       /* RMSE, days, SSE */
-	const char *holdout;	       /* days, MAPE, WAPE, interval WAPE */
-	const char *no_holdout;	       /* days needed */
-	const char *special[2];	       /* factor, days: one day, days */
-	const char *head[5];	       /* date, day, offered, peak, offered */
-	const char *wdays[7];	       /* Monday first */
+	FORECAST_WORDS(LANG_TEXT, LANG_TEXTS)
 };
 
-/* "fr" or "en", as words_lang() chose. */
-const struct forecast_words *forecast_words_get(const char *lang);
+/* The texts of lang (words_lang()) into w; they are borrowed (lang.h). */
+void forecast_words_load(struct forecast_words *w, const char *lang);
 
 #endif

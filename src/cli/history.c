@@ -27,58 +27,6 @@
 #include "model/utctime.h"
 #include "store/store.h"
 
-struct history_words {
-	const char *usage;
-	const char *bad_time;	/* option */
-	const char *no_data;	/* folder */
-	const char *unreadable; /* folder */
-};
-
-static const struct history_words en = {
-	.usage =
-		"usage: relais history [--data DIR] [--from TIME] [--to TIME]\n"
-		"                      [--interval-min 15|30|60] "
-		"[--lang fr|en]\n\n"
-		"Prints the interval history of a data folder from its event "
-		"log as the CSV\n'relais forecast --history' reads "
-		"(start,queue,offered,aht_s), UTC times.\n"
-		"The server may keep running.\n\n"
-		"  --data DIR          the data folder (default ./var)\n"
-		"  --from, --to TIME   only events in [from, to), TIME like "
-		"2026-11-01T00:00:00Z\n"
-		"  --interval-min N    interval length: 15 (default), 30 or "
-		"60 minutes\n"
-		"  --lang L            fr or en for the messages (default: "
-		"from the environment)\n",
-	.bad_time = "%s: expected a UTC time like 2026-11-01T00:00:00Z",
-	.no_data = "%s: no relais data folder",
-	.unreadable = "%s: not a relais data folder, or unreadable",
-};
-
-static const struct history_words fr = {
-	.usage = "usage : relais history [--data DOSSIER] [--from HEURE] "
-		 "[--to HEURE]\n"
-		 "                       [--interval-min 15|30|60] "
-		 "[--lang fr|en]\n\n"
-		 "Affiche l'historique par intervalle d'un dossier de données, "
-		 "tiré de son\njournal d'événements, dans le CSV que lit "
-		 "'relais forecast --history'\n(start,queue,offered,aht_s), "
-		 "en heures UTC. Le serveur peut continuer de\ntourner.\n\n"
-		 "  --data DOSSIER      le dossier de données (./var par "
-		 "défaut)\n"
-		 "  --from, --to HEURE  seulement les événements de [from, "
-		 "to[, HEURE comme\n"
-		 "                      2026-11-01T00:00:00Z\n"
-		 "  --interval-min N    durée d'un intervalle : 15 (par "
-		 "défaut), 30 ou 60 minutes\n"
-		 "  --lang L            fr ou en pour les messages (par "
-		 "défaut : selon\n"
-		 "                      l'environnement)\n",
-	.bad_time = "%s : il faut une heure UTC comme 2026-11-01T00:00:00Z",
-	.no_data = "%s : ce n'est pas un dossier de données relais",
-	.unreadable = "%s : pas un dossier de données relais, ou illisible",
-};
-
 struct cell {
 	int64_t start;
 	char queue[40];
@@ -208,8 +156,8 @@ int cli_history(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *lang = words_lang(argc, argv);
-	const struct history_words *w = strcmp(lang, "fr") ? &en : &fr;
-	const struct words *cw = words_get(lang);
+	struct words words;
+	const struct words *cw = &words;
 	struct store_event_query q = {0};
 	struct hist h = {.step_ms = 900000};
 	const char *dir = "./var";
@@ -218,6 +166,7 @@ int cli_history(int argc, char **argv)
 	char msg[256];
 	int c, err;
 
+	words_load(&words, lang);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -231,7 +180,8 @@ int cli_history(int argc, char **argv)
 
 			if (v < 0)
 				return WORDS_USAGE_ERROR(
-					cw, "history", w->bad_time,
+					cw, "history",
+					lang_get(lang, "history.bad_time"),
 					c == 'f' ? "--from" : "--to");
 			*(c == 'f' ? &q.from_ms : &q.to_ms) = v;
 			break;
@@ -251,7 +201,7 @@ int cli_history(int argc, char **argv)
 		case 'L':
 			break;
 		case 'h':
-			fputs(w->usage, stdout);
+			fputs(lang_get(lang, "history.usage"), stdout);
 			return 0;
 		default:
 			return words_getopt_error(cw, "history", c, argv);
@@ -262,7 +212,7 @@ int cli_history(int argc, char **argv)
 					 argv[optind]);
 	snprintf(msg, sizeof(msg), "%s/relais.db", dir);
 	if (access(msg, R_OK)) {
-		WORDS_ERROR("history", w->no_data, dir);
+		WORDS_ERROR("history", lang_get(lang, "history.no_data"), dir);
 		return 1;
 	}
 	if (store_sqlite_open(&st, dir, false, msg, sizeof(msg))) {
@@ -277,7 +227,8 @@ int cli_history(int argc, char **argv)
 	if (err == ENOMEM)
 		WORDS_ERROR("history", cw->file_error, dir, cw->no_memory);
 	else if (err)
-		WORDS_ERROR("history", w->unreadable, dir);
+		WORDS_ERROR("history", lang_get(lang, "history.unreadable"),
+			    dir);
 	else {
 		if (h.n)
 			qsort(h.cells, h.n, sizeof(h.cells[0]), cell_cmp);

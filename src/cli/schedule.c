@@ -464,8 +464,10 @@ static int output(const struct sched_args *a, const struct sched_run *r)
 int cli_schedule(int argc, char **argv)
 {
 	const char *lang = words_lang(argc, argv);
-	struct sched_args a = {.w = schedule_words_get(lang),
-			       .cw = words_get(lang),
+	struct schedule_words w;
+	struct words cw;
+	struct sched_args a = {.w = &w,
+			       .cw = &cw,
 			       .sl = 0.8,
 			       .threshold_s = 20,
 			       .patience_s = 120,
@@ -476,8 +478,11 @@ int cli_schedule(int argc, char **argv)
 			       .interval_min = 15};
 	struct sched_run r = {.w = a.w, .cw = a.cw};
 	struct forecast_history *h = NULL;
-	int rc = parse_args(&a, argc, argv);
+	int rc;
 
+	schedule_words_load(&w, lang);
+	words_load(&cw, lang);
+	rc = parse_args(&a, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	schedule_shape_default(&r.p.shape);

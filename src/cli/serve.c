@@ -16,7 +16,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "cli/msg.h"
+#include "lang/lang.h"
 #include "server/log.h"
 #include "server/srv.h"
 #include "store/store.h"
@@ -215,7 +215,7 @@ static bool addr_list_ok(const char *list)
 /* Prints the demo's welcome, each %s of the message replaced by url. */
 static void demo_banner(const char *url, void *arg)
 {
-	const char *p = msgs_get(NULL)->serve_demo, *q;
+	const char *p = lang_get(lang_env(NULL), "demo.serve"), *q;
 
 	(void)arg;
 	while ((q = strstr(p, "%s"))) {

@@ -30,23 +30,32 @@
 #include "core/erlang.h"
 #include "core/sim.h"
 
-/* The words of a run: the command's, and the shared ones. */
+/* The words of a run: the command's, and the shared ones (w and cw point
+ * to the texts beside them: a struct lang is not copied). */
 struct lang {
+	struct sim_words sw;
+	struct words scw;
 	const struct sim_words *w;
 	const struct words *cw;
 };
 
-static struct lang lang_of(int argc, char **argv)
+static void lang_of(struct lang *l, int argc, char **argv)
 {
-	const char *l = words_lang(argc, argv);
+	const char *code = words_lang(argc, argv);
 
-	return (struct lang){sim_words_get(l), words_get(l)};
+	sim_words_load(&l->sw, code);
+	words_load(&l->scw, code);
+	l->w = &l->sw;
+	l->cw = &l->scw;
 }
 
 /* For cli_sim(), which has no --lang of its own: the environment's. */
 static int usage(int argc, char **argv, int rc)
 {
-	fputs(lang_of(argc, argv).w->usage, rc ? stderr : stdout);
+	struct lang l;
+
+	lang_of(&l, argc, argv);
+	fputs(l.w->usage, rc ? stderr : stdout);
 	return rc;
 }
 
@@ -396,12 +405,14 @@ static void mmn_table(const struct mmn_args *a, const struct sim_result *r)
 
 static int cmd_mmn(int argc, char **argv)
 {
-	struct mmn_args a = {.l = lang_of(argc, argv)};
+	struct mmn_args a = {0};
 	struct progress p = {.l = &a.l, .t0 = seconds(), .tty = isatty(2)};
 	struct sim_result r;
 	struct sim_error err;
-	int rc = mmn_parse(argc, argv, &a);
+	int rc;
 
+	lang_of(&a.l, argc, argv);
+	rc = mmn_parse(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	p.quiet = a.quiet;
@@ -949,15 +960,17 @@ static int scen_parse(int argc, char **argv, struct scen_args *a)
 
 static int cmd_scenario(int argc, char **argv)
 {
-	struct scen_args a = {.l = lang_of(argc, argv)};
+	struct scen_args a = {0};
 	struct progress p = {.l = &a.l, .t0 = seconds(), .tty = isatty(2)};
 	struct sim_options opt = {.progress = on_progress, .arg = &p};
 	struct scenario *s;
 	struct sim_result r;
 	struct sim_error err;
 	char msg[512];
-	int rc = scen_parse(argc, argv, &a);
+	int rc;
 
+	lang_of(&a.l, argc, argv);
+	rc = scen_parse(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	p.quiet = a.quiet;

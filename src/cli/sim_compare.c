@@ -285,11 +285,13 @@ out:
 
 int cli_sim_compare(int argc, char **argv)
 {
-	const struct whatif_words *w = whatif_words_get(argc, argv);
+	struct whatif_words words;
+	const struct whatif_words *w = &words;
 	const char *pa = NULL, *pb = NULL;
 	long reps = 0, seed = 1;
 	bool json = false;
 
+	whatif_words_load(&words, argc, argv);
 	for (int i = 1; i < argc; i++) {
 		char *end;
 

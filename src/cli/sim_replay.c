@@ -583,15 +583,18 @@ static int replay(const struct whatif_words *w, const struct args *a,
 
 int cli_sim_replay(int argc, char **argv)
 {
-	const struct whatif_words *w = whatif_words_get(argc, argv);
+	struct whatif_words words;
+	const struct whatif_words *w = &words;
 	struct args a = {.dir = "./var", .zone = "UTC", .seed = -1};
 	struct scenario *s = NULL;
 	struct day d = {0};
 	struct tz *tz;
 	char msg[512];
 	int64_t day;
-	int rc = parse(argc, argv, w, &a);
+	int rc;
 
+	whatif_words_load(&words, argc, argv);
+	rc = parse(argc, argv, w, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	day = replay_parse_day(a.day);

@@ -10,57 +10,9 @@
 #include "cli/msg.h"
 #include "cli/words.h"
 
-static const struct words en = {
-	.lang = "en",
-	.decimal = '.',
-	.more_help = "Run 'relais %s --help' for the options.",
-	.unknown = "unknown option '%s'",
-	.no_value = "%s needs a value",
-	.unexpected = "unexpected argument '%s'",
-	.required = "%s is required",
-	.bad_value = "%s %s: expected %s",
-	.number_in = "a number from %s to %s",
-	.number_below = "a number from %s to %s (excluded)",
-	.whole_in = "a whole number from %s to %s",
-	.number_ge0 = "a number >= 0",
-	.number_gt0 = "a number > 0",
-	.whole_ge0 = "a whole number >= 0",
-	.or2 = "%s or %s",
-	.or3 = "%s, %s or %s",
-	.json_or_csv = "--json or --csv, not both",
-	.no_memory = "out of memory",
-	.at_line = "%s, line %s: %s",
-	.file_error = "%s: %s",
-	.cannot_write = "cannot write %s: %s",
-	.zone_unknown = "--tz %s: unknown zone",
-	.zone_bad = "--tz %s: not an IANA zone name",
-};
-
-static const struct words fr = {
-	.lang = "fr",
-	.decimal = ',',
-	.more_help = "'relais %s --help' donne les options.",
-	.unknown = "option inconnue « %s »",
-	.no_value = "%s attend une valeur",
-	.unexpected = "argument inattendu « %s »",
-	.required = "%s est obligatoire",
-	.bad_value = "%s %s : il faut %s",
-	.number_in = "un nombre de %s à %s",
-	.number_below = "un nombre de %s à %s (exclu)",
-	.whole_in = "un nombre entier de %s à %s",
-	.number_ge0 = "un nombre >= 0",
-	.number_gt0 = "un nombre > 0",
-	.whole_ge0 = "un nombre entier >= 0",
-	.or2 = "%s ou %s",
-	.or3 = "%s, %s ou %s",
-	.json_or_csv = "--json ou --csv, pas les deux",
-	.no_memory = "mémoire insuffisante",
-	.at_line = "%s, ligne %s : %s",
-	.file_error = "%s : %s",
-	.cannot_write = "impossible d'écrire %s : %s",
-	.zone_unknown = "--tz %s : fuseau horaire inconnu",
-	.zone_bad = "--tz %s : ce n'est pas un nom de fuseau IANA",
-};
+#define T(member)    LANG_FIELD(struct words, member),
+#define A(member, n) T(member)
+static const struct lang_field fields[] = {WORDS_TEXTS(T, A)};
 
 const char *words_lang(int argc, char **argv)
 {
@@ -72,17 +24,19 @@ const char *words_lang(int argc, char **argv)
 		else if (!strncmp(argv[i], "--lang=", 7))
 			lang = argv[i] + 7;
 	}
-	return msgs_get(lang)->lang;
+	return lang_env(lang);
 }
 
-const struct words *words_get(const char *lang)
+void words_load(struct words *w, const char *lang)
 {
-	return strcmp(lang, "fr") == 0 ? &fr : &en;
+	lang_fill(w, lang, "words", fields, sizeof(fields) / sizeof(*fields));
+	w->lang = lang_pick(lang);
+	w->decimal = *lang_get(lang, "words.decimal");
 }
 
 int words_plural(const struct words *w, double n)
 {
-	return w == &fr ? n >= 2 : n != 1;
+	return !strcmp(w->lang, "fr") ? n >= 2 : n != 1;
 }
 
 const char *words_count(const struct words *w, char *buf, size_t size,
@@ -236,23 +190,22 @@ const char *words_strerror(const struct words *w, int err)
 {
 	static const struct {
 		int err;
-		const char *fr;
-	} fr_errors[] = {
-		{ENOENT, "fichier ou dossier introuvable"},
-		{EACCES, "permission refusée"},
-		{EISDIR, "c'est un dossier"},
-		{ENOTDIR, "un élément du chemin n'est pas un dossier"},
-		{ENOMEM, "mémoire insuffisante"},
-		{EFBIG, "fichier trop gros"},
-		{EIO, "erreur d'entrée-sortie"},
-		{ENOSPC, "plus de place sur le disque"},
-		{EROFS, "système de fichiers en lecture seule"},
+		const char *id;
+	} ids[] = {
+		{ENOENT, "words.strerror.ENOENT"},
+		{EACCES, "words.strerror.EACCES"},
+		{EISDIR, "words.strerror.EISDIR"},
+		{ENOTDIR, "words.strerror.ENOTDIR"},
+		{ENOMEM, "words.strerror.ENOMEM"},
+		{EFBIG, "words.strerror.EFBIG"},
+		{EIO, "words.strerror.EIO"},
+		{ENOSPC, "words.strerror.ENOSPC"},
+		{EROFS, "words.strerror.EROFS"},
 	};
 
-	for (size_t i = 0;
-	     w == &fr && i < sizeof(fr_errors) / sizeof(*fr_errors); i++)
-		if (fr_errors[i].err == err)
-			return fr_errors[i].fr;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++)
+		if (ids[i].err == err)
+			return lang_get(w->lang, ids[i].id);
 	return strerror(err);
 }
 

@@ -3,10 +3,12 @@
  * say alike, in French and in English, and how they say it.
  *
  * The language is --lang fr|en anywhere on the command line, else the
- * environment as msgs_get() reads it (RELAIS_LANG, LC_ALL, LC_MESSAGES,
- * LANG), else English. Each command keeps its own words in a struct per
- * language (forecast_msg.h, schedule_msg.h, sim_msg.h, like erlang_msg.h);
- * the sentences they share live here.
+ * environment as lang_env() reads it (RELAIS_LANG, LC_ALL, LC_MESSAGES,
+ * LANG), else English. The texts are in the catalogs (lang/<code>.json):
+ * each command reads its own into a struct whose members name their ids
+ * (forecast_msg.h, schedule_msg.h, sim_msg.h, like erlang_msg.h: member
+ * x of FORECAST_WORDS is "forecast.x"); the sentences they share are
+ * "words.*", read here.
  *
  * Messages are templates, not printf formats (-Wformat=2 refuses formats
  * chosen at run time): msg_fill() of msg.h, where each %s takes the next
@@ -19,37 +21,45 @@
 #ifndef RELAIS_WORDS_H
 #define RELAIS_WORDS_H
 
+#include "lang/lang.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
+/* clang-format off */
+#define WORDS_TEXTS(T, A)                                 \
+	T(more_help) /* command */                        \
+	T(unknown) /* option */                           \
+	T(no_value) /* option */                          \
+	T(unexpected) /* argument */                      \
+	T(required) /* what */                            \
+	T(bad_value) /* option, value, what it must be */ \
+	T(number_in) /* lo, hi */                         \
+	T(number_below) /* lo, hi: hi excluded */         \
+	T(whole_in) /* lo, hi */                          \
+	T(number_ge0) T(number_gt0) T(whole_ge0)          \
+	T(or2) /* a, b */                                 \
+	T(or3) /* a, b, c */                              \
+	T(json_or_csv)                                    \
+	T(no_memory)                                      \
+	T(at_line) /* file, line, message */              \
+	T(file_error) /* file, message */                 \
+	T(cannot_write) /* file, reason */                \
+	T(zone_unknown) /* zone */                        \
+	T(zone_bad) /* zone */
+/* clang-format on */
+
 struct words {
-	const char *lang;	  /* "fr" or "en" */
-	char decimal;		  /* the decimal mark of tables and sentences */
-	const char *more_help;	  /* command */
-	const char *unknown;	  /* option */
-	const char *no_value;	  /* option */
-	const char *unexpected;	  /* argument */
-	const char *required;	  /* what */
-	const char *bad_value;	  /* option, value, what it must be */
-	const char *number_in;	  /* lo, hi */
-	const char *number_below; /* lo, hi: hi excluded */
-	const char *whole_in;	  /* lo, hi */
-	const char *number_ge0, *number_gt0, *whole_ge0;
-	const char *or2; /* a, b */
-	const char *or3; /* a, b, c */
-	const char *json_or_csv;
-	const char *no_memory;
-	const char *at_line;	  /* file, line, message */
-	const char *file_error;	  /* file, message */
-	const char *cannot_write; /* file, reason */
-	const char *zone_unknown; /* zone */
-	const char *zone_bad;	  /* zone */
+	const char *lang; /* "fr" or "en" */
+	WORDS_TEXTS(LANG_TEXT, LANG_TEXTS)
+	char decimal; /* the decimal mark of tables and sentences */
 };
 
-/* "fr" or "en": the last --lang of argv, else the environment. */
+/* "fr" or "en": the last --lang of argv, else the environment (lang_env). */
 const char *words_lang(int argc, char **argv);
 
-const struct words *words_get(const char *lang);
+/* The shared texts of lang into w; they are borrowed (lang.h). */
+void words_load(struct words *w, const char *lang);
 
 /* 0 for the singular, 1 for the plural of a count (French: 0 and 1 are
  * singular, English: only 1). */

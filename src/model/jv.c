@@ -1,31 +1,55 @@
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "model/jv.h"
+
+/* Where a refusal is written, and in which language. */
+struct out {
+	const char *lang;
+	char *msg;
+	size_t size;
+};
+
+/* The message of fmt (a msgid, lang.h) in o's language; returns -1. */
+static int say(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int say(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->msg, o->size, lang_get(o->lang, fmt), ap);
+	va_end(ap);
+	return -1;
+}
 
 const char *const jv_wrapups[] = {"none", "timed", "manual", NULL};
 
+/* What a value of type t must be, in English: a msgid. */
 static const char *type_text(enum jv_type t)
 {
 	switch (t) {
 	case JV_STRING:
-		return "a string";
+		return N_("a string");
 	case JV_INT:
-		return "an integer";
+		return N_("an integer");
 	case JV_NUMBER:
-		return "a number";
+		return N_("a number");
 	case JV_BOOL:
-		return "true or false";
+		return N_("true or false");
 	case JV_OBJECT:
 	case JV_SUBOBJECT:
-		return "an object";
+		return N_("an object");
 	case JV_STRINGS:
-		return "an array of strings";
+		return N_("an array of strings");
 	case JV_INT_MAP:
-		return "an object of integers";
+		return N_("an object of integers");
 	case JV_ARRAY:
-		return "an array of objects";
+		return N_("an array of objects");
 	case JV_INCLUDE:
 		break;
 	}
@@ -33,23 +57,22 @@ static const char *type_text(enum jv_type t)
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *fields,
-		     bool create, const char *prefix, char *msg, size_t size);
+		     bool create, const char *prefix, struct out *o);
 
 static bool in_range(double v, const struct jv_field *f)
 {
 	return !(f->min || f->max) || (v >= f->min && v <= f->max);
 }
 
-static int range_msg(char *msg, size_t size, const char *path,
-		     const struct jv_field *f)
+static int range_msg(struct out *o, const char *path, const struct jv_field *f)
 {
-	snprintf(msg, size, "%s: expected %s from %g to %g", path,
-		 type_text(f->type), f->min, f->max);
+	say(o, N_("%s: expected %s from %g to %g"), path,
+	    lang_get(o->lang, type_text(f->type)), f->min, f->max);
 	return -1;
 }
 
 static int check_string(const json_t *v, const struct jv_field *f,
-			const char *path, char *msg, size_t size)
+			const char *path, struct out *o)
 {
 	size_t len = json_string_length(v);
 	const char *s = json_string_value(v);
@@ -58,22 +81,23 @@ static int check_string(const json_t *v, const struct jv_field *f,
 		for (size_t i = 0; f->oneof[i]; i++)
 			if (!strcmp(f->oneof[i], s))
 				return 0;
-		snprintf(msg, size, "%s: expected one of", path);
+		say(o, N_("%s: expected one of"), path);
 		for (size_t i = 0; f->oneof[i]; i++)
-			snprintf(msg + strlen(msg), size - strlen(msg), "%s %s",
+			snprintf(o->msg + strlen(o->msg),
+				 o->size - strlen(o->msg), "%s %s",
 				 i ? "," : "", f->oneof[i]);
 		return -1;
 	}
 	if ((f->min || f->max) && (len < f->min || len > f->max)) {
-		snprintf(msg, size, "%s: expected a string of %g to %g bytes",
-			 path, f->min, f->max);
+		say(o, N_("%s: expected a string of %g to %g bytes"), path,
+		    f->min, f->max);
 		return -1;
 	}
 	return 0;
 }
 
 static int check_value(const json_t *v, const struct jv_field *f,
-		       const char *path, char *msg, size_t size)
+		       const char *path, struct out *o)
 {
 	char sub[160];
 	const char *k;
@@ -84,19 +108,19 @@ static int check_value(const json_t *v, const struct jv_field *f,
 	case JV_STRING:
 		if (!json_is_string(v))
 			break;
-		return check_string(v, f, path, msg, size);
+		return check_string(v, f, path, o);
 	case JV_INT:
 		if (!json_is_integer(v))
 			break;
 		return in_range((double)json_integer_value(v), f)
 			       ? 0
-			       : range_msg(msg, size, path, f);
+			       : range_msg(o, path, f);
 	case JV_NUMBER:
 		if (!json_is_number(v))
 			break;
 		return in_range(json_number_value(v), f)
 			       ? 0
-			       : range_msg(msg, size, path, f);
+			       : range_msg(o, path, f);
 	case JV_BOOL:
 		if (!json_is_boolean(v))
 			break;
@@ -108,21 +132,20 @@ static int check_value(const json_t *v, const struct jv_field *f,
 	case JV_SUBOBJECT:
 		if (!json_is_object(v))
 			break;
-		return check_obj(v, f->sub, true, path, msg, size);
+		return check_obj(v, f->sub, true, path, o);
 	case JV_STRINGS:
 		if (!json_is_array(v))
 			break;
 		if (f->max && json_array_size(v) > f->max) {
-			snprintf(msg, size, "%s: at most %g items", path,
-				 f->max);
+			say(o, N_("%s: at most %g items"), path, f->max);
 			return -1;
 		}
 		json_array_foreach(v, i, x)
 		{
 			if (!json_is_string(x) || !json_string_length(x)) {
-				snprintf(msg, size,
-					 "%s[%zu]: expected a non-empty string",
-					 path, i);
+				say(o,
+				    N_("%s[%zu]: expected a non-empty string"),
+				    path, i);
 				return -1;
 			}
 		}
@@ -135,10 +158,10 @@ static int check_value(const json_t *v, const struct jv_field *f,
 			snprintf(sub, sizeof(sub), "%s.%s", path, k);
 			if (!json_is_integer(x) ||
 			    !in_range((double)json_integer_value(x), f)) {
-				snprintf(msg, size,
-					 "%s: expected an integer from %g to "
-					 "%g",
-					 sub, f->min, f->max);
+				say(o,
+				    N_("%s: expected an integer from %g to "
+				       "%g"),
+				    sub, f->min, f->max);
 				return -1;
 			}
 		}
@@ -147,19 +170,17 @@ static int check_value(const json_t *v, const struct jv_field *f,
 		if (!json_is_array(v))
 			break;
 		if (f->max && json_array_size(v) > f->max) {
-			snprintf(msg, size, "%s: at most %g items", path,
-				 f->max);
+			say(o, N_("%s: at most %g items"), path, f->max);
 			return -1;
 		}
 		json_array_foreach(v, i, x)
 		{
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 			if (!json_is_object(x)) {
-				snprintf(msg, size, "%s: expected an object",
-					 sub);
+				say(o, N_("%s: expected an object"), sub);
 				return -1;
 			}
-			int rc = check_obj(x, f->sub, true, sub, msg, size);
+			int rc = check_obj(x, f->sub, true, sub, o);
 
 			if (rc)
 				return rc;
@@ -168,7 +189,8 @@ static int check_value(const json_t *v, const struct jv_field *f,
 	case JV_INCLUDE:
 		return 0; /* never found by name */
 	}
-	snprintf(msg, size, "%s: expected %s", path, type_text(f->type));
+	say(o, N_("%s: expected %s"), path,
+	    lang_get(o->lang, type_text(f->type)));
 	return -1;
 }
 
@@ -194,13 +216,13 @@ const struct jv_field *jv_field_find(const struct jv_field *fields,
  */
 static int check_required(const json_t *obj, const struct jv_field *top,
 			  const struct jv_field *table, const char *prefix,
-			  char *msg, size_t size)
+			  struct out *o)
 {
 	for (const struct jv_field *f = table; f->name; f++) {
 		json_t *v;
 
 		if (f->type == JV_INCLUDE) {
-			if (check_required(obj, top, f->sub, prefix, msg, size))
+			if (check_required(obj, top, f->sub, prefix, o))
 				return -1;
 			continue;
 		}
@@ -208,15 +230,15 @@ static int check_required(const json_t *obj, const struct jv_field *top,
 		if (!(f->flags & JV_REQUIRED) || (v && !json_is_null(v)) ||
 		    jv_field_find(top, f->name) != f)
 			continue;
-		snprintf(msg, size, "%s%s%s: required", prefix,
-			 *prefix ? "." : "", f->name);
+		say(o, N_("%s%s%s: required"), prefix, *prefix ? "." : "",
+		    f->name);
 		return -1;
 	}
 	return 0;
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *fields,
-		     bool create, const char *prefix, char *msg, size_t size)
+		     bool create, const char *prefix, struct out *o)
 {
 	char path[160];
 	const struct jv_field *f;
@@ -229,28 +251,34 @@ static int check_obj(const json_t *obj, const struct jv_field *fields,
 			 *prefix ? "." : "", key);
 		f = jv_field_find(fields, key);
 		if (!f || (f->flags & JV_READONLY)) {
-			snprintf(msg, size, "unknown field: %s", path);
+			say(o, N_("unknown field: %s"), path);
 			return -2;
 		}
 		if (json_is_null(v) && (f->flags & JV_NULLABLE))
 			continue;
-		int rc = check_value(v, f, path, msg, size);
+		int rc = check_value(v, f, path, o);
 
 		if (rc)
 			return rc;
 	}
-	return create ? check_required(obj, fields, fields, prefix, msg, size)
-		      : 0;
+	return create ? check_required(obj, fields, fields, prefix, o) : 0;
+}
+
+int jv_check_lang(const char *lang, const json_t *obj,
+		  const struct jv_field *fields, bool create, char *msg,
+		  size_t size)
+{
+	struct out o = {lang, msg, size};
+
+	if (!json_is_object(obj))
+		return say(&o, N_("the body must be a JSON object"));
+	return check_obj(obj, fields, create, "", &o);
 }
 
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size)
 {
-	if (!json_is_object(obj)) {
-		snprintf(msg, size, "the body must be a JSON object");
-		return -1;
-	}
-	return check_obj(obj, fields, create, "", msg, size);
+	return jv_check_lang(NULL, obj, fields, create, msg, size);
 }
 
 /*
@@ -284,8 +312,10 @@ static size_t depth_over(const char *buf, size_t len, unsigned max)
 	return len;
 }
 
-json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size)
+json_t *jv_parse_lang(const char *lang, const char *buf, size_t len, char *msg,
+		      size_t size)
 {
+	struct out o = {lang, msg, size};
 	size_t over = depth_over(buf, len, JV_DEPTH_MAX);
 	json_error_t e;
 	json_t *j;
@@ -294,24 +324,29 @@ json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size)
 	 * 2,000 (by version): a body the store cannot read back must not get
 	 * past the door, and a shallow limit bounds every recursive walk */
 	if (over < len) {
-		snprintf(msg, size,
-			 "invalid JSON: nested deeper than %d levels (at byte "
-			 "%zu)",
-			 JV_DEPTH_MAX, over);
+		say(&o,
+		    N_("invalid JSON: nested deeper than %d levels (at byte "
+		       "%zu)"),
+		    JV_DEPTH_MAX, over);
 		return NULL;
 	}
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
-		snprintf(msg, size, "invalid JSON at line %d column %d: %s",
-			 e.line, e.column, e.text);
+		say(&o, N_("invalid JSON at line %d column %d: %s"), e.line,
+		    e.column, e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		snprintf(msg, size, "the body must be a JSON object");
+		say(&o, N_("the body must be a JSON object"));
 		return NULL;
 	}
 	return j;
+}
+
+json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size)
+{
+	return jv_parse_lang(NULL, buf, len, msg, size);
 }
 
 const char *jv_str(const json_t *obj, const char *key)

@@ -2,7 +2,9 @@
  * jv — checks a JSON request body against a table of fields, so that every
  * handler refuses the same way: an unknown field, a wrong type, a value out
  * of range or a missing required field gives one message that names the
- * field ("steps[1].after_s: expected an integer from 0 to 86400").
+ * field ("steps[1].after_s: expected an integer from 0 to 86400"), in
+ * English or, through the _lang variants, in a language of the catalogs
+ * (its formats are msgids marked N_(), lang.h).
  */
 #ifndef RELAIS_JV_H
 #define RELAIS_JV_H
@@ -62,6 +64,10 @@ struct jv_field {
  */
 int jv_check(const json_t *obj, const struct jv_field *fields, bool create,
 	     char *msg, size_t size);
+/* The same with msg in lang (a code of lang.h; NULL: English). */
+int jv_check_lang(const char *lang, const json_t *obj,
+		  const struct jv_field *fields, bool create, char *msg,
+		  size_t size);
 
 /* The field called name in fields (and the tables it includes), or NULL. */
 const struct jv_field *jv_field_find(const struct jv_field *fields,
@@ -85,6 +91,9 @@ extern const char *const jv_wrapups[];
  * SQLite JSON functions read (see tests/test_store.c).
  */
 json_t *jv_parse(const char *buf, size_t len, char *msg, size_t size);
+/* The same with msg in lang (a code of lang.h; NULL: English). */
+json_t *jv_parse_lang(const char *lang, const char *buf, size_t len, char *msg,
+		      size_t size);
 
 /* Helpers for reading checked objects. */
 const char *jv_str(const json_t *obj, const char *key); /* NULL if absent */

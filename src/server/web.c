@@ -16,8 +16,9 @@
 
 #include "server/libre.h"
 
+#include "lang/lang.h"
+#include "model/jv.h"
 #include "model/utctime.h"
-
 #include "server/hconn.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -402,7 +403,7 @@ void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 	const char *extra = r->extra[0] ? r->extra : NULL;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), lang_get(r->lang, fmt), ap);
 	va_end(ap);
 	utf8_clean(msg);
 	if (status == 429 && !extra)
@@ -440,6 +441,23 @@ void web_bad_field(struct hreq *r, int rc, const char *msg)
 {
 	web_error(r, 400, rc == -2 ? "unknown_field" : "invalid_field", "%s",
 		  msg);
+}
+
+int web_check(struct hreq *r, const json_t *obj, const struct jv_field *fields,
+	      bool create)
+{
+	char msg[256];
+	int rc = jv_check_lang(r->lang, obj, fields, create, msg, sizeof(msg));
+
+	if (rc)
+		web_bad_field(r, rc, msg);
+	return rc;
+}
+
+void web_set_lang(struct hreq *r, const char *pref)
+{
+	if (pref)
+		r->lang = lang_pick(pref);
 }
 
 /* ---- query strings ---- */
@@ -624,6 +642,33 @@ static bool body_method(const char *m)
 	return !strcmp(m, "POST") || !strcmp(m, "PUT") || !strcmp(m, "PATCH");
 }
 
+struct langs {
+	char buf[256];
+	size_t len;
+};
+
+static bool langs_add(const struct http_hdr *hdr, void *arg)
+{
+	struct langs *l = arg;
+
+	if (l->len + 1 + hdr->val.l < sizeof(l->buf)) {
+		l->buf[l->len++] = ',';
+		memcpy(l->buf + l->len, hdr->val.p, hdr->val.l);
+		l->len += hdr->val.l;
+	}
+	return false;
+}
+
+/* libre splits Accept-Language at its commas, one entry per language:
+ * they are joined again (up to 256 bytes) for lang_accept(). */
+static const char *accept_language(const struct http_msg *msg)
+{
+	struct langs l = {.len = 0};
+
+	http_msg_hdr_apply(msg, true, HTTP_HDR_ACCEPT_LANGUAGE, langs_add, &l);
+	return lang_accept(l.buf, l.len);
+}
+
 /* Copies what the handler needs out of libre's message. */
 static int hreq_fill(struct hreq *r, const struct http_msg *msg)
 {
@@ -644,6 +689,7 @@ static int hreq_fill(struct hreq *r, const struct http_msg *msg)
 	acc = http_msg_hdr(msg, HTTP_HDR_ACCEPT);
 	if (acc && memmem(acc->val.p, acc->val.l, "text/csv", 8))
 		r->csv = true;
+	r->lang = accept_language(msg);
 	return 0;
 }
 
@@ -665,8 +711,8 @@ static bool parse_body(struct hreq *r, const struct http_msg *msg)
 			  "send the body as application/json");
 		return false;
 	}
-	r->body = jv_parse((const char *)mbuf_buf(msg->mb), len, err,
-			   sizeof(err));
+	r->body = jv_parse_lang(r->lang, (const char *)mbuf_buf(msg->mb), len,
+				err, sizeof(err));
 	if (!r->body) {
 		web_error(r, 400, "invalid_json", "%s", err);
 		return false;
@@ -751,6 +797,7 @@ static struct hreq *hreq_new(struct srv *s, struct hconn *conn)
 		return NULL;
 	r->srv = s;
 	r->conn = mem_ref(conn);
+	r->lang = lang_pick(NULL);
 	r->t0_us = now_us();
 	if (connq_add(s, r)) {
 		mem_deref(r->conn);

@@ -6,6 +6,9 @@
  * (after a commit or a store query): the context outlives the handler and
  * is freed by the reply. Every error has the same shape:
  *   {"error":{"code":"not_found","message":"no queue 42"}}
+ * The code is stable; the message is in the request's language (r->lang):
+ * web_error()'s format is a msgid (lang.h) that lang/<code>.json
+ * translates, so a call site writes English and needs nothing else.
  */
 #ifndef RELAIS_WEB_H
 #define RELAIS_WEB_H
@@ -21,6 +24,7 @@ struct user;
 struct session;
 struct hconn;
 struct http_msg;
+struct jv_field;
 
 enum role {
 	ROLE_ADMIN = 0,
@@ -64,7 +68,11 @@ struct hreq {
 	bool answered;
 	bool dropped;	    /* no answer: the connection became a WebSocket */
 	char bad_param[32]; /* a query parameter that did not fit */
-	json_t *held;	    /* the reply held until then */
+	/* The language of the answer's messages (a code of lang.h, static):
+	 * from Accept-Language, English without it; web_set_lang() changes
+	 * it (the user's preference, once users have one). */
+	const char *lang;
+	json_t *held; /* the reply held until then */
 	int held_status;
 };
 
@@ -137,6 +145,15 @@ int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max);
 void web_forbidden(struct hreq *r);
 void web_not_found(struct hreq *r, const char *what, const char *id);
 void web_bad_field(struct hreq *r, int rc, const char *msg);
+/*
+ * jv_check() of obj against fields in the request's language; on a
+ * refusal, answers 400 (web_bad_field) and returns its nonzero result.
+ */
+int web_check(struct hreq *r, const json_t *obj, const struct jv_field *fields,
+	      bool create);
+/* The answer's language from now on: pref as lang_pick() reads it ("fr",
+ * "fr_FR"); NULL keeps the current one. */
+void web_set_lang(struct hreq *r, const char *pref);
 
 /*
  * utctime_format and utctime_parse (model/utctime.h) under the names the

@@ -1,0 +1,75 @@
+// The language of the API's messages: an error keeps its code and its
+// shape, and its message follows Accept-Language (French for fr, fr-CA;
+// English without the header or for a language relais does not have).
+// The catalogs are served to the browser from the web folder (/lang/).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, request } from './lib.mjs';
+
+let srv;
+const WEB = join(process.env.RELAIS_SOURCE_DIR || new URL('../..', import.meta.url).pathname, 'web');
+
+before(async () => {
+  srv = await startServer({ fsync: false, demo: false, args: ['--web', WEB] });
+});
+after(async () => { await srv.stop(); });
+
+const lang = (l) => (l ? { headers: { 'accept-language': l } } : {});
+
+async function error(method, path, l, opts = {}) {
+  const r = await request(srv.url, method, path, { ...lang(l), ...opts });
+  assert.equal(typeof r.body, 'object', `${method} ${path}: a JSON error`);
+  assert.deepEqual(Object.keys(r.body), ['error']);
+  assert.deepEqual(Object.keys(r.body.error).sort(), ['code', 'message']);
+  return { status: r.status, ...r.body.error };
+}
+
+test('an unknown route: the same 404 and code, the message in French for fr', async () => {
+  const en = await error('GET', '/api/v1/nothing');
+  const fr = await error('GET', '/api/v1/nothing', 'fr');
+  assert.deepEqual(en, { status: 404, code: 'not_found', message: 'no route /api/v1/nothing' });
+  assert.deepEqual(fr, { status: 404, code: 'not_found', message: 'aucune route /api/v1/nothing' });
+});
+
+test('Accept-Language: regional tags, q-values, and English by default', async () => {
+  const msg = async (l) => (await error('GET', '/api/v1/nothing', l)).message;
+  assert.equal(await msg('fr-CA'), 'aucune route /api/v1/nothing');
+  assert.equal(await msg('de-DE, fr;q=0.8, en;q=0.5'), 'aucune route /api/v1/nothing');
+  assert.equal(await msg('en-GB, fr;q=0.9'), 'no route /api/v1/nothing');
+  assert.equal(await msg('de'), 'no route /api/v1/nothing');
+  assert.equal(await msg('fr;q=0'), 'no route /api/v1/nothing');
+});
+
+test('a message with numbers and a nested reason: invalid JSON', async () => {
+  const opts = { raw: '{"username": ' };
+  const en = await error('POST', '/api/v1/session', null, opts);
+  const fr = await error('POST', '/api/v1/session', 'fr', opts);
+  assert.equal(en.status, 400);
+  assert.equal(fr.status, 400);
+  assert.equal(fr.code, en.code);
+  assert.equal(en.code, 'invalid_json');
+  assert.match(en.message, /^invalid JSON at line 1 column \d+: /);
+  assert.match(fr.message, /^JSON invalide ligne 1, colonne \d+ : /);
+});
+
+test('an authentication error: same 401 and code, French message', async () => {
+  const en = await error('GET', '/api/v1/queues');
+  const fr = await error('GET', '/api/v1/queues', 'fr-FR,fr;q=0.9');
+  assert.equal(en.status, 401);
+  assert.equal(fr.status, 401);
+  assert.equal(fr.code, en.code);
+  assert.equal(en.message, 'log in first (POST /api/v1/session), then send the token');
+  assert.equal(fr.message, "connectez-vous d'abord (POST /api/v1/session), puis envoyez le jeton");
+});
+
+test('the catalogs are served for the browser', async () => {
+  for (const [code, name] of [['en', 'English'], ['fr', 'Français']]) {
+    const r = await request(srv.url, 'GET', `/lang/${code}.json`);
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^application\/json/);
+    assert.equal(r.body['lang.name'], name);
+  }
+  const fr = await request(srv.url, 'GET', '/lang/fr.json');
+  assert.equal(fr.body['no route %s'], 'aucune route %s');
+});

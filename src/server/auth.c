@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "model/event.h"
 #include "server/libre.h"
 #include <sodium.h>
 
@@ -849,9 +850,9 @@ static void login_done(void *arg)
 		return;
 	}
 	s->logins_ok++;
-	srv_event(s, NULL, "audit.login",
-		  json_pack("{s:s,s:s,s:s}", "user", u->id, "username",
-			    u->username, "peer", l->addr));
+	srv_log(s, NULL,
+		&(struct event){.type = EVENT_AUDIT_LOGIN,
+				.u.login = {u->id, u->username, l->addr}});
 	snprintf(r->extra, sizeof(r->extra),
 		 "Set-Cookie: relais_session=%s; Path=/; HttpOnly; "
 		 "SameSite=Strict; Max-Age=%lld%s\r\n",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/event.h"
 #include "server/contacts.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -227,64 +228,6 @@ static json_t *jstr_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-/* The event's payload as stored in the log. */
-static json_t *event_data(struct srv *s, const struct engine_event *ev,
-			  const struct crec *c)
-{
-	json_t *d = json_object();
-
-	(void)s;
-	if (c)
-		json_object_set_new(d, "contact", json_string(c->id));
-	if (ev->queue)
-		json_object_set_new(d, "queue", json_string(ev->queue));
-	if (ev->agent)
-		json_object_set_new(d, "agent", json_string(ev->agent));
-	if (ev->site)
-		json_object_set_new(d, "site", json_string(ev->site));
-	if (ev->type == EV_AGENT_STATE) {
-		json_object_set_new(
-			d, "state",
-			json_string(engine_agent_state_name(ev->agent_state)));
-		json_object_set_new(
-			d, "prev",
-			json_string(engine_agent_state_name(ev->prev_state)));
-		json_object_set_new(d, "prev_ms",
-				    json_integer(ev->prev_state_ms));
-		if (ev->reason)
-			json_object_set_new(d, "reason",
-					    json_string(ev->reason));
-		return d;
-	}
-	json_object_set_new(d, "channel",
-			    json_string(engine_channel_name(ev->channel)));
-	json_object_set_new(d, "state",
-			    json_string(engine_contact_state_name(ev->state)));
-	json_object_set_new(d, "step", json_integer(ev->step));
-	json_object_set_new(d, "wait_ms", json_integer(ev->wait_ms));
-	json_object_set_new(d, "total_wait_ms",
-			    json_integer(ev->total_wait_ms));
-	if (ev->type == EV_CONTACT_QUEUED) {
-		json_object_set_new(d, "position", json_integer(ev->position));
-		json_object_set_new(d, "ewt_ms", json_integer(ev->ewt_ms));
-		if (ev->entered)
-			json_object_set_new(d, "entered", json_true());
-	}
-	if (ev->type == EV_CONTACT_ENDED || ev->type == EV_CONTACT_COMPLETED) {
-		json_object_set_new(d, "talk_ms", json_integer(ev->talk_ms));
-		json_object_set_new(d, "wrap_ms", json_integer(ev->wrap_ms));
-	}
-	if (ev->target)
-		json_object_set_new(d, "target", json_string(ev->target));
-	if (ev->reason)
-		json_object_set_new(d, "reason", json_string(ev->reason));
-	if (ev->callback)
-		json_object_set_new(d, "callback", json_true());
-	if (ev->customer)
-		json_object_set_new(d, "customer", json_string(ev->customer));
-	return d;
-}
-
 static void crec_update(struct srv *s, struct crec *c,
 			const struct engine_event *ev)
 {
@@ -337,11 +280,13 @@ static void log_wrapup(struct srv *s, struct crec *c)
 				json_object_get(w, "disposition"));
 	if (json_object_get(w, "notes"))
 		json_object_set(b, "notes", json_object_get(w, "notes"));
-	srv_event(s, jv_str(b, "tenant"), "contact.disposition",
-		  json_pack("{s:s,s:O,s:O,s:s}", "contact", c->id,
-			    "disposition", json_object_get(b, "disposition"),
-			    "notes", json_object_get(b, "notes"), "user",
-			    jv_str(w, "user")));
+	srv_log(s, jv_str(b, "tenant"),
+		&(struct event){
+			.type = EVENT_CONTACT_DISPOSITION,
+			.u.disposition = {c->id, jv_str(b, "disposition"),
+					  jv_str(b, "notes"),
+					  jv_str(w, "user")},
+		});
 	json_decref(w);
 }
 
@@ -349,17 +294,18 @@ static void contacts_on_engine_event(struct srv *s, void *arg,
 				     const struct engine_event *ev)
 {
 	struct crec *c = ev->contact ? contacts_find_num(s, ev->contact) : NULL;
-	json_t *d;
+	struct event e = {.type = (enum event_type)ev->type};
 
 	(void)arg;
 	if (ev->contact && !c)
 		return; /* not ours: cannot happen */
 	if (c && c->wrapup && ev->type == EV_CONTACT_COMPLETED)
 		log_wrapup(s, c);
-	d = event_data(s, ev, c);
+	e.u.engine.ev = *ev;
+	e.u.engine.contact = c ? c->id : NULL;
+	srv_log(s, ev->tenant, &e);
 	if (c)
 		crec_update(s, c, ev);
-	srv_event(s, ev->tenant, engine_event_name(ev->type), d);
 }
 
 /* ---- restart ---- */
@@ -418,10 +364,12 @@ static int restore(const struct store_open_contact *oc, void *arg)
 	json_object_set_new(b, "agent", json_null());
 	if (moved) {
 		mark_dirty(cs, c);
-		srv_event(s, oc->tenant, "contact.requeued",
-			  json_pack("{s:s,s:s,s:s,s:s}", "contact", oc->id,
-				    "queue", ec.queue, "reason", "restart",
-				    "was", state));
+		srv_log(s, oc->tenant,
+			&(struct event){
+				.type = EVENT_CONTACT_REQUEUED,
+				.u.requeued = {oc->id, ec.queue, "restart",
+					       state},
+			});
 	}
 	return 0;
 }
@@ -495,6 +443,7 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 {
 	struct engine_contact_info info;
 	struct engine_contact ec = {0};
+	enum channel ch = CH_VOICE;
 	char id[40], t[32];
 	struct crec *c;
 	json_t *b;
@@ -522,13 +471,14 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 		json_decref(b);
 		return ENOMEM;
 	}
-	srv_event(s, nc->tenant, "contact.created",
-		  json_pack("{s:s,s:s,s:s,s:O,s:O,s:O,s:s}", "contact", id,
-			    "queue", nc->queue, "channel", nc->channel,
-			    "customer", json_object_get(b, "customer"),
-			    "priority", json_object_get(b, "priority"),
-			    "attributes", json_object_get(b, "attributes"),
-			    "user", nc->by));
+	engine_channel_parse(nc->channel, &ch);
+	srv_log(s, nc->tenant,
+		&(struct event){
+			.type = EVENT_CONTACT_CREATED,
+			.u.created = {id, nc->queue, ch, nc->customer,
+				      nc->priority,
+				      json_object_get(b, "attributes"), nc->by},
+		});
 	mark_dirty(state(s), c);
 	ec.id = c->num;
 	ec.queue = nc->queue;

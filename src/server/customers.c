@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/event.h"
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/log.h"
@@ -246,7 +247,7 @@ static int check_taken(struct srv *s, const json_t *b, char *msg, size_t size)
 }
 
 static void customer_store(struct srv *s, const json_t *old, const json_t *b,
-			   const char *user, const char *type)
+			   const char *user, enum event_type type)
 {
 	if (old)
 		each_identity(s, old, del_fn, NULL);
@@ -255,9 +256,9 @@ static void customer_store(struct srv *s, const json_t *old, const json_t *b,
 		abort();
 	}
 	srv_put(s, "customers", jv_str(b, "id"), b);
-	srv_event(s, jv_str(b, "tenant"), type,
-		  json_pack("{s:s,s:s}", "customer", jv_str(b, "id"), "user",
-			    user));
+	srv_log(s, jv_str(b, "tenant"),
+		&(struct event){.type = type,
+				.u.customer = {jv_str(b, "id"), user}});
 }
 
 static json_t *customer_new(struct srv *s, const char *tenant)
@@ -330,7 +331,7 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		return 0;
 	}
 	snprintf(out, 40, "%s", jv_str(b, "id"));
-	customer_store(s, NULL, b, by, "customer.created");
+	customer_store(s, NULL, b, by, EVENT_CUSTOMER_CREATED);
 	json_decref(b);
 	return 0;
 }
@@ -392,7 +393,7 @@ static void api_customer_create(struct hreq *r)
 			  msg);
 		return;
 	}
-	customer_store(s, NULL, b, r->user->id, "customer.created");
+	customer_store(s, NULL, b, r->user->id, EVENT_CUSTOMER_CREATED);
 	srv_reply_durable(r, 201, b);
 }
 
@@ -418,9 +419,12 @@ static json_t *visible_customer(struct query *q)
 
 static void audit_read(struct srv *s, const struct hreq *r, const json_t *b)
 {
-	srv_event(s, jv_str(b, "tenant"), "audit.customer_read",
-		  json_pack("{s:s,s:s,s:s}", "customer", jv_str(b, "id"),
-			    "user", r->user->id, "path", r->path));
+	srv_log(s, jv_str(b, "tenant"),
+		&(struct event){
+			.type = EVENT_AUDIT_CUSTOMER_READ,
+			.u.customer_read = {jv_str(b, "id"), r->user->id,
+					    r->path},
+		});
 }
 
 static void cget_finish(struct query *q)
@@ -484,7 +488,7 @@ static void cupdate_finish(struct query *q)
 			  msg);
 		return;
 	}
-	customer_store(r->srv, old, b, r->user->id, "customer.updated");
+	customer_store(r->srv, old, b, r->user->id, EVENT_CUSTOMER_UPDATED);
 	srv_reply_durable(r, 200, b);
 }
 

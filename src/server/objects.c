@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/event.h"
 #include "server/auth.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -255,10 +256,12 @@ static void actor_of(const struct hreq *r, struct actor *a)
 static void audit(struct srv *s, const struct actor *who, const char *action,
 		  const struct obj *o, const char *tenant)
 {
-	srv_event(s, tenant, "audit.config",
-		  json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", action, "kind",
-			    o->kind->name, "id", o->id, "user", who->id,
-			    "username", who->name));
+	srv_log(s, tenant,
+		&(struct event){
+			.type = EVENT_AUDIT_CONFIG,
+			.u.config = {action, o->kind->name, o->id, who->id,
+				     who->name},
+		});
 }
 
 static const char *obj_tenant(const struct obj *o)

@@ -19,6 +19,7 @@
 #include "server/libre.h"
 #include <uuid.h>
 
+#include "model/event.h"
 #include "server/hconn.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -165,8 +166,9 @@ static void oom(void)
 	abort();
 }
 
-int64_t srv_event(struct srv *s, const char *tenant, const char *type,
-		  json_t *data)
+/* Records an event in the open batch; data is stolen. */
+static int64_t srv_event(struct srv *s, const char *tenant, const char *type,
+			 json_t *data)
 {
 	struct batch *b = s->open;
 	int64_t now = srv_now(s);
@@ -193,6 +195,15 @@ int64_t srv_event(struct srv *s, const char *tenant, const char *type,
 	b->last_seq = s->seq;
 	s->events_total++;
 	return s->seq;
+}
+
+int64_t srv_log(struct srv *s, const char *tenant, const struct event *e)
+{
+	json_t *data = event_encode(e);
+
+	if (!data)
+		oom();
+	return srv_event(s, tenant, event_type_name(e->type), data);
 }
 
 int srv_put(struct srv *s, const char *table, const char *id,

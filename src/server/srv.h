@@ -29,6 +29,7 @@
 #include "server/web.h"
 
 struct srv;
+struct event;
 struct obj;
 
 /* An agent's time in state, for the realtime statistics. */
@@ -120,9 +121,11 @@ int srv_offline(const struct srv_config *cfg,
 /* Runs `relais migrate`: opens the store and applies the migrations. */
 int srv_migrate(const char *data_dir, int *version, char *msg, size_t size);
 int64_t srv_now(const struct srv *s); /* engine time = UTC ms, monotonic */
-/* Records an event in the open batch; data is stolen. */
-int64_t srv_event(struct srv *s, const char *tenant, const char *type,
-		  json_t *data);
+/*
+ * Records an event in the open batch, encoded by the codec (model/event.h:
+ * every logged event has its type and fields there). Its sequence.
+ */
+int64_t srv_log(struct srv *s, const char *tenant, const struct event *e);
 int srv_put(struct srv *s, const char *table, const char *id,
 	    const json_t *body);
 int srv_del(struct srv *s, const char *table, const char *id);

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "lang/lang.h"
 #include "server/auth.h"
 #include "server/log.h"
 #include "server/objects.h"
@@ -71,7 +72,8 @@ static int create_user(struct srv *s, void *arg)
 		return ENOMEM;
 	}
 	json_object_set_new(u, "password_hash", json_string(hash));
-	st = obj_create_direct(s, K_USERS, u, id, msg, sizeof(msg));
+	st = obj_create_direct(s, K_USERS, u, id,
+			       &LANG_OUT(lang_env(NULL), msg));
 	if (st) {
 		fprintf(stderr, "relais user: %s\n", msg);
 		return EINVAL;

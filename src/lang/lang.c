@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,16 @@ const char *lang_get(const char *lang, const char *id)
 	if (!s)
 		s = text_of(index_of(LANG_DEFAULT), id);
 	return s ? s : id;
+}
+
+int lang_say(struct lang_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(o->buf, o->size, lang_get(o->lang, fmt), ap);
+	va_end(ap);
+	return -1;
 }
 
 size_t lang_count(void)

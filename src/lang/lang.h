@@ -42,6 +42,27 @@
 const char *lang_get(const char *lang, const char *id)
 	__attribute__((format_arg(2)));
 
+/*
+ * Where a message for someone goes, and in which language: how services
+ * that answer people (the contact service, the configuration's checks,
+ * JSON validation) write their refusals without knowing who asked.
+ */
+struct lang_out {
+	const char *lang; /* a code of lang_pick()...; NULL: English */
+	char *buf;
+	size_t size;
+};
+
+/* A lang_out writing into the array arr: LANG_OUT(r->lang, msg). */
+#define LANG_OUT(lang, arr) ((struct lang_out){(lang), (arr), sizeof(arr)})
+
+/*
+ * Writes the text of fmt (a msgid: mark literals with N_) in o's language
+ * into o's buffer. Returns -1, so that a refusal can be returned at once.
+ */
+int lang_say(struct lang_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* How many languages have a catalog, and the code of the i-th ("en"...). */
 size_t lang_count(void);
 const char *lang_code(size_t i);

@@ -6,27 +6,6 @@
 #include "lang/lang.h"
 #include "model/jv.h"
 
-/* Where a refusal is written, and in which language. */
-struct out {
-	const char *lang;
-	char *msg;
-	size_t size;
-};
-
-/* The message of fmt (a msgid, lang.h) in o's language; returns -1. */
-static int say(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int say(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->msg, o->size, lang_get(o->lang, fmt), ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *const jv_wrapups[] = {"none", "timed", "manual", NULL};
 
 /* What a value of type t must be, in English: a msgid. */
@@ -57,22 +36,23 @@ static const char *type_text(enum jv_type t)
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *fields,
-		     bool create, const char *prefix, struct out *o);
+		     bool create, const char *prefix, struct lang_out *o);
 
 static bool in_range(double v, const struct jv_field *f)
 {
 	return !(f->min || f->max) || (v >= f->min && v <= f->max);
 }
 
-static int range_msg(struct out *o, const char *path, const struct jv_field *f)
+static int range_msg(struct lang_out *o, const char *path,
+		     const struct jv_field *f)
 {
-	say(o, N_("%s: expected %s from %g to %g"), path,
-	    lang_get(o->lang, type_text(f->type)), f->min, f->max);
+	lang_say(o, N_("%s: expected %s from %g to %g"), path,
+		 lang_get(o->lang, type_text(f->type)), f->min, f->max);
 	return -1;
 }
 
 static int check_string(const json_t *v, const struct jv_field *f,
-			const char *path, struct out *o)
+			const char *path, struct lang_out *o)
 {
 	size_t len = json_string_length(v);
 	const char *s = json_string_value(v);
@@ -81,23 +61,23 @@ static int check_string(const json_t *v, const struct jv_field *f,
 		for (size_t i = 0; f->oneof[i]; i++)
 			if (!strcmp(f->oneof[i], s))
 				return 0;
-		say(o, N_("%s: expected one of"), path);
+		lang_say(o, N_("%s: expected one of"), path);
 		for (size_t i = 0; f->oneof[i]; i++)
-			snprintf(o->msg + strlen(o->msg),
-				 o->size - strlen(o->msg), "%s %s",
+			snprintf(o->buf + strlen(o->buf),
+				 o->size - strlen(o->buf), "%s %s",
 				 i ? "," : "", f->oneof[i]);
 		return -1;
 	}
 	if ((f->min || f->max) && (len < f->min || len > f->max)) {
-		say(o, N_("%s: expected a string of %g to %g bytes"), path,
-		    f->min, f->max);
+		lang_say(o, N_("%s: expected a string of %g to %g bytes"), path,
+			 f->min, f->max);
 		return -1;
 	}
 	return 0;
 }
 
 static int check_value(const json_t *v, const struct jv_field *f,
-		       const char *path, struct out *o)
+		       const char *path, struct lang_out *o)
 {
 	char sub[160];
 	const char *k;
@@ -137,15 +117,16 @@ static int check_value(const json_t *v, const struct jv_field *f,
 		if (!json_is_array(v))
 			break;
 		if (f->max && json_array_size(v) > f->max) {
-			say(o, N_("%s: at most %g items"), path, f->max);
+			lang_say(o, N_("%s: at most %g items"), path, f->max);
 			return -1;
 		}
 		json_array_foreach(v, i, x)
 		{
 			if (!json_is_string(x) || !json_string_length(x)) {
-				say(o,
-				    N_("%s[%zu]: expected a non-empty string"),
-				    path, i);
+				lang_say(o,
+					 N_("%s[%zu]: expected a non-empty "
+					    "string"),
+					 path, i);
 				return -1;
 			}
 		}
@@ -158,10 +139,11 @@ static int check_value(const json_t *v, const struct jv_field *f,
 			snprintf(sub, sizeof(sub), "%s.%s", path, k);
 			if (!json_is_integer(x) ||
 			    !in_range((double)json_integer_value(x), f)) {
-				say(o,
-				    N_("%s: expected an integer from %g to "
-				       "%g"),
-				    sub, f->min, f->max);
+				lang_say(
+					o,
+					N_("%s: expected an integer from %g to "
+					   "%g"),
+					sub, f->min, f->max);
 				return -1;
 			}
 		}
@@ -170,14 +152,14 @@ static int check_value(const json_t *v, const struct jv_field *f,
 		if (!json_is_array(v))
 			break;
 		if (f->max && json_array_size(v) > f->max) {
-			say(o, N_("%s: at most %g items"), path, f->max);
+			lang_say(o, N_("%s: at most %g items"), path, f->max);
 			return -1;
 		}
 		json_array_foreach(v, i, x)
 		{
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
 			if (!json_is_object(x)) {
-				say(o, N_("%s: expected an object"), sub);
+				lang_say(o, N_("%s: expected an object"), sub);
 				return -1;
 			}
 			int rc = check_obj(x, f->sub, true, sub, o);
@@ -189,8 +171,8 @@ static int check_value(const json_t *v, const struct jv_field *f,
 	case JV_INCLUDE:
 		return 0; /* never found by name */
 	}
-	say(o, N_("%s: expected %s"), path,
-	    lang_get(o->lang, type_text(f->type)));
+	lang_say(o, N_("%s: expected %s"), path,
+		 lang_get(o->lang, type_text(f->type)));
 	return -1;
 }
 
@@ -216,7 +198,7 @@ const struct jv_field *jv_field_find(const struct jv_field *fields,
  */
 static int check_required(const json_t *obj, const struct jv_field *top,
 			  const struct jv_field *table, const char *prefix,
-			  struct out *o)
+			  struct lang_out *o)
 {
 	for (const struct jv_field *f = table; f->name; f++) {
 		json_t *v;
@@ -230,15 +212,15 @@ static int check_required(const json_t *obj, const struct jv_field *top,
 		if (!(f->flags & JV_REQUIRED) || (v && !json_is_null(v)) ||
 		    jv_field_find(top, f->name) != f)
 			continue;
-		say(o, N_("%s%s%s: required"), prefix, *prefix ? "." : "",
-		    f->name);
+		lang_say(o, N_("%s%s%s: required"), prefix, *prefix ? "." : "",
+			 f->name);
 		return -1;
 	}
 	return 0;
 }
 
 static int check_obj(const json_t *obj, const struct jv_field *fields,
-		     bool create, const char *prefix, struct out *o)
+		     bool create, const char *prefix, struct lang_out *o)
 {
 	char path[160];
 	const struct jv_field *f;
@@ -251,7 +233,7 @@ static int check_obj(const json_t *obj, const struct jv_field *fields,
 			 *prefix ? "." : "", key);
 		f = jv_field_find(fields, key);
 		if (!f || (f->flags & JV_READONLY)) {
-			say(o, N_("unknown field: %s"), path);
+			lang_say(o, N_("unknown field: %s"), path);
 			return -2;
 		}
 		if (json_is_null(v) && (f->flags & JV_NULLABLE))
@@ -268,10 +250,10 @@ int jv_check_lang(const char *lang, const json_t *obj,
 		  const struct jv_field *fields, bool create, char *msg,
 		  size_t size)
 {
-	struct out o = {lang, msg, size};
+	struct lang_out o = {lang, msg, size};
 
 	if (!json_is_object(obj))
-		return say(&o, N_("the body must be a JSON object"));
+		return lang_say(&o, N_("the body must be a JSON object"));
 	return check_obj(obj, fields, create, "", &o);
 }
 
@@ -315,7 +297,7 @@ static size_t depth_over(const char *buf, size_t len, unsigned max)
 json_t *jv_parse_lang(const char *lang, const char *buf, size_t len, char *msg,
 		      size_t size)
 {
-	struct out o = {lang, msg, size};
+	struct lang_out o = {lang, msg, size};
 	size_t over = depth_over(buf, len, JV_DEPTH_MAX);
 	json_error_t e;
 	json_t *j;
@@ -324,21 +306,22 @@ json_t *jv_parse_lang(const char *lang, const char *buf, size_t len, char *msg,
 	 * 2,000 (by version): a body the store cannot read back must not get
 	 * past the door, and a shallow limit bounds every recursive walk */
 	if (over < len) {
-		say(&o,
-		    N_("invalid JSON: nested deeper than %d levels (at byte "
-		       "%zu)"),
-		    JV_DEPTH_MAX, over);
+		lang_say(&o,
+			 N_("invalid JSON: nested deeper than %d levels (at "
+			    "byte "
+			    "%zu)"),
+			 JV_DEPTH_MAX, over);
 		return NULL;
 	}
 	j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
-		say(&o, N_("invalid JSON at line %d column %d: %s"), e.line,
-		    e.column, e.text);
+		lang_say(&o, N_("invalid JSON at line %d column %d: %s"),
+			 e.line, e.column, e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		say(&o, N_("the body must be a JSON object"));
+		lang_say(&o, N_("the body must be a JSON object"));
 		return NULL;
 	}
 	return j;

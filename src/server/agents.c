@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "server/contacts.h"
 #include "server/module.h"
 #include "server/srv.h"
@@ -56,13 +57,11 @@ static void api_agent_state(struct hreq *r)
 	const struct astate *as;
 	struct obj *a;
 	char msg[256] = "", t[32];
-	int rc, err;
+	struct lang_out why = LANG_OUT(r->lang, msg);
+	int err;
 
-	rc = jv_check(r->body, state_fields, true, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, state_fields, true))
 		return;
-	}
 	if (!(a = path_agent(r)))
 		return;
 	state = jv_str(r->body, "state");
@@ -74,7 +73,7 @@ static void api_agent_state(struct hreq *r)
 		web_error(r, 400, "invalid_field", "reason: required to pause");
 		return;
 	}
-	err = contacts_agent_state(s, a->id, st, reason, msg, sizeof(msg));
+	err = contacts_agent_state(s, a->id, st, reason, &why);
 	if (err == EBUSY) {
 		web_error(r, 409, "conflict", "%s", msg);
 		return;

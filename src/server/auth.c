@@ -914,14 +914,12 @@ static void api_session_create(struct hreq *r)
 {
 	struct srv *s = r->srv;
 	struct login *l;
-	char msg[256], addr[64];
+	char addr[64];
 	int64_t wait;
-	int rc = jv_check(r->body, login_fields, true, msg, sizeof(msg));
+	int rc;
 
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, login_fields, true))
 		return;
-	}
 	if (!auth_same_origin(r, false)) {
 		web_error(r, 403, "forbidden",
 			  "a login from a page of another origin is refused");

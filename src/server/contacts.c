@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "model/event.h"
 #include "server/contacts.h"
 #include "server/log.h"
@@ -406,32 +407,32 @@ static int changed(struct srv *s)
  * An engine's refusal, as the service's result: a state that does not
  * allow it (EBUSY, with why), ENOENT kept, ENOMEM and others as they are.
  */
-static int refused(int err, char *msg, size_t size, const char *why)
+static int refused(int err, struct lang_out *why, const char *text)
 {
 	if (err == EINVAL || err == EALREADY || err == EPERM || err == EBUSY) {
-		snprintf(msg, size, "%s", why);
+		lang_say(why, "%s", lang_get(why->lang, text));
 		return EBUSY;
 	}
 	return err;
 }
 
-static int check_new(struct srv *s, const struct new_contact *nc, char *msg,
-		     size_t size)
+static int check_new(struct srv *s, const struct new_contact *nc,
+		     struct lang_out *why)
 {
 	struct obj *q;
 
 	if (!obj_find(s, K_TENANTS, nc->tenant)) {
-		snprintf(msg, size, "tenant: no tenant %s", nc->tenant);
+		lang_say(why, N_("tenant: no tenant %s"), nc->tenant);
 		return EINVAL;
 	}
 	q = obj_find(s, K_QUEUES, nc->queue);
 	if (!q || strcmp(jv_str(q->body, "tenant"), nc->tenant)) {
-		snprintf(msg, size, "queue: no queue %s in the tenant",
+		lang_say(why, N_("queue: no queue %s in the tenant"),
 			 nc->queue);
 		return EINVAL;
 	}
 	if (strcmp(jv_str(q->body, "channel"), nc->channel)) {
-		snprintf(msg, size, "channel: the queue takes %s contacts",
+		lang_say(why, N_("channel: the queue takes %s contacts"),
 			 jv_str(q->body, "channel"));
 		return EINVAL;
 	}
@@ -439,7 +440,7 @@ static int check_new(struct srv *s, const struct new_contact *nc, char *msg,
 }
 
 int contacts_create(struct srv *s, const struct new_contact *nc,
-		    struct crec **out, char *msg, size_t size)
+		    struct crec **out, struct lang_out *why)
 {
 	struct engine_contact_info info;
 	struct engine_contact ec = {0};
@@ -447,7 +448,7 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 	char id[40], t[32];
 	struct crec *c;
 	json_t *b;
-	int err = check_new(s, nc, msg, size);
+	int err = check_new(s, nc, why);
 
 	if (err)
 		return err;
@@ -491,7 +492,7 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 		json_object_set_new(b, "state", json_string("closed"));
 		c->done = true;
 		srv_commit_soon(s);
-		snprintf(msg, size, "engine: %s", strerror(err));
+		lang_say(why, N_("engine: %s"), strerror(err));
 		return err;
 	}
 	*out = c;
@@ -499,80 +500,80 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 }
 
 static int answer(struct srv *s, struct crec *c, const char *agent, bool accept,
-		  char *msg, size_t size)
+		  struct lang_out *why)
 {
 	int err = accept ? engine_contact_accept(s->eng, srv_now(s), c->num,
 						 agent)
 			 : engine_contact_reject(s->eng, srv_now(s), c->num,
 						 agent);
 
-	return err ? refused(err, msg, size,
-			     "the contact is not offered to this agent")
+	return err ? refused(err, why,
+			     N_("the contact is not offered to this agent"))
 		   : changed(s);
 }
 
-int contacts_accept(struct srv *s, struct crec *c, const char *agent, char *msg,
-		    size_t size)
+int contacts_accept(struct srv *s, struct crec *c, const char *agent,
+		    struct lang_out *why)
 {
-	return answer(s, c, agent, true, msg, size);
+	return answer(s, c, agent, true, why);
 }
 
-int contacts_reject(struct srv *s, struct crec *c, const char *agent, char *msg,
-		    size_t size)
+int contacts_reject(struct srv *s, struct crec *c, const char *agent,
+		    struct lang_out *why)
 {
-	return answer(s, c, agent, false, msg, size);
+	return answer(s, c, agent, false, why);
 }
 
-int contacts_end(struct srv *s, struct crec *c, char *msg, size_t size)
+int contacts_end(struct srv *s, struct crec *c, struct lang_out *why)
 {
 	int err = engine_contact_end(s->eng, srv_now(s), c->num);
 
-	return err ? refused(err, msg, size, "the contact is not active")
+	return err ? refused(err, why, N_("the contact is not active"))
 		   : changed(s);
 }
 
-int contacts_callback(struct srv *s, struct crec *c, char *msg, size_t size)
+int contacts_callback(struct srv *s, struct crec *c, struct lang_out *why)
 {
 	int err = engine_contact_callback(s->eng, srv_now(s), c->num);
 
-	return err ? refused(err, msg, size,
-			     "only a waiting contact can become a callback")
+	return err ? refused(err, why,
+			     N_("only a waiting contact can become a callback"))
 		   : changed(s);
 }
 
-int contacts_abandon(struct srv *s, struct crec *c, char *msg, size_t size)
+int contacts_abandon(struct srv *s, struct crec *c, struct lang_out *why)
 {
 	int err = engine_contact_abandon(s->eng, srv_now(s), c->num);
 
-	return err ? refused(err, msg, size,
-			     "only a waiting or offered contact can be "
-			     "abandoned")
+	return err ? refused(err, why,
+			     N_("only a waiting or offered contact can be "
+				"abandoned"))
 		   : changed(s);
 }
 
 int contacts_transfer(struct srv *s, struct crec *c, const char *queue,
-		      const char *agent, char *msg, size_t size)
+		      const char *agent, struct lang_out *why)
 {
 	struct obj *q = queue ? obj_find(s, K_QUEUES, queue) : NULL;
 	int err;
 
 	if (!queue == !agent) {
-		snprintf(msg, size, "give either queue or agent");
+		lang_say(why, N_("give either queue or agent"));
 		return EINVAL;
 	}
 	if (queue && (!q || strcmp(jv_str(q->body, "tenant"),
 				   jv_str(crec_body(c), "tenant")))) {
-		snprintf(msg, size,
-			 "queue: no queue %s in the contact's tenant", queue);
+		lang_say(why, N_("queue: no queue %s in the contact's tenant"),
+			 queue);
 		return EINVAL;
 	}
 	if (agent && !obj_find(s, K_AGENTS, agent)) {
-		snprintf(msg, size, "agent: no agent %s", agent);
+		lang_say(why, N_("agent: no agent %s"), agent);
 		return EINVAL;
 	}
 	err = engine_contact_transfer(s->eng, srv_now(s), c->num, queue, agent);
-	return err ? refused(err, msg, size,
-			     "the contact cannot be transferred now")
+	return err ? refused(err, why,
+			     N_("the contact cannot be transferred now"))
 		   : changed(s);
 }
 
@@ -593,19 +594,19 @@ static bool disposition_allowed(struct srv *s, struct crec *c, const char *code)
 }
 
 int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
-		    const json_t *notes, const char *by, char *msg, size_t size)
+		    const json_t *notes, const char *by, struct lang_out *why)
 {
 	const char *disp = json_string_value(disposition);
 	const char *st = jv_str(crec_body(c), "state");
 	int err;
 
 	if (disp && !disposition_allowed(s, c, disp)) {
-		snprintf(msg, size, "disposition: %s is not one of the queue's",
+		lang_say(why, N_("disposition: %s is not one of the queue's"),
 			 disp);
 		return EINVAL;
 	}
 	if (strcmp(st, "wrapup")) {
-		snprintf(msg, size, "the contact is not in wrap-up (it is %s)",
+		lang_say(why, N_("the contact is not in wrap-up (it is %s)"),
 			 st);
 		return EBUSY;
 	}
@@ -621,19 +622,19 @@ int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
 	err = engine_contact_wrapup_done(s->eng, srv_now(s), c->num);
 	json_decref(c->wrapup); /* NULL once logged */
 	c->wrapup = NULL;
-	return err ? refused(err, msg, size, "the contact is not in wrap-up")
+	return err ? refused(err, why, N_("the contact is not in wrap-up"))
 		   : changed(s);
 }
 
 int contacts_agent_state(struct srv *s, const char *agent, enum agent_state st,
-			 const char *reason, char *msg, size_t size)
+			 const char *reason, struct lang_out *why)
 {
 	int err = engine_agent_state(s->eng, srv_now(s), agent, st,
 				     st == AS_PAUSED ? reason : NULL);
 
 	if (err == EBUSY)
-		snprintf(msg, size,
-			 "the agent holds contacts; finish them first");
+		lang_say(why,
+			 N_("the agent holds contacts; finish them first"));
 	return err ? err : changed(s);
 }
 

@@ -9,9 +9,10 @@
  * drives the engine, arms the engine's timer and has the change committed
  * (srv_commit_soon); it returns 0 or an errno value and never answers
  * HTTP:
- *   EINVAL  the request names something that does not fit (msg says what)
+ *   EINVAL  the request names something that does not fit (why says what)
  *   ENOENT  the contact is not offered to this agent / the agent is unknown
- *   EBUSY   the contact's state does not allow it now (msg says why)
+ *   EBUSY   the contact's state does not allow it now (why says why)
+ * `why` is written in the language of whoever asked (lang.h).
  *   ENOMEM  or another: the server's fault
  * On error nothing has changed.
  *
@@ -33,6 +34,7 @@
 
 struct srv;
 struct srv_module;
+struct lang_out;
 
 /* A contact the engine knows (not yet terminal), and its projection. */
 struct crec {
@@ -59,32 +61,31 @@ extern const struct srv_module contacts_module;
 
 /* Creates it and hands it to the engine; *out is the new contact. */
 int contacts_create(struct srv *s, const struct new_contact *nc,
-		    struct crec **out, char *msg, size_t size);
+		    struct crec **out, struct lang_out *why);
 /* The answer of an agent to the offer of c. */
-int contacts_accept(struct srv *s, struct crec *c, const char *agent, char *msg,
-		    size_t size);
-int contacts_reject(struct srv *s, struct crec *c, const char *agent, char *msg,
-		    size_t size);
+int contacts_accept(struct srv *s, struct crec *c, const char *agent,
+		    struct lang_out *why);
+int contacts_reject(struct srv *s, struct crec *c, const char *agent,
+		    struct lang_out *why);
 /* Ends the handling (wrap-up follows when the queue has one). */
-int contacts_end(struct srv *s, struct crec *c, char *msg, size_t size);
+int contacts_end(struct srv *s, struct crec *c, struct lang_out *why);
 /* A waiting contact becomes a callback, keeping its place. */
-int contacts_callback(struct srv *s, struct crec *c, char *msg, size_t size);
+int contacts_callback(struct srv *s, struct crec *c, struct lang_out *why);
 /* The customer left (a waiting or offered contact). */
-int contacts_abandon(struct srv *s, struct crec *c, char *msg, size_t size);
+int contacts_abandon(struct srv *s, struct crec *c, struct lang_out *why);
 /* To a queue of the contact's tenant or to an agent (one of them). */
 int contacts_transfer(struct srv *s, struct crec *c, const char *queue,
-		      const char *agent, char *msg, size_t size);
+		      const char *agent, struct lang_out *why);
 /*
  * Wrap-up done, with a disposition (one of the queue's, or NULL) and
  * notes (NULL: unchanged); `by` is the user. The disposition is logged as
  * part of the completion, only once the engine has completed the contact.
  */
 int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
-		    const json_t *notes, const char *by, char *msg,
-		    size_t size);
+		    const json_t *notes, const char *by, struct lang_out *why);
 /* An agent's state: available, paused with a reason, offline. */
 int contacts_agent_state(struct srv *s, const char *agent, enum agent_state st,
-			 const char *reason, char *msg, size_t size);
+			 const char *reason, struct lang_out *why);
 /* Why the engine does not offer c to agent now. */
 int contacts_why(struct srv *s, const struct crec *c, const char *agent,
 		 enum why *why, char *text, size_t size);

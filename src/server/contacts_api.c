@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/module.h"
@@ -50,7 +51,8 @@ static void reply_result(struct hreq *r, int err, const char *msg,
 	else if (err == ENOENT && r->user->role == ROLE_AGENT)
 		web_not_found(r, "contact", r->params[0]);
 	else if (err == EBUSY || err == ENOENT)
-		web_error(r, 409, "conflict", "%s", msg[0] ? msg : conflict);
+		web_error(r, 409, "conflict", "%s",
+			  msg[0] ? msg : lang_get(r->lang, conflict));
 	else
 		web_error(r, 500, "internal", "contacts: %s", strerror(err));
 }
@@ -60,14 +62,12 @@ static void api_contact_create(struct hreq *r)
 	struct srv *s = r->srv;
 	struct new_contact nc = {0};
 	char msg[256] = "", cust[40] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	struct crec *c;
-	int rc, err;
+	int err;
 
-	rc = jv_check(r->body, contact_fields, true, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, contact_fields, true))
 		return;
-	}
 	nc.tenant = jv_str(r->body, "tenant");
 	nc.queue = jv_str(r->body, "queue");
 	nc.channel = jv_str(r->body, "channel");
@@ -77,8 +77,8 @@ static void api_contact_create(struct hreq *r)
 		return;
 	}
 	err = customer_resolve(s, r->user->id, nc.tenant,
-			       json_object_get(r->body, "customer"), cust, msg,
-			       sizeof(msg));
+			       json_object_get(r->body, "customer"), cust,
+			       &why);
 	if (err) {
 		web_error(r, err == EEXIST ? 409 : 400,
 			  err == EEXIST ? "conflict" : "invalid_field", "%s",
@@ -90,7 +90,7 @@ static void api_contact_create(struct hreq *r)
 	nc.attributes = json_object_get(r->body, "attributes");
 	nc.callback = jv_bool(r->body, "callback", false);
 	nc.by = r->user->id;
-	err = contacts_create(s, &nc, &c, msg, sizeof(msg));
+	err = contacts_create(s, &nc, &c, &why);
 	if (err) {
 		reply_result(r, err, msg, "");
 		return;
@@ -367,13 +367,9 @@ static const struct jv_field agent_ref_fields[] = {
 static const char *acting_agent(struct hreq *r)
 {
 	const char *a;
-	char msg[256];
-	int rc = jv_check(r->body, agent_ref_fields, false, msg, sizeof(msg));
 
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, agent_ref_fields, false))
 		return NULL;
-	}
 	a = jv_str(r->body, "agent");
 	if (r->user->role == ROLE_AGENT) {
 		if (a && strcmp(a, r->user->agent)) {
@@ -405,13 +401,15 @@ static void offer_answer(struct hreq *r, bool accept)
 	struct crec *c = acted_contact(r, true);
 	const char *agent;
 	char msg[256] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	int err;
 
 	if (!c || !(agent = acting_agent(r)))
 		return;
-	err = accept ? contacts_accept(r->srv, c, agent, msg, sizeof(msg))
-		     : contacts_reject(r->srv, c, agent, msg, sizeof(msg));
-	reply_done(r, c, err, msg, "the contact is not offered to this agent");
+	err = accept ? contacts_accept(r->srv, c, agent, &why)
+		     : contacts_reject(r->srv, c, agent, &why);
+	reply_done(r, c, err, msg,
+		   N_("the contact is not offered to this agent"));
 }
 
 static void api_contact_accept(struct hreq *r)
@@ -430,23 +428,19 @@ static const struct jv_field empty_fields[] = {
 
 static bool empty_body(struct hreq *r)
 {
-	char msg[256];
-	int rc = jv_check(r->body, empty_fields, false, msg, sizeof(msg));
-
-	if (rc)
-		web_bad_field(r, rc, msg);
-	return !rc;
+	return !web_check(r, r->body, empty_fields, false);
 }
 
 static void simple_action(struct hreq *r, int (*fn)(struct srv *, struct crec *,
-						    char *, size_t))
+						    struct lang_out *))
 {
 	char msg[256] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	struct crec *c;
 
 	if (!empty_body(r) || !(c = acted_contact(r, false)))
 		return;
-	reply_done(r, c, fn(r->srv, c, msg, sizeof(msg)), msg, "");
+	reply_done(r, c, fn(r->srv, c, &why), msg, "");
 }
 
 static void api_contact_complete(struct hreq *r)
@@ -474,14 +468,11 @@ static void api_contact_transfer(struct hreq *r)
 {
 	const char *queue, *agent;
 	char msg[256] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	struct crec *c;
-	int rc;
 
-	rc = jv_check(r->body, transfer_fields, false, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, transfer_fields, false))
 		return;
-	}
 	queue = jv_str(r->body, "queue");
 	agent = jv_str(r->body, "agent");
 	if (!queue == !agent) {
@@ -491,9 +482,8 @@ static void api_contact_transfer(struct hreq *r)
 	}
 	if (!(c = acted_contact(r, false)))
 		return;
-	reply_done(r, c,
-		   contacts_transfer(r->srv, c, queue, agent, msg, sizeof(msg)),
-		   msg, "");
+	reply_done(r, c, contacts_transfer(r->srv, c, queue, agent, &why), msg,
+		   "");
 }
 
 static const struct jv_field wrapup_fields[] = {
@@ -505,19 +495,17 @@ static const struct jv_field wrapup_fields[] = {
 static void api_contact_wrapup(struct hreq *r)
 {
 	char msg[256] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	struct crec *c;
 	int rc;
 
-	rc = jv_check(r->body, wrapup_fields, false, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, wrapup_fields, false))
 		return;
-	}
 	if (!(c = acted_contact(r, false)))
 		return;
 	rc = contacts_wrapup(r->srv, c, json_object_get(r->body, "disposition"),
 			     json_object_get(r->body, "notes"), r->user->id,
-			     msg, sizeof(msg));
+			     &why);
 	reply_done(r, c, rc, msg, "");
 }
 

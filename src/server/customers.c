@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "model/event.h"
 #include "server/contacts.h"
 #include "server/customers.h"
@@ -192,7 +193,8 @@ static bool email_ok(const char *p)
 }
 
 /* Lower-cases emails in place; checks every identity. */
-static int check_identities(json_t *b, char *msg, size_t size)
+/* prefix: "" or "customer." (the field's path in the body). */
+static int check_identities(json_t *b, const char *prefix, struct lang_out *why)
 {
 	json_t *v;
 	size_t i;
@@ -200,10 +202,10 @@ static int check_identities(json_t *b, char *msg, size_t size)
 	json_array_foreach(json_object_get(b, "phones"), i, v)
 	{
 		if (!e164(json_string_value(v))) {
-			snprintf(
-				msg, size,
-				"phones[%zu]: expected E.164 like +33612345678",
-				i);
+			lang_say(why,
+				 N_("%sphones[%zu]: expected E.164 like "
+				    "+33612345678"),
+				 prefix, i);
 			return EINVAL;
 		}
 	}
@@ -214,8 +216,8 @@ static int check_identities(json_t *b, char *msg, size_t size)
 		size_t k;
 
 		if (!email_ok(e) || strlen(e) >= sizeof(low)) {
-			snprintf(msg, size, "emails[%zu]: not an email address",
-				 i);
+			lang_say(why, N_("%semails[%zu]: not an email address"),
+				 prefix, i);
 			return EINVAL;
 		}
 		for (k = 0; e[k]; k++)
@@ -235,12 +237,11 @@ static int taken_fn(struct srv *s, const char *key, const char *self)
 	return owner && strcmp(owner, self);
 }
 
-static int check_taken(struct srv *s, const json_t *b, char *msg, size_t size)
+static int check_taken(struct srv *s, const json_t *b, struct lang_out *why)
 {
 	if (each_identity(s, b, taken_fn, jv_str(b, "id"))) {
-		snprintf(msg, size,
-			 "a phone or email already belongs to another "
-			 "customer of the tenant");
+		lang_say(why, N_("a phone or email already belongs to another "
+				 "customer of the tenant"));
 		return EEXIST;
 	}
 	return 0;
@@ -273,7 +274,7 @@ static json_t *customer_new(struct srv *s, const char *tenant)
 }
 
 int customer_resolve(struct srv *s, const char *by, const char *tenant,
-		     const json_t *ref, char out[40], char *msg, size_t size)
+		     const json_t *ref, char out[40], struct lang_out *why)
 {
 	const char *id = jv_str(ref, "id"), *phone = jv_str(ref, "phone"),
 		   *email = jv_str(ref, "email"), *found = NULL;
@@ -288,8 +289,7 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		snprintf(key, sizeof(key), "i\t%s", id);
 		found = ident_get(s, key);
 		if (!found || strcmp(found, tenant)) {
-			snprintf(msg, size, "customer.id: no customer %.64s",
-				 id);
+			lang_say(why, N_("customer.id: no customer %.64s"), id);
 			return EINVAL;
 		}
 		snprintf(out, 40, "%s", id);
@@ -306,11 +306,9 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 				      json_string(email));
 	if (jv_str(ref, "name"))
 		json_object_set(b, "name", json_object_get(ref, "name"));
-	st = check_identities(b, msg, size);
+	st = check_identities(b, "customer.", why);
 	if (st) {
 		json_decref(b);
-		snprintf(key, sizeof(key), "customer.%s", msg);
-		snprintf(msg, size, "%s", key);
 		return st;
 	}
 	phone = json_string_value(
@@ -364,16 +362,14 @@ static void api_customer_create(struct hreq *r)
 	struct srv *s = r->srv;
 	const char *tenant;
 	char msg[256];
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	json_t *b;
 	int rc;
 
 	if (!may_customers(r))
 		return;
-	rc = jv_check(r->body, customer_fields, true, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, customer_fields, true))
 		return;
-	}
 	tenant = jv_str(r->body, "tenant");
 	if (!obj_find(s, K_TENANTS, tenant) ||
 	    !auth_sees_tenant(s, r->user, tenant)) {
@@ -383,9 +379,9 @@ static void api_customer_create(struct hreq *r)
 	}
 	b = customer_new(s, tenant);
 	json_object_update(b, r->body);
-	rc = check_identities(b, msg, sizeof(msg));
+	rc = check_identities(b, "", &why);
 	if (!rc)
-		rc = check_taken(s, b, msg, sizeof(msg));
+		rc = check_taken(s, b, &why);
 	if (rc) {
 		json_decref(b);
 		web_error(r, rc == EEXIST ? 409 : 400,
@@ -463,6 +459,7 @@ static void cupdate_finish(struct query *q)
 	struct hreq *r = q->r;
 	json_t *old = visible_customer(q), *b;
 	char msg[256], t[32];
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	int rc;
 
 	if (!old)
@@ -478,9 +475,9 @@ static void cupdate_finish(struct query *q)
 	json_object_set_new(
 		b, "updated_at",
 		json_string(web_time(srv_now(r->srv), t, sizeof(t))));
-	rc = check_identities(b, msg, sizeof(msg));
+	rc = check_identities(b, "", &why);
 	if (!rc)
-		rc = check_taken(r->srv, b, msg, sizeof(msg));
+		rc = check_taken(r->srv, b, &why);
 	if (rc) {
 		json_decref(b);
 		web_error(r, rc == EEXIST ? 409 : 400,
@@ -494,14 +491,10 @@ static void cupdate_finish(struct query *q)
 
 static void api_customer_update(struct hreq *r)
 {
-	char msg[256];
 	struct query *q;
-	int rc = jv_check(r->body, customer_fields, false, msg, sizeof(msg));
 
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, customer_fields, false))
 		return;
-	}
 	q = customer_query(r, cupdate_finish);
 	if (q)
 		query_submit(q);

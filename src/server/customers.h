@@ -12,16 +12,17 @@
 
 struct srv;
 struct srv_module;
+struct lang_out;
 
 extern const struct srv_module customers_module;
 
 /*
  * The customer of a new contact from {"id"|"phone"|"email","name"}: found
  * by its id or an identity of the tenant, or created; out gets its id
- * ("" when ref is NULL, null or names nothing). 0, EINVAL (msg names the
+ * ("" when ref is NULL, null or names nothing). 0, EINVAL (why names the
  * field), EEXIST (an identity belongs to another customer) or ENOMEM.
  */
 int customer_resolve(struct srv *s, const char *by, const char *tenant,
-		     const json_t *ref, char out[40], char *msg, size_t size);
+		     const json_t *ref, char out[40], struct lang_out *why);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "model/demo_centre.h"
 #include "server/log.h"
 #include "server/srv.h"
@@ -115,7 +116,7 @@ static int create(struct demo *d, enum kind_id k, const json_t *item)
 
 	if (!body)
 		return ENOMEM;
-	st = obj_create_direct(d->srv, k, body, id, d->msg, sizeof(d->msg));
+	st = obj_create_direct(d->srv, k, body, id, &LANG_OUT(NULL, d->msg));
 	json_decref(body);
 	if (st) {
 		log_error("demo", "msg=\"cannot create\" kind=%s err=\"%s\"",

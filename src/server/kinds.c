@@ -16,6 +16,7 @@
 #include "model/calendar_json.h"
 #include "model/config.h"
 #include "model/queue_json.h"
+#include "lang/lang.h"
 #include "server/srv.h"
 #include "server/auth.h"
 #include "server/objects.h"
@@ -53,22 +54,22 @@ static const struct jv_field agent_fields[] = {
 
 /* ---- helpers ---- */
 
-static int fail(char *msg, size_t size, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int fail(struct lang_out *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-/* msg from fmt; returns err. */
-static int fail(char *msg, size_t size, int err, const char *fmt, ...)
+/* why from fmt (a msgid) in why's language; returns err. */
+static int fail(struct lang_out *why, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, size, fmt, ap);
+	vsnprintf(why->buf, why->size, lang_get(why->lang, fmt), ap);
 	va_end(ap);
 	return err;
 }
 
 /* body.timezone, when given, names a zone of the system's tzdata. */
-static int check_zone(const json_t *body, char *msg, size_t size)
+static int check_zone(const json_t *body, struct lang_out *why)
 {
 	const char *name = jv_str(body, "timezone");
 	struct tz *tz;
@@ -76,7 +77,7 @@ static int check_zone(const json_t *body, char *msg, size_t size)
 	if (!name)
 		return 0;
 	if (zoneinfo_load(&tz, name))
-		return fail(msg, size, EINVAL, "timezone: unknown zone %.64s",
+		return fail(why, EINVAL, N_("timezone: unknown zone %.64s"),
 			    name);
 	tz_free(tz);
 	return 0;
@@ -84,7 +85,7 @@ static int check_zone(const json_t *body, char *msg, size_t size)
 
 /* Every string of body[field] names an object of kind k. */
 static int check_refs(struct srv *s, const json_t *body, const char *field,
-		      enum kind_id k, char *msg, size_t size)
+		      enum kind_id k, struct lang_out *why)
 {
 	json_t *v;
 	size_t i;
@@ -92,7 +93,7 @@ static int check_refs(struct srv *s, const json_t *body, const char *field,
 	json_array_foreach(json_object_get(body, field), i, v)
 	{
 		if (!obj_find(s, k, json_string_value(v))) {
-			snprintf(msg, size, "%s[%zu]: no %s %.64s", field, i,
+			lang_say(why, N_("%s[%zu]: no %s %.64s"), field, i,
 				 kinds[k]->one, json_string_value(v));
 			return EINVAL;
 		}
@@ -101,13 +102,12 @@ static int check_refs(struct srv *s, const json_t *body, const char *field,
 }
 
 static int check_ref(struct srv *s, const json_t *body, const char *field,
-		     enum kind_id k, char *msg, size_t size)
+		     enum kind_id k, struct lang_out *why)
 {
 	const char *id = jv_str(body, field);
 
 	if (id && !obj_find(s, k, id)) {
-		snprintf(msg, size, "%s: no %s %.64s", field, kinds[k]->one,
-			 id);
+		lang_say(why, N_("%s: no %s %.64s"), field, kinds[k]->one, id);
 		return EINVAL;
 	}
 	return 0;
@@ -123,20 +123,20 @@ static void set_default(json_t *b, const char *key, json_t *v)
 
 /* ---- tenants ---- */
 
-static int tenant_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-			size_t size)
+static int tenant_apply(struct srv *s, struct obj *o, json_t *next,
+			struct lang_out *why)
 {
 	int err;
 
-	if (check_zone(next, msg, size))
+	if (check_zone(next, why))
 		return EINVAL;
 	if (o)
 		return 0;
 	err = engine_tenant_add(s->eng, jv_str(next, "id"));
-	return err ? fail(msg, size, EIO, "engine: %s", strerror(err)) : 0;
+	return err ? fail(why, EIO, N_("engine: %s"), strerror(err)) : 0;
 }
 
-static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int tenant_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
 		struct kindset *set = obj_set(s, k);
@@ -147,22 +147,24 @@ static int tenant_remove(struct srv *s, struct obj *o, char *msg, size_t size)
 
 			if (jv_str(b, "tenant") &&
 			    !strcmp(jv_str(b, "tenant"), o->id))
-				return fail(msg, size, EBUSY,
-					    "the tenant is still used by %s",
-					    kinds[k]->name);
+				return fail(
+					why, EBUSY,
+					N_("the tenant is still used by %s"),
+					kinds[k]->name);
 			json_array_foreach(json_object_get(b, "tenants"), j, v)
 			{
 				if (!strcmp(json_string_value(v), o->id))
-					return fail(msg, size, EBUSY,
-						    "the tenant is still used "
-						    "by %s",
-						    kinds[k]->name);
+					return fail(
+						why, EBUSY,
+						N_("the tenant is still used "
+						   "by %s"),
+						kinds[k]->name);
 			}
 		}
 	}
 	if (engine_tenant_remove(s->eng, o->id))
-		return fail(msg, size, EBUSY,
-			    "the tenant still has queues or agents%s", "");
+		return fail(why, EBUSY,
+			    N_("the tenant still has queues or agents"));
 	return 0;
 }
 
@@ -179,14 +181,14 @@ static void tenant_defaults(json_t *b)
 
 /* ---- sites ---- */
 
-static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-		      size_t size)
+static int site_apply(struct srv *s, struct obj *o, json_t *next,
+		      struct lang_out *why)
 {
 	struct engine_site es = {0};
 	const char *kind = jv_str(next, "kind");
 
 	(void)o;
-	if (check_zone(next, msg, size))
+	if (check_zone(next, why))
 		return EINVAL;
 	es.id = jv_str(next, "id");
 	expr_site_kind_parse(kind, strlen(kind), &es.kind);
@@ -194,7 +196,7 @@ static int site_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	es.cost_per_hour_cents =
 		(int64_t)llround(jv_num(next, "cost_per_hour", 0) * 100);
 	return engine_site_set(s->eng, &es)
-		       ? fail(msg, size, EIO, "engine refused the site%s", "")
+		       ? fail(why, EIO, N_("engine refused the site"))
 		       : 0;
 }
 
@@ -213,11 +215,10 @@ static bool used_by_agents(struct srv *s, const char *field, const char *id)
 	return false;
 }
 
-static int site_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int site_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (used_by_agents(s, "site", o->id))
-		return fail(msg, size, EBUSY,
-			    "agents still work from this site%s", "");
+		return fail(why, EBUSY, N_("agents still work from this site"));
 	return 0;
 }
 
@@ -236,32 +237,30 @@ static void site_defaults(json_t *b)
 
 /* ---- skills ---- */
 
-static int skill_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-		       size_t size)
+static int skill_apply(struct srv *s, struct obj *o, json_t *next,
+		       struct lang_out *why)
 {
 	const char *name = jv_str(next, "name");
 
 	for (const char *p = name; *p; p++)
 		if (!islower((unsigned char)*p) &&
 		    !isdigit((unsigned char)*p) && !strchr("._-", *p))
-			return fail(msg, size, EINVAL,
-				    "name: use a-z, 0-9, '.', '_' and '-' "
-				    "(%.64s)",
+			return fail(why, EINVAL,
+				    N_("name: use a-z, 0-9, '.', '_' and '-' "
+				       "(%.64s)"),
 				    name);
 	if (o && strcmp(jv_str(o->body, "name"), name) &&
 	    used_by_agents(s, "skills", jv_str(o->body, "name")))
-		return fail(msg, size, EBUSY,
-			    "agents hold this skill; it cannot be renamed%s",
-			    "");
+		return fail(why, EBUSY,
+			    N_("agents hold this skill; it cannot be renamed"));
 	(void)s;
 	return 0;
 }
 
-static int skill_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int skill_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (used_by_agents(s, "skills", jv_str(o->body, "name")))
-		return fail(msg, size, EBUSY, "agents still hold this skill%s",
-			    "");
+		return fail(why, EBUSY, N_("agents still hold this skill"));
 	return 0;
 }
 
@@ -275,27 +274,25 @@ static bool all_visible(struct srv *s, const struct user *u, const json_t *b)
 
 /* ---- calendars ---- */
 
-static int calendar_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-			  size_t size)
+static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
+			  struct lang_out *why)
 {
 	struct calendar *cal;
-	int rc = calendar_json_build(next, &cal, msg, size);
+	int rc = calendar_json_build(next, &cal, why->buf, why->size);
 
 	(void)o;
 	if (rc)
 		return rc == ENOMEM ? ENOMEM : EINVAL;
 	if (engine_calendar_set(s->eng, jv_str(next, "id"), cal))
-		return fail(msg, size, EIO, "engine refused the calendar%s",
-			    "");
+		return fail(why, EIO, N_("engine refused the calendar"));
 	return 0;
 }
 
-static int calendar_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int calendar_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
 	    engine_calendar_remove(s->eng, o->id))
-		return fail(msg, size, EBUSY,
-			    "queues still use this calendar%s", "");
+		return fail(why, EBUSY, N_("queues still use this calendar"));
 	return 0;
 }
 
@@ -309,8 +306,8 @@ static void calendar_defaults(json_t *b)
 /* ---- queues ---- */
 
 /* "steps: filter \"x\" at ..." names the step whose filter is x. */
-static int step_error(const json_t *steps, const char *emsg, char *msg,
-		      size_t size)
+static int step_error(const json_t *steps, const char *emsg,
+		      struct lang_out *why)
 {
 	json_t *v;
 	size_t i;
@@ -324,14 +321,14 @@ static int step_error(const json_t *steps, const char *emsg, char *msg,
 			continue;
 		snprintf(quoted, sizeof(quoted), "filter \"%.60s\"", f);
 		if (strstr(emsg, quoted))
-			return fail(msg, size, EINVAL, "steps[%zu].filter: %s",
-				    i, emsg);
+			return fail(why, EINVAL, N_("steps[%zu].filter: %s"), i,
+				    emsg);
 	}
-	return fail(msg, size, EINVAL, "steps: %s", emsg);
+	return fail(why, EINVAL, N_("steps: %s"), emsg);
 }
 
-static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-		       size_t size)
+static int queue_apply(struct srv *s, struct obj *o, json_t *next,
+		       struct lang_out *why)
 {
 	struct engine_step steps[32];
 	struct engine_queue q = {0};
@@ -339,32 +336,30 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	int st, err;
 
 	(void)o;
-	if ((st = check_ref(s, next, "tenant", K_TENANTS, msg, size)) ||
-	    (st = check_ref(s, next, "calendar", K_CALENDARS, msg, size)))
+	if ((st = check_ref(s, next, "tenant", K_TENANTS, why)) ||
+	    (st = check_ref(s, next, "calendar", K_CALENDARS, why)))
 		return st;
 	queue_json_fill(next, &q, steps);
 	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
 	if (err == EBUSY)
-		return fail(msg, size, EBUSY, "%s",
-			    ee.msg[0] ? ee.msg
-				      : "the queue holds contacts: its tenant "
-					"and channel cannot change");
+		return ee.msg[0] ? fail(why, EBUSY, "%s", ee.msg)
+				 : fail(why, EBUSY,
+					N_("the queue holds contacts: its "
+					   "tenant and channel cannot change"));
 	if (err == EINVAL || err == ENOENT)
 		return step_error(json_object_get(next, "steps"),
-				  ee.msg[0] ? ee.msg : "invalid queue", msg,
-				  size);
-	return err ? fail(msg, size, EIO, "engine: %s", strerror(err)) : 0;
+				  ee.msg[0] ? ee.msg : "invalid queue", why);
+	return err ? fail(why, EIO, N_("engine: %s"), strerror(err)) : 0;
 }
 
-static int queue_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	int err = engine_queue_remove(s->eng, o->id);
 
 	if (err)
-		return fail(msg, size, EBUSY,
-			    "the queue holds contacts or another queue sends "
-			    "contacts to it%s",
-			    "");
+		return fail(why, EBUSY,
+			    N_("the queue holds contacts or another queue "
+			       "sends contacts to it"));
 	return 0;
 }
 
@@ -396,8 +391,8 @@ static void queue_defaults(json_t *b)
 
 /* ---- agents ---- */
 
-static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-		       size_t size)
+static int agent_apply(struct srv *s, struct obj *o, json_t *next,
+		       struct lang_out *why)
 {
 	const char *names[64], *tags[50], *tenants[100];
 	uint8_t levels[64];
@@ -408,16 +403,16 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 	int st, err;
 
 	(void)o;
-	if ((st = check_ref(s, next, "site", K_SITES, msg, size)) ||
-	    (st = check_refs(s, next, "tenants", K_TENANTS, msg, size)))
+	if ((st = check_ref(s, next, "site", K_SITES, why)) ||
+	    (st = check_refs(s, next, "tenants", K_TENANTS, why)))
 		return st;
 	if (json_object_size(json_object_get(next, "skills")) > 64)
-		return fail(msg, size, EINVAL, "skills: at most 64%s", "");
+		return fail(why, EINVAL, N_("skills: at most 64"));
 	json_object_foreach(json_object_get(next, "skills"), key, v)
 	{
 		if (!obj_find_by(s, K_SKILLS, "name", key))
-			return fail(msg, size, EINVAL,
-				    "skills.%.64s: no such skill", key);
+			return fail(why, EINVAL,
+				    N_("skills.%.64s: no such skill"), key);
 		names[a.nskills] = key;
 		levels[a.nskills++] = (uint8_t)json_integer_value(v);
 	}
@@ -437,19 +432,17 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
 		a.capacity[c] = (uint8_t)jv_int(
 			cap, engine_channel_name((enum channel)c), 0);
 	err = engine_agent_set(s->eng, &a);
-	return err ? fail(msg, size, EINVAL, "the engine refused the agent: %s",
+	return err ? fail(why, EINVAL, N_("the engine refused the agent: %s"),
 			  strerror(err))
 		   : 0;
 }
 
-static int agent_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int agent_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (obj_find_by(s, K_USERS, "agent", o->id))
-		return fail(msg, size, EBUSY, "a user is still this agent%s",
-			    "");
+		return fail(why, EBUSY, N_("a user is still this agent"));
 	if (engine_agent_remove(s->eng, srv_now(s), o->id))
-		return fail(msg, size, EBUSY,
-			    "the agent is handling contacts%s", "");
+		return fail(why, EBUSY, N_("the agent is handling contacts"));
 	return 0;
 }
 
@@ -502,10 +495,10 @@ static json_t *agent_present(struct srv *s, const struct obj *o)
 /* ---- dispositions ---- */
 
 static int disposition_apply(struct srv *s, struct obj *o, json_t *next,
-			     char *msg, size_t size)
+			     struct lang_out *why)
 {
 	(void)o;
-	return check_ref(s, next, "tenant", K_TENANTS, msg, size);
+	return check_ref(s, next, "tenant", K_TENANTS, why);
 }
 
 static void disposition_defaults(json_t *b)
@@ -516,30 +509,29 @@ static void disposition_defaults(json_t *b)
 
 /* ---- users ---- */
 
-static int user_apply(struct srv *s, struct obj *o, json_t *next, char *msg,
-		      size_t size)
+static int user_apply(struct srv *s, struct obj *o, json_t *next,
+		      struct lang_out *why)
 {
 	int st;
 
 	(void)o;
-	if ((st = check_refs(s, next, "tenants", K_TENANTS, msg, size)) ||
-	    (st = check_refs(s, next, "sites", K_SITES, msg, size)) ||
-	    (st = check_ref(s, next, "agent", K_AGENTS, msg, size)))
+	if ((st = check_refs(s, next, "tenants", K_TENANTS, why)) ||
+	    (st = check_refs(s, next, "sites", K_SITES, why)) ||
+	    (st = check_ref(s, next, "agent", K_AGENTS, why)))
 		return st;
 	if (!strcmp(jv_str(next, "role"), "agent") && !jv_str(next, "agent"))
-		return fail(msg, size, EINVAL,
-			    "agent: required for the role agent%s", "");
+		return fail(why, EINVAL,
+			    N_("agent: required for the role agent"));
 	if (!jv_str(next, "password_hash"))
-		return fail(msg, size, EINVAL, "password: required%s", "");
+		return fail(why, EINVAL, N_("password: required"));
 	if (auth_user_load(s, next))
-		return fail(msg, size, EIO, "out of memory%s", "");
+		return fail(why, EIO, N_("out of memory"));
 	return 0;
 }
 
-static int user_remove(struct srv *s, struct obj *o, char *msg, size_t size)
+static int user_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
-	(void)msg;
-	(void)size;
+	(void)why;
 	auth_sessions_end(s, o->id, NULL);
 	auth_user_drop(s, o->id);
 	return 0;

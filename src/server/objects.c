@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "model/event.h"
 #include "server/auth.h"
 #include "server/log.h"
@@ -307,6 +308,7 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 	bool created = !o;
 	struct actor who;
 	char msg[256];
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	int st;
 
 	if (unique_taken(s, k, next, jv_str(next, "id"))) {
@@ -315,7 +317,7 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 		json_decref(next);
 		return;
 	}
-	st = kinds[k]->apply(s, o, next, msg, sizeof(msg));
+	st = kinds[k]->apply(s, o, next, &why);
 	if (st) {
 		obj_reply_error(r, st, msg);
 		json_decref(next);
@@ -424,19 +426,15 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 static void api_obj_create(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
-	char msg[256], id[40], t[32];
+	char id[40], t[32];
 	json_t *next;
-	int rc;
 
 	if (!may(r, kinds[k]->write_roles)) {
 		web_forbidden(r);
 		return;
 	}
-	rc = jv_check(r->body, kinds[k]->fields, true, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, kinds[k]->fields, true))
 		return;
-	}
 	next = json_deep_copy(r->body);
 	srv_uuid(id);
 	web_time(srv_now(r->srv), t, sizeof(t));
@@ -463,15 +461,13 @@ static void api_obj_update(struct hreq *r)
 	o = path_obj(r, k);
 	if (!o)
 		return;
-	rc = jv_check(r->body, kinds[k]->fields, false, msg, sizeof(msg));
-	if (rc) {
-		web_bad_field(r, rc, msg);
+	if (web_check(r, r->body, kinds[k]->fields, false))
 		return;
-	}
 	next = json_deep_copy(o->body);
 	json_object_update(next, r->body);
 	/* Required fields cannot be cleared. */
-	rc = jv_check(next, kinds[k]->fields, true, msg, sizeof(msg));
+	rc = jv_check_lang(r->lang, next, kinds[k]->fields, true, msg,
+			   sizeof(msg));
 	if (rc == -1) {
 		json_decref(next);
 		web_bad_field(r, rc, msg);
@@ -489,6 +485,7 @@ static void api_obj_delete(struct hreq *r)
 	struct srv *s = r->srv;
 	struct actor who;
 	char msg[256];
+	struct lang_out why = LANG_OUT(r->lang, msg);
 	struct obj *o;
 	int st;
 
@@ -500,7 +497,7 @@ static void api_obj_delete(struct hreq *r)
 	if (!o)
 		return;
 	actor_of(r, &who); /* before: a user may remove itself */
-	st = kinds[k]->remove ? kinds[k]->remove(s, o, msg, sizeof(msg)) : 0;
+	st = kinds[k]->remove ? kinds[k]->remove(s, o, &why) : 0;
 	if (st) {
 		web_error(r, st == EBUSY ? 409 : 500,
 			  st == EBUSY ? "conflict" : "internal", "%s", msg);
@@ -524,7 +521,7 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 			 kinds[k]->one, id);
 		return EINVAL;
 	}
-	st = kinds[k]->apply(s, NULL, b, msg, size);
+	st = kinds[k]->apply(s, NULL, b, &(struct lang_out){NULL, msg, size});
 	if (st || obj_insert(s, k, id, b)) {
 		char why[256];
 
@@ -537,7 +534,7 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 }
 
 int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
-		      char out_id[40], char *msg, size_t size)
+		      char out_id[40], struct lang_out *why)
 {
 	json_t *hash = json_incref(json_object_get(body, "password_hash"));
 	struct actor who;
@@ -545,7 +542,8 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	int st, rc;
 
 	json_object_del(body, "password_hash");
-	rc = jv_check(body, kinds[k]->fields, true, msg, size);
+	rc = jv_check_lang(why->lang, body, kinds[k]->fields, true, why->buf,
+			   why->size);
 	if (hash)
 		json_object_set_new(body, "password_hash", hash);
 	if (rc)
@@ -558,11 +556,11 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	if (kinds[k]->defaults)
 		kinds[k]->defaults(body);
 	if (unique_taken(s, k, body, out_id)) {
-		snprintf(msg, size, "%s already exists",
+		lang_say(why, N_("%s already exists"),
 			 jv_str(body, kinds[k]->unique));
 		return EEXIST;
 	}
-	st = kinds[k]->apply(s, NULL, body, msg, size);
+	st = kinds[k]->apply(s, NULL, body, why);
 	if (st)
 		return st;
 	json_incref(body);

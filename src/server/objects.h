@@ -22,6 +22,7 @@ struct srv;
 struct srv_module;
 struct user;
 struct obj;
+struct lang_out;
 
 extern const struct srv_module config_module;
 
@@ -34,15 +35,15 @@ struct kind {
 	unsigned read_roles, write_roles;
 	/*
 	 * Checks references and applies `next` (the complete new body) to
-	 * the engine; o is NULL on create. Returns 0, or with msg filled
+	 * the engine; o is NULL on create. Returns 0, or with why filled
 	 * EINVAL (the body names what does not exist or fit), EBUSY (a
 	 * conflict with other objects) or another errno (the server's).
-	 * msg filled.
+	 * why filled.
 	 */
-	int (*apply)(struct srv *s, struct obj *o, json_t *next, char *msg,
-		     size_t size);
-	/* Before a delete: 0 or EBUSY (still used) with msg. */
-	int (*remove)(struct srv *s, struct obj *o, char *msg, size_t size);
+	int (*apply)(struct srv *s, struct obj *o, json_t *next,
+		     struct lang_out *why);
+	/* Before a delete: 0 or EBUSY (still used) with why. */
+	int (*remove)(struct srv *s, struct obj *o, struct lang_out *why);
 	/* Whether user u may see the object (admin sees all). */
 	bool (*visible)(struct srv *s, const struct user *u,
 			const json_t *body);
@@ -93,9 +94,9 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 /*
  * Creates an object from a body of the server's side (the demo, the
  * command line), with the API's checks and audit: 0, EINVAL, EEXIST (the
- * unique field is taken), EBUSY or ENOMEM, with msg.
+ * unique field is taken), EBUSY or ENOMEM, with why.
  */
 int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
-		      char out_id[40], char *msg, size_t size);
+		      char out_id[40], struct lang_out *why);
 
 #endif

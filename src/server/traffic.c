@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang/lang.h"
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/libre.h"
@@ -95,6 +96,7 @@ static void arrival(struct srv *s, struct traffic *t)
 	struct kindset *qs = obj_set(s, K_QUEUES);
 	struct new_contact nc = {0};
 	char phone[24], cust[40], msg[256];
+	struct lang_out why = LANG_OUT(NULL, msg);
 	struct crec *c;
 	json_t *ref;
 	struct obj *q;
@@ -108,12 +110,10 @@ static void arrival(struct srv *s, struct traffic *t)
 	nc.queue = q->id;
 	nc.channel = jv_str(q->body, "channel");
 	nc.by = "demo-traffic";
-	if (!customer_resolve(s, "demo-traffic", nc.tenant, ref, cust, msg,
-			      sizeof(msg)))
+	if (!customer_resolve(s, "demo-traffic", nc.tenant, ref, cust, &why))
 		nc.customer = cust;
 	json_decref(ref);
-	if (!contacts_create(s, &nc, &c, msg, sizeof(msg)) &&
-	    strcmp(nc.channel, "email"))
+	if (!contacts_create(s, &nc, &c, &why) && strcmp(nc.channel, "email"))
 		schedule(s, t, ACT_ABANDON, c->num, NULL,
 			 between_ms(t, 60, 240));
 }
@@ -123,6 +123,7 @@ static void act_do(struct srv *s, struct act *a)
 {
 	struct crec *c = a->num ? contacts_find_num(s, a->num) : NULL;
 	char msg[256];
+	struct lang_out why = LANG_OUT(NULL, msg);
 
 	if (a->kind == ACT_ARRIVAL) {
 		arrival(s, a->t);
@@ -134,14 +135,13 @@ static void act_do(struct srv *s, struct act *a)
 	if (!c)
 		return;
 	if (a->kind == ACT_ACCEPT)
-		contacts_accept(s, c, a->agent, msg, sizeof(msg));
+		contacts_accept(s, c, a->agent, &why);
 	else if (a->kind == ACT_END)
-		contacts_end(s, c, msg, sizeof(msg));
+		contacts_end(s, c, &why);
 	else if (a->kind == ACT_WRAPUP)
-		contacts_wrapup(s, c, NULL, NULL, "demo-traffic", msg,
-				sizeof(msg));
+		contacts_wrapup(s, c, NULL, NULL, "demo-traffic", &why);
 	else if (!strcmp(jv_str(crec_body(c), "state"), "queued"))
-		contacts_abandon(s, c, msg, sizeof(msg));
+		contacts_abandon(s, c, &why);
 }
 
 static void act_fire(void *arg)
@@ -204,12 +204,13 @@ static void traffic_start(struct srv *s, void *arg)
 	struct kindset *set = obj_set(s, K_AGENTS);
 	struct traffic *t = arg;
 	char msg[256];
+	struct lang_out why = LANG_OUT(NULL, msg);
 
 	if (!t)
 		return;
 	for (size_t i = 2; i < set->n; i++)
 		contacts_agent_state(s, set->list[i]->id, AS_AVAILABLE, NULL,
-				     msg, sizeof(msg));
+				     &why);
 	schedule(s, t, ACT_ARRIVAL, 0, NULL, 1000);
 	log_info("demo", "msg=\"demo traffic on\" robots=%zu",
 		 set->n > 2 ? set->n - 2 : 0);

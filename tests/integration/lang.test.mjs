@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, request } from './lib.mjs';
+import { startServer, request, login, demoIds } from './lib.mjs';
 
 let srv;
 const WEB = join(process.env.RELAIS_SOURCE_DIR || new URL('../..', import.meta.url).pathname, 'web');
@@ -72,4 +72,32 @@ test('the catalogs are served for the browser', async () => {
   }
   const fr = await request(srv.url, 'GET', '/lang/fr.json');
   assert.equal(fr.body['no route %s'], 'aucune route %s');
+});
+
+// The services' refusals (the contact service, the configuration's checks)
+// are written in the caller's language too, not only the HTTP layer's.
+test('the contact service and the configuration answer in the caller\'s language', async () => {
+  const demo = await startServer({ fsync: false });
+  try {
+    const admin = await login(demo.url, 'admin');
+    const ids = await demoIds(demo.url, admin.token);
+    const assur = ids.tenants.find((t) => t.name === 'AssurMax').id;
+    const telcoQueue = ids.queues.find((q) => q.tenant !== assur && q.channel === 'voice');
+    const paris = ids.sites.find((s) => s.name === 'Paris').id;
+    const say = async (l, method, path, body) => {
+      const r = await request(demo.url, method, path, { token: admin.token, body, ...lang(l) });
+      return { status: r.status, ...r.body.error };
+    };
+    const contact = { tenant: assur, queue: telcoQueue.id, channel: 'voice' };
+    const en = await say(null, 'POST', '/api/v1/contacts', contact);
+    const fr = await say('fr', 'POST', '/api/v1/contacts', contact);
+    assert.deepEqual(en, { status: 400, code: 'invalid_field', message: `queue: no queue ${telcoQueue.id} in the tenant` });
+    assert.deepEqual(fr, { status: 400, code: 'invalid_field', message: `queue : aucune file ${telcoQueue.id} chez ce donneur d'ordre` });
+    const siteEn = await say(null, 'DELETE', `/api/v1/sites/${paris}`);
+    const siteFr = await say('fr', 'DELETE', `/api/v1/sites/${paris}`);
+    assert.deepEqual(siteEn, { status: 409, code: 'conflict', message: 'agents still work from this site' });
+    assert.deepEqual(siteFr, { status: 409, code: 'conflict', message: 'des conseillers travaillent encore sur ce site' });
+  } finally {
+    await demo.stop();
+  }
 });

@@ -10,7 +10,7 @@
  * four. For each request: the method and path go through
  * web_route_lookup(), the query string through web_query() with every
  * name the server asks for and every name it holds (each value also
- * through web_time_parse()), and the body through jv_parse() and, when it
+ * through utctime_parse()), and the body through jv_parse() and, when it
  * parses, jv_check() against the field table of every kind, on create and
  * on update.
  *
@@ -20,13 +20,14 @@
  * Anything that breaks a documented promise aborts: a route of another
  * method, a parameter that is not a string or holds a '/', a decoded
  * value that overruns its buffer, a refusal without a message or with a
- * code other than -1 or -2, a time that does not survive web_time().
+ * code other than -1 or -2, a time that does not survive utctime_format().
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "server/libre.h"
 
 #include "server/httphead.h"
@@ -103,12 +104,12 @@ static void check_body(const char *buf, size_t len)
 static void check_time(const char *v)
 {
 	char buf[32];
-	int64_t t = web_time_parse(v);
+	int64_t t = utctime_parse(v);
 
 	if (t < 0 || t >= YEAR_10000_MS)
 		return;
-	web_time(t, buf, sizeof(buf));
-	if (web_time_parse(buf) != t)
+	utctime_format(t, buf, sizeof(buf));
+	if (utctime_parse(buf) != t)
 		abort();
 }
 

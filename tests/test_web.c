@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "model/utctime.h"
 #include "server/web.h"
 
 /* The pattern with its {x} segments replaced by "id1", "id2". */
@@ -389,11 +390,11 @@ static void test_time_formats_utc_with_milliseconds(void **state)
 	char buf[32];
 
 	(void)state;
-	assert_string_equal(web_time(0, buf, sizeof(buf)),
+	assert_string_equal(utctime_format(0, buf, sizeof(buf)),
 			    "1970-01-01T00:00:00.000Z");
-	assert_string_equal(web_time(1795946400123LL, buf, sizeof(buf)),
+	assert_string_equal(utctime_format(1795946400123LL, buf, sizeof(buf)),
 			    "2026-11-29T10:00:00.123Z");
-	assert_string_equal(web_time(951782400000LL, buf, sizeof(buf)),
+	assert_string_equal(utctime_format(951782400000LL, buf, sizeof(buf)),
 			    "2000-02-29T00:00:00.000Z");
 	assert_int_equal(strlen(buf), 24);
 }
@@ -404,8 +405,8 @@ static void test_time_round_trips(void **state)
 
 	(void)state;
 	for (int64_t ms = 0; ms < 4102444800000LL; ms += 86399999LL * 37) {
-		web_time(ms, buf, sizeof(buf));
-		if (web_time_parse(buf) != ms)
+		utctime_format(ms, buf, sizeof(buf));
+		if (utctime_parse(buf) != ms)
 			fail_msg("%s: %lld", buf, (long long)ms);
 	}
 }
@@ -413,17 +414,17 @@ static void test_time_round_trips(void **state)
 static void test_time_parse_variants(void **state)
 {
 	(void)state;
-	assert_int_equal(web_time_parse("2026-11-29T10:00:00Z"),
+	assert_int_equal(utctime_parse("2026-11-29T10:00:00Z"),
 			 1795946400000LL);
-	assert_int_equal(web_time_parse("2026-11-29T10:00:00+00:00"),
+	assert_int_equal(utctime_parse("2026-11-29T10:00:00+00:00"),
 			 1795946400000LL);
-	assert_int_equal(web_time_parse("2026-11-29T10:00:00.5Z"),
+	assert_int_equal(utctime_parse("2026-11-29T10:00:00.5Z"),
 			 1795946400500LL);
-	assert_int_equal(web_time_parse("2026-11-29T10:00:00.05Z"),
+	assert_int_equal(utctime_parse("2026-11-29T10:00:00.05Z"),
 			 1795946400050LL);
-	assert_int_equal(web_time_parse("2026-11-29T10:00:00.1239Z"),
+	assert_int_equal(utctime_parse("2026-11-29T10:00:00.1239Z"),
 			 1795946400123LL);
-	assert_int_equal(web_time_parse("2024-02-29T23:59:59.999Z"),
+	assert_int_equal(utctime_parse("2024-02-29T23:59:59.999Z"),
 			 1709251199999LL);
 }
 
@@ -455,12 +456,12 @@ static void test_time_parse_refuses(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (web_time_parse(bad[i]) != -1)
+		if (utctime_parse(bad[i]) != -1)
 			fail_msg("\"%s\" accepted", bad[i]);
 }
 
 /*
- * web_time_parse() refuses fields outside the calendar: a negative hour,
+ * utctime_parse() refuses fields outside the calendar: a negative hour,
  * minute or second ("10:-1:00" once gave 09:59) and a day past the month's
  * end (Feb 31 once gave March 3).
  */
@@ -474,7 +475,7 @@ static void test_time_parse_refuses_fields_out_of_the_calendar(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (web_time_parse(bad[i]) != -1)
+		if (utctime_parse(bad[i]) != -1)
 			fail_msg("\"%s\" accepted", bad[i]);
 }
 

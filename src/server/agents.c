@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "lang/lang.h"
 #include "server/contacts.h"
+#include "server/stats.h"
 #include "server/module.h"
 #include "server/srv.h"
 #include "server/auth.h"
@@ -91,8 +93,8 @@ static void api_agent_state(struct hreq *r)
 			  as && as->reason[0] ? json_string(as->reason)
 					      : json_null(),
 			  "state_since",
-			  web_time(as ? as->since_ms : srv_now(s), t,
-				   sizeof(t))));
+			  utctime_format(as ? as->since_ms : srv_now(s), t,
+					 sizeof(t))));
 }
 
 static void api_agent_why(struct hreq *r)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "model/utctime.h"
 #include "model/event.h"
 #include "server/libre.h"
 #include <sodium.h>
@@ -818,7 +819,7 @@ static int session_open(struct srv *s, const struct user *u, char token[64],
 	}
 	row = json_pack("{s:s,s:s,s:I,s:s}", "user", u->id, "csrf", se->csrf,
 			"expires_ms", (json_int_t)se->expires_ms, "created_at",
-			web_time(srv_now(s), t, sizeof(t)));
+			utctime_format(srv_now(s), t, sizeof(t)));
 	srv_put(s, "sessions", se->id, row);
 	json_decref(row);
 	*out = se;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/event.h"
 #include "server/contacts.h"
@@ -259,8 +260,9 @@ static void crec_update(struct srv *s, struct crec *c,
 	default:
 		break;
 	}
-	json_object_set_new(b, "updated_at",
-			    json_string(web_time(srv_now(s), t, sizeof(t))));
+	json_object_set_new(
+		b, "updated_at",
+		json_string(utctime_format(srv_now(s), t, sizeof(t))));
 	if (ev->state != CS_QUEUED && ev->state != CS_CALLBACK_PENDING) {
 		json_object_set_new(b, "position", json_integer(0));
 		json_object_set_new(b, "ewt_s", json_null());
@@ -453,7 +455,7 @@ int contacts_create(struct srv *s, const struct new_contact *nc,
 	if (err)
 		return err;
 	srv_uuid(id);
-	web_time(srv_now(s), t, sizeof(t));
+	utctime_format(srv_now(s), t, sizeof(t));
 	b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:o,s:o,s:n,s:i,s:n,s:n,s:n,"
 		      "s:s,s:s,s:I,s:I,s:b}",
 		      "id", id, "tenant", nc->tenant, "queue", nc->queue,

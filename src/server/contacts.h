@@ -58,6 +58,8 @@ struct new_contact {
 };
 
 extern const struct srv_module contacts_module;
+/* The agents' state and "why not" routes (agents.c), on the service. */
+extern const struct srv_module agents_module;
 
 /* Creates it and hands it to the engine; *out is the new contact. */
 int contacts_create(struct srv *s, const struct new_contact *nc,
@@ -100,5 +102,11 @@ json_t *crec_body(struct crec *c);
 json_t *contacts_view(const json_t *body);
 /* The view of a live contact, with its place in line and wait now. */
 json_t *contacts_live_view(struct srv *s, struct crec *c);
+
+/* ---- contacts_api.c ---- */
+struct hreq;
+/* Answers the contacts of one customer (its visibility checked). */
+void api_customer_contacts_query(struct hreq *r, const char *customer,
+				 const char *tenant);
 
 #endif

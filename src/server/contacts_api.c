@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "lang/lang.h"
 #include "server/contacts.h"
 #include "server/customers.h"
@@ -124,8 +125,9 @@ static int collect_event(const struct store_event *ev, void *arg)
 	if (!e)
 		e = json_object();
 	json_object_set_new(e, "seq", json_integer(ev->seq));
-	json_object_set_new(e, "time",
-			    json_string(web_time(ev->time_ms, t, sizeof(t))));
+	json_object_set_new(
+		e, "time",
+		json_string(utctime_format(ev->time_ms, t, sizeof(t))));
 	json_object_set_new(e, "type", json_string(ev->type));
 	json_object_del(e, "contact");
 	if (!q->extra)
@@ -223,7 +225,7 @@ static bool time_param(struct query *q, const char *name, int64_t *out)
 	*out = 0;
 	if (!v)
 		return true;
-	*out = web_time_parse(v);
+	*out = utctime_parse(v);
 	if (*out < 0) {
 		web_error(q->r, 400, "invalid_field",
 			  "%s: expected a UTC time like 2026-11-29T10:00:00Z",

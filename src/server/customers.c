@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/event.h"
 #include "server/contacts.h"
@@ -267,7 +268,7 @@ static json_t *customer_new(struct srv *s, const char *tenant)
 	char id[40], t[32];
 
 	srv_uuid(id);
-	web_time(srv_now(s), t, sizeof(t));
+	utctime_format(srv_now(s), t, sizeof(t));
 	return json_pack("{s:s,s:s,s:s,s:[],s:[],s:{},s:s,s:s}", "id", id,
 			 "tenant", tenant, "name", "", "phones", "emails",
 			 "attributes", "created_at", t, "updated_at", t);
@@ -474,7 +475,7 @@ static void cupdate_finish(struct query *q)
 	json_object_update(b, r->body);
 	json_object_set_new(
 		b, "updated_at",
-		json_string(web_time(srv_now(r->srv), t, sizeof(t))));
+		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
 	rc = check_identities(b, "", &why);
 	if (!rc)
 		rc = check_taken(r->srv, b, &why);

@@ -17,6 +17,7 @@
 #include "lang/lang.h"
 #include "model/demo_centre.h"
 #include "server/log.h"
+#include "server/demo.h"
 #include "server/srv.h"
 #include "server/auth.h"
 #include "server/objects.h"

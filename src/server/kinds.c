@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "core/calendar.h"
 #include "model/calendar_json.h"
 #include "model/config.h"
 #include "model/queue_json.h"
 #include "lang/lang.h"
 #include "server/srv.h"
+#include "server/stats.h"
 #include "server/auth.h"
 #include "server/objects.h"
 #include "sys/zoneinfo.h"
@@ -487,7 +489,7 @@ static json_t *agent_present(struct srv *s, const struct obj *o)
 						: json_null());
 	json_object_set_new(
 		out, "state_since",
-		as ? json_string(web_time(as->since_ms, t, sizeof(t)))
+		as ? json_string(utctime_format(as->since_ms, t, sizeof(t)))
 		   : json_null());
 	return out;
 }

@@ -8,13 +8,11 @@
 #include "server/auth.h"
 #include "server/contacts.h"
 #include "server/customers.h"
+#include "server/demo.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/stats.h"
 #include "server/stream.h"
-
-extern const struct srv_module agents_module;
-extern const struct srv_module demo_module;
 
 /* clang-format off */
 const struct srv_module *const srv_modules[] = {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/event.h"
 #include "server/auth.h"
@@ -437,7 +438,7 @@ static void api_obj_create(struct hreq *r)
 		return;
 	next = json_deep_copy(r->body);
 	srv_uuid(id);
-	web_time(srv_now(r->srv), t, sizeof(t));
+	utctime_format(srv_now(r->srv), t, sizeof(t));
 	json_object_set_new(next, "id", json_string(id));
 	json_object_set_new(next, "created_at", json_string(t));
 	json_object_set_new(next, "updated_at", json_string(t));
@@ -475,7 +476,7 @@ static void api_obj_update(struct hreq *r)
 	}
 	json_object_set_new(
 		next, "updated_at",
-		json_string(web_time(srv_now(r->srv), t, sizeof(t))));
+		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
 	obj_commit_or_hash(r, k, o, next);
 }
 
@@ -549,7 +550,7 @@ int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 	if (rc)
 		return EINVAL;
 	srv_uuid(out_id);
-	web_time(srv_now(s), t, sizeof(t));
+	utctime_format(srv_now(s), t, sizeof(t));
 	json_object_set_new(body, "id", json_string(out_id));
 	json_object_set_new(body, "created_at", json_string(t));
 	json_object_set_new(body, "updated_at", json_string(t));

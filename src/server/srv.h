@@ -30,15 +30,6 @@
 
 struct srv;
 struct event;
-struct obj;
-
-/* An agent's time in state, for the realtime statistics. */
-struct astate {
-	char agent[40];
-	enum agent_state state;
-	char reason[32];
-	int64_t since_ms;
-};
 
 struct srv_config {
 	const char *data_dir;
@@ -150,18 +141,5 @@ void srv_uuid(char out[40]);
 /* Runs fn(store, arg) on the store thread, then done(arg) on the loop. */
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
 	      void (*done)(void *arg), void *arg);
-
-/* ---- contacts_api.c ---- */
-/* The contacts of one customer (after its visibility was checked). */
-void api_customer_contacts_query(struct hreq *r, const char *customer,
-				 const char *tenant);
-
-/* ---- stats.c (the rest in stats.h) ---- */
-/* The agent's state and since when (borrowed), or NULL. */
-const struct astate *stats_agent_state(struct srv *s, const char *agent);
-
-/* ---- demo.c, traffic.c ---- */
-/* Creates the demo centre in an empty store (demo.c). */
-int demo_seed(struct srv *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "model/utctime.h"
 #include "server/libre.h"
 
 #include "core/csv.h"
@@ -397,8 +398,9 @@ static json_t *stats_realtime(struct srv *s, const struct user *u,
 		}
 		json_array_append_new(agents, agent_realtime(s, o, now));
 	}
-	return json_pack("{s:s,s:o,s:o}", "time", web_time(now, t, sizeof(t)),
-			 "queues", queues, "agents", agents);
+	return json_pack("{s:s,s:o,s:o}", "time",
+			 utctime_format(now, t, sizeof(t)), "queues", queues,
+			 "agents", agents);
 }
 
 /* The scope of a user's statistics as a string. */
@@ -601,14 +603,14 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 	return json_pack(
 		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
 		"s:i,s:o,s:o}",
-		"start", web_time(row->start, t, sizeof(t)), "key", row->key,
-		"name", jv_str(rp->names, row->key), "offered", (int)m->offered,
-		"answered", (int)m->answered, "handled", (int)m->handled,
-		"abandoned", (int)m->abandoned, "short_abandoned",
-		(int)m->short_abandoned, "answered_in_threshold",
-		(int)m->answered_in_sl, "service_level",
-		num_or_null(metrics_service_level(m, 0), 1000), "asa_s",
-		num_or_null(metrics_asa_s(m), 10), "avg_wait_s",
+		"start", utctime_format(row->start, t, sizeof(t)), "key",
+		row->key, "name", jv_str(rp->names, row->key), "offered",
+		(int)m->offered, "answered", (int)m->answered, "handled",
+		(int)m->handled, "abandoned", (int)m->abandoned,
+		"short_abandoned", (int)m->short_abandoned,
+		"answered_in_threshold", (int)m->answered_in_sl,
+		"service_level", num_or_null(metrics_service_level(m, 0), 1000),
+		"asa_s", num_or_null(metrics_asa_s(m), 10), "avg_wait_s",
 		num_or_null(metrics_avg_wait_s(m), 10), "max_wait_s",
 		json_real(round((double)m->wait_max_ms / 100.0) / 10.0),
 		"aht_s", num_or_null(metrics_aht_s(m), 10), "avg_abandon_s",
@@ -733,13 +735,15 @@ static void report_finish(struct query *q)
 			report_csv(q->r, q->result);
 		else
 			web_json(q->r, 200,
-				 json_pack("{s:s,s:s,s:I,s:s,s:O}", "from",
-					   web_time(rp->from, f, sizeof(f)),
-					   "to", web_time(rp->to, t, sizeof(t)),
-					   "interval_s",
-					   (json_int_t)(rp->step / 1000),
-					   "group", group_names[rp->group],
-					   "rows", q->result));
+				 json_pack(
+					 "{s:s,s:s,s:I,s:s,s:O}", "from",
+					 utctime_format(rp->from, f, sizeof(f)),
+					 "to",
+					 utctime_format(rp->to, t, sizeof(t)),
+					 "interval_s",
+					 (json_int_t)(rp->step / 1000), "group",
+					 group_names[rp->group], "rows",
+					 q->result));
 	}
 	json_decref(rp->names);
 	json_decref(rp->sl);
@@ -777,9 +781,9 @@ static bool report_params(struct hreq *r, struct report *rp)
 	int i;
 
 	v = web_query(r, "from", buf, sizeof(buf));
-	rp->from = v ? web_time_parse(v) : -1;
+	rp->from = v ? utctime_parse(v) : -1;
 	v = web_query(r, "to", buf, sizeof(buf));
-	rp->to = v ? web_time_parse(v) : -1;
+	rp->to = v ? utctime_parse(v) : -1;
 	if (rp->from < 0 || rp->to <= rp->from ||
 	    rp->to - rp->from > 92 * 86400000LL) {
 		web_error(r, 400, "invalid_field",
@@ -860,12 +864,12 @@ static int replay_event(const struct store_event *ev, void *arg)
 	char t[32];
 	json_t *d = json_loads(ev->data, 0, NULL);
 
-	json_array_append_new(q->result,
-			      json_pack("{s:I,s:s,s:s?,s:s,s:o}", "seq",
-					(json_int_t)ev->seq, "time",
-					web_time(ev->time_ms, t, sizeof(t)),
-					"tenant", ev->tenant, "type", ev->type,
-					"data", d ? d : json_object()));
+	json_array_append_new(
+		q->result,
+		json_pack("{s:I,s:s,s:s?,s:s,s:o}", "seq", (json_int_t)ev->seq,
+			  "time", utctime_format(ev->time_ms, t, sizeof(t)),
+			  "tenant", ev->tenant, "type", ev->type, "data",
+			  d ? d : json_object()));
 	q->total = (size_t)ev->seq;
 	return 0;
 }

@@ -8,6 +8,9 @@
 #ifndef RELAIS_STATS_H
 #define RELAIS_STATS_H
 
+#include <stdint.h>
+
+#include "core/engine.h"
 #include "server/module.h"
 
 struct srv;
@@ -22,7 +25,15 @@ extern const struct srv_module stats_module;
  */
 const char *stats_realtime_text(struct srv *s, const struct user *u,
 				const char *tenant);
-/* stats_agent_state() is declared in srv.h while agents.c includes only
- * srv.h. */
+/* An agent's time in state, for the realtime statistics. */
+struct astate {
+	char agent[40];
+	enum agent_state state;
+	char reason[32];
+	int64_t since_ms;
+};
+
+/* The agent's state and since when (borrowed), or NULL. */
+const struct astate *stats_agent_state(struct srv *s, const char *agent);
 
 #endif

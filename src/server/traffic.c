@@ -16,6 +16,7 @@
 #include "server/customers.h"
 #include "server/libre.h"
 #include "server/log.h"
+#include "server/demo.h"
 #include "server/module.h"
 #include "server/srv.h"
 #include "server/objects.h"

@@ -549,18 +549,6 @@ int web_paging(struct hreq *r, size_t *limit, size_t *offset, size_t max)
 	return 0;
 }
 
-/* ---- times (the model's one form, model/utctime.h) ---- */
-
-const char *web_time(int64_t ms, char *buf, size_t size)
-{
-	return utctime_format(ms, buf, size);
-}
-
-int64_t web_time_parse(const char *s)
-{
-	return utctime_parse(s);
-}
-
 /* ---- routing ---- */
 
 /* Matches path against pattern, capturing {x} segments. */

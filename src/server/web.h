@@ -155,11 +155,5 @@ int web_check(struct hreq *r, const json_t *obj, const struct jv_field *fields,
  * "fr_FR"); NULL keeps the current one. */
 void web_set_lang(struct hreq *r, const char *pref);
 
-/*
- * utctime_format and utctime_parse (model/utctime.h) under the names the
- * handlers use: ISO-8601 UTC with milliseconds (25 bytes with the NUL).
- */
-const char *web_time(int64_t ms, char *buf, size_t size);
-int64_t web_time_parse(const char *s);
 
 #endif

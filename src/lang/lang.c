@@ -57,8 +57,8 @@ static void table_load(void)
 	if (!table.cat)
 		return;
 	for (size_t i = 0; i < lang_nblobs; i++) {
-		table.cat[i] = json_loadb((const char *)lang_blobs[i].json,
-					  lang_blobs[i].len, 0, NULL);
+		table.cat[i] = json_loadb(lang_blobs[i].json, lang_blobs[i].len,
+					  0, NULL);
 		if (!strcmp(lang_blobs[i].code, LANG_DEFAULT))
 			table.en = i;
 	}

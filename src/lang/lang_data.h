@@ -1,6 +1,6 @@
 /*
  * lang_data — the catalogs as the build embeds them: lang/<code>.json,
- * byte for byte, in a C source that scripts/embed_lang.cmake generates
+ * byte for byte, in a C source that cmake/embed_lang.cmake generates
  * (lang_data.c in the build folder). Only lang.c reads them.
  */
 #ifndef RELAIS_LANG_DATA_H
@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 struct lang_blob {
-	const char *code;	   /* the file's name: "en", "fr" */
-	const unsigned char *json; /* its bytes */
+	const char *code; /* the file's name: "en", "fr" */
+	const char *json; /* its bytes */
 	size_t len;
 };
 

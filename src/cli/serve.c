@@ -226,6 +226,63 @@ static void demo_banner(const char *url, void *arg)
 	fputs(p, stdout);
 }
 
+/* One option of getopt_long (c, its long name): -1 to go on, or the exit
+ * code. */
+static int serve_option(int c, const char *name, struct srv_config *cfg,
+			enum log_level *lvl)
+{
+	switch (c) {
+	case 'W':
+		cfg->web_dir = optarg;
+		return -1;
+	case 'L':
+		if (limit_option(name, optarg, cfg)) {
+			fprintf(stderr,
+				"relais serve: --%s: expected a "
+				"number > 0\n",
+				name);
+			return 2;
+		}
+		return -1;
+	case 'd':
+		cfg->data_dir = optarg;
+		return -1;
+	case 'H':
+		cfg->http_addr = optarg;
+		return -1;
+	case 'D':
+		cfg->demo = true;
+		return -1;
+	case 'T':
+		cfg->traffic = true;
+		return -1;
+	case 'c':
+		return -1;
+	case 'l':
+		if (log_level_parse(optarg, lvl)) {
+			fprintf(stderr, "relais serve: --log-level: "
+					"debug, info, warn or error\n");
+			return 2;
+		}
+		return -1;
+	case 'F':
+		cfg->fsync = false;
+		return -1;
+	case 'G':
+		cfg->group_commit = false;
+		return -1;
+	case 'P':
+		cfg->trusted_proxy = optarg;
+		return -1;
+	case 'h':
+		serve_usage(stdout);
+		return 0;
+	default:
+		serve_usage(stderr);
+		return 2;
+	}
+}
+
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -251,7 +308,7 @@ int cli_serve(int argc, char **argv)
 				 .fsync = true,
 				 .group_commit = true};
 	enum log_level lvl = LOG_INFO;
-	int c, idx;
+	int c, idx = 0;
 
 	/* --config first, so that other options override it */
 	for (int i = 1; i < argc - 1; i++)
@@ -260,56 +317,10 @@ int cli_serve(int argc, char **argv)
 			return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
-		switch (c) {
-		case 'W':
-			cfg.web_dir = optarg;
-			break;
-		case 'L':
-			if (limit_option(opts[idx].name, optarg, &cfg)) {
-				fprintf(stderr,
-					"relais serve: --%s: expected a "
-					"number > 0\n",
-					opts[idx].name);
-				return 2;
-			}
-			break;
-		case 'd':
-			cfg.data_dir = optarg;
-			break;
-		case 'H':
-			cfg.http_addr = optarg;
-			break;
-		case 'D':
-			cfg.demo = true;
-			break;
-		case 'T':
-			cfg.traffic = true;
-			break;
-		case 'c':
-			break;
-		case 'l':
-			if (log_level_parse(optarg, &lvl)) {
-				fprintf(stderr, "relais serve: --log-level: "
-						"debug, info, warn or error\n");
-				return 2;
-			}
-			break;
-		case 'F':
-			cfg.fsync = false;
-			break;
-		case 'G':
-			cfg.group_commit = false;
-			break;
-		case 'P':
-			cfg.trusted_proxy = optarg;
-			break;
-		case 'h':
-			serve_usage(stdout);
-			return 0;
-		default:
-			serve_usage(stderr);
-			return 2;
-		}
+		int rc = serve_option(c, opts[idx].name, &cfg, &lvl);
+
+		if (rc >= 0)
+			return rc;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "relais serve: unexpected argument '%s'\n",

@@ -44,6 +44,7 @@ struct auth {
 	struct hmap users_by_name; /* username -> user */
 	struct hmap sessions;	   /* id -> session */
 	struct throttle throttle;
+	uint64_t logins_ok, logins_failed; /* for /metrics */
 	/* made by the first job of the hashing thread, read only there */
 	char dummy_hash[128];
 	struct tmr sweep;
@@ -787,7 +788,7 @@ static void login_failed(struct hreq *r, const char *username)
 {
 	struct srv *s = r->srv;
 
-	s->logins_failed++;
+	A(s)->logins_failed++;
 	log_warn("auth", "msg=\"login failed\" user=%s peer=%s", username,
 		 r->peer);
 	snprintf(r->extra, sizeof(r->extra), "WWW-Authenticate: Bearer\r\n");
@@ -850,7 +851,7 @@ static void login_done(void *arg)
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
-	s->logins_ok++;
+	A(s)->logins_ok++;
 	srv_log(s, NULL,
 		&(struct event){.type = EVENT_AUDIT_LOGIN,
 				.u.login = {u->id, u->username, l->addr}});
@@ -1021,6 +1022,20 @@ static void api_session_delete(struct hreq *r)
 	srv_reply_durable(r, 204, NULL);
 }
 
+static void auth_metrics(struct srv *s, void *state, struct mbuf *mb)
+{
+	const struct auth *a = state;
+
+	(void)s;
+	mbuf_printf(mb,
+		    "# HELP relais_logins_total Logins by result.\n"
+		    "# TYPE relais_logins_total counter\n"
+		    "relais_logins_total{result=\"ok\"} %llu\n"
+		    "relais_logins_total{result=\"failed\"} %llu\n",
+		    (unsigned long long)a->logins_ok,
+		    (unsigned long long)a->logins_failed);
+}
+
 static const struct route auth_routes[] = {
 	WEB_ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
 	WEB_ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
@@ -1034,5 +1049,6 @@ const struct srv_module auth_module = {
 	.init = auth_init,
 	.load = auth_load,
 	.start = auth_start,
+	.metrics = auth_metrics,
 	.close = auth_close,
 };

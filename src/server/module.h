@@ -31,6 +31,7 @@ struct srv;
 struct route;
 struct engine_event;
 struct pub;
+struct mbuf;
 
 struct srv_module {
 	const char *name;
@@ -53,6 +54,8 @@ struct srv_module {
 	void (*on_commit)(struct srv *s, void *state, const struct pub *pubs,
 			  size_t n);
 	void (*tick)(struct srv *s, void *state); /* once a second */
+	/* Its own lines of /metrics (Prometheus text) into mb. */
+	void (*metrics)(struct srv *s, void *state, struct mbuf *mb);
 	void (*stop)(struct srv *s, void *state);
 	void (*close)(struct srv *s, void *state);
 };

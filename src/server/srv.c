@@ -49,6 +49,11 @@ void *srv_module_state(const struct srv *s, const struct srv_module *m)
 		if (srv_modules[i_]->hook)         \
 	srv_modules[i_]->hook((s), (s)->mods[i_], ##__VA_ARGS__)
 
+void srv_metrics(struct srv *s, struct mbuf *mb)
+{
+	EACH_MODULE(s, metrics, mb);
+}
+
 static int modules_init(struct srv *s)
 {
 	int err = 0;

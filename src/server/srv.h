@@ -30,6 +30,7 @@
 
 struct srv;
 struct event;
+struct mbuf;
 
 struct srv_config {
 	const char *data_dir;
@@ -95,8 +96,7 @@ struct srv {
 
 	/* for /metrics */
 	uint64_t http_by_class[6];
-	uint64_t commits, commit_us_sum, events_total, ws_sent;
-	uint64_t logins_ok, logins_failed;
+	uint64_t commits, commit_us_sum, events_total;
 };
 
 /* ---- srv.c: life, clock, the commit pipeline ---- */
@@ -138,6 +138,8 @@ void srv_engine_timer(struct srv *s);
  */
 void srv_stop_grace(struct srv *s, int64_t ms);
 void srv_uuid(char out[40]);
+/* Every module's own lines of /metrics (module.h) into mb. */
+void srv_metrics(struct srv *s, struct mbuf *mb);
 /* Runs fn(store, arg) on the store thread, then done(arg) on the loop. */
 int srv_query(struct srv *s, void (*fn)(void *store, void *arg),
 	      void (*done)(void *arg), void *arg);

@@ -989,23 +989,11 @@ static void api_metrics(struct hreq *r)
 		"relais_store_commits_total %llu\n"
 		"# HELP relais_store_commit_seconds_total Time in commits.\n"
 		"# TYPE relais_store_commit_seconds_total counter\n"
-		"relais_store_commit_seconds_total %.6f\n"
-		"# HELP relais_websocket_clients Connected stream clients.\n"
-		"# TYPE relais_websocket_clients gauge\n"
-		"relais_websocket_clients %zu\n"
-		"# HELP relais_websocket_messages_total Messages pushed.\n"
-		"# TYPE relais_websocket_messages_total counter\n"
-		"relais_websocket_messages_total %llu\n"
-		"# HELP relais_logins_total Logins by result.\n"
-		"# TYPE relais_logins_total counter\n"
-		"relais_logins_total{result=\"ok\"} %llu\n"
-		"relais_logins_total{result=\"failed\"} %llu\n",
+		"relais_store_commit_seconds_total %.6f\n",
 		by_state[CS_QUEUED], by_state[CS_OFFERED], by_state[CS_ACTIVE],
 		(unsigned long long)s->events_total, (long long)s->durable_seq,
-		(unsigned long long)s->commits, (double)s->commit_us_sum / 1e6,
-		stream_count(s), (unsigned long long)s->ws_sent,
-		(unsigned long long)s->logins_ok,
-		(unsigned long long)s->logins_failed);
+		(unsigned long long)s->commits, (double)s->commit_us_sum / 1e6);
+	srv_metrics(s, mb);
 	web_text(r, 200, "text/plain; version=0.0.4", (const char *)mb->buf,
 		 mb->end);
 	mem_deref(mb);

@@ -89,6 +89,7 @@ struct stream_hub {
 	size_t per_user;
 	unsigned closed, closed_seen; /* streams closed since the last trim */
 	bool closing;		      /* the server stops: no new catch-up */
+	uint64_t sent;		      /* messages pushed, for /metrics */
 };
 
 struct stream {
@@ -177,7 +178,7 @@ static int ws_send_texts(struct stream *st, const char *const *texts, size_t n)
 		err = wsconn_send_frames(st->wc, mb);
 	mem_deref(mb);
 	if (!err)
-		st->srv->ws_sent += n;
+		st->hub->sent += n;
 	return err;
 }
 
@@ -935,11 +936,20 @@ static void stream_module_close(struct srv *s, void *state)
 	mem_deref(state);
 }
 
-size_t stream_count(const struct srv *s)
+static void stream_metrics(struct srv *s, void *state, struct mbuf *mb)
 {
-	const struct stream_hub *h = srv_module_state(s, &stream_module);
+	const struct stream_hub *h = state;
 
-	return h ? list_count(&h->streams) : 0;
+	(void)s;
+	mbuf_printf(mb,
+		    "# HELP relais_websocket_clients Connected stream "
+		    "clients.\n"
+		    "# TYPE relais_websocket_clients gauge\n"
+		    "relais_websocket_clients %u\n"
+		    "# HELP relais_websocket_messages_total Messages pushed.\n"
+		    "# TYPE relais_websocket_messages_total counter\n"
+		    "relais_websocket_messages_total %llu\n",
+		    list_count(&h->streams), (unsigned long long)h->sent);
 }
 
 static const struct route stream_routes[] = {
@@ -956,6 +966,7 @@ const struct srv_module stream_module = {
 	.init = hub_init,
 	.on_commit = stream_publish,
 	.tick = stream_tick,
+	.metrics = stream_metrics,
 	.stop = stream_stop,
 	.close = stream_module_close,
 };

@@ -15,7 +15,5 @@ struct srv;
 
 extern const struct srv_module stream_module;
 
-/* Streams open now (for /metrics); 0 before the module starts. */
-size_t stream_count(const struct srv *s);
 
 #endif

@@ -155,5 +155,4 @@ int web_check(struct hreq *r, const json_t *obj, const struct jv_field *fields,
  * "fr_FR"); NULL keeps the current one. */
 void web_set_lang(struct hreq *r, const char *pref);
 
-
 #endif

@@ -1036,6 +1036,18 @@ static void auth_metrics(struct srv *s, void *state, struct mbuf *mb)
 		    (unsigned long long)a->logins_failed);
 }
 
+/* The access phase (module.h): the caller, then the route's roles. */
+static bool auth_access(struct hreq *r, unsigned roles)
+{
+	if (!auth_request(r))
+		return false;
+	if (!(roles & (1u << r->user->role))) {
+		web_forbidden(r);
+		return false;
+	}
+	return true;
+}
+
 static const struct route auth_routes[] = {
 	WEB_ROUTE("POST", "/api/v1/session", api_session_create, R_PUBLIC),
 	WEB_ROUTE("GET", "/api/v1/session", api_session_get, R_ANY),
@@ -1050,5 +1062,6 @@ const struct srv_module auth_module = {
 	.load = auth_load,
 	.start = auth_start,
 	.metrics = auth_metrics,
+	.access = auth_access,
 	.close = auth_close,
 };

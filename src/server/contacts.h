@@ -103,10 +103,4 @@ json_t *contacts_view(const json_t *body);
 /* The view of a live contact, with its place in line and wait now. */
 json_t *contacts_live_view(struct srv *s, struct crec *c);
 
-/* ---- contacts_api.c ---- */
-struct hreq;
-/* Answers the contacts of one customer (its visibility checked). */
-void api_customer_contacts_query(struct hreq *r, const char *customer,
-				 const char *tenant);
-
 #endif

@@ -279,8 +279,8 @@ static void api_contact_list(struct hreq *r)
 	query_submit(q);
 }
 
-void api_customer_contacts_query(struct hreq *r, const char *customer,
-				 const char *tenant)
+static void customer_contacts(struct hreq *r, const char *customer,
+			      const char *tenant)
 {
 	struct query *q = query_new(r);
 
@@ -511,6 +511,16 @@ static void api_contact_wrapup(struct hreq *r)
 	reply_done(r, c, rc, msg, "");
 }
 
+/* The contacts of one customer: its record is read (and the read audited)
+ * first; the paging is checked before. */
+static void api_customer_contacts(struct hreq *r)
+{
+	size_t limit, offset;
+
+	if (!web_paging(r, &limit, &offset, 500))
+		customers_read(r, customer_contacts);
+}
+
 #define STAFF	 (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 #define MANAGERS (R_ADMIN | R_SUPERVISOR | R_INTEGRATION)
 
@@ -532,5 +542,7 @@ const struct route contacts_routes[] = {
 		  MANAGERS),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/wrapup", api_contact_wrapup,
 		  STAFF),
+	WEB_ROUTE("GET", "/api/v1/customers/{id}/contacts",
+		  api_customer_contacts, STAFF),
 	{.method = NULL},
 };

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,29 +502,31 @@ static void api_customer_update(struct hreq *r)
 		query_submit(q);
 }
 
+typedef void customer_then(struct hreq *r, const char *customer,
+			   const char *tenant);
+
 static void ccontacts_finish(struct query *q)
 {
+	customer_then *then = (customer_then *)(uintptr_t)q->arg;
 	json_t *b = visible_customer(q);
 
 	if (!b)
 		return;
 	audit_read(q->r->srv, q->r, b);
 	srv_flush(q->r->srv); /* the audit event is written even on a read */
-	api_customer_contacts_query(q->r, q->id, jv_str(b, "tenant"));
+	then(q->r, q->id, jv_str(b, "tenant"));
 }
 
-static void api_customer_contacts(struct hreq *r)
+void customers_read(struct hreq *r,
+		    void (*then)(struct hreq *r, const char *customer,
+				 const char *tenant))
 {
-	struct query *q;
-	size_t limit, offset;
+	struct query *q = customer_query(r, ccontacts_finish);
 
-	/* the paging is checked before the read is audited */
-	if (web_paging(r, &limit, &offset, 500))
+	if (!q)
 		return;
-	q = customer_query(r, ccontacts_finish);
-
-	if (q)
-		query_submit(q);
+	q->arg = (void *)(uintptr_t)then;
+	query_submit(q);
 }
 
 static void clist_run(struct store *st, struct query *q)
@@ -642,8 +645,6 @@ static const struct route customers_routes[] = {
 	WEB_ROUTE("GET", "/api/v1/customers/{id}", api_customer_get, STAFF),
 	WEB_ROUTE("PATCH", "/api/v1/customers/{id}", api_customer_update,
 		  STAFF),
-	WEB_ROUTE("GET", "/api/v1/customers/{id}/contacts",
-		  api_customer_contacts, STAFF),
 	{.method = NULL},
 };
 

@@ -25,4 +25,13 @@ extern const struct srv_module customers_module;
 int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		     const json_t *ref, char out[40], struct lang_out *why);
 
+struct hreq;
+/*
+ * Reads the customer of the path ({id}): if the caller may see it, audits
+ * the read and calls then(r, its id, its tenant); else answers 404.
+ */
+void customers_read(struct hreq *r,
+		    void (*then)(struct hreq *r, const char *customer,
+				 const char *tenant));
+
 #endif

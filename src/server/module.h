@@ -25,12 +25,14 @@
 #ifndef RELAIS_MODULE_H
 #define RELAIS_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct srv;
 struct route;
 struct engine_event;
 struct pub;
+struct hreq;
 struct mbuf;
 
 struct srv_module {
@@ -54,6 +56,15 @@ struct srv_module {
 	void (*on_commit)(struct srv *s, void *state, const struct pub *pubs,
 			  size_t n);
 	void (*tick)(struct srv *s, void *state); /* once a second */
+	/*
+	 * The access phase of a request to a route that is not public:
+	 * authenticates it and checks the route's roles (R_* bits); false:
+	 * the module answered (401, 403). auth has it; a request goes on
+	 * only when at least one module let it.
+	 */
+	bool (*access)(struct hreq *r, unsigned roles);
+	/* A request no route takes: true when the module answered it. */
+	bool (*fallback)(struct hreq *r);
 	/* Its own lines of /metrics (Prometheus text) into mb. */
 	void (*metrics)(struct srv *s, void *state, struct mbuf *mb);
 	void (*stop)(struct srv *s, void *state);

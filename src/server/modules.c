@@ -13,6 +13,7 @@
 #include "server/objects.h"
 #include "server/stats.h"
 #include "server/stream.h"
+#include "server/webfiles.h"
 
 /* clang-format off */
 const struct srv_module *const srv_modules[] = {
@@ -24,6 +25,7 @@ const struct srv_module *const srv_modules[] = {
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
 	&stream_module,
+	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
 	NULL,
 };

@@ -24,7 +24,6 @@
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
-#include "server/webfiles.h"
 #include "server/worker.h"
 
 /* Descriptors kept out of the connection cap: the store's files, the
@@ -510,29 +509,13 @@ static void conn_limits(struct srv *s, struct hconn_config *hc, rlim_t fds)
 		 hc->conns_max, hc->conns_per_addr, hc->head_ms, hc->idle_ms);
 }
 
-/* The web folder (--web), when there is one. */
-static int web_folder(struct srv *s)
-{
-	int err;
-
-	if (!s->cfg.web_dir)
-		return 0;
-	err = webfiles_root(s->cfg.web_dir, s->web_root, sizeof(s->web_root));
-	if (err)
-		log_error("http", "msg=\"no web folder\" dir=%s err=\"%s\"",
-			  s->cfg.web_dir, strerror(err));
-	else
-		log_info("http", "web=%s", s->web_root);
-	return err;
-}
-
 static int listen_http(struct srv *s, rlim_t fds)
 {
 	const struct hconn_handlers h = {
 		.bodyh = web_body_max,
 		.reqh = web_request,
 		.errh = web_conn_error,
-		.arg = s,
+		.arg = s->web,
 	};
 	struct hconn_config hc;
 	struct sa laddr, bound;
@@ -597,7 +580,7 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	tmr_init(s->eng_tmr);
 	tmr_init(s->tick_tmr);
 	tmr_init(s->flush_tmr);
-	return 0;
+	return web_new(&s->web, s);
 }
 
 static void srv_close(struct srv *s)
@@ -606,7 +589,7 @@ static void srv_close(struct srv *s)
 	s->hs = mem_deref(s->hs);
 	worker_stop(s->db);
 	worker_stop(s->cpu);
-	web_free(s);
+	web_free(s->web);
 	if (s->store)
 		s->store->ops->close(s->store);
 	if (s->lock_fd >= 0)
@@ -742,8 +725,6 @@ int srv_run(const struct srv_config *cfg)
 	tmr_init(&early);
 	fds = raise_fd_limit();
 	err = srv_open(s, cfg);
-	if (!err)
-		err = web_folder(s);
 	if (!err)
 		err = listen_http(s, fds);
 	if (!err) {

@@ -77,7 +77,6 @@ struct srv {
 	struct worker *db;  /* the store's thread */
 	struct worker *cpu; /* password hashing */
 	struct hconn_sock *hs;
-	char web_root[4096]; /* the web folder's real path, "" for none */
 	struct tmr *eng_tmr, *tick_tmr, *flush_tmr;
 	int64_t mono0_ms, utc0_ms;
 	int64_t started_ms;
@@ -86,7 +85,7 @@ struct srv {
 	int64_t stop_until;    /* while stopping: the modules' grace */
 	int64_t stop_deadline; /* while stopping: the end, whatever is left */
 
-	struct hmap conns; /* http_conn -> its requests in order */
+	struct web *web; /* the HTTP layer (web.h) */
 
 	int64_t seq;	     /* last sequence given (also the stats cache's
 				generation: any event changes statistics) */
@@ -95,7 +94,6 @@ struct srv {
 	size_t inflight;     /* batches at the worker */
 
 	/* for /metrics */
-	uint64_t http_by_class[6];
 	uint64_t commits, commit_us_sum, events_total;
 };
 

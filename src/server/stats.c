@@ -970,7 +970,7 @@ static void api_metrics(struct hreq *r)
 		mbuf_printf(mb,
 			    "relais_http_responses_total{class=\"%dxx\"} "
 			    "%llu\n",
-			    c, (unsigned long long)s->http_by_class[c]);
+			    c, (unsigned long long)web_responses(s->web, c));
 	mbuf_printf(
 		mb,
 		"# HELP relais_contacts Contacts in progress by state.\n"

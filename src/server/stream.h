@@ -15,5 +15,4 @@ struct srv;
 
 extern const struct srv_module stream_module;
 
-
 #endif

@@ -16,17 +16,15 @@
 
 #include "server/libre.h"
 
+#include "core/hmap.h"
 #include "lang/lang.h"
 #include "model/jv.h"
 #include "model/utctime.h"
 #include "server/hconn.h"
 #include "server/log.h"
 #include "server/module.h"
-#include "server/srv.h"
 #include "server/web.h"
-#include "server/webfiles.h"
 #include "server/webpath.h"
-#include "server/auth.h"
 
 static uint64_t now_us(void)
 {
@@ -102,6 +100,29 @@ struct connq {
 	struct hreq *head, *tail;
 };
 
+/* The HTTP layer's state: the connections' lines, the answers' count. */
+struct web {
+	struct srv *srv;   /* handed to the handlers (r->srv) */
+	struct hmap conns; /* hconn -> its requests in order (connq) */
+	uint64_t by_class[6];
+};
+
+int web_new(struct web **wp, struct srv *s)
+{
+	struct web *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return ENOMEM;
+	w->srv = s;
+	*wp = w;
+	return 0;
+}
+
+uint64_t web_responses(const struct web *w, int cls)
+{
+	return w && cls >= 0 && cls <= 5 ? w->by_class[cls] : 0;
+}
+
 static bool connq_eq(const void *val, const void *key)
 {
 	return ((const struct connq *)val)->conn == key;
@@ -112,14 +133,14 @@ static uint64_t conn_hash(const struct hconn *conn)
 	return hmap_hash_u64((uint64_t)(uintptr_t)conn);
 }
 
-static int connq_add(struct srv *s, struct hreq *r)
+static int connq_add(struct web *w, struct hreq *r)
 {
 	struct connq *q =
-		hmap_get(&s->conns, conn_hash(r->conn), connq_eq, r->conn);
+		hmap_get(&w->conns, conn_hash(r->conn), connq_eq, r->conn);
 
 	if (!q) {
 		q = calloc(1, sizeof(*q));
-		if (!q || hmap_put(&s->conns, conn_hash(r->conn), q)) {
+		if (!q || hmap_put(&w->conns, conn_hash(r->conn), q)) {
 			free(q);
 			return ENOMEM;
 		}
@@ -160,9 +181,9 @@ static void send_answer(struct hreq *r)
 }
 
 /* Sends the answers at the head of the connection's line. */
-static void connq_drain(struct srv *s, struct hconn *conn)
+static void connq_drain(struct web *w, struct hconn *conn)
 {
-	struct connq *q = hmap_get(&s->conns, conn_hash(conn), connq_eq, conn);
+	struct connq *q = hmap_get(&w->conns, conn_hash(conn), connq_eq, conn);
 	struct hreq *r;
 
 	while (q && (r = q->head) && r->answered) {
@@ -174,15 +195,17 @@ static void connq_drain(struct srv *s, struct hconn *conn)
 		hreq_free(r);
 	}
 	if (q && !q->head) {
-		hmap_del(&s->conns, conn_hash(conn), connq_eq, conn);
+		hmap_del(&w->conns, conn_hash(conn), connq_eq, conn);
 		free(q);
 	}
 }
 
-void web_free(struct srv *s)
+void web_free(struct web *w)
 {
-	for (size_t i = 0; i < hmap_span(&s->conns); i++) {
-		struct connq *q = hmap_at(&s->conns, i);
+	if (!w)
+		return;
+	for (size_t i = 0; i < hmap_span(&w->conns); i++) {
+		struct connq *q = hmap_at(&w->conns, i);
 		struct hreq *r, *next;
 
 		if (!q)
@@ -193,30 +216,30 @@ void web_free(struct srv *s)
 		}
 		free(q);
 	}
-	hmap_reset(&s->conns);
+	hmap_reset(&w->conns);
+	free(w);
 }
 
 static void finish(struct hreq *r, int status)
 {
-	struct srv *s = r->srv;
 	struct hconn *conn = r->conn;
 	int cls = status / 100;
 
-	s->http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
+	r->web->by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
 	if (log_enabled(LOG_DEBUG) || status >= 500)
 		log_write(status >= 500 ? LOG_ERROR : LOG_DEBUG, "http",
 			  "method=%s path=%s status=%d us=%llu", r->method,
 			  r->path, status,
 			  (unsigned long long)(now_us() - r->t0_us));
 	r->answered = true;
-	connq_drain(s, conn);
+	connq_drain(r->web, conn);
 }
 
 void web_drop(struct hreq *r)
 {
 	r->answered = true;
 	r->dropped = true;
-	connq_drain(r->srv, r->conn);
+	connq_drain(r->web, r->conn);
 }
 
 /* A parameter the handler read did not fit: refuse, never answer as if
@@ -759,6 +782,35 @@ static const struct route *find_route(struct hreq *r, bool *path_known)
 	return web_route_lookup(r->method, r->path, r->params, path_known);
 }
 
+/*
+ * The modules' access phase (module.h): every module that has one lets
+ * the request through, and at least one does (fail closed).
+ */
+static bool access_granted(struct hreq *r, unsigned roles)
+{
+	bool checked = false;
+
+	for (size_t i = 0; srv_modules[i]; i++) {
+		if (!srv_modules[i]->access)
+			continue;
+		if (!srv_modules[i]->access(r, roles))
+			return false;
+		checked = true;
+	}
+	if (!checked)
+		web_error(r, 500, "internal", "no module checks access");
+	return checked;
+}
+
+/* A request no route takes, to the modules that may answer it. */
+static bool fallback(struct hreq *r)
+{
+	for (size_t i = 0; srv_modules[i]; i++)
+		if (srv_modules[i]->fallback && srv_modules[i]->fallback(r))
+			return true;
+	return false;
+}
+
 /* The largest body of a request: its route's, before a byte is read. */
 size_t web_body_max(const struct http_msg *msg, void *arg)
 {
@@ -777,17 +829,18 @@ size_t web_body_max(const struct http_msg *msg, void *arg)
 	return rt && rt->body_max ? rt->body_max : WEB_BODY_MAX;
 }
 
-static struct hreq *hreq_new(struct srv *s, struct hconn *conn)
+static struct hreq *hreq_new(struct web *w, struct hconn *conn)
 {
 	struct hreq *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->srv = s;
+	r->web = w;
+	r->srv = w->srv;
 	r->conn = mem_ref(conn);
 	r->lang = lang_pick(NULL);
 	r->t0_us = now_us();
-	if (connq_add(s, r)) {
+	if (connq_add(w, r)) {
 		mem_deref(r->conn);
 		free(r);
 		return NULL;
@@ -830,8 +883,7 @@ void web_conn_error(struct hconn *conn, int status, const char *why, void *arg)
 
 void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 {
-	struct srv *s = arg;
-	struct hreq *r = hreq_new(s, conn);
+	struct hreq *r = hreq_new(arg, conn);
 	const struct route *rt;
 	char bad[64];
 	bool known;
@@ -848,7 +900,7 @@ void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 		return;
 	}
 	rt = find_route(r, &known);
-	if (!rt && !known && webfiles_serve(r, s->web_root))
+	if (!rt && !known && fallback(r))
 		return;
 	if (!rt) {
 		if (known)
@@ -862,14 +914,8 @@ void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 			  bad);
 		return;
 	}
-	if (rt->roles != R_PUBLIC) {
-		if (!auth_request(r))
-			return;
-		if (!(rt->roles & (1u << r->user->role))) {
-			web_forbidden(r);
-			return;
-		}
-	}
+	if (rt->roles != R_PUBLIC && !access_granted(r, rt->roles))
+		return;
 	if (!parse_body(r, msg))
 		return;
 	rt->h(r);

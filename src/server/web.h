@@ -47,6 +47,7 @@ enum role {
 
 struct hreq {
 	struct srv *srv;
+	struct web *web;
 	struct hconn *conn;
 	const struct http_msg *msg; /* only while the handler runs */
 	char method[8];
@@ -108,8 +109,17 @@ size_t web_routes_list(const struct route **out, size_t max);
 const struct route *web_route_lookup(const char *method, const char *path,
 				     char params[2][64], bool *path_known);
 
-/* The connection layer's handlers (hconn.h): a request, its largest body,
- * a request refused by the framing. */
+/*
+ * The HTTP layer of server s: its requests in order per connection and
+ * the count of its answers. Its handlers below take it as their arg.
+ */
+struct web;
+int web_new(struct web **wp, struct srv *s);
+/* Answers of status class cls (1 to 5) so far, for /metrics. */
+uint64_t web_responses(const struct web *w, int cls);
+
+/* The connection layer's handlers (hconn.h; arg: the struct web): a
+ * request, its largest body, a request refused by the framing. */
 void web_request(struct hconn *conn, const struct http_msg *msg, void *arg);
 size_t web_body_max(const struct http_msg *msg, void *arg);
 void web_conn_error(struct hconn *conn, int status, const char *why, void *arg);
@@ -126,8 +136,8 @@ void web_no_content(struct hreq *r);
  */
 void web_file(struct hreq *r, int status, const char *ctype, const char *body,
 	      size_t len, const char *headers, bool no_body);
-/* Frees the requests still waiting for an answer (at shutdown). */
-void web_free(struct srv *s);
+/* Frees w and the requests still waiting for an answer (at shutdown). */
+void web_free(struct web *w);
 /* Frees a request that gets no reply (its connection became a socket). */
 void web_drop(struct hreq *r);
 

@@ -18,6 +18,8 @@
 
 #include "server/srv.h"
 #include "server/webfiles.h"
+#include "server/module.h"
+#include "server/log.h"
 #include "server/webpath.h"
 #include "sys/readfile.h"
 
@@ -175,3 +177,47 @@ bool webfiles_serve(struct hreq *r, const char *root)
 	answer(r, rel, &f);
 	return true;
 }
+
+/* The folder of --web, when there is one; the server does not start
+ * without it. */
+static int webfiles_init(struct srv *s, void **state)
+{
+	char *root;
+	int err;
+
+	if (!s->cfg.web_dir)
+		return 0;
+	root = malloc(PATH_MAX);
+	if (!root)
+		return ENOMEM;
+	err = webfiles_root(s->cfg.web_dir, root, PATH_MAX);
+	if (err) {
+		log_error("http", "msg=\"no web folder\" dir=%s err=\"%s\"",
+			  s->cfg.web_dir, strerror(err));
+		free(root);
+		return err;
+	}
+	log_info("http", "web=%s", root);
+	*state = root;
+	return 0;
+}
+
+static bool webfiles_fallback(struct hreq *r)
+{
+	const char *root = srv_module_state(r->srv, &webfiles_module);
+
+	return root && webfiles_serve(r, root);
+}
+
+static void webfiles_close(struct srv *s, void *state)
+{
+	(void)s;
+	free(state);
+}
+
+const struct srv_module webfiles_module = {
+	.name = "webfiles",
+	.init = webfiles_init,
+	.fallback = webfiles_fallback,
+	.close = webfiles_close,
+};

@@ -23,6 +23,11 @@
 #include <stddef.h>
 
 struct hreq;
+struct srv_module;
+
+/* A module: its state is the folder's real path (--web, when given); its
+ * fallback answers a GET or HEAD outside /api/ that no route takes. */
+extern const struct srv_module webfiles_module;
 
 /* The real path of the folder dir into out; 0 or an errno value. */
 int webfiles_root(const char *dir, char *out, size_t size);

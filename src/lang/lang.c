@@ -113,6 +113,14 @@ const char *lang_code(size_t i)
 	return i < lang_nblobs ? lang_blobs[i].code : NULL;
 }
 
+int lang_has(const char *code)
+{
+	for (size_t i = 0; code && i < lang_nblobs; i++)
+		if (!strcmp(lang_blobs[i].code, code))
+			return 1;
+	return 0;
+}
+
 const char *lang_pick(const char *value)
 {
 	for (size_t i = 0; value && i < lang_nblobs; i++) {

@@ -63,6 +63,9 @@ struct lang_out {
 int lang_say(struct lang_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Whether code is the code of a catalog ("en", "fr"; not "fr_FR"). */
+int lang_has(const char *code);
+
 /* How many languages have a catalog, and the code of the i-th ("en"...). */
 size_t lang_count(void);
 const char *lang_code(size_t i);

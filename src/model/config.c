@@ -112,5 +112,7 @@ const struct jv_field config_user_fields[] = {
 	{"sites", JV_STRINGS, 0, 0, 100, NULL, NULL},
 	{"agent", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	{"name", JV_STRING, 0, 0, 200, NULL, NULL},
+	/* a catalog's code (lang.h); null: the browser's Accept-Language */
+	{"lang", JV_STRING, JV_NULLABLE, 2, 8, NULL, NULL},
 	JV_END,
 };

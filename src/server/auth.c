@@ -158,6 +158,8 @@ int auth_user_load(struct srv *s, const json_t *b)
 	snprintf(u->username, sizeof(u->username), "%s", jv_str(b, "username"));
 	snprintf(u->agent, sizeof(u->agent), "%s",
 		 jv_str(b, "agent") ? jv_str(b, "agent") : "");
+	snprintf(u->lang, sizeof(u->lang), "%s",
+		 jv_str(b, "lang") ? jv_str(b, "lang") : "");
 	snprintf(u->hash, sizeof(u->hash), "%s",
 		 jv_str(b, "password_hash") ? jv_str(b, "password_hash") : "");
 	for (int i = 0; i < ROLE_MAX; i++)
@@ -646,6 +648,9 @@ bool auth_request(struct hreq *r)
 		return false;
 	}
 	r->sess = se;
+	/* the user's own language comes before the browser's */
+	if (r->user->lang[0])
+		web_set_lang(r, r->user->lang);
 	if (!r->cookie || !unsafe_method(r->method))
 		return true;
 	/* a browser names the page's origin on every change */

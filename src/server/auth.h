@@ -28,6 +28,7 @@ struct user {
 	char **sites;
 	size_t nsites;
 	char agent[40];
+	char lang[8];	/* its language (lang.h), "" for the browser's */
 	char hash[128]; /* Argon2id string */
 };
 

@@ -526,6 +526,9 @@ static int user_apply(struct srv *s, struct obj *o, json_t *next,
 			    N_("agent: required for the role agent"));
 	if (!jv_str(next, "password_hash"))
 		return fail(why, EINVAL, N_("password: required"));
+	if (jv_str(next, "lang") && !lang_has(jv_str(next, "lang")))
+		return fail(why, EINVAL, N_("lang: no catalog for %.8s"),
+			    jv_str(next, "lang"));
 	if (auth_user_load(s, next))
 		return fail(why, EIO, N_("out of memory"));
 	return 0;

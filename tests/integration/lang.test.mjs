@@ -101,3 +101,31 @@ test('the contact service and the configuration answer in the caller\'s language
     await demo.stop();
   }
 });
+
+// A user's own language (users.lang) comes before the browser's.
+test('a user with lang "fr" is answered in French whatever the browser asks', async () => {
+  const demo = await startServer({ fsync: false });
+  try {
+    const admin = await login(demo.url, 'admin');
+    const ids = await demoIds(demo.url, admin.token);
+    const sup = ids.users.find((u) => u.username === 'supervisor');
+    const patch = (body, l) => request(demo.url, 'PATCH', `/api/v1/users/${sup.id}`, { token: admin.token, body, ...lang(l) });
+    let r = await patch({ lang: 'de' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.message, 'lang: no catalog for de');
+    r = await patch({ lang: 'de' }, 'fr');
+    assert.equal(r.body.error.message, 'lang : aucun catalogue pour de');
+    r = await patch({ lang: 'fr' });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.lang, 'fr');
+    const me = await login(demo.url, 'supervisor');
+    const ask = async (l) => (await request(demo.url, 'GET', '/api/v1/contacts/nope', { token: me.token, ...lang(l) })).body.error.message;
+    assert.equal(await ask(null), 'contact nope introuvable');
+    assert.equal(await ask('en'), 'contact nope introuvable');
+    r = await patch({ lang: null });
+    assert.equal(r.status, 200);
+    assert.equal(await ask('en'), 'no contact nope');
+  } finally {
+    await demo.stop();
+  }
+});

@@ -216,9 +216,12 @@ static const char *accept_item(const char *p, const char *end, int *q)
 const char *lang_accept(const char *value, size_t len)
 {
 	const char *best = lang_code(index_of(LANG_DEFAULT));
-	const char *p = value, *end = value + (value ? len : 0);
+	const char *p = value, *end;
 	int best_q = 0;
 
+	if (!value)
+		return best;
+	end = value + len;
 	while (p < end) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma ? comma : end, *code;

@@ -461,11 +461,12 @@ static void cupdate_finish(struct query *q)
 	struct hreq *r = q->r;
 	json_t *old = visible_customer(q), *b;
 	char msg[256], t[32];
-	struct lang_out why = LANG_OUT(r->lang, msg);
+	struct lang_out why;
 	int rc;
 
 	if (!old)
-		return;
+		return; /* answered: r is gone */
+	why = LANG_OUT(r->lang, msg);
 	if (json_object_get(r->body, "tenant") &&
 	    strcmp(jv_str(r->body, "tenant"), jv_str(old, "tenant"))) {
 		web_error(r, 400, "invalid_field",

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "server/libre.h"
+
 #include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/event.h"
@@ -57,31 +59,39 @@ struct obj *obj_find_by(struct srv *s, enum kind_id k, const char *field,
 	return NULL;
 }
 
+static void obj_destroy(void *arg)
+{
+	struct obj *o = arg;
+
+	json_decref(o->body);
+}
+
+/* Takes body on success only. */
 int obj_insert(struct srv *s, enum kind_id k, const char *id, json_t *body)
 {
 	struct kindset *set = obj_set(s, k);
-	struct obj *o = calloc(1, sizeof(*o));
+	struct obj *o = mem_zalloc(sizeof(*o), obj_destroy);
 
 	if (!o)
 		return ENOMEM;
 	snprintf(o->id, sizeof(o->id), "%s", id);
 	o->kind = set->kind;
-	o->body = body;
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 16;
 		struct obj **l = realloc(set->list, cap * sizeof(*l));
 
 		if (!l) {
-			free(o);
+			mem_deref(o);
 			return ENOMEM;
 		}
 		set->list = l;
 		set->cap = cap;
 	}
 	if (hmap_put(&set->map, hmap_hash_str(o->id), o)) {
-		free(o);
+		mem_deref(o);
 		return ENOMEM;
 	}
+	o->body = body;
 	o->idx = set->n;
 	set->list[set->n++] = o;
 	return 0;
@@ -105,8 +115,8 @@ void obj_remove(struct srv *s, struct obj *o)
 	set->n--;
 	for (size_t i = o->idx; i < set->n; i++)
 		set->list[i]->idx = i;
-	json_decref(o->body);
-	free(o);
+	o->removed = true;
+	mem_deref(o); /* the set's reference */
 }
 
 static int config_init(struct srv *s, void **arg)
@@ -132,10 +142,8 @@ static void config_close(struct srv *s, void *arg)
 	for (int k = 0; k < K_MAX; k++) {
 		struct kindset *set = &c->ks[k];
 
-		for (size_t i = 0; i < set->n; i++) {
-			json_decref(set->list[i]->body);
-			free(set->list[i]);
-		}
+		for (size_t i = 0; i < set->n; i++)
+			mem_deref(set->list[i]);
 		free(set->list);
 		hmap_reset(&set->map);
 	}
@@ -347,12 +355,11 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 struct hash_job {
 	struct hreq *r;
 	enum kind_id k;
-	struct obj *o; /* NULL: create */
+	struct obj *o; /* NULL: create; else a reference held */
 	json_t *next;
 	char *password;
 	char hash[128];
 	int err;
-	char id[40];
 	char keep[72]; /* the session making the change */
 };
 
@@ -367,10 +374,10 @@ static void hash_run(void *ctx, void *arg)
 static void hash_done(void *arg)
 {
 	struct hash_job *j = arg;
-	struct obj *o = j->o ? obj_find(j->r->srv, j->k, j->id) : NULL;
+	struct obj *o = j->o; /* held: it may have been deleted meanwhile */
 
 	free(j->password);
-	if (j->err || (j->o && !o)) {
+	if (j->err || (o && o->removed)) {
 		web_error(j->r, j->err ? 500 : 404,
 			  j->err ? "internal" : "not_found", "%s",
 			  j->err ? "cannot hash the password"
@@ -381,6 +388,7 @@ static void hash_done(void *arg)
 				    json_string(j->hash));
 		obj_commit(j->r, j->k, o, j->next, j->keep);
 	}
+	mem_deref(o);
 	free(j);
 }
 
@@ -411,12 +419,11 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 	json_object_del(next, "password");
 	j->r = r;
 	j->k = k;
-	j->o = o;
+	j->o = mem_ref(o);
 	j->next = next;
-	if (o)
-		snprintf(j->id, sizeof(j->id), "%s", o->id);
 	snprintf(j->keep, sizeof(j->keep), "%s", r->sess ? r->sess->id : "");
 	if (worker_submit(r->srv->cpu, hash_run, hash_done, j)) {
+		mem_deref(j->o);
 		free(j->password);
 		free(j);
 		json_decref(next);

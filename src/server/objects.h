@@ -53,11 +53,17 @@ struct kind {
 	json_t *(*present)(struct srv *s, const struct obj *o);
 };
 
+/*
+ * An object: a libre object (mem_ref/mem_deref), so that an asynchronous
+ * completion holds the object it works on; `removed` says it left its set
+ * meanwhile.
+ */
 struct obj {
 	char id[40];
 	const struct kind *kind;
 	json_t *body;
-	size_t idx; /* in its kindset's list */
+	size_t idx;   /* in its kindset's list */
+	bool removed; /* deleted: no longer in its set */
 };
 
 struct kindset {

@@ -583,12 +583,14 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	return web_new(&s->web, s);
 }
 
+/* The workers stop before the modules close: a job may still write into a
+ * module's state (the dummy hash into auth's). */
 static void srv_close(struct srv *s)
 {
-	modules_close(s);
 	s->hs = mem_deref(s->hs);
 	worker_stop(s->db);
 	worker_stop(s->cpu);
+	modules_close(s);
 	web_free(s->web);
 	if (s->store)
 		s->store->ops->close(s->store);

@@ -31,7 +31,6 @@
 #include "server/throttle.h"
 #include "server/worker.h"
 #include "server/auth.h"
-#include "server/objects.h"
 
 #define SESSION_MS	       (12 * 3600 * 1000LL)
 #define INTEGRATION_SESSION_MS (365 * 86400 * 1000LL)
@@ -84,6 +83,8 @@ static void user_free(struct user *u)
 {
 	strv_free(u->tenants, u->ntenants);
 	strv_free(u->sites, u->nsites);
+	json_decref(u->view);
+	json_decref(u->of);
 	free(u);
 }
 
@@ -133,6 +134,8 @@ static int user_put(struct srv *s, struct user *u)
 			 user_name_eq, old->username);
 		strv_free(old->tenants, old->ntenants);
 		strv_free(old->sites, old->nsites);
+		json_decref(old->view);
+		json_decref(old->of);
 		*old = *u;
 		free(u);
 		u = old;
@@ -147,7 +150,7 @@ static int user_put(struct srv *s, struct user *u)
 	return 0;
 }
 
-int auth_user_load(struct srv *s, const json_t *b)
+int auth_user_load(struct srv *s, const json_t *b, const json_t *agent)
 {
 	struct user *u = calloc(1, sizeof(*u));
 	const char *role = jv_str(b, "role");
@@ -167,7 +170,11 @@ int auth_user_load(struct srv *s, const json_t *b)
 			u->role = (enum role)i;
 	u->tenants = strv_from(json_object_get(b, "tenants"), &u->ntenants);
 	u->sites = strv_from(json_object_get(b, "sites"), &u->nsites);
-	if (!u->tenants || !u->sites) {
+	u->view = json_deep_copy(b);
+	u->of = agent ? json_deep_copy(agent) : NULL;
+	if (u->view)
+		json_object_del(u->view, "password_hash");
+	if (!u->tenants || !u->sites || !u->view || (agent && !u->of)) {
 		user_free(u);
 		return ENOMEM;
 	}
@@ -207,11 +214,27 @@ static bool strv_has(char *const *v, size_t n, const char *x)
 	return false;
 }
 
+void auth_agent_changed(struct srv *s, const char *agent, const json_t *body)
+{
+	struct hmap *users = &A(s)->users;
+
+	for (size_t i = 0; i < hmap_span(users); i++) {
+		struct user *u = hmap_at(users, i);
+		json_t *of;
+
+		if (!u || strcmp(u->agent, agent) ||
+		    !(of = json_deep_copy(body)))
+			continue;
+		json_decref(u->of);
+		u->of = of;
+	}
+}
+
+/* The body of u's agent, kept with u (its scope), or NULL. */
 static const json_t *agent_body(struct srv *s, const struct user *u)
 {
-	struct obj *o = obj_find(s, K_AGENTS, u->agent);
-
-	return o ? o->body : NULL;
+	(void)s;
+	return u->of;
 }
 
 bool auth_sees_tenant(struct srv *s, const struct user *u, const char *t)
@@ -671,10 +694,8 @@ bool auth_request(struct hreq *r)
 
 json_t *auth_user_json(struct srv *s, const struct user *u)
 {
-	struct obj *o = obj_find(s, K_USERS, u->id);
-	json_t *out = o ? o->kind->present(s, o) : json_object();
-
-	return out;
+	(void)s;
+	return json_deep_copy(u->view);
 }
 
 /* ---- passwords ---- */

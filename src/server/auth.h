@@ -30,6 +30,8 @@ struct user {
 	char agent[40];
 	char lang[8];	/* its language (lang.h), "" for the browser's */
 	char hash[128]; /* Argon2id string */
+	json_t *view;	/* its API view: the body without the hash */
+	json_t *of;	/* role agent: its agent's body (its scope) */
 };
 
 struct session {
@@ -39,7 +41,13 @@ struct session {
 	int64_t expires_ms;
 };
 
-int auth_user_load(struct srv *s, const json_t *body);
+/*
+ * Adds or replaces the user of body; agent is the body of its agent (NULL
+ * for none), whose tenants and site are an agent's scope.
+ */
+int auth_user_load(struct srv *s, const json_t *body, const json_t *agent);
+/* An agent changed: the users who are that agent see its new scope. */
+void auth_agent_changed(struct srv *s, const char *agent, const json_t *body);
 void auth_user_drop(struct srv *s, const char *id);
 /* Authenticates a request from its headers; false: reply 401 sent. */
 bool auth_request(struct hreq *r);

@@ -434,6 +434,8 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next,
 		a.capacity[c] = (uint8_t)jv_int(
 			cap, engine_channel_name((enum channel)c), 0);
 	err = engine_agent_set(s->eng, &a);
+	if (!err)
+		auth_agent_changed(s, jv_str(next, "id"), next);
 	return err ? fail(why, EINVAL, N_("the engine refused the agent: %s"),
 			  strerror(err))
 		   : 0;
@@ -514,6 +516,7 @@ static void disposition_defaults(json_t *b)
 static int user_apply(struct srv *s, struct obj *o, json_t *next,
 		      struct lang_out *why)
 {
+	struct obj *agent;
 	int st;
 
 	(void)o;
@@ -529,7 +532,8 @@ static int user_apply(struct srv *s, struct obj *o, json_t *next,
 	if (jv_str(next, "lang") && !lang_has(jv_str(next, "lang")))
 		return fail(why, EINVAL, N_("lang: no catalog for %.8s"),
 			    jv_str(next, "lang"));
-	if (auth_user_load(s, next))
+	agent = obj_find(s, K_AGENTS, jv_str(next, "agent"));
+	if (auth_user_load(s, next, agent ? agent->body : NULL))
 		return fail(why, EIO, N_("out of memory"));
 	return 0;
 }

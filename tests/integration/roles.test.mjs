@@ -875,3 +875,25 @@ test('d. customer search: q= matches name, email or phone, literally, within the
   assert.equal(r.body.error.code, 'invalid_field');
   assert.match(r.body.error.message, /q: at most 100 bytes/);
 });
+
+// An agent's scope is its agent's tenants and site: when an admin changes
+// them, the agent's open session sees the new scope at once (auth keeps
+// the agent's body with its users and the configuration tells it).
+test('e. an agent\'s scope follows its agent\'s tenants, without a new login', async () => {
+  const srv = await startServer({ fsync: false });
+  try {
+    const admin = client(srv.url, (await login(srv.url, 'admin')).token);
+    const agent = client(srv.url, (await login(srv.url, 'agent02')).token);
+    const names = async () => (await agent.get('/api/v1/queues')).body.items.map((q) => q.name).sort();
+    assert.deepEqual(await names(), ['AssurMax chat', 'AssurMax email', 'AssurMax voice']);
+    const me = (await admin.get('/api/v1/users?limit=500')).body.items.find((u) => u.username === 'agent02');
+    const tenants = (await admin.get('/api/v1/tenants')).body.items;
+    const r = await admin.patch(`/api/v1/agents/${me.agent}`, { tenants: tenants.map((t) => t.id) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal((await names()).length, 6, 'both tenants\' queues now');
+    await admin.patch(`/api/v1/agents/${me.agent}`, { tenants: [tenants.find((t) => t.name === 'AssurMax').id] });
+    assert.deepEqual(await names(), ['AssurMax chat', 'AssurMax email', 'AssurMax voice']);
+  } finally {
+    await srv.stop();
+  }
+});

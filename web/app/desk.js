@@ -1,0 +1,277 @@
+// The agent desktop: its state, the offers it receives (with their
+// countdown), the contacts it holds as tabs with their timeline and the
+// customer, wrap-up with the queue's dispositions. Everything that moves
+// comes over the stream (topic agent:ID); actions go to the contact
+// service through the API.
+import { html, api, t, fmtTime, fmtDuration } from './lib.js';
+import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
+import { Stream } from './stream.js';
+
+const REASONS = ['break', 'lunch', 'training', 'coaching', 'meeting', 'technical', 'other'];
+const HOLDING = new Set(['offered', 'active', 'wrapup']);
+
+// Seconds left until an ISO time, ticking.
+function useCountdown(iso) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!iso) return undefined;
+    const id = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(id);
+  }, [iso]);
+  return iso ? Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000)) : null;
+}
+
+function StateBar({ agent, state, onState, error }) {
+  const [reason, setReason] = useState(REASONS[0]);
+  return html`
+    <section class="state" aria-labelledby="state-h">
+      <h2 id="state-h">${t('ui.desk.state')}</h2>
+      <p class="current" data-state=${state.state}>
+        ${t(`ui.state.${state.state || 'offline'}`)}
+        ${state.reason ? ` · ${t(`ui.reason.${state.reason}`)}` : ''}
+        <span class="since"> ${t('ui.desk.since', fmtDuration(state.state_s))}</span>
+      </p>
+      <div class="row">
+        <button type="button" onClick=${() => onState('available')} aria-keyshortcuts="Alt+S">
+          ${t('ui.state.available')}
+        </button>
+        <label for="reason">${t('ui.desk.reason')}</label>
+        <select id="reason" value=${reason} onChange=${(e) => setReason(e.target.value)}>
+          ${REASONS.map((r) => html`<option value=${r}>${t(`ui.reason.${r}`)}</option>`)}
+        </select>
+        <button type="button" onClick=${() => onState('paused', reason)} aria-keyshortcuts="Alt+P">
+          ${t('ui.desk.pause')}
+        </button>
+        <button type="button" onClick=${() => onState('offline')}>${t('ui.state.offline')}</button>
+      </div>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+    </section>`;
+}
+
+function Offer({ offer, queues, onAnswer }) {
+  const left = useCountdown(offer.expires_at);
+  return html`
+    <article class="offer" aria-labelledby=${`offer-${offer.contact}`}>
+      <h3 id=${`offer-${offer.contact}`}>${t('ui.desk.offer')}</h3>
+      <dl>
+        <dt>${t('ui.field.queue')}</dt><dd>${queues[offer.queue]?.name || offer.queue}</dd>
+        <dt>${t('ui.field.channel')}</dt><dd>${t(`ui.channel.${offer.channel}`)}</dd>
+        <dt>${t('ui.field.waited')}</dt><dd>${fmtDuration((offer.total_wait_ms || 0) / 1000)}</dd>
+        ${left !== null && html`<dt>${t('ui.desk.expires')}</dt><dd class="countdown">${left} s</dd>`}
+      </dl>
+      <button type="button" class="primary" onClick=${() => onAnswer(offer.contact, 'accept')}
+        aria-keyshortcuts="Alt+A">${t('ui.desk.accept')}</button>
+      <button type="button" onClick=${() => onAnswer(offer.contact, 'reject')}
+        aria-keyshortcuts="Alt+R">${t('ui.desk.reject')}</button>
+    </article>`;
+}
+
+function Timeline({ items }) {
+  return html`
+    <ol class="timeline">
+      ${(items || []).map((e) => html`
+        <li><time datetime=${e.time}>${fmtTime(e.time)}</time> ${t(`ui.event.${e.type}`)}
+          ${e.disposition ? ` · ${e.disposition}` : ''}</li>`)}
+    </ol>`;
+}
+
+function Wrapup({ contact, queue, onDone }) {
+  const [disposition, setDisposition] = useState('');
+  const [notes, setNotes] = useState('');
+  const codes = queue?.dispositions || [];
+  const submit = (e) => {
+    e.preventDefault();
+    const body = { notes: notes || null };
+    if (disposition) body.disposition = disposition;
+    onDone(contact.id, body);
+  };
+  return html`
+    <form class="wrapup" onSubmit=${submit}>
+      <h4>${t('ui.desk.wrapup')}</h4>
+      ${codes.length > 0 && html`
+        <label for=${`disp-${contact.id}`}>${t('ui.field.disposition')}</label>
+        <select id=${`disp-${contact.id}`} value=${disposition} onChange=${(e) => setDisposition(e.target.value)}>
+          <option value="">${t('ui.desk.none')}</option>
+          ${codes.map((c) => html`<option value=${c}>${c}</option>`)}
+        </select>`}
+      <label for=${`notes-${contact.id}`}>${t('ui.field.notes')}</label>
+      <textarea id=${`notes-${contact.id}`} maxlength="4000" value=${notes}
+        onInput=${(e) => setNotes(e.target.value)}></textarea>
+      <button type="submit" class="primary" aria-keyshortcuts="Alt+W">${t('ui.desk.wrapup.done')}</button>
+    </form>`;
+}
+
+function ContactPane({ contact, queues, onAction }) {
+  const q = queues[contact.queue];
+  return html`
+    <section class="contact" aria-labelledby=${`c-${contact.id}`}>
+      <h3 id=${`c-${contact.id}`}>${q?.name || contact.queue} · ${t(`ui.channel.${contact.channel}`)}</h3>
+      <p>${t('ui.field.state')}: <strong data-state=${contact.state}>${t(`ui.cstate.${contact.state}`)}</strong></p>
+      ${contact.state === 'active' && html`
+        <div class="row">
+          <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}>
+            ${t('ui.desk.complete')}
+          </button>
+        </div>`}
+      ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
+        onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
+      <h4>${t('ui.desk.timeline')}</h4>
+      <${Timeline} items=${contact.timeline} />
+    </section>`;
+}
+
+export function Desk({ user }) {
+  const agentId = user.agent;
+  const [state, setState] = useState({ state: 'offline', state_s: 0 });
+  const [offers, setOffers] = useState([]);
+  const [contacts, setContacts] = useState({});
+  const [tab, setTab] = useState(null);
+  const [queues, setQueues] = useState({});
+  const [live, setLive] = useState(false);
+  const [error, setError] = useState('');
+  const [said, setSaid] = useState('');
+  const stream = useRef(null);
+
+  const loadContact = useCallback(async (id) => {
+    try {
+      const c = await api('GET', `/api/v1/contacts/${id}`);
+      setContacts((all) => ({ ...all, [id]: c }));
+      if (!HOLDING.has(c.state)) {
+        setContacts((all) => {
+          const { [id]: gone, ...rest } = all;
+          return rest;
+        });
+      }
+    } catch (e) { /* not ours any more */ }
+  }, []);
+
+  const refreshState = useCallback(async () => {
+    const s = await api('GET', '/api/v1/stats/realtime').catch(() => null);
+    const me = s?.agents?.find((a) => a.id === agentId);
+    if (me) setState(me);
+  }, [agentId]);
+
+  useEffect(() => {
+    api('GET', '/api/v1/queues?limit=500').then((r) => {
+      const m = {};
+      for (const q of r.items) m[q.id] = q;
+      setQueues(m);
+    }).catch(() => {});
+    refreshState();
+    api('GET', '/api/v1/contacts?limit=100').then((r) => {
+      for (const c of r.items) if (HOLDING.has(c.state)) loadContact(c.id);
+    }).catch(() => {});
+    stream.current = new Stream([`agent:${agentId}`], {
+      status: setLive,
+      event: (m) => {
+        const d = m.data || {};
+        switch (m.event) {
+        case 'contact.offered':
+          setOffers((o) => [...o.filter((x) => x.contact !== d.contact), d]);
+          setSaid(t('ui.desk.offer.said', d.channel ? t(`ui.channel.${d.channel}`) : ''));
+          break;
+        case 'offer.withdrawn':
+        case 'offer.missed':
+        case 'offer.rejected':
+        case 'contact.accepted':
+          setOffers((o) => o.filter((x) => x.contact !== d.contact));
+          if (m.event === 'contact.accepted') {
+            loadContact(d.contact);
+            setTab(d.contact);
+          }
+          break;
+        case 'agent.state':
+          setState({ state: d.state, reason: d.reason, state_s: 0 });
+          break;
+        default:
+          if (d.contact) loadContact(d.contact);
+        }
+      },
+    });
+    const tick = setInterval(() => setState((s) => ({ ...s, state_s: (s.state_s || 0) + 1 })), 1000);
+    return () => {
+      clearInterval(tick);
+      stream.current?.close();
+    };
+  }, [agentId]);
+
+  const setAgentState = async (st, reason) => {
+    setError('');
+    try {
+      const r = await api('PUT', `/api/v1/agents/${agentId}/state`, reason ? { state: st, reason } : { state: st });
+      setState({ state: r.state, reason: r.reason, state_s: 0 });
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  const answer = async (id, how) => {
+    setError('');
+    try {
+      await api('POST', `/api/v1/contacts/${id}/${how}`, {});
+      setOffers((o) => o.filter((x) => x.contact !== id));
+      if (how === 'accept') {
+        await loadContact(id);
+        setTab(id);
+      }
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  const act = async (id, how, body) => {
+    setError('');
+    try {
+      await api('POST', `/api/v1/contacts/${id}/${how}`, body);
+      await loadContact(id);
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+
+  // Keyboard: Alt+A accept, Alt+R reject, Alt+S available, Alt+P pause.
+  useEffect(() => {
+    const key = (e) => {
+      if (!e.altKey) return;
+      const k = e.key.toLowerCase();
+      if (k === 'a' && offers[0]) answer(offers[0].contact, 'accept');
+      else if (k === 'r' && offers[0]) answer(offers[0].contact, 'reject');
+      else if (k === 's') setAgentState('available');
+      else if (k === 'p') setAgentState('paused', 'break');
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', key);
+    return () => window.removeEventListener('keydown', key);
+  }, [offers]);
+
+  useEffect(() => {
+    document.title = offers.length ? `(${offers.length}) relais` : 'relais';
+  }, [offers.length]);
+
+  const list = Object.values(contacts);
+  const shown = contacts[tab] || list[0];
+  return html`
+    <div class="desk">
+      <p class="live" data-live=${live ? 'yes' : 'no'}>${live ? t('ui.live.on') : t('ui.live.off')}</p>
+      <div class="sr-only" aria-live="assertive" role="status">${said}</div>
+      <${StateBar} agent=${agentId} state=${state} onState=${setAgentState} error=${error} />
+      <section class="offers" aria-labelledby="offers-h">
+        <h2 id="offers-h">${t('ui.desk.offers')}</h2>
+        ${offers.length === 0 && html`<p class="empty">${t('ui.desk.no.offer')}</p>`}
+        ${offers.map((o) => html`<${Offer} key=${o.contact} offer=${o} queues=${queues} onAnswer=${answer} />`)}
+      </section>
+      <section class="held" aria-labelledby="held-h">
+        <h2 id="held-h">${t('ui.desk.contacts')}</h2>
+        ${list.length === 0 && html`<p class="empty">${t('ui.desk.no.contact')}</p>`}
+        <div role="tablist" aria-label=${t('ui.desk.contacts')}>
+          ${list.map((c) => html`
+            <button type="button" role="tab" id=${`tab-${c.id}`} aria-selected=${shown?.id === c.id ? 'true' : 'false'}
+              onClick=${() => setTab(c.id)}>
+              ${queues[c.queue]?.name || c.queue} · ${t(`ui.cstate.${c.state}`)}
+            </button>`)}
+        </div>
+        ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
+          <${ContactPane} contact=${shown} queues=${queues} onAction=${act} /></div>`}
+      </section>
+      <p class="keys">${t('ui.desk.keys')}</p>
+    </div>`;
+}

@@ -1,0 +1,114 @@
+// The application's small toolbox: the html tag (htm over Preact), the API
+// client (the session cookie plus the CSRF header on writes), the words of
+// the catalogs (/lang/*.json, shared with the server and the command line)
+// and the formats of dates, durations and numbers (Intl).
+import { h, render } from '/vendor/preact.mjs';
+import htm from '/vendor/htm.mjs';
+
+export const html = htm.bind(h);
+export { h, render };
+
+// ---- words ----------------------------------------------------------------
+
+let words = {};
+let lang = 'en';
+
+// The catalog of code ("en", "fr"); English fills what it lacks.
+export async function loadWords(code) {
+  const get = async (c) => {
+    const r = await fetch(`/lang/${c}.json`);
+    return r.ok ? r.json() : {};
+  };
+  const en = await get('en');
+  words = code === 'en' ? en : { ...en, ...(await get(code)) };
+  lang = code;
+  document.documentElement.lang = code;
+}
+
+export function currentLang() {
+  return lang;
+}
+
+// The language a browser prefers among ours: French when it comes first.
+export function browserLang() {
+  for (const l of navigator.languages || [navigator.language || 'en']) {
+    const base = String(l).slice(0, 2).toLowerCase();
+    if (base === 'fr' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+// The text of id with its %s (and %d) filled in order, as the catalogs
+// write them; the id itself when no catalog has it.
+export function t(id, ...args) {
+  let i = 0;
+  return (words[id] ?? id).replace(/%[sd]/g, () => String(args[i++] ?? ''));
+}
+
+// ---- formats ----------------------------------------------------------------
+
+export function fmtTime(iso) {
+  return iso ? new Intl.DateTimeFormat(lang, { timeStyle: 'medium' }).format(new Date(iso)) : '';
+}
+
+export function fmtNumber(n, digits = 0) {
+  return n == null ? '–' : new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+}
+
+export function fmtPercent(x) {
+  return x == null ? '–' : new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(x);
+}
+
+// Seconds as m:ss (or h:mm:ss).
+export function fmtDuration(s) {
+  if (s == null || s < 0) return '–';
+  s = Math.floor(s);
+  const hh = Math.floor(s / 3600), mm = Math.floor((s % 3600) / 60), ss = s % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  return hh ? `${hh}:${two(mm)}:${two(ss)}` : `${mm}:${two(ss)}`;
+}
+
+// ---- the API ----------------------------------------------------------------
+
+let csrf = '';
+
+export function setCsrf(token) {
+  csrf = token || '';
+}
+
+// An error of the API: its status, code and message (in the user's language).
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code || 'http';
+    this.retryAfter = 0;
+  }
+}
+
+// Listeners told when the session ends (401 on any call).
+const expiry = new Set();
+export function onSessionEnd(fn) {
+  expiry.add(fn);
+  return () => expiry.delete(fn);
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json', 'Accept-Language': lang };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  const r = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  if (!r.ok) {
+    const err = new ApiError(r.status, data);
+    err.retryAfter = Number(r.headers.get('Retry-After') || 0);
+    if (r.status === 401 && path !== '/api/v1/session') for (const fn of expiry) fn(err);
+    throw err;
+  }
+  return data;
+}

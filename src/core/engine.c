@@ -199,7 +199,7 @@ void engine_emit_agent(struct engine *e, struct agent *a)
 	ev.agent_state = st;
 	ev.prev_state = a->shown;
 	ev.prev_state_ms = e->now - a->shown_since;
-	ev.reason = st == AS_PAUSED ? a->reason : NULL;
+	ev.reason = st == AS_PAUSED || st == AS_OFFLINE ? a->reason : NULL;
 	a->shown = st;
 	a->shown_since = e->now;
 	engine_emit(e, &ev);

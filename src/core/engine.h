@@ -242,7 +242,8 @@ int engine_agent_set(struct engine *e, const struct engine_agent *agent);
 int engine_agent_remove(struct engine *e, int64_t now, const char *id);
 
 /*
- * available, paused (reason required) or offline. Pending offers are
+ * available, paused (reason required) or offline (a reason optional:
+ * "disconnected"). Pending offers are
  * withdrawn when the agent pauses or leaves; going offline is EBUSY
  * while the agent holds an active or wrap-up contact.
  */

@@ -234,7 +234,8 @@ static int state_change(struct engine *e, struct agent *a, enum agent_state st,
 		return EINVAL;
 	if (st == AS_OFFLINE && holds_work(a))
 		return EBUSY;
-	if (st == AS_PAUSED && !(r = strdup(reason)))
+	/* a pause says why; an offline may ("disconnected") */
+	if (st != AS_AVAILABLE && reason && *reason && !(r = strdup(reason)))
 		return ENOMEM;
 	if (a->state == AS_AVAILABLE && st != AS_AVAILABLE)
 		engine_pool_staffed_update(a, -1);

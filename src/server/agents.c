@@ -75,7 +75,8 @@ static void api_agent_state(struct hreq *r)
 		web_error(r, 400, "invalid_field", "reason: required to pause");
 		return;
 	}
-	err = contacts_agent_state(s, a->id, st, reason, &why);
+	err = contacts_agent_state(s, a->id, st,
+				   st == AS_PAUSED ? reason : NULL, &why);
 	if (err == EBUSY) {
 		web_error(r, 409, "conflict", "%s", msg);
 		return;

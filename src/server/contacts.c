@@ -632,7 +632,7 @@ int contacts_agent_state(struct srv *s, const char *agent, enum agent_state st,
 			 const char *reason, struct lang_out *why)
 {
 	int err = engine_agent_state(s->eng, srv_now(s), agent, st,
-				     st == AS_PAUSED ? reason : NULL);
+				     st == AS_AVAILABLE ? NULL : reason);
 
 	if (err == EBUSY)
 		lang_say(why,

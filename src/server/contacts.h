@@ -85,7 +85,8 @@ int contacts_transfer(struct srv *s, struct crec *c, const char *queue,
  */
 int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
 		    const json_t *notes, const char *by, struct lang_out *why);
-/* An agent's state: available, paused with a reason, offline. */
+/* An agent's state: available, paused or offline with a reason (NULL for
+ * none; an offline reason says why: "disconnected"). */
 int contacts_agent_state(struct srv *s, const char *agent, enum agent_state st,
 			 const char *reason, struct lang_out *why);
 /* Why the engine does not offer c to agent now. */

@@ -57,6 +57,7 @@
 #include "server/objects.h"
 #include "server/srv.h"
 #include "server/stats.h"
+#include "server/presence.h"
 #include "server/stream.h"
 #include "server/wsconn.h"
 
@@ -89,6 +90,7 @@ struct stream_hub {
 	size_t per_user;
 	unsigned closed, closed_seen; /* streams closed since the last trim */
 	bool closing;		      /* the server stops: no new catch-up */
+	struct presence *presence;    /* agents whose desktop went away */
 	uint64_t sent;		      /* messages pushed, for /metrics */
 };
 
@@ -151,7 +153,7 @@ static int hub_init(struct srv *s, void **state)
 	h->per_user =
 		env_size("RELAIS_CATCHUP_PER_USER", PER_USER_DEFAULT, 1, 1000);
 	*state = h;
-	return 0;
+	return presence_new(&h->presence, s);
 }
 
 /* ---- the transport: every WebSocket call of the stream ---- */
@@ -711,6 +713,16 @@ static void ws_close(int err, void *arg)
  * Takes the stream out of the hub (once) and drops the hub's reference: a
  * page at the reader keeps the object until it comes back.
  */
+/* How many open streams user has. */
+static size_t user_streams(struct stream_hub *h, const char *user)
+{
+	size_t n = 0;
+
+	for (struct le *le = list_head(&h->streams); le; le = le->next)
+		n += !strcmp(((struct stream *)le->data)->user, user);
+	return n;
+}
+
 static void stream_close(struct stream *st)
 {
 	struct stream_hub *h = st->hub;
@@ -726,6 +738,8 @@ static void stream_close(struct stream *st)
 	h->closed++;
 	if (reading && !h->closing)
 		catchup_next(h, st->user);
+	if (!h->closing && !user_streams(h, st->user))
+		presence_gone(h->presence, st->user);
 	mem_deref(st);
 }
 
@@ -820,6 +834,7 @@ static void api_stream(struct hreq *r)
 		return;
 	}
 	list_append(&h->streams, &st->le, st);
+	presence_open(h->presence, u->id);
 	web_drop(r);
 }
 
@@ -929,11 +944,14 @@ static void stream_stop(struct srv *s, void *state)
 /* close: also after a failed start, when stop was not called. */
 static void stream_module_close(struct srv *s, void *state)
 {
+	struct stream_hub *h = state;
+
 	(void)s;
-	if (!state)
+	if (!h)
 		return;
-	close_all(state);
-	mem_deref(state);
+	close_all(h);
+	presence_free(h->presence);
+	mem_deref(h);
 }
 
 static void stream_metrics(struct srv *s, void *state, struct mbuf *mb)

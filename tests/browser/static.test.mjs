@@ -74,6 +74,14 @@ test('the vendored preact, hooks and htm import in the page and render', async (
   pg.check();
 });
 
+test("npm's folder and the vendoring stamp are not served", async () => {
+  for (const path of ['/.npm/package.json', '/.npm/node_modules/preact/package.json', '/vendor/.stamp']) {
+    const r = await fetch(srv.url + path);
+    assert.equal(r.status, 404, path);
+  }
+  assert.equal((await fetch(srv.url + '/vendor/preact.LICENSE')).status, 200);
+});
+
 test('the page has no serious or critical accessibility violation', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   await pg.page.goto('/');

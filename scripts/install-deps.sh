@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package relais needs to build, test, benchmark
-# and fuzz. Idempotent: when everything is present it does nothing and does
+# and fuzz (chromium runs the browser tests, tests/browser; a font so that
+# its screenshots show text on a machine without a desktop). Idempotent: when everything is present it does nothing and does
 # not touch the network. Run as root (or it re-runs itself through sudo).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ PACKAGES=(
 	libssl-dev libwslay-dev
 	sqlite3 wrk jq curl
 	libglpk-dev python3-simpy3
+	chromium fonts-dejavu-core
 )
 
 missing=()

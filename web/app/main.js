@@ -10,6 +10,9 @@ import { Wall } from './wall.js';
 // The language last picked in this browser (a user's own `lang`, set on
 // its account, comes first).
 const LANG_KEY = 'relais.lang';
+// Set while this browser holds a session: the cookie is HttpOnly, so the
+// page asks the server only when there may be one (no 401 on a first visit).
+const IN_KEY = 'relais.in';
 
 function pageOf(user) {
   if (user.role === 'agent') return 'desk';
@@ -35,6 +38,7 @@ function App({ initial }) {
   const [, redraw] = useState(0);
 
   useEffect(() => onSessionEnd(() => {
+    localStorage.removeItem(IN_KEY);
     setSession(null);
     setNotice(t('ui.login.expired'));
   }), []);
@@ -46,12 +50,14 @@ function App({ initial }) {
   };
   const logout = async () => {
     await api('DELETE', '/api/v1/session').catch(() => {});
+    localStorage.removeItem(IN_KEY);
     setSession(null);
     setNotice(t('ui.login.bye'));
   };
 
   if (!session) {
     return html`<${Login} notice=${notice} onLang=${changeLang} onLogin=${(s) => {
+      localStorage.setItem(IN_KEY, '1');
       setCsrf(s.csrf);
       setNotice('');
       setSession(s);
@@ -67,16 +73,20 @@ function App({ initial }) {
 
 async function start() {
   let session = null;
-  try {
-    session = await api('GET', '/api/v1/session');
-    setCsrf(session.csrf);
-  } catch (e) {
-    session = null;
+  let notice = '';
+  if (localStorage.getItem(IN_KEY)) {
+    try {
+      session = await api('GET', '/api/v1/session');
+      setCsrf(session.csrf);
+    } catch (e) {
+      localStorage.removeItem(IN_KEY);
+      notice = 'ui.login.expired';
+    }
   }
   const code = session?.user?.lang || localStorage.getItem(LANG_KEY) || browserLang();
   await loadWords(code);
   document.title = 'relais';
-  render(html`<${App} initial=${{ session, notice: '' }} />`, document.getElementById('app'));
+  render(html`<${App} initial=${{ session, notice: notice && t(notice) }} />`, document.getElementById('app'));
 }
 
 start();

@@ -16,7 +16,7 @@ function Tile({ q }) {
         <dt>${t('ui.wall.longest')}</dt><dd>${fmtDuration(q.longest_wait_s)}</dd>
         <dt>${t('ui.wall.ewt')}</dt><dd>${fmtDuration(q.ewt_s)}</dd>
         <dt>${t('ui.wall.sl')}</dt><dd>${fmtPercent(q.service_level)}${target != null ? ` / ${fmtPercent(target)}` : ''}</dd>
-        <dt>${t('ui.wall.offered')}</dt><dd>${fmtNumber(q.offered)}</dd>
+        <dt>${t('ui.wall.offered')}</dt><dd data-k="offered">${fmtNumber(q.offered)}</dd>
         <dt>${t('ui.wall.handled')}</dt><dd>${fmtNumber(q.handled)}</dd>
         <dt>${t('ui.wall.abandoned')}</dt><dd>${fmtNumber(q.abandoned)}</dd>
         ${q.agents && html`<dt>${t('ui.wall.agents')}</dt>

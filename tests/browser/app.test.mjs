@@ -1,0 +1,135 @@
+// The application against the demo centre, in a real browser: login, the
+// agent desktop's whole path for a contact (keyboard first), the
+// supervisor's wallboard moving with the centre, and the client's view in
+// French that shows nothing of the other tenant. Every page is scanned by
+// axe and photographed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWebServer, launchBrowser, openPage, axe, request, login, client, demoIds } from './lib.mjs';
+
+let srv, browser, admin, ids;
+
+before(async () => {
+  srv = await startWebServer();
+  browser = await launchBrowser();
+  admin = client(srv.url, (await login(srv.url, 'admin')).token);
+  ids = await demoIds(srv.url, (await login(srv.url, 'admin')).token);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+async function logIn(pg, username, password = `${username}-demo`) {
+  await pg.page.goto('/');
+  await pg.page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
+  await pg.page.getByLabel(/password|mot de passe/i).fill(password);
+  await pg.page.keyboard.press('Enter');
+}
+
+function noSeriousViolations(list, where) {
+  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
+}
+
+test('login: a wrong password is refused on the page; the page passes axe', async (t) => {
+  const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 401/] });
+  await logIn(pg, 'agent01', 'not-the-password');
+  await pg.page.getByRole('alert').filter({ hasText: /password|credentials|mot de passe|identifiants/i }).waitFor();
+  noSeriousViolations(await axe(pg.page), 'login');
+  await pg.screenshot('app-login');
+});
+
+test('agent01, keyboard first: available, offered a contact, accepts, ends, wraps up', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'agent01');
+  await page.locator('[data-page=desk]').waitFor();
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+
+  const q = ids.queues.find((x) => x.name === 'AssurMax voice');
+  const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'voice', customer: { phone: '+33611223344', name: 'Zoé Martin' } });
+  assert.equal(created.status, 201);
+  const offer = page.locator('.offer');
+  await offer.waitFor();
+  assert.match(await offer.textContent(), /AssurMax voice/);
+  assert.match(await page.locator('[aria-live]').textContent(), /New contact offered/);
+  assert.match(await page.title(), /^\(1\)/, 'the tab title counts the offer');
+  noSeriousViolations(await axe(page), 'desk with an offer');
+  await pg.screenshot('app-desk-offer');
+
+  await page.keyboard.press('Alt+a');
+  await page.locator('.contact [data-state=active]').waitFor();
+  await page.getByRole('button', { name: 'End the contact' }).click();
+  await page.locator('.wrapup').waitFor();
+  const disposition = page.getByLabel('Disposition');
+  if (await disposition.count()) await disposition.selectOption({ index: 1 });
+  await page.getByLabel('Notes').fill('Déclaration enregistrée');
+  await pg.screenshot('app-desk-wrapup');
+  await page.getByRole('button', { name: 'Finish wrap-up' }).click();
+  await page.getByText('No contact in hand.').waitFor();
+
+  const done = await admin.get(`/api/v1/contacts/${created.body.id}`);
+  assert.equal(done.body.state, 'completed');
+  assert.equal(done.body.notes, 'Déclaration enregistrée');
+  assert.deepEqual(done.body.timeline.map((e) => e.type).slice(-4),
+    ['contact.accepted', 'contact.ended', 'contact.disposition', 'contact.completed']);
+});
+
+test('the supervisor\'s wallboard moves with the centre and sets an agent offline', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'supervisor');
+  await page.locator('[data-page=wall]').waitFor();
+  const q = ids.queues.find((x) => x.name === 'Télécom Plus email');
+  const tile = page.locator('.tile', { hasText: 'Télécom Plus email' });
+  // offered: every arrival of today counts, whether an agent takes it or not
+  const offered = tile.locator('[data-k=offered]');
+  await tile.waitFor();
+  const before = Number(await offered.textContent());
+  const r = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'email' });
+  assert.equal(r.status, 201);
+  await page.waitForFunction(([sel, n]) => Number(document.querySelector(sel)?.textContent) > n,
+    [`.tile:has(h3#q-${q.id}) [data-k=offered]`, before], { timeout: 3000 });
+
+  // an agent nobody else works with here (agent01 holds the email offer)
+  const taken = ids.users.find((u) => u.username === 'agent01').agent;
+  const paris = ids.sites.find((s) => s.name === 'Paris').id;
+  const agent = ids.agents.find((a) => a.id !== taken && a.site === paris);
+  assert.equal((await admin.put(`/api/v1/agents/${agent.id}/state`, { state: 'available' })).status, 200);
+  const row = page.locator(`tr[data-agent="${agent.id}"]`);
+  await row.locator('[data-state=available]').waitFor({ timeout: 3000 });
+  noSeriousViolations(await axe(page), 'wallboard');
+  await pg.screenshot('app-wall');
+  await row.getByRole('button').click();
+  await row.locator('[data-state=offline]').waitFor({ timeout: 3000 });
+});
+
+test('a client of AssurMax, in French, sees its queues and nothing of Télécom Plus', async (t) => {
+  const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
+  const { page } = pg;
+  await logIn(pg, 'client-assurmax');
+  await page.getByRole('heading', { name: "Votre service aujourd'hui" }).waitFor();
+  await page.locator('.tile').first().waitFor();
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.waitForTimeout(1500); // a stats push or two over the stream
+  const names = await page.locator('.tile h3').allTextContents();
+  assert.ok(names.length > 0 && names.every((n) => n.startsWith('AssurMax')), names.join(', '));
+  assert.equal(await page.locator('table.agents').count(), 0, 'no agent grid for a client');
+  const telecom = ids.tenants.find((x) => x.name !== 'AssurMax');
+  const theirs = [telecom.id, ...ids.queues.filter((q) => q.tenant === telecom.id).map((q) => q.id)];
+  const seen = (await pg.bodies()).join('\n');
+  for (const id of theirs) assert.ok(!seen.includes(id), `the page received ${id} of Télécom Plus`);
+  // the catalogs (/lang/) name the demo's clients in the CLI's texts; the
+  // API's answers and the stream must not
+  const api = [];
+  for (const r of pg.responses.filter((x) => new URL(x.url).pathname.startsWith('/api/'))) {
+    try { api.push(await r.response.text()); } catch { /* no body */ }
+  }
+  const data = api.concat(pg.frames.map((f) => f.payload)).join('\n');
+  assert.ok(data.length > 0);
+  assert.ok(!/Télécom Plus/.test(data), 'no Télécom Plus name in any API answer or stream message');
+  noSeriousViolations(await axe(page), 'client view');
+  await pg.screenshot('app-client-fr');
+});

@@ -61,6 +61,11 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
 
   await page.keyboard.press('Alt+a');
   await page.locator('.contact [data-state=active]').waitFor();
+  // the customer panel: its name, its phone, its contacts (this one)
+  const customer = page.locator('.customer');
+  await customer.getByRole('heading', { name: 'Zoé Martin' }).waitFor();
+  assert.match(await customer.textContent(), /\+33611223344/);
+  await customer.locator('.history li').first().waitFor();
   await page.getByRole('button', { name: 'End the contact' }).click();
   await page.locator('.wrapup').waitFor();
   const disposition = page.getByLabel('Disposition');

@@ -101,6 +101,33 @@ function Wrapup({ contact, queue, onDone }) {
     </form>`;
 }
 
+// The customer of a contact: identities, and its contacts on every channel
+// (reading a customer is audited on the server).
+function Customer({ id, queues }) {
+  const [c, setC] = useState(null);
+  const [history, setHistory] = useState([]);
+  useEffect(() => {
+    if (!id) return;
+    api('GET', `/api/v1/customers/${id}`).then(setC).catch(() => setC(null));
+    api('GET', `/api/v1/customers/${id}/contacts?limit=20`).then((r) => setHistory(r.items)).catch(() => {});
+  }, [id]);
+  if (!id) return html`<p class="empty">${t('ui.desk.no.customer')}</p>`;
+  if (!c) return null;
+  return html`
+    <section class="customer" aria-labelledby=${`cu-${id}`}>
+      <h4 id=${`cu-${id}`}>${c.name || t('ui.desk.customer')}</h4>
+      <p>${[...(c.phones || []), ...(c.emails || [])].join(' · ')}</p>
+      ${c.notes && html`<p class="notes">${c.notes}</p>`}
+      <h5>${t('ui.desk.history')}</h5>
+      <ul class="history">
+        ${history.map((h) => html`<li>
+          <time datetime=${h.created_at}>${fmtTime(h.created_at)}</time>
+          ${' '}${queues[h.queue]?.name || h.queue} · ${t(`ui.channel.${h.channel}`)} · ${t(`ui.cstate.${h.state}`)}
+          ${h.disposition ? ` · ${h.disposition}` : ''}${h.notes ? ` — ${h.notes}` : ''}</li>`)}
+      </ul>
+    </section>`;
+}
+
 function ContactPane({ contact, queues, onAction }) {
   const q = queues[contact.queue];
   return html`
@@ -117,6 +144,7 @@ function ContactPane({ contact, queues, onAction }) {
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
       <h4>${t('ui.desk.timeline')}</h4>
       <${Timeline} items=${contact.timeline} />
+      <${Customer} id=${contact.customer} queues=${queues} />
     </section>`;
 }
 

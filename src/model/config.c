@@ -66,6 +66,7 @@ const struct jv_field config_queue_fields[] = {
 	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"sl_target", JV_INT, 0, 0, 100, NULL, NULL}, /* percent */
 	{"strategy", JV_STRING, 0, 0, 0, engine_strategy_names, NULL},
 	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
 	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},

@@ -377,6 +377,7 @@ static void queue_defaults(json_t *b)
 {
 	set_default(b, "priority", json_integer(0));
 	set_default(b, "sl_threshold_s", json_integer(20));
+	set_default(b, "sl_target", json_integer(80));
 	set_default(b, "strategy", json_string("longest-idle"));
 	set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
 	set_default(b, "calendar", json_null());

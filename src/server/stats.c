@@ -324,8 +324,8 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 	m = qs ? &qs->m : &zero;
 	agents_by_state(s, o->body, agents);
 	return json_pack(
-		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:o,"
-		"s:o}",
+		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:i,"
+		"s:o,s:o}",
 		"id", o->id, "tenant", jv_str(o->body, "tenant"), "name",
 		jv_str(o->body, "name"), "channel", jv_str(o->body, "channel"),
 		"waiting", (int)es.waiting, "longest_wait_s",
@@ -337,7 +337,8 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		"agents", agents, "offered", (int)m->offered, "handled",
 		(int)m->handled, "answered", (int)m->answered, "abandoned",
 		(int)m->abandoned, "service_level",
-		num_or_null(metrics_service_level(m, 0), 1000), "asa_s",
+		num_or_null(metrics_service_level(m, 0), 1000), "sl_target",
+		(int)jv_int(o->body, "sl_target", 80), "asa_s",
 		num_or_null(metrics_asa_s(m), 10), "aht_s",
 		num_or_null(metrics_aht_s(m), 10));
 }

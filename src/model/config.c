@@ -11,10 +11,16 @@
 const char *const config_roles[] = {"admin",  "supervisor",  "agent",
 				    "client", "integration", NULL};
 
+const char *const config_pause_reasons[] = {"break",	"lunch",   "training",
+					    "coaching", "meeting", "technical",
+					    "other",	NULL};
+
 const struct jv_field config_tenant_fields[] = {
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
 	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	/* each at most CONFIG_PAUSE_REASON_MAX bytes, once: tenant_apply */
+	{"pause_reasons", JV_STRINGS, 0, 0, 50, NULL, NULL},
 	JV_END,
 };
 

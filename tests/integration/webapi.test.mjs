@@ -62,3 +62,69 @@ test('a queue has a service-level target, 80 % unless told, reported in the real
   // The demo's queues, made before the field existed in their body or not, have one too.
   for (const x of rt.queues) assert.ok(Number.isInteger(x.sl_target) && x.sl_target >= 0 && x.sl_target <= 100, JSON.stringify(x));
 });
+
+// ---- pause reasons ----
+
+async function agentState(id) {
+  const rt = await ok(api.get('/api/v1/stats/realtime'), 200, 'realtime');
+  const a = rt.agents.find((x) => x.id === id);
+  assert.ok(a, `agent ${id} in the realtime statistics`);
+  return a;
+}
+
+test('tenants have pause reasons (today\'s list unless told); an agent pauses with one of its tenants\' reasons only', async () => {
+  const DEFAULT = ['break', 'lunch', 'training', 'coaching', 'meeting', 'technical', 'other'];
+  const t1 = await ok(api.get(`/api/v1/tenants/${T1}`), 200, 'get T1');
+  assert.deepEqual(t1.pause_reasons, DEFAULT);
+  const fresh = await ok(api.post('/api/v1/tenants', { name: 'Pause Co' }), 201, 'create');
+  assert.deepEqual(fresh.pause_reasons, DEFAULT);
+
+  // Bad lists are refused and change nothing.
+  for (const [bad, re] of [
+    [['break', 'break'], /pause_reasons\[1\]/],
+    [['x'.repeat(33)], /pause_reasons\[0\]/],
+    [[''], /pause_reasons\[0\]/],
+    [[7], /pause_reasons\[0\]/],
+    ['break', /pause_reasons/],
+  ]) {
+    const r = await api.patch(`/api/v1/tenants/${T2}`, { pause_reasons: bad });
+    assertError(r, 400, 'invalid_field', re);
+  }
+  assert.deepEqual((await ok(api.get(`/api/v1/tenants/${T2}`), 200, 'get T2')).pause_reasons, DEFAULT);
+
+  const t2 = await ok(api.patch(`/api/v1/tenants/${T2}`, { pause_reasons: ['brief', 'break'] }), 200, 'patch T2');
+  assert.deepEqual(t2.pause_reasons, ['brief', 'break']);
+
+  // Agents of each tenant alone, and of both.
+  const site = ids.sites[0].id;
+  const mk = async (name, tenants) => ok(api.post('/api/v1/agents', { name, site, tenants, capacity: { sms: 1 } }), 201, 'agent');
+  const onlyT1 = await mk('Pause T1', [T1]);
+  const onlyT2 = await mk('Pause T2', [T2]);
+  const both = await mk('Pause both', [T1, T2]);
+  for (const a of [onlyT1, onlyT2, both]) await ok(api.put(`/api/v1/agents/${a.id}/state`, { state: 'available' }), 200, 'available');
+
+  // T2's own reason: not for an agent of T1 alone, whose state stays.
+  let r = await api.put(`/api/v1/agents/${onlyT1.id}/state`, { state: 'paused', reason: 'brief' });
+  assertError(r, 400, 'invalid_field', /brief.*\(break, lunch, training, coaching, meeting, technical, other\)/);
+  assert.equal((await agentState(onlyT1.id)).state, 'available');
+  // T1's reason no longer in T2's list: refused for the agent of T2 alone, naming T2's.
+  r = await api.put(`/api/v1/agents/${onlyT2.id}/state`, { state: 'paused', reason: 'lunch' });
+  assertError(r, 400, 'invalid_field', /lunch.*\(brief, break\)/);
+  assert.equal((await agentState(onlyT2.id)).state, 'available');
+  r = await ok(api.put(`/api/v1/agents/${onlyT2.id}/state`, { state: 'paused', reason: 'brief' }), 200, 'pause brief');
+  assert.equal(r.state, 'paused');
+  assert.equal(r.reason, 'brief');
+  // The agent of both: the union.
+  for (const reason of ['brief', 'lunch']) {
+    await ok(api.put(`/api/v1/agents/${both.id}/state`, { state: 'available' }), 200, 'available');
+    r = await ok(api.put(`/api/v1/agents/${both.id}/state`, { state: 'paused', reason }), 200, `pause ${reason}`);
+    assert.equal(r.reason, reason);
+  }
+  r = await api.put(`/api/v1/agents/${both.id}/state`, { state: 'paused', reason: 'nap' });
+  assertError(r, 400, 'invalid_field', /nap/);
+  assert.equal((await agentState(both.id)).reason, 'lunch');
+  // The French message.
+  r = await api.put(`/api/v1/agents/${onlyT1.id}/state`, { state: 'paused', reason: 'brief' }, { headers: { 'accept-language': 'fr' } });
+  assertError(r, 400, 'invalid_field', /n'est pas un motif de pause/);
+  for (const a of [onlyT1, onlyT2, both]) await ok(api.put(`/api/v1/agents/${a.id}/state`, { state: 'offline' }), 200, 'offline');
+});

@@ -128,3 +128,60 @@ test('tenants have pause reasons (today\'s list unless told); an agent pauses wi
   assertError(r, 400, 'invalid_field', /n'est pas un motif de pause/);
   for (const a of [onlyT1, onlyT2, both]) await ok(api.put(`/api/v1/agents/${a.id}/state`, { state: 'offline' }), 200, 'offline');
 });
+
+// ---- an agent's own figures ----
+
+test('an agent reads its own figures today (handled, AHT, occupancy, its queues\' service level), not another\'s', async () => {
+  // A fresh agent of AssurMax on SMS and a fresh SMS queue: counters start at 0.
+  const q = await ok(api.post('/api/v1/queues', { tenant: T1, name: 'Figures SMS', channel: 'sms', wrapup: 'manual', sl_target: 90 }), 201, 'queue');
+  const paris = ids.sites.find((x) => x.name === 'Paris') || ids.sites[0];
+  const a = await ok(api.post('/api/v1/agents', { name: 'Figures agent', site: paris.id, tenants: [T1], capacity: { sms: 1 } }), 201, 'agent');
+  const u = await ok(api.post('/api/v1/users', { username: 'figures.agent', password: 'figures-agent-pw', role: 'agent', tenants: [T1], agent: a.id }), 201, 'user');
+  assert.ok(u.id);
+  const me = client(srv.url, (await login(srv.url, 'figures.agent', 'figures-agent-pw')).token);
+
+  let f = await ok(me.get(`/api/v1/agents/${a.id}/figures`), 200, 'figures before');
+  assert.equal(f.agent, a.id);
+  assert.equal(f.handled, 0);
+  assert.equal(f.aht_s, null);
+  assert.equal(f.occupancy, null, 'offline all day: nothing to divide by');
+  assert.ok(Date.parse(f.since) <= Date.now());
+  const mine = f.queues.find((x) => x.id === q.id);
+  assert.deepEqual(mine, { id: q.id, name: 'Figures SMS', service_level: null, sl_target: 90 });
+  // Only queues it serves: none of Télécom Plus, no voice queue (no voice capacity).
+  const byId = new Map(ids.queues.map((x) => [x.id, x]));
+  for (const x of f.queues) {
+    const full = byId.get(x.id) || q;
+    assert.equal(full.tenant, T1, JSON.stringify(x));
+    assert.equal(full.channel, 'sms', JSON.stringify(x));
+  }
+
+  // One contact handled, with a measurable talk.
+  await ok(me.put(`/api/v1/agents/${a.id}/state`, { state: 'available' }), 200, 'available');
+  const c = await ok(api.post('/api/v1/contacts', { tenant: T1, queue: q.id, channel: 'sms' }), 201, 'contact');
+  for (let i = 0; i < 200; i++) {
+    const v = await ok(api.get(`/api/v1/contacts/${c.id}`), 200, 'contact');
+    if (v.state === 'offered') break;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  await ok(me.post(`/api/v1/contacts/${c.id}/accept`), 200, 'accept');
+  await ok(me.post(`/api/v1/contacts/${c.id}/complete`, {}), 200, 'complete');
+  await ok(me.post(`/api/v1/contacts/${c.id}/wrapup`, {}), 200, 'wrapup');
+
+  f = await ok(me.get(`/api/v1/agents/${a.id}/figures`), 200, 'figures after');
+  assert.equal(f.handled, 1);
+  assert.equal(typeof f.aht_s, 'number', JSON.stringify(f)); // tenths of a second: 0 here
+  assert.ok(f.aht_s >= 0);
+  assert.ok(f.occupancy > 0 && f.occupancy <= 1, JSON.stringify(f));
+  assert.equal(f.queues.find((x) => x.id === q.id).service_level, 1);
+
+  // Another agent's figures: 404 for an agent; the admin reads them.
+  const other = ids.agents[0].id;
+  const r = await me.get(`/api/v1/agents/${other}/figures`);
+  assertError(r, 404, 'not_found');
+  await ok(api.get(`/api/v1/agents/${other}/figures`), 200, 'admin reads any');
+  // A client may not.
+  const cl = client(srv.url, (await login(srv.url, 'client-assurmax')).token);
+  assert.equal((await cl.get(`/api/v1/agents/${a.id}/figures`)).status, 403);
+  await ok(me.put(`/api/v1/agents/${a.id}/state`, { state: 'offline' }), 200, 'offline');
+});

@@ -185,3 +185,41 @@ test('an agent reads its own figures today (handled, AHT, occupancy, its queues\
   assert.equal((await cl.get(`/api/v1/agents/${a.id}/figures`)).status, 403);
   await ok(me.put(`/api/v1/agents/${a.id}/state`, { state: 'offline' }), 200, 'offline');
 });
+
+// ---- customer notes ----
+
+test('customers carry notes, editable with PATCH and logged as customer.updated with the user; another tenant\'s agent cannot', async () => {
+  const cu = await ok(api.post('/api/v1/customers', { tenant: T1, name: 'Notes Client', phones: ['+33611223344'] }), 201, 'customer');
+  const agent02 = await login(srv.url, 'agent02'); // serves AssurMax only
+  const ag = client(srv.url, agent02.token);
+  const last = (await ok(api.get('/api/v1/events?limit=1&after=0'), 200, 'events')).last;
+
+  const p = await ok(ag.patch(`/api/v1/customers/${cu.id}`, { notes: 'Rappeler après 18 h.' }), 200, 'patch notes');
+  assert.equal(p.notes, 'Rappeler après 18 h.');
+  assert.equal((await ok(api.get(`/api/v1/customers/${cu.id}`), 200, 'get')).notes, 'Rappeler après 18 h.');
+  // The change is in the log, with who made it.
+  let found = null;
+  for (let after = last ?? 0; !found;) {
+    const page = await ok(api.get(`/api/v1/events?after=${after}&limit=1000`), 200, 'events');
+    if (!page.events.length) break;
+    found = page.events.find((e) => e.type === 'customer.updated' && e.data.customer === cu.id);
+    after = page.last;
+  }
+  assert.ok(found, 'customer.updated logged');
+  assert.equal(found.data.user, agent02.user.id);
+
+  // Too long or not a string: refused, unchanged.
+  for (const bad of ['x'.repeat(4001), 12, ['a']]) {
+    const r = await ag.patch(`/api/v1/customers/${cu.id}`, { notes: bad });
+    assertError(r, 400, 'invalid_field', /notes/);
+  }
+  assert.equal((await ok(api.get(`/api/v1/customers/${cu.id}`), 200, 'get')).notes, 'Rappeler après 18 h.');
+  // null clears them.
+  assert.equal((await ok(ag.patch(`/api/v1/customers/${cu.id}`, { notes: null }), 200, 'clear')).notes, null);
+
+  // A customer of Télécom Plus: agent02 cannot see nor change it.
+  const other = await ok(api.post('/api/v1/customers', { tenant: T2, name: 'Other Notes', notes: 'T2 only' }), 201, 'T2 customer');
+  assert.equal(other.notes, 'T2 only');
+  assertError(await ag.patch(`/api/v1/customers/${other.id}`, { notes: 'leak' }), 404, 'not_found');
+  assert.equal((await ok(api.get(`/api/v1/customers/${other.id}`), 200, 'get')).notes, 'T2 only');
+});

@@ -31,6 +31,7 @@ struct rec {
 	int64_t wait_ms, talk_ms, wrap_ms, prev_state_ms;
 	uint32_t position;
 	int64_t ewt_ms;
+	int64_t expires_ms;
 	int step;
 };
 
@@ -63,6 +64,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 	r->prev_state_ms = ev->prev_state_ms;
 	r->position = ev->position;
 	r->ewt_ms = ev->ewt_ms;
+	r->expires_ms = ev->expires_ms;
 	r->step = ev->step;
 }
 
@@ -210,6 +212,8 @@ static void test_contact_offered_to_free_agent_then_accepted(void **state)
 	avail(f, 0, "a1");
 	add(f, 1000, 1, "q", 0);
 	assert_string_equal(offered_agent(f, 1), "a1");
+	/* the default offer time-out is 20 s */
+	assert_int_equal(last(f, EV_CONTACT_OFFERED, 1)->expires_ms, 21000);
 	assert_int_equal(cstate(f, 1000, 1), CS_OFFERED);
 	assert_int_equal(engine_contact_accept(f->e, 3000, 1, "a1"), 0);
 	assert_int_equal(cstate(f, 3000, 1), CS_ACTIVE);
@@ -365,6 +369,9 @@ static void test_ring_all_first_accept_wins_others_withdrawn(void **state)
 	avail(f, 0, "a3");
 	add(f, 10, 1, "q", 0);
 	assert_int_equal(count(f, EV_CONTACT_OFFERED), 3);
+	for (int i = 0; i < f->nev; i++)
+		if (f->ev[i].type == EV_CONTACT_OFFERED)
+			assert_int_equal(f->ev[i].expires_ms, 20010);
 	assert_int_equal(engine_contact_accept(f->e, 20, 1, "a2"), 0);
 	assert_int_equal(count(f, EV_OFFER_WITHDRAWN), 2);
 	assert_int_equal(engine_contact_accept(f->e, 21, 1, "a1"), EINVAL);

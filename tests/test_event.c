@@ -117,6 +117,32 @@ static void test_contact_transferred_keeps_its_bytes(void **state)
 		    "\"reason\":\"overflow\",\"callback\":true}");
 }
 
+/* An offer tells when it times out; a row written before that reads as 0. */
+static void test_contact_offered_carries_its_expiry(void **state)
+{
+	struct event ev = engine_event(EV_CONTACT_OFFERED), old;
+	char msg[200];
+
+	(void)state;
+	ev.u.engine.ev.state = CS_OFFERED;
+	ev.u.engine.ev.expires_ms = 1764405020500; /* 2025-11-29T08:30:20.5Z */
+	check_bytes(&ev,
+		    "{\"contact\":\"c1\",\"queue\":\"q1\",\"agent\":\"a1\","
+		    "\"site\":\"s1\",\"channel\":\"voice\",\"state\":"
+		    "\"offered\",\"step\":1,\"wait_ms\":12000,"
+		    "\"total_wait_ms\":15000,"
+		    "\"expires_at\":\"2025-11-29T08:30:20.500Z\"}");
+	assert_int_equal(event_parse(&old, "contact.offered",
+				     "{\"contact\":\"c1\",\"channel\":"
+				     "\"chat\",\"state\":\"offered\","
+				     "\"step\":0,\"wait_ms\":0,"
+				     "\"total_wait_ms\":0}",
+				     msg, sizeof(msg)),
+			 0);
+	assert_int_equal(old.u.engine.ev.expires_ms, 0);
+	event_release(&old);
+}
+
 static void test_agent_state_keeps_its_bytes(void **state)
 {
 	struct event ev = {.type = (enum event_type)EV_AGENT_STATE};
@@ -292,6 +318,12 @@ static void test_malformed_rows_are_refused_with_a_message(void **state)
 				    "\"v\":2}"),
 			    "customer.created: v: this relais reads versions "
 			    "1 to 1 of this event");
+	assert_string_equal(refusal("contact.offered",
+				    "{\"channel\":\"chat\",\"state\":"
+				    "\"offered\",\"step\":0,\"wait_ms\":0,"
+				    "\"total_wait_ms\":0,\"expires_at\":"
+				    "\"soon\"}"),
+			    "contact.offered: expires_at: expected a UTC time");
 	assert_string_equal(refusal(NULL, "{}"),
 			    "(no type): not a type of event");
 	assert_non_null(strstr(refusal("audit.login", "{\"user\""),
@@ -429,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_contact_queued_keeps_its_bytes),
 		cmocka_unit_test(test_contact_completed_keeps_its_bytes),
 		cmocka_unit_test(test_contact_transferred_keeps_its_bytes),
+		cmocka_unit_test(test_contact_offered_carries_its_expiry),
 		cmocka_unit_test(test_agent_state_keeps_its_bytes),
 		cmocka_unit_test(test_contact_created_keeps_its_bytes),
 		cmocka_unit_test(test_other_types_keep_their_bytes),

@@ -255,13 +255,13 @@ int engine_intern(void *arg, enum expr_ns ns, const char *name, size_t len,
 
 /*
  * Every field is written once, without a memset first: a memset of the
- * 168-byte event compiles to `rep stos`, whose start-up cost made it the
+ * 176-byte event compiles to `rep stos`, whose start-up cost made it the
  * most expensive line of the engine (the simulator emits ~7 events per
  * call); inline, so that the stores a caller overwrites go away. The
  * assertion makes a new field in struct engine_event fail the
  * build until it is set here too.
  */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct engine_event) == 168,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct engine_event) == 176,
 	       "engine_event_fill must set every field of engine_event");
 
 static inline void engine_event_fill(struct engine_event *ev,
@@ -292,6 +292,7 @@ static inline void engine_event_fill(struct engine_event *ev,
 	ev->wrap_ms = 0;
 	ev->position = 0;
 	ev->ewt_ms = -1;
+	ev->expires_ms = 0;
 	ev->agent_state = AS_OFFLINE;
 	ev->prev_state = AS_OFFLINE;
 	ev->prev_state_ms = 0;

@@ -518,6 +518,8 @@ int engine_offer_make(struct engine *e, struct contact *c, struct agent *a)
 	engine_event_fill(&ev, EV_CONTACT_OFFERED, c, a, e->now);
 	ev.wait_ms = e->now - c->entered;
 	ev.total_wait_ms = e->now - c->arrived;
+	/* ring-all: every agent's offer ends with the first one's timer */
+	ev.expires_ms = tq_scheduled(&c->offer_node) ? c->offer_node.due : 0;
 	engine_emit(e, &ev);
 	return 0;
 }

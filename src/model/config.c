@@ -11,10 +11,16 @@
 const char *const config_roles[] = {"admin",  "supervisor",  "agent",
 				    "client", "integration", NULL};
 
+const char *const config_pause_reasons[] = {"break",	"lunch",   "training",
+					    "coaching", "meeting", "technical",
+					    "other",	NULL};
+
 const struct jv_field config_tenant_fields[] = {
 	{"name", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
 	{"timezone", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	/* each at most CONFIG_PAUSE_REASON_MAX bytes, once: tenant_apply */
+	{"pause_reasons", JV_STRINGS, 0, 0, 50, NULL, NULL},
 	JV_END,
 };
 
@@ -66,6 +72,7 @@ const struct jv_field config_queue_fields[] = {
 	{"channel", JV_STRING, JV_REQUIRED, 0, 0, engine_channel_names, NULL},
 	{"priority", JV_INT, 0, -1000, 1000, NULL, NULL},
 	{"sl_threshold_s", JV_INT, 0, 1, 86400, NULL, NULL},
+	{"sl_target", JV_INT, 0, 0, 100, NULL, NULL}, /* percent */
 	{"strategy", JV_STRING, 0, 0, 0, engine_strategy_names, NULL},
 	{"steps", JV_ARRAY, 0, 0, 32, NULL, step_fields},
 	{"calendar", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},

@@ -28,4 +28,9 @@ extern const struct jv_field config_user_fields[];
 /* The roles of a user, NULL-ended. */
 extern const char *const config_roles[];
 
+/* A tenant's pause reasons when it names none, NULL-ended. */
+extern const char *const config_pause_reasons[];
+/* The longest pause reason, in bytes. */
+#define CONFIG_PAUSE_REASON_MAX 32
+
 #endif

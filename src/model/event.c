@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/event.h"
+#include "model/utctime.h"
 
 enum ftype {
 	F_STR,	    /* const char *, required */
@@ -20,6 +21,7 @@ enum ftype {
 	F_U32,	    /* uint32_t */
 	F_I64,	    /* int64_t */
 	F_TRUE,	    /* bool, present (true) only when true */
+	F_TIME_OPT, /* int64_t UTC ms as utctime's text, absent when 0 */
 	F_OBJECT,   /* const json_t *, an object */
 	F_CHANNEL,  /* enum channel, by name */
 	F_CSTATE,   /* enum contact_state, by name */
@@ -69,6 +71,12 @@ static const struct field queued_body[] = {
 	{"position", F_U32, EE(ev.position)},
 	{"ewt_ms", F_I64, EE(ev.ewt_ms)},
 	{"entered", F_TRUE, EE(ev.entered)},
+	END,
+};
+
+/* absent from the rows written before offers told their end */
+static const struct field offered_body[] = {
+	{"expires_at", F_TIME_OPT, EE(ev.expires_ms)},
 	END,
 };
 
@@ -172,6 +180,8 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 static const struct shape agent_shape = {NULL, 1, {engine_head, agent_body}};
 static const struct shape queued_shape = {
 	NULL, 1, {engine_head, contact_body, queued_body, contact_tail}};
+static const struct shape offered_shape = {
+	NULL, 1, {engine_head, contact_body, offered_body, contact_tail}};
 static const struct shape ended_shape = {
 	NULL, 1, {engine_head, contact_body, ended_body, contact_tail}};
 static const struct shape contact_shape = {
@@ -184,6 +194,8 @@ static const struct shape *shape_of(enum event_type t)
 		return &agent_shape;
 	case EV_CONTACT_QUEUED:
 		return &queued_shape;
+	case EV_CONTACT_OFFERED:
+		return &offered_shape;
 	case EV_CONTACT_ENDED:
 	case EV_CONTACT_COMPLETED:
 		return &ended_shape;
@@ -228,6 +240,14 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+static json_t *time_of(int64_t ms, bool *skip)
+{
+	char t[UTCTIME_SIZE];
+
+	*skip = !ms;
+	return *skip ? NULL : json_string(utctime_format(ms, t, sizeof(t)));
+}
+
 /* The JSON value of one field; NULL with *skip for an absent one. */
 static json_t *value_of(const struct field *f, const void *base, bool *skip)
 {
@@ -249,6 +269,8 @@ static json_t *value_of(const struct field *f, const void *base, bool *skip)
 	case F_TRUE:
 		*skip = !AT(base, f, const bool);
 		return *skip ? NULL : json_true();
+	case F_TIME_OPT:
+		return time_of(AT(base, f, const int64_t), skip);
 	case F_OBJECT:
 		return json_incref((json_t *)AT(base, f, const json_t *const));
 	case F_CHANNEL:
@@ -359,6 +381,21 @@ static int get_str(const struct dec *dc, const struct field *f, const json_t *v,
 	return 0;
 }
 
+static int get_time(const struct dec *dc, const struct field *f,
+		    const json_t *v, void *base)
+{
+	int64_t ms = 0;
+
+	if (v && !json_is_string(v))
+		return bad(dc, f->name, "a UTC time");
+	if (v)
+		ms = utctime_parse(json_string_value(v));
+	if (ms < 0)
+		return bad(dc, f->name, "a UTC time");
+	AT(base, f, int64_t) = ms;
+	return 0;
+}
+
 static int get(const struct dec *dc, const struct field *f, const json_t *d,
 	       void *base)
 {
@@ -387,6 +424,8 @@ static int get(const struct dec *dc, const struct field *f, const json_t *d,
 			return bad(dc, f->name, "true or false");
 		AT(base, f, bool) = json_is_true(v);
 		return 0;
+	case F_TIME_OPT:
+		return get_time(dc, f, v, base);
 	case F_OBJECT:
 		if (!json_is_object(v))
 			return bad(dc, f->name, "an object");

@@ -15,18 +15,81 @@
 #include "server/srv.h"
 #include "server/auth.h"
 #include "server/objects.h"
+#include "model/config.h"
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};
-static const char *const pause_reasons[] = {"break",	"lunch",   "training",
-					    "coaching", "meeting", "technical",
-					    "other",	NULL};
 
+/* the reason is one of the agent's tenants': pause_allowed() */
 static const struct jv_field state_fields[] = {
 	{"state", JV_STRING, JV_REQUIRED, 0, 0, agent_states, NULL},
-	{"reason", JV_STRING, JV_NULLABLE, 0, 0, pause_reasons, NULL},
+	{"reason", JV_STRING, JV_NULLABLE, 1, CONFIG_PAUSE_REASON_MAX, NULL,
+	 NULL},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
+
+static void add_unique(json_t *set, const char *name)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(set, i, v)
+	{
+		if (!strcmp(json_string_value(v), name))
+			return;
+	}
+	json_array_append_new(set, json_string(name));
+}
+
+/*
+ * The pause reasons of the agent's tenants, each once; the default list
+ * for an agent of no tenant (its tenants name none, then it has none).
+ */
+static json_t *agent_pause_reasons(struct srv *s, const struct obj *a)
+{
+	json_t *set = json_array(), *t, *v;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(a->body, "tenants"), i, t)
+	{
+		struct obj *o = obj_find(s, K_TENANTS, json_string_value(t));
+
+		json_array_foreach(o ? json_object_get(o->body, "pause_reasons")
+				     : NULL,
+				   j, v) add_unique(set, json_string_value(v));
+	}
+	if (!json_array_size(json_object_get(a->body, "tenants")))
+		for (i = 0; config_pause_reasons[i]; i++)
+			add_unique(set, config_pause_reasons[i]);
+	return set;
+}
+
+/* reason is one of the agent's pause reasons; else replied with them. */
+static bool pause_allowed(struct hreq *r, const struct obj *a,
+			  const char *reason)
+{
+	json_t *set = agent_pause_reasons(r->srv, a), *v;
+	char names[1024] = "";
+	bool ok = false;
+	size_t i, len = 0;
+
+	json_array_foreach(set, i, v)
+	{
+		ok = ok || !strcmp(json_string_value(v), reason);
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+					"%s%s", i ? ", " : "",
+					json_string_value(v));
+		if (len >= sizeof(names))
+			len = sizeof(names) - 1;
+	}
+	json_decref(set);
+	if (!ok)
+		web_error(r, 400, "invalid_field",
+			  "reason: %s is not a pause reason of the agent's "
+			  "tenants (%s)",
+			  reason, names);
+	return ok;
+}
 
 /* The agent of the path, if the caller may act on it; else replied. */
 static struct obj *path_agent(struct hreq *r)
@@ -75,6 +138,8 @@ static void api_agent_state(struct hreq *r)
 		web_error(r, 400, "invalid_field", "reason: required to pause");
 		return;
 	}
+	if (st == AS_PAUSED && !pause_allowed(r, a, reason))
+		return;
 	err = contacts_agent_state(s, a->id, st,
 				   st == AS_PAUSED ? reason : NULL, &why);
 	if (err == EBUSY) {

@@ -252,6 +252,12 @@ static void crec_update(struct srv *s, struct crec *c,
 				    json_integer(srv_now(s) - ev->wait_ms));
 		break;
 	case EV_CONTACT_OFFERED:
+		if (ev->expires_ms)
+			json_object_set_new(
+				b, "expires_at",
+				json_string(utctime_format(ev->expires_ms, t,
+							   sizeof(t))));
+		/* fall through */
 	case EV_CONTACT_ACCEPTED:
 	case EV_CALLBACK_DIAL:
 		json_object_set_new(b, "agent", jstr_or_null(ev->agent));
@@ -260,6 +266,9 @@ static void crec_update(struct srv *s, struct crec *c,
 	default:
 		break;
 	}
+	/* an offer's end means nothing once it is no longer offered */
+	if (ev->state != CS_OFFERED)
+		json_object_del(b, "expires_at");
 	json_object_set_new(
 		b, "updated_at",
 		json_string(utctime_format(srv_now(s), t, sizeof(t))));
@@ -365,6 +374,7 @@ static int restore(const struct store_open_contact *oc, void *arg)
 	b = crec_body(c);
 	json_object_set_new(b, "state", json_string(to));
 	json_object_set_new(b, "agent", json_null());
+	json_object_del(b, "expires_at");
 	if (moved) {
 		mark_dirty(cs, c);
 		srv_log(s, oc->tenant,

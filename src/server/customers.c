@@ -347,6 +347,8 @@ static const struct jv_field customer_fields[] = {
 	{"phones", JV_STRINGS, 0, 0, 20, NULL, NULL},
 	{"emails", JV_STRINGS, 0, 0, 20, NULL, NULL},
 	{"attributes", JV_OBJECT, 0, 0, 0, NULL, NULL},
+	/* the agents' free text; a change is customer.updated */
+	{"notes", JV_STRING, JV_NULLABLE, 0, 4000, NULL, NULL},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -125,12 +125,39 @@ static void set_default(json_t *b, const char *key, json_t *v)
 
 /* ---- tenants ---- */
 
+/* Short names, each once: what an agent's pause says to supervisors. */
+static int check_pause_reasons(const json_t *body, struct lang_out *why)
+{
+	const json_t *list = json_object_get(body, "pause_reasons");
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+	{
+		const char *r = json_string_value(v);
+
+		if (strlen(r) > CONFIG_PAUSE_REASON_MAX)
+			return fail(why, EINVAL,
+				    N_("pause_reasons[%zu]: at most %d "
+				       "characters"),
+				    i, CONFIG_PAUSE_REASON_MAX);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(json_string_value(json_array_get(list, j)),
+				    r))
+				return fail(why, EINVAL,
+					    N_("pause_reasons[%zu]: %s is "
+					       "already in the list"),
+					    i, r);
+	}
+	return 0;
+}
+
 static int tenant_apply(struct srv *s, struct obj *o, json_t *next,
 			struct lang_out *why)
 {
 	int err;
 
-	if (check_zone(next, why))
+	if (check_zone(next, why) || check_pause_reasons(next, why))
 		return EINVAL;
 	if (o)
 		return 0;
@@ -179,6 +206,14 @@ static void tenant_defaults(json_t *b)
 {
 	set_default(b, "timezone", json_string("UTC"));
 	set_default(b, "languages", json_array());
+	if (!json_object_get(b, "pause_reasons")) {
+		json_t *list = json_array();
+
+		for (int i = 0; config_pause_reasons[i]; i++)
+			json_array_append_new(
+				list, json_string(config_pause_reasons[i]));
+		json_object_set_new(b, "pause_reasons", list);
+	}
 }
 
 /* ---- sites ---- */
@@ -377,6 +412,7 @@ static void queue_defaults(json_t *b)
 {
 	set_default(b, "priority", json_integer(0));
 	set_default(b, "sl_threshold_s", json_integer(20));
+	set_default(b, "sl_target", json_integer(80));
 	set_default(b, "strategy", json_string("longest-idle"));
 	set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
 	set_default(b, "calendar", json_null());

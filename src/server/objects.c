@@ -529,6 +529,9 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 			 kinds[k]->one, id);
 		return EINVAL;
 	}
+	/* a row written before a field was added gets its default */
+	if (kinds[k]->defaults)
+		kinds[k]->defaults(b);
 	st = kinds[k]->apply(s, NULL, b, &(struct lang_out){NULL, msg, size});
 	if (st || obj_insert(s, k, id, b)) {
 		char why[256];

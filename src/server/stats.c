@@ -324,8 +324,8 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 	m = qs ? &qs->m : &zero;
 	agents_by_state(s, o->body, agents);
 	return json_pack(
-		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:o,"
-		"s:o}",
+		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:i,"
+		"s:o,s:o}",
 		"id", o->id, "tenant", jv_str(o->body, "tenant"), "name",
 		jv_str(o->body, "name"), "channel", jv_str(o->body, "channel"),
 		"waiting", (int)es.waiting, "longest_wait_s",
@@ -337,7 +337,8 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		"agents", agents, "offered", (int)m->offered, "handled",
 		(int)m->handled, "answered", (int)m->answered, "abandoned",
 		(int)m->abandoned, "service_level",
-		num_or_null(metrics_service_level(m, 0), 1000), "asa_s",
+		num_or_null(metrics_service_level(m, 0), 1000), "sl_target",
+		(int)jv_int(o->body, "sl_target", 80), "asa_s",
 		num_or_null(metrics_asa_s(m), 10), "aht_s",
 		num_or_null(metrics_aht_s(m), 10));
 }
@@ -725,6 +726,15 @@ static void report_csv(struct hreq *r, const json_t *rows)
 	mem_deref(mb);
 }
 
+static void report_finish_free(struct report *rp)
+{
+	json_decref(rp->names);
+	json_decref(rp->sl);
+	json_decref(rp->index);
+	free(rp->rows);
+	free(rp);
+}
+
 static void report_finish(struct query *q)
 {
 	struct report *rp = q->arg;
@@ -745,11 +755,7 @@ static void report_finish(struct query *q)
 					 group_names[rp->group], "rows",
 					 q->result));
 	}
-	json_decref(rp->names);
-	json_decref(rp->sl);
-	json_decref(rp->index);
-	free(rp->rows);
-	free(rp);
+	report_finish_free(rp);
 }
 
 /* Names and thresholds the worker needs, copied on the loop. */
@@ -853,6 +859,138 @@ static void api_reports_intervals(struct hreq *r)
 	q->arg = rp;
 	q->run = report_run;
 	q->finish = report_finish;
+	query_submit(q);
+}
+
+/* ---- an agent's own figures today ---- */
+
+/* Serves q: one of its tenants, a capacity on the queue's channel. */
+static bool agent_serves(const json_t *agent, const json_t *q)
+{
+	const char *tenant = jv_str(q, "tenant");
+	json_t *v;
+	size_t i;
+
+	if (jv_int(json_object_get(agent, "capacity"), jv_str(q, "channel"),
+		   0) <= 0)
+		return false;
+	json_array_foreach(json_object_get(agent, "tenants"), i, v)
+	{
+		if (tenant && !strcmp(json_string_value(v), tenant))
+			return true;
+	}
+	return false;
+}
+
+/* Today's service level of each queue the agent serves. */
+static json_t *figures_queues(struct srv *s, const json_t *agent, int64_t now)
+{
+	struct kindset *set = obj_set(s, K_QUEUES);
+	static const struct metrics zero;
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < set->n; i++) {
+		const json_t *b = set->list[i]->body;
+		const struct qstat *qs;
+
+		if (!agent_serves(agent, b))
+			continue;
+		qs = qstat_get(s, set->list[i]->id, jv_str(b, "tenant"), now);
+		json_array_append_new(
+			out,
+			json_pack("{s:s,s:s,s:o,s:i}", "id", set->list[i]->id,
+				  "name", jv_str(b, "name"), "service_level",
+				  num_or_null(metrics_service_level(
+						      qs ? &qs->m : &zero, 0),
+					      1000),
+				  "sl_target",
+				  (int)jv_int(b, "sl_target", 80)));
+	}
+	return out;
+}
+
+/* The day's row of the agent, with the state it is in until now. */
+static void figures_finish(struct query *q)
+{
+	struct report *rp = q->arg;
+	struct srv *s = q->r->srv;
+	const char *id = q->strs[0];
+	const struct astate *a = stats_agent_state(s, id);
+	struct metrics m = {0};
+	struct obj *o = obj_find(s, K_AGENTS, id);
+	char f[32];
+
+	for (size_t i = 0; !q->err && i < rp->n; i++)
+		if (!strcmp(rp->rows[i].key, id))
+			metrics_add(&m, &rp->rows[i].m);
+	if (a)
+		metrics_agent_time(&m, a->state,
+				   rp->to - (a->since_ms > rp->from
+						     ? a->since_ms
+						     : rp->from));
+	if (!query_failed(q) && !o)
+		web_not_found(q->r, "agent", id);
+	else if (!q->err)
+		web_json(
+			q->r, 200,
+			json_pack(
+				"{s:s,s:s,s:i,s:o,s:o,s:o}", "agent", id,
+				"since", utctime_format(rp->from, f, sizeof(f)),
+				"handled", (int)m.handled, "aht_s",
+				num_or_null(metrics_aht_s(&m), 10), "occupancy",
+				num_or_null(metrics_occupancy(&m), 1000),
+				"queues", figures_queues(s, o->body, rp->to)));
+	report_finish_free(rp);
+}
+
+/* An agent itself, a supervisor of its site, an admin; else 404. */
+static bool figures_visible(struct hreq *r, const struct obj *a)
+{
+	const struct user *u = r->user;
+
+	return a && (u->role == ROLE_ADMIN ||
+		     (u->role == ROLE_AGENT && !strcmp(u->agent, a->id)) ||
+		     (u->role == ROLE_SUPERVISOR &&
+		      auth_sees_site(r->srv, u, jv_str(a->body, "site"))));
+}
+
+/*
+ * Today (since midnight in its first tenant's zone): handled, AHT and
+ * occupancy from the log, as the interval report by agent counts them.
+ */
+static void api_agent_figures(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct obj *a = obj_find(s, K_AGENTS, r->params[0]);
+	const char *tenant;
+	struct report *rp;
+	struct query *q;
+
+	if (!figures_visible(r, a)) {
+		web_not_found(r, "agent", r->params[0]);
+		return;
+	}
+	rp = calloc(1, sizeof(*rp));
+	if (!rp) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	if (!(q = query_new(r))) {
+		free(rp);
+		return;
+	}
+	tenant = json_string_value(
+		json_array_get(json_object_get(a->body, "tenants"), 0));
+	rp->group = G_AGENT;
+	rp->to = srv_now(s) + 1;
+	rp->from = tenant ? day_start(s, tenant, rp->to - 1)
+			  : rp->to - 1 - (rp->to - 1) % 86400000;
+	rp->step = rp->to - rp->from;
+	report_snapshot(s, rp);
+	snprintf(q->strs[0], sizeof(q->strs[0]), "%s", a->id);
+	q->arg = rp;
+	q->run = report_run;
+	q->finish = figures_finish;
 	query_submit(q);
 }
 
@@ -1016,6 +1154,10 @@ static const struct route stats_routes[] = {
 	 .pattern = "/api/v1/reports/intervals",
 	 .h = api_reports_intervals,
 	 .roles = R_ADMIN | R_SUPERVISOR | R_CLIENT},
+	{.method = "GET",
+	 .pattern = "/api/v1/agents/{id}/figures",
+	 .h = api_agent_figures,
+	 .roles = R_ADMIN | R_SUPERVISOR | R_AGENT},
 	{.method = "GET",
 	 .pattern = "/api/v1/events",
 	 .h = api_events,

@@ -238,6 +238,15 @@ test('the whole life of a contact: created, offered on the agent stream, accepte
   assert.equal(offered.data.agent, me.id);
   assert.equal(offered.data.queue, voice.id);
   assert.match(offered.time, ISO);
+  // The offer says when it times out: the server's offer time-out (20 s)
+  // after the engine made it, which is at most the row's time.
+  assert.match(offered.data.expires_at, ISO);
+  const left = Date.parse(offered.data.expires_at) - Date.parse(offered.time);
+  assert.ok(left > 19000 && left <= 20000, `expires_at - time = ${left} ms`);
+  // The contact's view says the same while it is offered.
+  const view = await getContact(created.id, me.api);
+  assert.equal(view.state, 'offered');
+  assert.equal(view.expires_at, offered.data.expires_at);
 
   // The agent sees the offered contact and accepts it without naming itself.
   let r = await me.api.post(`/api/v1/contacts/${created.id}/accept`);
@@ -245,6 +254,7 @@ test('the whole life of a contact: created, offered on the agent stream, accepte
   assert.equal(r.body.state, 'active');
   assert.equal(r.body.agent, me.id);
   assert.equal(r.body.position, 0);
+  assert.ok(!('expires_at' in r.body), 'an accepted contact has no offer to expire');
   const accepted = await streamEvent(st, 'contact.accepted', created.id, me.id);
   assert.ok(accepted.seq > offered.seq);
   // A talk of a few milliseconds, so that the handle time is not zero.

@@ -54,6 +54,9 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   const offer = page.locator('.offer');
   await offer.waitFor();
   assert.match(await offer.textContent(), /AssurMax voice/);
+  // the countdown to the offer's expiry (expires_at) ticks down
+  const left = Number((await offer.locator('.countdown').textContent()).replace(/\D/g, ''));
+  assert.ok(left > 0, `countdown ${left}`);
   assert.match(await page.locator('[aria-live]').textContent(), /New contact offered/);
   assert.match(await page.title(), /^\(1\)/, 'the tab title counts the offer');
   noSeriousViolations(await axe(page), 'desk with an offer');
@@ -74,6 +77,8 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   await pg.screenshot('app-desk-wrapup');
   await page.getByRole('button', { name: 'Finish wrap-up' }).click();
   await page.getByText('No contact in hand.').waitFor();
+  // its day counts the contact it just handled
+  await page.locator('.figures [data-k=handled]', { hasText: '1' }).waitFor();
 
   const done = await admin.get(`/api/v1/contacts/${created.body.id}`);
   assert.equal(done.body.state, 'completed');

@@ -3,7 +3,7 @@
 // customer, wrap-up with the queue's dispositions. Everything that moves
 // comes over the stream (topic agent:ID); actions go to the contact
 // service through the API.
-import { html, api, t, fmtTime, fmtDuration } from './lib.js';
+import { html, api, t, fmtTime, fmtDuration, fmtNumber, fmtPercent } from './lib.js';
 import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 
@@ -148,6 +148,22 @@ function ContactPane({ contact, queues, onAction }) {
     </section>`;
 }
 
+// The agent's own day: handled, AHT, occupancy, its queues' service level.
+function Figures({ figures }) {
+  if (!figures) return null;
+  return html`
+    <section class="figures" aria-labelledby="fig-h">
+      <h2 id="fig-h">${t('ui.desk.figures')}</h2>
+      <dl>
+        <dt>${t('ui.wall.handled')}</dt><dd data-k="handled">${fmtNumber(figures.handled)}</dd>
+        <dt>${t('ui.desk.aht')}</dt><dd>${fmtDuration(figures.aht_s)}</dd>
+        <dt>${t('ui.desk.occupancy')}</dt><dd>${fmtPercent(figures.occupancy)}</dd>
+        ${(figures.queues || []).map((q) => html`
+          <dt>${q.name}</dt><dd>${fmtPercent(q.service_level)} / ${fmtPercent(q.sl_target / 100)}</dd>`)}
+      </dl>
+    </section>`;
+}
+
 export function Desk({ user }) {
   const agentId = user.agent;
   const [state, setState] = useState({ state: 'offline', state_s: 0 });
@@ -158,7 +174,11 @@ export function Desk({ user }) {
   const [live, setLive] = useState(false);
   const [error, setError] = useState('');
   const [said, setSaid] = useState('');
+  const [figures, setFigures] = useState(null);
   const stream = useRef(null);
+  const loadFigures = useCallback(() => {
+    api('GET', `/api/v1/agents/${agentId}/figures`).then(setFigures).catch(() => {});
+  }, [agentId]);
 
   const loadContact = useCallback(async (id) => {
     try {
@@ -186,6 +206,7 @@ export function Desk({ user }) {
       setQueues(m);
     }).catch(() => {});
     refreshState();
+    loadFigures();
     api('GET', '/api/v1/contacts?limit=100').then((r) => {
       for (const c of r.items) if (HOLDING.has(c.state)) loadContact(c.id);
     }).catch(() => {});
@@ -211,14 +232,20 @@ export function Desk({ user }) {
         case 'agent.state':
           setState({ state: d.state, reason: d.reason, state_s: 0 });
           break;
+        case 'contact.completed':
+          loadFigures();
+          if (d.contact) loadContact(d.contact);
+          break;
         default:
           if (d.contact) loadContact(d.contact);
         }
       },
     });
     const tick = setInterval(() => setState((s) => ({ ...s, state_s: (s.state_s || 0) + 1 })), 1000);
+    const often = setInterval(loadFigures, 30000);
     return () => {
       clearInterval(tick);
+      clearInterval(often);
       stream.current?.close();
     };
   }, [agentId]);
@@ -300,6 +327,7 @@ export function Desk({ user }) {
         ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act} /></div>`}
       </section>
+      <${Figures} figures=${figures} />
       <p class="keys">${t('ui.desk.keys')}</p>
     </div>`;
 }

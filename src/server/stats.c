@@ -240,7 +240,8 @@ static void stats_on_event(struct srv *s, void *state,
 	}
 	a->state = ev->agent_state;
 	snprintf(a->reason, sizeof(a->reason), "%s",
-		 ev->agent_state != AS_AVAILABLE && ev->reason ? ev->reason : "");
+		 ev->agent_state != AS_AVAILABLE && ev->reason ? ev->reason
+							       : "");
 	a->since_ms = ev->time;
 }
 

@@ -223,3 +223,34 @@ test('customers carry notes, editable with PATCH and logged as customer.updated 
   assertError(await ag.patch(`/api/v1/customers/${other.id}`, { notes: 'leak' }), 404, 'not_found');
   assert.equal((await ok(api.get(`/api/v1/customers/${other.id}`), 200, 'get')).notes, 'T2 only');
 });
+
+// ---- rows written before the new fields ----
+
+test('queues and tenants stored before sl_target and pause_reasons existed get their defaults on start', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'relais-webapi-'));
+  let s;
+  try {
+    s = await startServer({ fsync: false, dataDir: dir });
+    let a = client(s.url, (await login(s.url, 'admin')).token);
+    const q = await ok(a.post('/api/v1/queues', { tenant: (await ok(a.get('/api/v1/tenants'), 200, 't')).items[0].id, name: 'Old queue', channel: 'chat', sl_target: 95 }), 201, 'queue');
+    assert.equal((await s.stop({ keep: true })).code, 0);
+    // As an older relais wrote them: without the fields.
+    const r = spawnSync('sqlite3', [join(dir, 'relais.db'),
+      "UPDATE queues SET body = json_remove(body, '$.sl_target'); UPDATE tenants SET body = json_remove(body, '$.pause_reasons');"], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    s = await startServer({ fsync: false, dataDir: dir });
+    a = client(s.url, (await login(s.url, 'admin')).token);
+    assert.equal((await ok(a.get(`/api/v1/queues/${q.id}`), 200, 'queue')).sl_target, 80);
+    for (const t of (await ok(a.get('/api/v1/tenants'), 200, 'tenants')).items) assert.equal(t.pause_reasons.length, 7, JSON.stringify(t));
+    const st = await s.stop({ keep: true });
+    s = null;
+    assert.equal(st.code, 0);
+  } finally {
+    if (s) await s.stop({ keep: true }); // a failed assertion must not leave it running
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -87,6 +87,32 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
     ['contact.accepted', 'contact.ended', 'contact.disposition', 'contact.completed']);
 });
 
+test('agent01 transfers a contact it holds to another queue of the tenant', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'agent01');
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+  const q = ids.queues.find((x) => x.name === 'AssurMax voice');
+  const to = ids.queues.find((x) => x.name === 'AssurMax email');
+  const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'voice' });
+  await page.locator('.offer').waitFor();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.locator('.contact [data-state=active]').waitFor();
+  await page.getByLabel('Transfer to').selectOption({ label: 'AssurMax email' });
+  await page.getByRole('button', { name: 'Transfer', exact: true }).click();
+  // in the email queue now, where agent01 (available, on email too) is
+  // offered it again: the desk shows the new offer
+  await page.locator('.offer', { hasText: 'AssurMax email' }).waitFor();
+  const moved = await admin.get(`/api/v1/contacts/${created.body.id}`);
+  assert.equal(moved.body.queue, to.id);
+  assert.ok(moved.body.timeline.some((e) => e.type === 'contact.transferred'));
+  // back offline (the offer is withdrawn), so that it takes no other test's contact
+  await page.getByRole('button', { name: 'Offline' }).click();
+  await page.locator('.current[data-state=offline]').waitFor();
+});
+
 test('the supervisor\'s wallboard moves with the centre and sets an agent offline', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
@@ -109,7 +135,8 @@ test('the supervisor\'s wallboard moves with the centre and sets an agent offlin
   const agent = ids.agents.find((a) => a.id !== taken && a.site === paris);
   assert.equal((await admin.put(`/api/v1/agents/${agent.id}/state`, { state: 'available' })).status, 200);
   const row = page.locator(`tr[data-agent="${agent.id}"]`);
-  await row.locator('[data-state=available]').waitFor({ timeout: 3000 });
+  // available, or already offered a waiting contact (busy): no longer offline
+  await row.locator('td[data-state]:not([data-state=offline])').waitFor({ timeout: 3000 });
   noSeriousViolations(await axe(page), 'wallboard');
   await pg.screenshot('app-wall');
   await row.getByRole('button').click();

@@ -128,6 +128,25 @@ function Customer({ id, queues }) {
     </section>`;
 }
 
+// Transfer to another queue of the contact's tenant.
+function Transfer({ contact, queues, onAction }) {
+  const choices = Object.values(queues).filter((x) =>
+    x.id !== contact.queue && x.tenant === contact.tenant);
+  const [to, setTo] = useState('');
+  if (!choices.length) return null;
+  return html`
+    <div class="row">
+      <label for=${`to-${contact.id}`}>${t('ui.desk.transfer.to')}</label>
+      <select id=${`to-${contact.id}`} value=${to} onChange=${(e) => setTo(e.target.value)}>
+        <option value="">${t('ui.desk.none')}</option>
+        ${choices.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+      </select>
+      <button type="button" disabled=${!to} onClick=${() => onAction(contact.id, 'transfer', { queue: to })}>
+        ${t('ui.desk.transfer')}
+      </button>
+    </div>`;
+}
+
 function ContactPane({ contact, queues, onAction }) {
   const q = queues[contact.queue];
   return html`
@@ -139,7 +158,8 @@ function ContactPane({ contact, queues, onAction }) {
           <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}>
             ${t('ui.desk.complete')}
           </button>
-        </div>`}
+        </div>
+        <${Transfer} contact=${contact} queues=${queues} onAction=${onAction} />`}
       ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
       <h4>${t('ui.desk.timeline')}</h4>

@@ -45,6 +45,15 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   await logIn(pg, 'agent01');
   await page.locator('[data-page=desk]').waitFor();
   await page.locator('.live[data-live=yes]').waitFor();
+  // the shortcuts' help: "?" opens it with the focus inside, Escape closes it
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await help.waitFor();
+  assert.match(await help.textContent(), /Alt\+A.*Accept/);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null), true);
+  noSeriousViolations(await axe(page), 'desk with its help');
+  await page.keyboard.press('Escape');
+  await help.waitFor({ state: 'detached' });
   await page.keyboard.press('Alt+s');
   await page.locator('.current[data-state=available]').waitFor();
 

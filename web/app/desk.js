@@ -168,6 +168,40 @@ function ContactPane({ contact, queues, onAction }) {
     </section>`;
 }
 
+// The shortcuts, in a dialog opened with "?" (or its button) and closed
+// with Escape; focus goes into it and back to where it was.
+function Help({ onClose }) {
+  const box = useRef(null);
+  useEffect(() => {
+    const before = document.activeElement;
+    box.current?.querySelector('button')?.focus();
+    const key = (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onClose();
+      }
+    };
+    window.addEventListener('keydown', key);
+    return () => {
+      window.removeEventListener('keydown', key);
+      before?.focus?.();
+    };
+  }, []);
+  const rows = [['Alt+A', 'ui.desk.accept'], ['Alt+R', 'ui.desk.reject'], ['Alt+S', 'ui.state.available'],
+    ['Alt+P', 'ui.desk.pause'], ['?', 'ui.help.open'], ['Escape', 'ui.help.close']];
+  return html`
+    <div class="overlay">
+      <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-h" ref=${box}>
+        <h2 id="help-h">${t('ui.help.title')}</h2>
+        <table>
+          <thead><tr><th scope="col">${t('ui.help.key')}</th><th scope="col">${t('ui.help.action')}</th></tr></thead>
+          <tbody>${rows.map(([k, id]) => html`<tr><th scope="row"><kbd>${k}</kbd></th><td>${t(id)}</td></tr>`)}</tbody>
+        </table>
+        <button type="button" onClick=${onClose}>${t('ui.help.close')}</button>
+      </div>
+    </div>`;
+}
+
 // The agent's own day: handled, AHT, occupancy, its queues' service level.
 function Figures({ figures }) {
   if (!figures) return null;
@@ -195,6 +229,7 @@ export function Desk({ user }) {
   const [error, setError] = useState('');
   const [said, setSaid] = useState('');
   const [figures, setFigures] = useState(null);
+  const [help, setHelp] = useState(false);
   const stream = useRef(null);
   const loadFigures = useCallback(() => {
     api('GET', `/api/v1/agents/${agentId}/figures`).then(setFigures).catch(() => {});
@@ -302,9 +337,16 @@ export function Desk({ user }) {
     }
   };
 
-  // Keyboard: Alt+A accept, Alt+R reject, Alt+S available, Alt+P pause.
+  // Keyboard: Alt+A accept, Alt+R reject, Alt+S available, Alt+P pause,
+  // ? the help (not while typing in a field).
   useEffect(() => {
     const key = (e) => {
+      const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName || '');
+      if (e.key === '?' && !e.altKey && !typing) {
+        e.preventDefault();
+        setHelp(true);
+        return;
+      }
       if (!e.altKey) return;
       const k = e.key.toLowerCase();
       if (k === 'a' && offers[0]) answer(offers[0].contact, 'accept');
@@ -348,6 +390,9 @@ export function Desk({ user }) {
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act} /></div>`}
       </section>
       <${Figures} figures=${figures} />
-      <p class="keys">${t('ui.desk.keys')}</p>
+      <p class="keys">${t('ui.desk.keys')}
+        ${' '}<button type="button" class="link" onClick=${() => setHelp(true)} aria-keyshortcuts="?">
+          ${t('ui.help.open')}</button></p>
+      ${help && html`<${Help} onClose=${() => setHelp(false)} />`}
     </div>`;
 }

@@ -230,26 +230,20 @@ void auth_agent_changed(struct srv *s, const char *agent, const json_t *body)
 	}
 }
 
-/* The body of u's agent, kept with u (its scope), or NULL. */
-static const json_t *agent_body(struct srv *s, const struct user *u)
-{
-	(void)s;
-	return u->of;
-}
-
 bool auth_sees_tenant(struct srv *s, const struct user *u, const char *t)
 {
 	const json_t *ab;
 	json_t *v;
 	size_t i;
 
+	(void)s; /* the scope is the user's own (its agent's kept with it) */
 	if (u->role == ROLE_ADMIN)
 		return true;
 	if (!t)
 		return false;
 	if (u->role != ROLE_AGENT)
 		return strv_has(u->tenants, u->ntenants, t);
-	ab = agent_body(s, u);
+	ab = u->of; /* its agent's body, kept with it */
 	json_array_foreach(ab ? json_object_get(ab, "tenants") : NULL, i, v)
 	{
 		if (!strcmp(json_string_value(v), t))
@@ -262,6 +256,7 @@ bool auth_sees_site(struct srv *s, const struct user *u, const char *site)
 {
 	const json_t *ab;
 
+	(void)s; /* the scope is the user's own (its agent's kept with it) */
 	if (u->role == ROLE_ADMIN)
 		return true;
 	if (!site)
@@ -269,7 +264,7 @@ bool auth_sees_site(struct srv *s, const struct user *u, const char *site)
 	if (u->role == ROLE_SUPERVISOR)
 		return strv_has(u->sites, u->nsites, site);
 	if (u->role == ROLE_AGENT) {
-		ab = agent_body(s, u);
+		ab = u->of; /* its agent's body, kept with it */
 		return ab && jv_str(ab, "site") &&
 		       !strcmp(jv_str(ab, "site"), site);
 	}
@@ -280,6 +275,7 @@ char **auth_tenants(struct srv *s, const struct user *u, size_t *n)
 {
 	const json_t *ab;
 
+	(void)s; /* the scope is the user's own (its agent's kept with it) */
 	*n = 0;
 	if (u->role == ROLE_ADMIN)
 		return NULL;
@@ -293,7 +289,7 @@ char **auth_tenants(struct srv *s, const struct user *u, size_t *n)
 		json_decref(arr);
 		return v;
 	}
-	ab = agent_body(s, u);
+	ab = u->of; /* its agent's body, kept with it */
 	return strv_from(ab ? json_object_get(ab, "tenants") : NULL, n);
 }
 

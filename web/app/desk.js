@@ -21,7 +21,7 @@ function useCountdown(iso) {
   return iso ? Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000)) : null;
 }
 
-function StateBar({ agent, state, onState, error }) {
+function StateBar({ state, onState, error }) {
   const [reason, setReason] = useState(REASONS[0]);
   return html`
     <section class="state" aria-labelledby="state-h">
@@ -238,13 +238,8 @@ export function Desk({ user }) {
   const loadContact = useCallback(async (id) => {
     try {
       const c = await api('GET', `/api/v1/contacts/${id}`);
-      setContacts((all) => ({ ...all, [id]: c }));
-      if (!HOLDING.has(c.state)) {
-        setContacts((all) => {
-          const { [id]: gone, ...rest } = all;
-          return rest;
-        });
-      }
+      // kept while the agent holds it, dropped once it is over
+      setContacts(({ [id]: old, ...rest }) => (HOLDING.has(c.state) ? { ...rest, [id]: c } : rest));
     } catch (e) { /* not ours any more */ }
   }, []);
 
@@ -370,7 +365,7 @@ export function Desk({ user }) {
     <div class="desk">
       <p class="live" data-live=${live ? 'yes' : 'no'}>${live ? t('ui.live.on') : t('ui.live.off')}</p>
       <div class="sr-only" aria-live="assertive" role="status">${said}</div>
-      <${StateBar} agent=${agentId} state=${state} onState=${setAgentState} error=${error} />
+      <${StateBar} state=${state} onState=${setAgentState} error=${error} />
       <section class="offers" aria-labelledby="offers-h">
         <h2 id="offers-h">${t('ui.desk.offers')}</h2>
         ${offers.length === 0 && html`<p class="empty">${t('ui.desk.no.offer')}</p>`}

@@ -383,6 +383,10 @@ int cli_routes(int argc, char **argv)
 	const struct route *all[256];
 	size_t n = web_routes_list(all, 256);
 
+	if (n > 256) {
+		fprintf(stderr, "relais routes: more than 256 routes\n");
+		return 1;
+	}
 	for (size_t i = 0; i < n; i++)
 		printf("%s %s\n", all[i]->method, all[i]->pattern);
 	return 0;

@@ -750,9 +750,9 @@ size_t web_routes_list(const struct route **out, size_t max)
 	size_t m = 0, n = 0;
 
 	for (const struct route *rt = web_route_next(&m, NULL); rt;
-	     rt = web_route_next(&m, rt))
+	     rt = web_route_next(&m, rt), n++)
 		if (n < max)
-			out[n++] = rt;
+			out[n] = rt;
 	return n;
 }
 

@@ -99,7 +99,8 @@ struct route {
  * the end.
  */
 const struct route *web_route_next(size_t *m, const struct route *rt);
-/* Every route into out (at most max); their count. `relais routes`. */
+/* Every route into out (at most max); their count, which may pass max.
+ * `relais routes`. */
 size_t web_routes_list(const struct route **out, size_t max);
 
 /*

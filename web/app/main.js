@@ -1,11 +1,16 @@
-// relais in the browser: the session, the language, and the page of the
-// user's role: the agent desktop, the supervisor's wallboard, the client's
-// view of its own tenant.
+// relais in the browser: the session, the language, and the pages of the
+// user's role (the agent desktop; the supervisor's wallboard, administration,
+// reports and audit trail; the client's view of its own tenant), one per
+// location hash (#/wall, #/admin...) so that the back button and a bookmark
+// work.
 import { html, render, api, setCsrf, loadWords, browserLang, t, onSessionEnd, currentLang } from './lib.js';
 import { useState, useEffect } from '/vendor/hooks.mjs';
 import { Login } from './login.js';
 import { Desk } from './desk.js';
 import { Wall } from './wall.js';
+import { Admin } from './admin.js';
+import { Reports } from './reports.js';
+import { Audit } from './audit.js';
 
 // The language last picked in this browser (a user's own `lang`, set on
 // its account, comes first).
@@ -14,16 +19,44 @@ const LANG_KEY = 'relais.lang';
 // page asks the server only when there may be one (no 401 on a first visit).
 const IN_KEY = 'relais.in';
 
-function pageOf(user) {
-  if (user.role === 'agent') return 'desk';
-  return 'wall';
+// The pages of each role, the first one its home.
+const PAGES = {
+  agent: ['desk'],
+  supervisor: ['wall', 'reports', 'admin', 'audit'],
+  admin: ['wall', 'reports', 'admin', 'audit'],
+  client: ['wall', 'reports'],
+};
+const VIEWS = { desk: Desk, wall: Wall, admin: Admin, reports: Reports, audit: Audit };
+
+function pagesOf(user) {
+  return PAGES[user.role] || [];
 }
 
-function Header({ user, onLogout, onLang }) {
+// The page the location hash names when the user may see it, else its home.
+function pageOf(user) {
+  const want = location.hash.replace(/^#\/?/, '').split('/')[0];
+  const pages = pagesOf(user);
+  return pages.includes(want) ? want : pages[0];
+}
+
+function Nav({ user, page }) {
+  const pages = pagesOf(user);
+  if (pages.length < 2) return null;
+  return html`
+    <nav aria-label=${t('ui.nav')}>
+      <ul>
+        ${pages.map((p) => html`<li><a href=${`#/${p}`} aria-current=${p === page ? 'page' : undefined}>
+          ${t(user.role === 'client' && p === 'wall' ? 'ui.client.title' : `ui.nav.${p}`)}</a></li>`)}
+      </ul>
+    </nav>`;
+}
+
+function Header({ user, page, onLogout, onLang }) {
   const other = currentLang() === 'fr' ? 'en' : 'fr';
   return html`
     <header class="top">
       <span class="brand">relais</span>
+      <${Nav} user=${user} page=${page} />
       <span class="who">${user.username} · ${t(`ui.role.${user.role}`)}</span>
       <button type="button" class="link" onClick=${() => onLang(other)} lang=${other}>
         ${t(`ui.lang.switch.${other}`)}
@@ -37,6 +70,11 @@ function App({ initial }) {
   const [notice, setNotice] = useState(initial.notice);
   const [, redraw] = useState(0);
 
+  useEffect(() => {
+    const follow = () => redraw((n) => n + 1);
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, []);
   useEffect(() => onSessionEnd(() => {
     localStorage.removeItem(IN_KEY);
     setSession(null);
@@ -64,10 +102,12 @@ function App({ initial }) {
     }} />`;
   }
   const page = pageOf(session.user);
+  if (!page) return html`<p class="error" role="alert">${t('ui.nav.none')}</p>`;
+  const View = VIEWS[page];
   return html`
-    <${Header} user=${session.user} onLogout=${logout} onLang=${changeLang} />
+    <${Header} user=${session.user} page=${page} onLogout=${logout} onLang=${changeLang} />
     <main id="main" data-page=${page}>
-      ${page === 'desk' ? html`<${Desk} user=${session.user} />` : html`<${Wall} user=${session.user} />`}
+      <${View} key=${page} user=${session.user} />
     </main>`;
 }
 

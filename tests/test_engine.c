@@ -27,7 +27,8 @@ struct rec {
 	char agent[32];
 	char queue[32];
 	char target[32];
-	enum agent_state agent_state;
+	char reason[32];
+	enum agent_state agent_state, prev_state;
 	int64_t wait_ms, talk_ms, wrap_ms, prev_state_ms;
 	uint32_t position;
 	int64_t ewt_ms;
@@ -57,7 +58,10 @@ static void on_event(void *arg, const struct engine_event *ev)
 	snprintf(r->queue, sizeof(r->queue), "%s", ev->queue ? ev->queue : "");
 	snprintf(r->target, sizeof(r->target), "%s",
 		 ev->target ? ev->target : "");
+	snprintf(r->reason, sizeof(r->reason), "%s",
+		 ev->reason ? ev->reason : "");
 	r->agent_state = ev->agent_state;
+	r->prev_state = ev->prev_state;
 	r->wait_ms = ev->wait_ms;
 	r->talk_ms = ev->talk_ms;
 	r->wrap_ms = ev->wrap_ms;
@@ -967,6 +971,30 @@ static void test_agent_state_events_carry_durations(void **state)
 			 EINVAL); /* a pause needs a reason */
 }
 
+static void test_pause_with_another_reason_is_reported(void **state)
+{
+	struct fx *f = *state;
+	const struct rec *r;
+	int n;
+
+	agent(f, "a1", "paris", "acme", 1, 0, 0, NULL);
+	queue(f, "q", CH_VOICE, 0, STRAT_LONGEST_IDLE, NULL);
+	avail(f, 1000, "a1");
+	engine_agent_state(f->e, 2000, "a1", AS_PAUSED, "break");
+	n = count(f, EV_AGENT_STATE);
+	assert_int_equal(
+		engine_agent_state(f->e, 32000, "a1", AS_PAUSED, "lunch"), 0);
+	assert_int_equal(count(f, EV_AGENT_STATE), n + 1);
+	r = last(f, EV_AGENT_STATE, 0);
+	assert_int_equal(r->agent_state, AS_PAUSED);
+	assert_int_equal(r->prev_state, AS_PAUSED);
+	assert_int_equal(r->prev_state_ms, 30000);
+	assert_string_equal(r->reason, "lunch");
+	/* the same pause again is no change */
+	engine_agent_state(f->e, 40000, "a1", AS_PAUSED, "lunch");
+	assert_int_equal(count(f, EV_AGENT_STATE), n + 1);
+}
+
 static void test_paused_agent_gets_nothing_and_pause_withdraws(void **state)
 {
 	struct fx *f = *state;
@@ -1017,6 +1045,8 @@ static void test_timed_wrapup_frees_agent_after_delay(void **state)
 	engine_contact_end(f->e, 60000, 1);
 	engine_agent_info(f->e, "a1", &st, NULL);
 	assert_int_equal(st, AS_WRAPUP);
+	/* the end says when the wrap-up ends by itself */
+	assert_int_equal(last(f, EV_CONTACT_ENDED, 1)->expires_ms, 90000);
 	assert_int_equal(cstate(f, 60000, 2), CS_QUEUED);
 	engine_advance(f->e, 90000);
 	assert_int_equal(last(f, EV_CONTACT_COMPLETED, 1)->wrap_ms, 30000);
@@ -1351,6 +1381,7 @@ int main(void)
 		T(test_transfer_to_other_tenant_refused),
 		T(test_agent_of_other_tenant_never_offered),
 		T(test_agent_state_events_carry_durations),
+		T(test_pause_with_another_reason_is_reported),
 		T(test_paused_agent_gets_nothing_and_pause_withdraws),
 		T(test_offline_refused_while_handling),
 		T(test_timed_wrapup_frees_agent_after_delay),

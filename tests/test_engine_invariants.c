@@ -121,6 +121,8 @@ struct magent {
 	uint8_t cap[CH_MAX];
 	enum agent_state state; /* OFFLINE, AVAILABLE or PAUSED */
 	enum agent_state shown; /* as last reported by an event */
+	const char *reason;	/* of a pause or offline, or NULL */
+	bool restate;		/* the state stays with another reason */
 	int64_t ready_at;	/* cooling after a miss until then */
 	int misses;
 	uint8_t held[CH_MAX]; /* offered, active or in wrap-up */
@@ -593,6 +595,7 @@ static void agent_cool(struct world *w, struct magent *a, int64_t t)
 	if (w->cfg.auto_pause_misses > 0 &&
 	    a->misses >= w->cfg.auto_pause_misses && a->state == AS_AVAILABLE) {
 		a->state = AS_PAUSED;
+		a->reason = "missed";
 		a->misses = 0;
 	}
 }
@@ -994,7 +997,8 @@ static void ev_agent_state(struct world *w, const struct engine_event *ev)
 		return;
 	}
 	a = &w->agents[g];
-	if (ev->prev_state != a->shown || ev->agent_state == ev->prev_state ||
+	if (ev->prev_state != a->shown ||
+	    (ev->agent_state == ev->prev_state && !a->restate) ||
 	    ev->agent_state != derived(a))
 		broken(w, "%s reported %s -> %s; model %s -> %s", a->id,
 		       engine_agent_state_name(ev->prev_state),
@@ -1745,16 +1749,23 @@ static void do_agent_state(struct world *w, int g, enum agent_state st)
 							  : 0;
 	int rc;
 
+	const char *reason = st == AS_PAUSED ? "break" : NULL;
+
 	note(w, "%s %s (was %s)", a->id, engine_agent_state_name(st),
 	     engine_agent_state_name(a->state));
 	if (!want) {
+		/* another pause's reason is reported, as a change */
+		a->restate = a->state == st && st != AS_AVAILABLE &&
+			     strcmp(a->reason ? a->reason : "",
+				    reason ? reason : "");
 		a->state = st;
+		a->reason = reason;
 		a->misses = 0;
 		if (st == AS_OFFLINE)
 			mark_releasing(w, g, true);
 	}
-	rc = engine_agent_state(w->e, w->now, a->id, st,
-				st == AS_PAUSED ? "break" : NULL);
+	rc = engine_agent_state(w->e, w->now, a->id, st, reason);
+	a->restate = false;
 	expect_rc(w, "agent_state", rc, want);
 	if (!want && st == AS_OFFLINE)
 		mark_releasing(w, g, false);
@@ -1824,6 +1835,7 @@ static void do_agent_remove(struct world *w, int g)
 	note(w, "remove %s (%s)", a->id, engine_agent_state_name(a->state));
 	if (!want) {
 		a->state = AS_OFFLINE;
+		a->reason = NULL;
 		mark_releasing(w, g, true);
 	}
 	expect_rc(w, "agent_remove", engine_agent_remove(w->e, w->now, a->id),

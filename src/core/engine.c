@@ -187,13 +187,18 @@ enum agent_state engine_derived_state(const struct agent *a)
 	return held ? AS_WRAPUP : AS_AVAILABLE;
 }
 
-/* Reports the agent's state if it changed since the last report. */
+/*
+ * Reports the agent's state if it changed since the last report, or if a
+ * pause (or offline) took another reason.
+ */
 void engine_emit_agent(struct engine *e, struct agent *a)
 {
 	enum agent_state st = engine_derived_state(a);
+	bool restate = a->restate && (st == AS_PAUSED || st == AS_OFFLINE);
 	struct engine_event ev;
 
-	if (st == a->shown)
+	a->restate = false;
+	if (st == a->shown && !restate)
 		return;
 	engine_event_fill(&ev, EV_AGENT_STATE, NULL, a, e->now);
 	ev.agent_state = st;

@@ -184,7 +184,8 @@ struct engine_event {
 	int64_t wrap_ms;       /* COMPLETED: time in wrap-up */
 	uint32_t position;     /* QUEUED: 1-based place in line */
 	int64_t ewt_ms;	       /* QUEUED: estimated wait, -1 if unknown */
-	int64_t expires_ms;    /* OFFERED: when the offer times out, or 0 */
+	int64_t expires_ms;    /* OFFERED: when the offer times out; ENDED
+				* into a timed wrap-up: when it ends; or 0 */
 	enum agent_state agent_state; /* AGENT_STATE: new state */
 	enum agent_state prev_state;  /* AGENT_STATE: previous state */
 	int64_t prev_state_ms;	      /* AGENT_STATE: time spent in it */

@@ -243,6 +243,9 @@ static int state_change(struct engine *e, struct agent *a, enum agent_state st,
 		engine_pool_staffed_update(a, +1);
 	if (a->state == AS_OFFLINE && st != AS_OFFLINE)
 		a->idle_since = e->now;
+	/* from one pause (or offline) to another: one event with the reason */
+	a->restate = a->state == st && st != AS_AVAILABLE &&
+		     strcmp(a->reason ? a->reason : "", r ? r : "");
 	free(a->reason);
 	a->reason = r;
 	a->state = st;

@@ -150,6 +150,9 @@ static void emit_contact(struct engine *e, enum engine_event_type t,
 		ev.talk_ms = (c->ended >= 0 ? c->ended : e->now) - c->answered;
 	if (t == EV_CONTACT_COMPLETED)
 		ev.wrap_ms = e->now - c->ended;
+	if (t == EV_CONTACT_ENDED && c->state == CS_WRAPUP &&
+	    c->queue->wrapup == WRAPUP_TIMED)
+		ev.expires_ms = e->now + c->queue->wrapup_ms;
 	engine_emit(e, &ev);
 }
 

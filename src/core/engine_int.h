@@ -70,6 +70,7 @@ struct agent {
 	enum agent_state shown; /* last state reported in an event */
 	int misses;
 	int64_t shown_since;
+	bool restate; /* the state stays but its reason changed: report it */
 
 	uint32_t sym;
 	struct expr_skill *skills;

@@ -80,9 +80,11 @@ static const struct field offered_body[] = {
 	END,
 };
 
+/* wrapup_ends_at: ENDED into a timed wrap-up (absent from older rows) */
 static const struct field ended_body[] = {
 	{"talk_ms", F_I64, EE(ev.talk_ms)},
 	{"wrap_ms", F_I64, EE(ev.wrap_ms)},
+	{"wrapup_ends_at", F_TIME_OPT, EE(ev.expires_ms)},
 	END,
 };
 

@@ -193,11 +193,24 @@ static void api_agent_why(struct hreq *r)
 			   c->id, "why", engine_why_name(why), "text", text));
 }
 
+/* The reasons the agent may pause with, for its desktop's state control. */
+static void api_agent_pause_reasons(struct hreq *r)
+{
+	struct obj *a = path_agent(r);
+
+	if (a)
+		web_json(r, 200,
+			 json_pack("{s:o}", "reasons",
+				   agent_pause_reasons(r->srv, a)));
+}
+
 static const struct route agents_routes[] = {
 	WEB_ROUTE("PUT", "/api/v1/agents/{id}/state", api_agent_state,
 		  R_ADMIN | R_SUPERVISOR | R_AGENT),
 	WEB_ROUTE("GET", "/api/v1/agents/{id}/why", api_agent_why,
 		  R_ADMIN | R_SUPERVISOR),
+	WEB_ROUTE("GET", "/api/v1/agents/{id}/pause-reasons",
+		  api_agent_pause_reasons, R_ADMIN | R_SUPERVISOR | R_AGENT),
 	{.method = NULL},
 };
 

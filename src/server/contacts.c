@@ -263,12 +263,21 @@ static void crec_update(struct srv *s, struct crec *c,
 		json_object_set_new(b, "agent", jstr_or_null(ev->agent));
 		json_object_set_new(b, "position", json_integer(0));
 		break;
+	case EV_CONTACT_ENDED:
+		if (ev->expires_ms)
+			json_object_set_new(
+				b, "wrapup_ends_at",
+				json_string(utctime_format(ev->expires_ms, t,
+							   sizeof(t))));
+		break;
 	default:
 		break;
 	}
-	/* an offer's end means nothing once it is no longer offered */
+	/* an offer's or a wrap-up's end means nothing once it is over */
 	if (ev->state != CS_OFFERED)
 		json_object_del(b, "expires_at");
+	if (ev->state != CS_WRAPUP)
+		json_object_del(b, "wrapup_ends_at");
 	json_object_set_new(
 		b, "updated_at",
 		json_string(utctime_format(srv_now(s), t, sizeof(t))));

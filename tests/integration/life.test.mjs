@@ -565,6 +565,40 @@ test('an action on a contact that has ended is a 409 conflict, as for any state 
     assert.equal(r.body.error.code, 'conflict');
   });
 
+test('a timed wrap-up says when it ends, in the ended event and the contact\'s view, and forgets it once over', async () => {
+  const q = await newQueue('Life timed wrap-up', { wrapup: 'timed', wrapup_s: 45 });
+  const me = agent02;
+  const st = await stream(me.token, [`agent:${me.id}`]);
+  const c = await createContact(q);
+  await setState(me, 'available');
+  await streamEvent(st, 'contact.offered', c.id);
+  let r = await me.api.post(`/api/v1/contacts/${c.id}/accept`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  r = await me.api.post(`/api/v1/contacts/${c.id}/complete`, {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.state, 'wrapup');
+  const ended = await streamEvent(st, 'contact.ended', c.id);
+  assert.match(ended.data.wrapup_ends_at, ISO);
+  const left = Date.parse(ended.data.wrapup_ends_at) - Date.parse(ended.time);
+  assert.ok(left > 44000 && left <= 45000, `wrapup_ends_at - time = ${left} ms`);
+  assert.equal(r.body.wrapup_ends_at, ended.data.wrapup_ends_at);
+  r = await me.api.post(`/api/v1/contacts/${c.id}/wrapup`, { disposition: 'resolved' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.ok(!('wrapup_ends_at' in r.body), 'a completed contact has no wrap-up to end');
+  // A manual wrap-up has no end of its own.
+  const manual = await newQueue('Life manual wrap-up');
+  const d = await createContact(manual);
+  await streamEvent(st, 'contact.offered', d.id);
+  await me.api.post(`/api/v1/contacts/${d.id}/accept`);
+  r = await me.api.post(`/api/v1/contacts/${d.id}/complete`, {});
+  assert.equal(r.body.state, 'wrapup');
+  assert.ok(!('wrapup_ends_at' in r.body), JSON.stringify(r.body));
+  assert.ok(!('wrapup_ends_at' in (await streamEvent(st, 'contact.ended', d.id)).data));
+  r = await me.api.post(`/api/v1/contacts/${d.id}/wrapup`, { disposition: 'resolved' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  await setState(me, 'offline');
+});
+
 test('a step with action "callback-offer" offers a callback', async () => {
     const q = await newQueue('Life callback offer', {
       steps: [{ after_s: 0, filter: 'lang.en >= 10' }, { after_s: 1, action: 'callback-offer' }],

@@ -114,6 +114,8 @@ PUT /api/v1/agents/{id}/state [agent01, not the caller]   200   200       404   
 GET /api/v1/agents/{id}/why                               200   200       403   403    403        401
 GET /api/v1/agents/{id}/figures                           200   200       200   403    403        401
 GET /api/v1/agents/{id}/figures [agent01, not the caller]  200   200       404   403    403        401
+GET /api/v1/agents/{id}/pause-reasons                     200   200       200   403    403        401
+GET /api/v1/agents/{id}/pause-reasons [agent01, not the caller]  200 200 404 403 403 401
 POST /api/v1/customers                                    201   201       201   403    201        401  (r)
 GET /api/v1/customers                                     200   200       200   403    200        401  (r)
 GET /api/v1/customers/{id}                                200   200       200   403    200        401  (r)
@@ -435,6 +437,7 @@ function plan(key, role) {
     return { ...p, path: `/api/v1/agents/${id}/state`, body };
   }
   if (route === '/api/v1/agents/{id}/figures') return { ...p, path: `/api/v1/agents/${variant ? S.agent01 : S.agent02}/figures` };
+  if (route === '/api/v1/agents/{id}/pause-reasons') return { ...p, path: `/api/v1/agents/${variant ? S.agent01 : S.agent02}/pause-reasons` };
   if (route === '/api/v1/agents/{id}/why') return { ...p, path: `/api/v1/agents/${S.agent02}/why?contact=${S.holdShared}` };
   if (key === 'POST /api/v1/customers') {
     const n = ROLES.indexOf(role);

@@ -4,7 +4,7 @@
 // error that changes nothing) and, where tenants matter, its isolation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, demoIds } from './lib.mjs';
+import { startServer, login, client, demoIds, openStream } from './lib.mjs';
 
 let srv, api, ids, T1, T2;
 
@@ -114,6 +114,20 @@ test('tenants have pause reasons (today\'s list unless told); an agent pauses wi
   r = await ok(api.put(`/api/v1/agents/${onlyT2.id}/state`, { state: 'paused', reason: 'brief' }), 200, 'pause brief');
   assert.equal(r.state, 'paused');
   assert.equal(r.reason, 'brief');
+  // What each agent may pause with, as its desktop reads it.
+  const reasons = async (a) => (await ok(api.get(`/api/v1/agents/${a.id}/pause-reasons`), 200, 'reasons')).reasons;
+  assert.deepEqual(await reasons(onlyT1), DEFAULT);
+  assert.deepEqual(await reasons(onlyT2), ['brief', 'break']);
+  assert.deepEqual(await reasons(both), [...DEFAULT, 'brief']);
+  assertError(await api.get('/api/v1/agents/no-such-agent/pause-reasons'), 404, 'not_found', /agent/);
+  // From one pause to another: the new reason is an event a supervisor sees.
+  const st = await openStream(srv.url, (await login(srv.url, 'admin')).token, { subscribe: [`agent:${onlyT2.id}`] });
+  r = await ok(api.put(`/api/v1/agents/${onlyT2.id}/state`, { state: 'paused', reason: 'break' }), 200, 'pause break');
+  const ev = await st.next((m) => m.event === 'agent.state' && m.data?.agent === onlyT2.id && m.data.reason === 'break');
+  assert.equal(ev.data.state, 'paused');
+  assert.equal(ev.data.prev, 'paused');
+  assert.equal((await agentState(onlyT2.id)).reason, 'break');
+  st.close();
   // The agent of both: the union.
   for (const reason of ['brief', 'lunch']) {
     await ok(api.put(`/api/v1/agents/${both.id}/state`, { state: 'available' }), 200, 'available');

@@ -12,6 +12,7 @@
 #include "lang/lang.h"
 #include "server/contacts.h"
 #include "server/customers.h"
+#include "server/objects.h"
 #include "server/module.h"
 #include "server/query.h"
 #include "server/srv.h"
@@ -521,6 +522,87 @@ static void api_customer_contacts(struct hreq *r)
 		customers_read(r, customer_contacts);
 }
 
+/* ---- where a contact may be transferred ---- */
+
+static bool serves_tenant(const json_t *agent, const char *tenant)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(agent, "tenants"), i, v)
+	{
+		if (!strcmp(json_string_value(v), tenant))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An agent of the contact's tenant with a capacity on its channel, its
+ * state and whether it could take the contact now (available, room on the
+ * channel); NULL for an agent that does not serve it.
+ */
+static json_t *transfer_agent(struct srv *s, const struct obj *a,
+			      const char *tenant, const char *channel)
+{
+	int64_t cap = jv_int(json_object_get(a->body, "capacity"), channel, 0);
+	uint8_t load[CH_MAX];
+	enum agent_state st;
+	enum channel ch;
+
+	if (cap <= 0 || !serves_tenant(a->body, tenant) ||
+	    !engine_channel_parse(channel, &ch) ||
+	    engine_agent_info(s->eng, a->id, &st, load))
+		return NULL;
+	return json_pack("{s:s,s:s,s:s,s:b}", "id", a->id, "name",
+			 jv_str(a->body, "name"), "state",
+			 engine_agent_state_name(st), "free",
+			 st == AS_AVAILABLE && load[ch] < cap);
+}
+
+/*
+ * The queues of the contact's tenant (but its own) and the agents who
+ * serve it on its channel (but the one who holds it), for the desktop's
+ * transfer: an agent sees who is free without reading the agents' list.
+ */
+static void api_contact_transfer_targets(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	struct kindset *qs = obj_set(s, K_QUEUES), *as = obj_set(s, K_AGENTS);
+	struct crec *c = acted_contact(r, false);
+	json_t *queues, *agents, *v;
+	const char *tenant, *queue, *channel, *holder;
+
+	if (!c)
+		return;
+	tenant = jv_str(crec_body(c), "tenant");
+	queue = jv_str(crec_body(c), "queue");
+	channel = jv_str(crec_body(c), "channel");
+	holder = jv_str(crec_body(c), "agent");
+	queues = json_array();
+	agents = json_array();
+	for (size_t i = 0; i < qs->n; i++) {
+		const json_t *b = qs->list[i]->body;
+
+		if (strcmp(jv_str(b, "tenant"), tenant) ||
+		    !strcmp(qs->list[i]->id, queue))
+			continue;
+		json_array_append_new(queues,
+				      json_pack("{s:s,s:s,s:s}", "id",
+						qs->list[i]->id, "name",
+						jv_str(b, "name"), "channel",
+						jv_str(b, "channel")));
+	}
+	for (size_t i = 0; i < as->n; i++) {
+		if (holder && !strcmp(as->list[i]->id, holder))
+			continue;
+		if ((v = transfer_agent(s, as->list[i], tenant, channel)))
+			json_array_append_new(agents, v);
+	}
+	web_json(r, 200,
+		 json_pack("{s:o,s:o}", "queues", queues, "agents", agents));
+}
+
 #define STAFF	 (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
 #define MANAGERS (R_ADMIN | R_SUPERVISOR | R_INTEGRATION)
 
@@ -536,6 +618,8 @@ const struct route contacts_routes[] = {
 		  api_contact_complete, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/transfer",
 		  api_contact_transfer, STAFF),
+	WEB_ROUTE("GET", "/api/v1/contacts/{id}/transfer-targets",
+		  api_contact_transfer_targets, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/callback",
 		  api_contact_callback, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/abandon", api_contact_abandon,

@@ -420,6 +420,25 @@ test('transfer to another queue of the same tenant (and not to another tenant\'s
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const before = await getContact(c.id);
 
+  // Where it may go: the tenant's other queues, the agents of the tenant
+  // on its channel (not the one who holds it), each saying if it is free.
+  const agent03 = await agentLogin('agent03');
+  await setState(agent03, 'available');
+  r = await a.api.get(`/api/v1/contacts/${c.id}/transfer-targets`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const qids = r.body.queues.map((x) => x.id);
+  assert.ok(qids.includes(q2.id), JSON.stringify(r.body.queues));
+  assert.ok(!qids.includes(q1.id), 'not the queue it is in');
+  assert.ok(!qids.includes(telcoChat.id), 'not another tenant\'s queue');
+  assert.ok(!r.body.agents.some((x) => x.id === a.id), 'not the agent who holds it');
+  const other = r.body.agents.find((x) => x.id === agent03.id);
+  assert.deepEqual(other, { id: agent03.id, name: other.name, state: 'available', free: true });
+  for (const x of r.body.agents) assert.ok(ids.agents.find((y) => y.id === x.id).tenants.includes(T1), x.name);
+  await setState(agent03, 'paused', 'break');
+  r = await a.api.get(`/api/v1/contacts/${c.id}/transfer-targets`);
+  assert.deepEqual(r.body.agents.find((x) => x.id === agent03.id).free, false);
+  await setState(agent03, 'offline');
+
   // Another tenant's queue: refused, nothing changes.
   r = await a.api.post(`/api/v1/contacts/${c.id}/transfer`, { queue: telcoChat.id });
   assert.equal(r.status, 400, JSON.stringify(r.body));

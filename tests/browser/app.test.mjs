@@ -64,6 +64,8 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   const offer = page.locator('.offer');
   await offer.waitFor();
   assert.match(await offer.textContent(), /AssurMax voice/);
+  // the card names the customer
+  await offer.locator('[data-k=customer]', { hasText: 'Zoé Martin' }).waitFor();
   // the countdown to the offer's expiry (expires_at) ticks down
   const left = Number((await offer.locator('.countdown').textContent()).replace(/\D/g, ''));
   assert.ok(left > 0, `countdown ${left}`);
@@ -80,16 +82,31 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   await customer.getByRole('heading', { name: 'Zoé Martin' }).waitFor();
   assert.match(await customer.textContent(), /\+33611223344/);
   await customer.locator('.history li').first().waitFor();
+  // notes on the customer, kept by the server (audited there)
+  await customer.getByLabel('Notes on the customer').fill('Préfère être rappelée le matin');
+  await customer.getByRole('button', { name: 'Save the notes' }).click();
+  await customer.getByRole('status').filter({ hasText: 'Notes saved.' }).waitFor();
+  const cid = (await admin.get(`/api/v1/contacts/${created.body.id}`)).body.customer;
+  assert.equal((await admin.get(`/api/v1/customers/${cid}`)).body.notes, 'Préfère être rappelée le matin');
   await page.getByRole('button', { name: 'End the contact' }).click();
   await page.locator('.wrapup').waitFor();
   const disposition = page.getByLabel('Disposition');
   if (await disposition.count()) await disposition.selectOption({ index: 1 });
-  await page.getByLabel('Notes').fill('Déclaration enregistrée');
+  await page.getByLabel('Notes', { exact: true }).fill('Déclaration enregistrée');
   await pg.screenshot('app-desk-wrapup');
   await page.getByRole('button', { name: 'Finish wrap-up' }).click();
   await page.getByText('No contact in hand.').waitFor();
   // its day counts the contact it just handled
   await page.locator('.figures [data-k=handled]', { hasText: '1' }).waitFor();
+  // the customer found again by free text, with the notes
+  await page.getByLabel('Name, email or phone').fill('zoé');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByRole('button', { name: 'Zoé Martin' }).click();
+  const found = page.locator('.search .customer textarea');
+  await found.waitFor();
+  assert.equal(await found.inputValue(), 'Préfère être rappelée le matin');
+  // the tenant's pause reasons in the state control
+  assert.ok((await page.getByLabel('Reason').locator('option').allTextContents()).includes('Lunch'));
 
   const done = await admin.get(`/api/v1/contacts/${created.body.id}`);
   assert.equal(done.body.state, 'completed');
@@ -120,6 +137,45 @@ test('agent01 transfers a contact it holds to another queue of the tenant', asyn
   assert.equal(moved.body.queue, to.id);
   assert.ok(moved.body.timeline.some((e) => e.type === 'contact.transferred'));
   // back offline (the offer is withdrawn), so that it takes no other test's contact
+  await page.getByRole('button', { name: 'Offline' }).click();
+  await page.locator('.current[data-state=offline]').waitFor();
+  // and the contact leaves, so that no other agent is offered it later
+  assert.equal((await admin.post(`/api/v1/contacts/${created.body.id}/abandon`, {})).status, 200);
+});
+
+test('agent01 transfers a contact to a colleague the desktop shows as free', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'agent01');
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+  const q = ids.queues.find((x) => x.name === 'AssurMax voice');
+  const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'voice' });
+  await page.locator('.offer').waitFor();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.locator('.contact [data-state=active]').waitFor();
+  // agent02 (AssurMax, voice) goes available: the list says it is free
+  const a2 = await login(srv.url, 'agent02');
+  const api2 = client(srv.url, a2.token);
+  assert.equal((await api2.put(`/api/v1/agents/${a2.user.agent}/state`, { state: 'available' })).status, 200);
+  const name = ids.agents.find((x) => x.id === a2.user.agent).name;
+  const select = page.getByLabel('Transfer to');
+  // the list is read again when it takes the focus
+  await select.focus();
+  await page.waitForFunction((n) => [...document.querySelectorAll('option[data-free=yes]')].some((o) => o.textContent.includes(n)), name);
+  await select.selectOption({ label: `${name} · free` });
+  await page.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await page.getByText('No contact in hand.').waitFor();
+  // the contact goes to agent02 alone
+  for (let i = 0; i < 100; i++) {
+    const c = (await admin.get(`/api/v1/contacts/${created.body.id}`)).body;
+    if (c.agent === a2.user.agent && c.state === 'offered') break;
+    assert.ok(i < 99, `not offered to agent02: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await admin.post(`/api/v1/contacts/${created.body.id}/abandon`, {});
+  await api2.put(`/api/v1/agents/${a2.user.agent}/state`, { state: 'offline' });
   await page.getByRole('button', { name: 'Offline' }).click();
   await page.locator('.current[data-state=offline]').waitFor();
 });

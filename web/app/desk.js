@@ -1,13 +1,14 @@
-// The agent desktop: its state, the offers it receives (with their
-// countdown), the contacts it holds as tabs with their timeline and the
-// customer, wrap-up with the queue's dispositions. Everything that moves
-// comes over the stream (topic agent:ID); actions go to the contact
-// service through the API.
+// The agent desktop: its state (with its tenants' pause reasons), the
+// offers it receives (with their countdown, a sound and a tab-title badge,
+// each switchable), the contacts it holds as tabs with their timeline and
+// the customer (search, notes), transfer to a queue or a free colleague,
+// wrap-up with the queue's dispositions and the timed wrap-up's countdown.
+// Everything that moves comes over the stream (topic agent:ID); actions go
+// to the contact service through the API.
 import { html, api, t, fmtTime, fmtDuration, fmtNumber, fmtPercent } from './lib.js';
 import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 
-const REASONS = ['break', 'lunch', 'training', 'coaching', 'meeting', 'technical', 'other'];
 const HOLDING = new Set(['offered', 'active', 'wrapup']);
 
 // Seconds left until an ISO time, ticking.
@@ -21,25 +22,36 @@ function useCountdown(iso) {
   return iso ? Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000)) : null;
 }
 
-function StateBar({ state, onState, error }) {
-  const [reason, setReason] = useState(REASONS[0]);
+// A reason's words: the catalog's for the usual ones, else the tenant's own
+// word as it was configured.
+function reasonText(r) {
+  const id = `ui.reason.${r}`;
+  const text = t(id);
+  return text === id ? r : text;
+}
+
+function StateBar({ state, reasons, onState, error }) {
+  const [chosen, setReason] = useState('');
+  const reason = reasons.includes(chosen) ? chosen : reasons[0] || '';
   return html`
     <section class="state" aria-labelledby="state-h">
       <h2 id="state-h">${t('ui.desk.state')}</h2>
       <p class="current" data-state=${state.state}>
         ${t(`ui.state.${state.state || 'offline'}`)}
-        ${state.reason ? ` · ${t(`ui.reason.${state.reason}`)}` : ''}
+        ${state.reason ? ` · ${reasonText(state.reason)}` : ''}
         <span class="since"> ${t('ui.desk.since', fmtDuration(state.state_s))}</span>
       </p>
+      ${state.state === 'paused' && state.reason === 'missed' && html`
+        <p class="notice" data-k="auto-paused">${t('ui.desk.auto.paused')}</p>`}
       <div class="row">
         <button type="button" onClick=${() => onState('available')} aria-keyshortcuts="Alt+S">
           ${t('ui.state.available')}
         </button>
         <label for="reason">${t('ui.desk.reason')}</label>
         <select id="reason" value=${reason} onChange=${(e) => setReason(e.target.value)}>
-          ${REASONS.map((r) => html`<option value=${r}>${t(`ui.reason.${r}`)}</option>`)}
+          ${reasons.map((r) => html`<option value=${r}>${reasonText(r)}</option>`)}
         </select>
-        <button type="button" onClick=${() => onState('paused', reason)} aria-keyshortcuts="Alt+P">
+        <button type="button" disabled=${!reason} onClick=${() => onState('paused', reason)} aria-keyshortcuts="Alt+P">
           ${t('ui.desk.pause')}
         </button>
         <button type="button" onClick=${() => onState('offline')}>${t('ui.state.offline')}</button>
@@ -50,12 +62,20 @@ function StateBar({ state, onState, error }) {
 
 function Offer({ offer, queues, onAnswer }) {
   const left = useCountdown(offer.expires_at);
+  const [who, setWho] = useState('');
+  useEffect(() => {
+    if (!offer.customer) return;
+    api('GET', `/api/v1/customers/${offer.customer}`)
+      .then((c) => setWho(c.name || [...(c.phones || []), ...(c.emails || [])][0] || ''))
+      .catch(() => {});
+  }, [offer.customer]);
   return html`
     <article class="offer" aria-labelledby=${`offer-${offer.contact}`}>
       <h3 id=${`offer-${offer.contact}`}>${t('ui.desk.offer')}</h3>
       <dl>
         <dt>${t('ui.field.queue')}</dt><dd>${queues[offer.queue]?.name || offer.queue}</dd>
         <dt>${t('ui.field.channel')}</dt><dd>${t(`ui.channel.${offer.channel}`)}</dd>
+        <dt>${t('ui.desk.customer')}</dt><dd data-k="customer">${who || t('ui.desk.unknown')}</dd>
         <dt>${t('ui.field.waited')}</dt><dd>${fmtDuration((offer.total_wait_ms || 0) / 1000)}</dd>
         ${left !== null && html`<dt>${t('ui.desk.expires')}</dt><dd class="countdown">${left} s</dd>`}
       </dl>
@@ -78,6 +98,7 @@ function Timeline({ items }) {
 function Wrapup({ contact, queue, onDone }) {
   const [disposition, setDisposition] = useState('');
   const [notes, setNotes] = useState('');
+  const left = useCountdown(contact.wrapup_ends_at);
   const codes = queue?.dispositions || [];
   const submit = (e) => {
     e.preventDefault();
@@ -88,6 +109,7 @@ function Wrapup({ contact, queue, onDone }) {
   return html`
     <form class="wrapup" onSubmit=${submit}>
       <h4>${t('ui.desk.wrapup')}</h4>
+      ${left !== null && html`<p class="countdown" data-k="wrapup-left">${t('ui.desk.wrapup.left', left)}</p>`}
       ${codes.length > 0 && html`
         <label for=${`disp-${contact.id}`}>${t('ui.field.disposition')}</label>
         <select id=${`disp-${contact.id}`} value=${disposition} onChange=${(e) => setDisposition(e.target.value)}>
@@ -101,8 +123,36 @@ function Wrapup({ contact, queue, onDone }) {
     </form>`;
 }
 
-// The customer of a contact: identities, and its contacts on every channel
-// (reading a customer is audited on the server).
+// The customer's notes, editable (the change is audited on the server).
+function Notes({ customer, onSaved }) {
+  const [text, setText] = useState(customer.notes || '');
+  const [said, setSaid] = useState('');
+  const [error, setError] = useState('');
+  const save = async (e) => {
+    e.preventDefault();
+    setSaid('');
+    setError('');
+    try {
+      onSaved(await api('PATCH', `/api/v1/customers/${customer.id}`, { notes: text || null }));
+      setSaid(t('ui.desk.notes.saved'));
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  const fid = `cnotes-${customer.id}`;
+  return html`
+    <form class="notes" onSubmit=${save}>
+      <label for=${fid}>${t('ui.desk.customer.notes')}</label>
+      <textarea id=${fid} maxlength="4000" value=${text} onInput=${(e) => setText(e.target.value)}
+        aria-describedby=${`${fid}-said`}></textarea>
+      <button type="submit">${t('ui.desk.notes.save')}</button>
+      <span id=${`${fid}-said`} role="status">${said}</span>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+    </form>`;
+}
+
+// The customer of a contact: identities, notes, and its contacts on every
+// channel (reading a customer is audited on the server).
 function Customer({ id, queues }) {
   const [c, setC] = useState(null);
   const [history, setHistory] = useState([]);
@@ -117,7 +167,7 @@ function Customer({ id, queues }) {
     <section class="customer" aria-labelledby=${`cu-${id}`}>
       <h4 id=${`cu-${id}`}>${c.name || t('ui.desk.customer')}</h4>
       <p>${[...(c.phones || []), ...(c.emails || [])].join(' · ')}</p>
-      ${c.notes && html`<p class="notes">${c.notes}</p>`}
+      <${Notes} key=${c.id} customer=${c} onSaved=${setC} />
       <h5>${t('ui.desk.history')}</h5>
       <ul class="history">
         ${history.map((h) => html`<li>
@@ -128,20 +178,67 @@ function Customer({ id, queues }) {
     </section>`;
 }
 
-// Transfer to another queue of the contact's tenant.
-function Transfer({ contact, queues, onAction }) {
-  const choices = Object.values(queues).filter((x) =>
-    x.id !== contact.queue && x.tenant === contact.tenant);
+// Free-text search of customers (name, email, phone), one opened below.
+function CustomerSearch({ queues }) {
+  const [q, setQ] = useState('');
+  const [found, setFound] = useState(null);
+  const [open, setOpen] = useState(null);
+  const [error, setError] = useState('');
+  const search = async (e) => {
+    e.preventDefault();
+    setError('');
+    setOpen(null);
+    try {
+      setFound((await api('GET', `/api/v1/customers?limit=20&q=${encodeURIComponent(q.trim())}`)).items);
+    } catch (err) {
+      setError(err.message);
+    }
+  };
+  return html`
+    <section class="search" aria-labelledby="search-h">
+      <h2 id="search-h">${t('ui.desk.search')}</h2>
+      <form role="search" onSubmit=${search}>
+        <label for="search-q">${t('ui.desk.search.label')}</label>
+        <input id="search-q" type="search" maxlength="100" value=${q} onInput=${(e) => setQ(e.target.value)} />
+        <button type="submit" disabled=${!q.trim()}>${t('ui.desk.search.go')}</button>
+      </form>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      ${found && html`<p role="status">${t('ui.desk.search.count', found.length)}</p>`}
+      ${found && found.length > 0 && html`<ul class="found">
+        ${found.map((c) => html`<li><button type="button" class="link" aria-pressed=${open === c.id ? 'true' : 'false'}
+          onClick=${() => setOpen(c.id)}>${c.name || c.id}</button>
+          ${' '}${[...(c.phones || []), ...(c.emails || [])].join(' · ')}</li>`)}
+      </ul>`}
+      ${open && html`<${Customer} key=${open} id=${open} queues=${queues} />`}
+    </section>`;
+}
+
+// Transfer to another queue of the contact's tenant, or to a colleague
+// who serves it on the contact's channel; the free ones first, said so.
+function Transfer({ contact, onAction }) {
+  const [targets, setTargets] = useState(null);
   const [to, setTo] = useState('');
-  if (!choices.length) return null;
+  // read when the contact comes and again each time the list takes the
+  // focus, so that who is free is current when the agent chooses
+  const load = () => api('GET', `/api/v1/contacts/${contact.id}/transfer-targets`).then(setTargets).catch(() => {});
+  useEffect(() => {
+    load();
+  }, [contact.id, contact.state]);
+  if (!targets || (!targets.queues.length && !targets.agents.length)) return null;
+  const agents = [...targets.agents].sort((a, b) => (b.free - a.free) || a.name.localeCompare(b.name));
+  const [kind, id] = to.split(':');
   return html`
     <div class="row">
       <label for=${`to-${contact.id}`}>${t('ui.desk.transfer.to')}</label>
-      <select id=${`to-${contact.id}`} value=${to} onChange=${(e) => setTo(e.target.value)}>
+      <select id=${`to-${contact.id}`} value=${to} onFocus=${load} onChange=${(e) => setTo(e.target.value)}>
         <option value="">${t('ui.desk.none')}</option>
-        ${choices.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+        ${targets.queues.length > 0 && html`<optgroup label=${t('ui.field.queue')}>
+          ${targets.queues.map((x) => html`<option value=${`queue:${x.id}`}>${x.name}</option>`)}</optgroup>`}
+        ${agents.length > 0 && html`<optgroup label=${t('ui.field.agent')}>
+          ${agents.map((x) => html`<option value=${`agent:${x.id}`} data-free=${x.free ? 'yes' : 'no'}>
+            ${x.name} · ${x.free ? t('ui.desk.free') : t(`ui.state.${x.state}`)}</option>`)}</optgroup>`}
       </select>
-      <button type="button" disabled=${!to} onClick=${() => onAction(contact.id, 'transfer', { queue: to })}>
+      <button type="button" disabled=${!to} onClick=${() => onAction(contact.id, 'transfer', { [kind]: id })}>
         ${t('ui.desk.transfer')}
       </button>
     </div>`;
@@ -159,7 +256,7 @@ function ContactPane({ contact, queues, onAction }) {
             ${t('ui.desk.complete')}
           </button>
         </div>
-        <${Transfer} contact=${contact} queues=${queues} onAction=${onAction} />`}
+        <${Transfer} contact=${contact} onAction=${onAction} />`}
       ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
       <h4>${t('ui.desk.timeline')}</h4>
@@ -202,6 +299,47 @@ function Help({ onClose }) {
     </div>`;
 }
 
+// The alerts of a new offer, each switchable and remembered in this
+// browser: a short two-tone sound (made here, no file) and the tab title's
+// count.
+const ALERTS_KEY = 'relais.alerts';
+
+function loadAlerts() {
+  try {
+    return { sound: true, badge: true, ...JSON.parse(localStorage.getItem(ALERTS_KEY) || '{}') };
+  } catch (e) {
+    return { sound: true, badge: true };
+  }
+}
+
+let audio = null;
+function ring() {
+  try {
+    audio = audio || new AudioContext();
+    const at = audio.currentTime;
+    for (const [i, f] of [[0, 880], [1, 660]].entries()) {
+      const o = audio.createOscillator();
+      const g = audio.createGain();
+      o.frequency.value = f[1];
+      g.gain.setValueAtTime(0.15, at + i * 0.18);
+      g.gain.exponentialRampToValueAtTime(0.001, at + i * 0.18 + 0.16);
+      o.connect(g).connect(audio.destination);
+      o.start(at + i * 0.18);
+      o.stop(at + i * 0.18 + 0.17);
+    }
+  } catch (e) { /* no sound on this browser: the badge and the card remain */ }
+}
+
+function Alerts({ alerts, onChange }) {
+  const flip = (k) => onChange({ ...alerts, [k]: !alerts[k] });
+  return html`
+    <fieldset class="alerts">
+      <legend>${t('ui.desk.alerts')}</legend>
+      <label><input type="checkbox" checked=${alerts.sound} onChange=${() => flip('sound')} /> ${t('ui.desk.alerts.sound')}</label>
+      <label><input type="checkbox" checked=${alerts.badge} onChange=${() => flip('badge')} /> ${t('ui.desk.alerts.badge')}</label>
+    </fieldset>`;
+}
+
 // The agent's own day: handled, AHT, occupancy, its queues' service level.
 function Figures({ figures }) {
   if (!figures) return null;
@@ -230,18 +368,32 @@ export function Desk({ user }) {
   const [said, setSaid] = useState('');
   const [figures, setFigures] = useState(null);
   const [help, setHelp] = useState(false);
+  const [reasons, setReasons] = useState([]);
+  const [missed, setMissed] = useState('');
+  const [alerts, setAlerts] = useState(loadAlerts);
+  const alertsRef = useRef(alerts);
+  alertsRef.current = alerts;
+  const queuesRef = useRef(queues);
+  queuesRef.current = queues;
   const stream = useRef(null);
   const loadFigures = useCallback(() => {
     api('GET', `/api/v1/agents/${agentId}/figures`).then(setFigures).catch(() => {});
   }, [agentId]);
 
+  const drop = useCallback((id) => setContacts(({ [id]: old, ...rest }) => rest), []);
+
   const loadContact = useCallback(async (id) => {
     try {
       const c = await api('GET', `/api/v1/contacts/${id}`);
-      // kept while the agent holds it, dropped once it is over
-      setContacts(({ [id]: old, ...rest }) => (HOLDING.has(c.state) ? { ...rest, [id]: c } : rest));
-    } catch (e) { /* not ours any more */ }
-  }, []);
+      // kept while this agent holds it, dropped once it is over or gone
+      // to someone else (a transfer to a colleague)
+      const mine = HOLDING.has(c.state) && c.agent === agentId;
+      setContacts(({ [id]: old, ...rest }) => (mine ? { ...rest, [id]: c } : rest));
+    } catch (e) {
+      // no longer ours to see (transferred away): drop it
+      if (e.status === 404) drop(id);
+    }
+  }, [agentId]);
 
   const refreshState = useCallback(async () => {
     const s = await api('GET', '/api/v1/stats/realtime').catch(() => null);
@@ -257,6 +409,7 @@ export function Desk({ user }) {
     }).catch(() => {});
     refreshState();
     loadFigures();
+    api('GET', `/api/v1/agents/${agentId}/pause-reasons`).then((r) => setReasons(r.reasons)).catch(() => {});
     api('GET', '/api/v1/contacts?limit=100').then((r) => {
       for (const c of r.items) if (HOLDING.has(c.state)) loadContact(c.id);
     }).catch(() => {});
@@ -268,9 +421,14 @@ export function Desk({ user }) {
         case 'contact.offered':
           setOffers((o) => [...o.filter((x) => x.contact !== d.contact), d]);
           setSaid(t('ui.desk.offer.said', d.channel ? t(`ui.channel.${d.channel}`) : ''));
+          setMissed('');
+          if (alertsRef.current.sound) ring();
+          break;
+        case 'offer.missed':
+          setOffers((o) => o.filter((x) => x.contact !== d.contact));
+          setMissed(t('ui.desk.missed', queuesRef.current[d.queue]?.name || d.queue || ''));
           break;
         case 'offer.withdrawn':
-        case 'offer.missed':
         case 'offer.rejected':
         case 'contact.accepted':
           setOffers((o) => o.filter((x) => x.contact !== d.contact));
@@ -281,6 +439,10 @@ export function Desk({ user }) {
           break;
         case 'agent.state':
           setState({ state: d.state, reason: d.reason, state_s: 0 });
+          break;
+        case 'contact.transferred':
+          // gone to another queue or agent: no longer this desk's
+          drop(d.contact);
           break;
         case 'contact.completed':
           loadFigures();
@@ -326,7 +488,8 @@ export function Desk({ user }) {
     setError('');
     try {
       await api('POST', `/api/v1/contacts/${id}/${how}`, body);
-      await loadContact(id);
+      if (how === 'transfer') drop(id);
+      else await loadContact(id);
     } catch (e) {
       setError(e.message);
     }
@@ -347,17 +510,21 @@ export function Desk({ user }) {
       if (k === 'a' && offers[0]) answer(offers[0].contact, 'accept');
       else if (k === 'r' && offers[0]) answer(offers[0].contact, 'reject');
       else if (k === 's') setAgentState('available');
-      else if (k === 'p') setAgentState('paused', 'break');
+      else if (k === 'p' && reasons[0]) setAgentState('paused', reasons[0]);
       else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', key);
     return () => window.removeEventListener('keydown', key);
-  }, [offers]);
+  }, [offers, reasons]);
 
   useEffect(() => {
-    document.title = offers.length ? `(${offers.length}) relais` : 'relais';
-  }, [offers.length]);
+    document.title = offers.length && alerts.badge ? `(${offers.length}) relais` : 'relais';
+  }, [offers.length, alerts.badge]);
+  const changeAlerts = (a) => {
+    localStorage.setItem(ALERTS_KEY, JSON.stringify(a));
+    setAlerts(a);
+  };
 
   const list = Object.values(contacts);
   const shown = contacts[tab] || list[0];
@@ -365,9 +532,10 @@ export function Desk({ user }) {
     <div class="desk">
       <p class="live" data-live=${live ? 'yes' : 'no'}>${live ? t('ui.live.on') : t('ui.live.off')}</p>
       <div class="sr-only" aria-live="assertive" role="status">${said}</div>
-      <${StateBar} state=${state} onState=${setAgentState} error=${error} />
+      <${StateBar} state=${state} reasons=${reasons} onState=${setAgentState} error=${error} />
       <section class="offers" aria-labelledby="offers-h">
         <h2 id="offers-h">${t('ui.desk.offers')}</h2>
+        ${missed && html`<p class="notice" role="status" data-k="missed">${missed}</p>`}
         ${offers.length === 0 && html`<p class="empty">${t('ui.desk.no.offer')}</p>`}
         ${offers.map((o) => html`<${Offer} key=${o.contact} offer=${o} queues=${queues} onAnswer=${answer} />`)}
       </section>
@@ -385,6 +553,8 @@ export function Desk({ user }) {
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act} /></div>`}
       </section>
       <${Figures} figures=${figures} />
+      <${CustomerSearch} queues=${queues} />
+      <${Alerts} alerts=${alerts} onChange=${changeAlerts} />
       <p class="keys">${t('ui.desk.keys')}
         ${' '}<button type="button" class="link" onClick=${() => setHelp(true)} aria-keyshortcuts="?">
           ${t('ui.help.open')}</button></p>

@@ -1,6 +1,7 @@
 /*
  * Reports read from the event log on the store's thread: the interval
- * report (GET /api/v1/reports/intervals, as JSON or CSV) and an agent's
+ * report (GET /api/v1/reports/intervals, as JSON, CSV or an XLSX
+ * workbook) and an agent's
  * own figures today (GET /api/v1/agents/{id}/figures), which is the same
  * report by agent over one interval.
  *
@@ -22,6 +23,7 @@
 #include "server/libre.h"
 
 #include "core/csv.h"
+#include "lang/lang.h"
 #include "model/event.h"
 #include "server/auth.h"
 #include "server/module.h"
@@ -30,6 +32,7 @@
 #include "server/reports.h"
 #include "server/srv.h"
 #include "server/stats.h"
+#include "server/xlsx.h"
 
 enum group { G_QUEUE, G_AGENT, G_TENANT, G_SITE };
 
@@ -39,9 +42,17 @@ struct row {
 	struct metrics m;
 };
 
+enum report_format { F_JSON, F_CSV, F_XLSX };
+
 struct report {
 	enum group group;
+	enum report_format format;
 	int64_t from, to, step;
+	const char *lang; /* the caller's (static), for the workbook's words */
+	const char *dir;  /* the data folder (the server's), for its file */
+	char *xlsx;	  /* the workbook made by the worker (malloc'd) */
+	size_t xlsx_len;
+	int xlsx_err;
 	json_t *names; /* key -> display name */
 	json_t *sl;    /* queue -> threshold ms */
 	json_t *index; /* "start key" -> row index */
@@ -51,6 +62,11 @@ struct report {
 };
 
 static const char *const group_names[] = {"queue", "agent", "tenant", "site"};
+static const char *const format_names[] = {"json", "csv", "xlsx"};
+static const char *const step_names[] = {"15m", "30m", "1h", "1d"};
+static const int64_t step_ms[] = {900000, 1800000, 3600000, 86400000};
+
+static int report_xlsx(struct report *rp, const json_t *rows);
 
 static struct row *report_row(struct report *rp, int64_t start, const char *key)
 {
@@ -200,6 +216,74 @@ static void report_run(struct store *st, struct query *q)
 	for (size_t i = 0; i < rp->n; i++)
 		json_array_append_new(rows, row_json(rp, &rp->rows[i]));
 	q->result = rows;
+	if (!q->err && rp->format == F_XLSX)
+		rp->xlsx_err = report_xlsx(rp, rows);
+}
+
+/*
+ * The columns of the report's files, in order: the CSV's header names
+ * them as the JSON does; the workbook's header says them in the caller's
+ * language (ui.reports.col.<name>, the page's words too).
+ */
+static const struct xlsx_col report_cols[] = {
+	{.field = "start", .kind = XLSX_TIME, .width = 17},
+	{.field = "key", .kind = XLSX_TEXT, .width = 12},
+	{.field = "name", .kind = XLSX_TEXT, .width = 24},
+	{.field = "offered", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "answered", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "handled", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "abandoned", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "short_abandoned", .kind = XLSX_NUMBER, .width = 12},
+	{.field = "answered_in_threshold", .kind = XLSX_NUMBER, .width = 14},
+	{.field = "service_level", .kind = XLSX_PERCENT, .width = 12},
+	{.field = "asa_s", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "avg_wait_s", .kind = XLSX_NUMBER, .width = 12},
+	{.field = "max_wait_s", .kind = XLSX_NUMBER, .width = 12},
+	{.field = "aht_s", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "avg_abandon_s", .kind = XLSX_NUMBER, .width = 14},
+	{.field = "transfers", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "occupancy", .kind = XLSX_PERCENT, .width = 11},
+	{.field = "utilisation", .kind = XLSX_PERCENT, .width = 11},
+};
+
+#define NCOLS (sizeof(report_cols) / sizeof(report_cols[0]))
+
+/*
+ * A file of the report, to save: its name says what it holds
+ * (relais-report-queue-15m-2026-11-29.xlsx, the day of from in UTC).
+ */
+static void report_file(struct hreq *r, const struct report *rp,
+			const char *ctype, const char *ext, const char *body,
+			size_t len)
+{
+	char head[160], day[32];
+	size_t i = 0;
+
+	while (i < 3 && step_ms[i] != rp->step)
+		i++;
+	utctime_format(rp->from, day, sizeof(day));
+	day[10] = '\0';
+	snprintf(head, sizeof(head),
+		 "Content-Disposition: attachment; "
+		 "filename=\"relais-report-%s-%s-%s.%s\"\r\n",
+		 group_names[rp->group], step_names[i], day, ext);
+	web_file(r, 200, ctype, body, len, head, false);
+}
+
+/* On the store's thread: the rows as a workbook, words in rp->lang. */
+static int report_xlsx(struct report *rp, const json_t *rows)
+{
+	struct xlsx_col cols[NCOLS];
+	char id[64];
+
+	for (size_t c = 0; c < NCOLS; c++) {
+		cols[c] = report_cols[c];
+		snprintf(id, sizeof(id), "ui.reports.col.%s", cols[c].field);
+		cols[c].title = lang_get(rp->lang, id);
+	}
+	return xlsx_table(&rp->xlsx, &rp->xlsx_len, rp->dir,
+			  lang_get(rp->lang, "ui.reports.title"), cols, NCOLS,
+			  rows);
 }
 
 /* A text cell, quoted and kept from being a formula (core/csv.h). */
@@ -238,27 +322,8 @@ static int csv_field(struct mbuf *mb, const json_t *v)
 	return 0;
 }
 
-static const char *const csv_cols[] = {"start",
-				       "key",
-				       "name",
-				       "offered",
-				       "answered",
-				       "handled",
-				       "abandoned",
-				       "short_abandoned",
-				       "answered_in_threshold",
-				       "service_level",
-				       "asa_s",
-				       "avg_wait_s",
-				       "max_wait_s",
-				       "aht_s",
-				       "avg_abandon_s",
-				       "transfers",
-				       "occupancy",
-				       "utilisation",
-				       NULL};
-
-static void report_csv(struct hreq *r, const json_t *rows)
+static void report_csv(struct hreq *r, const struct report *rp,
+		       const json_t *rows)
 {
 	struct mbuf *mb = mbuf_alloc(4096);
 	json_t *row;
@@ -269,23 +334,24 @@ static void report_csv(struct hreq *r, const json_t *rows)
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
-	for (int c = 0; csv_cols[c]; c++)
-		mbuf_printf(mb, "%s%s", c ? "," : "", csv_cols[c]);
+	for (size_t c = 0; c < NCOLS; c++)
+		mbuf_printf(mb, "%s%s", c ? "," : "", report_cols[c].field);
 	mbuf_write_str(mb, "\r\n");
 	json_array_foreach(rows, i, row)
 	{
-		for (int c = 0; !err && csv_cols[c]; c++) {
+		for (size_t c = 0; !err && c < NCOLS; c++) {
 			if (c)
 				err |= mbuf_write_u8(mb, ',');
-			err |= csv_field(mb, json_object_get(row, csv_cols[c]));
+			err |= csv_field(
+				mb, json_object_get(row, report_cols[c].field));
 		}
 		err |= mbuf_write_str(mb, "\r\n");
 	}
 	if (err)
 		web_error(r, 500, "internal", "out of memory");
 	else
-		web_text(r, 200, "text/csv; charset=utf-8",
-			 (const char *)mb->buf, mb->end);
+		report_file(r, rp, "text/csv; charset=utf-8", "csv",
+			    (const char *)mb->buf, mb->end);
 	mem_deref(mb);
 }
 
@@ -295,29 +361,41 @@ static void report_finish_free(struct report *rp)
 	json_decref(rp->sl);
 	json_decref(rp->index);
 	free(rp->rows);
+	free(rp->xlsx);
 	free(rp);
+}
+
+/* The rows in the format asked for. */
+static void report_answer(struct hreq *r, const struct report *rp, json_t *rows)
+{
+	char f[32], t[32];
+
+	if (rp->format == F_CSV)
+		report_csv(r, rp, rows);
+	else if (rp->format == F_XLSX && rp->xlsx_err)
+		web_error(r, 500, "internal", "xlsx: %s",
+			  strerror(rp->xlsx_err));
+	else if (rp->format == F_XLSX)
+		report_file(r, rp,
+			    "application/vnd.openxmlformats-officedocument."
+			    "spreadsheetml.sheet",
+			    "xlsx", rp->xlsx, rp->xlsx_len);
+	else
+		web_json(r, 200,
+			 json_pack("{s:s,s:s,s:I,s:s,s:O}", "from",
+				   utctime_format(rp->from, f, sizeof(f)), "to",
+				   utctime_format(rp->to, t, sizeof(t)),
+				   "interval_s", (json_int_t)(rp->step / 1000),
+				   "group", group_names[rp->group], "rows",
+				   rows));
 }
 
 static void report_finish(struct query *q)
 {
 	struct report *rp = q->arg;
-	char f[32], t[32];
 
-	if (!query_failed(q)) {
-		if (q->r->csv)
-			report_csv(q->r, q->result);
-		else
-			web_json(q->r, 200,
-				 json_pack(
-					 "{s:s,s:s,s:I,s:s,s:O}", "from",
-					 utctime_format(rp->from, f, sizeof(f)),
-					 "to",
-					 utctime_format(rp->to, t, sizeof(t)),
-					 "interval_s",
-					 (json_int_t)(rp->step / 1000), "group",
-					 group_names[rp->group], "rows",
-					 q->result));
-	}
+	if (!query_failed(q))
+		report_answer(q->r, rp, q->result);
 	report_finish_free(rp);
 }
 
@@ -343,8 +421,6 @@ static void report_snapshot(struct srv *s, struct report *rp)
 
 static bool report_params(struct hreq *r, struct report *rp)
 {
-	static const char *const steps[] = {"15m", "30m", "1h", "1d"};
-	static const int64_t step_ms[] = {900000, 1800000, 3600000, 86400000};
 	char buf[64];
 	const char *v;
 	int i;
@@ -362,7 +438,7 @@ static bool report_params(struct hreq *r, struct report *rp)
 		return false;
 	}
 	v = web_query(r, "interval", buf, sizeof(buf));
-	for (i = 0; v && i < 4 && strcmp(steps[i], v); i++)
+	for (i = 0; v && i < 4 && strcmp(step_names[i], v); i++)
 		;
 	if (v && i == 4) {
 		web_error(r, 400, "invalid_field",
@@ -379,12 +455,39 @@ static bool report_params(struct hreq *r, struct report *rp)
 		return false;
 	}
 	rp->group = v ? (enum group)i : G_QUEUE;
+	v = web_query(r, "format", buf, sizeof(buf));
+	for (i = 0; v && i < 3 && strcmp(format_names[i], v); i++)
+		;
+	if (v && i == 3) {
+		web_error(r, 400, "invalid_field",
+			  "format: expected json, csv or xlsx");
+		return false;
+	}
+	rp->format = v ? (enum report_format)i : r->csv ? F_CSV : F_JSON;
 	if (r->user->role == ROLE_CLIENT &&
 	    (rp->group == G_AGENT || rp->group == G_SITE)) {
 		web_forbidden(r);
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The query's scope becomes the one tenant t. NULL tenants would mean
+ * every tenant: a failed allocation must not widen the scope (ENOMEM).
+ */
+static int scope_one(struct query *q, const char *t)
+{
+	char **one = calloc(2, sizeof(char *));
+
+	if (!one || !(one[0] = strdup(t))) {
+		free(one);
+		return ENOMEM;
+	}
+	auth_tenants_free(q->tenants, q->ntenants);
+	q->tenants = one;
+	q->ntenants = 1;
+	return 0;
 }
 
 static void api_reports_intervals(struct hreq *r)
@@ -413,11 +516,22 @@ static void api_reports_intervals(struct hreq *r)
 			web_not_found(r, "tenant", t);
 			return;
 		}
-		auth_tenants_free(q->tenants, q->ntenants);
-		q->tenants = calloc(2, sizeof(char *));
-		if (q->tenants && (q->tenants[0] = strdup(t)))
-			q->ntenants = 1;
+		if (scope_one(q, t)) {
+			query_free(q);
+			free(rp);
+			web_error(r, 500, "internal", "out of memory");
+			return;
+		}
 	}
+	if (r->bad_param[0]) {
+		/* a parameter too long: web_text() answers its 400 */
+		query_free(q);
+		free(rp);
+		web_text(r, 400, "text/plain", "", 0);
+		return;
+	}
+	rp->lang = r->lang;
+	rp->dir = r->srv->cfg.data_dir;
 	report_snapshot(r->srv, rp);
 	q->arg = rp;
 	q->run = report_run;

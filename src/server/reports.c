@@ -181,14 +181,15 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 	char t[32];
 
 	return json_pack(
-		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-		"s:i,s:o,s:o}",
+		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,"
+		"s:o,s:i,s:o,s:o}",
 		"start", utctime_format(row->start, t, sizeof(t)), "key",
 		row->key, "name", jv_str(rp->names, row->key), "offered",
 		(int)m->offered, "answered", (int)m->answered, "handled",
 		(int)m->handled, "abandoned", (int)m->abandoned,
 		"short_abandoned", (int)m->short_abandoned,
 		"answered_in_threshold", (int)m->answered_in_sl,
+		"abandoned_after_threshold", (int)m->abandoned_after_sl,
 		"service_level", stats_num(metrics_service_level(m, 0), 1000),
 		"asa_s", stats_num(metrics_asa_s(m), 10), "avg_wait_s",
 		stats_num(metrics_avg_wait_s(m), 10), "max_wait_s",
@@ -235,6 +236,9 @@ static const struct xlsx_col report_cols[] = {
 	{.field = "abandoned", .kind = XLSX_NUMBER, .width = 10},
 	{.field = "short_abandoned", .kind = XLSX_NUMBER, .width = 12},
 	{.field = "answered_in_threshold", .kind = XLSX_NUMBER, .width = 14},
+	{.field = "abandoned_after_threshold",
+	 .kind = XLSX_NUMBER,
+	 .width = 14},
 	{.field = "service_level", .kind = XLSX_PERCENT, .width = 12},
 	{.field = "asa_s", .kind = XLSX_NUMBER, .width = 10},
 	{.field = "avg_wait_s", .kind = XLSX_NUMBER, .width = 12},

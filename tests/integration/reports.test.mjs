@@ -9,7 +9,7 @@ import { startServer, login, client, demoIds } from './lib.mjs';
 import { readSheet, colName } from './xlsx.mjs';
 
 const COLS = ['start', 'key', 'name', 'offered', 'answered', 'handled', 'abandoned', 'short_abandoned',
-  'answered_in_threshold', 'service_level', 'asa_s', 'avg_wait_s', 'max_wait_s', 'aht_s', 'avg_abandon_s',
+  'answered_in_threshold', 'abandoned_after_threshold', 'service_level', 'asa_s', 'avg_wait_s', 'max_wait_s', 'aht_s', 'avg_abandon_s',
   'transfers', 'occupancy', 'utilisation'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -131,7 +131,7 @@ test('format=xlsx: a workbook whose cells equal the JSON report, a frozen header
   // English by default
   const en = readSheet((await raw(token, query('&format=xlsx'))).buf);
   assert.equal(en.rows[0].get('A').value, 'Start (UTC)');
-  assert.equal(en.rows[0].get('J').value, 'Service level');
+  assert.equal(en.rows[0].get('K').value, 'Service level');
 });
 
 test('format=csv: the same rows, as an attachment; Accept: text/csv still works', async () => {

@@ -171,3 +171,26 @@ test('a client of AssurMax, in French, reports on its tenant only: nothing of TÃ
   noSeriousViolations(await axe(page), 'reports, client in French');
   await pg.screenshot('reports-client-fr');
 });
+
+test('DayCharts (for the wallboard): today per 15 minutes of one queue, with its target', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(page, 'supervisor');
+  await page.locator('main[data-page=wall]').waitFor(); // logged in: its home
+  // mounted by hand, as the wallboard will: the same modules the page
+  // loaded, in a box of its own (outside what the application redraws)
+  await page.evaluate(async ([tenant, queue]) => {
+    const { html, render } = await import('/app/lib.js');
+    const { DayCharts } = await import('/app/chart.js');
+    const box = document.createElement('div');
+    box.id = 'day-test';
+    document.body.append(box);
+    render(html`<${DayCharts} tenant=${tenant} queue=${queue} />`, box);
+  }, [T1, queues.am.id]);
+  const volume = page.locator('#day-test').getByRole('img', { name: /^Bar chart over 96 intervals/ });
+  await volume.waitFor();
+  assert.match(await volume.getAttribute('aria-label'), /: 3 offered and 3 handled in all/);
+  const sl = page.locator('#day-test').getByRole('img', { name: /^Line chart over 96 intervals/ });
+  assert.match(await sl.getAttribute('aria-label'), /service level 100% overall against a target of 80%/);
+  noSeriousViolations(await axe(page), 'day charts');
+});

@@ -11,7 +11,7 @@ PACKAGES=(
 	libcmocka-dev
 	tzdata
 	libre-dev librem-dev libjansson-dev libsqlite3-dev libsodium-dev uuid-dev
-	libssl-dev libwslay-dev
+	libssl-dev libwslay-dev libxlsxwriter-dev
 	sqlite3 wrk jq curl
 	libglpk-dev python3-simpy3
 	chromium fonts-dejavu-core

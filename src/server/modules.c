@@ -11,6 +11,7 @@
 #include "server/demo.h"
 #include "server/module.h"
 #include "server/objects.h"
+#include "server/reports.h"
 #include "server/stats.h"
 #include "server/stream.h"
 #include "server/webfiles.h"
@@ -24,6 +25,7 @@ const struct srv_module *const srv_modules[] = {
 	&channels_module,	/* after the contacts: events name them */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
+	&reports_module,	/* reports: after stats (today's counters) */
 	&stream_module,
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */

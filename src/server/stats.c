@@ -1,8 +1,8 @@
 /*
  * Statistics: today's counters per queue and agents' states (kept live
  * from the engine's events, rebuilt from the log at start-up), the
- * realtime view, interval reports computed from the event log off the
- * loop, /metrics, /healthz and the event replay.
+ * realtime view, /metrics, /healthz and the event replay. The interval
+ * reports and an agent's figures, read from the log, are reports.c.
  *
  * A server module (stats_module): its routes, load (the day rebuilt),
  * on_engine_event (the counters), close. Its state is struct stats, found
@@ -21,7 +21,6 @@
 #include "model/utctime.h"
 #include "server/libre.h"
 
-#include "core/csv.h"
 #include "core/tz.h"
 #include "model/event.h"
 #include "server/log.h"
@@ -126,8 +125,7 @@ static int stats_init(struct srv *s, void **state)
 	return *state ? 0 : ENOMEM;
 }
 
-/* The UTC instant of the last local midnight of the tenant. */
-static int64_t day_start(struct srv *s, const char *tenant, int64_t now_ms)
+int64_t stats_day_start(struct srv *s, const char *tenant, int64_t now_ms)
 {
 	struct hmap *zones = &stats_of(s)->zones;
 	struct obj *t = obj_find(s, K_TENANTS, tenant);
@@ -165,7 +163,7 @@ static struct qstat *qstat_get(struct srv *s, const char *queue,
 	struct hmap *qstats = &stats_of(s)->qstats;
 	struct qstat *q =
 		hmap_get(qstats, hmap_hash_str(queue), qstat_eq, queue);
-	int64_t start = day_start(s, tenant, now);
+	int64_t start = stats_day_start(s, tenant, now);
 
 	if (!q) {
 		q = calloc(1, sizeof(*q));
@@ -204,6 +202,15 @@ static void feed(struct srv *s, enum engine_event_type t, const char *queue,
 		return;
 	metrics_on_event(&q->m, t, entered, wait, talk, wrap,
 			 queue_sl_ms(s, queue));
+}
+
+const struct metrics *stats_queue_today(struct srv *s, const char *queue,
+					const char *tenant, int64_t now)
+{
+	static const struct metrics zero;
+	const struct qstat *q = qstat_get(s, queue, tenant, now);
+
+	return q ? &q->m : &zero;
 }
 
 const struct astate *stats_agent_state(struct srv *s, const char *agent)
@@ -280,7 +287,7 @@ static int stats_rebuild(struct srv *s, void *state)
 
 /* ---- realtime ---- */
 
-static json_t *num_or_null(double v, double scale)
+json_t *stats_num(double v, double scale)
 {
 	return v < 0 ? json_null() : json_real(round(v * scale) / scale);
 }
@@ -315,14 +322,11 @@ static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 {
 	struct engine_queue_stats es = {0};
-	const struct qstat *qs;
-	const struct metrics *m;
-	static const struct metrics zero;
+	const struct metrics *m =
+		stats_queue_today(s, o->id, jv_str(o->body, "tenant"), now);
 	json_t *agents = json_object();
 
 	engine_queue_stats(s->eng, now, o->id, &es);
-	qs = qstat_get(s, o->id, jv_str(o->body, "tenant"), now);
-	m = qs ? &qs->m : &zero;
 	agents_by_state(s, o->body, agents);
 	return json_pack(
 		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:i,"
@@ -338,10 +342,10 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		"agents", agents, "offered", (int)m->offered, "handled",
 		(int)m->handled, "answered", (int)m->answered, "abandoned",
 		(int)m->abandoned, "service_level",
-		num_or_null(metrics_service_level(m, 0), 1000), "sl_target",
+		stats_num(metrics_service_level(m, 0), 1000), "sl_target",
 		(int)jv_int(o->body, "sl_target", 80), "asa_s",
-		num_or_null(metrics_asa_s(m), 10), "aht_s",
-		num_or_null(metrics_aht_s(m), 10));
+		stats_num(metrics_asa_s(m), 10), "aht_s",
+		stats_num(metrics_aht_s(m), 10));
 }
 
 static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
@@ -465,534 +469,6 @@ static void api_stats_realtime(struct hreq *r)
 		return;
 	}
 	web_text(r, 200, "application/json", text, strlen(text));
-}
-
-/* ---- interval reports (computed on the store thread) ---- */
-
-enum group { G_QUEUE, G_AGENT, G_TENANT, G_SITE };
-
-struct row {
-	int64_t start;
-	char key[40];
-	struct metrics m;
-};
-
-struct report {
-	enum group group;
-	int64_t from, to, step;
-	json_t *names; /* key -> display name */
-	json_t *sl;    /* queue -> threshold ms */
-	json_t *index; /* "start key" -> row index */
-	struct row *rows;
-	size_t n, cap;
-	bool oom;
-};
-
-static const char *const group_names[] = {"queue", "agent", "tenant", "site"};
-
-static struct row *report_row(struct report *rp, int64_t start, const char *key)
-{
-	char k[96];
-	json_t *ix;
-
-	snprintf(k, sizeof(k), "%lld %s", (long long)start, key);
-	ix = json_object_get(rp->index, k);
-	if (ix)
-		return &rp->rows[json_integer_value(ix)];
-	if (rp->n == rp->cap) {
-		size_t cap = rp->cap ? rp->cap * 2 : 64;
-		struct row *rows = realloc(rp->rows, cap * sizeof(*rows));
-
-		if (!rows) {
-			rp->oom = true;
-			return NULL;
-		}
-		rp->rows = rows;
-		rp->cap = cap;
-	}
-	memset(&rp->rows[rp->n], 0, sizeof(rp->rows[0]));
-	rp->rows[rp->n].start = start;
-	snprintf(rp->rows[rp->n].key, sizeof(rp->rows[0].key), "%s", key);
-	json_object_set_new(rp->index, k, json_integer((json_int_t)rp->n));
-	return &rp->rows[rp->n++];
-}
-
-/*
- * An agent.state event closes a span of time in the previous state: it
- * is spread over the intervals it covers (agent and site groupings).
- */
-static void report_span(struct report *rp, int64_t end,
-			const struct engine_event *e)
-{
-	const char *key = rp->group == G_AGENT ? e->agent : e->site;
-	int64_t start = end - e->prev_state_ms;
-	struct row *row;
-
-	if (!key || strlen(key) >= 40)
-		return;
-	if (start < rp->from)
-		start = rp->from;
-	while (start < end) {
-		int64_t b = rp->from + (start - rp->from) / rp->step * rp->step;
-		int64_t stop = b + rp->step < end ? b + rp->step : end;
-
-		row = report_row(rp, b, key);
-		if (!row)
-			return;
-		metrics_agent_time(&row->m, e->prev_state, stop - start);
-		start = stop;
-	}
-}
-
-/* A contact's event into the row of its interval and key. */
-static void report_contact(struct report *rp, const struct store_event *ev,
-			   const struct engine_event *e)
-{
-	const char *key = rp->group == G_QUEUE	  ? e->queue
-			  : rp->group == G_AGENT  ? e->agent
-			  : rp->group == G_TENANT ? ev->tenant
-						  : e->site;
-	int64_t start =
-		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
-	struct row *row;
-
-	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
-		metrics_on_event(&row->m, e->type, e->entered, e->wait_ms,
-				 e->talk_ms, e->wrap_ms,
-				 e->queue ? jv_int(rp->sl, e->queue, 20000)
-					  : 20000);
-}
-
-/* The engine's rows, decoded by the event codec; damaged ones are left
- * out. */
-static int report_event(const struct store_event *ev, void *arg)
-{
-	struct report *rp = arg;
-	const struct engine_event *e;
-	enum event_type t;
-	struct event row;
-	char msg[160];
-	int err;
-
-	if (!event_type_parse(ev->type, &t) || t >= EVENT_ENGINE_MAX)
-		return 0;
-	err = event_parse(&row, ev->type, ev->data, msg, sizeof(msg));
-	if (err)
-		return err == ENOMEM ? ENOMEM : 0;
-	e = &row.u.engine.ev;
-	if (e->type != EV_AGENT_STATE)
-		report_contact(rp, ev, e);
-	else if (rp->group == G_AGENT || rp->group == G_SITE)
-		report_span(rp, ev->time_ms, e);
-	event_release(&row);
-	return rp->oom ? ENOMEM : 0;
-}
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
-
-static json_t *row_json(const struct report *rp, const struct row *row)
-{
-	const struct metrics *m = &row->m;
-	char t[32];
-
-	return json_pack(
-		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-		"s:i,s:o,s:o}",
-		"start", utctime_format(row->start, t, sizeof(t)), "key",
-		row->key, "name", jv_str(rp->names, row->key), "offered",
-		(int)m->offered, "answered", (int)m->answered, "handled",
-		(int)m->handled, "abandoned", (int)m->abandoned,
-		"short_abandoned", (int)m->short_abandoned,
-		"answered_in_threshold", (int)m->answered_in_sl,
-		"service_level", num_or_null(metrics_service_level(m, 0), 1000),
-		"asa_s", num_or_null(metrics_asa_s(m), 10), "avg_wait_s",
-		num_or_null(metrics_avg_wait_s(m), 10), "max_wait_s",
-		json_real(round((double)m->wait_max_ms / 100.0) / 10.0),
-		"aht_s", num_or_null(metrics_aht_s(m), 10), "avg_abandon_s",
-		num_or_null(metrics_avg_abandon_s(m), 10), "transfers",
-		(int)m->transfers, "occupancy",
-		num_or_null(metrics_occupancy(m), 1000), "utilisation",
-		num_or_null(metrics_utilisation(m), 1000));
-}
-
-static void report_run(struct store *st, struct query *q)
-{
-	struct report *rp = q->arg;
-	json_t *rows = json_array();
-
-	q->eq.from_ms = rp->from;
-	q->eq.to_ms = rp->to;
-	q->eq.tenants = (const char *const *)q->tenants;
-	q->eq.ntenants = q->ntenants;
-	rp->index = json_object();
-	q->err = st->ops->events(st, &q->eq, report_event, rp);
-	if (rp->n)
-		qsort(rp->rows, rp->n, sizeof(rp->rows[0]), row_cmp);
-	for (size_t i = 0; i < rp->n; i++)
-		json_array_append_new(rows, row_json(rp, &rp->rows[i]));
-	q->result = rows;
-}
-
-/* A text cell, quoted and kept from being a formula (core/csv.h). */
-static int csv_string(struct mbuf *mb, const char *s)
-{
-	char buf[256], *p = buf;
-	size_t n = csv_text(buf, sizeof(buf), s, true);
-	int err;
-
-	if (n >= sizeof(buf)) {
-		p = malloc(n + 1);
-		if (!p)
-			return ENOMEM;
-		csv_text(p, n + 1, s, true);
-	}
-	err = mbuf_write_mem(mb, (const uint8_t *)p, n);
-	if (p != buf)
-		free(p);
-	return err;
-}
-
-/* Numbers are written as numbers: only text cells are neutralised. */
-static int csv_field(struct mbuf *mb, const json_t *v)
-{
-	char num[32];
-
-	if (json_is_string(v))
-		return csv_string(mb, json_string_value(v));
-	if (json_is_integer(v))
-		return mbuf_printf(mb, "%lld",
-				   (long long)json_integer_value(v));
-	if (json_is_real(v)) {
-		snprintf(num, sizeof(num), "%g", json_real_value(v));
-		return mbuf_write_str(mb, num);
-	}
-	return 0;
-}
-
-static const char *const csv_cols[] = {"start",
-				       "key",
-				       "name",
-				       "offered",
-				       "answered",
-				       "handled",
-				       "abandoned",
-				       "short_abandoned",
-				       "answered_in_threshold",
-				       "service_level",
-				       "asa_s",
-				       "avg_wait_s",
-				       "max_wait_s",
-				       "aht_s",
-				       "avg_abandon_s",
-				       "transfers",
-				       "occupancy",
-				       "utilisation",
-				       NULL};
-
-static void report_csv(struct hreq *r, const json_t *rows)
-{
-	struct mbuf *mb = mbuf_alloc(4096);
-	json_t *row;
-	size_t i;
-	int err = 0;
-
-	if (!mb) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	for (int c = 0; csv_cols[c]; c++)
-		mbuf_printf(mb, "%s%s", c ? "," : "", csv_cols[c]);
-	mbuf_write_str(mb, "\r\n");
-	json_array_foreach(rows, i, row)
-	{
-		for (int c = 0; !err && csv_cols[c]; c++) {
-			if (c)
-				err |= mbuf_write_u8(mb, ',');
-			err |= csv_field(mb, json_object_get(row, csv_cols[c]));
-		}
-		err |= mbuf_write_str(mb, "\r\n");
-	}
-	if (err)
-		web_error(r, 500, "internal", "out of memory");
-	else
-		web_text(r, 200, "text/csv; charset=utf-8",
-			 (const char *)mb->buf, mb->end);
-	mem_deref(mb);
-}
-
-static void report_finish_free(struct report *rp)
-{
-	json_decref(rp->names);
-	json_decref(rp->sl);
-	json_decref(rp->index);
-	free(rp->rows);
-	free(rp);
-}
-
-static void report_finish(struct query *q)
-{
-	struct report *rp = q->arg;
-	char f[32], t[32];
-
-	if (!query_failed(q)) {
-		if (q->r->csv)
-			report_csv(q->r, q->result);
-		else
-			web_json(q->r, 200,
-				 json_pack(
-					 "{s:s,s:s,s:I,s:s,s:O}", "from",
-					 utctime_format(rp->from, f, sizeof(f)),
-					 "to",
-					 utctime_format(rp->to, t, sizeof(t)),
-					 "interval_s",
-					 (json_int_t)(rp->step / 1000), "group",
-					 group_names[rp->group], "rows",
-					 q->result));
-	}
-	report_finish_free(rp);
-}
-
-/* Names and thresholds the worker needs, copied on the loop. */
-static void report_snapshot(struct srv *s, struct report *rp)
-{
-	static const enum kind_id by_group[] = {K_QUEUES, K_AGENTS, K_TENANTS,
-						K_SITES};
-	struct kindset *set = obj_set(s, by_group[rp->group]);
-	struct kindset *qs = obj_set(s, K_QUEUES);
-
-	rp->names = json_object();
-	rp->sl = json_object();
-	for (size_t i = 0; i < set->n; i++)
-		json_object_set(rp->names, set->list[i]->id,
-				json_object_get(set->list[i]->body, "name"));
-	for (size_t i = 0; i < qs->n; i++)
-		json_object_set_new(rp->sl, qs->list[i]->id,
-				    json_integer(jv_int(qs->list[i]->body,
-							"sl_threshold_s", 20) *
-						 1000));
-}
-
-static bool report_params(struct hreq *r, struct report *rp)
-{
-	static const char *const steps[] = {"15m", "30m", "1h", "1d"};
-	static const int64_t step_ms[] = {900000, 1800000, 3600000, 86400000};
-	char buf[64];
-	const char *v;
-	int i;
-
-	v = web_query(r, "from", buf, sizeof(buf));
-	rp->from = v ? utctime_parse(v) : -1;
-	v = web_query(r, "to", buf, sizeof(buf));
-	rp->to = v ? utctime_parse(v) : -1;
-	if (rp->from < 0 || rp->to <= rp->from ||
-	    rp->to - rp->from > 92 * 86400000LL) {
-		web_error(r, 400, "invalid_field",
-			  "from, to: expected UTC times like "
-			  "2026-11-29T00:00:00Z, from before to, at most 92 "
-			  "days apart");
-		return false;
-	}
-	v = web_query(r, "interval", buf, sizeof(buf));
-	for (i = 0; v && i < 4 && strcmp(steps[i], v); i++)
-		;
-	if (v && i == 4) {
-		web_error(r, 400, "invalid_field",
-			  "interval: expected 15m, 30m, 1h or 1d");
-		return false;
-	}
-	rp->step = step_ms[v ? i : 0];
-	v = web_query(r, "group", buf, sizeof(buf));
-	for (i = 0; v && i < 4 && strcmp(group_names[i], v); i++)
-		;
-	if (v && i == 4) {
-		web_error(r, 400, "invalid_field",
-			  "group: expected queue, agent, tenant or site");
-		return false;
-	}
-	rp->group = v ? (enum group)i : G_QUEUE;
-	if (r->user->role == ROLE_CLIENT &&
-	    (rp->group == G_AGENT || rp->group == G_SITE)) {
-		web_forbidden(r);
-		return false;
-	}
-	return true;
-}
-
-static void api_reports_intervals(struct hreq *r)
-{
-	struct report *rp = calloc(1, sizeof(*rp));
-	struct query *q;
-	char t[64];
-
-	if (!rp) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	if (!report_params(r, rp) || !(q = query_new(r))) {
-		free(rp);
-		return;
-	}
-	if (!auth_scope(r, &q->tenants, &q->ntenants)) {
-		query_free(q);
-		free(rp);
-		return;
-	}
-	if (web_query(r, "tenant", t, sizeof(t))) {
-		if (!auth_sees_tenant(r->srv, r->user, t)) {
-			query_free(q);
-			free(rp);
-			web_not_found(r, "tenant", t);
-			return;
-		}
-		auth_tenants_free(q->tenants, q->ntenants);
-		q->tenants = calloc(2, sizeof(char *));
-		if (q->tenants && (q->tenants[0] = strdup(t)))
-			q->ntenants = 1;
-	}
-	report_snapshot(r->srv, rp);
-	q->arg = rp;
-	q->run = report_run;
-	q->finish = report_finish;
-	query_submit(q);
-}
-
-/* ---- an agent's own figures today ---- */
-
-/* Serves q: one of its tenants, a capacity on the queue's channel. */
-static bool agent_serves(const json_t *agent, const json_t *q)
-{
-	const char *tenant = jv_str(q, "tenant");
-	json_t *v;
-	size_t i;
-
-	if (jv_int(json_object_get(agent, "capacity"), jv_str(q, "channel"),
-		   0) <= 0)
-		return false;
-	json_array_foreach(json_object_get(agent, "tenants"), i, v)
-	{
-		if (tenant && !strcmp(json_string_value(v), tenant))
-			return true;
-	}
-	return false;
-}
-
-/* Today's service level of each queue the agent serves. */
-static json_t *figures_queues(struct srv *s, const json_t *agent, int64_t now)
-{
-	struct kindset *set = obj_set(s, K_QUEUES);
-	static const struct metrics zero;
-	json_t *out = json_array();
-
-	for (size_t i = 0; i < set->n; i++) {
-		const json_t *b = set->list[i]->body;
-		const struct qstat *qs;
-
-		if (!agent_serves(agent, b))
-			continue;
-		qs = qstat_get(s, set->list[i]->id, jv_str(b, "tenant"), now);
-		json_array_append_new(
-			out,
-			json_pack("{s:s,s:s,s:o,s:i}", "id", set->list[i]->id,
-				  "name", jv_str(b, "name"), "service_level",
-				  num_or_null(metrics_service_level(
-						      qs ? &qs->m : &zero, 0),
-					      1000),
-				  "sl_target",
-				  (int)jv_int(b, "sl_target", 80)));
-	}
-	return out;
-}
-
-/* The day's row of the agent, with the state it is in until now. */
-static void figures_finish(struct query *q)
-{
-	struct report *rp = q->arg;
-	struct srv *s = q->r->srv;
-	const char *id = q->strs[0];
-	const struct astate *a = stats_agent_state(s, id);
-	struct metrics m = {0};
-	struct obj *o = obj_find(s, K_AGENTS, id);
-	char f[32];
-
-	for (size_t i = 0; !q->err && i < rp->n; i++)
-		if (!strcmp(rp->rows[i].key, id))
-			metrics_add(&m, &rp->rows[i].m);
-	if (a)
-		metrics_agent_time(&m, a->state,
-				   rp->to - (a->since_ms > rp->from
-						     ? a->since_ms
-						     : rp->from));
-	if (!query_failed(q) && !o)
-		web_not_found(q->r, "agent", id);
-	else if (!q->err)
-		web_json(
-			q->r, 200,
-			json_pack(
-				"{s:s,s:s,s:i,s:o,s:o,s:o}", "agent", id,
-				"since", utctime_format(rp->from, f, sizeof(f)),
-				"handled", (int)m.handled, "aht_s",
-				num_or_null(metrics_aht_s(&m), 10), "occupancy",
-				num_or_null(metrics_occupancy(&m), 1000),
-				"queues", figures_queues(s, o->body, rp->to)));
-	report_finish_free(rp);
-}
-
-/* An agent itself, a supervisor of its site, an admin; else 404. */
-static bool figures_visible(struct hreq *r, const struct obj *a)
-{
-	const struct user *u = r->user;
-
-	return a && (u->role == ROLE_ADMIN ||
-		     (u->role == ROLE_AGENT && !strcmp(u->agent, a->id)) ||
-		     (u->role == ROLE_SUPERVISOR &&
-		      auth_sees_site(r->srv, u, jv_str(a->body, "site"))));
-}
-
-/*
- * Today (since midnight in its first tenant's zone): handled, AHT and
- * occupancy from the log, as the interval report by agent counts them.
- */
-static void api_agent_figures(struct hreq *r)
-{
-	struct srv *s = r->srv;
-	struct obj *a = obj_find(s, K_AGENTS, r->params[0]);
-	const char *tenant;
-	struct report *rp;
-	struct query *q;
-
-	if (!figures_visible(r, a)) {
-		web_not_found(r, "agent", r->params[0]);
-		return;
-	}
-	rp = calloc(1, sizeof(*rp));
-	if (!rp) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	if (!(q = query_new(r))) {
-		free(rp);
-		return;
-	}
-	tenant = json_string_value(
-		json_array_get(json_object_get(a->body, "tenants"), 0));
-	rp->group = G_AGENT;
-	rp->to = srv_now(s) + 1;
-	rp->from = tenant ? day_start(s, tenant, rp->to - 1)
-			  : rp->to - 1 - (rp->to - 1) % 86400000;
-	rp->step = rp->to - rp->from;
-	report_snapshot(s, rp);
-	snprintf(q->strs[0], sizeof(q->strs[0]), "%s", a->id);
-	q->arg = rp;
-	q->run = report_run;
-	q->finish = figures_finish;
-	query_submit(q);
 }
 
 /* ---- events replay ---- */
@@ -1151,14 +627,6 @@ static const struct route stats_routes[] = {
 	 .pattern = "/api/v1/stats/realtime",
 	 .h = api_stats_realtime,
 	 .roles = R_ADMIN | R_SUPERVISOR | R_AGENT | R_CLIENT},
-	{.method = "GET",
-	 .pattern = "/api/v1/reports/intervals",
-	 .h = api_reports_intervals,
-	 .roles = R_ADMIN | R_SUPERVISOR | R_CLIENT},
-	{.method = "GET",
-	 .pattern = "/api/v1/agents/{id}/figures",
-	 .h = api_agent_figures,
-	 .roles = R_ADMIN | R_SUPERVISOR | R_AGENT},
 	{.method = "GET",
 	 .pattern = "/api/v1/events",
 	 .h = api_events,

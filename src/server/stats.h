@@ -1,7 +1,7 @@
 /*
  * stats — the realtime statistics (today's counters per queue, the
- * agents' states), the interval reports, /metrics, /healthz and the event
- * replay (GET /api/v1/events). A server module (module.h) whose state is
+ * agents' states), /metrics, /healthz and the event replay
+ * (GET /api/v1/events). A server module (module.h) whose state is
  * its own: the counters live from the engine's events and are rebuilt
  * from the log at start-up.
  */
@@ -10,7 +10,10 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/engine.h"
+#include "core/metrics.h"
 #include "server/module.h"
 
 struct srv;
@@ -35,5 +38,21 @@ struct astate {
 
 /* The agent's state and since when (borrowed), or NULL. */
 const struct astate *stats_agent_state(struct srv *s, const char *agent);
+
+/*
+ * The UTC instant the tenant's day began (its last local midnight at
+ * now_ms, in its time zone; UTC for an unknown tenant or zone).
+ */
+int64_t stats_day_start(struct srv *s, const char *tenant, int64_t now_ms);
+
+/* Today's counters of a queue of tenant (borrowed; all zero for none). */
+const struct metrics *stats_queue_today(struct srv *s, const char *queue,
+					const char *tenant, int64_t now);
+
+/*
+ * A measure as the API writes it: v rounded to 1/scale, or null when v is
+ * negative (metrics.h: nothing to measure yet). A new reference.
+ */
+json_t *stats_num(double v, double scale);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "channels/channel.h"
+#include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
 #include "server/customers.h"
@@ -24,6 +25,7 @@ const struct srv_module *const srv_modules[] = {
 	&channels_module,	/* after the contacts: events name them */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
+	&audit_module,		/* the audit trail: reads the log */
 	&stream_module,
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */

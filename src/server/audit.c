@@ -237,6 +237,26 @@ static void add_username(struct srv *s, json_t *e)
 		json_object_set_new(e, "username", json_string(u->username));
 }
 
+/* The configuration object's name, while it exists: ids alone say little. */
+static void add_object_name(struct srv *s, json_t *e)
+{
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+	const char *id = json_string_value(json_object_get(e, "id"));
+	const struct obj *o = NULL;
+	const char *name;
+
+	for (int k = 0; kind && id && !o && k < K_MAX; k++)
+		if (!strcmp(kinds[k]->name, kind))
+			o = obj_find(s, (enum kind_id)k, id);
+	if (!o)
+		return;
+	name = jv_str(o->body, "name");
+	if (!name)
+		name = jv_str(o->body, "username");
+	if (name)
+		json_object_set_new(e, "name", json_string(name));
+}
+
 static void audit_finish(struct query *q)
 {
 	struct audit_job *j = q->arg;
@@ -251,7 +271,13 @@ static void audit_finish(struct query *q)
 		e = json_array_get(q->result, j->limit - 1);
 		next = json_incref(json_object_get(e, "seq"));
 	}
-	json_array_foreach(q->result, i, e) add_username(q->r->srv, e);
+	json_array_foreach(q->result, i, e)
+	{
+		add_username(q->r->srv, e);
+		if (!strcmp(json_string_value(json_object_get(e, "type")),
+			    "config"))
+			add_object_name(q->r->srv, e);
+	}
 	web_json(q->r, 200,
 		 json_pack("{s:O,s:o}", "events", q->result, "next_before",
 			   next));

@@ -77,6 +77,7 @@ test('a configuration change is at the top with who, what and which object, newe
   assert.equal(e.tenant, S.am);
   assert.equal(e.user, S.admin);
   assert.equal(e.username, 'admin');
+  assert.equal(e.name, S.qAM.name, 'the object\'s name, while it exists');
   assert.ok(Math.abs(Date.parse(e.at) - Date.now()) < 3600000, `at is a UTC time: ${e.at}`);
   assert.ok(events.some((x) => x.kind === 'users' && x.id === S.sup && x.action === 'create' && x.tenant === null),
     'the user\'s creation, of no tenant');

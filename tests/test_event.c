@@ -213,6 +213,10 @@ static void test_other_types_keep_their_bytes(void **state)
 			    .u.login = {"u1", "ann", "127.0.0.1"}};
 	check_bytes(&ev, "{\"user\":\"u1\",\"username\":\"ann\",\"peer\":"
 			 "\"127.0.0.1\"}");
+	ev = (struct event){.type = EVENT_AUDIT_LOGIN_FAILED,
+			    .u.login = {"", "eve", "127.0.0.1"}};
+	check_bytes(&ev, "{\"user\":\"\",\"username\":\"eve\",\"peer\":"
+			 "\"127.0.0.1\"}");
 }
 
 /* Every engine type: encode, decode, and the logged fields come back. */

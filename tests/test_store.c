@@ -107,7 +107,7 @@ static void store_open(struct fx *f)
 	if (store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)))
 		fail_msg("open %s: %s", f->dir, msg);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, 3);
 }
 
 static void store_reopen(struct fx *f)
@@ -235,10 +235,10 @@ static void test_migrate_twice_stays_at_the_last_version(void **state)
 	int version = 0;
 
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, 3);
 	store_reopen(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, 3);
 	assert_string_equal(f->st->ops->name, "sqlite");
 }
 
@@ -275,7 +275,7 @@ static void test_open_creates_the_folder(void **state)
 	assert_int_equal(store_sqlite_open(&st, sub, false, msg, sizeof(msg)),
 			 0);
 	assert_int_equal(st->ops->migrate(st, &version), 0);
-	assert_int_equal(version, 2);
+	assert_int_equal(version, 3);
 	st->ops->close(st);
 	assert_int_equal(access(sub, F_OK), 0);
 }
@@ -708,6 +708,233 @@ static void test_event_handler_can_stop_the_walk(void **state)
 	six_events(f);
 	assert_int_equal(f->st->ops->events(f->st, &q, event_h, &e), 7);
 	assert_int_equal(e.n, 3);
+}
+
+/* ---- the log by type, newest first ---- */
+
+/*
+ * seq  time  tenant  type              data's user (username)
+ *  1   1000  t1      audit.config      u1 (ann)
+ *  2   2000  -       audit.login       u2 (bob)
+ *  3   3000  t2      contact.queued    -
+ *  4   4000  t2      audit.config      u2 (bob)
+ *  5   5000  -       audit.login       u1 (ann)
+ *  6   6000  t1      audit.customer_read u3
+ *  7   7000  -       audit.login_failed "" (eve)
+ *  8   8000  -       auditx            u1
+ */
+static void audit_events(struct fx *f)
+{
+	static const char *const tenants[] = {"t1", NULL, "t2", "t2",
+					      NULL, "t1", NULL, NULL};
+	static const char *const types[] = {
+		"audit.config",	      "audit.login", "contact.queued",
+		"audit.config",	      "audit.login", "audit.customer_read",
+		"audit.login_failed", "auditx"};
+	static const char *const data[] = {
+		"{\"user\":\"u1\",\"username\":\"ann\"}",
+		"{\"user\":\"u2\",\"username\":\"bob\"}",
+		"{\"contact\":\"c1\"}",
+		"{\"user\":\"u2\",\"username\":\"bob\"}",
+		"{\"user\":\"u1\",\"username\":\"ann\"}",
+		"{\"user\":\"u3\",\"customer\":\"k1\"}",
+		"{\"user\":\"\",\"username\":\"eve\"}",
+		"{\"user\":\"u1\"}"};
+	struct store_batch b = {0};
+
+	for (int i = 0; i < 8; i++)
+		event(&b, i + 1, (i + 1) * 1000, tenants[i], types[i], data[i]);
+	assert_int_equal(commit(f, &b), 0);
+}
+
+static const char *type_seqs(struct fx *f, const struct store_type_query *q,
+			     char *buf, size_t size)
+{
+	struct evs e = {0};
+
+	assert_int_equal(f->st->ops->events_by_type(f->st, q, event_h, &e), 0);
+	return seqs(&e, buf, size);
+}
+
+static void test_events_by_prefix_newest_first(void **state)
+{
+	struct fx *f = *state;
+	char buf[64];
+
+	audit_events(f);
+	assert_string_equal(
+		type_seqs(f, &(struct store_type_query){.prefix = "audit."},
+			  buf, sizeof(buf)),
+		"7,6,5,4,2,1");
+	/* the prefix is not a pattern: "audit.login" takes login_failed */
+	assert_string_equal(
+		type_seqs(f, &(struct store_type_query){.type = "audit.login"},
+			  buf, sizeof(buf)),
+		"5,2");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.login"},
+			  buf, sizeof(buf)),
+		"7,5,2");
+	assert_string_equal(
+		type_seqs(f, &(struct store_type_query){.prefix = "audit%"},
+			  buf, sizeof(buf)),
+		"");
+}
+
+static void test_events_by_type_page_by_sequence(void **state)
+{
+	struct fx *f = *state;
+	char buf[64];
+
+	audit_events(f);
+	assert_string_equal(type_seqs(f,
+				      &(struct store_type_query){
+					      .prefix = "audit.", .limit = 2},
+				      buf, sizeof(buf)),
+			    "7,6");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .before_seq = 6,
+						     .limit = 2},
+			  buf, sizeof(buf)),
+		"5,4");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .before_seq = 2,
+						     .limit = 2},
+			  buf, sizeof(buf)),
+		"1");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .until_seq = 5},
+			  buf, sizeof(buf)),
+		"5,4,2,1");
+}
+
+static void test_events_by_type_filters(void **state)
+{
+	struct fx *f = *state;
+	char buf[64];
+
+	audit_events(f);
+	/* time: from included, to excluded */
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .from_ms = 2000,
+						     .to_ms = 6000},
+			  buf, sizeof(buf)),
+		"5,4,2");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .tenant = "t1"},
+			  buf, sizeof(buf)),
+		"6,1");
+	/* who: a user's id or its name */
+	assert_string_equal(type_seqs(f,
+				      &(struct store_type_query){
+					      .prefix = "audit.", .user = "u1"},
+				      buf, sizeof(buf)),
+			    "5,1");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .user = "eve"},
+			  buf, sizeof(buf)),
+		"7");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .user = "' OR 1 --"},
+			  buf, sizeof(buf)),
+		"");
+}
+
+static void test_events_by_type_scope(void **state)
+{
+	static const char *const t1[] = {"t1"};
+	static const char *const u2[] = {"u2"};
+	struct fx *f = *state;
+	char buf[64];
+
+	audit_events(f);
+	/* a tenant's events, and the tenantless ones of its users only */
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .tenants = t1,
+						     .ntenants = 1,
+						     .users = u2,
+						     .nusers = 1},
+			  buf, sizeof(buf)),
+		"6,2,1");
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .tenants = t1,
+						     .ntenants = 1},
+			  buf, sizeof(buf)),
+		"6,1");
+	/* an empty scope sees nothing, not everything */
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){
+				  .prefix = "audit.",
+				  .tenants = (const char *[]){NULL}},
+			  buf, sizeof(buf)),
+		"");
+	/* the tenant filter cannot widen the scope */
+	assert_string_equal(
+		type_seqs(f,
+			  &(struct store_type_query){.prefix = "audit.",
+						     .tenant = "t2",
+						     .tenants = t1,
+						     .ntenants = 1},
+			  buf, sizeof(buf)),
+		"");
+}
+
+/* A folder made before the index (version 2) gets it, its log intact. */
+static void test_type_index_migrates_an_existing_log(void **state)
+{
+	struct fx *f = *state;
+	char path[128], buf[64];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int version = 0;
+
+	audit_events(f);
+	f->st->ops->close(f->st);
+	f->st = NULL;
+	snprintf(path, sizeof(path), "%s/relais.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DROP INDEX events_type;"
+				      "PRAGMA user_version = 2",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	store_open(f);
+	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
+	assert_int_equal(version, 3);
+	assert_string_equal(
+		type_seqs(f, &(struct store_type_query){.type = "audit.config"},
+			  buf, sizeof(buf)),
+		"4,1");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT 1 FROM sqlite_master WHERE "
+					    "name = 'events_type'",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
 }
 
 /* ---- contacts ---- */
@@ -1475,6 +1702,11 @@ int main(void)
 		T(test_events_of_some_tenants),
 		T(test_events_limit),
 		T(test_event_handler_can_stop_the_walk),
+		T(test_events_by_prefix_newest_first),
+		T(test_events_by_type_page_by_sequence),
+		T(test_events_by_type_filters),
+		T(test_events_by_type_scope),
+		T(test_type_index_migrates_an_existing_log),
 		T(test_stat_events_read_the_counted_fields),
 		T(test_open_contacts_are_the_non_terminal_ones),
 		T(test_open_contacts_give_the_fields_a_restart_needs),

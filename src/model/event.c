@@ -176,6 +176,7 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"audit.customer_read", 1, {customer_read_fields}},
 	{"audit.config", 1, {config_fields}},
 	{"audit.login", 1, {login_fields}},
+	{"audit.login_failed", 1, {login_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */

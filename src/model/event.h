@@ -46,6 +46,7 @@ enum event_type {
 	EVENT_AUDIT_CUSTOMER_READ, /* a user read a customer's record */
 	EVENT_AUDIT_CONFIG,	   /* a configuration object changed */
 	EVENT_AUDIT_LOGIN,	   /* a user logged in */
+	EVENT_AUDIT_LOGIN_FAILED,  /* a login was refused */
 	EVENT_TYPE_MAX,
 };
 
@@ -102,6 +103,7 @@ struct event_audit_config {
 	const char *username;
 };
 
+/* audit.login, audit.login_failed (user "": no such user) */
 struct event_audit_login {
 	const char *user, *username;
 	const char *peer; /* the client's address */
@@ -118,7 +120,7 @@ struct event {
 		struct event_customer customer;
 		struct event_customer_read customer_read;
 		struct event_audit_config config;
-		struct event_audit_login login;
+		struct event_audit_login login; /* and login_failed */
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

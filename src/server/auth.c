@@ -805,12 +805,19 @@ static void login_free(struct login *l)
 	free(l);
 }
 
-/* The 401 waits for the failure's count to be on disk. */
-static void login_failed(struct hreq *r, const char *username)
+/*
+ * The 401 waits for the failure's count and its audit event to be on
+ * disk. u: the user of that name, or NULL (the name is recorded as tried).
+ */
+static void login_failed(struct hreq *r, const char *username,
+			 const struct user *u, const char *addr)
 {
 	struct srv *s = r->srv;
 
 	A(s)->logins_failed++;
+	srv_log(s, NULL,
+		&(struct event){.type = EVENT_AUDIT_LOGIN_FAILED,
+				.u.login = {u ? u->id : "", username, addr}});
 	log_warn("auth", "msg=\"login failed\" user=%s peer=%s", username,
 		 r->peer);
 	snprintf(r->extra, sizeof(r->extra), "WWW-Authenticate: Bearer\r\n");
@@ -864,7 +871,7 @@ static void login_done(void *arg)
 	throttle_done(&A(s)->throttle, l->username, l->addr, ok, srv_now(s),
 		      limit_write, s);
 	if (!ok) {
-		login_failed(r, l->username);
+		login_failed(r, l->username, u, l->addr);
 		login_free(l);
 		return;
 	}

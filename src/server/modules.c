@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "channels/channel.h"
+#include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
 #include "server/customers.h"
@@ -26,6 +27,7 @@ const struct srv_module *const srv_modules[] = {
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
 	&reports_module,	/* reports: after stats (today's counters) */
+	&audit_module,		/* the audit trail: reads the log */
 	&stream_module,
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */

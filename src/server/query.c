@@ -21,6 +21,8 @@ void query_free(struct query *q)
 {
 	json_decref(q->result);
 	json_decref(q->extra);
+	if (q->arg_free)
+		q->arg_free(q->arg);
 	auth_tenants_free(q->tenants, q->ntenants);
 	free(q);
 }

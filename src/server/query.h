@@ -27,6 +27,7 @@ struct query {
 	struct store_event_query eq;
 	char strs[6][128]; /* copies of filter strings */
 	void *arg;
+	void (*arg_free)(void *arg); /* frees arg with q, if set */
 };
 
 struct query *query_new(struct hreq *r);

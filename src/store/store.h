@@ -117,6 +117,30 @@ struct store_event_query {
 };
 
 /*
+ * A page of the log by type, newest first (the audit trail): the events
+ * whose type starts with prefix, or is type, with seq below before_seq.
+ * 0 / NULL do not filter. user is the data's "user" or its "username".
+ * With a scope (tenants not NULL), an event of no tenant is seen only
+ * when its data's "user" is one of users (the users of that scope).
+ * Served by the index on (type, seq): O(matching rows) at worst, and a
+ * page of one type is read straight from the index.
+ */
+struct store_type_query {
+	const char *prefix;	/* "audit." */
+	const char *type;	/* exactly this type */
+	int64_t before_seq;	/* excluded */
+	int64_t until_seq;	/* included */
+	int64_t from_ms, to_ms; /* time range, to excluded */
+	const char *tenant;
+	const char *user;
+	const char *const *tenants; /* NULL: every tenant */
+	size_t ntenants;
+	const char *const *users; /* with tenants: their users */
+	size_t nusers;
+	size_t limit;
+};
+
+/*
  * An event as the realtime statistics count it: the fields of its data
  * read by the store, so that a restart need not parse every event of the
  * day. Strings are borrowed for the call; NULL, 0 or false when absent.
@@ -152,6 +176,10 @@ struct store_ops {
 			 store_row_h *h, void *arg, size_t *total);
 	int (*events)(struct store *st, const struct store_event_query *q,
 		      store_event_h *h, void *arg);
+	/* Events by type, newest first (struct store_type_query). */
+	int (*events_by_type)(struct store *st,
+			      const struct store_type_query *q,
+			      store_event_h *h, void *arg);
 	/* Events from from_ms on whose type is one of types, by sequence. */
 	int (*stat_events)(struct store *st, int64_t from_ms,
 			   const char *const *types, size_t ntypes,

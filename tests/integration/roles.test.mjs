@@ -128,6 +128,7 @@ GET /api/v1/stats/realtime [tenant=Télécom Plus]          200   200       404 
 GET /api/v1/reports/intervals                             200   200       403   200    403        401  (r)
 GET /api/v1/reports/intervals [tenant=Télécom Plus]       200   200       403   404    403        401
 GET /api/v1/events                                        200   200       403   403    200        401  (r)
+GET /api/v1/audit                                         200   200       403   403    403        401
 GET /api/v1/stream                                        101   101       101   101    101        401
 WS subscribe stats                                        sub   sub       sub   sub    err        -
 WS subscribe tenant:AssurMax                              sub   sub       err   err    sub        -
@@ -765,7 +766,8 @@ test('b. tenant isolation over HTTP: AssurMax-only users never see a Télécom P
     `/api/v1/customers?phone=${encodeURIComponent('+33622222222')}`, '/api/v1/customers?email=bob@telecom.example',
     '/api/v1/customers?q=Bob', '/api/v1/customers?q=telecom', '/api/v1/customers?q=%2B3362222', '/api/v1/customers?q=%25',
     '/api/v1/customers?q=_', `/api/v1/customers?q=b&tenant=${S.tp}`,
-    '/api/v1/stats/realtime', `/api/v1/stats/realtime?tenant=${S.am}`, `/api/v1/stats/realtime?tenant=${S.tp}`);
+    '/api/v1/stats/realtime', `/api/v1/stats/realtime?tenant=${S.am}`, `/api/v1/stats/realtime?tenant=${S.tp}`,
+    '/api/v1/audit?limit=500', `/api/v1/audit?limit=500&tenant=${S.tp}`, '/api/v1/audit?type=login&limit=500');
   for (const c of contacts) paths.push(`/api/v1/contacts/${c}`);
   for (const c of customers) paths.push(`/api/v1/customers/${c}`, `/api/v1/customers/${c}/contacts?limit=500`);
   for (const group of ['queue', 'tenant', 'agent', 'site']) {

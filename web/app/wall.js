@@ -6,13 +6,29 @@
 // queues at most): tiles and rows are components that re-render only when
 // their own figures changed, the grid shows one page of agents, and the
 // time in state ticks in its own small cells.
-import { html, api, t, fmtDuration, fmtNumber, fmtPercent, fmtTime } from './lib.js';
+import { html, api, t, fmtDuration, fmtTime, currentLang } from './lib.js';
 import { Component } from '/vendor/preact.mjs';
 import { useState, useEffect, useMemo, useRef } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 import { AgentDialog, reasonLabel } from './wall-agent.js';
 
 const PAGE_SIZE = 50;
+
+// lib.js's fmtNumber and fmtPercent build an Intl formatter per call; a
+// second's picture formats hundreds of figures, so the wall keeps one per
+// language.
+const formats = { lang: '', number: null, percent: null };
+function formatter(kind) {
+  const lang = currentLang();
+  if (formats.lang !== lang) {
+    formats.lang = lang;
+    formats.number = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+    formats.percent = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 });
+  }
+  return formats[kind];
+}
+const fmtNumber = (n) => (n == null ? '–' : formatter('number').format(n));
+const fmtPercent = (x) => (x == null ? '–' : formatter('percent').format(x));
 const FILTERS = ['tenant', 'site', 'queue'];
 
 // ---- the filters, in the hash's query (#/wall?tenant=ID) ----------------

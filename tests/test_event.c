@@ -217,6 +217,12 @@ static void test_other_types_keep_their_bytes(void **state)
 			    .u.login = {"", "eve", "127.0.0.1"}};
 	check_bytes(&ev, "{\"user\":\"\",\"username\":\"eve\",\"peer\":"
 			 "\"127.0.0.1\"}");
+	ev = (struct event){
+		.type = EVENT_AUDIT_AGENT_STATE,
+		.u.agent_state = {"a1", "paused", "lunch", "u1", "sup"}};
+	check_bytes(&ev, "{\"id\":\"a1\",\"state\":\"paused\",\"reason\":"
+			 "\"lunch\",\"user\":\"u1\",\"username\":\"sup\"}");
+	assert_null(event_agent(&ev));
 }
 
 /* Every engine type: encode, decode, and the logged fields come back. */

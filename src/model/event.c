@@ -159,6 +159,16 @@ static const struct field login_fields[] = {
 	END,
 };
 
+#define AS(m) offsetof(struct event_audit_agent_state, m)
+static const struct field agent_state_fields[] = {
+	{"id", F_STR, AS(id)},
+	{"state", F_STR, AS(state)},
+	{"reason", F_STR_NULL, AS(reason)},
+	{"user", F_STR, AS(user)},
+	{"username", F_STR, AS(username)},
+	END,
+};
+
 /* A type's data: its field tables in order, NULL-terminated. */
 struct shape {
 	const char *name;
@@ -177,6 +187,7 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"audit.config", 1, {config_fields}},
 	{"audit.login", 1, {login_fields}},
 	{"audit.login_failed", 1, {login_fields}},
+	{"audit.agent_state", 1, {agent_state_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */

@@ -47,6 +47,7 @@ enum event_type {
 	EVENT_AUDIT_CONFIG,	   /* a configuration object changed */
 	EVENT_AUDIT_LOGIN,	   /* a user logged in */
 	EVENT_AUDIT_LOGIN_FAILED,  /* a login was refused */
+	EVENT_AUDIT_AGENT_STATE,   /* a user set an agent's state */
 	EVENT_TYPE_MAX,
 };
 
@@ -109,6 +110,14 @@ struct event_audit_login {
 	const char *peer; /* the client's address */
 };
 
+/* Its agent is "id", not "agent": not a topic of the agent (event_agent). */
+struct event_audit_agent_state {
+	const char *id;	    /* the agent's */
+	const char *state;  /* available, paused, offline */
+	const char *reason; /* the pause's, NULL (JSON null) otherwise */
+	const char *user, *username;
+};
+
 struct event {
 	enum event_type type;
 	int version; /* of the row (decoded); the encoder writes the last */
@@ -121,6 +130,7 @@ struct event {
 		struct event_customer_read customer_read;
 		struct event_audit_config config;
 		struct event_audit_login login; /* and login_failed */
+		struct event_audit_agent_state agent_state;
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

@@ -16,6 +16,7 @@
 #include "server/auth.h"
 #include "server/objects.h"
 #include "model/config.h"
+#include "model/event.h"
 
 static const char *const agent_states[] = {"available", "paused", "offline",
 					   NULL};
@@ -114,6 +115,23 @@ static struct obj *path_agent(struct hreq *r)
 	return a;
 }
 
+/*
+ * A supervisor's or an admin's change of another's state is kept for the
+ * audit trail; an agent's own changes are its everyday work, in agent.state.
+ */
+static void audit_state(struct hreq *r, const struct obj *a, const char *state,
+			const char *reason)
+{
+	const struct user *u = r->user;
+
+	if (u->role == ROLE_AGENT)
+		return;
+	srv_log(r->srv, NULL,
+		&(struct event){.type = EVENT_AUDIT_AGENT_STATE,
+				.u.agent_state = {a->id, state, reason, u->id,
+						  u->username}});
+}
+
 static void api_agent_state(struct hreq *r)
 {
 	struct srv *s = r->srv;
@@ -150,6 +168,7 @@ static void api_agent_state(struct hreq *r)
 		web_error(r, 500, "internal", "engine: %s", strerror(err));
 		return;
 	}
+	audit_state(r, a, state, st == AS_PAUSED ? reason : NULL);
 	as = stats_agent_state(s, a->id);
 	srv_reply_durable(
 		r, 200,

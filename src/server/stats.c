@@ -330,7 +330,7 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 	agents_by_state(s, o->body, agents);
 	return json_pack(
 		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:i,"
-		"s:o,s:o}",
+		"s:i,s:o,s:o}",
 		"id", o->id, "tenant", jv_str(o->body, "tenant"), "name",
 		jv_str(o->body, "name"), "channel", jv_str(o->body, "channel"),
 		"waiting", (int)es.waiting, "longest_wait_s",
@@ -343,28 +343,53 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		(int)m->handled, "answered", (int)m->answered, "abandoned",
 		(int)m->abandoned, "service_level",
 		stats_num(metrics_service_level(m, 0), 1000), "sl_target",
-		(int)jv_int(o->body, "sl_target", 80), "asa_s",
+		(int)jv_int(o->body, "sl_target", 80), "sl_threshold_s",
+		(int)(queue_sl_ms(s, o->id) / 1000), "asa_s",
 		stats_num(metrics_asa_s(m), 10), "aht_s",
 		stats_num(metrics_aht_s(m), 10));
 }
 
-static json_t *agent_realtime(struct srv *s, const struct obj *o, int64_t now)
+/* The agent's tenants that u sees (u NULL: all): no other tenant's id. */
+static json_t *agent_tenants(struct srv *s, const struct user *u,
+			     const struct obj *o)
+{
+	json_t *out = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(o->body, "tenants"), i, v)
+	{
+		if (!u || auth_sees_tenant(s, u, json_string_value(v)))
+			json_array_append(out, v);
+	}
+	return out;
+}
+
+static json_t *agent_realtime(struct srv *s, const struct user *u,
+			      const struct obj *o, int64_t now)
 {
 	const struct astate *a = stats_agent_state(s, o->id);
 	enum agent_state st = AS_OFFLINE;
 	uint8_t load[CH_MAX] = {0};
 	int contacts = 0;
+	json_t *channels = json_array();
 
 	engine_agent_info(s->eng, o->id, &st, load);
-	for (int c = 0; c < CH_MAX; c++)
+	for (int c = 0; c < CH_MAX; c++) {
 		contacts += load[c];
-	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i}", "id", o->id, "name",
-			 jv_str(o->body, "name"), "state",
+		/* the wallboard's queue filter: who counts in a queue's tile */
+		if (jv_int(json_object_get(o->body, "capacity"),
+			   engine_channel_names[c], 0) > 0)
+			json_array_append_new(
+				channels, json_string(engine_channel_names[c]));
+	}
+	return json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I,s:i,s:o,s:o}", "id", o->id,
+			 "name", jv_str(o->body, "name"), "state",
 			 engine_agent_state_name(st), "reason",
 			 a && a->reason[0] ? a->reason : NULL, "site",
 			 jv_str(o->body, "site"), "state_s",
 			 (json_int_t)(a ? (now - a->since_ms) / 1000 : 0),
-			 "contacts", contacts);
+			 "contacts", contacts, "tenants",
+			 agent_tenants(s, u, o), "channels", channels);
 }
 
 static json_t *stats_realtime(struct srv *s, const struct user *u,
@@ -402,7 +427,7 @@ static json_t *stats_realtime(struct srv *s, const struct user *u,
 			if (!serves)
 				continue;
 		}
-		json_array_append_new(agents, agent_realtime(s, o, now));
+		json_array_append_new(agents, agent_realtime(s, u, o, now));
 	}
 	return json_pack("{s:s,s:o,s:o}", "time",
 			 utctime_format(now, t, sizeof(t)), "queues", queues,

@@ -80,6 +80,11 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
     return undefined;
   };
 
+  // An edit makes the API's message about that field stale.
+  const change = (name, v) => {
+    setDraft((d) => ({ ...d, [name]: v }));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([p]) => topOf(p) !== name)));
+  };
   const save = async (e) => {
     e.preventDefault();
     setBusy(true);
@@ -117,7 +122,7 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
         if (ro && f.type === 'password') return null;
         return html`<div class="field" data-field=${f.name}>
           <${Ed} f=${f} id=${`${base}-${f.name}`} value=${draft[f.name]} ro=${ro} refs=${refs}
-            err=${errOf(f)} errs=${errs} set=${(v) => setDraft((d) => ({ ...d, [f.name]: v }))} />
+            err=${errOf(f)} errs=${errs} set=${(v) => change(f.name, v)} />
         </div>`;
       })}
       <p class="error" role="alert">${errors[''] || ''}</p>

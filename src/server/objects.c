@@ -10,6 +10,7 @@
 
 #include "server/libre.h"
 
+#include "core/expr.h"
 #include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/event.h"
@@ -293,13 +294,78 @@ static bool unique_taken(struct srv *s, enum kind_id k, const json_t *next,
 	return o && strcmp(o->id, self);
 }
 
+/*
+ * The JSON path a refusal names: every message of the field tables (jv)
+ * and of kinds.c starts with it ("steps[0].filter: ...", in French
+ * "steps[0].filter : ..."), and "unknown field: x" ends with it. Only a
+ * path whose first name is a field of kind k counts ("engine: ..." names
+ * none). Into out; false when the message names no field.
+ */
+static bool field_of(enum kind_id k, const char *msg, bool unknown, char *out,
+		     size_t size)
+{
+	const char *p = msg;
+	size_t n, top;
+	char name[64];
+
+	if (unknown && (p = strrchr(msg, ' ')))
+		p++;
+	if (!p)
+		return false;
+	n = strcspn(p, " :");
+	if (!n || n >= size ||
+	    (!unknown && p[n] != ':' && strncmp(p + n, " :", 2)))
+		return false;
+	top = strcspn(p, ".[");
+	if (top > n)
+		top = n;
+	if (top >= sizeof(name))
+		return false;
+	memcpy(name, p, top);
+	name[top] = '\0';
+	if (!unknown && !jv_field_find(kinds[k]->fields, name))
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* A 4xx of a configuration write, with the field it names, if any. */
+static void obj_bad(struct hreq *r, enum kind_id k, int status,
+		    const char *code, const char *msg)
+{
+	char field[160];
+	bool unknown = !strcmp(code, "unknown_field");
+
+	if (field_of(k, msg, unknown, field, sizeof(field)))
+		web_error_with(r, status, code,
+			       json_pack("{s:s}", "field", field), "%s", msg);
+	else
+		web_error(r, status, code, "%s", msg);
+}
+
+/* The body against kind k's fields: 0, or a 400 naming the field. */
+static int obj_check(struct hreq *r, enum kind_id k, const json_t *body,
+		     bool create)
+{
+	char msg[256];
+	int rc = jv_check_lang(r->lang, body, kinds[k]->fields, create, msg,
+			       sizeof(msg));
+
+	if (rc)
+		obj_bad(r, k, 400, rc == -2 ? "unknown_field" : "invalid_field",
+			msg);
+	return rc;
+}
+
 /* A kind's refusal (kinds.c) as an answer. */
-static void obj_reply_error(struct hreq *r, int err, const char *msg)
+static void obj_reply_error(struct hreq *r, enum kind_id k, int err,
+			    const char *msg)
 {
 	if (err == EINVAL)
-		web_error(r, 400, "invalid_field", "%s", msg);
+		obj_bad(r, k, 400, "invalid_field", msg);
 	else if (err == EBUSY || err == EEXIST)
-		web_error(r, 409, "conflict", "%s", msg);
+		obj_bad(r, k, 409, "conflict", msg);
 	else
 		web_error(r, 500, "internal", "%s", msg);
 }
@@ -321,14 +387,16 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 	int st;
 
 	if (unique_taken(s, k, next, jv_str(next, "id"))) {
-		web_error(r, 409, "conflict", "%s: %s already exists",
-			  kinds[k]->unique, jv_str(next, kinds[k]->unique));
+		web_error_with(r, 409, "conflict",
+			       json_pack("{s:s}", "field", kinds[k]->unique),
+			       "%s: %s already exists", kinds[k]->unique,
+			       jv_str(next, kinds[k]->unique));
 		json_decref(next);
 		return;
 	}
 	st = kinds[k]->apply(s, o, next, &why);
 	if (st) {
-		obj_reply_error(r, st, msg);
+		obj_reply_error(r, k, st, msg);
 		json_decref(next);
 		return;
 	}
@@ -406,7 +474,9 @@ static void obj_commit_or_hash(struct hreq *r, enum kind_id k, struct obj *o,
 	}
 	if (auth_password_check(pw, msg, sizeof(msg))) {
 		json_decref(next);
-		web_error(r, 400, "invalid_field", "%s", msg);
+		web_error_with(r, 400, "invalid_field",
+			       json_pack("{s:s}", "field", "password"), "%s",
+			       msg);
 		return;
 	}
 	j = calloc(1, sizeof(*j));
@@ -441,7 +511,7 @@ static void api_obj_create(struct hreq *r)
 		web_forbidden(r);
 		return;
 	}
-	if (web_check(r, r->body, kinds[k]->fields, true))
+	if (obj_check(r, k, r->body, true))
 		return;
 	next = json_deep_copy(r->body);
 	srv_uuid(id);
@@ -469,7 +539,7 @@ static void api_obj_update(struct hreq *r)
 	o = path_obj(r, k);
 	if (!o)
 		return;
-	if (web_check(r, r->body, kinds[k]->fields, false))
+	if (obj_check(r, k, r->body, false))
 		return;
 	next = json_deep_copy(o->body);
 	json_object_update(next, r->body);
@@ -478,13 +548,64 @@ static void api_obj_update(struct hreq *r)
 			   sizeof(msg));
 	if (rc == -1) {
 		json_decref(next);
-		web_bad_field(r, rc, msg);
+		obj_bad(r, k, 400, "invalid_field", msg);
 		return;
 	}
 	json_object_set_new(
 		next, "updated_at",
 		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
 	obj_commit_or_hash(r, k, o, next);
+}
+
+/*
+ * A step's filter checked without saving: the engine's parser with a
+ * symbol table of its own, so that a check interns no name in the engine
+ * (the queue editor calls it as the administrator types).
+ */
+static int check_intern(void *arg, enum expr_ns ns, const char *name,
+			size_t len, uint32_t *idp)
+{
+	uint32_t *next = arg;
+
+	(void)ns;
+	(void)name;
+	(void)len;
+	*idp = (*next)++;
+	return 0;
+}
+
+static void api_queue_check_filter(struct hreq *r)
+{
+	const json_t *v = json_object_get(r->body, "filter");
+	uint32_t ids = 0;
+	struct expr_symbols syms = {check_intern, &ids};
+	struct expr_error xerr = {0};
+	struct expr *e = NULL;
+	const char *f;
+	size_t pos;
+	int rc;
+
+	if (!json_is_string(v) || !json_string_length(v) ||
+	    json_string_length(v) > 4096) {
+		web_error_with(r, 400, "invalid_field",
+			       json_pack("{s:s}", "field", "filter"),
+			       "filter: expected a string of 1 to 4096 bytes");
+		return;
+	}
+	f = json_string_value(v);
+	rc = expr_compile(&e, f, &syms, &xerr);
+	expr_free(e);
+	pos = xerr.pos + 1; /* 1-based, as the engine's message counts */
+	if (rc == EINVAL)
+		web_error_with(r, 400, "invalid_field",
+			       json_pack("{s:s,s:I}", "field", "filter",
+					 "position", (json_int_t)pos),
+			       "filter \"%.60s\" at position %zu: %s", f, pos,
+			       xerr.msg);
+	else if (rc)
+		web_error(r, 500, "internal", "out of memory");
+	else
+		web_json(r, 200, json_pack("{s:b}", "ok", 1));
 }
 
 static void api_obj_delete(struct hreq *r)
@@ -673,6 +794,8 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("sites"),
 	KIND_ROUTES("skills"),
 	KIND_ROUTES("agents"),
+	WEB_ROUTE("POST", "/api/v1/queues/check-filter", api_queue_check_filter,
+		  R_ADMIN | R_SUPERVISOR),
 	KIND_ROUTES("queues"),
 	KIND_ROUTES("calendars"),
 	KIND_ROUTES("dispositions"),

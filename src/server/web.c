@@ -418,26 +418,45 @@ static void utf8_clean(char *s)
 	}
 }
 
-void web_error(struct hreq *r, int status, const char *code, const char *fmt,
-	       ...)
+static void error_v(struct hreq *r, int status, const char *code, json_t *more,
+		    const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 	const char *extra = r->extra[0] ? r->extra : NULL;
+	json_t *err;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), lang_get(r->lang, fmt), ap);
-	va_end(ap);
 	utf8_clean(msg);
 	if (status == 429 && !extra)
 		extra = "Retry-After: 60\r\n";
 	if (status == 401 && !extra)
 		extra = "WWW-Authenticate: Bearer\r\n";
 	r->bad_param[0] = '\0';
-	web_json_extra(r, status,
-		       json_pack("{s:{s:s,s:s}}", "error", "code", code,
-				 "message", msg),
-		       extra);
+	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	if (err && more)
+		json_object_update_missing(err, more);
+	json_decref(more);
+	web_json_extra(r, status, json_pack("{s:o*}", "error", err), extra);
+}
+
+void web_error(struct hreq *r, int status, const char *code, const char *fmt,
+	       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_v(r, status, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void web_error_with(struct hreq *r, int status, const char *code, json_t *more,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_v(r, status, code, more, fmt, ap);
+	va_end(ap);
 }
 
 static bool bad_param_answer(struct hreq *r)

@@ -128,6 +128,10 @@ void web_conn_error(struct hconn *conn, int status, const char *why, void *arg);
 void web_json(struct hreq *r, int status, json_t *body); /* steals body */
 void web_error(struct hreq *r, int status, const char *code, const char *fmt,
 	       ...) __attribute__((format(printf, 4, 5)));
+/* web_error() whose error object also carries the members of more (a
+ * JSON object, stolen; NULL for none): {"field": "steps[0].filter"}. */
+void web_error_with(struct hreq *r, int status, const char *code, json_t *more,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void web_text(struct hreq *r, int status, const char *ctype, const char *text,
 	      size_t len);
 void web_no_content(struct hreq *r);

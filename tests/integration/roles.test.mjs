@@ -79,6 +79,7 @@ PATCH /api/v1/agents/{id}                                 200   403       403   
 DELETE /api/v1/agents/{id}                                204   403       403   403    403        401
 GET /api/v1/queues                                        200   200       200   403    200        401  (r)
 POST /api/v1/queues                                       201   403       403   403    403        401
+POST /api/v1/queues/check-filter                          200   200       403   403    403        401
 GET /api/v1/queues/{id}                                   200   200       200   403    200        401  (r)
 GET /api/v1/queues/{id} [Télécom Plus]                    200   200       404   403    200        401
 PATCH /api/v1/queues/{id}                                 200   403       403   403    403        401
@@ -389,6 +390,7 @@ function plan(key, role) {
     // A fresh session of the role's user, so the matrix keeps its token.
     return { ...p, freshToken: role !== 'none' };
   }
+  if (key === 'POST /api/v1/queues/check-filter') return { ...p, body: { filter: 'lang.fr >= 5' } };
   if (route.startsWith('/api/v1/') && KINDS.includes(kind) && !route.includes('/state') && !route.includes('/why')) {
     if (route === `/api/v1/${kind}`) return method === 'GET' ? { ...p, path: `${route}?limit=500` } : { ...p, body: val(CREATE[kind]) };
     let id = method === 'GET' ? READ_ID()[kind] : S.tmp[kind];

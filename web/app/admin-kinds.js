@@ -1,0 +1,162 @@
+// What the administration page edits: for each kind of configuration of the
+// API (GET/POST /api/v1/<kind>, PATCH/DELETE /api/v1/<kind>/{id}), its
+// fields as the server's tables spell them (src/model/config.c) and the
+// editor of each. The page and its forms are generic; this is the one place
+// that knows the shapes.
+
+export const CHANNELS = ['voice', 'chat', 'email', 'sms'];
+const STRATEGIES = ['longest-idle', 'least-occupied', 'most-skilled', 'round-robin', 'random', 'least-cost', 'ring-all'];
+const ACTIONS = ['none', 'callback-offer', 'callback', 'voicemail', 'transfer', 'close'];
+export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// type: text | number | select | ref (one object of another kind) | refs
+// (several) | strings | skills | capacity | steps | weekly | exceptions |
+// label | password | bool. `null: true` sends null for an empty choice.
+export const KINDS = [
+  {
+    name: 'tenants', title: 'name', columns: ['timezone'],
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'timezone', type: 'text', help: true },
+      { name: 'languages', type: 'strings' },
+      { name: 'pause_reasons', type: 'strings', order: true },
+    ],
+  },
+  {
+    name: 'sites', title: 'name', columns: ['kind', 'timezone'],
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'kind', type: 'select', options: ['onshore', 'nearshore', 'offshore', 'home'] },
+      { name: 'cost_per_hour', type: 'number', step: '0.01', min: 0 },
+      { name: 'timezone', type: 'text', help: true },
+      { name: 'country', type: 'text', null: true, max: 2 },
+    ],
+  },
+  {
+    name: 'skills', title: 'name', columns: [],
+    fields: [{ name: 'name', type: 'text', required: true, help: true }],
+  },
+  {
+    name: 'agents', title: 'name', columns: ['site', 'state'], refs: ['sites', 'tenants', 'skills'],
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'site', type: 'ref', kind: 'sites', required: true },
+      { name: 'skills', type: 'skills' },
+      { name: 'tenants', type: 'refs', kind: 'tenants' },
+      { name: 'capacity', type: 'capacity' },
+      { name: 'tags', type: 'strings' },
+    ],
+  },
+  {
+    name: 'queues', title: 'name', columns: ['tenant', 'channel'], refs: ['tenants', 'calendars', 'dispositions', 'queues'],
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'channel', type: 'select', options: CHANNELS, required: true },
+      { name: 'strategy', type: 'select', options: STRATEGIES },
+      { name: 'priority', type: 'number', min: -1000, max: 1000 },
+      { name: 'sl_threshold_s', type: 'number', min: 1 },
+      { name: 'sl_target', type: 'number', min: 0, max: 100 },
+      { name: 'wrapup', type: 'select', options: ['none', 'timed', 'manual'] },
+      { name: 'wrapup_s', type: 'number', min: 0 },
+      { name: 'aht_s', type: 'number', min: 1 },
+      { name: 'dispositions', type: 'refs', kind: 'dispositions', by: 'code' },
+      { name: 'calendar', type: 'ref', kind: 'calendars', null: true },
+      { name: 'closed_action', type: 'select', options: ACTIONS },
+      { name: 'closed_target', type: 'ref', kind: 'queues', null: true },
+      { name: 'steps', type: 'steps' },
+    ],
+  },
+  {
+    name: 'calendars', title: 'name', columns: ['timezone'],
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'timezone', type: 'text', required: true, help: true },
+      { name: 'weekly', type: 'weekly' },
+      { name: 'holidays', type: 'strings', date: true },
+      { name: 'exceptions', type: 'exceptions' },
+    ],
+  },
+  {
+    name: 'dispositions', title: 'code', columns: ['tenant'], refs: ['tenants'],
+    fields: [
+      { name: 'code', type: 'text', required: true },
+      { name: 'label', type: 'label' },
+      { name: 'tenant', type: 'ref', kind: 'tenants', null: true },
+    ],
+  },
+  {
+    name: 'users', title: 'username', columns: ['role'], refs: ['tenants', 'sites', 'agents'], adminOnly: true,
+    fields: [
+      { name: 'username', type: 'text', required: true },
+      { name: 'name', type: 'text' },
+      { name: 'role', type: 'select', options: ['admin', 'supervisor', 'agent', 'client', 'integration'], required: true },
+      { name: 'password', type: 'password' },
+      { name: 'tenants', type: 'refs', kind: 'tenants' },
+      { name: 'sites', type: 'refs', kind: 'sites' },
+      { name: 'agent', type: 'ref', kind: 'agents', null: true },
+      { name: 'lang', type: 'select', options: ['fr', 'en'], null: true },
+    ],
+  },
+];
+
+export const kindOf = (name) => KINDS.find((k) => k.name === name);
+
+// A new object's draft: what the server would default, so the form shows it.
+const EMPTY = {
+  text: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
+  steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
+};
+
+export function draftOf(kind, obj) {
+  const d = {};
+  for (const f of kind.fields) {
+    const v = obj ? obj[f.name] : undefined;
+    d[f.name] = v === undefined || v === null ? structuredClone(EMPTY[f.type]) : structuredClone(v);
+    if (f.type === 'number' && d[f.name] !== '') d[f.name] = String(d[f.name]);
+  }
+  if (kind.name === 'queues' && obj) {
+    d.steps = (obj.steps || []).map((s) => ({ ...s, filter: s.filter ?? '' }));
+  }
+  return d;
+}
+
+// The body of a write: the fields the form has, the empty ones left out
+// (on create the server fills its defaults) or null where the API allows.
+export function bodyOf(kind, draft, isNew) {
+  const b = {};
+  for (const f of kind.fields) {
+    let v = draft[f.name];
+    if (f.type === 'password') {
+      if (v) b.password = v;
+      continue;
+    }
+    if (f.type === 'number') v = v === '' ? undefined : Number(v);
+    if (f.type === 'steps') {
+      v = v.map((s) => {
+        const o = { ...s, after_s: Number(s.after_s) || 0 };
+        if (!o.filter) o.filter = null;
+        return o;
+      });
+    }
+    if (f.type === 'label') v = Object.fromEntries(Object.entries(v).filter(([, x]) => x));
+    if (v === '' || v === undefined) {
+      if (f.null && !isNew) b[f.name] = null;
+      continue;
+    }
+    b[f.name] = v;
+  }
+  return b;
+}
+
+// The field a message of the API names: its JSON path, first ("steps[0].filter:
+// ...", in French "steps[0].filter : ..."). The API also says it as
+// error.field; this reads the message when the client has only that.
+export function fieldOf(err) {
+  if (err.field) return err.field;
+  const m = /^([A-Za-z_][^\s:]*)\s?:/.exec(err.message || '');
+  return m ? m[1] : null;
+}
+
+// The top name of a path: "steps[1].filter" -> "steps".
+export const topOf = (path) => (path || '').split(/[.[]/)[0];

@@ -112,8 +112,8 @@ static bool type_param(struct hreq *r, struct audit_job *j)
 	snprintf(j->type, sizeof(j->type), AUDIT_PREFIX "%s", v);
 	if (!event_type_parse(j->type, &t)) {
 		web_error(r, 400, "invalid_field",
-			  "type: expected config, login, login_failed or "
-			  "customer_read");
+			  "type: expected config, login, login_failed, "
+			  "customer_read or agent_state");
 		return false;
 	}
 	j->tq.type = j->type;
@@ -237,10 +237,17 @@ static void add_username(struct srv *s, json_t *e)
 		json_object_set_new(e, "username", json_string(u->username));
 }
 
-/* The configuration object's name, while it exists: ids alone say little. */
+/*
+ * The name of the configuration object (or the agent of an agent_state)
+ * while it exists: ids alone say little.
+ */
 static void add_object_name(struct srv *s, json_t *e)
 {
-	const char *kind = json_string_value(json_object_get(e, "kind"));
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *kind =
+		!strcmp(type, "agent_state")
+			? "agents"
+			: json_string_value(json_object_get(e, "kind"));
 	const char *id = json_string_value(json_object_get(e, "id"));
 	const struct obj *o = NULL;
 	const char *name;
@@ -274,9 +281,7 @@ static void audit_finish(struct query *q)
 	json_array_foreach(q->result, i, e)
 	{
 		add_username(q->r->srv, e);
-		if (!strcmp(json_string_value(json_object_get(e, "type")),
-			    "config"))
-			add_object_name(q->r->srv, e);
+		add_object_name(q->r->srv, e);
 	}
 	web_json(q->r, 200,
 		 json_pack("{s:O,s:o}", "events", q->result, "next_before",

@@ -110,6 +110,22 @@ test('a customer read names the customer, the reader and the path, in the custom
   assert.equal(e.path, `/api/v1/customers/${S.custAM}`);
 });
 
+test('an agent\'s state set by an admin is in the trail with the agent\'s name; the agent\'s own change is not', async () => {
+  const ids = await demoIds(srv.url, admin.token);
+  const agent = ids.agents[0];
+  await ok(api.put(`/api/v1/agents/${agent.id}/state`, { state: 'paused', reason: 'lunch' }), 200, 'pause');
+  const events = await trail(api, '&type=agent_state');
+  const e = events.find((x) => x.id === agent.id);
+  assert.ok(e, JSON.stringify(events));
+  assert.equal(e.type, 'agent_state');
+  assert.equal(e.state, 'paused');
+  assert.equal(e.reason, 'lunch');
+  assert.equal(e.user, S.admin);
+  assert.equal(e.name, agent.name, 'the agent\'s name, while it exists');
+  await ok(api.put(`/api/v1/agents/${agent.id}/state`, { state: 'offline' }), 200, 'offline');
+  assert.equal((await trail(api, '&type=agent_state')).length, events.length + 1);
+});
+
 test('filters: by user (id or name), tenant and time range', async () => {
   const byName = await trail(api, '&user=audit-sup');
   assert.ok(byName.length >= 2 && byName.every((e) => e.user === S.sup || e.username === 'audit-sup'));
@@ -174,7 +190,7 @@ test('bad parameters are 400s with a message, in French too', async () => {
   }
   const fr = await request(srv.url, 'GET', '/api/v1/audit?type=bogus', { token: admin.token, headers: { 'accept-language': 'fr' } });
   assert.equal(fr.status, 400);
-  assert.equal(fr.body.error.message, 'type : il faut config, login, login_failed ou customer_read');
+  assert.equal(fr.body.error.message, 'type : il faut config, login, login_failed, customer_read ou agent_state');
 });
 
 test('agents, clients and integrations may not read the trail', async () => {

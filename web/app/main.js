@@ -34,7 +34,7 @@ function pagesOf(user) {
 
 // The page the location hash names when the user may see it, else its home.
 function pageOf(user) {
-  const want = location.hash.replace(/^#\/?/, '').split('/')[0];
+  const want = location.hash.replace(/^#\/?/, '').split(/[/?]/)[0];
   const pages = pagesOf(user);
   return pages.includes(want) ? want : pages[0];
 }

@@ -6,29 +6,17 @@
 // queues at most): tiles and rows are components that re-render only when
 // their own figures changed, the grid shows one page of agents, and the
 // time in state ticks in its own small cells.
-import { html, api, t, fmtDuration, fmtTime, currentLang } from './lib.js';
+import { html, api, t, fmtDuration, fmtTime, fmtNumber, fmtPercent } from './lib.js';
 import { Component } from '/vendor/preact.mjs';
 import { useState, useEffect, useMemo, useRef } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 import { AgentDialog, reasonLabel } from './wall-agent.js';
+import { DayCharts } from './chart.js';
+
+// The day's charts (per 15 minutes) are read again every minute.
+const CHARTS_EVERY_MS = 60000;
 
 const PAGE_SIZE = 50;
-
-// lib.js's fmtNumber and fmtPercent build an Intl formatter per call; a
-// second's picture formats hundreds of figures, so the wall keeps one per
-// language.
-const formats = { lang: '', number: null, percent: null };
-function formatter(kind) {
-  const lang = currentLang();
-  if (formats.lang !== lang) {
-    formats.lang = lang;
-    formats.number = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
-    formats.percent = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 });
-  }
-  return formats[kind];
-}
-const fmtNumber = (n) => (n == null ? '–' : formatter('number').format(n));
-const fmtPercent = (x) => (x == null ? '–' : formatter('percent').format(x));
 const FILTERS = ['tenant', 'site', 'queue'];
 
 // ---- the filters, in the hash's query (#/wall?tenant=ID) ----------------
@@ -276,6 +264,7 @@ export function Wall({ user }) {
   const [page, setPage] = useState(0);
   const [names, setNames] = useState({ tenants: new Map(), sites: new Map(), reasons: new Map() });
   const [wall, enterWall, leaveWall] = useWallMode();
+  const [minute, setMinute] = useState(0);
   const since = useRef(new Map());
   const staff = user.role !== 'client';
   const canAct = user.role === 'admin' || user.role === 'supervisor';
@@ -287,7 +276,11 @@ export function Wall({ user }) {
     };
     api('GET', '/api/v1/stats/realtime').then(take).catch((e) => setError(e.message));
     const s = new Stream(['stats'], { stats: take, status: setLive });
-    return () => s.close();
+    const every = setInterval(() => setMinute((n) => n + 1), CHARTS_EVERY_MS);
+    return () => {
+      clearInterval(every);
+      s.close();
+    };
   }, []);
 
   // The names of tenants and sites, for the filters and the grid.
@@ -356,6 +349,7 @@ export function Wall({ user }) {
       <section class="tiles" aria-label=${t('ui.wall.queues')}>
         ${tiles.map((q) => html`<${Tile} key=${q.id} q=${q} />`)}
       </section>
+      <${DayCharts} tenant=${filters.tenant} queue=${filters.queue} refresh=${minute} />
       ${staff && stats?.agents && html`<${Agents} agents=${agents} total=${stats.agents.length}
         sites=${names.sites} canAct=${canAct} onOffline=${offline}
         page=${shownPage} pages=${pages} onPage=${setPage} />`}

@@ -789,6 +789,41 @@ static int config_load(struct srv *s, void *arg)
 		WEB_ROUTE("DELETE", "/api/v1/" k "/{id}", api_obj_delete,   \
 			  R_ANY)
 
+static const struct jv_field own_lang_fields[] = {
+	{"lang", JV_STRING, JV_NULLABLE, 2, 8, NULL, NULL},
+	JV_END,
+};
+
+/*
+ * A user's own language (null: the browser's), kept on its account so that
+ * every browser it logs in from speaks it; audited like any change of a
+ * user, which only an admin may make otherwise.
+ */
+static void api_own_lang(struct hreq *r)
+{
+	struct obj *o = obj_find(r->srv, K_USERS, r->user->id);
+	char t[32];
+	json_t *next;
+
+	if (web_check(r, r->body, own_lang_fields, true))
+		return;
+	if (!json_object_get(r->body, "lang")) { /* null is a value here */
+		web_error(r, 400, "invalid_field", "%s%s%s: required", "", "",
+			  "lang");
+		return;
+	}
+	if (!o) {
+		web_not_found(r, "user", r->user->id);
+		return;
+	}
+	next = json_deep_copy(o->body);
+	json_object_set(next, "lang", json_object_get(r->body, "lang"));
+	json_object_set_new(
+		next, "updated_at",
+		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
+	obj_commit(r, K_USERS, o, next, NULL);
+}
+
 static const struct route config_routes[] = {
 	KIND_ROUTES("tenants"),
 	KIND_ROUTES("sites"),
@@ -800,6 +835,7 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("calendars"),
 	KIND_ROUTES("dispositions"),
 	KIND_ROUTES("users"),
+	WEB_ROUTE("PUT", "/api/v1/session/lang", api_own_lang, R_ANY),
 	{.method = NULL},
 };
 

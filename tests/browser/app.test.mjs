@@ -237,3 +237,26 @@ test('a client of AssurMax, in French, sees its queues and nothing of Télécom 
   noSeriousViolations(await axe(page), 'client view');
   await pg.screenshot('app-client-fr');
 });
+
+test('the language switch is kept on the account: another browser logs in to French', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  await logIn(pg, 'supervisor');
+  await pg.page.locator('[data-page=wall]').waitFor();
+  await pg.page.getByRole('button', { name: 'Français' }).click();
+  await pg.page.waitForFunction(() => document.documentElement.lang === 'fr');
+  const sup = ids.users.find((u) => u.username === 'supervisor');
+  for (let i = 0; (await admin.get(`/api/v1/users/${sup.id}`)).body.lang !== 'fr'; i++) {
+    assert.ok(i < 100, 'the account keeps fr');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // a browser that prefers English: the account's French wins once logged in
+  const other = await openPage(t, browser, srv.url, { locale: 'en-GB' });
+  await logIn(other, 'supervisor');
+  await other.page.locator('[data-page=wall]').waitFor();
+  await other.page.waitForFunction(() => document.documentElement.lang === 'fr');
+  assert.ok(await other.page.getByRole('button', { name: 'English' }).isVisible());
+  // back to English for the tests that follow
+  await other.page.getByRole('button', { name: 'English' }).click();
+  await other.page.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.equal((await admin.get(`/api/v1/users/${sup.id}`)).body.lang, 'en');
+});

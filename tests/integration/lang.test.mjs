@@ -126,6 +126,37 @@ test('a user with lang "fr" is answered in French whatever the browser asks', as
     r = await patch({ lang: null });
     assert.equal(r.status, 200);
     assert.equal(await ask('en'), 'no contact nope');
+
+    // A user sets its own language (the pages' switch), which every later
+    // session keeps; a bad one is refused and changes nothing.
+    const agent = await login(demo.url, 'agent01');
+    const own = (body, l) => request(demo.url, 'PUT', '/api/v1/session/lang', { token: agent.token, body, ...lang(l) });
+    r = await own({ lang: 'de' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.field, 'lang');
+    r = await own({ language: 'fr' });
+    assert.equal(r.status, 400);
+    r = await own({});
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /lang: required/);
+    assert.equal((await request(demo.url, 'GET', '/api/v1/session', { token: agent.token })).body.user.lang ?? null, null);
+    r = await own({ lang: 'fr' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.lang, 'fr');
+    assert.equal(r.body.username, 'agent01');
+    assert.ok(!('password' in r.body) && !('password_hash' in r.body));
+    const again = await login(demo.url, 'agent01');
+    assert.equal(again.user.lang, 'fr');
+    assert.equal((await request(demo.url, 'GET', '/api/v1/contacts/nope', { token: again.token, ...lang('en') })).body.error.message,
+      'contact nope introuvable');
+    // audited as a change of the user, by the user itself
+    const trail = await request(demo.url, 'GET', '/api/v1/audit?type=config&limit=5', { token: admin.token });
+    const e = trail.body.events.find((x) => x.kind === 'users' && x.id === agent.user.id);
+    assert.ok(e, JSON.stringify(trail.body.events));
+    assert.equal(e.username, 'agent01');
+    r = await own({ lang: null });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.lang, null);
   } finally {
     await demo.stop();
   }

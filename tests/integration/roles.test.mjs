@@ -55,6 +55,7 @@ GET /metrics                                              200   200       200   
 POST /api/v1/session                                      201   201       201   201    201        201
 GET /api/v1/session                                       200   200       200   200    200        401
 DELETE /api/v1/session                                    204   204       204   204    204        401
+PUT /api/v1/session/lang                                  200   200       200   200    200        401
 GET /api/v1/tenants                                       200   200       403   403    200        401  (r)
 POST /api/v1/tenants                                      201   403       403   403    403        401
 GET /api/v1/tenants/{id}                                  200   200       403   403    200        401  (r)
@@ -390,6 +391,7 @@ function plan(key, role) {
     // A fresh session of the role's user, so the matrix keeps its token.
     return { ...p, freshToken: role !== 'none' };
   }
+  if (key === 'PUT /api/v1/session/lang') return { ...p, body: { lang: null } };
   if (key === 'POST /api/v1/queues/check-filter') return { ...p, body: { filter: 'lang.fr >= 5' } };
   if (route.startsWith('/api/v1/') && KINDS.includes(kind) && !route.includes('/state') && !route.includes('/why')) {
     if (route === `/api/v1/${kind}`) return method === 'GET' ? { ...p, path: `${route}?limit=500` } : { ...p, body: val(CREATE[kind]) };

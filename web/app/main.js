@@ -81,8 +81,14 @@ function App({ initial }) {
     setNotice(t('ui.login.expired'));
   }), []);
 
+  // The switch: kept in this browser, and on the account of a logged-in
+  // user so that its other browsers speak it too.
   const changeLang = async (code) => {
     localStorage.setItem(LANG_KEY, code);
+    if (session) {
+      const user = await api('PUT', '/api/v1/session/lang', { lang: code }).catch(() => null);
+      if (user) setSession((s) => ({ ...s, user: { ...s.user, lang: user.lang } }));
+    }
     await loadWords(code);
     redraw((n) => n + 1);
   };
@@ -94,10 +100,12 @@ function App({ initial }) {
   };
 
   if (!session) {
-    return html`<${Login} notice=${notice} onLang=${changeLang} onLogin=${(s) => {
+    return html`<${Login} notice=${notice} onLang=${changeLang} onLogin=${async (s) => {
       localStorage.setItem(IN_KEY, '1');
       setCsrf(s.csrf);
       setNotice('');
+      // the account's language, when it has one, wins over this browser's
+      if (s.user?.lang && s.user.lang !== currentLang()) await loadWords(s.user.lang);
       setSession(s);
     }} />`;
   }

@@ -85,6 +85,7 @@ const struct jv_field config_queue_fields[] = {
 	{"last_agent_wait_s", JV_INT, 0, 0, 3600, NULL, NULL},
 	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
 	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
+	{"disposition_required", JV_BOOL, 0, 0, 0, NULL, NULL},
 	JV_END,
 };
 

@@ -614,6 +614,16 @@ static bool disposition_allowed(struct srv *s, struct crec *c, const char *code)
 	return false;
 }
 
+/* The queue asks for one of its dispositions at every wrap-up. */
+static bool disposition_required(struct srv *s, struct crec *c)
+{
+	struct obj *q = obj_find(s, K_QUEUES, jv_str(crec_body(c), "queue"));
+
+	return q &&
+	       json_is_true(json_object_get(q->body, "disposition_required")) &&
+	       json_array_size(json_object_get(q->body, "dispositions"));
+}
+
 int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
 		    const json_t *notes, const char *by, struct lang_out *why)
 {
@@ -624,6 +634,11 @@ int contacts_wrapup(struct srv *s, struct crec *c, const json_t *disposition,
 	if (disp && !disposition_allowed(s, c, disp)) {
 		lang_say(why, N_("disposition: %s is not one of the queue's"),
 			 disp);
+		return EINVAL;
+	}
+	if (!disp && disposition_required(s, c)) {
+		lang_say(why, N_("disposition: the queue requires one of its "
+				 "dispositions"));
 		return EINVAL;
 	}
 	if (strcmp(st, "wrapup")) {

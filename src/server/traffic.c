@@ -119,6 +119,18 @@ static void arrival(struct srv *s, struct traffic *t)
 			 between_ms(t, 60, 240));
 }
 
+/* A robot's disposition: one of the queue's at random, or none. */
+static const json_t *robot_disposition(struct srv *s, struct traffic *t,
+				       struct crec *c)
+{
+	struct obj *q = obj_find(s, K_QUEUES, jv_str(crec_body(c), "queue"));
+	json_t *list = q ? json_object_get(q->body, "dispositions") : NULL;
+	size_t n = json_array_size(list);
+
+	return n ? json_array_get(list, (size_t)(uniform(t) * (double)n) % n)
+		 : NULL;
+}
+
 /* What a robot does; a contact that moved on meanwhile is left alone. */
 static void act_do(struct srv *s, struct act *a)
 {
@@ -140,7 +152,8 @@ static void act_do(struct srv *s, struct act *a)
 	else if (a->kind == ACT_END)
 		contacts_end(s, c, &why);
 	else if (a->kind == ACT_WRAPUP)
-		contacts_wrapup(s, c, NULL, NULL, "demo-traffic", &why);
+		contacts_wrapup(s, c, robot_disposition(s, a->t, c), NULL,
+				"demo-traffic", &why);
 	else if (!strcmp(jv_str(crec_body(c), "state"), "queued"))
 		contacts_abandon(s, c, &why);
 }

@@ -618,6 +618,28 @@ test('a timed wrap-up says when it ends, in the ended event and the contact\'s v
   await setState(me, 'offline');
 });
 
+test('a queue that requires a disposition refuses a wrap-up without one, and changes nothing', async () => {
+  const q = await newQueue('Life disposition required', { disposition_required: true });
+  assert.equal(q.disposition_required, true);
+  const me = agent02;
+  const st = await stream(me.token, [`agent:${me.id}`]);
+  const c = await createContact(q);
+  await setState(me, 'available');
+  await streamEvent(st, 'contact.offered', c.id);
+  assert.equal((await me.api.post(`/api/v1/contacts/${c.id}/accept`)).status, 200);
+  assert.equal((await me.api.post(`/api/v1/contacts/${c.id}/complete`, {})).status, 200);
+  for (const body of [{}, { disposition: null, notes: 'no code' }]) {
+    const r = await me.api.post(`/api/v1/contacts/${c.id}/wrapup`, body);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /disposition: the queue requires one/);
+  }
+  assert.equal((await getContact(c.id)).state, 'wrapup');
+  const r = await me.api.post(`/api/v1/contacts/${c.id}/wrapup`, { disposition: 'escalated' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.disposition, 'escalated');
+  await setState(me, 'offline');
+});
+
 test('a step with action "callback-offer" offers a callback', async () => {
     const q = await newQueue('Life callback offer', {
       steps: [{ after_s: 0, filter: 'lang.en >= 10' }, { after_s: 1, action: 'callback-offer' }],

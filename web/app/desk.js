@@ -100,6 +100,7 @@ function Wrapup({ contact, queue, onDone }) {
   const [notes, setNotes] = useState('');
   const left = useCountdown(contact.wrapup_ends_at);
   const codes = queue?.dispositions || [];
+  const required = Boolean(queue?.disposition_required) && codes.length > 0;
   const submit = (e) => {
     e.preventDefault();
     const body = { notes: notes || null };
@@ -111,9 +112,10 @@ function Wrapup({ contact, queue, onDone }) {
       <h4>${t('ui.desk.wrapup')}</h4>
       ${left !== null && html`<p class="countdown" data-k="wrapup-left">${t('ui.desk.wrapup.left', left)}</p>`}
       ${codes.length > 0 && html`
-        <label for=${`disp-${contact.id}`}>${t('ui.field.disposition')}</label>
-        <select id=${`disp-${contact.id}`} value=${disposition} onChange=${(e) => setDisposition(e.target.value)}>
-          <option value="">${t('ui.desk.none')}</option>
+        <label for=${`disp-${contact.id}`}>${t('ui.field.disposition')}${required ? ` (${t('ui.desk.required')})` : ''}</label>
+        <select id=${`disp-${contact.id}`} value=${disposition} required=${required}
+          onChange=${(e) => setDisposition(e.target.value)}>
+          <option value="">${required ? t('ui.desk.choose') : t('ui.desk.none')}</option>
           ${codes.map((c) => html`<option value=${c}>${c}</option>`)}
         </select>`}
       <label for=${`notes-${contact.id}`}>${t('ui.field.notes')}</label>

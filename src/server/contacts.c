@@ -562,6 +562,45 @@ int contacts_callback(struct srv *s, struct crec *c, struct lang_out *why)
 		   : changed(s);
 }
 
+int contacts_callback_request(struct srv *s, struct crec *c, const char *queue,
+			      const char *by, struct crec **out,
+			      struct lang_out *why)
+{
+	const json_t *b = crec_body(c);
+	const char *customer = jv_str(b, "customer");
+	struct new_contact nc = {0};
+	json_t *attrs;
+	int err;
+
+	if (strcmp(jv_str(b, "state"), "active")) {
+		lang_say(why,
+			 N_("only a contact in progress can ask for a "
+			    "callback (it is %s)"),
+			 jv_str(b, "state"));
+		return EBUSY;
+	}
+	if (!customer) {
+		lang_say(why, N_("a callback needs the contact's customer, "
+				 "to know whom to call"));
+		return EINVAL;
+	}
+	nc.tenant = jv_str(b, "tenant");
+	nc.queue = queue ? queue : jv_str(b, "queue");
+	nc.channel = "voice";
+	nc.customer = customer;
+	nc.callback = true;
+	nc.by = by;
+	attrs = json_pack("{s:s}", "callback_for", c->id);
+	nc.attributes = attrs;
+	if (!attrs)
+		return ENOMEM;
+	err = contacts_create(s, &nc, out, why);
+	json_decref(attrs);
+	if (err)
+		return err;
+	return contacts_end(s, c, why);
+}
+
 int contacts_abandon(struct srv *s, struct crec *c, struct lang_out *why)
 {
 	int err = engine_contact_abandon(s->eng, srv_now(s), c->num);

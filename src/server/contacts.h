@@ -73,6 +73,16 @@ int contacts_reject(struct srv *s, struct crec *c, const char *agent,
 int contacts_end(struct srv *s, struct crec *c, struct lang_out *why);
 /* A waiting contact becomes a callback, keeping its place. */
 int contacts_callback(struct srv *s, struct crec *c, struct lang_out *why);
+/*
+ * A contact in progress asks to be called back: a new voice contact of
+ * its customer arrives as a callback request in `queue` (a voice queue of
+ * the tenant; NULL: the contact's own), then the contact itself ends (its
+ * wrap-up follows). *out is the callback; EBUSY when not active, EINVAL
+ * when it has no customer or the queue does not fit.
+ */
+int contacts_callback_request(struct srv *s, struct crec *c, const char *queue,
+			      const char *by, struct crec **out,
+			      struct lang_out *why);
 /* The customer left (a waiting or offered contact). */
 int contacts_abandon(struct srv *s, struct crec *c, struct lang_out *why);
 /* To a queue of the contact's tenant or to an agent (one of them). */

@@ -456,6 +456,30 @@ static void api_contact_callback(struct hreq *r)
 	simple_action(r, contacts_callback);
 }
 
+static const struct jv_field callback_request_fields[] = {
+	{"queue", JV_STRING, 0, 1, 64, NULL, NULL},
+	{NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
+/* 201 with the callback, once it and the contact's end are on disk. */
+static void api_contact_callback_request(struct hreq *r)
+{
+	char msg[256] = "";
+	struct lang_out why = LANG_OUT(r->lang, msg);
+	struct crec *c, *cb = NULL;
+	int err;
+
+	if (web_check(r, r->body, callback_request_fields, false) ||
+	    !(c = acted_contact(r, false)))
+		return;
+	err = contacts_callback_request(r->srv, c, jv_str(r->body, "queue"),
+					r->user->id, &cb, &why);
+	if (err)
+		reply_result(r, err, msg, "");
+	else
+		srv_reply_durable(r, 201, contacts_live_view(r->srv, cb));
+}
+
 static void api_contact_abandon(struct hreq *r)
 {
 	simple_action(r, contacts_abandon);
@@ -622,6 +646,8 @@ const struct route contacts_routes[] = {
 		  api_contact_transfer_targets, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/callback",
 		  api_contact_callback, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/callback-request",
+		  api_contact_callback_request, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/abandon", api_contact_abandon,
 		  MANAGERS),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/wrapup", api_contact_wrapup,

@@ -180,6 +180,37 @@ test('agent01 transfers a contact to a colleague the desktop shows as free', asy
   await page.locator('.current[data-state=offline]').waitFor();
 });
 
+test('agent01 converts a chat into a callback: a call to the customer is queued, the chat goes to wrap-up', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'agent01');
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+  const q = ids.queues.find((x) => x.name === 'AssurMax chat');
+  const voice = ids.queues.find((x) => x.name === 'AssurMax voice');
+  const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'chat', customer: { email: 'rappel@example.com', name: 'Yves Rappel' } });
+  assert.equal(created.status, 201);
+  await page.locator('.offer').waitFor();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.locator('.contact [data-state=active]').waitFor();
+  await page.getByLabel('Call back from').selectOption({ label: 'AssurMax voice' });
+  await page.getByRole('button', { name: 'Convert to a callback' }).click();
+  await page.locator('[data-k=notice]', { hasText: 'A callback to the customer is queued in AssurMax voice.' }).waitFor();
+  await page.locator('.wrapup').waitFor();
+  const list = await admin.get(`/api/v1/contacts?queue=${voice.id}&limit=100`);
+  const cb = list.body.items.find((x) => x.attributes?.callback_for === created.body.id);
+  assert.ok(cb, 'the callback contact exists');
+  assert.equal(cb.channel, 'voice');
+  await admin.post(`/api/v1/contacts/${cb.id}/abandon`, {});
+  const disposition = page.getByLabel('Disposition');
+  if (await disposition.count()) await disposition.selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Finish wrap-up' }).click();
+  await page.getByText('No contact in hand.').waitFor();
+  await page.getByRole('button', { name: 'Offline' }).click();
+  await page.locator('.current[data-state=offline]').waitFor();
+});
+
 test('the supervisor\'s wallboard moves with the centre and sets an agent offline', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;

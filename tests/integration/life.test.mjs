@@ -640,6 +640,53 @@ test('a queue that requires a disposition refuses a wrap-up without one, and cha
   await setState(me, 'offline');
 });
 
+test('a contact in progress asks for a callback: a voice callback of its customer, and the contact ends', async () => {
+  const q = await newQueue('Life callback request');
+  const voice = ids.queues.find((x) => x.name === 'AssurMax voice');
+  const me = agent02;
+  const st = await stream(me.token, [`agent:${me.id}`]);
+  const bare = await createContact(q);
+  const c = await createContact(q, { customer: { phone: '+33655443322', name: 'Rappel Martin' } });
+  await setState(me, 'available');
+  await streamEvent(st, 'contact.offered', bare.id);
+  // not active yet: refused, nothing created
+  let r = await me.api.post(`/api/v1/contacts/${bare.id}/callback-request`, { queue: voice.id });
+  assert.equal(r.status, 409, JSON.stringify(r.body));
+  assert.equal((await me.api.post(`/api/v1/contacts/${bare.id}/accept`)).status, 200);
+  // no customer: nobody to call
+  r = await me.api.post(`/api/v1/contacts/${bare.id}/callback-request`, { queue: voice.id });
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /customer/);
+  assert.equal((await getContact(bare.id)).state, 'active');
+  await me.api.post(`/api/v1/contacts/${bare.id}/complete`, {});
+  await me.api.post(`/api/v1/contacts/${bare.id}/wrapup`, { disposition: 'resolved' });
+
+  await streamEvent(st, 'contact.offered', c.id);
+  assert.equal((await me.api.post(`/api/v1/contacts/${c.id}/accept`)).status, 200);
+  // a chat queue cannot take a call: refused, the contact still in progress
+  r = await me.api.post(`/api/v1/contacts/${c.id}/callback-request`, { queue: q.id });
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /channel/);
+  assert.equal((await getContact(c.id)).state, 'active');
+  r = await me.api.post(`/api/v1/contacts/${c.id}/callback-request`, { queue: voice.id });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const cb = r.body;
+  created.push(cb);
+  assert.equal(cb.channel, 'voice');
+  assert.equal(cb.queue, voice.id);
+  assert.equal(cb.customer, (await getContact(c.id)).customer);
+  assert.equal(cb.attributes.callback_for, c.id);
+  assert.ok(['callback-pending', 'offered'].includes(cb.state), cb.state);
+  // the contact itself ended: its wrap-up follows
+  const done = await getContact(c.id);
+  assert.equal(done.state, 'wrapup');
+  assert.equal((await me.api.post(`/api/v1/contacts/${c.id}/wrapup`, { disposition: 'follow-up' })).status, 200);
+  // the callback is in the customer's history
+  const hist = await api.get(`/api/v1/customers/${cb.customer}/contacts`);
+  assert.ok(hist.body.items.some((x) => x.id === cb.id), JSON.stringify(hist.body));
+  await setState(me, 'offline');
+});
+
 test('a step with action "callback-offer" offers a callback', async () => {
     const q = await newQueue('Life callback offer', {
       steps: [{ after_s: 0, filter: 'lang.en >= 10' }, { after_s: 1, action: 'callback-offer' }],

@@ -109,6 +109,7 @@ POST /api/v1/contacts/{id}/reject                         200   200       200   
 POST /api/v1/contacts/{id}/complete                       200   200       200   403    200        401
 POST /api/v1/contacts/{id}/transfer                       200   200       200   403    200        401
 POST /api/v1/contacts/{id}/callback                       200   200       409   403    200        401
+POST /api/v1/contacts/{id}/callback-request               409   409       404   403    409        401
 GET /api/v1/contacts/{id}/transfer-targets                200   200       404   403    200        401
 POST /api/v1/contacts/{id}/abandon                        200   200       403   403    200        401  (r)
 POST /api/v1/contacts/{id}/wrapup                         200   200       200   403    200        401
@@ -407,6 +408,7 @@ function plan(key, role) {
   if (route === '/api/v1/contacts/{id}' && method === 'GET') {
     return { ...p, path: `/api/v1/contacts/${variant ? S.tpContact : S.readContact}` };
   }
+  if (route === '/api/v1/contacts/{id}/callback-request') return { ...p, path: `/api/v1/contacts/${S.holdShared}/callback-request`, body: {} };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();

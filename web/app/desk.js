@@ -246,6 +246,25 @@ function Transfer({ contact, onAction }) {
     </div>`;
 }
 
+// The conversation becomes a callback: a call to the same customer, queued
+// in a voice queue of the tenant, and this contact ends (wrap-up follows).
+function Callback({ contact, queues, onAction }) {
+  const voice = Object.values(queues).filter((x) => x.tenant === contact.tenant && x.channel === 'voice');
+  const [to, setTo] = useState('');
+  if (!contact.customer || !voice.length) return null;
+  const queue = voice.some((x) => x.id === to) ? to : voice[0].id;
+  return html`
+    <div class="row">
+      <label for=${`cb-${contact.id}`}>${t('ui.desk.callback.in')}</label>
+      <select id=${`cb-${contact.id}`} value=${queue} onChange=${(e) => setTo(e.target.value)}>
+        ${voice.map((x) => html`<option value=${x.id}>${x.name}</option>`)}
+      </select>
+      <button type="button" onClick=${() => onAction(contact.id, 'callback-request', { queue })}>
+        ${t('ui.desk.callback')}
+      </button>
+    </div>`;
+}
+
 function ContactPane({ contact, queues, onAction }) {
   const q = queues[contact.queue];
   return html`
@@ -258,7 +277,8 @@ function ContactPane({ contact, queues, onAction }) {
             ${t('ui.desk.complete')}
           </button>
         </div>
-        <${Transfer} contact=${contact} onAction=${onAction} />`}
+        <${Transfer} contact=${contact} onAction=${onAction} />
+        <${Callback} contact=${contact} queues=${queues} onAction=${onAction} />`}
       ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
       <h4>${t('ui.desk.timeline')}</h4>
@@ -372,6 +392,7 @@ export function Desk({ user }) {
   const [help, setHelp] = useState(false);
   const [reasons, setReasons] = useState([]);
   const [missed, setMissed] = useState('');
+  const [notice, setNotice] = useState('');
   const [alerts, setAlerts] = useState(loadAlerts);
   const alertsRef = useRef(alerts);
   alertsRef.current = alerts;
@@ -489,7 +510,8 @@ export function Desk({ user }) {
   const act = async (id, how, body) => {
     setError('');
     try {
-      await api('POST', `/api/v1/contacts/${id}/${how}`, body);
+      const r = await api('POST', `/api/v1/contacts/${id}/${how}`, body);
+      setNotice(how === 'callback-request' ? t('ui.desk.callback.made', queues[r.queue]?.name || r.queue) : '');
       if (how === 'transfer') drop(id);
       else await loadContact(id);
     } catch (e) {
@@ -543,6 +565,7 @@ export function Desk({ user }) {
       </section>
       <section class="held" aria-labelledby="held-h">
         <h2 id="held-h">${t('ui.desk.contacts')}</h2>
+        ${notice && html`<p class="notice" role="status" data-k="notice">${notice}</p>`}
         ${list.length === 0 && html`<p class="empty">${t('ui.desk.no.contact')}</p>`}
         <div role="tablist" aria-label=${t('ui.desk.contacts')}>
           ${list.map((c) => html`

@@ -39,6 +39,10 @@ check "another seed gives another day" differ "$out/en" "$out/en3"
 check "serve --help exits 0 and explains --data" grep -q -- "--data DIR" "$out/shelp"
 "$relais" serve --bogus 2>/dev/null
 check "bad serve option exits 2" test $? -eq 2
+"$relais" serve --offer-timeout 0 2>"$out/oerr"
+check "an offer time-out of 0 exits 2" test $? -eq 2
+check "and names the option" grep -q -- "--offer-timeout" "$out/oerr"
+check "serve --help explains --offer-timeout" grep -q -- "--offer-timeout S" "$out/shelp"
 "$relais" serve --log-level loud 2>/dev/null
 check "bad log level exits 2" test $? -eq 2
 echo '{"nope": 1}' >"$out/bad.json"

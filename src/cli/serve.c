@@ -65,7 +65,10 @@ static void serve_usage(FILE *f)
 		"                    of its first byte (default 10)\n"
 		"  --idle-timeout S  an idle keep-alive connection closes "
 		"after S seconds\n"
-		"                    (default 60)\n\n"
+		"                    (default 60)\n"
+		"  --offer-timeout S an agent answers an offer within S "
+		"seconds, else it is\n"
+		"                    a miss (default 20)\n\n"
 		"SIGTERM or Ctrl-C stops it gracefully: it stops accepting, "
 		"writes what\nis pending and closes.\n");
 }
@@ -133,6 +136,8 @@ static int limit_option(const char *name, const char *v, struct srv_config *cfg)
 		return parse_seconds(v, &cfg->head_ms);
 	if (!strcmp(name, "idle-timeout"))
 		return parse_seconds(v, &cfg->idle_ms);
+	if (!strcmp(name, "offer-timeout"))
+		return parse_seconds(v, &cfg->offer_ms);
 	return -1;
 }
 
@@ -298,6 +303,7 @@ int cli_serve(int argc, char **argv)
 		{"max-conns-per-addr", required_argument, NULL, 'L'},
 		{"header-timeout", required_argument, NULL, 'L'},
 		{"idle-timeout", required_argument, NULL, 'L'},
+		{"offer-timeout", required_argument, NULL, 'L'},
 		{"trusted-proxy", required_argument, NULL, 'P'},
 		{"web", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},

@@ -568,6 +568,8 @@ static int srv_init(struct srv *s, const struct srv_config *cfg)
 	s->open = batch_new(s);
 	engine_config_default(&ec);
 	ec.seed = (uint64_t)s->utc0_ms;
+	if (cfg->offer_ms)
+		ec.offer_timeout_ms = cfg->offer_ms;
 	err = engine_new(&s->eng, &ec, on_engine_event, s);
 	if (err)
 		return err;

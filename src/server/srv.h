@@ -43,6 +43,8 @@ struct srv_config {
 	 * below the descriptor limit) */
 	unsigned conns_max, conns_per_addr;
 	uint32_t head_ms, idle_ms;
+	/* how long an agent has to answer an offer (0: the engine's 20 s) */
+	uint32_t offer_ms;
 	/*
 	 * Addresses of reverse proxies whose X-Forwarded-For/-Proto/-Host
 	 * are believed, comma-separated, or NULL.

@@ -5,7 +5,7 @@
 // wrap-up with the queue's dispositions and the timed wrap-up's countdown.
 // Everything that moves comes over the stream (topic agent:ID); actions go
 // to the contact service through the API.
-import { html, api, t, fmtTime, fmtDuration, fmtNumber, fmtPercent } from './lib.js';
+import { html, api, t, fmtTime, fmtDateTime, fmtDuration, fmtNumber, fmtPercent } from './lib.js';
 import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 
@@ -173,7 +173,7 @@ function Customer({ id, queues }) {
       <h5>${t('ui.desk.history')}</h5>
       <ul class="history">
         ${history.map((h) => html`<li>
-          <time datetime=${h.created_at}>${fmtTime(h.created_at)}</time>
+          <time datetime=${h.created_at}>${fmtDateTime(h.created_at)}</time>
           ${' '}${queues[h.queue]?.name || h.queue} · ${t(`ui.channel.${h.channel}`)} · ${t(`ui.cstate.${h.state}`)}
           ${h.disposition ? ` · ${h.disposition}` : ''}${h.notes ? ` — ${h.notes}` : ''}</li>`)}
       </ul>

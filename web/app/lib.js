@@ -62,6 +62,12 @@ export function fmtTime(iso) {
   return iso ? formatter('time', (l) => new Intl.DateTimeFormat(l, { timeStyle: 'medium' })).format(new Date(iso)) : '';
 }
 
+// A date and a time, short: for what may be of another day (a history).
+export function fmtDateTime(iso) {
+  return iso ? formatter('datetime', (l) => new Intl.DateTimeFormat(l, { dateStyle: 'short', timeStyle: 'short' }))
+    .format(new Date(iso)) : '';
+}
+
 export function fmtNumber(n, digits = 0) {
   return n == null ? '–'
     : formatter(`n${digits}`, (l) => new Intl.NumberFormat(l, { maximumFractionDigits: digits })).format(n);

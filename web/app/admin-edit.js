@@ -67,15 +67,16 @@ function Ref({ f, id, value, set, ro, err, refs }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
-// A yes/no field: a checkbox, its label after it as forms usually have it.
+// A yes/no field: a checkbox inside its label, so that the two stay on one
+// line whatever the form's layout of labels.
 function Bool({ f, id, value, set, ro, err }) {
   return html`
-    <span class="check">
+    <label for=${id}>
       <input id=${id} type="checkbox" checked=${Boolean(value)} disabled=${ro}
         aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
         onChange=${(e) => set(e.currentTarget.checked)} />
-      <label for=${id}>${label(f.name)}</label>
-    </span>
+      ${' '}${label(f.name)}
+    </label>
     <${Help} f=${f} id=${id} />
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }

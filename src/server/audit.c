@@ -10,6 +10,10 @@
  * the users, other than administrators and integrations, whose tenants
  * are all its own. A login refused for a name that is no user names no
  * user, so only administrators see it.
+ *
+ * format=csv answers the same events as a CSV file to save (csvfile.h):
+ * up to AUDIT_CSV_MAX of them at once rather than a page, the sequence to
+ * ask "before" for the rest, if any, in the header X-Next-Before.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include "model/utctime.h"
 #include "server/audit.h"
 #include "server/auth.h"
+#include "server/csvfile.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/query.h"
@@ -27,6 +32,7 @@
 #define AUDIT_PREFIX	"audit."
 #define AUDIT_LIMIT_MAX 500
 #define AUDIT_LIMIT	100
+#define AUDIT_CSV_MAX	10000
 
 /* What a query keeps until its answer: the filters and the scope's users. */
 struct audit_job {
@@ -35,7 +41,17 @@ struct audit_job {
 	char **users;
 	size_t nusers;
 	size_t limit; /* asked; the store reads one more to know of a next */
+	bool csv;     /* format=csv */
 };
+
+/* The columns of the CSV: every field an audit event of any type has. */
+static const char *const csv_cols[] = {
+	"seq",	    "at",     "type", "user",  "username",
+	"tenant",   "action", "kind", "id",    "name",
+	"customer", "path",   "peer", "state", "reason",
+};
+
+#define NCSV (sizeof(csv_cols) / sizeof(csv_cols[0]))
 
 static void job_free(void *arg)
 {
@@ -154,22 +170,37 @@ static bool text_param(struct hreq *r, const char *name, char *buf, size_t size,
 	return !r->bad_param[0];
 }
 
+/* format: json (the default) or csv. */
+static bool format_param(struct hreq *r, struct audit_job *j)
+{
+	char buf[16];
+	const char *v = web_query(r, "format", buf, sizeof(buf));
+
+	j->csv = v && !strcmp(v, "csv");
+	if (!v || j->csv || !strcmp(v, "json"))
+		return true;
+	web_error(r, 400, "invalid_field", "format: expected json or csv");
+	return false;
+}
+
 /* The filters of the request into j; false when a 400 was sent. */
 static bool audit_params(struct hreq *r, struct audit_job *j)
 {
-	long long before = 0, limit = AUDIT_LIMIT;
+	long long before = 0, limit;
+	size_t max;
 
-	if (!type_param(r, j))
+	if (!type_param(r, j) || !format_param(r, j))
 		return false;
+	max = j->csv ? AUDIT_CSV_MAX : AUDIT_LIMIT_MAX;
+	limit = j->csv ? AUDIT_CSV_MAX : AUDIT_LIMIT;
 	if (!int_param(r, "before", 1, INT64_MAX, &before)) {
 		web_error(r, 400, "invalid_field",
 			  "before: expected a sequence number >= 1");
 		return false;
 	}
-	if (!int_param(r, "limit", 1, AUDIT_LIMIT_MAX, &limit)) {
+	if (!int_param(r, "limit", 1, (long long)max, &limit)) {
 		web_error(r, 400, "invalid_field",
-			  "limit: expected an integer from 1 to %zu",
-			  (size_t)AUDIT_LIMIT_MAX);
+			  "limit: expected an integer from 1 to %zu", max);
 		return false;
 	}
 	if (!time_param(r, "from", &j->tq.from_ms) ||
@@ -264,6 +295,34 @@ static void add_object_name(struct srv *s, json_t *e)
 		json_object_set_new(e, "name", json_string(name));
 }
 
+/*
+ * The events as a file to save, named for the day of the download
+ * (relais-audit-2026-11-29.csv, UTC).
+ */
+static void audit_csv(struct hreq *r, const json_t *events, const json_t *next)
+{
+	struct mbuf *mb = mbuf_alloc(8192);
+	char head[192], day[UTCTIME_SIZE], seq[48] = "";
+
+	if (!mb || csvfile_write(mb, csv_cols, NCSV, events)) {
+		mem_deref(mb);
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	utctime_format(srv_now(r->srv), day, sizeof(day));
+	day[10] = '\0';
+	if (json_is_integer(next))
+		snprintf(seq, sizeof(seq), "X-Next-Before: %lld\r\n",
+			 (long long)json_integer_value(next));
+	snprintf(head, sizeof(head),
+		 "Content-Disposition: attachment; "
+		 "filename=\"relais-audit-%s.csv\"\r\n%s",
+		 day, seq);
+	web_file(r, 200, "text/csv; charset=utf-8", (const char *)mb->buf,
+		 mb->end, head, false);
+	mem_deref(mb);
+}
+
 static void audit_finish(struct query *q)
 {
 	struct audit_job *j = q->arg;
@@ -282,6 +341,11 @@ static void audit_finish(struct query *q)
 	{
 		add_username(q->r->srv, e);
 		add_object_name(q->r->srv, e);
+	}
+	if (j->csv) {
+		audit_csv(q->r, q->result, next);
+		json_decref(next);
+		return;
 	}
 	web_json(q->r, 200,
 		 json_pack("{s:O,s:o}", "events", q->result, "next_before",

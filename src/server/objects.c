@@ -330,18 +330,85 @@ static bool field_of(enum kind_id k, const char *msg, bool unknown, char *out,
 	return true;
 }
 
-/* A 4xx of a configuration write, with the field it names, if any. */
+/* A check's symbol table: a new id for every name, none in the engine. */
+static int check_intern(void *arg, enum expr_ns ns, const char *name,
+			size_t len, uint32_t *idp)
+{
+	uint32_t *next = arg;
+
+	(void)ns;
+	(void)name;
+	(void)len;
+	*idp = (*next)++;
+	return 0;
+}
+
+/*
+ * Compiles filter f as the engine would, with a symbol table of its own
+ * (a check interns no name in the engine): 0, EINVAL with *pos the
+ * 1-based byte where it fails (as the engine's message counts), or
+ * ENOMEM.
+ */
+static int filter_check(const char *f, size_t *pos, char *msg, size_t size)
+{
+	uint32_t ids = 0;
+	struct expr_symbols syms = {check_intern, &ids};
+	struct expr_error xerr = {0};
+	struct expr *e = NULL;
+	int rc = expr_compile(&e, f, &syms, &xerr);
+
+	expr_free(e);
+	*pos = xerr.pos + 1;
+	if (msg)
+		snprintf(msg, size, "%s", xerr.msg);
+	return rc;
+}
+
+/*
+ * A bad step filter's position, as check-filter gives it, when field is
+ * "steps[N].filter" of body: the filter compiled again rather than the
+ * message read, whose words depend on the language. 0: none.
+ */
+static size_t step_filter_pos(const json_t *body, const char *field)
+{
+	const json_t *steps = json_object_get(body, "steps");
+	const char *f;
+	size_t i, pos;
+	int end = 0;
+
+	if (sscanf(field, "steps[%zu].filter%n", &i, &end) != 1 || field[end] ||
+	    !end)
+		return 0;
+	f = json_string_value(
+		json_object_get(json_array_get(steps, i), "filter"));
+	if (!f || filter_check(f, &pos, NULL, 0) != EINVAL)
+		return 0;
+	return pos;
+}
+
+/*
+ * A 4xx of a configuration write, with the field it names, if any, and
+ * for a queue's step filter the position in it. body: what was written
+ * (NULL: none to look at).
+ */
 static void obj_bad(struct hreq *r, enum kind_id k, int status,
-		    const char *code, const char *msg)
+		    const char *code, const char *msg, const json_t *body)
 {
 	char field[160];
 	bool unknown = !strcmp(code, "unknown_field");
+	json_t *more;
+	size_t pos;
 
-	if (field_of(k, msg, unknown, field, sizeof(field)))
-		web_error_with(r, status, code,
-			       json_pack("{s:s}", "field", field), "%s", msg);
-	else
+	if (!field_of(k, msg, unknown, field, sizeof(field))) {
 		web_error(r, status, code, "%s", msg);
+		return;
+	}
+	more = json_pack("{s:s}", "field", field);
+	pos = k == K_QUEUES && body ? step_filter_pos(body, field) : 0;
+	if (more && pos)
+		json_object_set_new(more, "position",
+				    json_integer((json_int_t)pos));
+	web_error_with(r, status, code, more, "%s", msg);
 }
 
 /* The body against kind k's fields: 0, or a 400 naming the field. */
@@ -354,18 +421,18 @@ static int obj_check(struct hreq *r, enum kind_id k, const json_t *body,
 
 	if (rc)
 		obj_bad(r, k, 400, rc == -2 ? "unknown_field" : "invalid_field",
-			msg);
+			msg, body);
 	return rc;
 }
 
 /* A kind's refusal (kinds.c) as an answer. */
 static void obj_reply_error(struct hreq *r, enum kind_id k, int err,
-			    const char *msg)
+			    const char *msg, const json_t *body)
 {
 	if (err == EINVAL)
-		obj_bad(r, k, 400, "invalid_field", msg);
+		obj_bad(r, k, 400, "invalid_field", msg, body);
 	else if (err == EBUSY || err == EEXIST)
-		obj_bad(r, k, 409, "conflict", msg);
+		obj_bad(r, k, 409, "conflict", msg, body);
 	else
 		web_error(r, 500, "internal", "%s", msg);
 }
@@ -396,7 +463,7 @@ static void obj_commit(struct hreq *r, enum kind_id k, struct obj *o,
 	}
 	st = kinds[k]->apply(s, o, next, &why);
 	if (st) {
-		obj_reply_error(r, k, st, msg);
+		obj_reply_error(r, k, st, msg, next);
 		json_decref(next);
 		return;
 	}
@@ -548,7 +615,7 @@ static void api_obj_update(struct hreq *r)
 			   sizeof(msg));
 	if (rc == -1) {
 		json_decref(next);
-		obj_bad(r, k, 400, "invalid_field", msg);
+		obj_bad(r, k, 400, "invalid_field", msg, next);
 		return;
 	}
 	json_object_set_new(
@@ -557,30 +624,10 @@ static void api_obj_update(struct hreq *r)
 	obj_commit_or_hash(r, k, o, next);
 }
 
-/*
- * A step's filter checked without saving: the engine's parser with a
- * symbol table of its own, so that a check interns no name in the engine
- * (the queue editor calls it as the administrator types).
- */
-static int check_intern(void *arg, enum expr_ns ns, const char *name,
-			size_t len, uint32_t *idp)
-{
-	uint32_t *next = arg;
-
-	(void)ns;
-	(void)name;
-	(void)len;
-	*idp = (*next)++;
-	return 0;
-}
-
 static void api_queue_check_filter(struct hreq *r)
 {
 	const json_t *v = json_object_get(r->body, "filter");
-	uint32_t ids = 0;
-	struct expr_symbols syms = {check_intern, &ids};
-	struct expr_error xerr = {0};
-	struct expr *e = NULL;
+	char msg[160];
 	const char *f;
 	size_t pos;
 	int rc;
@@ -593,15 +640,13 @@ static void api_queue_check_filter(struct hreq *r)
 		return;
 	}
 	f = json_string_value(v);
-	rc = expr_compile(&e, f, &syms, &xerr);
-	expr_free(e);
-	pos = xerr.pos + 1; /* 1-based, as the engine's message counts */
+	rc = filter_check(f, &pos, msg, sizeof(msg));
 	if (rc == EINVAL)
 		web_error_with(r, 400, "invalid_field",
 			       json_pack("{s:s,s:I}", "field", "filter",
 					 "position", (json_int_t)pos),
 			       "filter \"%.60s\" at position %zu: %s", f, pos,
-			       xerr.msg);
+			       msg);
 	else if (rc)
 		web_error(r, 500, "internal", "out of memory");
 	else

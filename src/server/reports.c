@@ -22,10 +22,10 @@
 #include "model/utctime.h"
 #include "server/libre.h"
 
-#include "core/csv.h"
 #include "lang/lang.h"
 #include "model/event.h"
 #include "server/auth.h"
+#include "server/csvfile.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/query.h"
@@ -290,68 +290,17 @@ static int report_xlsx(struct report *rp, const json_t *rows)
 			  rows);
 }
 
-/* A text cell, quoted and kept from being a formula (core/csv.h). */
-static int csv_string(struct mbuf *mb, const char *s)
-{
-	char buf[256], *p = buf;
-	size_t n = csv_text(buf, sizeof(buf), s, true);
-	int err;
-
-	if (n >= sizeof(buf)) {
-		p = malloc(n + 1);
-		if (!p)
-			return ENOMEM;
-		csv_text(p, n + 1, s, true);
-	}
-	err = mbuf_write_mem(mb, (const uint8_t *)p, n);
-	if (p != buf)
-		free(p);
-	return err;
-}
-
-/* Numbers are written as numbers: only text cells are neutralised. */
-static int csv_field(struct mbuf *mb, const json_t *v)
-{
-	char num[32];
-
-	if (json_is_string(v))
-		return csv_string(mb, json_string_value(v));
-	if (json_is_integer(v))
-		return mbuf_printf(mb, "%lld",
-				   (long long)json_integer_value(v));
-	if (json_is_real(v)) {
-		snprintf(num, sizeof(num), "%g", json_real_value(v));
-		return mbuf_write_str(mb, num);
-	}
-	return 0;
-}
-
+/* The rows as a CSV file (csvfile.h): its header names the columns as the
+ * JSON does. */
 static void report_csv(struct hreq *r, const struct report *rp,
 		       const json_t *rows)
 {
 	struct mbuf *mb = mbuf_alloc(4096);
-	json_t *row;
-	size_t i;
-	int err = 0;
+	const char *cols[NCOLS];
 
-	if (!mb) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
 	for (size_t c = 0; c < NCOLS; c++)
-		mbuf_printf(mb, "%s%s", c ? "," : "", report_cols[c].field);
-	mbuf_write_str(mb, "\r\n");
-	json_array_foreach(rows, i, row)
-	{
-		for (size_t c = 0; !err && c < NCOLS; c++) {
-			if (c)
-				err |= mbuf_write_u8(mb, ',');
-			err |= csv_field(
-				mb, json_object_get(row, report_cols[c].field));
-		}
-		err |= mbuf_write_str(mb, "\r\n");
-	}
-	if (err)
+		cols[c] = report_cols[c].field;
+	if (!mb || csvfile_write(mb, cols, NCOLS, rows))
 		web_error(r, 500, "internal", "out of memory");
 	else
 		report_file(r, rp, "text/csv; charset=utf-8", "csv",

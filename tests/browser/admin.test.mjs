@@ -2,7 +2,10 @@
 // admin creates a queue whose step filter is wrong (the error and its
 // position show as it is typed), fixes it, meets a validation error next to
 // its field, saves, and the queue works (a contact is offered to the agent
-// with the skill). A supervisor reads the same lists, read-only, in French.
+// with the skill). Every field of a queue has its editor: a step's action,
+// target, priority change and minimum wait, and the last agent, are set
+// through the page and saved; a queue is deleted after confirm(). A
+// supervisor reads the same lists, read-only, in French.
 // Keyboard reach, axe scans and screenshots of lists and forms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -134,6 +137,68 @@ test('admin: a queue with a wrong filter, fixed as typed, saved; the queue works
   assert.equal(c.status, 201, JSON.stringify(c.body));
   await until(() => admin.get(`/api/v1/contacts/${c.body.id}`),
     (r) => r.body.state === 'offered' && r.body.agent === agent.body.id, 'the contact is offered to the agent');
+});
+
+test('admin: a step\'s action and the last agent set through the page are saved; a queue deleted after confirm()', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  const tenant = ids.tenants[0];
+  const mk = async (name) => {
+    const r = await admin.post('/api/v1/queues', { tenant: tenant.id, name, channel: 'email' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  const target = await mk('Admin overflow');
+  const queue = await mk('Admin every field');
+
+  await logIn(pg, 'admin');
+  await page.locator('[data-page=wall]').waitFor();
+  await page.goto('/#/admin');
+  await page.locator('button.kind[data-kind=queues]').click();
+  await page.locator('table.objects button.open', { hasText: 'Admin every field' }).click();
+  const form = page.locator('form.object');
+  await form.getByRole('heading', { name: 'Admin every field' }).waitFor();
+
+  await form.getByLabel('Last agent first', { exact: true }).check();
+  await form.getByLabel('Wait for the last agent (s)').fill('45');
+  await form.getByLabel('Ring-all: agents offered at once').fill('5');
+  await form.getByRole('button', { name: 'Add a step' }).click();
+  await form.locator('#adm-queues-steps-1-after').fill('90');
+  await form.locator('#adm-queues-steps-1-priority_delta').fill('10');
+  await form.locator('#adm-queues-steps-1-min_ewt_s').fill('30');
+  await form.locator('#adm-queues-steps-1-action').selectOption('transfer');
+  await form.locator('#adm-queues-steps-1-target').selectOption(target.id);
+  // each control of a step has its name and its help
+  for (const [id, name] of [['action', 'Action'], ['target', 'Target queue'], ['priority_delta', 'Priority change']]) {
+    const el = form.locator(`#adm-queues-steps-1-${id}`);
+    assert.equal(await form.getByLabel(name, { exact: true }).nth(1).getAttribute('id'), `adm-queues-steps-1-${id}`);
+    assert.match(await el.getAttribute('aria-describedby'), new RegExp(`adm-queues-steps-1-${id}-help`));
+  }
+  noSeriousViolations(await axe(page), 'admin: a queue\'s every field');
+  await pg.screenshot('admin-queue-every-field');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Admin every field saved.' }).waitFor();
+
+  const saved = await until(() => admin.get(`/api/v1/queues/${queue.id}`), (r) => r.body.last_agent === true, 'the queue saved');
+  assert.equal(saved.body.last_agent_wait_s, 45);
+  assert.equal(saved.body.ring_max, 5);
+  assert.equal(saved.body.steps.length, 2);
+  assert.deepEqual(saved.body.steps[1], { after_s: 90, filter: null, priority_delta: 10, min_ewt_s: 30, action: 'transfer', target: target.id });
+  assert.equal(saved.body.steps[0].after_s, 0);
+
+  // Deleting asks first: dismissed, nothing goes; accepted, the queue goes.
+  const asked = [];
+  page.once('dialog', (d) => { asked.push(d.message()); d.dismiss(); });
+  await form.getByRole('button', { name: 'Delete' }).click();
+  for (let i = 0; i < 200 && !asked.length; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.deepEqual(asked, ['Delete Admin every field?']);
+  assert.equal((await admin.get(`/api/v1/queues/${queue.id}`)).status, 200, 'dismissed: still there');
+  page.once('dialog', (d) => d.accept());
+  await form.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('status').filter({ hasText: 'Admin every field deleted.' }).waitFor();
+  await until(() => admin.get(`/api/v1/queues/${queue.id}`), (r) => r.status === 404, 'the queue deleted');
+  assert.equal(await page.locator('table.objects button.open', { hasText: 'Admin every field' }).count(), 0);
+  assert.equal((await admin.get(`/api/v1/queues/${target.id}`)).status, 200, 'only that queue');
 });
 
 test('admin: the lists of every kind and a calendar form pass axe', async (t) => {

@@ -1,7 +1,8 @@
 // What the administration pages need from the API: a step's filter checked
 // without saving (POST /api/v1/queues/check-filter: 200 {"ok":true}, or 400
 // with the position of the error), and the field a refused configuration
-// write names, as "field" beside the message, in both languages.
+// write names, as "field" beside the message, in both languages (and, for a
+// step's filter, its "position", as check-filter gives it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, login, client, demoIds, request } from './lib.mjs';
@@ -95,6 +96,36 @@ test('a refused write names its field, in English and in French', async () => {
     { headers: { 'Accept-Language': 'fr' } });
   assert.match(fr.body.error.message, /^tenant : aucun objet/);
   assert.equal(await count('queues'), queues);
+});
+
+test('a queue saved with a bad step filter answers its field and position, as check-filter does', async () => {
+  const bad = 'lang.fr >= 6 && (';
+  const check = await admin.post('/api/v1/queues/check-filter', { filter: bad });
+  assert.equal(check.status, 400);
+  assert.equal(typeof check.body.error.position, 'number');
+  const steps = [{ after_s: 0 }, { after_s: 10, filter: 'true' }, { after_s: 20, filter: bad }];
+  const queues = await count('queues');
+  for (const lang of ['en', 'fr']) {
+    const headers = { 'Accept-Language': lang };
+    const r = await admin.post('/api/v1/queues', { tenant, name: 'pos1', channel: 'chat', steps }, { headers });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error.field, 'steps[2].filter', lang);
+    assert.equal(r.body.error.position, check.body.error.position, `${lang}: ${r.body.error.message}`);
+  }
+  const q = ids.queues[0];
+  const before = (await admin.get(`/api/v1/queues/${q.id}`)).body;
+  const multibyte = 'lang.fr >= 5 && site.kind == "é" &&& x';
+  const want = (await admin.post('/api/v1/queues/check-filter', { filter: multibyte })).body.error.position;
+  const r = await admin.patch(`/api/v1/queues/${q.id}`, { steps: [{ after_s: 0, filter: multibyte }] });
+  assert.equal(r.status, 400, JSON.stringify(r.body));
+  assert.equal(r.body.error.field, 'steps[0].filter');
+  assert.equal(r.body.error.position, want, 'a byte position, as check-filter counts');
+  assert.deepEqual((await admin.get(`/api/v1/queues/${q.id}`)).body, before, 'the queue did not change');
+  assert.equal(await count('queues'), queues, 'no queue created');
+  // a refusal of another field carries no position
+  const other = await admin.post('/api/v1/queues', { tenant, name: 'pos2', channel: 'chat', steps: [{ after_s: 0 }, { after_s: -1 }] });
+  assert.equal(other.body.error.field, 'steps[1].after_s');
+  assert.equal(other.body.error.position, undefined);
 });
 
 test('updates, unique names, passwords and other kinds name their field too', async () => {

@@ -3,7 +3,8 @@
 // first; the filters (type, user, tenant, from/to) and the paging by
 // sequence (before, next_before) work; bad parameters are 400s; a
 // supervisor of AssurMax sees nothing of Télécom Plus, and of the events
-// of no tenant only those of the users of its scope.
+// of no tenant only those of the users of its scope. format=csv answers the
+// same events as a CSV file to save, with the same filters and scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, login, client, request, demoIds } from './lib.mjs';
@@ -198,4 +199,112 @@ test('agents, clients and integrations may not read the trail', async () => {
     const r = await client(srv.url, (await login(srv.url, u)).token).get('/api/v1/audit');
     assert.equal(r.status, 403, u);
   }
+});
+
+// ---- format=csv -------------------------------------------------------------
+
+const CSV_COLS = ['seq', 'at', 'type', 'user', 'username', 'tenant', 'action', 'kind', 'id', 'name', 'customer', 'path',
+  'peer', 'state', 'reason'];
+
+// RFC 4180: quoted cells may hold commas, doubled quotes and line breaks.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
+    else cell += c;
+  }
+  assert.equal(cell + row.join(''), '', 'the file ends with a line end');
+  return rows;
+}
+
+// A cell as a spreadsheet would take it: text that looks like a formula
+// starts with "'" (core/csv.h), numbers as they are, null as nothing.
+function cellOf(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'string') return String(v);
+  return /^[=+\-@\t\r]/.test(v) && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v) ? `'${v}` : v;
+}
+
+async function csvOf(token, query, headers = {}) {
+  const r = await request(srv.url, 'GET', `/api/v1/audit?format=csv${query}`, { token, headers });
+  return { ...r, rows: r.status === 200 ? parseCsv(r.body) : null };
+}
+
+// Each CSV row is the JSON event of the same rank, column by column.
+function assertSameEvents(rows, events) {
+  assert.deepEqual(rows[0], CSV_COLS, 'the header names the fields as the JSON does');
+  assert.equal(rows.length, events.length + 1);
+  events.forEach((e, i) => CSV_COLS.forEach((c, k) => assert.equal(rows[i + 1][k], cellOf(e[c]), `row ${i + 1} ${c}`)));
+}
+
+test('format=csv: the trail as an attachment, the same events as the JSON, text cells quoted and not formulas', async () => {
+  const formula = '=HYPERLINK("http://evil.example","x")';
+  assert.equal((await request(srv.url, 'POST', '/api/v1/session', { body: { username: formula, password: 'whatever-password' } })).status, 401);
+  const named = (await ok(api.post('/api/v1/queues', { tenant: S.am, name: 'Ventes, "été"\nnuit', channel: 'chat' }), 201, 'queue')).id;
+
+  const newest = (await trail(api))[0].seq;
+  const bound = `&before=${newest + 1}`;
+  const events = await trail(api, bound);
+  const r = await csvOf(admin.token, bound);
+  assert.equal(r.status, 200, r.body);
+  assert.match(r.headers.get('content-type'), /^text\/csv; charset=utf-8/);
+  assert.match(r.headers.get('content-disposition'), /^attachment; filename="relais-audit-\d{4}-\d{2}-\d{2}\.csv"$/);
+  assert.equal(r.headers.get('x-next-before'), null, 'everything in one file');
+  assert.ok(!r.body.startsWith('\uFEFF'), 'no byte-order mark, as the report\'s CSV');
+  assert.ok(!/[^\r]\n/.test(r.body.replace(/"[^"]*"/g, '')), 'CRLF line ends outside quoted cells');
+  assertSameEvents(r.rows, events);
+
+  const failed = r.rows.find((row) => row[2] === 'login_failed' && row[4].includes('HYPERLINK'));
+  assert.equal(failed[4], `'${formula}`, 'a formula is kept as text');
+  assert.ok(r.body.includes(`"'=HYPERLINK(""http://evil.example"",""x"")"`), 'quoted, quotes doubled');
+  const q = r.rows.find((row) => row[8] === named);
+  assert.equal(q[9], 'Ventes, "été"\nnuit', 'a comma, quotes, accents and a line break survive');
+  assert.equal(q[5], S.am);
+});
+
+test('format=csv carries the filters and pages like the JSON', async () => {
+  for (const query of [`&type=config&tenant=${S.am}`, '&user=audit-sup', '&type=login_failed']) {
+    const events = await trail(api, query);
+    assert.ok(events.length > 0, query);
+    const r = await csvOf(admin.token, query);
+    assert.equal(r.status, 200, query);
+    assertSameEvents(r.rows, events);
+  }
+  const page = await ok(api.get('/api/v1/audit?type=config&limit=2'), 200, 'page');
+  const r = await csvOf(admin.token, '&type=config&limit=2');
+  assertSameEvents(r.rows, page.events);
+  assert.equal(r.headers.get('x-next-before'), String(page.next_before), 'where the rest begins');
+});
+
+test('format=csv: a supervisor\'s file holds its scope only; bad input is a JSON 400; agents get a 403', async () => {
+  const supToken = (await login(srv.url, 'audit-sup', 'audit-sup-password')).token;
+  const supApi = client(srv.url, supToken);
+  const bound = `&before=${(await trail(api))[0].seq + 1}`;
+  const r = await csvOf(supToken, bound);
+  assert.equal(r.status, 200);
+  assert.ok(r.rows.length > 1);
+  assert.ok(!r.body.includes(S.tp) && !r.body.includes(S.qTP.id) && !r.body.includes(S.custTP), 'nothing of Télécom Plus');
+  assertSameEvents(r.rows, await trail(supApi, bound));
+  assert.ok(!r.rows.some((row) => (row[2] === 'login' && row[4] === 'admin') || row[4] === 'nobody-at-all'),
+    'not the admin\'s logins, not a name that is no user');
+  assert.equal((await csvOf(supToken, `&tenant=${S.tp}`)).rows.length, 1, 'only the header');
+
+  for (const query of ['format=xlsx', 'format=CSV', 'format=csv&limit=10001', 'format=csv&limit=0', 'format=csv&type=bogus']) {
+    const bad = await request(srv.url, 'GET', `/api/v1/audit?${query}`, { token: admin.token });
+    assert.equal(bad.status, 400, query);
+    assert.match(bad.headers.get('content-type'), /application\/json/);
+    assert.equal(bad.body.error.code, 'invalid_field', query);
+  }
+  const fr = await request(srv.url, 'GET', '/api/v1/audit?format=pdf', { token: admin.token, headers: { 'accept-language': 'fr' } });
+  assert.equal(fr.body.error.message, 'format : il faut json ou csv');
+  const agent = await csvOf((await login(srv.url, 'agent01')).token, '');
+  assert.equal(agent.status, 403);
 });

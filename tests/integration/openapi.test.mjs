@@ -6,13 +6,16 @@
 // The YAML is read with a line scanner, no YAML library: under `paths:`, a
 // line of exactly two spaces then "/...:" is a path, a line of exactly four
 // spaces then "get:|post:|put:|patch:|delete:" is a method of that path.
+//
+// And a schema the pages read field by field (IntervalRow) lists exactly
+// the fields of a real answer: none missing, none the server lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN } from './lib.mjs';
+import { BIN, startServer, login, client, demoIds } from './lib.mjs';
 
 const SOURCE_DIR = process.env.RELAIS_SOURCE_DIR || fileURLToPath(new URL('../..', import.meta.url));
 const YAML_PATH = join(SOURCE_DIR, 'docs', 'openapi.yaml');
@@ -114,4 +117,42 @@ test('every operation documents a 4xx answer with the Error schema', () => {
   }
   if (missing.length) console.log(`operations without a 4xx answer using Error:\n  ${missing.join('\n  ')}`);
   assert.deepEqual(missing, []);
+});
+
+// components/schemas/<name>: its property names and its required list.
+function schemaOf(text, name) {
+  const m = text.match(new RegExp(`\\n {4}${name}:\\n([\\s\\S]*?)(?=\\n {4}\\S|\\n {0,2}\\S|$)`));
+  assert.ok(m, `no schema ${name}`);
+  const props = [], required = [];
+  let part = null;
+  for (const line of m[1].split('\n')) {
+    if (/^ {6}\S/.test(line)) part = line.trim();
+    else if (part === 'properties:' && /^ {8}[a-z_]+:\s*$/.test(line)) props.push(line.trim().slice(0, -1));
+    else if (part === 'required:' && /^ {8}- /.test(line)) required.push(line.trim().slice(2));
+  }
+  return { props, required };
+}
+
+test('IntervalRow lists exactly the fields of a row of GET /api/v1/reports/intervals', async () => {
+  const { props, required } = schemaOf(readFileSync(YAML_PATH, 'utf8'), 'IntervalRow');
+  assert.deepEqual([...required].sort(), [...props].sort(), 'every field of a row is always there');
+  const srv = await startServer({ fsync: false });
+  try {
+    const token = (await login(srv.url, 'admin')).token;
+    const api = client(srv.url, token);
+    const q = (await demoIds(srv.url, token)).queues[0];
+    const from = new Date(Date.now() - 3600e3).toISOString();
+    const c = await api.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: q.channel });
+    assert.equal(c.status, 201, JSON.stringify(c.body));
+    assert.equal((await api.post(`/api/v1/contacts/${c.body.id}/abandon`, {})).status, 200);
+    const to = new Date(Date.now() + 3600e3).toISOString();
+    for (const group of ['queue', 'agent']) {
+      const r = await api.get(`/api/v1/reports/intervals?from=${from}&to=${to}&interval=1h&group=${group}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      if (group === 'queue') assert.ok(r.body.rows.length > 0, 'the abandoned contact makes a row');
+      for (const row of r.body.rows) assert.deepEqual(Object.keys(row).sort(), [...props].sort(), `a ${group} row`);
+    }
+  } finally {
+    assert.equal((await srv.stop()).code, 0, srv.logs());
+  }
 });

@@ -4,7 +4,7 @@
 // screen reader reads it with the control.
 import { html, t, api } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
-import { CHANNELS, DAYS } from './admin-kinds.js';
+import { CHANNELS, DAYS, ACTIONS } from './admin-kinds.js';
 
 const label = (name) => t(`ui.admin.f.${name}`);
 
@@ -20,9 +20,12 @@ function Help({ f, id }) {
   return f.help ? html`<p class="help" id=${`${id}-help`}>${t(`ui.admin.help.${f.name}`)}</p>` : null;
 }
 
+// The ids that describe a control: its help, then its error.
+const describedBy = (f, id, err) => [f.help && `${id}-help`, err && `${id}-err`].filter(Boolean).join(' ') || undefined;
+
 function Plain({ f, id, value, set, ro, err }) {
   const type = f.type === 'password' ? 'password' : f.type === 'number' ? 'number' : 'text';
-  const desc = [f.help && `${id}-help`, err && `${id}-err`].filter(Boolean).join(' ') || undefined;
+  const desc = describedBy(f, id, err);
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
     <${Help} f=${f} id=${id} />
@@ -38,7 +41,9 @@ function Plain({ f, id, value, set, ro, err }) {
 function Select({ f, id, value, set, ro, err }) {
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
-    <select id=${id} value=${value ?? ''} disabled=${ro} ...${described(id, err)}
+    <${Help} f=${f} id=${id} />
+    <select id=${id} value=${value ?? ''} disabled=${ro}
+      aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
       onChange=${(e) => set(e.currentTarget.value)}>
       <option value="">${t(f.required ? 'ui.admin.choose' : 'ui.admin.default')}</option>
       ${f.options.map((o) => html`<option value=${o}>${o}</option>`)}
@@ -52,11 +57,27 @@ function Ref({ f, id, value, set, ro, err, refs }) {
   const list = refs[f.kind] || [];
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
-    <select id=${id} value=${value ?? ''} disabled=${ro} ...${described(id, err)}
+    <${Help} f=${f} id=${id} />
+    <select id=${id} value=${value ?? ''} disabled=${ro}
+      aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
       onChange=${(e) => set(e.currentTarget.value)}>
       <option value="">${t(f.required ? 'ui.admin.choose' : 'ui.admin.none')}</option>
       ${list.map((o) => html`<option value=${o.id}>${nameOf(o)}</option>`)}
     </select>
+    <${Err} id=${`${id}-err`} msg=${err} />`;
+}
+
+// A yes/no field: a checkbox inside its label, so that the two stay on one
+// line whatever the form's layout of labels.
+function Bool({ f, id, value, set, ro, err }) {
+  return html`
+    <label for=${id}>
+      <input id=${id} type="checkbox" checked=${Boolean(value)} disabled=${ro}
+        aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
+        onChange=${(e) => set(e.currentTarget.checked)} />
+      ${' '}${label(f.name)}
+    </label>
+    <${Help} f=${f} id=${id} />
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
@@ -182,7 +203,7 @@ export function positionOf(err) {
 
 const CHECK_DELAY_MS = 350; // after the last key: one request per pause
 
-export function FilterInput({ id, value, set, ro, saved }) {
+export function FilterInput({ id, value, set, ro, saved, savedAt }) {
   const [check, setCheck] = useState(null); // null | {ok} | {message, position}
   const seq = useRef(0);
   useEffect(() => {
@@ -202,7 +223,7 @@ export function FilterInput({ id, value, set, ro, saved }) {
     return () => clearTimeout(timer);
   }, [value]);
   // What the save answered for this step counts until the text changes.
-  const shown = check?.message ? check : saved ? { message: saved, position: positionOf({ message: saved }) } : check;
+  const shown = check?.message ? check : saved ? { message: saved, position: positionOf({ message: saved, position: savedAt }) } : check;
   const bad = Boolean(shown?.message);
   const at = bad && shown.position ? charIndex(value, shown.position) : -1;
   return html`
@@ -220,7 +241,16 @@ export function FilterInput({ id, value, set, ro, saved }) {
 
 // A queue's steps: each its wait (after_s, the first 0) and filter; add,
 // remove, reorder.
-function Steps({ f, id, value, set, ro, err, errs }) {
+// What a step does besides its wait and filter (src/model/config.c,
+// step_fields): the editors of the same field types as a form's.
+const STEP_FIELDS = [
+  { name: 'priority_delta', type: 'number', min: -1000, max: 1000, help: true },
+  { name: 'min_ewt_s', type: 'number', min: 0, max: 86400, help: true },
+  { name: 'action', type: 'select', options: ACTIONS, help: true },
+  { name: 'target', type: 'ref', kind: 'queues', help: true },
+];
+
+function Steps({ f, id, value, set, ro, err, errs, posOf, refs }) {
   const put = (i, s) => set(value.map((x, j) => (j === i ? s : x)));
   const move = (i, d) => {
     const v = [...value];
@@ -239,7 +269,14 @@ function Steps({ f, id, value, set, ro, err, errs }) {
             onInput=${(e) => put(i, { ...s, after_s: e.currentTarget.value })} />
           <${Err} id=${`${id}-${i}-after-err`} msg=${errs(`steps[${i}].after_s`)} />
           <${FilterInput} id=${`${id}-${i}-filter`} value=${s.filter || ''} ro=${ro}
-            saved=${errs(`steps[${i}].filter`)} set=${(v) => put(i, { ...s, filter: v })} />
+            saved=${errs(`steps[${i}].filter`)} savedAt=${posOf(`steps[${i}].filter`)} set=${(v) => put(i, { ...s, filter: v })} />
+          ${STEP_FIELDS.map((sf) => {
+            const Ed = EDITORS[sf.type];
+            return html`<div class="field" data-field=${sf.name}>
+              <${Ed} f=${sf} id=${`${id}-${i}-${sf.name}`} value=${s[sf.name] ?? ''} ro=${ro} refs=${refs}
+                err=${errs(`steps[${i}].${sf.name}`)} set=${(v) => put(i, { ...s, [sf.name]: v })} />
+            </div>`;
+          })}
           ${ro ? null : html`<div class="row">
             <button type="button" disabled=${i === 0} onClick=${() => move(i, -1)}>${t('ui.admin.step_up', i + 1)}</button>
             <button type="button" disabled=${i === value.length - 1} onClick=${() => move(i, 1)}>${t('ui.admin.step_down', i + 1)}</button>
@@ -310,5 +347,5 @@ function Exceptions({ f, id, value, set, ro, err }) {
 
 export const EDITORS = {
   text: Plain, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
-  skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions,
+  skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
 };

@@ -6,7 +6,7 @@
 
 export const CHANNELS = ['voice', 'chat', 'email', 'sms'];
 const STRATEGIES = ['longest-idle', 'least-occupied', 'most-skilled', 'round-robin', 'random', 'least-cost', 'ring-all'];
-const ACTIONS = ['none', 'callback-offer', 'callback', 'voicemail', 'transfer', 'close'];
+export const ACTIONS = ['none', 'callback-offer', 'callback', 'voicemail', 'transfer', 'close'];
 export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 // type: text | number | select | ref (one object of another kind) | refs
@@ -59,11 +59,14 @@ export const KINDS = [
       { name: 'sl_target', type: 'number', min: 0, max: 100 },
       { name: 'wrapup', type: 'select', options: ['none', 'timed', 'manual'] },
       { name: 'wrapup_s', type: 'number', min: 0 },
-      { name: 'aht_s', type: 'number', min: 1 },
+      { name: 'aht_s', type: 'number', min: 1, max: 86400, help: true },
+      { name: 'ring_max', type: 'number', min: 0, max: 1000, help: true },
+      { name: 'last_agent', type: 'bool', help: true },
+      { name: 'last_agent_wait_s', type: 'number', min: 0, max: 3600, help: true },
       { name: 'dispositions', type: 'refs', kind: 'dispositions', by: 'code' },
       { name: 'calendar', type: 'ref', kind: 'calendars', null: true },
-      { name: 'closed_action', type: 'select', options: ACTIONS },
-      { name: 'closed_target', type: 'ref', kind: 'queues', null: true },
+      { name: 'closed_action', type: 'select', options: ACTIONS, help: true },
+      { name: 'closed_target', type: 'ref', kind: 'queues', null: true, help: true },
       { name: 'steps', type: 'steps' },
     ],
   },
@@ -121,6 +124,20 @@ export function draftOf(kind, obj) {
   return d;
 }
 
+// A step as the API takes it: numbers as numbers, an empty choice left to
+// the server's default, or null where it clears a value (filter, target).
+function stepBody(s) {
+  const o = { ...s, after_s: Number(s.after_s) || 0 };
+  for (const k of ['priority_delta', 'min_ewt_s']) {
+    if (o[k] === '' || o[k] === undefined || o[k] === null) delete o[k];
+    else o[k] = Number(o[k]);
+  }
+  if (!o.action) delete o.action;
+  if (!o.filter) o.filter = null;
+  if (!o.target) o.target = null;
+  return o;
+}
+
 // The body of a write: the fields the form has, the empty ones left out
 // (on create the server fills its defaults) or null where the API allows.
 export function bodyOf(kind, draft, isNew) {
@@ -132,13 +149,7 @@ export function bodyOf(kind, draft, isNew) {
       continue;
     }
     if (f.type === 'number') v = v === '' ? undefined : Number(v);
-    if (f.type === 'steps') {
-      v = v.map((s) => {
-        const o = { ...s, after_s: Number(s.after_s) || 0 };
-        if (!o.filter) o.filter = null;
-        return o;
-      });
-    }
+    if (f.type === 'steps') v = v.map(stepBody);
     if (f.type === 'label') v = Object.fromEntries(Object.entries(v).filter(([, x]) => x));
     if (v === '' || v === undefined) {
       if (f.null && !isNew) b[f.name] = null;

@@ -59,6 +59,7 @@ function Table({ kind, items, refs, open, current }) {
 function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) {
   const [draft, setDraft] = useState(() => draftOf(kind, obj));
   const [errors, setErrors] = useState({}); // path -> message; '' for the form's
+  const [at, setAt] = useState({}); // path -> the position the API named in it
   const [busy, setBusy] = useState(false);
   const heading = useRef(null);
   const isNew = !obj;
@@ -70,11 +71,12 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
   // The message of a path, or of a path under a top field whose editor
   // shows no finer place for it.
   const errs = (path) => errors[path];
+  const posOf = (path) => (path in errors ? at[path] : undefined);
   const errOf = (f) => {
     for (const [p, m] of Object.entries(errors)) {
       if (p === f.name) return m;
       if (topOf(p) === f.name && !['steps', 'strings'].includes(f.type)) return m;
-      if (topOf(p) === f.name && f.type === 'steps' && !/^steps\[\d+\]\.(filter|after_s)$/.test(p)) return m;
+      if (topOf(p) === f.name && f.type === 'steps' && !STEP_PATH.test(p)) return m;
       if (topOf(p) === f.name && f.type === 'strings' && !/^\w+\[\d+\]$/.test(p)) return m;
     }
     return undefined;
@@ -98,6 +100,7 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
       const path = fieldOf(err);
       const known = path && kind.fields.some((f) => f.name === topOf(path));
       setErrors(known ? { [path]: err.message } : { '': err.message });
+      setAt(known && typeof err.position === 'number' ? { [path]: err.position } : {});
     } finally {
       setBusy(false);
     }
@@ -122,7 +125,7 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
         if (ro && f.type === 'password') return null;
         return html`<div class="field" data-field=${f.name}>
           <${Ed} f=${f} id=${`${base}-${f.name}`} value=${draft[f.name]} ro=${ro} refs=${refs}
-            err=${errOf(f)} errs=${errs} set=${(v) => change(f.name, v)} />
+            err=${errOf(f)} errs=${errs} posOf=${posOf} set=${(v) => change(f.name, v)} />
         </div>`;
       })}
       <p class="error" role="alert">${errors[''] || ''}</p>
@@ -133,6 +136,9 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
       </div>
     </form>`;
 }
+
+// The paths of a step's fields, each shown under its own control.
+const STEP_PATH = /^steps\[\d+\]\.(filter|after_s|priority_delta|min_ewt_s|action|target)$/;
 
 export function Admin({ user }) {
   const kinds = kindsFor(user);

@@ -21,13 +21,28 @@ function fmtWhen(iso) {
   return new Intl.DateTimeFormat(currentLang(), { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
 
-// The query of the filters: from/to are the browser's local times, sent
-// as UTC.
-function queryOf(f, before) {
-  const p = new URLSearchParams({ limit: String(PAGE) });
+// The parameters of the filters: from/to are the browser's local times,
+// sent as UTC.
+function paramsOf(f) {
+  const p = new URLSearchParams();
   for (const k of ['type', 'user', 'tenant']) if (f[k].trim()) p.set(k, f[k].trim());
   for (const k of ['from', 'to']) if (f[k]) p.set(k, new Date(f[k]).toISOString());
+  return p;
+}
+
+function queryOf(f, before) {
+  const p = paramsOf(f);
+  p.set('limit', String(PAGE));
   if (before) p.set('before', String(before));
+  return `/api/v1/audit?${p}`;
+}
+
+// The file of the filters applied (not of the form being edited): the
+// server's newest 10,000, whatever the pages shown. A plain link: the
+// session cookie goes with it and a GET needs no CSRF header.
+function csvOf(f) {
+  const p = paramsOf(f);
+  p.set('format', 'csv');
   return `/api/v1/audit?${p}`;
 }
 
@@ -165,6 +180,10 @@ export function Audit() {
       <${Filters} tenants=${tenants} onApply=${apply} />
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <${Status} loading=${loading} count=${events.length} more=${next !== null} />
+      <p class="download">
+        <a href=${csvOf(filters)} download aria-describedby="audit-csv-help">${t('ui.audit.csv')}</a>
+        <span class="help" id="audit-csv-help">${t('ui.audit.csv_help')}</span>
+      </p>
       <div class="scroll">
         <table class="audit-trail">
           <caption class="sr-only">${t('ui.audit.caption')}</caption>

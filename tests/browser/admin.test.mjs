@@ -160,6 +160,7 @@ test('admin: a step\'s action and the last agent set through the page are saved;
   await form.getByRole('heading', { name: 'Admin every field' }).waitFor();
 
   await form.getByLabel('Last agent first', { exact: true }).check();
+  await form.getByLabel('A disposition is required', { exact: true }).check();
   await form.getByLabel('Wait for the last agent (s)').fill('45');
   await form.getByLabel('Ring-all: agents offered at once').fill('5');
   await form.getByRole('button', { name: 'Add a step' }).click();
@@ -181,6 +182,7 @@ test('admin: a step\'s action and the last agent set through the page are saved;
 
   const saved = await until(() => admin.get(`/api/v1/queues/${queue.id}`), (r) => r.body.last_agent === true, 'the queue saved');
   assert.equal(saved.body.last_agent_wait_s, 45);
+  assert.equal(saved.body.disposition_required, true);
   assert.equal(saved.body.ring_max, 5);
   assert.equal(saved.body.steps.length, 2);
   assert.deepEqual(saved.body.steps[1], { after_s: 90, filter: null, priority_delta: 10, min_ewt_s: 30, action: 'transfer', target: target.id });

@@ -64,6 +64,7 @@ export const KINDS = [
       { name: 'last_agent', type: 'bool', help: true },
       { name: 'last_agent_wait_s', type: 'number', min: 0, max: 3600, help: true },
       { name: 'dispositions', type: 'refs', kind: 'dispositions', by: 'code' },
+      { name: 'disposition_required', type: 'bool', help: true },
       { name: 'calendar', type: 'ref', kind: 'calendars', null: true },
       { name: 'closed_action', type: 'select', options: ACTIONS, help: true },
       { name: 'closed_target', type: 'ref', kind: 'queues', null: true, help: true },

@@ -420,6 +420,10 @@ static void utf8_clean(char *s)
 
 static void error_v(struct hreq *r, int status, const char *code, json_t *more,
 		    const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+static void error_v(struct hreq *r, int status, const char *code, json_t *more,
+		    const char *fmt, va_list ap)
 {
 	char msg[512];
 	const char *extra = r->extra[0] ? r->extra : NULL;

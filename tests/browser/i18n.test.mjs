@@ -39,7 +39,9 @@ const ROLES = {
 let srv, browser, lists;
 
 before(async () => {
-  srv = await startWebServer();
+  // The demo as `make run` shows it: robots answer random contacts, so
+  // that the pages draw figures, states and reasons, not only zeros.
+  srv = await startWebServer({ args: ['--demo-traffic'] });
   browser = await launchBrowser();
   const admin = client(srv.url, (await login(srv.url, 'admin')).token);
   lists = {};
@@ -176,6 +178,15 @@ for (const [user, pages] of Object.entries(ROLES)) {
           const where = `${user} #/${name} ${lang} ${size.width}`;
           problems.push(...await inspect(page, lang, where));
           await shoot(pg, `i18n-${who}${name}-${lang}-${size.width}`);
+          if (name === 'wall' && user !== 'client-assurmax' && size.width === 1920) {
+            // the wall mode, made for the wall screen
+            await page.locator('.wall-head button.controls').click();
+            await page.locator('body.wall-mode').waitFor();
+            problems.push(...await inspect(page, lang, `${where} wall mode`));
+            await shoot(pg, `i18n-${who}wall-mode-${lang}-${size.width}`);
+            await page.locator('.wall-head button.leave').click();
+            await page.locator('body:not(.wall-mode)').waitFor();
+          }
           if (name !== 'admin' || user !== 'admin' && user !== 'supervisor') continue;
           // each kind's list and its first object's form
           for (const kind of KINDS.filter((k) => !k.adminOnly || user === 'admin')) {

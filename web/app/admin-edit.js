@@ -4,7 +4,7 @@
 // screen reader reads it with the control.
 import { html, t, api } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
-import { CHANNELS, DAYS } from './admin-kinds.js';
+import { CHANNELS, DAYS, valueName } from './admin-kinds.js';
 
 const label = (name) => t(`ui.admin.f.${name}`);
 
@@ -41,7 +41,7 @@ function Select({ f, id, value, set, ro, err }) {
     <select id=${id} value=${value ?? ''} disabled=${ro} ...${described(id, err)}
       onChange=${(e) => set(e.currentTarget.value)}>
       <option value="">${t(f.required ? 'ui.admin.choose' : 'ui.admin.default')}</option>
-      ${f.options.map((o) => html`<option value=${o}>${o}</option>`)}
+      ${f.options.map((o) => html`<option value=${o}>${valueName(f, o, t)}</option>`)}
     </select>
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }

@@ -25,6 +25,9 @@ const ENGLISH = [
   'Download', 'Log out', 'Wrap-up', 'Service level', 'Name', 'State', 'Reason', 'Apply', 'Completed',
   'Transferred', 'Audit trail', 'Busy', 'Holidays', 'Opening', 'Previous', 'Next', 'From', 'Group by',
   'Tenant', 'waiting', 'available', 'handled',
+  // values of the API shown as they are sent instead of by their names
+  // ("onshore" is left out: the filter's help quotes it as an example)
+  'longest-idle', 'offshore', 'manual',
 ];
 const ENGLISH_RE = new RegExp(`\\b(${ENGLISH.map((w) => w.replace(/[-\s]/g, (c) => `\\${c}`)).join('|')})\\b`, 'g');
 

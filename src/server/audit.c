@@ -269,8 +269,8 @@ static void add_username(struct srv *s, json_t *e)
 }
 
 /*
- * The name of the configuration object (or the agent of an agent_state)
- * while it exists: ids alone say little.
+ * The name of the configuration object (its name, username or code; or the
+ * agent of an agent_state) while it exists: ids alone say little.
  */
 static void add_object_name(struct srv *s, json_t *e)
 {
@@ -291,6 +291,9 @@ static void add_object_name(struct srv *s, json_t *e)
 	name = jv_str(o->body, "name");
 	if (!name)
 		name = jv_str(o->body, "username");
+	/* a disposition is named by its code */
+	if (!name)
+		name = jv_str(o->body, "code");
 	if (name)
 		json_object_set_new(e, "name", json_string(name));
 }

@@ -4,7 +4,7 @@
 // screen reader reads it with the control.
 import { html, t, api } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
-import { CHANNELS, DAYS, ACTIONS } from './admin-kinds.js';
+import { CHANNELS, DAYS, ACTIONS, valueName } from './admin-kinds.js';
 
 const label = (name) => t(`ui.admin.f.${name}`);
 
@@ -46,7 +46,7 @@ function Select({ f, id, value, set, ro, err }) {
       aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
       onChange=${(e) => set(e.currentTarget.value)}>
       <option value="">${t(f.required ? 'ui.admin.choose' : 'ui.admin.default')}</option>
-      ${f.options.map((o) => html`<option value=${o}>${o}</option>`)}
+      ${f.options.map((o) => html`<option value=${o}>${valueName(f, o, t)}</option>`)}
     </select>
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
@@ -246,7 +246,7 @@ export function FilterInput({ id, value, set, ro, saved, savedAt }) {
 const STEP_FIELDS = [
   { name: 'priority_delta', type: 'number', min: -1000, max: 1000, help: true },
   { name: 'min_ewt_s', type: 'number', min: 0, max: 86400, help: true },
-  { name: 'action', type: 'select', options: ACTIONS, help: true },
+  { name: 'action', type: 'select', options: ACTIONS, words: 'ui.admin.v.closed_action', help: true },
   { name: 'target', type: 'ref', kind: 'queues', help: true },
 ];
 

@@ -12,6 +12,8 @@ export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 // type: text | number | select | ref (one object of another kind) | refs
 // (several) | strings | skills | capacity | steps | weekly | exceptions |
 // label | password | bool. `null: true` sends null for an empty choice.
+// A select's `words`: the catalog prefix of its values' names (words.value),
+// so that a French page shows no API value in English.
 export const KINDS = [
   {
     name: 'tenants', title: 'name', columns: ['timezone'],
@@ -26,7 +28,7 @@ export const KINDS = [
     name: 'sites', title: 'name', columns: ['kind', 'timezone'],
     fields: [
       { name: 'name', type: 'text', required: true },
-      { name: 'kind', type: 'select', options: ['onshore', 'nearshore', 'offshore', 'home'] },
+      { name: 'kind', type: 'select', options: ['onshore', 'nearshore', 'offshore', 'home'], words: 'ui.admin.v.kind' },
       { name: 'cost_per_hour', type: 'number', step: '0.01', min: 0 },
       { name: 'timezone', type: 'text', help: true },
       { name: 'country', type: 'text', null: true, max: 2 },
@@ -52,12 +54,12 @@ export const KINDS = [
     fields: [
       { name: 'name', type: 'text', required: true },
       { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
-      { name: 'channel', type: 'select', options: CHANNELS, required: true },
-      { name: 'strategy', type: 'select', options: STRATEGIES },
+      { name: 'channel', type: 'select', options: CHANNELS, required: true, words: 'ui.channel' },
+      { name: 'strategy', type: 'select', options: STRATEGIES, words: 'ui.admin.v.strategy' },
       { name: 'priority', type: 'number', min: -1000, max: 1000 },
       { name: 'sl_threshold_s', type: 'number', min: 1 },
       { name: 'sl_target', type: 'number', min: 0, max: 100 },
-      { name: 'wrapup', type: 'select', options: ['none', 'timed', 'manual'] },
+      { name: 'wrapup', type: 'select', options: ['none', 'timed', 'manual'], words: 'ui.admin.v.wrapup' },
       { name: 'wrapup_s', type: 'number', min: 0 },
       { name: 'aht_s', type: 'number', min: 1, max: 86400, help: true },
       { name: 'ring_max', type: 'number', min: 0, max: 1000, help: true },
@@ -66,7 +68,7 @@ export const KINDS = [
       { name: 'dispositions', type: 'refs', kind: 'dispositions', by: 'code' },
       { name: 'disposition_required', type: 'bool', help: true },
       { name: 'calendar', type: 'ref', kind: 'calendars', null: true },
-      { name: 'closed_action', type: 'select', options: ACTIONS, help: true },
+      { name: 'closed_action', type: 'select', options: ACTIONS, words: 'ui.admin.v.closed_action', help: true },
       { name: 'closed_target', type: 'ref', kind: 'queues', null: true, help: true },
       { name: 'steps', type: 'steps' },
     ],
@@ -94,17 +96,26 @@ export const KINDS = [
     fields: [
       { name: 'username', type: 'text', required: true },
       { name: 'name', type: 'text' },
-      { name: 'role', type: 'select', options: ['admin', 'supervisor', 'agent', 'client', 'integration'], required: true },
+      { name: 'role', type: 'select', options: ['admin', 'supervisor', 'agent', 'client', 'integration'], required: true, words: 'ui.role' },
       { name: 'password', type: 'password' },
       { name: 'tenants', type: 'refs', kind: 'tenants' },
       { name: 'sites', type: 'refs', kind: 'sites' },
       { name: 'agent', type: 'ref', kind: 'agents', null: true },
-      { name: 'lang', type: 'select', options: ['fr', 'en'], null: true },
+      { name: 'lang', type: 'select', options: ['fr', 'en'], null: true, words: 'ui.lang.switch' },
     ],
   },
 ];
 
 export const kindOf = (name) => KINDS.find((k) => k.name === name);
+
+// The name of a select field's value in the page's language; the value
+// itself for a field without names (or a value the catalogs lack).
+export function valueName(f, v, t) {
+  if (!f?.words || v == null || v === '') return v;
+  const id = `${f.words}.${v}`;
+  const w = t(id);
+  return w === id ? v : w;
+}
 
 // A new object's draft: what the server would default, so the form shows it.
 const EMPTY = {

@@ -5,7 +5,7 @@
 // shown next to the field it names.
 import { html, t, api } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
-import { KINDS, kindOf, draftOf, bodyOf, fieldOf, topOf } from './admin-kinds.js';
+import { KINDS, kindOf, draftOf, bodyOf, fieldOf, topOf, valueName } from './admin-kinds.js';
 import { EDITORS } from './admin-edit.js';
 
 const list = async (kind) => (await api('GET', `/api/v1/${kind}?limit=500`)).items;
@@ -24,8 +24,9 @@ function KindList({ kinds, kind, pick }) {
     </nav>`;
 }
 
-// A cell of the list: a reference shows the name of what it names.
-function cell(obj, col, refs) {
+// A cell of the list: a reference shows the name of what it names, a
+// chosen value its name in the page's language.
+function cell(kind, obj, col, refs) {
   const v = obj[col];
   const ref = { site: 'sites', tenant: 'tenants' }[col];
   if (ref && v) {
@@ -33,7 +34,7 @@ function cell(obj, col, refs) {
     return o ? o.name : v;
   }
   if (col === 'state' && v) return t(`ui.state.${v}`);
-  return v ?? '–';
+  return valueName(kind.fields.find((f) => f.name === col), v, t) ?? '–';
 }
 
 function Table({ kind, items, refs, open, current }) {
@@ -49,7 +50,7 @@ function Table({ kind, items, refs, open, current }) {
       <tbody>
         ${items.map((o) => html`<tr aria-current=${o.id === current ? 'true' : undefined}>
           <th scope="row"><button type="button" class="link open" onClick=${() => open(o)}>${o[kind.title]}</button></th>
-          ${kind.columns.map((c) => html`<td>${cell(o, c, refs)}</td>`)}
+          ${kind.columns.map((c) => html`<td>${cell(kind, o, c, refs)}</td>`)}
         </tr>`)}
       </tbody>
     </table>`;

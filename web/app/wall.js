@@ -114,7 +114,8 @@ class Tile extends Component {
           <div><dt>${t('ui.wall.handled')}</dt><dd>${fmtNumber(q.handled)}</dd></div>
           <div><dt>${t('ui.wall.abandon_rate')}</dt><dd data-k="abandon">${fmtPercent(abandonRate)}</dd></div>
           ${q.agents && html`<div class="wide"><dt>${t('ui.wall.agents')}</dt>
-            <dd data-k="agents">${t('ui.wall.agents.line', q.agents.available, q.agents.busy, q.agents.wrapup, q.agents.paused)}</dd></div>`}
+            <dd data-k="agents">${t('ui.wall.agents.line', fmtNumber(q.agents.available), fmtNumber(q.agents.busy),
+              fmtNumber(q.agents.wrapup), fmtNumber(q.agents.paused))}</dd></div>`}
         </dl>
         ${under && html`<p class="alert-line">${t('ui.wall.under')}</p>`}
         ${late && html`<p class="alert-line" data-k="late">${t('ui.wall.threshold', fmtDuration(q.sl_threshold_s))}</p>`}

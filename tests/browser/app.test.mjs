@@ -31,6 +31,20 @@ function noSeriousViolations(list, where) {
   assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
 }
 
+// agent01's desktop, live and available (Alt+S) / back offline, so that
+// it takes no other test's contact.
+async function availableDesk(pg) {
+  await logIn(pg, 'agent01');
+  await pg.page.locator('.live[data-live=yes]').waitFor();
+  await pg.page.keyboard.press('Alt+s');
+  await pg.page.locator('.current[data-state=available]').waitFor();
+}
+
+async function offlineDesk(pg) {
+  await pg.page.getByRole('button', { name: 'Offline' }).click();
+  await pg.page.locator('.current[data-state=offline]').waitFor();
+}
+
 test('login: a wrong password is refused on the page; the page passes axe', async (t) => {
   const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 401/] });
   await logIn(pg, 'agent01', 'not-the-password');
@@ -118,10 +132,7 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
 test('agent01 transfers a contact it holds to another queue of the tenant', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await availableDesk(pg);
   const q = ids.queues.find((x) => x.name === 'AssurMax voice');
   const to = ids.queues.find((x) => x.name === 'AssurMax email');
   const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'voice' });
@@ -137,8 +148,7 @@ test('agent01 transfers a contact it holds to another queue of the tenant', asyn
   assert.equal(moved.body.queue, to.id);
   assert.ok(moved.body.timeline.some((e) => e.type === 'contact.transferred'));
   // back offline (the offer is withdrawn), so that it takes no other test's contact
-  await page.getByRole('button', { name: 'Offline' }).click();
-  await page.locator('.current[data-state=offline]').waitFor();
+  await offlineDesk(pg);
   // and the contact leaves, so that no other agent is offered it later
   assert.equal((await admin.post(`/api/v1/contacts/${created.body.id}/abandon`, {})).status, 200);
 });
@@ -146,10 +156,7 @@ test('agent01 transfers a contact it holds to another queue of the tenant', asyn
 test('agent01 transfers a contact to a colleague the desktop shows as free', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await availableDesk(pg);
   const q = ids.queues.find((x) => x.name === 'AssurMax voice');
   const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'voice' });
   await page.locator('.offer').waitFor();
@@ -176,17 +183,13 @@ test('agent01 transfers a contact to a colleague the desktop shows as free', asy
   }
   await admin.post(`/api/v1/contacts/${created.body.id}/abandon`, {});
   await api2.put(`/api/v1/agents/${a2.user.agent}/state`, { state: 'offline' });
-  await page.getByRole('button', { name: 'Offline' }).click();
-  await page.locator('.current[data-state=offline]').waitFor();
+  await offlineDesk(pg);
 });
 
 test('agent01 converts a chat into a callback: a call to the customer is queued, the chat goes to wrap-up', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await availableDesk(pg);
   const q = ids.queues.find((x) => x.name === 'AssurMax chat');
   const voice = ids.queues.find((x) => x.name === 'AssurMax voice');
   const created = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'chat', customer: { email: 'rappel@example.com', name: 'Yves Rappel' } });
@@ -207,8 +210,7 @@ test('agent01 converts a chat into a callback: a call to the customer is queued,
   if (await disposition.count()) await disposition.selectOption({ index: 1 });
   await page.getByRole('button', { name: 'Finish wrap-up' }).click();
   await page.getByText('No contact in hand.').waitFor();
-  await page.getByRole('button', { name: 'Offline' }).click();
-  await page.locator('.current[data-state=offline]').waitFor();
+  await offlineDesk(pg);
 });
 
 test('the supervisor\'s wallboard moves with the centre and sets an agent offline', async (t) => {

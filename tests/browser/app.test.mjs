@@ -102,13 +102,22 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   await customer.getByRole('status').filter({ hasText: 'Notes saved.' }).waitFor();
   const cid = (await admin.get(`/api/v1/contacts/${created.body.id}`)).body.customer;
   assert.equal((await admin.get(`/api/v1/customers/${cid}`)).body.notes, 'Préfère être rappelée le matin');
-  await page.getByRole('button', { name: 'End the contact' }).click();
+  // keyboard: Alt+W ends the contact; the queue requires a disposition, so
+  // Alt+W in the wrap-up is refused by the form until one is chosen (with
+  // the arrow keys); the notes typed; Alt+W again finishes
+  await page.keyboard.press('Alt+w');
   await page.locator('.wrapup').waitFor();
-  const disposition = page.getByLabel('Disposition');
-  if (await disposition.count()) await disposition.selectOption({ index: 1 });
-  await page.getByLabel('Notes', { exact: true }).fill('Déclaration enregistrée');
+  const disposition = page.getByLabel('Disposition (required)');
+  await page.keyboard.press('Alt+w');
+  await page.waitForFunction(() => document.activeElement?.matches('form.wrapup select'));
+  assert.equal((await admin.get(`/api/v1/contacts/${created.body.id}`)).body.state, 'wrapup');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await disposition.inputValue(), 'resolved');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Déclaration enregistrée');
+  assert.equal(await page.getByLabel('Notes', { exact: true }).inputValue(), 'Déclaration enregistrée');
   await pg.screenshot('app-desk-wrapup');
-  await page.getByRole('button', { name: 'Finish wrap-up' }).click();
+  await page.keyboard.press('Alt+w');
   await page.getByText('No contact in hand.').waitFor();
   // its day counts the contact it just handled
   await page.locator('.figures [data-k=handled]', { hasText: '1' }).waitFor();
@@ -125,6 +134,7 @@ test('agent01, keyboard first: available, offered a contact, accepts, ends, wrap
   const done = await admin.get(`/api/v1/contacts/${created.body.id}`);
   assert.equal(done.body.state, 'completed');
   assert.equal(done.body.notes, 'Déclaration enregistrée');
+  assert.equal(done.body.disposition, 'resolved');
   assert.deepEqual(done.body.timeline.map((e) => e.type).slice(-4),
     ['contact.accepted', 'contact.ended', 'contact.disposition', 'contact.completed']);
 });

@@ -184,7 +184,8 @@ function ContactPane({ contact, queues, onAction }) {
       <p>${t('ui.field.state')}: <strong data-state=${contact.state}>${t(`ui.cstate.${contact.state}`)}</strong></p>
       ${contact.state === 'active' && html`
         <div class="row">
-          <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}>
+          <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}
+            aria-keyshortcuts="Alt+W">
             ${t('ui.desk.complete')}
           </button>
         </div>
@@ -218,7 +219,7 @@ function Help({ onClose }) {
     };
   }, []);
   const rows = [['Alt+A', 'ui.desk.accept'], ['Alt+R', 'ui.desk.reject'], ['Alt+S', 'ui.state.available'],
-    ['Alt+P', 'ui.desk.pause'], ['?', 'ui.help.open'], ['Escape', 'ui.help.close']];
+    ['Alt+P', 'ui.desk.pause'], ['Alt+W', 'ui.desk.keys.wrapup'], ['?', 'ui.help.open'], ['Escape', 'ui.help.close']];
   return html`
     <div class="overlay">
       <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-h" ref=${box}>
@@ -310,6 +311,7 @@ export function Desk({ user }) {
   const queuesRef = useRef(queues);
   queuesRef.current = queues;
   const stream = useRef(null);
+  const shownRef = useRef(null); // the contact shown, for the keys
   const loadFigures = useCallback(() => {
     api('GET', `/api/v1/agents/${agentId}/figures`).then(setFigures).catch(() => {});
   }, [agentId]);
@@ -446,6 +448,9 @@ export function Desk({ user }) {
       else if (k === 'r' && offers[0]) answer(offers[0].contact, 'reject');
       else if (k === 's') setAgentState('available');
       else if (k === 'p' && reasons[0]) setAgentState('paused', reasons[0]);
+      else if (k === 'w' && shownRef.current?.state === 'active') act(shownRef.current.id, 'complete', {});
+      // the form's own submit, so that its checks (a required disposition) hold
+      else if (k === 'w' && shownRef.current?.state === 'wrapup') document.querySelector('form.wrapup')?.requestSubmit();
       else return;
       e.preventDefault();
     };
@@ -463,6 +468,7 @@ export function Desk({ user }) {
 
   const list = Object.values(contacts);
   const shown = contacts[tab] || list[0];
+  shownRef.current = shown;
   return html`
     <div class="desk">
       <p class="live" data-live=${live ? 'yes' : 'no'}>${live ? t('ui.live.on') : t('ui.live.off')}</p>

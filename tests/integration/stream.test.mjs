@@ -114,11 +114,16 @@ test('a catch-up from 0 pages through the whole log to a slow reader, then live:
 test('writes keep committing while a catch-up runs', async () => {
   const want = await t1SeqsAfter(0);
   const st = await stream(admin.token, [`tenant:${T1}`], 0);
+  // The reader holds its socket: the catch-up (about 8 MB) cannot end
+  // before it reads again, however fast the machine, so the POST below is
+  // answered while a catch-up runs.
+  st.ws._socket.pause();
   const post = await api.post('/api/v1/contacts', { tenant: T1, queue: Q1.id, channel: Q1.channel });
   assert.equal(post.status, 201);
   const lastOfCatchup = want.at(-1);
   assert.ok(!seqs(st).includes(lastOfCatchup),
     `the POST answered before the catch-up reached its last event (${seqs(st).length} of ${want.length} delivered)`);
+  st.ws._socket.resume();
   const all = await t1SeqsAfter(0);
   await st.next((m) => m.type === 'event' && m.seq === all.at(-1), 20000);
   assertExactly(seqs(st), all, 'the catch-up, then the POST\'s events');

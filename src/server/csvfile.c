@@ -69,6 +69,8 @@ int csvfile_write(struct mbuf *mb, const char *const *cols, size_t n,
 	size_t i;
 	int err = 0;
 
+	/* the byte-order mark: Excel then reads the file as UTF-8 */
+	err = mbuf_write_str(mb, "\xEF\xBB\xBF");
 	for (size_t c = 0; !err && c < n; c++)
 		err = mbuf_printf(mb, "%s%s", c ? "," : "", cols[c]);
 	if (!err)

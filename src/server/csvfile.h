@@ -3,7 +3,8 @@
  * server's CSV downloads (the interval report, the audit trail), so that
  * every file relais serves follows the same conventions:
  *
- * - UTF-8, no byte-order mark, CRLF line ends (RFC 4180);
+ * - UTF-8 with a byte-order mark (without one Excel reads the file in
+ *   the machine's code page: "TÃ©lÃ©com"), CRLF line ends (RFC 4180);
  * - a header row naming the columns as the JSON names its fields: the
  *   same in every language, so that a sheet's formulas and an import
  *   script keep working (the XLSX workbook is the file in the caller's

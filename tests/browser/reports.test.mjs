@@ -121,7 +121,8 @@ test('a supervisor runs the report: table rows, both charts, CSV and XLSX downlo
   // the files carry the same parameters
   const csv = await download(page, 'csv');
   assert.match(csv.name, /^relais-report-tenant-15m-\d{4}-\d\d-\d\d\.csv$/);
-  const lines = csv.bytes.toString('utf8').trimEnd().split('\r\n');
+  assert.deepEqual([...csv.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte-order mark, for Excel');
+  const lines = csv.bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
   assert.match(lines[0], /^start,key,name,offered,/);
   assert.ok(lines.length > 1 && lines.slice(1).every((l) => l.split(',')[1] === `"${T1}"`), lines.join('\n'));
   const xlsx = await download(page, 'xlsx');

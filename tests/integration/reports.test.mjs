@@ -141,7 +141,8 @@ test('format=csv: the same rows, as an attachment; Accept: text/csv still works'
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^text\/csv/);
   assert.match(r.headers.get('content-disposition'), /^attachment; filename="relais-report-queue-15m-.*\.csv"$/);
-  const lines = r.buf.toString('utf8').trimEnd().split('\r\n');
+  assert.deepEqual([...r.buf.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte-order mark, for Excel');
+  const lines = r.buf.subarray(3).toString('utf8').trimEnd().split('\r\n');
   assert.equal(lines[0], COLS.join(','));
   assert.equal(lines.length, json.rows.length + 1);
   const offered = lines.slice(1).map((l) => Number(l.split(',')[3]));

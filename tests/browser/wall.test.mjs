@@ -174,3 +174,25 @@ test('in French, the wallboard and its dialog speak French', async (t) => {
   await page.getByRole('dialog').getByRole('button', { name: 'Mettre en pause' }).waitFor();
   await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click();
 });
+
+test('today\'s charts follow the counts: a new contact shows in them without a reload', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(pg, 'supervisor');
+  const volume = page.locator('.day-charts svg[role=img]').first();
+  await volume.waitFor();
+  // "...: N offered and M handled in all."
+  const offered = async () => Number((await volume.getAttribute('aria-label')).match(/(\d+) offered/)?.[1] ?? 0);
+  const before = await offered();
+  const q = ids.queues.find((x) => x.name === 'Télécom Plus email');
+  const r = await admin.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'email' });
+  assert.equal(r.status, 201);
+  // the stream's counts move, then the charts are read again (at most
+  // every 10 s)
+  await page.waitForFunction(([n]) => {
+    const m = document.querySelector('.day-charts svg[role=img]')?.getAttribute('aria-label')?.match(/(\d+) offered/);
+    return m && Number(m[1]) > n;
+  }, [before], { timeout: 20000 });
+  assert.equal(await offered(), before + 1);
+  await admin.post(`/api/v1/contacts/${r.body.id}/abandon`, {});
+});

@@ -13,8 +13,13 @@ import { Stream } from './stream.js';
 import { AgentDialog, reasonLabel } from './wall-agent.js';
 import { DayCharts } from './chart.js';
 
-// The day's charts (per 15 minutes) are read again every minute.
-const CHARTS_EVERY_MS = 60000;
+// The day's charts (per 15 minutes) are read again when the stream's
+// counts of today move, at most this often.
+const CHARTS_EVERY_MS = 10000;
+
+// What the charts show, as the stream's picture counts it: a change means
+// the charts are stale.
+const volumeOf = (queues) => queues.reduce((n, q) => n + (q.offered || 0) + (q.handled || 0) + (q.abandoned || 0), 0);
 
 const PAGE_SIZE = 50;
 const FILTERS = ['tenant', 'site', 'queue'];
@@ -277,12 +282,30 @@ export function Wall({ user }) {
     };
     api('GET', '/api/v1/stats/realtime').then(take).catch((e) => setError(e.message));
     const s = new Stream(['stats'], { stats: take, status: setLive });
-    const every = setInterval(() => setMinute((n) => n + 1), CHARTS_EVERY_MS);
-    return () => {
-      clearInterval(every);
-      s.close();
-    };
+    return () => s.close();
   }, []);
+
+  // The charts follow the counts: read again once they moved, at most
+  // every CHARTS_EVERY_MS.
+  const volume = volumeOf(stats?.queues || []);
+  const charted = useRef({ volume: -1, at: 0, timer: 0, latest: 0 });
+  charted.current.latest = volume;
+  useEffect(() => {
+    const c = charted.current;
+    if (!stats || volume === c.volume || c.timer) return;
+    if (c.volume < 0) { // the first picture: the charts were just read
+      c.volume = volume;
+      c.at = Date.now();
+      return;
+    }
+    c.timer = setTimeout(() => {
+      c.timer = 0;
+      c.volume = c.latest;
+      c.at = Date.now();
+      setMinute((n) => n + 1);
+    }, Math.max(0, c.at + CHARTS_EVERY_MS - Date.now()));
+  }, [volume, stats != null]);
+  useEffect(() => () => clearTimeout(charted.current.timer), []);
 
   // The names of tenants and sites, for the filters and the grid.
   useEffect(() => {

@@ -166,6 +166,14 @@ static void test_mo_charsets(void **state)
 			 0);
 	assert_string_equal(mo.text, "été !");
 	kannel_mo_reset(&mo);
+	/* Every byte above 0x7F doubles in UTF-8 (found by fuzz_kannel). */
+	assert_int_equal(mo_parse(&mo,
+				  "from=123&to=456&text=%E9%FF%FF%FF%FF"
+				  "&charset=ISO-8859-1&ts=1&secret=s3cr3t-Gw1",
+				  NULL),
+			 0);
+	assert_string_equal(mo.text, "éÿÿÿÿ");
+	kannel_mo_reset(&mo);
 	/* Spaces and line breaks kept as they were (%b, not %a). */
 	assert_int_equal(mo_parse(&mo,
 				  "text=a++b%0Ac&from=123&to=456&ts=7"

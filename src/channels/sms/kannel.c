@@ -441,7 +441,8 @@ static int mo_text(struct kannel_mo *mo, const struct field *text,
 		*whyp = "unsupported coding";
 		return EINVAL;
 	}
-	mo->text = malloc(text->len * 3 / 2 + 2);
+	/* Latin-1 doubles at most, UTF-16 takes 3 bytes for 2 at most. */
+	mo->text = malloc(text->len * 2 + 1);
 	if (!mo->text)
 		return ENOMEM;
 	if (!strcasecmp(cs, "UTF-16BE") || (!*cs && !strcmp(cd, "2"))) {

@@ -221,6 +221,9 @@ static void test_mo_malformed(void **state)
 	expect_mo_error(q, EINVAL, "bad from");
 	snprintf(q, sizeof(q), "to=2&text=x%s", tail);
 	expect_mo_error(q, EINVAL, "bad from");
+	/* A name without a value (found by fuzz_kannel). */
+	snprintf(q, sizeof(q), "from&to=2&text=x%s", tail);
+	expect_mo_error(q, EINVAL, "bad from");
 	snprintf(q, sizeof(q), "from=1&to=2%s", tail);
 	expect_mo_error(q, EINVAL, "missing text");
 	snprintf(q, sizeof(q), "from=1&to=2&text=%%FF%s", tail);

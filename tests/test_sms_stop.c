@@ -55,8 +55,7 @@ static void test_anything_else_is_a_conversation(void **state)
 		"STOP?",
 		"OK",
 		"stop sms stop sms stop sms",
-		"\xff"
-		"STOP",
+		"\xffSTOP",
 	};
 	size_t i;
 

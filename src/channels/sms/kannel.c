@@ -286,6 +286,9 @@ static int split(struct field *fv, size_t fc, const char *q, size_t len,
 				return EINVAL;
 			}
 			fv[i].seen = true;
+			/* A name without '=' is an empty value. */
+			fv[i].out[0] = '\0';
+			fv[i].len = 0;
 			err = eq ? decode(&fv[i], eq + 1,
 					  (size_t)(amp - eq - 1), whyp)
 				 : 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package relais needs to build, test, benchmark
 # and fuzz (chromium runs the browser tests, tests/browser; a font so that
-# its screenshots show text on a machine without a desktop). Idempotent: when everything is present it does nothing and does
+# its screenshots show text on a machine without a desktop; Kannel and
+# its fakesmsc carrier for the SMS tests). Idempotent: when everything is present it does nothing and does
 # not touch the network. Run as root (or it re-runs itself through sudo).
 set -euo pipefail
 
@@ -15,6 +16,7 @@ PACKAGES=(
 	sqlite3 wrk jq curl
 	libglpk-dev python3-simpy3
 	chromium fonts-dejavu-core
+	kannel kannel-extras
 )
 
 missing=()
@@ -43,3 +45,11 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Debian's kannel starts its own bearerbox on the default ports where an
+# init system lets it; the tests run their own on free ports with their
+# own kannel.conf (kannel-extras brings their carrier, fakesmsc), so the
+# system one is stopped rather than left running.
+case " ${missing[*]} " in
+*" kannel "*) $SUDO service kannel stop >/dev/null 2>&1 || true ;;
+esac

@@ -25,6 +25,7 @@
 #include "server/module.h"
 #include "server/query.h"
 #include "server/srv.h"
+#include "server/stream.h"
 #include "server/worker.h"
 
 /* The most messages one GET answers: the client asks again with after. */
@@ -664,6 +665,43 @@ static void api_message_post(struct hreq *r)
 	json_decref(rec);
 }
 
+/* ---- POST /api/v1/contacts/{id}/typing ---- */
+
+static const struct jv_field typing_fields[] = {
+	JV_END,
+};
+
+/*
+ * Not logged: a signal on the stream, with no sequence (stream.h), on the
+ * contact's agent, queue and tenant topics. The customer's side (a chat
+ * visitor) will send the same signal with author "customer".
+ */
+static void api_typing(struct hreq *r)
+{
+	struct srv *s = r->srv;
+	char at[UTCTIME_SIZE];
+	const json_t *b;
+	enum channel ch;
+	struct crec *c;
+	json_t *msg;
+
+	c = writable(r, &ch);
+	if (!c || web_check(r, r->body, typing_fields, true))
+		return;
+	b = crec_body(c);
+	msg = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s,s:s}}", "type",
+			"signal", "event", "contact.typing", "time",
+			utctime_format(srv_now(s), at, sizeof(at)), "tenant",
+			jv_str(b, "tenant"), "data", "contact", c->id, "queue",
+			jv_str(b, "queue"), "agent", jv_str(b, "agent"),
+			"author", "agent", "user", r->user->id);
+	if (msg)
+		stream_signal(s, jv_str(b, "tenant"), jv_str(b, "queue"),
+			      jv_str(b, "agent"), msg);
+	json_decref(msg);
+	web_no_content(r);
+}
+
 /* ---- POST /api/v1/contacts/{id}/attachments ---- */
 
 struct upload {
@@ -877,6 +915,7 @@ static const struct route routes[] = {
 		  STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/messages", api_message_post,
 		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/typing", api_typing, STAFF),
 	{.method = "POST",
 	 .pattern = "/api/v1/contacts/{id}/attachments",
 	 .h = api_attachment_post,

@@ -198,6 +198,31 @@ test('the stream carries contact.message to the holding agent and the tenant', a
   }
 });
 
+test('typing is a signal on the agent and tenant streams, never logged', async () => {
+  const agentSt = await openStream(base, S.agentToken, { subscribe: [`agent:${S.agent}`] });
+  const otherSt = await openStream(base, (await login(base, 'msg-sup-tp', 'msg-sup-tp-pw')).token, { subscribe: [`tenant:${S.tp}`] });
+  try {
+    const last = (await admin.get('/api/v1/events?limit=1000')).body.last;
+    const r = await request(base, 'POST', `/api/v1/contacts/${S.chat}/typing`, { token: S.adminToken, body: {} });
+    assert.equal(r.status, 204);
+    const sig = await agentSt.next((e) => e.type === 'signal' && e.event === 'contact.typing');
+    assert.equal(sig.data.contact, S.chat);
+    assert.equal(sig.data.agent, S.agent);
+    assert.equal(sig.seq, undefined);
+    // A message after it reaches the other tenant's stream as nothing either.
+    const m = await ok(S.agentApi.post(`/api/v1/contacts/${S.chat}/messages`, { text: 'après' }), 201, 'post');
+    await agentSt.next((e) => e.type === 'event' && e.data.message === m.id);
+    assert.ok(!otherSt.messages.some((e) => e.type === 'signal'));
+    const evs = (await admin.get(`/api/v1/events?after=${last}&limit=1000`)).body.events;
+    assert.ok(!evs.some((e) => e.type === 'contact.typing'));
+    assert.equal((await S.otherApi.post(`/api/v1/contacts/${S.chat}/typing`, {})).status, 404);
+    assert.equal((await S.clientApi.post(`/api/v1/contacts/${S.chat}/typing`, {})).status, 403);
+  } finally {
+    await agentSt.close();
+    await otherSt.close();
+  }
+});
+
 test('an attachment goes up, comes down with its headers, and rides a message', async () => {
   const data = Buffer.from('Numéro de contrat : 12345\n');
   const name = 'contrat é 1.txt';

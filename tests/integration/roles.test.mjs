@@ -115,6 +115,7 @@ POST /api/v1/contacts/{id}/abandon                        200   200       403   
 POST /api/v1/contacts/{id}/wrapup                         200   200       200   403    200        401
 GET /api/v1/contacts/{id}/messages                        200   200       404   403    200        401
 POST /api/v1/contacts/{id}/messages                       201   201       404   403    201        401
+POST /api/v1/contacts/{id}/typing                         204   204       404   403    204        401
 POST /api/v1/contacts/{id}/attachments                    201   201       404   403    201        401
 GET /api/v1/attachments/{id}                              200   200       404   403    200        401
 PUT /api/v1/agents/{id}/state                             200   200       200   403    403        401
@@ -420,6 +421,7 @@ function plan(key, role) {
   if (route === '/api/v1/contacts/{id}/messages') {
     return { ...p, path: `/api/v1/contacts/${S.holdShared}/messages`, body: method === 'POST' ? { text: `matrix ${role}` } : undefined };
   }
+  if (route === '/api/v1/contacts/{id}/typing') return { ...p, path: `/api/v1/contacts/${S.holdShared}/typing`, body: {} };
   if (route === '/api/v1/contacts/{id}/attachments') {
     return { ...p, path: `/api/v1/contacts/${S.holdShared}/attachments?name=matrix.txt`, raw: `matrix ${role}`, headers: { 'content-type': 'text/plain' } };
   }

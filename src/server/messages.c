@@ -445,28 +445,6 @@ int messages_set_status(struct srv *s, const char *contact, const char *message,
 
 /* ---- the routes: whose contact ---- */
 
-/*
- * The live contact of the path that the caller may write to, or NULL
- * with the answer sent: 404 when unknown or not visible (an agent that
- * does not hold it, another tenant's), 409 for a finished or voice one.
- */
-static struct crec *writable(struct hreq *r, enum channel *ch)
-{
-	struct crec *c = contacts_find(r->srv, r->params[0]);
-	const json_t *b = c ? crec_body(c) : NULL;
-
-	if (!c || !contacts_visible(r->srv, r->user, b)) {
-		web_not_found(r, "contact", r->params[0]);
-		return NULL;
-	}
-	if (!written(b, ch)) {
-		web_error(r, 409, "conflict",
-			  "a voice contact has no messages");
-		return NULL;
-	}
-	return c;
-}
-
 /* The contact's row, from memory or from the store, then fn. */
 typedef void(with_row_h)(struct hreq *r, const json_t *row, void *arg);
 
@@ -514,6 +492,43 @@ static void with_row(struct hreq *r, const char *contact, with_row_h *fn,
 	q->run = row_run;
 	q->finish = row_finish;
 	query_submit(q);
+}
+
+/* A contact the engine no longer holds: finished (409) or unknown (404). */
+static void gone(struct hreq *r, const json_t *row, void *arg)
+{
+	(void)arg;
+	if (row && contacts_visible(r->srv, r->user, row))
+		web_error(r, 409, "conflict", "the contact is already %s",
+			  jv_str(row, "state"));
+	else
+		web_not_found(r, "contact", r->params[0]);
+}
+
+/*
+ * The live contact of the path that the caller may write to, or NULL
+ * with the answer sent: 404 when unknown or not visible (an agent that
+ * does not hold it, another tenant's), 409 for a finished or voice one.
+ */
+static struct crec *writable(struct hreq *r, enum channel *ch)
+{
+	struct crec *c = contacts_find(r->srv, r->params[0]);
+	const json_t *b = c ? crec_body(c) : NULL;
+
+	if (!c || c->done) {
+		with_row(r, r->params[0], gone, NULL);
+		return NULL;
+	}
+	if (!contacts_visible(r->srv, r->user, b)) {
+		web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	if (!written(b, ch)) {
+		web_error(r, 409, "conflict",
+			  "a voice contact has no messages");
+		return NULL;
+	}
+	return c;
 }
 
 /* ---- GET /api/v1/contacts/{id}/messages ---- */

@@ -172,6 +172,23 @@ test('other tenants and agents see nothing (404), a client may not (403), voice 
   assert.match(r.body.error.message, /voice contact has no messages/);
   assert.equal((await admin.post(`/api/v1/contacts/${voice}/messages`, { text: 'x' })).status, 409);
   assert.equal((await admin.get('/api/v1/contacts/nope/messages')).status, 404);
+  assert.equal((await admin.post('/api/v1/contacts/nope/messages', { text: 'x' })).status, 404);
+});
+
+test('a finished contact keeps its messages for its agent and takes no more (409)', async () => {
+  const c = await held();
+  const m = await ok(S.agentApi.post(`/api/v1/contacts/${c}/messages`, { text: 'au revoir' }), 201, 'post');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c}/complete`, {}), 200, 'complete');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c}/wrapup`, {}), 200, 'wrapup');
+  await until(async () => (await admin.get(`/api/v1/contacts/${c}`)).body.state === 'completed', 'completed');
+  const r = await S.agentApi.post(`/api/v1/contacts/${c}/messages`, { text: 'trop tard' });
+  assert.equal(r.status, 409);
+  assert.match(r.body.error.message, /already/);
+  assert.equal((await upload(S.agentToken, c, 'x.txt', 'text/plain', 'x')).status, 409);
+  const list = (await ok(S.agentApi.get(`/api/v1/contacts/${c}/messages`), 200, 'read')).messages;
+  assert.deepEqual(list.map((x) => x.id), [m.id]);
+  assert.equal((await S.otherApi.get(`/api/v1/contacts/${c}/messages`)).status, 404);
+  assert.equal((await S.supTP.get(`/api/v1/contacts/${c}/messages`)).status, 404);
 });
 
 test('the stream carries contact.message to the holding agent and the tenant', async () => {

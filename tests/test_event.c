@@ -225,6 +225,93 @@ static void test_other_types_keep_their_bytes(void **state)
 	assert_null(event_agent(&ev));
 }
 
+/* A message's fields, its optional ones absent, its topics its own. */
+static void test_messages_keep_their_bytes(void **state)
+{
+	json_t *ids = json_pack("[ss]", "f1", "f2");
+	struct event ev = {.type = EVENT_CONTACT_MESSAGE};
+	struct event_contact_message *m = &ev.u.message;
+
+	(void)state;
+	*m = (struct event_contact_message){.contact = "c1",
+					    .message = "m1",
+					    .queue = "q1",
+					    .agent = "a1",
+					    .channel = CH_CHAT,
+					    .direction = "out",
+					    .author = "agent",
+					    .user = "u1",
+					    .text = "Bonjour",
+					    .attachments = ids,
+					    .status = "queued"};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"message\":\"m1\",\"queue\":"
+			 "\"q1\",\"agent\":\"a1\",\"channel\":\"chat\","
+			 "\"direction\":\"out\","
+			 "\"author\":\"agent\",\"user\":\"u1\",\"text\":"
+			 "\"Bonjour\",\"attachments\":[\"f1\",\"f2\"],"
+			 "\"status\":\"queued\"}");
+	assert_string_equal(event_agent(&ev), "a1");
+	assert_string_equal(event_queue(&ev), "q1");
+	*m = (struct event_contact_message){.contact = "c1",
+					    .message = "m2",
+					    .channel = CH_EMAIL,
+					    .direction = "in",
+					    .author = "customer",
+					    .text = "Hi",
+					    .html = "<p>Hi</p>",
+					    .subject = "Order",
+					    .cc = "b@example.org",
+					    .status = "failed",
+					    .reason = "bounced"};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"message\":\"m2\",\"channel\":"
+			 "\"email\",\"direction\":\"in\",\"author\":"
+			 "\"customer\",\"text\":\"Hi\","
+			 "\"html\":\"<p>Hi</p>\",\"subject\":\"Order\",\"cc\":"
+			 "\"b@example.org\",\"status\":\"failed\",\"reason\":"
+			 "\"bounced\"}");
+	assert_null(event_agent(&ev));
+	ev = (struct event){
+		.type = EVENT_CONTACT_MESSAGE_STATUS,
+		.u.message_status = {"c1", "m1", "q1", "a1", "sent", NULL}};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"message\":\"m1\","
+			 "\"queue\":\"q1\",\"agent\":\"a1\",\"status\":"
+			 "\"sent\"}");
+	assert_string_equal(event_agent(&ev), "a1");
+	ev = (struct event){.type = EVENT_CONTACT_ATTACHMENT,
+			    .u.attachment = {"c1", "f1", "a.png", "image/png",
+					     42, "ab12", "u1"}};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"attachment\":\"f1\","
+			 "\"name\":\"a.png\",\"type\":\"image/png\","
+			 "\"size\":42,\"sha256\":\"ab12\",\"user\":\"u1\"}");
+	assert_null(event_agent(&ev));
+	json_decref(ids);
+}
+
+/* A message's attachments are ids: anything else is refused. */
+static void test_message_attachments_must_be_strings(void **state)
+{
+	char msg[200] = "";
+	struct event ev;
+
+	(void)state;
+	assert_int_equal(event_parse(&ev, "contact.message",
+				     "{\"contact\":\"c1\",\"message\":\"m\","
+				     "\"channel\":\"chat\",\"direction\":"
+				     "\"in\",\"author\":\"customer\","
+				     "\"text\":\"x\",\"status\":\"sent\","
+				     "\"attachments\":[1]}",
+				     msg, sizeof(msg)),
+			 EINVAL);
+	assert_string_equal(msg, "contact.message: attachments: expected an "
+				 "array of strings");
+	assert_int_equal(event_parse(&ev, "contact.message_status",
+				     "{\"contact\":\"c1\",\"message\":\"m\"}",
+				     msg, sizeof(msg)),
+			 EINVAL);
+	assert_string_equal(msg, "contact.message_status: status: expected "
+				 "a string");
+}
+
 /* Every engine type: encode, decode, and the logged fields come back. */
 static void test_every_engine_type_round_trips(void **state)
 {
@@ -475,6 +562,8 @@ int main(void)
 		cmocka_unit_test(test_agent_state_keeps_its_bytes),
 		cmocka_unit_test(test_contact_created_keeps_its_bytes),
 		cmocka_unit_test(test_other_types_keep_their_bytes),
+		cmocka_unit_test(test_messages_keep_their_bytes),
+		cmocka_unit_test(test_message_attachments_must_be_strings),
 		cmocka_unit_test(test_every_engine_type_round_trips),
 		cmocka_unit_test(test_every_type_name_parses_back),
 		cmocka_unit_test(

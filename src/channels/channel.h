@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/engine.h"
 
 struct srv;
@@ -48,12 +50,18 @@ struct channel_decision {
 	const char *reason;   /* or NULL */
 };
 
-/* A message an agent wrote, for the channel to deliver. */
+/*
+ * A message an agent wrote, for the channel to deliver. The channel
+ * reports what became of it later with messages_set_status(id).
+ */
 struct channel_message {
 	const char *contact, *tenant;
-	const char *to; /* the customer's address on the medium */
+	const char *to; /* the customer's address on the medium, or NULL */
 	const char *subject;
 	const char *text;
+	const char *id;		   /* the message's (contact.message) */
+	const char *cc;		   /* email's copies, or NULL */
+	const json_t *attachments; /* array of {id,name,type,size,sha256} */
 };
 
 /* An implementation; every operation may be NULL. */

@@ -23,6 +23,7 @@ enum ftype {
 	F_TRUE,	    /* bool, present (true) only when true */
 	F_TIME_OPT, /* int64_t UTC ms as utctime's text, absent when 0 */
 	F_OBJECT,   /* const json_t *, an object */
+	F_STRS_OPT, /* const json_t *, an array of strings, absent when NULL */
 	F_CHANNEL,  /* enum channel, by name */
 	F_CSTATE,   /* enum contact_state, by name */
 	F_ASTATE,   /* enum agent_state, by name */
@@ -169,6 +170,49 @@ static const struct field agent_state_fields[] = {
 	END,
 };
 
+#define CM(m) offsetof(struct event_contact_message, m)
+static const struct field message_fields[] = {
+	{"contact", F_STR, CM(contact)},
+	{"message", F_STR, CM(message)},
+	{"queue", F_STR_OPT, CM(queue)},
+	{"agent", F_STR_OPT, CM(agent)},
+	{"channel", F_CHANNEL, CM(channel)},
+	{"direction", F_STR, CM(direction)},
+	{"author", F_STR, CM(author)},
+	{"user", F_STR_OPT, CM(user)},
+	{"text", F_STR, CM(text)},
+	{"html", F_STR_OPT, CM(html)},
+	{"subject", F_STR_OPT, CM(subject)},
+	{"cc", F_STR_OPT, CM(cc)},
+	{"attachments", F_STRS_OPT, CM(attachments)},
+	{"status", F_STR, CM(status)},
+	{"reason", F_STR_OPT, CM(reason)},
+	END,
+};
+
+#define MS(m) offsetof(struct event_contact_message_status, m)
+static const struct field message_status_fields[] = {
+	{"contact", F_STR, MS(contact)},
+	{"message", F_STR, MS(message)},
+	{"queue", F_STR_OPT, MS(queue)},
+	{"agent", F_STR_OPT, MS(agent)},
+	{"status", F_STR, MS(status)},
+	{"reason", F_STR_OPT, MS(reason)},
+	END,
+};
+
+#define AT_(m) offsetof(struct event_contact_attachment, m)
+static const struct field attachment_fields[] = {
+	{"contact", F_STR, AT_(contact)},
+	{"attachment", F_STR, AT_(attachment)},
+	{"name", F_STR, AT_(name)},
+	{"type", F_STR, AT_(type)},
+	{"size", F_I64, AT_(size)},
+	{"sha256", F_STR, AT_(sha256)},
+	{"user", F_STR_OPT, AT_(user)},
+	END,
+};
+
 /* A type's data: its field tables in order, NULL-terminated. */
 struct shape {
 	const char *name;
@@ -188,6 +232,9 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"audit.login", 1, {login_fields}},
 	{"audit.login_failed", 1, {login_fields}},
 	{"audit.agent_state", 1, {agent_state_fields}},
+	{"contact.message", 1, {message_fields}},
+	{"contact.message_status", 1, {message_status_fields}},
+	{"contact.attachment", 1, {attachment_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */
@@ -287,6 +334,10 @@ static json_t *value_of(const struct field *f, const void *base, bool *skip)
 		return time_of(AT(base, f, const int64_t), skip);
 	case F_OBJECT:
 		return json_incref((json_t *)AT(base, f, const json_t *const));
+	case F_STRS_OPT:
+		*skip = !AT(base, f, const json_t *const);
+		return *skip ? NULL
+			     : json_deep_copy(AT(base, f, const json_t *const));
 	case F_CHANNEL:
 		return json_string(engine_channel_name(AT(base, f, const int)));
 	case F_CSTATE:
@@ -395,6 +446,20 @@ static int get_str(const struct dec *dc, const struct field *f, const json_t *v,
 	return 0;
 }
 
+static int get_strs(const struct dec *dc, const struct field *f,
+		    const json_t *v, void *base)
+{
+	const json_t *x;
+	size_t i;
+
+	if (v && !json_is_array(v))
+		return bad(dc, f->name, "an array of strings");
+	json_array_foreach(v, i, x) if (!json_is_string(x)) return bad(
+		dc, f->name, "an array of strings");
+	AT(base, f, const json_t *) = v;
+	return 0;
+}
+
 static int get_time(const struct dec *dc, const struct field *f,
 		    const json_t *v, void *base)
 {
@@ -445,6 +510,8 @@ static int get(const struct dec *dc, const struct field *f, const json_t *d,
 			return bad(dc, f->name, "an object");
 		AT(base, f, const json_t *) = v;
 		return 0;
+	case F_STRS_OPT:
+		return get_strs(dc, f, v, base);
 	default:
 		return get_name(dc, f, v, base);
 	}
@@ -534,10 +601,18 @@ const char *event_queue(const struct event *ev)
 		return ev->u.created.queue;
 	if (ev->type == EVENT_CONTACT_REQUEUED)
 		return ev->u.requeued.queue;
+	if (ev->type == EVENT_CONTACT_MESSAGE)
+		return ev->u.message.queue;
+	if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
+		return ev->u.message_status.queue;
 	return NULL;
 }
 
 const char *event_agent(const struct event *ev)
 {
+	if (ev->type == EVENT_CONTACT_MESSAGE)
+		return ev->u.message.agent;
+	if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
+		return ev->u.message_status.agent;
 	return ev->type < EVENT_ENGINE_MAX ? ev->u.engine.ev.agent : NULL;
 }

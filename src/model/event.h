@@ -43,11 +43,14 @@ enum event_type {
 	EVENT_CONTACT_DISPOSITION, /* its wrap-up was filled in */
 	EVENT_CUSTOMER_CREATED,
 	EVENT_CUSTOMER_UPDATED,
-	EVENT_AUDIT_CUSTOMER_READ, /* a user read a customer's record */
-	EVENT_AUDIT_CONFIG,	   /* a configuration object changed */
-	EVENT_AUDIT_LOGIN,	   /* a user logged in */
-	EVENT_AUDIT_LOGIN_FAILED,  /* a login was refused */
-	EVENT_AUDIT_AGENT_STATE,   /* a user set an agent's state */
+	EVENT_AUDIT_CUSTOMER_READ,    /* a user read a customer's record */
+	EVENT_AUDIT_CONFIG,	      /* a configuration object changed */
+	EVENT_AUDIT_LOGIN,	      /* a user logged in */
+	EVENT_AUDIT_LOGIN_FAILED,     /* a login was refused */
+	EVENT_AUDIT_AGENT_STATE,      /* a user set an agent's state */
+	EVENT_CONTACT_MESSAGE,	      /* a message of a written contact */
+	EVENT_CONTACT_MESSAGE_STATUS, /* a later status of a message */
+	EVENT_CONTACT_ATTACHMENT,     /* a file was attached to a contact */
 	EVENT_TYPE_MAX,
 };
 
@@ -118,6 +121,43 @@ struct event_audit_agent_state {
 	const char *user, *username;
 };
 
+/*
+ * contact.message: a message of a written contact (chat, email, sms).
+ * agent and queue are the contact's when it was written (the stream's
+ * topics: the holding agent gets it); user is who wrote it when the
+ * author is an agent or the system acting for a user, NULL otherwise.
+ */
+struct event_contact_message {
+	const char *contact, *message; /* the message's id */
+	const char *queue, *agent;     /* NULL: absent */
+	enum channel channel;	       /* chat, email, sms */
+	const char *direction;	       /* in, out */
+	const char *author;	       /* customer, agent, system */
+	const char *user;	       /* NULL: absent */
+	const char *text;
+	const char *html, *subject, *cc; /* email's; NULL: absent */
+	const json_t *attachments;	 /* array of ids; NULL: absent */
+	const char *status;		 /* queued, sent, delivered, failed */
+	const char *reason;		 /* failed's; NULL: absent */
+};
+
+/* contact.message_status: a message's later status. */
+struct event_contact_message_status {
+	const char *contact, *message;
+	const char *queue, *agent; /* NULL: absent */
+	const char *status;
+	const char *reason; /* NULL: absent */
+};
+
+/* contact.attachment: a file stored for a contact (its metadata). */
+struct event_contact_attachment {
+	const char *contact, *attachment; /* its id */
+	const char *name, *type;	  /* file name, media type */
+	int64_t size;
+	const char *sha256; /* 64 hex digits: its name on disk */
+	const char *user;   /* who uploaded it; NULL: absent (a channel) */
+};
+
 struct event {
 	enum event_type type;
 	int version; /* of the row (decoded); the encoder writes the last */
@@ -131,6 +171,9 @@ struct event {
 		struct event_audit_config config;
 		struct event_audit_login login; /* and login_failed */
 		struct event_audit_agent_state agent_state;
+		struct event_contact_message message;
+		struct event_contact_message_status message_status;
+		struct event_contact_attachment attachment;
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

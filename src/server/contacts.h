@@ -35,6 +35,7 @@
 struct srv;
 struct srv_module;
 struct lang_out;
+struct user;
 
 /* A contact the engine knows (not yet terminal), and its projection. */
 struct crec {
@@ -109,6 +110,11 @@ struct crec *contacts_find_num(struct srv *s, uint64_t num);
 size_t contacts_count(struct srv *s);
 /* Its body, parsed on first use for a restored contact (owned by c). */
 json_t *crec_body(struct crec *c);
+/*
+ * Whether user u may see the contact of row b (its projection row): staff
+ * of its tenant, and an agent only the contacts it holds or held last.
+ */
+bool contacts_visible(struct srv *s, const struct user *u, const json_t *b);
 /* The API view: the row without its private fields. New reference. */
 json_t *contacts_view(const json_t *body);
 /* The view of a live contact, with its place in line and wait now. */

@@ -102,9 +102,8 @@ static void api_contact_create(struct hreq *r)
 
 /* ---- reading contacts ---- */
 
-/* Whether u may see a contact with this row. */
-static bool contact_visible(struct srv *s, const struct user *u,
-			    const json_t *b)
+/* Whether u may see a contact with this row (contacts.h). */
+bool contacts_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	const char *agent = jv_str(b, "agent");
 
@@ -155,7 +154,7 @@ static void get_finish(struct query *q)
 	if (query_failed(q))
 		return;
 	b = json_is_array(q->result) ? json_array_get(q->result, 0) : q->result;
-	if (!b || !contact_visible(r->srv, r->user, b)) {
+	if (!b || !contacts_visible(r->srv, r->user, b)) {
 		web_not_found(r, "contact", q->id);
 		return;
 	}
@@ -314,7 +313,7 @@ static void gone_finish(struct query *q)
 
 	if (query_failed(q))
 		return;
-	if (b && contact_visible(q->r->srv, q->r->user, b))
+	if (b && contacts_visible(q->r->srv, q->r->user, b))
 		web_error(q->r, 409, "conflict", "the contact is already %s",
 			  jv_str(b, "state"));
 	else
@@ -354,7 +353,7 @@ static struct crec *acted_contact(struct hreq *r, bool offer)
 	}
 	b = crec_body(c);
 	if (offer ? !auth_sees_tenant(r->srv, r->user, jv_str(b, "tenant"))
-		  : !contact_visible(r->srv, r->user, b)) {
+		  : !contacts_visible(r->srv, r->user, b)) {
 		web_not_found(r, "contact", r->params[0]);
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/demo.h"
+#include "server/messages.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/reports.h"
@@ -23,6 +24,7 @@ const struct srv_module *const srv_modules[] = {
 	&auth_module,		/* sessions: after the users */
 	&customers_module,
 	&contacts_module,	/* contacts: after the queues and customers */
+	&messages_module,	/* the written contacts' messages */
 	&channels_module,	/* after the contacts: events name them */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */

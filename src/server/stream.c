@@ -424,6 +424,40 @@ static void stream_publish(struct srv *s, void *state, const struct pub *pubs,
 	free(sel);
 }
 
+/*
+ * A signal: what is pushed and never logged (contact.typing). It has no
+ * sequence, so it is sent to the live subscribers of its topics only (a
+ * stream catching up misses it, as a reconnecting one does: a signal is
+ * worth nothing late).
+ */
+void stream_signal(struct srv *s, const char *tenant, const char *queue,
+		   const char *agent, const json_t *msg)
+{
+	struct stream_hub *h = srv_module_state(s, &stream_module);
+	char *text;
+	struct le *le;
+
+	if (!h || list_isempty(&h->streams))
+		return;
+	text = json_dumps(msg, JSON_COMPACT);
+	if (!text)
+		return;
+	LIST_FOREACH(&h->streams, le)
+	{
+		struct stream *st = le->data;
+
+		if (st->ended || st->cu != CU_LIVE ||
+		    !matches(st, tenant, queue, agent))
+			continue;
+		if (ws_queued(st) + strlen(text) > h->queue_max) {
+			stream_overflow(st);
+			continue;
+		}
+		(void)send_text(st, text);
+	}
+	free(text);
+}
+
 /* ---- catching up from the log (read by catchup.c) ---- */
 
 static void page_done(struct catchup_page *pg);

@@ -939,7 +939,7 @@ void web_request(struct hconn *conn, const struct http_msg *msg, void *arg)
 	}
 	if (rt->roles != R_PUBLIC && !access_granted(r, rt->roles))
 		return;
-	if (!parse_body(r, msg))
+	if (!rt->raw && !parse_body(r, msg))
 		return;
 	rt->h(r);
 	/* r may be gone: the handler answered or keeps it. */

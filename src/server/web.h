@@ -85,6 +85,8 @@ struct route {
 	route_h *h;
 	unsigned roles;	 /* R_* bits; R_PUBLIC for no authentication */
 	size_t body_max; /* the largest body; 0: WEB_BODY_MAX */
+	/* The body is not JSON: the handler reads r->msg's bytes (a file). */
+	bool raw;
 };
 
 /* A route with the default body limit (WEB_BODY_MAX). */

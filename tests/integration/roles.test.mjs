@@ -113,6 +113,11 @@ POST /api/v1/contacts/{id}/callback-request               409   409       404   
 GET /api/v1/contacts/{id}/transfer-targets                200   200       404   403    200        401
 POST /api/v1/contacts/{id}/abandon                        200   200       403   403    200        401  (r)
 POST /api/v1/contacts/{id}/wrapup                         200   200       200   403    200        401
+GET /api/v1/contacts/{id}/messages                        200   200       404   403    200        401
+POST /api/v1/contacts/{id}/messages                       201   201       404   403    201        401
+POST /api/v1/contacts/{id}/typing                         204   204       404   403    204        401
+POST /api/v1/contacts/{id}/attachments                    201   201       404   403    201        401
+GET /api/v1/attachments/{id}                              200   200       404   403    200        401
 PUT /api/v1/agents/{id}/state                             200   200       200   403    403        401
 PUT /api/v1/agents/{id}/state [agent01, not the caller]   200   200       404   403    403        401
 GET /api/v1/agents/{id}/why                               200   200       403   403    403        401
@@ -315,6 +320,9 @@ before(async () => {
   }
   S.tpContact = await holdContact('tp');
   S.holdShared = await holdContact('am');
+  S.attachment = (await ok(request(base, 'POST', `/api/v1/contacts/${S.holdShared}/attachments?name=a.txt`, {
+    token: tok.admin, raw: 'hello', headers: { 'content-type': 'text/plain' },
+  }), 201, 'an attachment')).id;
   // A contact agent02 handled from offer to wrap-up (so agent02 may read it).
   S.readContact = await wrapupWith(S.agent02);
   await ok(adminApi.post(`/api/v1/contacts/${S.readContact}/wrapup`, { disposition: null, notes: 'done' }), 200, 'wrapup');
@@ -409,6 +417,15 @@ function plan(key, role) {
     return { ...p, path: `/api/v1/contacts/${variant ? S.tpContact : S.readContact}` };
   }
   if (route === '/api/v1/contacts/{id}/callback-request') return { ...p, path: `/api/v1/contacts/${S.holdShared}/callback-request`, body: {} };
+  // Messages: on a waiting SMS contact, which the matrix's agent does not hold.
+  if (route === '/api/v1/contacts/{id}/messages') {
+    return { ...p, path: `/api/v1/contacts/${S.holdShared}/messages`, body: method === 'POST' ? { text: `matrix ${role}` } : undefined };
+  }
+  if (route === '/api/v1/contacts/{id}/typing') return { ...p, path: `/api/v1/contacts/${S.holdShared}/typing`, body: {} };
+  if (route === '/api/v1/contacts/{id}/attachments') {
+    return { ...p, path: `/api/v1/contacts/${S.holdShared}/attachments?name=matrix.txt`, raw: `matrix ${role}`, headers: { 'content-type': 'text/plain' } };
+  }
+  if (route === '/api/v1/attachments/{id}') return { ...p, path: `/api/v1/attachments/${S.attachment}` };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();
@@ -502,7 +519,9 @@ async function runCell(row, role) {
   const ctx = p.prep ? await p.prep() : {};
   const path = typeof p.path === 'function' ? p.path(ctx) : p.path;
   const body = typeof p.body === 'function' ? p.body(ctx) : p.body;
-  const r = await request(base, p.method, path, { token, body: p.method === 'GET' || p.method === 'DELETE' ? undefined : (body ?? {}) });
+  const r = p.raw !== undefined
+    ? await request(base, p.method, path, { token, raw: p.raw, headers: p.headers })
+    : await request(base, p.method, path, { token, body: p.method === 'GET' || p.method === 'DELETE' ? undefined : (body ?? {}) });
   if (p.cleanup) await p.cleanup(ctx);
   return r.status;
 }

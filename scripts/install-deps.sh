@@ -15,6 +15,8 @@ PACKAGES=(
 	sqlite3 wrk jq curl
 	libglpk-dev python3-simpy3
 	chromium fonts-dejavu-core
+	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
+	dovecot-imapd python3-aiosmtpd
 )
 
 missing=()
@@ -43,3 +45,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The email tests start their own Dovecot (tests/test_mail_live.c): the
+# one the package may have started on port 143 is stopped, never used.
+if [ -s /run/dovecot/master.pid ] &&
+	$SUDO kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then
+	$SUDO dovecot stop || true
+fi

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <glib.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
@@ -339,7 +340,23 @@ static int finish(struct sb *b, char **outp)
 	return 0;
 }
 
+static int clean_utf8(char **outp, char **textp, const char *in_, size_t len);
+
+/* libxml2 passes bytes that are not UTF-8 through: they go first. */
 int html_clean(char **outp, char **textp, const char *in_, size_t len)
+{
+	char *valid;
+	int err;
+
+	if (len > INT_MAX)
+		return EINVAL;
+	valid = g_utf8_make_valid(in_, (gssize)len);
+	err = clean_utf8(outp, textp, valid, strlen(valid));
+	g_free(valid);
+	return err;
+}
+
+static int clean_utf8(char **outp, char **textp, const char *in_, size_t len)
 {
 	const int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 			 HTML_PARSE_NOWARNING | HTML_PARSE_NONET;

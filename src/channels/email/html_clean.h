@@ -20,5 +20,6 @@
  * gives up on the input.
  */
 int html_clean(char **outp, char **textp, const char *in, size_t len);
+/* (Bytes that are not UTF-8 in IN become U+FFFD.) */
 
 #endif

@@ -40,7 +40,7 @@
 struct rig {
 	char dir[256];
 	pid_t dovecot, sink;
-	uint16_t imap_port, smtp_port;
+	uint16_t imap_port, imaps_port, smtp_port;
 	uid_t uid; /* the mail files' owner */
 	gid_t gid;
 	const char *login_user, *internal_user;
@@ -164,7 +164,9 @@ static int dovecot_conf(void)
 		 "log_path = %1$s/dovecot.log\n"
 		 "protocols = imap\n"
 		 "listen = 127.0.0.1\n"
-		 "ssl = no\n"
+		 "ssl = yes\n"
+		 "ssl_cert = <%1$s/cert.pem\n"
+		 "ssl_key = <%1$s/key.pem\n"
 		 "disable_plaintext_auth = no\n"
 		 "auth_mechanisms = plain login\n"
 		 "first_valid_uid = 1\n"
@@ -178,11 +180,13 @@ static int dovecot_conf(void)
 		 "service imap-login {\n"
 		 "  inet_listener imap {\n    address = 127.0.0.1\n"
 		 "    port = %6$u\n  }\n"
-		 "  inet_listener imaps {\n    port = 0\n  }\n"
+		 "  inet_listener imaps {\n    address = 127.0.0.1\n"
+		 "    port = %7$u\n  }\n"
 		 "  chroot =\n}\n"
 		 "service anvil {\n  chroot =\n}\n",
 		 rig.dir, rig.login_user, rig.internal_user, (unsigned)rig.uid,
-		 (unsigned)rig.gid, (unsigned)rig.imap_port);
+		 (unsigned)rig.gid, (unsigned)rig.imap_port,
+		 (unsigned)rig.imaps_port);
 	return write_file("dovecot.conf", conf);
 }
 
@@ -194,6 +198,7 @@ static int start_dovecot(void)
 	path(conf, sizeof(conf), "dovecot.conf");
 	for (int tries = 0; tries < 3; tries++) {
 		rig.imap_port = free_port();
+		rig.imaps_port = free_port();
 		if (dovecot_conf())
 			return -1;
 		rig.dovecot = spawn(argv, "dovecot.out");
@@ -206,19 +211,27 @@ static int start_dovecot(void)
 
 static int start_sink(void)
 {
-	char listen[64], maildir[512];
+	char listen[64], maildir[512], cert[512], key[512];
+	/* STARTTLS offered, not required: plain and TLS on one port. */
 	char *argv[] = {"/usr/bin/python3",
 			"-m",
 			"aiosmtpd",
 			"-n",
 			"-l",
 			listen,
+			"--tlscert",
+			cert,
+			"--tlskey",
+			key,
+			"--no-requiretls",
 			"-c",
 			"aiosmtpd.handlers.Mailbox",
 			maildir,
 			NULL};
 
 	path(maildir, sizeof(maildir), "sink");
+	path(cert, sizeof(cert), "cert.pem");
+	path(key, sizeof(key), "key.pem");
 	for (int tries = 0; tries < 3; tries++) {
 		rig.smtp_port = free_port();
 		snprintf(listen, sizeof(listen), "127.0.0.1:%u",
@@ -251,6 +264,20 @@ static void pick_users(void)
 	rig.internal_user = "dovecot";
 }
 
+/* A certificate for 127.0.0.1, its own authority, made for this run. */
+static int make_cert(void)
+{
+	char cmd[1400];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:prime256v1 -nodes -keyout key.pem "
+		 "-out cert.pem -days 2 -subj /CN=127.0.0.1 -addext "
+		 "subjectAltName=IP:127.0.0.1 >openssl.out 2>&1",
+		 rig.dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 static int rig_up(void **state)
 {
 	char p[512];
@@ -265,9 +292,10 @@ static int rig_up(void **state)
 		return -1;
 	if (write_file("passwd", "fetch:{PLAIN}secret::::::\n"
 				 "mark:{PLAIN}secret::::::\n"
-				 "delete:{PLAIN}secret::::::\n"))
+				 "delete:{PLAIN}secret::::::\n"
+				 "tls:{PLAIN}secret::::::\n"))
 		return -1;
-	if (start_dovecot() || start_sink()) {
+	if (make_cert() || start_dovecot() || start_sink()) {
 		stop(&rig.dovecot);
 		stop(&rig.sink);
 		fprintf(stderr, "mail rig: see the logs in %s\n", rig.dir);
@@ -561,6 +589,63 @@ static void smtp_reply(void **state)
 	mail_msg_free(orig);
 }
 
+static int tls_search(enum mail_tls tls, uint16_t port, const char *ca)
+{
+	struct mail_server srv = {.host = "127.0.0.1",
+				  .port = port,
+				  .tls = tls,
+				  .user = "tls",
+				  .password = "secret",
+				  .ca_file = ca,
+				  .timeout_ms = 20000};
+	struct imap *im;
+	uint32_t *uids;
+	size_t n;
+	int err;
+
+	assert_int_equal(imap_open(&im, &srv, "INBOX"), 0);
+	err = imap_search(im, "ALL", &uids, &n);
+	if (!err)
+		free(uids);
+	imap_close(im);
+	return err;
+}
+
+static int tls_send(enum mail_tls tls, const char *ca)
+{
+	struct mail_server srv = {.host = "127.0.0.1",
+				  .port = rig.smtp_port,
+				  .tls = tls,
+				  .ca_file = ca,
+				  .timeout_ms = 20000};
+	const char *rcpt[] = {"tls@example.org"};
+	const char msg[] = "From: support@relais.test\r\n"
+			   "To: tls@example.org\r\nSubject: tls\r\n\r\nx\r\n";
+
+	return smtp_send(&srv, "support@relais.test", rcpt, 1, msg,
+			 sizeof(msg) - 1);
+}
+
+/*
+ * STARTTLS and implicit TLS, verified against this run's certificate;
+ * the same servers refused without it (so TLS was really spoken).
+ */
+static void tls(void **state)
+{
+	char ca[512];
+
+	(void)state;
+	path(ca, sizeof(ca), "cert.pem");
+	assert_int_equal(tls_search(MAIL_TLS_STARTTLS, rig.imap_port, ca), 0);
+	assert_int_equal(tls_search(MAIL_TLS_IMPLICIT, rig.imaps_port, ca), 0);
+	assert_int_equal(tls_search(MAIL_TLS_STARTTLS, rig.imap_port, NULL),
+			 EPROTO);
+	assert_int_equal(tls_search(MAIL_TLS_IMPLICIT, rig.imaps_port, NULL),
+			 EPROTO);
+	assert_int_equal(tls_send(MAIL_TLS_STARTTLS, ca), 0);
+	assert_int_equal(tls_send(MAIL_TLS_STARTTLS, NULL), EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +653,7 @@ int main(void)
 		cmocka_unit_test(mark_done),
 		cmocka_unit_test(delete_and_errors),
 		cmocka_unit_test(smtp_reply),
+		cmocka_unit_test(tls),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -16,7 +16,7 @@ PACKAGES=(
 	libglpk-dev python3-simpy3
 	chromium fonts-dejavu-core
 	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
-	dovecot-imapd python3-aiosmtpd
+	dovecot-imapd python3-aiosmtpd openssl
 )
 
 missing=()

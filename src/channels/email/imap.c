@@ -67,6 +67,7 @@ int imap_open(struct imap **imp, const struct mail_server *srv,
 
 	if (!mailbox || !mailbox_ok(mailbox))
 		return EINVAL;
+	mailnet_init();
 	im = calloc(1, sizeof(*im));
 	if (!im)
 		return ENOMEM;

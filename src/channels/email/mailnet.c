@@ -1,5 +1,6 @@
 /* mailnet — the libcurl options the IMAP and SMTP clients share. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,19 @@ static bool host_ok(const char *h)
 	       strspn(h, "abcdefghijklmnopqrstuvwxyz"
 			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789.-:[]") == n;
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* libcurl's global state, once, before any handle of any thread. */
+static void init_curl(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void mailnet_init(void)
+{
+	pthread_once(&init_once, init_curl);
 }
 
 int mailnet_setup(CURL *c, const struct mail_server *srv, const char *proto,

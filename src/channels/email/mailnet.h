@@ -26,6 +26,8 @@ struct mail_server {
 	long timeout_ms;     /* 0: 30 s */
 };
 
+/* libcurl's global state; imap_open() and smtp_send() call it. */
+void mailnet_init(void);
 /* The handle set up for SRV at URL path PATH ("/INBOX", ""). */
 int mailnet_setup(CURL *c, const struct mail_server *srv, const char *proto,
 		  const char *path);

@@ -69,6 +69,7 @@ int smtp_send(const struct mail_server *srv, const char *from,
 
 	if (!addr_ok(from))
 		return EINVAL;
+	mailnet_init();
 	err = recipients(&list, rcpt, nrcpt);
 	c = err ? NULL : curl_easy_init();
 	if (!err && !c)

@@ -159,6 +159,31 @@ static void inline_image(void **state)
 	mail_msg_free(m);
 }
 
+/* mixed[alternative[plain, related[html, cid image]], pdf, message]. */
+static void nested(void **state)
+{
+	struct mail_msg *m = parse_file("nested.eml");
+
+	(void)state;
+	assert_string_equal(m->subject, "Re: [TR: facture] résumé");
+	assert_string_equal(m->from.name, "Dupont, Jean");
+	assert_string_equal(m->reply_to.v[0].addr, "compta@example.org");
+	assert_non_null(strstr(m->text, "Résumé ci-dessous"));
+	assert_non_null(strstr(m->html, "<div>Résumé <img src=\"cid:logo\">"));
+	assert_int_equal(m->nparts, 3);
+	assert_string_equal(m->parts[0].cid, "logo");
+	assert_true(m->parts[0].is_inline);
+	assert_string_equal(m->parts[0].name, "logo.png");
+	assert_string_equal(m->parts[1].name, "reçu.pdf");
+	assert_false(m->parts[1].is_inline);
+	assert_int_equal(m->parts[1].size, 13);
+	assert_string_equal(m->parts[2].type, "message/rfc822");
+	assert_string_equal(m->parts[2].name, "origine.eml");
+	assert_non_null(memmem(m->parts[2].data, m->parts[2].size,
+			       "Subject: Votre facture", 22));
+	mail_msg_free(m);
+}
+
 static void threading_and_auto(void **state)
 {
 	struct mail_msg *m = parse_file("reply.eml");
@@ -356,6 +381,7 @@ int main(void)
 		cmocka_unit_test(alternative),
 		cmocka_unit_test(attachment),
 		cmocka_unit_test(inline_image),
+		cmocka_unit_test(nested),
 		cmocka_unit_test(threading_and_auto),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(hostile_html),

@@ -173,6 +173,9 @@ static int add_part(struct walk *w, GMimeObject *obj, GByteArray *b)
 	memset(p, 0, sizeof(*p));
 	if (GMIME_IS_PART(obj))
 		name = g_mime_part_get_filename(GMIME_PART(obj));
+	else
+		name = g_mime_object_get_content_disposition_parameter(
+			obj, "filename");
 	p->name = to_utf8(name ? name : "", name ? strlen(name) : 0, "UTF-8");
 	p->type = lower_type(obj);
 	p->cid = dup0(cid);

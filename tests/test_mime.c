@@ -220,6 +220,42 @@ static void refused(void **state)
 	free(buf);
 }
 
+static int store_part(void *arg, const struct mail_part *part, const void *data,
+		      size_t size, char **refp)
+{
+	int *calls = arg;
+	char ref[64];
+
+	if (++*calls > 2)
+		return ENOSPC;
+	assert_non_null(data);
+	snprintf(ref, sizeof(ref), "att-%d-%zu-%s", *calls, size, part->type);
+	*refp = strdup(ref);
+	return *refp ? 0 : ENOMEM;
+}
+
+/* A store callback takes the bytes; its refusal refuses the message. */
+static void store(void **state)
+{
+	int calls = 0;
+	struct mail_limits lim = {.store = store_part, .arg = &calls};
+	struct mail_msg *m;
+	size_t len;
+	char *buf = slurp("nested.eml", &len);
+
+	(void)state;
+	assert_int_equal(mail_parse(&m, buf, len, &lim), ENOSPC);
+	assert_null(m);
+	calls = -10;
+	assert_int_equal(mail_parse(&m, buf, len, &lim), 0);
+	assert_int_equal(m->nparts, 3);
+	assert_null(m->parts[1].data);
+	assert_int_equal(m->parts[1].size, 13);
+	assert_string_equal(m->parts[1].ref, "att--8-13-application/pdf");
+	mail_msg_free(m);
+	free(buf);
+}
+
 static char *clean(const char *html)
 {
 	char *out = NULL;
@@ -384,6 +420,7 @@ int main(void)
 		cmocka_unit_test(nested),
 		cmocka_unit_test(threading_and_auto),
 		cmocka_unit_test(refused),
+		cmocka_unit_test(store),
 		cmocka_unit_test(hostile_html),
 		cmocka_unit_test(deep_html),
 		cmocka_unit_test(reply_build),

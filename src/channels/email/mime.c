@@ -157,6 +157,19 @@ static char *lower_type(GMimeObject *obj)
 	return p;
 }
 
+/* The bytes go to the caller's store, or are copied into the part. */
+static int keep_bytes(struct walk *w, struct mail_part *p, const void *data)
+{
+	if (w->lim.store)
+		return w->lim.store(w->lim.arg, p, data, p->size, &p->ref);
+	p->data = malloc(p->size ? p->size : 1);
+	if (!p->data)
+		return ENOMEM;
+	if (p->size)
+		memcpy(p->data, data, p->size);
+	return 0;
+}
+
 static int add_part(struct walk *w, GMimeObject *obj, GByteArray *b)
 {
 	struct mail_msg *m = w->m;
@@ -186,12 +199,7 @@ static int add_part(struct walk *w, GMimeObject *obj, GByteArray *b)
 		       !(GMIME_IS_PART(obj) &&
 			 g_mime_part_is_attachment(GMIME_PART(obj)));
 	p->size = b ? b->len : 0;
-	p->data = malloc(p->size ? p->size : 1);
-	if (!p->data)
-		return ENOMEM;
-	if (p->size)
-		memcpy(p->data, b->data, p->size);
-	return 0;
+	return keep_bytes(w, p, b ? b->data : NULL);
 }
 
 static bool is_text(GMimeObject *obj, const char *sub)
@@ -458,6 +466,10 @@ int mail_parse(struct mail_msg **msgp, const void *buf, size_t len,
 	*msgp = NULL;
 	if (lim)
 		w.lim = *lim;
+	if (!w.lim.max_parts)
+		w.lim.max_parts = DEFAULT_MAX_PARTS;
+	if (!w.lim.max_part_size)
+		w.lim.max_part_size = DEFAULT_MAX_PART_SIZE;
 	mail_init();
 	if (!len)
 		return EINVAL;
@@ -513,6 +525,7 @@ void mail_msg_free(struct mail_msg *m)
 		free(m->parts[i].type);
 		free(m->parts[i].cid);
 		free(m->parts[i].data);
+		free(m->parts[i].ref);
 	}
 	free(m->parts);
 	free(m);

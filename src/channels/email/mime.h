@@ -30,8 +30,9 @@ struct mail_part {
 	char *type; /* lower-case type/subtype */
 	char *cid;  /* Content-ID without <>, "" when none */
 	bool is_inline;
-	uint8_t *data; /* decoded bytes */
+	uint8_t *data; /* decoded bytes; NULL when a store took them */
 	size_t size;
+	char *ref; /* what the store answered; NULL without a store */
 };
 
 struct mail_msg {
@@ -50,10 +51,19 @@ struct mail_msg {
 	size_t nparts;
 };
 
-/* Limits on what one message may hold; the defaults with a NULL. */
+/* Limits on what one message may hold; 0 or a NULL: the defaults. */
 struct mail_limits {
-	size_t max_parts;     /* attachments and inline images kept */
-	size_t max_part_size; /* a larger part: EFBIG, the message refused */
+	size_t max_parts;     /* attachments and inline images kept (64) */
+	size_t max_part_size; /* a larger part: EFBIG, refused (25 MiB) */
+	/*
+	 * When set, each part's decoded bytes go to STORE (with ARG) instead
+	 * of into part->data, and what it puts in *REFP (malloc'd, such as an
+	 * attachment id) becomes part->ref. Its error refuses the message;
+	 * the store then undoes what it kept, if it must.
+	 */
+	int (*store)(void *arg, const struct mail_part *part, const void *data,
+		     size_t size, char **refp);
+	void *arg;
 };
 
 /*

@@ -459,7 +459,7 @@ static GMimeMessage *gmime_parse(const void *buf, size_t len)
 int mail_parse(struct mail_msg **msgp, const void *buf, size_t len,
 	       const struct mail_limits *lim)
 {
-	struct walk w = {.lim = {DEFAULT_MAX_PARTS, DEFAULT_MAX_PART_SIZE}};
+	struct walk w = {0};
 	GMimeMessage *gm;
 	int err;
 

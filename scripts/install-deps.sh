@@ -2,8 +2,9 @@
 # Installs every Debian 12 package relais needs to build, test, benchmark
 # and fuzz (chromium runs the browser tests, tests/browser; a font so that
 # its screenshots show text on a machine without a desktop; Kannel and
-# its fakesmsc carrier for the SMS tests). Idempotent: when everything is present it does nothing and does
-# not touch the network. Run as root (or it re-runs itself through sudo).
+# its fakesmsc carrier for the SMS tests; Dovecot and an SMTP sink for the
+# email tests). Idempotent: when everything is present it does nothing and
+# does not touch the network. Run as root (or it re-runs itself through sudo).
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +18,8 @@ PACKAGES=(
 	libglpk-dev python3-simpy3
 	chromium fonts-dejavu-core
 	kannel kannel-extras
+	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
+	dovecot-imapd python3-aiosmtpd openssl
 )
 
 missing=()
@@ -53,3 +56,9 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 case " ${missing[*]} " in
 *" kannel "*) $SUDO service kannel stop >/dev/null 2>&1 || true ;;
 esac
+# The email tests start their own Dovecot (tests/test_mail_live.c): the
+# one the package may have started on port 143 is stopped, never used.
+if [ -s /run/dovecot/master.pid ] &&
+	$SUDO kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then
+	$SUDO dovecot stop || true
+fi

@@ -593,13 +593,36 @@ static void api_messages_list(struct hreq *r)
 
 /* ---- POST /api/v1/contacts/{id}/messages ---- */
 
+static const char *const directions[] = {"in", "out", NULL};
+
 static const struct jv_field message_fields[] = {
 	{"text", JV_STRING, 0, 0, 20000, NULL, NULL},
 	{"attachments", JV_STRINGS, 0, 0, 20, NULL, NULL},
 	{"subject", JV_STRING, 0, 0, 998, NULL, NULL},
 	{"cc", JV_STRING, 0, 0, 2000, NULL, NULL},
+	{"direction", JV_STRING, 0, 0, 0, directions, NULL},
 	JV_END,
 };
+
+/*
+ * Whether the message is the customer's (direction "in"): only an
+ * integration writes that side through the API, the outside system that
+ * brought the contact (the api channel); false with the answer sent when
+ * another role asks for it.
+ */
+static bool inbound_of(struct hreq *r, bool *in)
+{
+	const char *d = jv_str(r->body, "direction");
+
+	*in = d && !strcmp(d, "in");
+	if (*in && r->user->role != ROLE_INTEGRATION) {
+		web_error(r, 403, "forbidden",
+			  "direction: only an integration writes the "
+			  "customer's messages");
+		return false;
+	}
+	return true;
+}
 
 /* What the body says, checked against the contact; false: answered. */
 static bool message_ok(struct hreq *r, const struct crec *c, enum channel ch)
@@ -641,9 +664,10 @@ static void api_message_post(struct hreq *r)
 	enum channel ch;
 	json_t *rec;
 	int64_t seq;
+	bool in;
 
 	c = writable(r, &ch);
-	if (!c || !message_ok(r, c, ch))
+	if (!c || !message_ok(r, c, ch) || !inbound_of(r, &in))
 		return;
 	b = crec_body(c);
 	ids = json_object_get(r->body, "attachments");
@@ -654,26 +678,29 @@ static void api_message_post(struct hreq *r)
 		.queue = jv_str(b, "queue"),
 		.agent = jv_str(b, "agent"),
 		.channel = ch,
-		.direction = "out",
-		.author =
-			r->user->role == ROLE_INTEGRATION ? "system" : "agent",
+		.direction = in ? "in" : "out",
+		.author = in				      ? "customer"
+			  : r->user->role == ROLE_INTEGRATION ? "system"
+							      : "agent",
 		.user = r->user->id,
 		.text = jv_str(r->body, "text") ? jv_str(r->body, "text") : "",
 		.subject = jv_str(r->body, "subject"),
 		.cc = jv_str(r->body, "cc"),
 		.attachments = json_array_size(ids) ? ids : NULL,
-		.status = "queued",
+		/* the customer's words have arrived; ours are to deliver */
+		.status = in ? "delivered" : "queued",
 	};
 	seq = srv_log(s, jv_str(b, "tenant"), &ev);
 	rec = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o,"
 			"s:s,s:n,s:s}",
 			"seq", (json_int_t)seq, "id", id, "channel",
-			engine_channel_name(ch), "direction", "out", "author",
-			ev.u.message.author, "user", r->user->id, "text",
-			ev.u.message.text, "html", NULL, "subject",
-			ev.u.message.subject, "cc", ev.u.message.cc,
-			"attachments", strs_or_empty(ev.u.message.attachments),
-			"status", "queued", "reason", "at",
+			engine_channel_name(ch), "direction",
+			ev.u.message.direction, "author", ev.u.message.author,
+			"user", r->user->id, "text", ev.u.message.text, "html",
+			NULL, "subject", ev.u.message.subject, "cc",
+			ev.u.message.cc, "attachments",
+			strs_or_empty(ev.u.message.attachments), "status",
+			ev.u.message.status, "reason", "at",
 			utctime_format(srv_now(s), at, sizeof(at)));
 	srv_commit_soon(s);
 	srv_reply_durable(r, 201, message_view(state(s), rec));

@@ -133,6 +133,33 @@ test('the holding agent writes messages and reads them back in order, by pages',
   assert.equal((await ok(admin.get(`/api/v1/contacts/${S.chat}/messages`), 200, 'admin')).messages.length, 3);
 });
 
+test('an integration writes the customer\'s side (direction in): delivered, never handed back; others may not', async () => {
+  const c = await held();
+  const integ = client(base, (await login(base, 'integration')).token);
+  const m = await ok(integ.post(`/api/v1/contacts/${c}/messages`, { text: 'Bonjour, ma box ne marche plus', direction: 'in' }), 201, 'in');
+  assert.equal(m.direction, 'in');
+  assert.equal(m.author, 'customer');
+  assert.equal(m.status, 'delivered');
+  // the agent may not write as the customer, nor may an admin: 403, nothing logged
+  for (const as of [S.agentApi, admin]) {
+    const r = await as.post(`/api/v1/contacts/${c}/messages`, { text: 'forged', direction: 'in' });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /only an integration/);
+  }
+  const r = await integ.post(`/api/v1/contacts/${c}/messages`, { text: 'x', direction: 'sideways' });
+  assert.equal(r.status, 400);
+  // the agent's answer goes out; the customer's message stays delivered
+  await ok(S.agentApi.post(`/api/v1/contacts/${c}/messages`, { text: 'Je regarde' }), 201, 'out');
+  const list = await until(async () => {
+    const l = (await ok(S.agentApi.get(`/api/v1/contacts/${c}/messages`), 200, 'list')).messages;
+    return l.length === 2 && l[1].status === 'sent' && l;
+  }, 'the answer sent');
+  assert.deepEqual(list.map((x) => [x.direction, x.author, x.status, x.text]),
+    [['in', 'customer', 'delivered', 'Bonjour, ma box ne marche plus'], ['out', 'agent', 'sent', 'Je regarde']]);
+  await ok(S.agentApi.post(`/api/v1/contacts/${c}/complete`, {}), 200, 'complete');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c}/wrapup`, {}), 200, 'wrapup');
+});
+
 test('bad input is refused with a clear error and changes nothing', async () => {
   const before = (await admin.get(`/api/v1/contacts/${S.chat}/messages`)).body.messages.length;
   const cases = [

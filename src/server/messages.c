@@ -715,8 +715,9 @@ static const struct jv_field typing_fields[] = {
 
 /*
  * Not logged: a signal on the stream, with no sequence (stream.h), on the
- * contact's agent, queue and tenant topics. The customer's side (a chat
- * visitor) will send the same signal with author "customer".
+ * contact's agent, queue and tenant topics. The customer's side (an
+ * integration today, a chat visitor later) sends it with author
+ * "customer".
  */
 static void api_typing(struct hreq *r)
 {
@@ -731,12 +732,15 @@ static void api_typing(struct hreq *r)
 	if (!c || web_check(r, r->body, typing_fields, true))
 		return;
 	b = crec_body(c);
-	msg = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s,s:s}}", "type",
-			"signal", "event", "contact.typing", "time",
-			utctime_format(srv_now(s), at, sizeof(at)), "tenant",
-			jv_str(b, "tenant"), "data", "contact", c->id, "queue",
-			jv_str(b, "queue"), "agent", jv_str(b, "agent"),
-			"author", "agent", "user", r->user->id);
+	msg = json_pack(
+		"{s:s,s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s,s:s}}", "type", "signal",
+		"event", "contact.typing", "time",
+		utctime_format(srv_now(s), at, sizeof(at)), "tenant",
+		jv_str(b, "tenant"), "data", "contact", c->id, "queue",
+		jv_str(b, "queue"), "agent", jv_str(b, "agent"), "author",
+		/* an integration writes the customer's side */
+		r->user->role == ROLE_INTEGRATION ? "customer" : "agent",
+		"user", r->user->id);
 	if (msg)
 		stream_signal(s, jv_str(b, "tenant"), jv_str(b, "queue"),
 			      jv_str(b, "agent"), msg);

@@ -9,6 +9,7 @@ import { html, api, t, fmtTime, fmtDuration, fmtNumber, fmtPercent } from './lib
 import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 import { Customer, CustomerSearch } from './desk-customer.js';
+import { Conversation } from './desk-conversation.js';
 
 const HOLDING = new Set(['offered', 'active', 'wrapup']);
 
@@ -176,7 +177,7 @@ function Callback({ contact, queues, onAction }) {
     </div>`;
 }
 
-function ContactPane({ contact, queues, onAction }) {
+function ContactPane({ contact, queues, onAction, tick, typing }) {
   const q = queues[contact.queue];
   return html`
     <section class="contact" aria-labelledby=${`c-${contact.id}`}>
@@ -193,6 +194,8 @@ function ContactPane({ contact, queues, onAction }) {
         <${Callback} contact=${contact} queues=${queues} onAction=${onAction} />`}
       ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
+      ${contact.channel !== 'voice' && html`<${Conversation} key=${contact.id} contact=${contact}
+        tick=${tick} typing=${typing} />`}
       <h4>${t('ui.desk.timeline')}</h4>
       <${Timeline} items=${contact.timeline} />
       <${Customer} id=${contact.customer} queues=${queues} />
@@ -305,6 +308,11 @@ export function Desk({ user }) {
   const [reasons, setReasons] = useState([]);
   const [missed, setMissed] = useState('');
   const [notice, setNotice] = useState('');
+  // per contact: a count moved by each message (or status) logged, and by
+  // each typing signal of the customer, for the conversation panel
+  const [ticks, setTicks] = useState({});
+  const [typings, setTypings] = useState({});
+  const bump = (set, id) => set((o) => ({ ...o, [id]: (o[id] || 0) + 1 }));
   const [alerts, setAlerts] = useState(loadAlerts);
   const alertsRef = useRef(alerts);
   alertsRef.current = alerts;
@@ -351,6 +359,9 @@ export function Desk({ user }) {
     }).catch(() => {});
     stream.current = new Stream([`agent:${agentId}`], {
       status: setLive,
+      signal: (m) => {
+        if (m.event === 'contact.typing' && m.data?.author === 'customer') bump(setTypings, m.data.contact);
+      },
       event: (m) => {
         const d = m.data || {};
         switch (m.event) {
@@ -375,6 +386,10 @@ export function Desk({ user }) {
           break;
         case 'agent.state':
           setState({ state: d.state, reason: d.reason, state_s: 0 });
+          break;
+        case 'contact.message':
+        case 'contact.message_status':
+          bump(setTicks, d.contact);
           break;
         case 'contact.transferred':
           // gone to another queue or agent: no longer this desk's
@@ -492,7 +507,8 @@ export function Desk({ user }) {
             </button>`)}
         </div>
         ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
-          <${ContactPane} contact=${shown} queues=${queues} onAction=${act} /></div>`}
+          <${ContactPane} contact=${shown} queues=${queues} onAction=${act}
+            tick=${ticks[shown.id] || 0} typing=${typings[shown.id] || 0} /></div>`}
       </section>
       <${Figures} figures=${figures} />
       <${CustomerSearch} queues=${queues} />

@@ -135,3 +135,19 @@ export async function api(method, path, body) {
   }
   return data;
 }
+
+// A file as the raw body of a POST (its type in Content-Type), with the
+// CSRF header: the attachments route takes no JSON. The answer's JSON, or
+// an ApiError.
+export async function upload(path, file) {
+  const r = await fetch(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Accept-Language': lang,
+      'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrf },
+    credentials: 'same-origin',
+    body: file,
+  });
+  const data = await r.json().catch(() => null);
+  if (!r.ok) throw new ApiError(r.status, data);
+  return data;
+}

@@ -7,7 +7,7 @@ const MAX_BACKOFF_MS = 5000;
 
 export class Stream {
   // topics: ["agent:ID", "queue:ID", "tenant:ID", "stats"]; on: {event(msg),
-  // stats(data), status(connected: bool)}
+  // signal(msg), stats(data), status(connected: bool)}
   constructor(topics, on) {
     this.topics = topics;
     this.on = on;
@@ -49,6 +49,9 @@ export class Stream {
       break;
     case 'stats':
       this.on.stats?.(m.data);
+      break;
+    case 'signal': // not logged, no sequence (contact.typing)
+      this.on.signal?.(m);
       break;
     case 'overflow':
       break; // the server closes next; we resume after the last we handed over

@@ -1,0 +1,140 @@
+// The conversation of a written contact (chat, email, SMS) on the agent
+// desktop: its messages in order with their status, the customer typing,
+// and a composer (text, for email a subject and cc, attachments). The
+// desk's stream tells it when a message or a status was logged (`tick`)
+// and when the customer types; it reads what is new (`after` the last
+// sequence it has), so nothing is shown twice.
+import { html, api, upload, t, fmtTime } from './lib.js';
+import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
+
+const TYPING_SHOWN_MS = 6000; // a typing signal is shown this long
+const TYPING_EVERY_MS = 3000; // ours is sent at most this often
+
+const uploadFile = (contact, file) =>
+  upload(`/api/v1/contacts/${contact}/attachments?name=${encodeURIComponent(file.name)}`, file);
+
+function Message({ m }) {
+  const mine = m.direction === 'out';
+  return html`
+    <li class=${`msg ${mine ? 'out' : 'in'}`} data-status=${m.status}>
+      <p class="meta">
+        ${mine ? t('ui.conv.you') : t('ui.conv.customer')}
+        ${' · '}<time datetime=${m.at}>${fmtTime(m.at)}</time>
+        ${mine ? html` · <span class="status">${t(`ui.conv.status.${m.status}`)}</span>` : ''}
+      </p>
+      ${m.subject && html`<p class="subject">${m.subject}</p>`}
+      ${m.text && html`<p class="text">${m.text}</p>`}
+      ${m.attachments.length > 0 && html`<ul class="files">
+        ${m.attachments.map((a) => html`<li><a href=${`/api/v1/attachments/${a.id}`} download=${a.name}>${a.name}</a></li>`)}
+      </ul>`}
+      ${m.status === 'failed' && m.reason && html`<p class="error">${m.reason}</p>`}
+    </li>`;
+}
+
+export function Conversation({ contact, tick, typing }) {
+  const [messages, setMessages] = useState([]);
+  const [text, setText] = useState('');
+  const [subject, setSubject] = useState('');
+  const [cc, setCc] = useState('');
+  const [files, setFiles] = useState([]);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [fileKey, setFileKey] = useState(0); // a new input clears the chosen files
+  const [shownTyping, setShownTyping] = useState(false);
+  const last = useRef(0);
+  const sentTyping = useRef(0);
+  const email = contact.channel === 'email';
+
+  // What is new since the last sequence read; a status changes a message
+  // already shown, so a status tick reads the whole list again.
+  const load = async (all) => {
+    const after = all ? 0 : last.current;
+    try {
+      const r = await api('GET', `/api/v1/contacts/${contact.id}/messages${after ? `?after=${after}` : ''}`);
+      if (!r.messages.length && !all) return;
+      setMessages((old) => {
+        const byId = new Map((all ? [] : old).map((m) => [m.id, m]));
+        for (const m of r.messages) byId.set(m.id, m);
+        const list = [...byId.values()].sort((a, b) => a.seq - b.seq);
+        last.current = list.length ? list[list.length - 1].seq : 0;
+        return list;
+      });
+    } catch (e) {
+      setError(e.message);
+    }
+  };
+  useEffect(() => {
+    last.current = 0;
+    load(true);
+  }, [contact.id]);
+  useEffect(() => {
+    if (tick) load(true);
+  }, [tick]);
+  useEffect(() => {
+    if (!typing) return undefined;
+    setShownTyping(true);
+    const id = setTimeout(() => setShownTyping(false), TYPING_SHOWN_MS);
+    return () => clearTimeout(id);
+  }, [typing]);
+
+  const typed = (v) => {
+    setText(v);
+    const now = Date.now();
+    if (v && now - sentTyping.current > TYPING_EVERY_MS) {
+      sentTyping.current = now;
+      api('POST', `/api/v1/contacts/${contact.id}/typing`, {}).catch(() => {});
+    }
+  };
+  const send = async (e) => {
+    e?.preventDefault();
+    if (busy || (!text.trim() && !files.length)) return;
+    setBusy(true);
+    setError('');
+    try {
+      const ids = [];
+      for (const f of files) ids.push((await uploadFile(contact.id, f)).id);
+      const body = { text };
+      if (ids.length) body.attachments = ids;
+      if (email && subject) body.subject = subject;
+      if (email && cc) body.cc = cc;
+      const m = await api('POST', `/api/v1/contacts/${contact.id}/messages`, body);
+      setMessages((old) => (old.some((x) => x.id === m.id) ? old : [...old, m]));
+      setText('');
+      setFiles([]);
+      setFileKey((n) => n + 1);
+    } catch (err) {
+      setError(err.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  // Enter sends, Shift+Enter is a new line (a chat's habit).
+  const key = (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !email) send(e);
+  };
+  const id = contact.id;
+  return html`
+    <section class="conversation" aria-labelledby=${`conv-${id}`}>
+      <h4 id=${`conv-${id}`}>${t('ui.conv.title')}</h4>
+      <ol class="messages" aria-live="polite" aria-relevant="additions">
+        ${messages.map((m) => html`<${Message} key=${m.id} m=${m} />`)}
+      </ol>
+      ${messages.length === 0 && html`<p class="empty">${t('ui.conv.none')}</p>`}
+      <p class="typing" role="status">${shownTyping ? t('ui.conv.typing') : ''}</p>
+      ${contact.state === 'active' && html`
+        <form class="composer" onSubmit=${send}>
+          ${email && html`
+            <label for=${`subj-${id}`}>${t('ui.conv.subject')}</label>
+            <input id=${`subj-${id}`} value=${subject} maxlength="998" onInput=${(e) => setSubject(e.target.value)} />
+            <label for=${`cc-${id}`}>${t('ui.conv.cc')}</label>
+            <input id=${`cc-${id}`} value=${cc} maxlength="2000" onInput=${(e) => setCc(e.target.value)} />`}
+          <label for=${`text-${id}`}>${t('ui.conv.message')}</label>
+          <textarea id=${`text-${id}`} value=${text} maxlength="20000" onInput=${(e) => typed(e.target.value)}
+            onKeyDown=${key}></textarea>
+          <label for=${`file-${id}`}>${t('ui.conv.attach')}</label>
+          <input key=${fileKey} id=${`file-${id}`} type="file" multiple onChange=${(e) => setFiles([...e.target.files])} />
+          <button type="submit" class="primary" disabled=${busy}>${t('ui.conv.send')}</button>
+          ${error && html`<p class="error" role="alert">${error}</p>`}
+        </form>`}
+    </section>`;
+}

@@ -173,8 +173,8 @@ static void test_the_demo_centre_objects_pass_the_api_checks(void **state)
 		}
 	}
 	/* 2 tenants, 2 sites, 3 skills, 1 calendar, 3 dispositions,
-	 * 6 queues, 12 agents, 17 users */
-	assert_int_equal(n, 46);
+	 * 6 queues, 12 agents, 17 users, 4 canned responses */
+	assert_int_equal(n, 50);
 	json_decref(centre);
 }
 

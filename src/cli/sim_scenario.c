@@ -154,6 +154,11 @@ static const struct jv_field user_fields[] = {
 	JV_END,
 };
 
+static const struct jv_field response_fields[] = {
+	JV_FIELDS(config_response_fields),
+	JV_END,
+};
+
 static const struct jv_field top_fields[] = {
 	{"name", JV_STRING, 0, 1, 200, NULL, NULL},
 	{"description", JV_STRING, 0, 0, 4000, NULL, NULL},
@@ -178,6 +183,8 @@ static const struct jv_field top_fields[] = {
 	{"skills", JV_ARRAY, 0, 0, 10000, NULL, skill_fields},
 	{"dispositions", JV_ARRAY, 0, 0, 10000, NULL, disposition_fields},
 	{"users", JV_ARRAY, 0, 0, 100000, NULL, user_fields},
+	/* the server's (canned responses): read by relais serve --demo */
+	{"responses", JV_ARRAY, 0, 0, 100000, NULL, response_fields},
 	JV_END,
 };
 

@@ -111,6 +111,15 @@ const struct jv_field config_disposition_fields[] = {
 	JV_END,
 };
 
+/* A canned response: what an agent inserts with "/shortcut". */
+const struct jv_field config_response_fields[] = {
+	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"shortcut", JV_STRING, JV_REQUIRED, 1, 32, NULL, NULL},
+	{"title", JV_STRING, JV_REQUIRED, 1, 200, NULL, NULL},
+	{"text", JV_STRING, JV_REQUIRED, 1, 4000, NULL, NULL},
+	JV_END,
+};
+
 const struct jv_field config_user_fields[] = {
 	{"username", JV_STRING, JV_REQUIRED, 1, 63, NULL, NULL},
 	/* at least 12 characters: auth_password_check */

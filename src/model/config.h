@@ -24,6 +24,7 @@ extern const struct jv_field config_queue_fields[];
 extern const struct jv_field config_calendar_fields[];
 extern const struct jv_field config_disposition_fields[];
 extern const struct jv_field config_user_fields[];
+extern const struct jv_field config_response_fields[];
 
 /* The roles of a user, NULL-ended. */
 extern const char *const config_roles[];

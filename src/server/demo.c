@@ -35,6 +35,7 @@ static const struct {
 	{"queues", K_QUEUES},
 	{"agents", K_AGENTS},
 	{"users", K_USERS},
+	{"responses", K_RESPONSES},
 };
 
 /* The fields that name another object of the file. */

@@ -43,6 +43,7 @@ static const struct jv_field queue_fields[] = FIELDS(config_queue_fields);
 static const struct jv_field calendar_fields[] = FIELDS(config_calendar_fields);
 static const struct jv_field disposition_fields[] =
 	FIELDS(config_disposition_fields);
+static const struct jv_field response_fields[] = FIELDS(config_response_fields);
 static const struct jv_field user_fields[] = FIELDS(config_user_fields);
 
 static const struct jv_field agent_fields[] = {
@@ -167,7 +168,7 @@ static int tenant_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int tenant_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
-	for (int k = K_DISPOSITIONS; k <= K_USERS; k++) {
+	for (int k = K_DISPOSITIONS; k < K_MAX; k++) {
 		struct kindset *set = obj_set(s, k);
 
 		for (size_t i = 0; i < set->n; i++) {
@@ -547,6 +548,25 @@ static void disposition_defaults(json_t *b)
 	set_default(b, "tenant", json_null());
 }
 
+/* ---- canned responses ---- */
+
+/* A shortcut is typed after "/": letters, digits, '-' and '_'. */
+static int response_apply(struct srv *s, struct obj *o, json_t *next,
+			  struct lang_out *why)
+{
+	const char *sc = jv_str(next, "shortcut");
+
+	(void)o;
+	if (strspn(sc, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
+	    strlen(sc)) {
+		lang_say(why,
+			 N_("shortcut: lower-case letters, digits, - and _ "
+			    "only"));
+		return EINVAL;
+	}
+	return check_ref(s, next, "tenant", K_TENANTS, why);
+}
+
 /* ---- users ---- */
 
 static int user_apply(struct srv *s, struct obj *o, json_t *next,
@@ -672,6 +692,19 @@ static const struct kind k_dispositions = {
 	disposition_defaults,
 	plain_present,
 };
+static const struct kind k_responses = {
+	"responses",
+	"response",
+	response_fields,
+	NULL,
+	CONFIG_READ | R_AGENT | R_INTEGRATION,
+	R_ADMIN,
+	response_apply,
+	NULL,
+	tenant_field_visible,
+	NULL,
+	plain_present,
+};
 static const struct kind k_users = {
 	"users",     "user",	    user_fields,  "username",
 	R_ADMIN,     R_ADMIN,	    user_apply,	  user_remove,
@@ -679,6 +712,6 @@ static const struct kind k_users = {
 };
 
 const struct kind *const kinds[K_MAX] = {
-	&k_tenants, &k_sites,  &k_skills,	&k_calendars,
-	&k_queues,  &k_agents, &k_dispositions, &k_users,
+	&k_tenants, &k_sites,	     &k_skills, &k_calendars, &k_queues,
+	&k_agents,  &k_dispositions, &k_users,	&k_responses,
 };

@@ -880,6 +880,7 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("calendars"),
 	KIND_ROUTES("dispositions"),
 	KIND_ROUTES("users"),
+	KIND_ROUTES("responses"),
 	WEB_ROUTE("PUT", "/api/v1/session/lang", api_own_lang, R_ANY),
 	{.method = NULL},
 };

@@ -82,6 +82,7 @@ enum kind_id {
 	K_AGENTS,
 	K_DISPOSITIONS,
 	K_USERS,
+	K_RESPONSES,
 	K_MAX,
 };
 

@@ -20,7 +20,7 @@
 const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills", "agents",   "queues",
 	"calendars", "dispositions", "users",  "sessions", "contacts",
-	"customers", "login_limits", NULL,
+	"customers", "login_limits", "responses", NULL,
 };
 
 /*
@@ -86,6 +86,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE login_limits (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 	/* 3: the log by type, newest first (the audit trail). */
 	"CREATE INDEX events_type ON events(type, seq);",
+	/* 4: canned responses, a kind of the configuration */
+	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -48,6 +48,14 @@ test('agent01 chats with a customer: messages and typing live, an answer with En
   assert.equal((await integ.post(`/api/v1/contacts/${id}/typing`, {})).status, 204);
   await conv.getByText('The customer is typing…').waitFor();
 
+  // "/" offers the tenant's canned responses (the demo's), Enter takes one
+  await conv.getByLabel('Your message').fill('/bon');
+  await conv.getByRole('button', { name: '/bonjour — Accueil' }).waitFor();
+  assert.equal(await conv.locator('.suggest li').count(), 1, 'AssurMax\'s only, not Télécom Plus\'s');
+  await conv.getByLabel('Your message').press('Enter');
+  assert.match(await conv.getByLabel('Your message').inputValue(), /^Bonjour, je suis votre conseiller AssurMax/);
+  assert.equal(await conv.locator('.msg.out').count(), 0, 'taking a response sends nothing');
+
   // the agent answers with Enter
   await conv.getByLabel('Your message').fill('Je regarde votre ligne.');
   await conv.getByLabel('Your message').press('Enter');

@@ -95,6 +95,11 @@ POST /api/v1/dispositions                                 201   403       403   
 GET /api/v1/dispositions/{id}                             200   200       200   403    200        401  (r)
 PATCH /api/v1/dispositions/{id}                           200   403       403   403    403        401
 DELETE /api/v1/dispositions/{id}                          204   403       403   403    403        401
+GET /api/v1/responses                                     200   200       200   403    200        401  (r)
+POST /api/v1/responses                                    201   403       403   403    403        401
+GET /api/v1/responses/{id}                                200   200       200   403    200        401  (r)
+PATCH /api/v1/responses/{id}                              200   403       403   403    403        401
+DELETE /api/v1/responses/{id}                             204   403       403   403    403        401
 GET /api/v1/users                                         200   403       403   403    403        401  (r)
 POST /api/v1/users                                        201   403       403   403    403        401
 GET /api/v1/users/{id}                                    200   403       403   403    403        401  (r)
@@ -289,6 +294,8 @@ before(async () => {
   // Dispositions of one tenant each.
   S.dispAM = (await ok(adminApi.post('/api/v1/dispositions', { code: 'am-only', tenant: S.am }), 201, 'disp')).id;
   S.dispTP = (await ok(adminApi.post('/api/v1/dispositions', { code: 'tp-only', tenant: S.tp }), 201, 'disp')).id;
+  S.respAM = (await ok(adminApi.post('/api/v1/responses', { tenant: S.am, shortcut: 'hello', title: 'Hello', text: 'Bonjour !' }), 201, 'response')).id;
+  S.respTP = (await ok(adminApi.post('/api/v1/responses', { tenant: S.tp, shortcut: 'hello', title: 'Hello', text: 'Bonjour de Télécom Plus' }), 201, 'response')).id;
 
   // Users scoped to AssurMax alone.
   S.supAM = (await ok(adminApi.post('/api/v1/users', {
@@ -336,6 +343,7 @@ before(async () => {
     queues: (await ok(adminApi.post('/api/v1/queues', { tenant: S.am, name: 'MX throwaway queue', channel: 'email' }), 201, 'tmp queue')).id,
     calendars: (await ok(adminApi.post('/api/v1/calendars', { name: 'MX throwaway cal', timezone: 'Europe/Paris' }), 201, 'tmp cal')).id,
     dispositions: (await ok(adminApi.post('/api/v1/dispositions', { code: 'mx-tmp' }), 201, 'tmp disp')).id,
+    responses: (await ok(adminApi.post('/api/v1/responses', { tenant: S.am, shortcut: 'mx-tmp', title: 'MX', text: 'MX' }), 201, 'tmp response')).id,
     users: (await ok(adminApi.post('/api/v1/users', { username: 'mx-tmp-user', password: 'mx-tmp-user-pw', role: 'client', tenants: [S.am] }), 201, 'tmp user')).id,
   };
   // An agent whose state the matrix sets (admin, supervisor).
@@ -354,7 +362,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -364,6 +372,7 @@ const CREATE = {
   calendars: { name: 'MX new calendar', timezone: 'Europe/Paris', weekly: [{ day: 'mon', from: '09:00', to: '17:00' }] },
   dispositions: { code: 'mx-new', label: { fr: 'Nouveau', en: 'New' } },
   users: () => ({ username: 'mx-new-user', password: 'mx-new-user-pw', role: 'client', tenants: [S.am] }),
+  responses: () => ({ tenant: S.am, shortcut: 'mx-new', title: 'MX new', text: 'Texte' }),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -374,10 +383,11 @@ const UPDATE = {
   calendars: { holidays: ['2026-12-26'] },
   dispositions: { label: { fr: 'Jetable', en: 'Throwaway' } },
   users: { name: 'Throwaway' },
+  responses: { text: 'Jetable' },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
-  calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM,
+  calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM, responses: S.respAM,
 });
 
 const val = (v) => (typeof v === 'function' ? v() : v);
@@ -607,6 +617,7 @@ async function telecomIds() {
   for (const c of await listAll(adminApi, 'contacts', `&tenant=${S.tp}`)) ids.set(c.id, 'contact of Télécom Plus');
   for (const c of await listAll(adminApi, 'customers', `&tenant=${S.tp}`)) ids.set(c.id, `customer ${c.name}`);
   for (const d of await listAll(adminApi, 'dispositions')) if (d.tenant === S.tp) ids.set(d.id, `disposition ${d.code}`);
+  for (const r of await listAll(adminApi, 'responses')) if (r.tenant === S.tp) ids.set(r.id, `response ${r.shortcut}`);
   for (const u of await listAll(adminApi, 'users')) {
     if (u.tenants.length && u.tenants.every((x) => x === S.tp)) ids.set(u.id, `user ${u.username}`);
   }

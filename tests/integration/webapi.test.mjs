@@ -272,3 +272,33 @@ test('queues and tenants stored before sl_target and pause_reasons existed get t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---- canned responses ----
+
+test('canned responses: per tenant, a checked shortcut, read by the tenant\'s agents only, written by admins', async () => {
+  const mk = (body) => api.post('/api/v1/responses', body);
+  const am = await ok(mk({ tenant: T1, shortcut: 'bonjour', title: 'Accueil', text: 'Bonjour, je suis à votre écoute.' }), 201, 'AM');
+  const tp = await ok(mk({ tenant: T2, shortcut: 'bonjour', title: 'Accueil TP', text: 'Bonjour de Télécom Plus.' }), 201, 'TP');
+  assert.equal(am.shortcut, 'bonjour');
+  for (const [body, field] of [
+    [{ tenant: T1, shortcut: 'Bon jour', title: 't', text: 'x' }, 'shortcut'],
+    [{ tenant: T1, shortcut: 'x'.repeat(33), title: 't', text: 'x' }, 'shortcut'],
+    [{ tenant: T1, shortcut: 'ok', title: 't' }, 'text'],
+    [{ tenant: 'no-such-tenant', shortcut: 'ok', title: 't', text: 'x' }, 'tenant'],
+  ]) {
+    const r = await mk(body);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+  }
+  // agent02 serves AssurMax only: it reads AssurMax's, never Télécom Plus's
+  const me = client(srv.url, (await login(srv.url, 'agent02')).token);
+  const mine = (await ok(me.get('/api/v1/responses?limit=500'), 200, 'agent list')).items;
+  assert.ok(mine.some((x) => x.id === am.id));
+  assert.ok(!mine.some((x) => x.tenant === T2), 'nothing of Télécom Plus');
+  assert.equal((await me.get(`/api/v1/responses/${tp.id}`)).status, 404);
+  assert.equal((await me.post('/api/v1/responses', { tenant: T1, shortcut: 'moi', title: 't', text: 'x' })).status, 403);
+  // a client may not read them
+  const cl = client(srv.url, (await login(srv.url, 'client-assurmax')).token);
+  assert.equal((await cl.get('/api/v1/responses')).status, 403);
+  await ok(api.del(`/api/v1/responses/${tp.id}`), 204, 'delete');
+});

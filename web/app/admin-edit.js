@@ -38,6 +38,17 @@ function Plain({ f, id, value, set, ro, err }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
+// A text of several lines (a canned response).
+function LongText({ f, id, value, set, ro, err }) {
+  return html`
+    <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
+    <${Help} f=${f} id=${id} />
+    <textarea id=${id} value=${value} disabled=${ro} required=${f.required} maxlength=${f.max}
+      aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
+      onInput=${(e) => set(e.currentTarget.value)}></textarea>
+    <${Err} id=${`${id}-err`} msg=${err} />`;
+}
+
 function Select({ f, id, value, set, ro, err }) {
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
@@ -346,6 +357,6 @@ function Exceptions({ f, id, value, set, ro, err }) {
 }
 
 export const EDITORS = {
-  text: Plain, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
+  text: Plain, longtext: LongText, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
 };

@@ -92,6 +92,15 @@ export const KINDS = [
     ],
   },
   {
+    name: 'responses', title: 'shortcut', columns: ['tenant', 'title'], refs: ['tenants'],
+    fields: [
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'shortcut', type: 'text', required: true, max: 32, help: true },
+      { name: 'title', type: 'text', required: true, max: 200 },
+      { name: 'text', type: 'longtext', required: true, max: 4000 },
+    ],
+  },
+  {
     name: 'users', title: 'username', columns: ['role'], refs: ['tenants', 'sites', 'agents'], adminOnly: true,
     fields: [
       { name: 'username', type: 'text', required: true },
@@ -119,7 +128,7 @@ export function valueName(f, v, t) {
 
 // A new object's draft: what the server would default, so the form shows it.
 const EMPTY = {
-  text: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
+  text: '', longtext: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
 };
 

@@ -3,7 +3,8 @@
 // and a composer (text, for email a subject and cc, attachments). The
 // desk's stream tells it when a message or a status was logged (`tick`)
 // and when the customer types; it reads what is new (`after` the last
-// sequence it has), so nothing is shown twice.
+// sequence it has), so nothing is shown twice. Typing "/" in the composer
+// offers the tenant's canned responses (Enter takes the first).
 import { html, api, upload, t, fmtTime } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
@@ -31,6 +32,18 @@ function Message({ m }) {
     </li>`;
 }
 
+// The tenant's canned responses that "/query" names: by shortcut first,
+// then by title.
+function suggestions(responses, tenant, text) {
+  if (!text.startsWith('/') || /\s/.test(text)) return [];
+  const q = text.slice(1).toLowerCase();
+  const mine = responses.filter((r) => r.tenant === tenant);
+  const by = (pred) => mine.filter(pred);
+  const first = by((r) => r.shortcut.startsWith(q));
+  const then = by((r) => !r.shortcut.startsWith(q) && r.title.toLowerCase().includes(q));
+  return [...first, ...then].slice(0, 8);
+}
+
 export function Conversation({ contact, tick, typing }) {
   const [messages, setMessages] = useState([]);
   const [text, setText] = useState('');
@@ -40,6 +53,7 @@ export function Conversation({ contact, tick, typing }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const [fileKey, setFileKey] = useState(0); // a new input clears the chosen files
+  const [responses, setResponses] = useState([]);
   const [shownTyping, setShownTyping] = useState(false);
   const last = useRef(0);
   const sentTyping = useRef(0);
@@ -67,6 +81,14 @@ export function Conversation({ contact, tick, typing }) {
     last.current = 0;
     load(true);
   }, [contact.id]);
+  useEffect(() => {
+    api('GET', '/api/v1/responses?limit=500').then((r) => setResponses(r.items)).catch(() => {});
+  }, []);
+  const offered = suggestions(responses, contact.tenant, text);
+  const take = (r) => {
+    setText(r.text);
+    document.getElementById(`text-${contact.id}`)?.focus();
+  };
   useEffect(() => {
     if (tick) load(true);
   }, [tick]);
@@ -110,7 +132,13 @@ export function Conversation({ contact, tick, typing }) {
   };
   // Enter sends, Shift+Enter is a new line (a chat's habit).
   const key = (e) => {
-    if (e.key === 'Enter' && !e.shiftKey && !email) send(e);
+    if (e.key !== 'Enter' || e.shiftKey) return;
+    if (offered.length) {
+      e.preventDefault();
+      take(offered[0]);
+    } else if (!email) {
+      send(e);
+    }
   };
   const id = contact.id;
   return html`
@@ -130,7 +158,12 @@ export function Conversation({ contact, tick, typing }) {
             <input id=${`cc-${id}`} value=${cc} maxlength="2000" onInput=${(e) => setCc(e.target.value)} />`}
           <label for=${`text-${id}`}>${t('ui.conv.message')}</label>
           <textarea id=${`text-${id}`} value=${text} maxlength="20000" onInput=${(e) => typed(e.target.value)}
-            onKeyDown=${key}></textarea>
+            onKeyDown=${key} aria-describedby=${`hint-${id}`}></textarea>
+          <p id=${`hint-${id}`} class="help">${t(email ? 'ui.conv.hint.email' : 'ui.conv.hint')}</p>
+          ${offered.length > 0 && html`<ul class="suggest" aria-label=${t('ui.conv.responses')}>
+            ${offered.map((r) => html`<li><button type="button" class="link" onClick=${() => take(r)}>
+              /${r.shortcut} — ${r.title}</button></li>`)}
+          </ul>`}
           <label for=${`file-${id}`}>${t('ui.conv.attach')}</label>
           <input key=${fileKey} id=${`file-${id}`} type="file" multiple onChange=${(e) => setFiles([...e.target.files])} />
           <button type="submit" class="primary" disabled=${busy}>${t('ui.conv.send')}</button>

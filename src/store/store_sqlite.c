@@ -18,8 +18,8 @@
 #include "store/store.h"
 
 const char *const store_tables[] = {
-	"tenants",   "sites",	     "skills", "agents",   "queues",
-	"calendars", "dispositions", "users",  "sessions", "contacts",
+	"tenants",   "sites",	     "skills",	  "agents",   "queues",
+	"calendars", "dispositions", "users",	  "sessions", "contacts",
 	"customers", "login_limits", "responses", NULL,
 };
 

@@ -628,14 +628,43 @@ out:
 	return err;
 }
 
+/*
+ * Hands each row of q (seq, time, tenant, type, data, and with topics the
+ * data's queue and agent) to h until it returns non-zero; finalizes q.
+ */
+static int each_event(struct sqlite_store *s, sqlite3_stmt *q, bool topics,
+		      store_event_h *h, void *arg)
+{
+	struct store_event ev = {0};
+	int rc, ret = 0;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(q, 0);
+		ev.time_ms = sqlite3_column_int64(q, 1);
+		ev.tenant = col_text(q, 2);
+		ev.type = col_text(q, 3);
+		ev.data = col_text(q, 4);
+		if (topics) {
+			ev.queue = col_text(q, 5);
+			ev.agent = col_text(q, 6);
+		}
+		ret = h(&ev, arg);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc);
+	sqlite3_finalize(q);
+	return ret;
+}
+
 static int sq_events(struct store *st, const struct store_event_query *eq,
 		     store_event_h *h, void *arg)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
 	char sql[1024] = "SELECT seq, time, tenant, type, data";
 	struct binder b = {0};
-	struct store_event ev = {0};
-	int rc, ret = 0;
+	int ret;
 
 	/* SQLite's JSON reader is cheaper than decoding every event */
 	if (eq->topics)
@@ -671,24 +700,7 @@ static int sq_events(struct store *st, const struct store_event_query *eq,
 		bind_text(&b, eq->contact);
 	if (eq->tenants)
 		bind_scope(&b, eq->tenants, eq->ntenants);
-	while ((rc = sqlite3_step(b.q)) == SQLITE_ROW) {
-		ev.seq = sqlite3_column_int64(b.q, 0);
-		ev.time_ms = sqlite3_column_int64(b.q, 1);
-		ev.tenant = (const char *)sqlite3_column_text(b.q, 2);
-		ev.type = (const char *)sqlite3_column_text(b.q, 3);
-		ev.data = (const char *)sqlite3_column_text(b.q, 4);
-		if (eq->topics) {
-			ev.queue = (const char *)sqlite3_column_text(b.q, 5);
-			ev.agent = (const char *)sqlite3_column_text(b.q, 6);
-		}
-		ret = h(&ev, arg);
-		if (ret)
-			break;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = fail(s, rc);
-	sqlite3_finalize(b.q);
-	return ret;
+	return each_event(s, b.q, eq->topics, h, arg);
 }
 
 /*
@@ -776,8 +788,7 @@ static int sq_events_by_type(struct store *st,
 	size_t size = 1024 + 2 * (tq->ntenants + tq->nusers);
 	char *sql = malloc(size), end[64] = "";
 	struct binder b = {0};
-	struct store_event ev = {0};
-	int rc, ret;
+	int ret;
 
 	if (!sql)
 		return ENOMEM;
@@ -796,20 +807,7 @@ static int sq_events_by_type(struct store *st,
 	if (ret)
 		return ret;
 	type_bind(&b, tq, end);
-	while ((rc = sqlite3_step(b.q)) == SQLITE_ROW) {
-		ev.seq = sqlite3_column_int64(b.q, 0);
-		ev.time_ms = sqlite3_column_int64(b.q, 1);
-		ev.tenant = col_text(b.q, 2);
-		ev.type = col_text(b.q, 3);
-		ev.data = col_text(b.q, 4);
-		ret = h(&ev, arg);
-		if (ret)
-			break;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = fail(s, rc);
-	sqlite3_finalize(b.q);
-	return ret;
+	return each_event(s, b.q, false, h, arg);
 }
 
 static int sq_stat_events(struct store *st, int64_t from_ms,

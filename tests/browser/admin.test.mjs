@@ -9,7 +9,7 @@
 // Keyboard reach, axe scans and screenshots of lists and forms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
 
 let srv, browser, admin, ids;
 
@@ -24,16 +24,6 @@ after(async () => {
   await srv?.stop();
 });
 
-async function logIn(pg, username) {
-  await pg.page.goto('/');
-  await pg.page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
-  await pg.page.getByLabel(/password|mot de passe/i).fill(`${username}-demo`);
-  await pg.page.keyboard.press('Enter');
-}
-
-function noSeriousViolations(list, where) {
-  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
-}
 
 // Presses Tab until the focus is on what matches, at most n times.
 async function tabTo(page, test, n = 60) {
@@ -68,7 +58,7 @@ test('admin: a queue with a wrong filter, fixed as typed, saved; the queue works
   });
   assert.equal(agent.status, 201, JSON.stringify(agent.body));
 
-  await logIn(pg, 'admin');
+  await logIn(pg.page, 'admin');
   await page.locator('[data-page=wall]').waitFor();
   await page.goto('/#/admin');
   await page.locator('[data-page=admin] table.objects').waitFor();
@@ -151,7 +141,7 @@ test('admin: a step\'s action and the last agent set through the page are saved;
   const target = await mk('Admin overflow');
   const queue = await mk('Admin every field');
 
-  await logIn(pg, 'admin');
+  await logIn(pg.page, 'admin');
   await page.locator('[data-page=wall]').waitFor();
   await page.goto('/#/admin');
   await page.locator('button.kind[data-kind=queues]').click();
@@ -206,7 +196,7 @@ test('admin: a step\'s action and the last agent set through the page are saved;
 test('admin: the lists of every kind and a calendar form pass axe', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'admin');
+  await logIn(pg.page, 'admin');
   await page.locator('[data-page=wall]').waitFor();
   await page.goto('/#/admin');
   for (const kind of ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users']) {
@@ -228,7 +218,7 @@ test('admin: the lists of every kind and a calendar form pass axe', async (t) =>
 test('supervisor, in French: the lists read-only, no users, no writing', async (t) => {
   const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await logIn(pg.page, 'supervisor');
   await page.locator('[data-page=wall]').waitFor();
   await page.goto('/#/admin');
   await page.getByRole('heading', { name: 'Administration', level: 1 }).waitFor();

@@ -5,7 +5,7 @@
 // axe and photographed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, request, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, request, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
 
 let srv, browser, admin, ids;
 
@@ -20,21 +20,11 @@ after(async () => {
   await srv?.stop();
 });
 
-async function logIn(pg, username, password = `${username}-demo`) {
-  await pg.page.goto('/');
-  await pg.page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
-  await pg.page.getByLabel(/password|mot de passe/i).fill(password);
-  await pg.page.keyboard.press('Enter');
-}
-
-function noSeriousViolations(list, where) {
-  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
-}
 
 // agent01's desktop, live and available (Alt+S) / back offline, so that
 // it takes no other test's contact.
 async function availableDesk(pg) {
-  await logIn(pg, 'agent01');
+  await logIn(pg.page, 'agent01');
   await pg.page.locator('.live[data-live=yes]').waitFor();
   await pg.page.keyboard.press('Alt+s');
   await pg.page.locator('.current[data-state=available]').waitFor();
@@ -47,7 +37,7 @@ async function offlineDesk(pg) {
 
 test('login: a wrong password is refused on the page; the page passes axe', async (t) => {
   const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 401/] });
-  await logIn(pg, 'agent01', 'not-the-password');
+  await logIn(pg.page, 'agent01', 'not-the-password');
   await pg.page.getByRole('alert').filter({ hasText: /password|credentials|mot de passe|identifiants/i }).waitFor();
   noSeriousViolations(await axe(pg.page), 'login');
   await pg.screenshot('app-login');
@@ -56,7 +46,7 @@ test('login: a wrong password is refused on the page; the page passes axe', asyn
 test('agent01, keyboard first: available, offered a contact, accepts, ends, wraps up', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'agent01');
+  await logIn(pg.page, 'agent01');
   await page.locator('[data-page=desk]').waitFor();
   await page.locator('.live[data-live=yes]').waitFor();
   // the shortcuts' help: "?" opens it with the focus inside, Escape closes it
@@ -226,7 +216,7 @@ test('agent01 converts a chat into a callback: a call to the customer is queued,
 test('the supervisor\'s wallboard moves with the centre and sets an agent offline', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await logIn(pg.page, 'supervisor');
   await page.locator('[data-page=wall]').waitFor();
   const q = ids.queues.find((x) => x.name === 'Télécom Plus email');
   const tile = page.locator('.tile', { hasText: 'Télécom Plus email' });
@@ -256,7 +246,7 @@ test('the supervisor\'s wallboard moves with the centre and sets an agent offlin
 test('a client of AssurMax, in French, sees its queues and nothing of Télécom Plus', async (t) => {
   const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
   const { page } = pg;
-  await logIn(pg, 'client-assurmax');
+  await logIn(pg.page, 'client-assurmax');
   await page.getByRole('heading', { name: "Votre service aujourd'hui" }).waitFor();
   await page.locator('.tile').first().waitFor();
   await page.locator('.live[data-live=yes]').waitFor();
@@ -283,7 +273,7 @@ test('a client of AssurMax, in French, sees its queues and nothing of Télécom 
 
 test('the language switch is kept on the account: another browser logs in to French', async (t) => {
   const pg = await openPage(t, browser, srv.url);
-  await logIn(pg, 'supervisor');
+  await logIn(pg.page, 'supervisor');
   await pg.page.locator('[data-page=wall]').waitFor();
   await pg.page.getByRole('button', { name: 'Français' }).click();
   await pg.page.waitForFunction(() => document.documentElement.lang === 'fr');
@@ -294,7 +284,7 @@ test('the language switch is kept on the account: another browser logs in to Fre
   }
   // a browser that prefers English: the account's French wins once logged in
   const other = await openPage(t, browser, srv.url, { locale: 'en-GB' });
-  await logIn(other, 'supervisor');
+  await logIn(other.page, 'supervisor');
   await other.page.locator('[data-page=wall]').waitFor();
   await other.page.waitForFunction(() => document.documentElement.lang === 'fr');
   assert.ok(await other.page.getByRole('button', { name: 'English' }).isVisible());

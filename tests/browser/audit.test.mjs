@@ -5,7 +5,7 @@
 // any answer the page received. axe scans and screenshots of both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
 
 let srv, browser, admin, ids, am, tp;
 
@@ -27,17 +27,11 @@ after(async () => {
   await srv?.stop();
 });
 
-async function logIn(pg, username, password = `${username}-demo`) {
-  await pg.page.goto('/');
-  await pg.page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
-  await pg.page.getByLabel(/password|mot de passe/i).fill(password);
-  await pg.page.keyboard.press('Enter');
+async function enter(pg, username, password) {
+  await logIn(pg.page, username, password);
   await pg.page.locator('header.top').waitFor();
 }
 
-function noSeriousViolations(list, where) {
-  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
-}
 
 // The rows' sequences, top to bottom, once the page is not loading.
 async function shownSeqs(page) {
@@ -48,7 +42,7 @@ async function shownSeqs(page) {
 test('admin: a queue change is at the top of the trail; filters by type; loads more', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'admin');
+  await enter(pg, 'admin');
   const q = ids.queues.find((x) => x.name === 'AssurMax voice');
   // changes enough for more than one page of 50 (the demo's seeding
   // alone makes fewer), the last one the test looks for
@@ -103,7 +97,7 @@ test('a supervisor of AssurMax, in French, sees nothing of Télécom Plus', asyn
 
   const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
   const { page } = pg;
-  await logIn(pg, 'audit-sup-am', 'audit-sup-am-password');
+  await enter(pg, 'audit-sup-am', 'audit-sup-am-password');
   await page.goto('/#/audit');
   await page.getByRole('heading', { name: 'Journal d’audit' }).waitFor();
   await page.locator(`table.audit-trail tbody tr:has-text("${aq.id}")`).first().waitFor();

@@ -8,7 +8,7 @@
 // per role and language.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, logIn } from './lib.mjs';
 import { KINDS } from '../../web/app/admin-kinds.js';
 
 const SIZES = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }];
@@ -103,11 +103,8 @@ async function inspect(page, lang, where) {
   return problems;
 }
 
-async function logIn(page, username) {
-  await page.goto('/');
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(`${username}-demo`);
-  await page.keyboard.press('Enter');
+async function enter(page, username) {
+  await logIn(page, username);
   await page.locator('header.top').waitFor();
 }
 
@@ -172,7 +169,7 @@ for (const [user, pages] of Object.entries(ROLES)) {
           await shoot(pg, `i18n-login-${lang}-${size.width}`);
         }
       }
-      await logIn(page, user);
+      await enter(page, user);
       const who = user === 'client-assurmax' ? 'client-' : user === 'supervisor' ? 'supervisor-' : '';
       for (const name of pages) {
         for (const size of SIZES) {

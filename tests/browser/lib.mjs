@@ -7,6 +7,7 @@
 //   node --test tests/browser/NAME.test.mjs
 // with RELAIS_BIN (the relais binary), RELAIS_SOURCE_DIR (the checkout
 // whose web/ is served) and RELAIS_SCREENSHOTS (<build>/screenshots) set.
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { startServer } from '../integration/lib.mjs';
 
 // The API helpers of the integration suites, for what a test sets up
 // through the API (log in, create a contact) before it looks at a page.
-export { request, login, client, openStream, demoIds } from '../integration/lib.mjs';
+export { request, login, client, openStream, demoIds, ok } from '../integration/lib.mjs';
 
 export const SOURCE_DIR = process.env.RELAIS_SOURCE_DIR ||
   fileURLToPath(new URL('../..', import.meta.url));
@@ -145,4 +146,18 @@ export async function axe(page) {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+// Logs in through the login page (the demo's password unless told), in
+// either language.
+export async function logIn(page, username, password = `${username}-demo`) {
+  await page.goto('/');
+  await page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
+  await page.getByLabel(/password|mot de passe/i).fill(password);
+  await page.keyboard.press('Enter');
+}
+
+// Fails with the list of axe's serious and critical violations, if any.
+export function noSeriousViolations(list, where) {
+  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
 }

@@ -4,7 +4,7 @@
 // says as such.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
 
 test('a missed offer is explained, and three in a row pause the agent with the reason said', async (t) => {
   const srv = await startWebServer({ args: ['--offer-timeout', '1'] });
@@ -15,10 +15,7 @@ test('a missed offer is explained, and three in a row pause the agent with the r
   });
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await page.goto('/');
-  await page.getByLabel('User name').fill('agent01');
-  await page.getByLabel('Password').fill('agent01-demo');
-  await page.keyboard.press('Enter');
+  await logIn(page, 'agent01');
   await page.locator('.live[data-live=yes]').waitFor();
   await page.keyboard.press('Alt+s');
   await page.locator('.current[data-state=available]').waitFor();
@@ -43,8 +40,7 @@ test('a missed offer is explained, and three in a row pause the agent with the r
   assert.equal(a.state, 'paused');
   assert.equal(a.reason, 'missed');
   await pg.screenshot('desk-auto-paused');
-  const v = await axe(page);
-  assert.deepEqual(v.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => x.id), []);
+  noSeriousViolations(await axe(page), 'auto-paused desk');
   // going available clears it
   await page.keyboard.press('Alt+s');
   await page.locator('.current[data-state=available]').waitFor();

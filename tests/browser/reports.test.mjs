@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, ok } from './lib.mjs';
 import { readSheet } from '../integration/xlsx.mjs';
 
 let srv, browser, api, ids, T1, T2;
@@ -28,12 +28,6 @@ after(async () => {
   await browser?.close();
   await srv?.stop();
 });
-
-async function ok(p, status, what) {
-  const r = await p;
-  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 // A queue of its own and an agent that handles `handled` contacts; then
 // `abandoned` contacts that leave while waiting.
@@ -62,16 +56,6 @@ async function traffic(tenant, name, handled, abandoned) {
   return q;
 }
 
-async function logIn(page, username) {
-  await page.goto('/');
-  await page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
-  await page.getByLabel(/password|mot de passe/i).fill(`${username}-demo`);
-  await page.keyboard.press('Enter');
-}
-
-function noSeriousViolations(list, where) {
-  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
-}
 
 // The numbers of a queue's rows in the page's table, added up.
 async function tableSum(page, queueId, col) {

@@ -6,7 +6,7 @@
 // photographed at 1366×768 and 1920×1080.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
 
 let srv, browser, admin, ids;
 
@@ -22,17 +22,11 @@ after(async () => {
   await srv?.stop();
 });
 
-async function logIn(pg, username, password = `${username}-demo`) {
-  await pg.page.goto('/');
-  await pg.page.getByLabel(/user name|nom d'utilisateur/i).fill(username);
-  await pg.page.getByLabel(/password|mot de passe/i).fill(password);
-  await pg.page.keyboard.press('Enter');
+async function enter(pg, username, password) {
+  await logIn(pg.page, username, password);
   await pg.page.locator('[data-page=wall] .tile').first().waitFor();
 }
 
-function noSeriousViolations(list, where) {
-  assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);
-}
 
 const tenant = (name) => ids.tenants.find((x) => x.name === name);
 const agentNamed = (name) => ids.agents.find((a) => a.name === name);
@@ -48,7 +42,7 @@ async function waitShown(page, tiles, rows) {
 test('filters by tenant, site and queue narrow the tiles and the grid, and stay in the hash', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'admin');
+  await enter(pg, 'admin');
   await waitShown(page, ids.queues.length, ids.agents.length);
 
   const am = tenant('AssurMax');
@@ -85,7 +79,7 @@ test('filters by tenant, site and queue narrow the tiles and the grid, and stay 
 test('a supervisor pauses an agent with a reason from its dialog; the grid shows it; the server audited it', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await enter(pg, 'supervisor');
   const lucas = agentNamed('Lucas Bernard');
   const row = page.locator(`tr[data-agent="${lucas.id}"]`);
   await row.getByRole('link', { name: 'Manage Lucas Bernard' }).click();
@@ -121,7 +115,7 @@ test('"why not": a waiting contact and an agent that lacks the skill its queue a
 
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await enter(pg, 'supervisor');
   await page.locator(`.tile[data-queue="${q.body.id}"] [data-k=waiting]`, { hasText: '1' }).waitFor();
   await page.locator(`tr[data-agent="${lucas.id}"]`).getByRole('link').click();
   const dialog = page.getByRole('dialog', { name: 'Lucas Bernard' });
@@ -141,7 +135,7 @@ test('"why not": a waiting contact and an agent that lacks the skill its queue a
 test('wall mode: full screen (or the wall-mode class), no header nor controls, larger type; axe; 1366×768 and 1920×1080', async (t) => {
   const pg = await openPage(t, browser, srv.url, { viewport: { width: 1366, height: 768 } });
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await enter(pg, 'supervisor');
   await page.locator('.live[data-live=yes]').waitFor();
   noSeriousViolations(await axe(page), 'wallboard');
   await pg.screenshot('wall-1366x768');
@@ -167,7 +161,7 @@ test('wall mode: full screen (or the wall-mode class), no header nor controls, l
 test('in French, the wallboard and its dialog speak French', async (t) => {
   const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await enter(pg, 'supervisor');
   await page.getByRole('heading', { name: 'Conseillers' }).waitFor();
   await page.getByRole('button', { name: 'Mode mur' }).waitFor();
   await page.locator('tr[data-agent] a').first().click();
@@ -178,7 +172,7 @@ test('in French, the wallboard and its dialog speak French', async (t) => {
 test('today\'s charts follow the counts: a new contact shows in them without a reload', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(pg, 'supervisor');
+  await enter(pg, 'supervisor');
   const volume = page.locator('.day-charts svg[role=img]').first();
   await volume.waitFor();
   // "...: N offered and M handled in all."

@@ -7,15 +7,9 @@
 // same events as a CSV file to save, with the same filters and scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, request, demoIds } from './lib.mjs';
+import { startServer, login, client, request, demoIds, ok } from './lib.mjs';
 
 let srv, admin, api, sup, S;
-
-const ok = async (p, status, what) => {
-  const r = await p;
-  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
-  return r.body;
-};
 
 // Every page of a query, limit by limit, following next_before.
 async function allPages(as, query, limit) {

@@ -3,6 +3,7 @@
 // WebSocket streams. Every suite is run by CTest as
 //   node --test tests/integration/NAME.test.mjs
 // with RELAIS_BIN set to the relais binary under test.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -103,6 +104,13 @@ export async function login(base, username, password = `${username}-demo`) {
 }
 
 // A client bound to a base URL and a token: api.get('/api/v1/queues').
+// The body of an answer that must have this status (what: for the message).
+export async function ok(p, status, what) {
+  const r = await p;
+  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 export function client(base, token) {
   const call = (method) => (path, body, extra = {}) => request(base, method, path, { token, body, ...extra });
   return { get: call('GET'), post: call('POST'), put: call('PUT'), patch: call('PATCH'), del: call('DELETE') };

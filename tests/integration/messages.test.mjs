@@ -10,15 +10,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
-import { startServer, login, client, request, openStream, demoIds } from './lib.mjs';
+import { startServer, login, client, request, openStream, demoIds, ok } from './lib.mjs';
 
 let srv, base, admin, S = {};
-
-async function ok(p, status, what) {
-  const r = await p;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 // Polls fn until it returns a truthy value (effects, never a fixed sleep).
 async function until(fn, what, ms = 10000) {

@@ -5,7 +5,7 @@
 // another tenant is a 404 whatever the format. Bad input is a 400.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, demoIds } from './lib.mjs';
+import { startServer, login, client, demoIds, ok } from './lib.mjs';
 import { readSheet, colName } from './xlsx.mjs';
 
 const COLS = ['start', 'key', 'name', 'offered', 'answered', 'handled', 'abandoned', 'short_abandoned',
@@ -34,12 +34,6 @@ after(async () => {
     assert.equal(st.code, 0, srv.logs());
   }
 });
-
-async function ok(p, status, what) {
-  const r = await p;
-  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 async function offered(id) {
   for (let i = 0; i < 250; i++) {

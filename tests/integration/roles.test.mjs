@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { BIN, startServer, login, client, request, openStream } from './lib.mjs';
+import { BIN, startServer, login, client, request, openStream, ok } from './lib.mjs';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'client', 'integration', 'none'];
 
@@ -179,12 +179,6 @@ const S = {};          // setup ids
 let adminApi;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function ok(p, status, what) {
-  const r = await p;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 async function listAll(api, kind, query = '') {
   const out = [];

@@ -4,7 +4,7 @@
 // error that changes nothing) and, where tenants matter, its isolation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, demoIds, openStream } from './lib.mjs';
+import { startServer, login, client, demoIds, openStream, ok } from './lib.mjs';
 
 let srv, api, ids, T1, T2;
 
@@ -22,12 +22,6 @@ after(async () => {
     assert.equal(st.code, 0, srv.logs());
   }
 });
-
-async function ok(p, status, what) {
-  const r = await p;
-  assert.equal(r.status, status, `${what}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 function assertError(r, status, code, re) {
   assert.equal(r.status, status, JSON.stringify(r.body));

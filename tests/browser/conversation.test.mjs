@@ -87,3 +87,30 @@ test('agent01 chats with a customer: messages and typing live, an answer with En
   await page.getByRole('button', { name: 'Offline' }).click();
   await page.locator('.current[data-state=offline]').waitFor();
 });
+
+test('a conversation longer than a page of the API is shown whole when the agent opens it', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(page, 'agent01');
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+  const q = ids.queues.find((x) => x.name === 'AssurMax chat');
+  const c = await integ.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'chat', customer: { email: 'long@example.com' } });
+  assert.equal(c.status, 201);
+  await page.locator('.offer').waitFor();
+  // 130 messages while it is offered: more than the API's page of 100
+  for (let i = 1; i <= 130; i++) {
+    assert.equal((await integ.post(`/api/v1/contacts/${c.body.id}/messages`, { text: `ligne ${i}`, direction: 'in' })).status, 201);
+  }
+  await page.keyboard.press('Alt+a');
+  const conv = page.locator('.conversation');
+  await conv.locator('.msg.in', { hasText: 'ligne 130' }).waitFor();
+  assert.equal(await conv.locator('.msg.in').count(), 130);
+  assert.equal(await conv.locator('.msg.in .text').first().textContent(), 'ligne 1');
+  await integ.post(`/api/v1/contacts/${c.body.id}/complete`, {});
+  await integ.post(`/api/v1/contacts/${c.body.id}/wrapup`, { disposition: 'resolved' });
+  await page.getByText('No contact in hand.').waitFor();
+  await page.getByRole('button', { name: 'Offline' }).click();
+  await page.locator('.current[data-state=offline]').waitFor();
+});

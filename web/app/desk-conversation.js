@@ -1,34 +1,39 @@
 // The conversation of a written contact (chat, email, SMS) on the agent
 // desktop: its messages in order with their status, the customer typing,
 // and a composer (text, for email a subject and cc, attachments). The
-// desk's stream tells it when a message or a status was logged (`tick`)
-// and when the customer types; it reads what is new (`after` the last
-// sequence it has), so nothing is shown twice. Typing "/" in the composer
+// desk's stream tells it when a message was logged (`tick`: it reads what
+// came after the last sequence it has, page by page, so nothing is shown
+// twice), the statuses the stream reported since (`statuses`, by message
+// id) and when the customer types. Typing "/" in the composer
 // offers the tenant's canned responses (Enter takes the first).
-import { html, api, upload, t, fmtTime } from './lib.js';
+import { html, api, t, fmtTime } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
 const TYPING_SHOWN_MS = 6000; // a typing signal is shown this long
 const TYPING_EVERY_MS = 3000; // ours is sent at most this often
 
-const uploadFile = (contact, file) =>
-  upload(`/api/v1/contacts/${contact}/attachments?name=${encodeURIComponent(file.name)}`, file);
+const PAGE = 100; // the most messages the API gives in one answer
 
-function Message({ m }) {
+const uploadFile = (contact, file) =>
+  api('POST', `/api/v1/contacts/${contact}/attachments?name=${encodeURIComponent(file.name)}`, file);
+
+function Message({ m, st }) {
   const mine = m.direction === 'out';
+  const status = st?.status ?? m.status;
+  const reason = st ? st.reason : m.reason;
   return html`
-    <li class=${`msg ${mine ? 'out' : 'in'}`} data-status=${m.status}>
+    <li class=${`msg ${mine ? 'out' : 'in'}`} data-status=${status}>
       <p class="meta">
         ${mine ? t('ui.conv.you') : t('ui.conv.customer')}
         ${' · '}<time datetime=${m.at}>${fmtTime(m.at)}</time>
-        ${mine ? html` · <span class="status">${t(`ui.conv.status.${m.status}`)}</span>` : ''}
+        ${mine ? html` · <span class="status">${t(`ui.conv.status.${status}`)}</span>` : ''}
       </p>
       ${m.subject && html`<p class="subject">${m.subject}</p>`}
       ${m.text && html`<p class="text">${m.text}</p>`}
       ${m.attachments.length > 0 && html`<ul class="files">
         ${m.attachments.map((a) => html`<li><a href=${`/api/v1/attachments/${a.id}`} download=${a.name}>${a.name}</a></li>`)}
       </ul>`}
-      ${m.status === 'failed' && m.reason && html`<p class="error">${m.reason}</p>`}
+      ${status === 'failed' && reason && html`<p class="error">${reason}</p>`}
     </li>`;
 }
 
@@ -44,7 +49,7 @@ function suggestions(responses, tenant, text) {
   return [...first, ...then].slice(0, 8);
 }
 
-export function Conversation({ contact, tick, typing }) {
+export function Conversation({ contact, tick, statuses, typing }) {
   const [messages, setMessages] = useState([]);
   const [text, setText] = useState('');
   const [subject, setSubject] = useState('');
@@ -59,28 +64,26 @@ export function Conversation({ contact, tick, typing }) {
   const sentTyping = useRef(0);
   const email = contact.channel === 'email';
 
-  // What is new since the last sequence read; a status changes a message
-  // already shown, so a status tick reads the whole list again.
-  const load = async (all) => {
-    const after = all ? 0 : last.current;
+  // What came after the last sequence read, page by page; a message the
+  // page already holds (its own answer to a send) is kept once.
+  const load = async () => {
     try {
-      const r = await api('GET', `/api/v1/contacts/${contact.id}/messages${after ? `?after=${after}` : ''}`);
-      if (!r.messages.length && !all) return;
-      setMessages((old) => {
-        const byId = new Map((all ? [] : old).map((m) => [m.id, m]));
-        for (const m of r.messages) byId.set(m.id, m);
-        const list = [...byId.values()].sort((a, b) => a.seq - b.seq);
-        last.current = list.length ? list[list.length - 1].seq : 0;
-        return list;
-      });
+      for (;;) {
+        const got = (await api('GET', `/api/v1/contacts/${contact.id}/messages?after=${last.current}`)).messages;
+        if (got.length) {
+          last.current = Math.max(last.current, got[got.length - 1].seq);
+          setMessages((old) => [...old.filter((m) => !got.some((g) => g.id === m.id)), ...got]
+            .sort((a, b) => a.seq - b.seq));
+        }
+        if (got.length < PAGE) return;
+      }
     } catch (e) {
       setError(e.message);
     }
   };
   useEffect(() => {
-    last.current = 0;
-    load(true);
-  }, [contact.id]);
+    load();
+  }, [tick]);
   useEffect(() => {
     api('GET', '/api/v1/responses?limit=500').then((r) => setResponses(r.items)).catch(() => {});
   }, []);
@@ -89,9 +92,6 @@ export function Conversation({ contact, tick, typing }) {
     setText(r.text);
     document.getElementById(`text-${contact.id}`)?.focus();
   };
-  useEffect(() => {
-    if (tick) load(true);
-  }, [tick]);
   useEffect(() => {
     if (!typing) return undefined;
     setShownTyping(true);
@@ -145,7 +145,7 @@ export function Conversation({ contact, tick, typing }) {
     <section class="conversation" aria-labelledby=${`conv-${id}`}>
       <h4 id=${`conv-${id}`}>${t('ui.conv.title')}</h4>
       <ol class="messages" aria-live="polite" aria-relevant="additions">
-        ${messages.map((m) => html`<${Message} key=${m.id} m=${m} />`)}
+        ${messages.map((m) => html`<${Message} key=${m.id} m=${m} st=${statuses[m.id]} />`)}
       </ol>
       ${messages.length === 0 && html`<p class="empty">${t('ui.conv.none')}</p>`}
       <p class="typing" role="status">${shownTyping ? t('ui.conv.typing') : ''}</p>

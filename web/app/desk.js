@@ -177,7 +177,7 @@ function Callback({ contact, queues, onAction }) {
     </div>`;
 }
 
-function ContactPane({ contact, queues, onAction, tick, typing }) {
+function ContactPane({ contact, queues, onAction, tick, statuses, typing }) {
   const q = queues[contact.queue];
   return html`
     <section class="contact" aria-labelledby=${`c-${contact.id}`}>
@@ -195,7 +195,7 @@ function ContactPane({ contact, queues, onAction, tick, typing }) {
       ${contact.state === 'wrapup' && html`<${Wrapup} contact=${contact} queue=${q}
         onDone=${(id, body) => onAction(id, 'wrapup', body)} />`}
       ${contact.channel !== 'voice' && html`<${Conversation} key=${contact.id} contact=${contact}
-        tick=${tick} typing=${typing} />`}
+        tick=${tick} statuses=${statuses} typing=${typing} />`}
       <h4>${t('ui.desk.timeline')}</h4>
       <${Timeline} items=${contact.timeline} />
       <${Customer} id=${contact.customer} queues=${queues} />
@@ -308,10 +308,12 @@ export function Desk({ user }) {
   const [reasons, setReasons] = useState([]);
   const [missed, setMissed] = useState('');
   const [notice, setNotice] = useState('');
-  // per contact: a count moved by each message (or status) logged, and by
-  // each typing signal of the customer, for the conversation panel
+  // for the conversation panel: per contact, a count moved by each message
+  // logged and by each typing signal of the customer; per message, the
+  // last status the stream reported
   const [ticks, setTicks] = useState({});
   const [typings, setTypings] = useState({});
+  const [statuses, setStatuses] = useState({});
   const bump = (set, id) => set((o) => ({ ...o, [id]: (o[id] || 0) + 1 }));
   const [alerts, setAlerts] = useState(loadAlerts);
   const alertsRef = useRef(alerts);
@@ -388,8 +390,10 @@ export function Desk({ user }) {
           setState({ state: d.state, reason: d.reason, state_s: 0 });
           break;
         case 'contact.message':
-        case 'contact.message_status':
           bump(setTicks, d.contact);
+          break;
+        case 'contact.message_status':
+          setStatuses((o) => ({ ...o, [d.message]: { status: d.status, reason: d.reason ?? null } }));
           break;
         case 'contact.transferred':
           // gone to another queue or agent: no longer this desk's
@@ -508,7 +512,7 @@ export function Desk({ user }) {
         </div>
         ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act}
-            tick=${ticks[shown.id] || 0} typing=${typings[shown.id] || 0} /></div>`}
+            tick=${ticks[shown.id] || 0} statuses=${statuses} typing=${typings[shown.id] || 0} /></div>`}
       </section>
       <${Figures} figures=${figures} />
       <${CustomerSearch} queues=${queues} />

@@ -116,15 +116,18 @@ export function onSessionEnd(fn) {
   return () => expiry.delete(fn);
 }
 
+// body: JSON, or a file (a Blob) sent as it is with its type (the
+// attachments route takes no JSON).
 export async function api(method, path, body) {
+  const file = body instanceof Blob;
   const headers = { Accept: 'application/json', 'Accept-Language': lang };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = file ? body.type || 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const r = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || file ? body : JSON.stringify(body),
   });
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (!r.ok) {
@@ -136,18 +139,3 @@ export async function api(method, path, body) {
   return data;
 }
 
-// A file as the raw body of a POST (its type in Content-Type), with the
-// CSRF header: the attachments route takes no JSON. The answer's JSON, or
-// an ApiError.
-export async function upload(path, file) {
-  const r = await fetch(path, {
-    method: 'POST',
-    headers: { Accept: 'application/json', 'Accept-Language': lang,
-      'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrf },
-    credentials: 'same-origin',
-    body: file,
-  });
-  const data = await r.json().catch(() => null);
-  if (!r.ok) throw new ApiError(r.status, data);
-  return data;
-}

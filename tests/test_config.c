@@ -178,12 +178,28 @@ static void test_the_demo_centre_objects_pass_the_api_checks(void **state)
 	json_decref(centre);
 }
 
+static void test_agent_serves_its_tenants_on_its_channels(void **state)
+{
+	json_t *a = json_pack("{s:[s,s],s:{s:i,s:i}}", "tenants", "t1", "t2",
+			      "capacity", "chat", 2, "voice", 0);
+
+	(void)state;
+	assert_true(config_agent_serves(a, "t1", NULL));
+	assert_true(config_agent_serves(a, "t2", "chat"));
+	assert_false(config_agent_serves(a, "t2", "voice")); /* capacity 0 */
+	assert_false(config_agent_serves(a, "t2", "email")); /* none */
+	assert_false(config_agent_serves(a, "t3", NULL));
+	assert_false(config_agent_serves(a, NULL, NULL));
+	json_decref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_the_api_and_a_scenario_take_the_same_queue),
 		cmocka_unit_test(test_the_api_and_a_scenario_refuse_alike),
+		cmocka_unit_test(test_agent_serves_its_tenants_on_its_channels),
 		cmocka_unit_test(test_a_scenario_may_leave_out_the_name),
 		cmocka_unit_test(test_the_demo_centre_is_a_scenario),
 		cmocka_unit_test(

@@ -3,6 +3,8 @@
  * Agent, Queue, Calendar, Disposition and User, less the fields the
  * server writes.
  */
+#include <string.h>
+
 #include "core/expr.h"
 #include "model/config.h"
 #include "core/engine.h"
@@ -133,3 +135,20 @@ const struct jv_field config_user_fields[] = {
 	{"lang", JV_STRING, JV_NULLABLE, 2, 8, NULL, NULL},
 	JV_END,
 };
+
+bool config_agent_serves(const json_t *agent, const char *tenant,
+			 const char *channel)
+{
+	const json_t *v;
+	size_t i;
+
+	if (!tenant || (channel && jv_int(json_object_get(agent, "capacity"),
+					  channel, 0) <= 0))
+		return false;
+	json_array_foreach(json_object_get(agent, "tenants"), i, v)
+	{
+		if (!strcmp(json_string_value(v), tenant))
+			return true;
+	}
+	return false;
+}

@@ -26,6 +26,13 @@ extern const struct jv_field config_disposition_fields[];
 extern const struct jv_field config_user_fields[];
 extern const struct jv_field config_response_fields[];
 
+/*
+ * Whether an agent's body serves tenant: the tenant is one of its
+ * tenants and, unless channel is NULL, it has a capacity on that channel.
+ */
+bool config_agent_serves(const json_t *agent, const char *tenant,
+			 const char *channel);
+
 /* The roles of a user, NULL-ended. */
 extern const char *const config_roles[];
 

@@ -10,6 +10,7 @@
 
 #include "model/utctime.h"
 #include "lang/lang.h"
+#include "model/config.h"
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/objects.h"
@@ -547,19 +548,6 @@ static void api_customer_contacts(struct hreq *r)
 
 /* ---- where a contact may be transferred ---- */
 
-static bool serves_tenant(const json_t *agent, const char *tenant)
-{
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(json_object_get(agent, "tenants"), i, v)
-	{
-		if (!strcmp(json_string_value(v), tenant))
-			return true;
-	}
-	return false;
-}
-
 /*
  * An agent of the contact's tenant with a capacity on its channel, its
  * state and whether it could take the contact now (available, room on the
@@ -573,7 +561,7 @@ static json_t *transfer_agent(struct srv *s, const struct obj *a,
 	enum agent_state st;
 	enum channel ch;
 
-	if (cap <= 0 || !serves_tenant(a->body, tenant) ||
+	if (!config_agent_serves(a->body, tenant, channel) ||
 	    !engine_channel_parse(channel, &ch) ||
 	    engine_agent_info(s->eng, a->id, &st, load))
 		return NULL;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "model/utctime.h"
+#include "model/config.h"
 #include "server/libre.h"
 
 #include "lang/lang.h"
@@ -494,24 +495,6 @@ static void api_reports_intervals(struct hreq *r)
 
 /* ---- an agent's own figures today ---- */
 
-/* Serves q: one of its tenants, a capacity on the queue's channel. */
-static bool agent_serves(const json_t *agent, const json_t *q)
-{
-	const char *tenant = jv_str(q, "tenant");
-	json_t *v;
-	size_t i;
-
-	if (jv_int(json_object_get(agent, "capacity"), jv_str(q, "channel"),
-		   0) <= 0)
-		return false;
-	json_array_foreach(json_object_get(agent, "tenants"), i, v)
-	{
-		if (tenant && !strcmp(json_string_value(v), tenant))
-			return true;
-	}
-	return false;
-}
-
 /* Today's service level of each queue the agent serves. */
 static json_t *figures_queues(struct srv *s, const json_t *agent, int64_t now)
 {
@@ -522,7 +505,8 @@ static json_t *figures_queues(struct srv *s, const json_t *agent, int64_t now)
 		const json_t *b = set->list[i]->body;
 		const struct metrics *m;
 
-		if (!agent_serves(agent, b))
+		if (!config_agent_serves(agent, jv_str(b, "tenant"),
+					 jv_str(b, "channel")))
 			continue;
 		m = stats_queue_today(s, set->list[i]->id, jv_str(b, "tenant"),
 				      now);

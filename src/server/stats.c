@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "model/utctime.h"
+#include "model/config.h"
 #include "server/libre.h"
 
 #include "core/tz.h"
@@ -300,15 +301,9 @@ static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 	int n[AS_MAX] = {0};
 
 	for (size_t i = 0; i < set->n; i++) {
-		json_t *b = set->list[i]->body, *v;
 		const struct astate *a;
-		bool serves = false;
-		size_t k;
 
-		json_array_foreach(json_object_get(b, "tenants"), k, v)
-			serves |= !strcmp(json_string_value(v), tenant);
-		if (!serves ||
-		    jv_int(json_object_get(b, "capacity"), ch, 0) <= 0)
+		if (!config_agent_serves(set->list[i]->body, tenant, ch))
 			continue;
 		a = stats_agent_state(s, set->list[i]->id);
 		n[a ? a->state : AS_OFFLINE]++;
@@ -416,17 +411,8 @@ static json_t *stats_realtime(struct srv *s, const struct user *u,
 			  (u->role != ROLE_ADMIN &&
 			   !o->kind->visible(s, u, o->body))))
 			continue;
-		if (tenant) {
-			json_t *v;
-			size_t k;
-			bool serves = false;
-
-			json_array_foreach(json_object_get(o->body, "tenants"),
-					   k, v) serves |=
-				!strcmp(json_string_value(v), tenant);
-			if (!serves)
-				continue;
-		}
+		if (tenant && !config_agent_serves(o->body, tenant, NULL))
+			continue;
 		json_array_append_new(agents, agent_realtime(s, u, o, now));
 	}
 	return json_pack("{s:s,s:o,s:o}", "time",

@@ -591,10 +591,23 @@ static void api_obj_create(struct hreq *r)
 	obj_commit_or_hash(r, k, NULL, next);
 }
 
+/* o's body with patch over it and a new updated_at: the caller's copy. */
+static json_t *obj_next(struct srv *s, const struct obj *o, const json_t *patch)
+{
+	json_t *next = json_deep_copy(o->body);
+	char t[32];
+
+	json_object_update(next, (json_t *)patch);
+	json_object_set_new(
+		next, "updated_at",
+		json_string(utctime_format(srv_now(s), t, sizeof(t))));
+	return next;
+}
+
 static void api_obj_update(struct hreq *r)
 {
 	enum kind_id k = path_kind(r);
-	char msg[256], t[32];
+	char msg[256];
 	struct obj *o;
 	json_t *next;
 	int rc;
@@ -608,19 +621,15 @@ static void api_obj_update(struct hreq *r)
 		return;
 	if (obj_check(r, k, r->body, false))
 		return;
-	next = json_deep_copy(o->body);
-	json_object_update(next, r->body);
+	next = obj_next(r->srv, o, r->body);
 	/* Required fields cannot be cleared. */
 	rc = jv_check_lang(r->lang, next, kinds[k]->fields, true, msg,
 			   sizeof(msg));
 	if (rc == -1) {
-		json_decref(next);
 		obj_bad(r, k, 400, "invalid_field", msg, next);
+		json_decref(next);
 		return;
 	}
-	json_object_set_new(
-		next, "updated_at",
-		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
 	obj_commit_or_hash(r, k, o, next);
 }
 
@@ -847,8 +856,6 @@ static const struct jv_field own_lang_fields[] = {
 static void api_own_lang(struct hreq *r)
 {
 	struct obj *o = obj_find(r->srv, K_USERS, r->user->id);
-	char t[32];
-	json_t *next;
 
 	if (web_check(r, r->body, own_lang_fields, true))
 		return;
@@ -861,12 +868,7 @@ static void api_own_lang(struct hreq *r)
 		web_not_found(r, "user", r->user->id);
 		return;
 	}
-	next = json_deep_copy(o->body);
-	json_object_set(next, "lang", json_object_get(r->body, "lang"));
-	json_object_set_new(
-		next, "updated_at",
-		json_string(utctime_format(srv_now(r->srv), t, sizeof(t))));
-	obj_commit(r, K_USERS, o, next, NULL);
+	obj_commit(r, K_USERS, o, obj_next(r->srv, o, r->body), NULL);
 }
 
 static const struct route config_routes[] = {

@@ -189,7 +189,8 @@ test('admin: a step\'s action and the last agent set through the page are saved;
   await form.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('status').filter({ hasText: 'Admin every field deleted.' }).waitFor();
   await until(() => admin.get(`/api/v1/queues/${queue.id}`), (r) => r.status === 404, 'the queue deleted');
-  assert.equal(await page.locator('table.objects button.open', { hasText: 'Admin every field' }).count(), 0);
+  // the list is read again after the deletion: wait for that, do not sample it
+  await page.locator('table.objects button.open', { hasText: 'Admin every field' }).waitFor({ state: 'detached' });
   assert.equal((await admin.get(`/api/v1/queues/${target.id}`)).status, 200, 'only that queue');
 });
 

@@ -87,8 +87,8 @@ static int check_zone(const json_t *body, struct lang_out *why)
 }
 
 /* Every string of body[field] names an object of kind k. */
-static int check_refs(struct srv *s, const json_t *body, const char *field,
-		      enum kind_id k, struct lang_out *why)
+int kind_check_refs(struct srv *s, const json_t *body, const char *field,
+		    enum kind_id k, struct lang_out *why)
 {
 	json_t *v;
 	size_t i;
@@ -104,8 +104,8 @@ static int check_refs(struct srv *s, const json_t *body, const char *field,
 	return 0;
 }
 
-static int check_ref(struct srv *s, const json_t *body, const char *field,
-		     enum kind_id k, struct lang_out *why)
+int kind_check_ref(struct srv *s, const json_t *body, const char *field,
+		   enum kind_id k, struct lang_out *why)
 {
 	const char *id = jv_str(body, field);
 
@@ -116,7 +116,7 @@ static int check_ref(struct srv *s, const json_t *body, const char *field,
 	return 0;
 }
 
-static void set_default(json_t *b, const char *key, json_t *v)
+void kind_set_default(json_t *b, const char *key, json_t *v)
 {
 	if (!json_object_get(b, key))
 		json_object_set_new(b, key, v);
@@ -205,8 +205,8 @@ static bool tenant_visible(struct srv *s, const struct user *u, const json_t *b)
 
 static void tenant_defaults(json_t *b)
 {
-	set_default(b, "timezone", json_string("UTC"));
-	set_default(b, "languages", json_array());
+	kind_set_default(b, "timezone", json_string("UTC"));
+	kind_set_default(b, "languages", json_array());
 	if (!json_object_get(b, "pause_reasons")) {
 		json_t *list = json_array();
 
@@ -267,10 +267,10 @@ static bool site_visible(struct srv *s, const struct user *u, const json_t *b)
 
 static void site_defaults(json_t *b)
 {
-	set_default(b, "kind", json_string("onshore"));
-	set_default(b, "timezone", json_string("UTC"));
-	set_default(b, "country", json_null());
-	set_default(b, "cost_per_hour", json_real(0));
+	kind_set_default(b, "kind", json_string("onshore"));
+	kind_set_default(b, "timezone", json_string("UTC"));
+	kind_set_default(b, "country", json_null());
+	kind_set_default(b, "cost_per_hour", json_real(0));
 }
 
 /* ---- skills ---- */
@@ -302,7 +302,7 @@ static int skill_remove(struct srv *s, struct obj *o, struct lang_out *why)
 	return 0;
 }
 
-static bool all_visible(struct srv *s, const struct user *u, const json_t *b)
+bool kind_all_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	(void)s;
 	(void)u;
@@ -336,9 +336,9 @@ static int calendar_remove(struct srv *s, struct obj *o, struct lang_out *why)
 
 static void calendar_defaults(json_t *b)
 {
-	set_default(b, "weekly", json_array());
-	set_default(b, "holidays", json_array());
-	set_default(b, "exceptions", json_array());
+	kind_set_default(b, "weekly", json_array());
+	kind_set_default(b, "holidays", json_array());
+	kind_set_default(b, "exceptions", json_array());
 }
 
 /* ---- queues ---- */
@@ -374,8 +374,8 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next,
 	int st, err;
 
 	(void)o;
-	if ((st = check_ref(s, next, "tenant", K_TENANTS, why)) ||
-	    (st = check_ref(s, next, "calendar", K_CALENDARS, why)))
+	if ((st = kind_check_ref(s, next, "tenant", K_TENANTS, why)) ||
+	    (st = kind_check_ref(s, next, "calendar", K_CALENDARS, why)))
 		return st;
 	queue_json_fill(next, &q, steps);
 	err = engine_queue_set(s->eng, srv_now(s), &q, &ee);
@@ -401,8 +401,7 @@ static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 	return 0;
 }
 
-static bool tenant_field_visible(struct srv *s, const struct user *u,
-				 const json_t *b)
+bool kind_tenant_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	const char *t = jv_str(b, "tenant");
 
@@ -411,21 +410,21 @@ static bool tenant_field_visible(struct srv *s, const struct user *u,
 
 static void queue_defaults(json_t *b)
 {
-	set_default(b, "priority", json_integer(0));
-	set_default(b, "sl_threshold_s", json_integer(20));
-	set_default(b, "sl_target", json_integer(80));
-	set_default(b, "strategy", json_string("longest-idle"));
-	set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
-	set_default(b, "calendar", json_null());
-	set_default(b, "closed_action", json_string("close"));
-	set_default(b, "closed_target", json_null());
-	set_default(b, "wrapup", json_string("timed"));
-	set_default(b, "wrapup_s", json_integer(30));
-	set_default(b, "aht_s", json_integer(180));
-	set_default(b, "last_agent", json_false());
-	set_default(b, "last_agent_wait_s", json_integer(0));
-	set_default(b, "ring_max", json_integer(0));
-	set_default(b, "dispositions", json_array());
+	kind_set_default(b, "priority", json_integer(0));
+	kind_set_default(b, "sl_threshold_s", json_integer(20));
+	kind_set_default(b, "sl_target", json_integer(80));
+	kind_set_default(b, "strategy", json_string("longest-idle"));
+	kind_set_default(b, "steps", json_pack("[{s:i}]", "after_s", 0));
+	kind_set_default(b, "calendar", json_null());
+	kind_set_default(b, "closed_action", json_string("close"));
+	kind_set_default(b, "closed_target", json_null());
+	kind_set_default(b, "wrapup", json_string("timed"));
+	kind_set_default(b, "wrapup_s", json_integer(30));
+	kind_set_default(b, "aht_s", json_integer(180));
+	kind_set_default(b, "last_agent", json_false());
+	kind_set_default(b, "last_agent_wait_s", json_integer(0));
+	kind_set_default(b, "ring_max", json_integer(0));
+	kind_set_default(b, "dispositions", json_array());
 }
 
 /* ---- agents ---- */
@@ -442,8 +441,8 @@ static int agent_apply(struct srv *s, struct obj *o, json_t *next,
 	int st, err;
 
 	(void)o;
-	if ((st = check_ref(s, next, "site", K_SITES, why)) ||
-	    (st = check_refs(s, next, "tenants", K_TENANTS, why)))
+	if ((st = kind_check_ref(s, next, "site", K_SITES, why)) ||
+	    (st = kind_check_refs(s, next, "tenants", K_TENANTS, why)))
 		return st;
 	if (json_object_size(json_object_get(next, "skills")) > 64)
 		return fail(why, EINVAL, N_("skills: at most 64"));
@@ -508,10 +507,10 @@ static bool agent_visible(struct srv *s, const struct user *u, const json_t *b)
 
 static void agent_defaults(json_t *b)
 {
-	set_default(b, "skills", json_object());
-	set_default(b, "tenants", json_array());
-	set_default(b, "capacity", json_pack("{s:i}", "voice", 1));
-	set_default(b, "tags", json_array());
+	kind_set_default(b, "skills", json_object());
+	kind_set_default(b, "tenants", json_array());
+	kind_set_default(b, "capacity", json_pack("{s:i}", "voice", 1));
+	kind_set_default(b, "tags", json_array());
 }
 
 static json_t *agent_present(struct srv *s, const struct obj *o)
@@ -539,13 +538,13 @@ static int disposition_apply(struct srv *s, struct obj *o, json_t *next,
 			     struct lang_out *why)
 {
 	(void)o;
-	return check_ref(s, next, "tenant", K_TENANTS, why);
+	return kind_check_ref(s, next, "tenant", K_TENANTS, why);
 }
 
 static void disposition_defaults(json_t *b)
 {
-	set_default(b, "label", json_object());
-	set_default(b, "tenant", json_null());
+	kind_set_default(b, "label", json_object());
+	kind_set_default(b, "tenant", json_null());
 }
 
 /* ---- canned responses ---- */
@@ -564,7 +563,7 @@ static int response_apply(struct srv *s, struct obj *o, json_t *next,
 			    "only"));
 		return EINVAL;
 	}
-	return check_ref(s, next, "tenant", K_TENANTS, why);
+	return kind_check_ref(s, next, "tenant", K_TENANTS, why);
 }
 
 /* ---- users ---- */
@@ -576,9 +575,9 @@ static int user_apply(struct srv *s, struct obj *o, json_t *next,
 	int st;
 
 	(void)o;
-	if ((st = check_refs(s, next, "tenants", K_TENANTS, why)) ||
-	    (st = check_refs(s, next, "sites", K_SITES, why)) ||
-	    (st = check_ref(s, next, "agent", K_AGENTS, why)))
+	if ((st = kind_check_refs(s, next, "tenants", K_TENANTS, why)) ||
+	    (st = kind_check_refs(s, next, "sites", K_SITES, why)) ||
+	    (st = kind_check_ref(s, next, "agent", K_AGENTS, why)))
 		return st;
 	if (!strcmp(jv_str(next, "role"), "agent") && !jv_str(next, "agent"))
 		return fail(why, EINVAL,
@@ -604,9 +603,9 @@ static int user_remove(struct srv *s, struct obj *o, struct lang_out *why)
 
 static void user_defaults(json_t *b)
 {
-	set_default(b, "tenants", json_array());
-	set_default(b, "sites", json_array());
-	set_default(b, "agent", json_null());
+	kind_set_default(b, "tenants", json_array());
+	kind_set_default(b, "sites", json_array());
+	kind_set_default(b, "agent", json_null());
 }
 
 static json_t *user_present(struct srv *s, const struct obj *o)
@@ -618,7 +617,7 @@ static json_t *user_present(struct srv *s, const struct obj *o)
 	return out;
 }
 
-static json_t *plain_present(struct srv *s, const struct obj *o)
+json_t *kind_plain_present(struct srv *s, const struct obj *o)
 {
 	(void)s;
 	return json_copy(o->body); /* shallow: bodies are replaced whole */
@@ -637,21 +636,25 @@ static const struct kind k_tenants = {
 	tenant_remove,
 	tenant_visible,
 	tenant_defaults,
-	plain_present,
+	kind_plain_present,
 };
 static const struct kind k_sites = {
-	"sites",      "site",	     site_fields,   "name",
-	CONFIG_READ,  R_ADMIN,	     site_apply,    site_remove,
-	site_visible, site_defaults, plain_present,
+	"sites",      "site",	     site_fields,	 "name",
+	CONFIG_READ,  R_ADMIN,	     site_apply,	 site_remove,
+	site_visible, site_defaults, kind_plain_present,
 };
 static const struct kind k_skills = {
-	"skills",    "skill",	   skill_fields, "name", CONFIG_READ,	R_ADMIN,
-	skill_apply, skill_remove, all_visible,	 NULL,	 plain_present,
+	"skills",	  "skill", skill_fields,       "name",
+	CONFIG_READ,	  R_ADMIN, skill_apply,	       skill_remove,
+	kind_all_visible, NULL,	   kind_plain_present,
 };
 static const struct kind k_calendars = {
-	"calendars", "calendar",	calendar_fields, NULL,
-	CONFIG_READ, R_ADMIN,		calendar_apply,	 calendar_remove,
-	all_visible, calendar_defaults, plain_present,
+	"calendars",	    "calendar",
+	calendar_fields,    NULL,
+	CONFIG_READ,	    R_ADMIN,
+	calendar_apply,	    calendar_remove,
+	kind_all_visible,   calendar_defaults,
+	kind_plain_present,
 };
 static const struct kind k_queues = {
 	"queues",
@@ -662,9 +665,9 @@ static const struct kind k_queues = {
 	R_ADMIN,
 	queue_apply,
 	queue_remove,
-	tenant_field_visible,
+	kind_tenant_visible,
 	queue_defaults,
-	plain_present,
+	kind_plain_present,
 };
 static const struct kind k_agents = {
 	"agents",
@@ -688,9 +691,9 @@ static const struct kind k_dispositions = {
 	R_ADMIN,
 	disposition_apply,
 	NULL,
-	tenant_field_visible,
+	kind_tenant_visible,
 	disposition_defaults,
-	plain_present,
+	kind_plain_present,
 };
 static const struct kind k_responses = {
 	"responses",
@@ -701,14 +704,14 @@ static const struct kind k_responses = {
 	R_ADMIN,
 	response_apply,
 	NULL,
-	tenant_field_visible,
+	kind_tenant_visible,
 	NULL,
-	plain_present,
+	kind_plain_present,
 };
 static const struct kind k_users = {
-	"users",     "user",	    user_fields,  "username",
-	R_ADMIN,     R_ADMIN,	    user_apply,	  user_remove,
-	all_visible, user_defaults, user_present,
+	"users",	  "user",	 user_fields,  "username",
+	R_ADMIN,	  R_ADMIN,	 user_apply,   user_remove,
+	kind_all_visible, user_defaults, user_present,
 };
 
 const struct kind *const kinds[K_MAX] = {

@@ -106,4 +106,24 @@ int obj_load(struct srv *s, enum kind_id k, const char *id, const char *body,
 int obj_create_direct(struct srv *s, enum kind_id k, json_t *body,
 		      char out_id[40], struct lang_out *why);
 
+/*
+ * For the hooks of a kind (kinds.c has the core ones; a channel's kind
+ * lives with its channel and is listed in kinds[]). Each check returns 0
+ * or EINVAL with why filled.
+ */
+/* body[field], when set, names an object of kind k. */
+int kind_check_ref(struct srv *s, const json_t *body, const char *field,
+		   enum kind_id k, struct lang_out *why);
+/* Every string of the array body[field] names an object of kind k. */
+int kind_check_refs(struct srv *s, const json_t *body, const char *field,
+		    enum kind_id k, struct lang_out *why);
+/* Sets b[key] to v when absent (takes v's reference either way). */
+void kind_set_default(json_t *b, const char *key, json_t *v);
+/* visible: the object's "tenant" is null or one the user sees. */
+bool kind_tenant_visible(struct srv *s, const struct user *u, const json_t *b);
+/* visible: to everyone who may read the kind. */
+bool kind_all_visible(struct srv *s, const struct user *u, const json_t *b);
+/* present: the body as stored. */
+json_t *kind_plain_present(struct srv *s, const struct obj *o);
+
 #endif

@@ -213,6 +213,22 @@ static const struct field attachment_fields[] = {
 	END,
 };
 
+#define CS(m) offsetof(struct event_contact_csat, m)
+static const struct field csat_fields[] = {
+	{"contact", F_STR, CS(contact)},     {"queue", F_STR_OPT, CS(queue)},
+	{"agent", F_STR_OPT, CS(agent)},     {"site", F_STR_OPT, CS(site)},
+	{"channel", F_CHANNEL, CS(channel)}, {"score", F_INT, CS(score)},
+	{"comment", F_STR_OPT, CS(comment)}, END,
+};
+
+#define TR(m) offsetof(struct event_contact_transcript, m)
+static const struct field transcript_fields[] = {
+	{"contact", F_STR, TR(contact)},
+	{"email", F_STR, TR(email)},
+	{"lang", F_STR, TR(lang)},
+	END,
+};
+
 /* A type's data: its field tables in order, NULL-terminated. */
 struct shape {
 	const char *name;
@@ -235,6 +251,8 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"contact.message", 1, {message_fields}},
 	{"contact.message_status", 1, {message_status_fields}},
 	{"contact.attachment", 1, {attachment_fields}},
+	{"contact.csat", 1, {csat_fields}},
+	{"contact.transcript", 1, {transcript_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */
@@ -605,6 +623,8 @@ const char *event_queue(const struct event *ev)
 		return ev->u.message.queue;
 	if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
 		return ev->u.message_status.queue;
+	if (ev->type == EVENT_CONTACT_CSAT)
+		return ev->u.csat.queue;
 	return NULL;
 }
 
@@ -614,5 +634,7 @@ const char *event_agent(const struct event *ev)
 		return ev->u.message.agent;
 	if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
 		return ev->u.message_status.agent;
+	if (ev->type == EVENT_CONTACT_CSAT)
+		return ev->u.csat.agent;
 	return ev->type < EVENT_ENGINE_MAX ? ev->u.engine.ev.agent : NULL;
 }

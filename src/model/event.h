@@ -51,6 +51,8 @@ enum event_type {
 	EVENT_CONTACT_MESSAGE,	      /* a message of a written contact */
 	EVENT_CONTACT_MESSAGE_STATUS, /* a later status of a message */
 	EVENT_CONTACT_ATTACHMENT,     /* a file was attached to a contact */
+	EVENT_CONTACT_CSAT,	      /* the customer rated the contact */
+	EVENT_CONTACT_TRANSCRIPT,     /* the customer asked for its text */
 	EVENT_TYPE_MAX,
 };
 
@@ -158,6 +160,26 @@ struct event_contact_attachment {
 	const char *user;   /* who uploaded it; NULL: absent (a channel) */
 };
 
+/*
+ * contact.csat: the customer's rating of a contact (1 to 5) and comment.
+ * queue, agent and site are the contact's (who handled it), for the
+ * quality figures per queue, agent, tenant and site.
+ */
+struct event_contact_csat {
+	const char *contact;
+	const char *queue, *agent, *site; /* NULL: absent */
+	enum channel channel;
+	int score;	     /* 1..5 */
+	const char *comment; /* NULL: absent */
+};
+
+/* contact.transcript: the customer asked for the conversation by email. */
+struct event_contact_transcript {
+	const char *contact;
+	const char *email; /* where to send it */
+	const char *lang;  /* the customer's language: en, fr */
+};
+
 struct event {
 	enum event_type type;
 	int version; /* of the row (decoded); the encoder writes the last */
@@ -174,6 +196,8 @@ struct event {
 		struct event_contact_message message;
 		struct event_contact_message_status message_status;
 		struct event_contact_attachment attachment;
+		struct event_contact_csat csat;
+		struct event_contact_transcript transcript;
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

@@ -107,7 +107,7 @@ static void store_open(struct fx *f)
 	if (store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)))
 		fail_msg("open %s: %s", f->dir, msg);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 }
 
 static void store_reopen(struct fx *f)

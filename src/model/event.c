@@ -187,6 +187,7 @@ static const struct field message_fields[] = {
 	{"attachments", F_STRS_OPT, CM(attachments)},
 	{"status", F_STR, CM(status)},
 	{"reason", F_STR_OPT, CM(reason)},
+	{"mail_id", F_STR_OPT, CM(mail_id)},
 	END,
 };
 

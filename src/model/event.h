@@ -141,6 +141,8 @@ struct event_contact_message {
 	const json_t *attachments;	 /* array of ids; NULL: absent */
 	const char *status;		 /* queued, sent, delivered, failed */
 	const char *reason;		 /* failed's; NULL: absent */
+	const char *mail_id; /* email's Message-ID (or sha256:HEX of a mail
+				without one); NULL: absent */
 };
 
 /* contact.message_status: a message's later status. */

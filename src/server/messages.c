@@ -424,6 +424,7 @@ int messages_add_inbound(struct srv *s, struct crec *c,
 		.cc = in->cc,
 		.attachments = in->attachments,
 		.status = "delivered",
+		.mail_id = in->mail_id,
 	};
 	srv_log(s, jv_str(b, "tenant"), &ev);
 	srv_commit_soon(s);
@@ -441,6 +442,35 @@ int messages_set_status(struct srv *s, const char *contact, const char *message,
 		return ENOENT;
 	return log_status(s, jv_str(rec, "tenant"), rec, contact, status,
 			  reason);
+}
+
+int messages_add_attachment(struct srv *s, struct crec *c, const char *name,
+			    const char *type, int64_t size, const char *sha256,
+			    char id[40])
+{
+	const char *tenant = jv_str(crec_body(c), "tenant");
+	struct event ev = {.type = EVENT_CONTACT_ATTACHMENT};
+
+	srv_uuid(id);
+	ev.u.attachment = (struct event_contact_attachment){
+		c->id, id, name, type, size, sha256, NULL};
+	srv_log(s, tenant, &ev);
+	/* known before the commit: only a message of this batch names it,
+	 * and it is applied again (the same) once on disk */
+	apply_attachment(state(s), tenant, &ev.u.attachment);
+	srv_commit_soon(s);
+	return 0;
+}
+
+json_t *messages_list_json(struct srv *s, const char *contact)
+{
+	struct messages *m = state(s);
+	json_t *out = json_array(), *rec;
+	size_t i;
+
+	json_array_foreach(list_of(m, contact, false), i, rec)
+		json_array_append_new(out, message_view(m, rec));
+	return out;
 }
 
 /* ---- the routes: whose contact ---- */

@@ -21,6 +21,8 @@
 #ifndef RELAIS_MESSAGES_H
 #define RELAIS_MESSAGES_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 struct srv;
@@ -34,6 +36,7 @@ struct message_in {
 	const char *text;
 	const char *html, *subject, *cc; /* email's, or NULL */
 	const json_t *attachments;	 /* ids of this contact's, or NULL */
+	const char *mail_id;		 /* email's Message-ID, or NULL */
 };
 
 /*
@@ -51,5 +54,22 @@ int messages_add_inbound(struct srv *s, struct crec *c,
  */
 int messages_set_status(struct srv *s, const char *contact, const char *message,
 			const char *status, const char *reason);
+
+/*
+ * A file a channel received and already stored (attachments_write), as
+ * an attachment of live contact c: logged (contact.attachment) in the
+ * open batch and known at once, so that a message of the same batch may
+ * name it (messages_add_inbound); its id into id. 0 or ENOMEM.
+ */
+int messages_add_attachment(struct srv *s, struct crec *c, const char *name,
+			    const char *type, int64_t size, const char *sha256,
+			    char id[40]);
+
+/*
+ * The messages of contact, oldest first, as the API shows them (seq,
+ * direction, author, text, html, subject, attachments, status, at): a
+ * new reference, an empty array when it has none.
+ */
+json_t *messages_list_json(struct srv *s, const char *contact);
 
 #endif

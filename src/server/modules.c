@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "channels/channel.h"
+#include "channels/email/email.h"
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
@@ -33,6 +34,7 @@ const struct srv_module *const srv_modules[] = {
 	&stream_module,
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
+	&email_module,		/* the email channel: its mailboxes */
 	NULL,
 };
 /* clang-format on */

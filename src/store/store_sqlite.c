@@ -18,9 +18,9 @@
 #include "store/store.h"
 
 const char *const store_tables[] = {
-	"tenants",   "sites",	     "skills",	  "agents",   "queues",
-	"calendars", "dispositions", "users",	  "sessions", "contacts",
-	"customers", "login_limits", "responses", NULL,
+	"tenants",   "sites",	     "skills",	  "agents",    "queues",
+	"calendars", "dispositions", "users",	  "sessions",  "contacts",
+	"customers", "login_limits", "responses", "mailboxes", NULL,
 };
 
 /*
@@ -88,6 +88,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_type ON events(type, seq);",
 	/* 4: canned responses, a kind of the configuration */
 	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 5: the email channel's mailboxes, a kind of the configuration */
+	"CREATE TABLE mailboxes (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -85,15 +85,20 @@ struct mail_reply {
 	size_t nto;
 	const char *const *cc;
 	size_t ncc;
-	const char *subject; /* NULL: "Re: " + orig's subject, once */
-	const char *text;    /* the answer, UTF-8 */
-	bool quote;	     /* quote orig's text below an attribution */
-	bool auto_reply;     /* Auto-Submitted: auto-replied */
-	int64_t now_ms;	     /* the Date */
+	const char *subject;	/* NULL: "Re: " + orig's subject, once */
+	const char *text;	/* the answer, UTF-8 */
+	bool quote;		/* quote orig's text below an attribution */
+	bool auto_reply;	/* Auto-Submitted: auto-replied */
+	int64_t now_ms;		/* the Date */
+	const char *message_id; /* without <>; NULL: a random one */
+	/* Files sent along (name, type, data, size of each): NULL/0. */
+	const struct mail_part *files;
+	size_t nfiles;
 };
 
 /*
- * Builds the message: UTF-8 quoted-printable text, CRLF lines. *OUTP
+ * Builds the message: UTF-8 quoted-printable text, CRLF lines, and with
+ * files a multipart/mixed whose first part is the text. *OUTP
  * (malloc'd, NUL-terminated, *LENP bytes) and *MSGIDP (malloc'd, without
  * <>) are the caller's. EINVAL for a missing or unsafe address (CR, LF,
  * no '@') or no recipient.

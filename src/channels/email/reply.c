@@ -169,6 +169,50 @@ static GMimeObject *text_part(const struct mail_reply *r)
 	return GMIME_OBJECT(tp);
 }
 
+/* A file as an attachment part (base64, its name in the disposition). */
+static GMimeObject *file_part(const struct mail_part *f)
+{
+	const char *slash = strchr(f->type, '/');
+	char *type = slash ? g_strndup(f->type, (gsize)(slash - f->type))
+			   : g_strdup("application");
+	GMimePart *part = g_mime_part_new_with_type(
+		type, slash ? slash + 1 : "octet-stream");
+	GMimeStream *st = g_mime_stream_mem_new_with_buffer(
+		(const char *)f->data, f->size);
+	GMimeDataWrapper *dw = g_mime_data_wrapper_new_with_stream(
+		st, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, dw);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	g_mime_object_set_disposition(GMIME_OBJECT(part), "attachment");
+	if (f->name && *f->name && line_ok(f->name))
+		g_mime_part_set_filename(part, f->name);
+	g_object_unref(dw);
+	g_object_unref(st);
+	g_free(type);
+	return GMIME_OBJECT(part);
+}
+
+/* The text alone, or a multipart/mixed of the text and the files. */
+static GMimeObject *body_of(const struct mail_reply *r)
+{
+	GMimeMultipart *mp;
+	GMimeObject *part;
+
+	if (!r->nfiles)
+		return text_part(r);
+	mp = g_mime_multipart_new_with_subtype("mixed");
+	part = text_part(r);
+	g_mime_multipart_add(mp, part);
+	g_object_unref(part);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		part = file_part(&r->files[i]);
+		g_mime_multipart_add(mp, part);
+		g_object_unref(part);
+	}
+	return GMIME_OBJECT(mp);
+}
+
 static int headers(GMimeMessage *gm, const struct mail_reply *r, char **msgidp)
 {
 	const char *domain = strchr(r->from_addr, '@') + 1;
@@ -185,7 +229,10 @@ static int headers(GMimeMessage *gm, const struct mail_reply *r, char **msgidp)
 		err = subject(gm, r);
 	if (err)
 		return err;
-	id = g_mime_utils_generate_message_id(domain);
+	if (r->message_id && !id_ok(r->message_id))
+		return EINVAL;
+	id = r->message_id ? g_strdup(r->message_id)
+			   : g_mime_utils_generate_message_id(domain);
 	g_mime_message_set_message_id(gm, id);
 	*msgidp = strdup(id);
 	g_free(id);
@@ -231,7 +278,7 @@ int mail_reply_build(char **outp, size_t *lenp, char **msgidp,
 	gm = g_mime_message_new(TRUE);
 	err = headers(gm, r, msgidp);
 	if (!err) {
-		body = text_part(r);
+		body = body_of(r);
 		g_mime_message_set_mime_part(gm, body);
 		g_object_unref(body);
 		err = serialise(gm, outp, lenp);

@@ -322,16 +322,16 @@ static void marks_maybe(struct mbox *mb)
 		email_send(mb, json_incref(mail));
 	json_array_clear(mb->autos);
 	k = calloc(1, sizeof(*k));
-	if (!k || worker_submit(mb->w, marks_run, marks_done, k)) {
-		free(k);
-		free(mb->marks);
-		mb->marks = NULL;
-		mb->busy = false;
-		return;
-	}
-	*k = (struct marks){mb, mb->marks, mb->nmarks};
+	if (k)
+		*k = (struct marks){mb, mb->marks, mb->nmarks};
 	mb->marks = NULL;
 	mb->nmarks = 0;
+	if (!k || worker_submit(mb->w, marks_run, marks_done, k)) {
+		if (k)
+			free(k->uids);
+		free(k);
+		mb->busy = false; /* the mails come again: taken, marked then */
+	}
 }
 
 static void poll_start(struct mbox *mb)

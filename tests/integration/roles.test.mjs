@@ -100,6 +100,11 @@ POST /api/v1/responses                                    201   403       403   
 GET /api/v1/responses/{id}                                200   200       200   403    200        401  (r)
 PATCH /api/v1/responses/{id}                              200   403       403   403    403        401
 DELETE /api/v1/responses/{id}                             204   403       403   403    403        401
+GET /api/v1/mailboxes                                     200   200       403   403    403        401  (r)
+POST /api/v1/mailboxes                                    201   403       403   403    403        401
+GET /api/v1/mailboxes/{id}                                200   200       403   403    403        401  (r)
+PATCH /api/v1/mailboxes/{id}                              200   403       403   403    403        401
+DELETE /api/v1/mailboxes/{id}                             204   403       403   403    403        401
 GET /api/v1/users                                         200   403       403   403    403        401  (r)
 POST /api/v1/users                                        201   403       403   403    403        401
 GET /api/v1/users/{id}                                    200   403       403   403    403        401  (r)
@@ -290,6 +295,13 @@ before(async () => {
   S.dispTP = (await ok(adminApi.post('/api/v1/dispositions', { code: 'tp-only', tenant: S.tp }), 201, 'disp')).id;
   S.respAM = (await ok(adminApi.post('/api/v1/responses', { tenant: S.am, shortcut: 'hello', title: 'Hello', text: 'Bonjour !' }), 201, 'response')).id;
   S.respTP = (await ok(adminApi.post('/api/v1/responses', { tenant: S.tp, shortcut: 'hello', title: 'Hello', text: 'Bonjour de Télécom Plus' }), 201, 'response')).id;
+  // Mailboxes of each tenant (servers that do not answer: port 9, polled rarely).
+  S.amEmail = queues.find((q) => q.tenant === S.am && q.channel === 'email').id;
+  S.tpEmail = queues.find((q) => q.tenant === S.tp && q.channel === 'email').id;
+  const mbox = (t, q, a) => ({ tenant: t, queue: q, address: a, poll_s: 3600,
+    imap: { host: '127.0.0.1', port: 9, user: 'u', password: 'mx-secret' }, smtp: { host: '127.0.0.1', port: 9 } });
+  S.mbAM = (await ok(adminApi.post('/api/v1/mailboxes', mbox(S.am, S.amEmail, 'mx@assurmax.example')), 201, 'mailbox')).id;
+  S.mbTP = (await ok(adminApi.post('/api/v1/mailboxes', mbox(S.tp, S.tpEmail, 'mx@telecom.example')), 201, 'mailbox')).id;
 
   // Users scoped to AssurMax alone.
   S.supAM = (await ok(adminApi.post('/api/v1/users', {
@@ -338,6 +350,8 @@ before(async () => {
     calendars: (await ok(adminApi.post('/api/v1/calendars', { name: 'MX throwaway cal', timezone: 'Europe/Paris' }), 201, 'tmp cal')).id,
     dispositions: (await ok(adminApi.post('/api/v1/dispositions', { code: 'mx-tmp' }), 201, 'tmp disp')).id,
     responses: (await ok(adminApi.post('/api/v1/responses', { tenant: S.am, shortcut: 'mx-tmp', title: 'MX', text: 'MX' }), 201, 'tmp response')).id,
+    mailboxes: (await ok(adminApi.post('/api/v1/mailboxes', { tenant: S.am, queue: S.amEmail, address: 'mx-tmp@assurmax.example', poll_s: 3600,
+      imap: { host: '127.0.0.1', port: 9 }, smtp: { host: '127.0.0.1', port: 9 } }), 201, 'tmp mailbox')).id,
     users: (await ok(adminApi.post('/api/v1/users', { username: 'mx-tmp-user', password: 'mx-tmp-user-pw', role: 'client', tenants: [S.am] }), 201, 'tmp user')).id,
   };
   // An agent whose state the matrix sets (admin, supervisor).
@@ -356,7 +370,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -367,6 +381,8 @@ const CREATE = {
   dispositions: { code: 'mx-new', label: { fr: 'Nouveau', en: 'New' } },
   users: () => ({ username: 'mx-new-user', password: 'mx-new-user-pw', role: 'client', tenants: [S.am] }),
   responses: () => ({ tenant: S.am, shortcut: 'mx-new', title: 'MX new', text: 'Texte' }),
+  mailboxes: () => ({ tenant: S.am, queue: S.amEmail, address: 'mx-new@assurmax.example', poll_s: 3600,
+    imap: { host: '127.0.0.1', port: 9 }, smtp: { host: '127.0.0.1', port: 9 } }),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -378,10 +394,12 @@ const UPDATE = {
   dispositions: { label: { fr: 'Jetable', en: 'Throwaway' } },
   users: { name: 'Throwaway' },
   responses: { text: 'Jetable' },
+  mailboxes: { poll_s: 3000 },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
   calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM, responses: S.respAM,
+  mailboxes: S.mbAM,
 });
 
 const val = (v) => (typeof v === 'function' ? v() : v);
@@ -612,6 +630,7 @@ async function telecomIds() {
   for (const c of await listAll(adminApi, 'customers', `&tenant=${S.tp}`)) ids.set(c.id, `customer ${c.name}`);
   for (const d of await listAll(adminApi, 'dispositions')) if (d.tenant === S.tp) ids.set(d.id, `disposition ${d.code}`);
   for (const r of await listAll(adminApi, 'responses')) if (r.tenant === S.tp) ids.set(r.id, `response ${r.shortcut}`);
+  for (const m of await listAll(adminApi, 'mailboxes')) if (m.tenant === S.tp) ids.set(m.id, `mailbox ${m.address}`);
   for (const u of await listAll(adminApi, 'users')) {
     if (u.tenants.length && u.tenants.every((x) => x === S.tp)) ids.set(u.id, `user ${u.username}`);
   }

@@ -356,7 +356,39 @@ function Exceptions({ f, id, value, set, ro, err }) {
     </fieldset>`;
 }
 
+// A mail server of a mailbox (IMAP, SMTP): host, port, TLS, login. Its
+// password is write-only: the field starts empty and says whether one is
+// stored; left empty, the stored one is kept.
+function Server({ f, id, value, set, ro, err, errs }) {
+  const one = (name, type, extra = {}) => html`<span>
+    <label for=${`${id}-${name}`}>${t(`ui.admin.f.${name}`)}</label>
+    <input id=${`${id}-${name}`} type=${type} value=${value[name] ?? ''} disabled=${ro}
+      autocomplete=${type === 'password' ? 'new-password' : 'off'} ...${extra}
+      aria-invalid=${errs(`${f.name}.${name}`) ? 'true' : undefined}
+      onInput=${(e) => set({ ...value, [name]: e.currentTarget.value })} />
+    <${Err} id=${`${id}-${name}-err`} msg=${errs(`${f.name}.${name}`)} />
+  </span>`;
+  return html`
+    <fieldset class="grid4" ...${described(id, err)}>
+      <legend>${label(f.name)}</legend>
+      ${one('host', 'text', { required: true })}
+      ${one('port', 'number', { min: 1, max: 65535, required: true })}
+      <span>
+        <label for=${`${id}-tls`}>${t('ui.admin.f.tls')}</label>
+        <select id=${`${id}-tls`} value=${value.tls || 'none'} disabled=${ro}
+          onChange=${(e) => set({ ...value, tls: e.currentTarget.value })}>
+          ${['none', 'starttls', 'implicit'].map((o) => html`<option value=${o}>${t(`ui.admin.v.tls.${o}`)}</option>`)}
+        </select>
+      </span>
+      ${one('user', 'text')}
+      ${one('password', 'password')}
+      <p class="help">${t(value.password_set ? 'ui.admin.help.password_set' : 'ui.admin.help.password_none')}</p>
+      <${Err} id=${`${id}-err`} msg=${err} />
+    </fieldset>`;
+}
+
 export const EDITORS = {
   text: Plain, longtext: LongText, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
+  server: Server,
 };

@@ -101,6 +101,18 @@ export const KINDS = [
     ],
   },
   {
+    name: 'mailboxes', title: 'address', columns: ['tenant', 'queue'], refs: ['tenants', 'queues'],
+    fields: [
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'queue', type: 'ref', kind: 'queues', required: true },
+      { name: 'address', type: 'text', required: true, max: 320 },
+      { name: 'name', type: 'text', null: true, max: 200 },
+      { name: 'imap', type: 'server', required: true },
+      { name: 'smtp', type: 'server', required: true },
+      { name: 'poll_s', type: 'number', min: 1, max: 3600 },
+    ],
+  },
+  {
     name: 'users', title: 'username', columns: ['role'], refs: ['tenants', 'sites', 'agents'], adminOnly: true,
     fields: [
       { name: 'username', type: 'text', required: true },
@@ -130,6 +142,7 @@ export function valueName(f, v, t) {
 const EMPTY = {
   text: '', longtext: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
+  server: { host: '', port: '', tls: 'none', user: '', password: '' },
 };
 
 export function draftOf(kind, obj) {
@@ -138,6 +151,7 @@ export function draftOf(kind, obj) {
     const v = obj ? obj[f.name] : undefined;
     d[f.name] = v === undefined || v === null ? structuredClone(EMPTY[f.type]) : structuredClone(v);
     if (f.type === 'number' && d[f.name] !== '') d[f.name] = String(d[f.name]);
+    if (f.type === 'server') d[f.name] = { ...EMPTY.server, ...d[f.name], password: '' };
   }
   if (kind.name === 'queues' && obj) {
     d.steps = (obj.steps || []).map((s) => ({ ...s, filter: s.filter ?? '' }));
@@ -159,6 +173,14 @@ function stepBody(s) {
   return o;
 }
 
+// A mail server block as the API takes it: the port a number, the user
+// null when empty, the password only when one was typed (else kept).
+function serverBody(v) {
+  const o = { host: v.host, port: Number(v.port) || 0, tls: v.tls || 'none', user: v.user || null };
+  if (v.password) o.password = v.password;
+  return o;
+}
+
 // The body of a write: the fields the form has, the empty ones left out
 // (on create the server fills its defaults) or null where the API allows.
 export function bodyOf(kind, draft, isNew) {
@@ -170,6 +192,7 @@ export function bodyOf(kind, draft, isNew) {
       continue;
     }
     if (f.type === 'number') v = v === '' ? undefined : Number(v);
+    if (f.type === 'server') v = serverBody(v);
     if (f.type === 'steps') v = v.map(stepBody);
     if (f.type === 'label') v = Object.fromEntries(Object.entries(v).filter(([, x]) => x));
     if (v === '' || v === undefined) {

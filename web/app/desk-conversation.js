@@ -1,6 +1,8 @@
 // The conversation of a written contact (chat, email, SMS) on the agent
 // desktop: its messages in order with their status, the customer typing,
-// and a composer (text, for email a subject and cc, attachments). The
+// and a composer (text, for email a subject, cc and the customer's last
+// mail quoted under the answer, a switch away; attachments). An email's
+// HTML (sanitised by the server) shows in a sandboxed frame. The
 // desk's stream tells it when a message was logged (`tick`: it reads what
 // came after the last sequence it has, page by page, so nothing is shown
 // twice), the statuses the stream reported since (`statuses`, by message
@@ -29,13 +31,18 @@ function Message({ m, st }) {
         ${mine ? html` · <span class="status">${t(`ui.conv.status.${status}`)}</span>` : ''}
       </p>
       ${m.subject && html`<p class="subject">${m.subject}</p>`}
-      ${m.text && html`<p class="text">${m.text}</p>`}
+      ${m.html ? html`<iframe class="mail-html" sandbox="" srcdoc=${m.html} title=${t('ui.conv.html')}></iframe>`
+    : m.text && html`<p class="text">${m.text}</p>`}
       ${m.attachments.length > 0 && html`<ul class="files">
         ${m.attachments.map((a) => html`<li><a href=${`/api/v1/attachments/${a.id}`} download=${a.name}>${a.name}</a></li>`)}
       </ul>`}
       ${status === 'failed' && reason && html`<p class="error">${reason}</p>`}
     </li>`;
 }
+
+// An email's answer quotes the customer's last message under it, each of
+// its lines after "> " (what mail programs show as a quote).
+const quoteOf = (m) => (m ? m.text.replace(/\s+$/, '').split('\n').map((l) => (l.startsWith('>') ? `>${l}` : `> ${l}`)).join('\n') : '');
 
 // The tenant's canned responses that "/query" names: by shortcut first,
 // then by title.
@@ -54,6 +61,7 @@ export function Conversation({ contact, tick, statuses, typing }) {
   const [text, setText] = useState('');
   const [subject, setSubject] = useState('');
   const [cc, setCc] = useState('');
+  const [quote, setQuote] = useState(true);
   const [files, setFiles] = useState([]);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -115,7 +123,8 @@ export function Conversation({ contact, tick, statuses, typing }) {
     try {
       const ids = [];
       for (const f of files) ids.push((await uploadFile(contact.id, f)).id);
-      const body = { text };
+      const lastIn = [...messages].reverse().find((m) => m.direction === 'in');
+      const body = { text: email && quote && lastIn ? `${text}\n\n${quoteOf(lastIn)}` : text };
       if (ids.length) body.attachments = ids;
       if (email && subject) body.subject = subject;
       if (email && cc) body.cc = cc;
@@ -160,6 +169,10 @@ export function Conversation({ contact, tick, statuses, typing }) {
           <textarea id=${`text-${id}`} value=${text} maxlength="20000" onInput=${(e) => typed(e.target.value)}
             onKeyDown=${key} aria-describedby=${`hint-${id}`}></textarea>
           <p id=${`hint-${id}`} class="help">${t(email ? 'ui.conv.hint.email' : 'ui.conv.hint')}</p>
+          ${email && messages.some((m) => m.direction === 'in') && html`
+            <label class="check"><input type="checkbox" checked=${quote} onChange=${(e) => setQuote(e.target.checked)} />
+              ${' '}${t('ui.conv.quote')}</label>
+            ${quote && html`<pre class="quote">${quoteOf([...messages].reverse().find((m) => m.direction === 'in'))}</pre>`}`}
           ${offered.length > 0 && html`<ul class="suggest" aria-label=${t('ui.conv.responses')}>
             ${offered.map((r) => html`<li><button type="button" class="link" onClick=${() => take(r)}>
               /${r.shortcut} — ${r.title}</button></li>`)}

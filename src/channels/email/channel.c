@@ -96,7 +96,10 @@ static struct mbox *mbox_new(struct email *em, struct obj *o)
 	mb->body = json_incref(o->body);
 	conf_of(&mb->conf, o->id, o->body);
 	mb->autos = json_array();
-	if (!mb->conf.id || !mb->autos || worker_start(&mb->w, NULL, "email")) {
+	if (!mb->conf.id || !mb->autos || worker_start(&mb->w, NULL, "email") ||
+	    worker_start(&mb->out, NULL, "email-out")) {
+		if (mb->w)
+			worker_stop(mb->w);
 		conf_free(&mb->conf);
 		json_decref(mb->body);
 		json_decref(mb->autos);
@@ -110,6 +113,7 @@ static struct mbox *mbox_new(struct email *em, struct obj *o)
 static void mbox_free(struct mbox *mb)
 {
 	worker_stop(mb->w);
+	worker_stop(mb->out);
 	imap_close(mb->im);
 	conf_free(&mb->conf);
 	json_decref(mb->body);
@@ -120,7 +124,7 @@ static void mbox_free(struct mbox *mb)
 
 static bool idle(const struct mbox *mb)
 {
-	return !mb->busy && !worker_pending(mb->w);
+	return !mb->busy && !worker_pending(mb->w) && !worker_pending(mb->out);
 }
 
 /*
@@ -254,6 +258,7 @@ static void poll_done(void *arg)
 	struct srv *s = mb->em->s;
 
 	mb->em->polls++;
+	mb->full = p->n == EMAIL_POLL_MAX;
 	if (p->err)
 		log_warn("email",
 			 "msg=\"cannot read the mailbox\" mailbox=%s "
@@ -288,8 +293,8 @@ static void marks_run(void *ctx, void *arg)
 	(void)ctx;
 	if (!mb->im && k->n)
 		err = imap_open(&mb->im, &mb->conf.imap, "INBOX");
-	for (size_t i = 0; !err && i < k->n; i++)
-		err = imap_mark_done(mb->im, k->uids[i]);
+	if (!err && k->n)
+		err = imap_mark_done_set(mb->im, k->uids, k->n);
 	if (err)
 		log_warn("email",
 			 "msg=\"cannot mark mails done\" mailbox=%s "
@@ -305,7 +310,8 @@ static void marks_done(void *arg)
 	free(k->uids);
 	free(k);
 	mb->busy = false;
-	mb->next_ms = srv_now(mb->em->s) + mb->conf.poll_ms;
+	/* a full poll leaves more to take: at once, not after poll_s */
+	mb->next_ms = srv_now(mb->em->s) + (mb->full ? 0 : mb->conf.poll_ms);
 }
 
 /* Once the poll's events are on disk: mark its mails, then answer. */

@@ -63,10 +63,12 @@ struct mbox {
 	struct email *em;
 	json_t *body; /* the configuration it runs with (a reference) */
 	struct mbox_conf conf;
-	struct worker *w;
-	struct imap *im; /* its thread's */
-	int64_t next_ms; /* the next poll */
-	bool busy;	 /* a poll, its events or its marks under way */
+	struct worker *w;   /* polls and marks */
+	struct worker *out; /* sends: a slow SMTP server never delays a poll */
+	struct imap *im;    /* w's */
+	int64_t next_ms;    /* the next poll */
+	bool busy;	    /* a poll, its events or its marks under way */
+	bool full;	    /* the last poll took EMAIL_POLL_MAX mails */
 	int64_t wait_seq;
 	uint32_t *marks; /* mails to mark done once wait_seq is on disk */
 	size_t nmarks;

@@ -248,6 +248,43 @@ int imap_mark_done(struct imap *im, uint32_t uid)
 	return command(im, cmd, NULL);
 }
 
+/* A UID set of uids from *i on ("3:7,9,12:13"), as long as fits in out. */
+static void uid_set(char *out, size_t size, const uint32_t *uids, size_t n,
+		    size_t *i)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	while (*i < n && len + 24 < size) {
+		size_t j = *i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		len += (size_t)snprintf(out + len, size - len, "%s%u",
+					len ? "," : "", (unsigned)uids[*i]);
+		if (j > *i)
+			len += (size_t)snprintf(out + len, size - len, ":%u",
+						(unsigned)uids[j]);
+		*i = j + 1;
+	}
+}
+
+int imap_mark_done_set(struct imap *im, const uint32_t *uids, size_t n)
+{
+	char set[900], cmd[1000];
+	size_t i = 0;
+	int err = 0;
+
+	while (!err && i < n) {
+		uid_set(set, sizeof(set), uids, n, &i);
+		snprintf(cmd, sizeof(cmd),
+			 "UID STORE %s +FLAGS.SILENT (\\Seen %s)", set,
+			 IMAP_DONE_KEYWORD);
+		err = command(im, cmd, NULL);
+	}
+	return err;
+}
+
 int imap_delete(struct imap *im, uint32_t uid)
 {
 	char cmd[128];

@@ -40,6 +40,8 @@ int imap_fetch(struct imap *im, uint32_t uid, char **bufp, size_t *lenp,
 	       size_t max);
 /* \Seen and IMAP_DONE_KEYWORD on UID. */
 int imap_mark_done(struct imap *im, uint32_t uid);
+/* The same on the N UIDS (ascending), in as few commands as fit. */
+int imap_mark_done_set(struct imap *im, const uint32_t *uids, size_t n);
 /* \Deleted on UID, then EXPUNGE. */
 int imap_delete(struct imap *im, uint32_t uid);
 /* The flags of UID as the server says them ("\Seen $RelaisDone"). */

@@ -170,7 +170,7 @@ int email_send(struct mbox *mb, json_t *mail)
 	}
 	*j = (struct send){mb, mail, mb->em->s->cfg.data_dir, 0};
 	json_object_set_new(mail, "now", json_integer(srv_now(mb->em->s)));
-	if (worker_submit(mb->w, send_run, send_done, j)) {
+	if (worker_submit(mb->out, send_run, send_done, j)) {
 		json_decref(mail);
 		free(j);
 		return ENOMEM;

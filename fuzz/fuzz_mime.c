@@ -7,7 +7,10 @@
  * Promises checked (abort otherwise): every string of a parsed message is
  * valid UTF-8; the sanitised HTML holds no <script, no on*= attribute, no
  * javascript: and no remote image; a reply built to the message parses
- * back with its Message-ID and In-Reply-To. Seeds: tests/data/mail/.
+ * back with its Message-ID and In-Reply-To; what the email channel reads
+ * to thread it (the subject's reference, relais's own Message-IDs) and the
+ * loop guard of its automatic answers keep their promises (mailref.h).
+ * Seeds: tests/data/mail/.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include <glib.h>
 
 #include "channels/email/html_clean.h"
+#include "channels/email/mailref.h"
 #include "channels/email/mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -154,6 +158,45 @@ static void round_trip(const struct mail_msg *m)
 	free(id);
 }
 
+/* A contact id read back from a Message-ID: digits and dashes, whole. */
+static void check_msgid(const char *id)
+{
+	char contact[40], again[600];
+
+	if (!mailref_msgid_contact(id, contact))
+		return;
+	if (strspn(contact, "0123456789abcdefABCDEF-") != strlen(contact) ||
+	    strncmp(id + 7, contact, strlen(contact)))
+		abort();
+	/* what we write for that contact reads back as it */
+	mailref_msgid(again, sizeof(again), contact, "m", "relais.test");
+	if (!mailref_msgid_contact(again, contact) ||
+	    strncmp(id + 7, contact, strlen(contact)))
+		abort();
+}
+
+/*
+ * What the email channel reads of a mail to thread it and to decide on an
+ * automatic answer: the subject's [#REF], our Message-IDs among
+ * In-Reply-To and References, the loop guard.
+ */
+static void threading(const struct mail_msg *m)
+{
+	char ref[MAILREF_SIZE];
+
+	if (mailref_in_subject(m->subject, ref) &&
+	    (strlen(ref) != MAILREF_SIZE - 1 ||
+	     strspn(ref, "0123456789ABCDEF") != MAILREF_SIZE - 1))
+		abort();
+	check_msgid(m->message_id);
+	check_msgid(m->in_reply_to);
+	for (size_t i = 0; i < m->nreferences; i++)
+		check_msgid(m->references[i]);
+	if (mailref_may_autoreply(m, "support@relais.test") &&
+	    (m->is_auto || !strcasecmp(m->from.addr, "support@relais.test")))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mail_msg *m;
@@ -174,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mail_parse(&m, data, size, NULL))
 		return 0;
 	check_msg(m);
+	threading(m);
 	round_trip(m);
 	mail_msg_free(m);
 	return 0;

@@ -393,7 +393,12 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
-	int err = engine_queue_remove(s->eng, o->id);
+	int err;
+
+	if (obj_find_by(s, K_MAILBOXES, "queue", o->id))
+		return fail(why, EBUSY, N_("the queue is still used by %s"),
+			    kinds[K_MAILBOXES]->name);
+	err = engine_queue_remove(s->eng, o->id);
 
 	if (err)
 		return fail(why, EBUSY,

@@ -259,6 +259,23 @@ test('an agent\'s answer leaves with its threading headers, and the reply to it 
   await S.imap.append(mail({ from: 'ivan@example.org', subject: `Pirate [#${ref}]`, body: 'Hi.', id: 'ivan-1@example.org' }));
   await contactBySubject(S.queue, `Pirate [#${ref}]`);
   assert.equal((await messagesOf(c.id)).length, 4);
+  // once the contact is over, a reply opens a new contact linked to it
+  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/complete`, {}), 200, 'complete');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/wrapup`, { disposition: null }), 200, 'wrapup');
+  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'completed', 'completed');
+  await S.imap.append(mail({ from: 'hugo@example.org', subject: 'Re: Question', body: 'Encore moi.', id: 'hugo-4@example.org',
+    headers: `In-Reply-To: ${answer.headers['message-id']}\n` }));
+  const again = await contactBySubject(S.queue, 'Re: Question');
+  assert.notEqual(again.id, c.id);
+  assert.equal(again.attributes.linked, c.id);
+  assert.equal(again.customer, c.customer);
+  assert.equal((await messagesOf(c.id)).length, 4);
+});
+
+test('a queue a mailbox feeds cannot be deleted (409), and nothing changes', async () => {
+  const r = await ok(admin.del(`/api/v1/queues/${S.closedQueue}`), 409, 'delete');
+  assert.match(r.error.message, /mailboxes/);
+  await ok(admin.get(`/api/v1/queues/${S.closedQueue}`), 200, 'still there');
 });
 
 test('after kill -9 once the contact is visible, a restart makes no second contact and the mail is flagged', async () => {

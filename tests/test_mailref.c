@@ -89,8 +89,8 @@ static void test_a_person_gets_an_automatic_answer(void **st)
 	assert_true(mailref_may_autoreply(&m, "support@assurmax.test"));
 }
 
-static void test_no_automatic_answer_to_automatic_mail_self_or_daemons(
-	void **st)
+static void
+test_no_automatic_answer_to_automatic_mail_self_or_daemons(void **st)
 {
 	struct mail_msg a = msg_from("robot@example.org", true);
 	struct mail_msg self = msg_from("Support@AssurMax.test", false);
@@ -121,7 +121,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_reference_is_the_first_eight_digits_in_capitals),
-		cmocka_unit_test(test_subject_reference_found_anywhere_any_case),
+		cmocka_unit_test(
+			test_subject_reference_found_anywhere_any_case),
 		cmocka_unit_test(
 			test_subject_without_a_whole_reference_has_none),
 		cmocka_unit_test(test_our_message_id_names_its_contact),

@@ -272,6 +272,26 @@ test('an agent\'s answer leaves with its threading headers, and the reply to it 
   assert.equal((await messagesOf(c.id)).length, 4);
 });
 
+test('an answer the SMTP server cannot take is marked failed with the reason', async () => {
+  const { freePort } = await import('./mailrig.mjs');
+  const dead = await freePort(); // nothing listens there
+  await ok(admin.post('/api/v1/mailboxes', {
+    tenant: S.am, queue: S.queue, address: 'broken@assurmax.test',
+    imap: server(rig.imapPort, 'crash'), smtp: server(dead), poll_s: 1,
+  }), 201, 'mailbox with a dead SMTP server');
+  const im = await Imap.open(rig.imapPort, 'crash', PW.crash);
+  await im.append(mail({ from: 'lola@example.org', subject: 'Nobody sends', body: 'Allô ?', id: 'dead-1@example.org' }));
+  im.close();
+  const c = await contactBySubject(S.queue, 'Nobody sends');
+  await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
+  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  const sent = await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/messages`, { text: 'Oui ?' }), 201, 'answer');
+  const st = await until(async () => (await messagesOf(c.id)).find((m) => m.id === sent.id && m.status !== 'queued'), 'a status');
+  assert.equal(st.status, 'failed');
+  assert.match(st.reason, /refused/i);
+});
+
 test('a queue a mailbox feeds cannot be deleted (409), and nothing changes', async () => {
   const r = await ok(admin.del(`/api/v1/queues/${S.closedQueue}`), 409, 'delete');
   assert.match(r.error.message, /mailboxes/);

@@ -131,7 +131,7 @@ static bool idle(const struct mbox *mb)
  * The pollers after the configuration: a new mailbox gets one, a changed
  * or deleted one loses its own once idle (a changed one gets a new one).
  */
-static void sync_boxes(struct email *em)
+void email_sync(struct email *em)
 {
 	struct kindset *set = obj_set(em->s, K_MAILBOXES);
 	size_t i = 0;
@@ -413,7 +413,7 @@ static void email_tick(struct srv *s, void *arg)
 
 	if (s->stopping)
 		return;
-	sync_boxes(em);
+	email_sync(em);
 	for (size_t i = 0; i < em->nboxes; i++) {
 		struct mbox *mb = em->boxes[i];
 

@@ -90,6 +90,11 @@ struct email {
 };
 
 struct email *email_state(struct srv *s);
+/*
+ * The pollers after the configuration (every second, and before a
+ * delivery at start-up, which comes before the first second).
+ */
+void email_sync(struct email *em);
 /* The poller of mailbox id, or NULL. */
 struct mbox *email_mbox(struct email *em, const char *id);
 

@@ -332,6 +332,10 @@ int email_deliver(struct srv *s, void *state, const struct channel_message *cm)
 	if (!box)
 		return ENOTSUP; /* a contact of the API: no mailbox */
 	mb = email_mbox(em, box);
+	if (!mb && obj_find(s, K_MAILBOXES, box)) {
+		email_sync(em); /* a message left queued at the last stop */
+		mb = email_mbox(em, box);
+	}
 	if (!mb || !jv_str(attrs, "email"))
 		return ENODEV;
 	mail = mail_new(mb, jv_str(attrs, "email"), cm->contact, cm->id,

@@ -100,3 +100,44 @@ Content-Type: text/html; charset=utf-8
   assert.match(body, /Votre dossier est en cours\.\n\n> Bonjour,\n> où en est mon dossier \?/);
   assert.notEqual(await page.title(), 'pwned');
 });
+
+test('admin: a mailbox made with the form keeps its password out of the page', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(page, 'admin');
+  await page.locator('[data-page=wall]').waitFor();
+  await page.goto('/#/admin');
+  await page.locator('[data-page=admin] table.objects').waitFor();
+  await page.locator('[data-kind=mailboxes]').click();
+  await page.locator('table.objects caption', { hasText: 'Mailboxes' }).waitFor();
+  await page.locator('button.new').click();
+  const form = page.locator('form.object');
+  await form.getByRole('heading', { name: 'New mailbox' }).waitFor();
+  const q = ids.queues.find((x) => x.name === 'Télécom Plus email');
+  await form.getByLabel('Tenant *').selectOption(q.tenant);
+  await form.getByLabel('Queue *').selectOption(q.id);
+  await form.getByLabel('Address *').fill('contact@telecom.test');
+  await page.locator('#adm-mailboxes-imap-host').fill('127.0.0.1');
+  await page.locator('#adm-mailboxes-imap-port').fill(String(rig.imapPort));
+  await page.locator('#adm-mailboxes-imap-user').fill('support');
+  await page.locator('#adm-mailboxes-imap-password').fill('form-secret-1');
+  await page.locator('#adm-mailboxes-smtp-host').fill('127.0.0.1');
+  await page.locator('#adm-mailboxes-smtp-port').fill(String(rig.smtpPort));
+  await page.locator('#adm-mailboxes-poll_s').fill('3600');
+  noSeriousViolations(await axe(page), 'a new mailbox');
+  await pg.screenshot('admin-mailbox');
+  await form.getByRole('button', { name: 'Create' }).click();
+  await page.locator('table.objects button.open', { hasText: 'contact@telecom.test' }).waitFor();
+
+  const made = (await admin.get('/api/v1/mailboxes')).body.items.find((m) => m.address === 'contact@telecom.test');
+  assert.equal(made.imap.password_set, true);
+  assert.equal(made.imap.port, rig.imapPort);
+  assert.equal(made.smtp.user, null);
+  assert.ok(!JSON.stringify(made).includes('form-secret-1'));
+  // the form again: the password field is empty and says one is stored
+  await page.locator('table.objects button.open', { hasText: 'contact@telecom.test' }).click();
+  await page.locator('#adm-mailboxes-imap-password').waitFor();
+  assert.equal(await page.locator('#adm-mailboxes-imap-password').inputValue(), '');
+  await form.getByText('A password is stored; leave empty to keep it.').waitFor();
+  assert.ok(!(await page.content()).includes('form-secret-1'));
+});

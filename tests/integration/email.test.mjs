@@ -11,7 +11,7 @@
 // does not see it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, demoIds, ok, request } from './lib.mjs';
 import { startMailRig, Imap, unQP } from './mailrig.mjs';
 
 const PW = { support: 'pw-support-1', closed: 'pw-closed-1', crash: 'pw-crash-1' };
@@ -88,7 +88,8 @@ before(async () => {
     name: 'MAIL agent', site: paris, tenants: [S.am], capacity: { email: 4 },
   }), 201, 'agent')).id;
   await ok(admin.post('/api/v1/users', { username: 'mail-agent', password: 'mail-agent-pw-1', role: 'agent', agent: S.agent }), 201, 'user');
-  S.agentApi = client(srv.url, (await login(srv.url, 'mail-agent', 'mail-agent-pw-1')).token);
+  S.agentToken = (await login(srv.url, 'mail-agent', 'mail-agent-pw-1')).token;
+  S.agentApi = client(srv.url, S.agentToken);
   await ok(admin.put(`/api/v1/agents/${S.agent}/state`, { state: 'available' }), 200, 'available');
   for (const [u, t] of [['mail-sup-tp', S.tp], ['mail-sup-am', S.am]]) {
     await ok(admin.post('/api/v1/users', { username: u, password: `${u}-pw-1`, role: 'supervisor', tenants: [t] }), 201, 'supervisor');
@@ -230,8 +231,11 @@ test('an agent\'s answer leaves with its threading headers, and the reply to it 
   await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
   await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
   await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  const file = await ok(request(srv.url, 'POST', `/api/v1/contacts/${c.id}/attachments?name=${encodeURIComponent('devis été.pdf')}`, {
+    token: S.agentToken, raw: '%PDF-1.4 devis\n', headers: { 'content-type': 'application/pdf' },
+  }), 201, 'attachment');
   const sent = await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/messages`, {
-    text: 'Demain matin.\n\n> Quand ?', cc: 'boss@example.org',
+    text: 'Demain matin.\n\n> Quand ?', cc: 'boss@example.org', attachments: [file.id],
   }), 201, 'answer');
   const st = await until(async () => (await messagesOf(c.id)).find((m) => m.id === sent.id && m.status !== 'queued'), 'sent');
   assert.equal(st.status, 'sent');
@@ -245,6 +249,11 @@ test('an agent\'s answer leaves with its threading headers, and the reply to it 
   assert.match(answer.headers.cc, /boss@example\.org/);
   assert.equal(answer.headers['message-id'], `<relais.${c.id}.${sent.id}@assurmax.test>`);
   assert.match(unQP(answer.body), /Demain matin\.\n\n> Quand \?/);
+  // the file rides along: multipart/mixed, its name, its bytes in base64
+  assert.match(answer.headers['content-type'], /^multipart\/mixed/);
+  assert.match(answer.raw, /Content-Type: application\/pdf/);
+  assert.match(answer.raw, /filename\*?=.*devis/);
+  assert.ok(answer.raw.includes(Buffer.from('%PDF-1.4 devis\n').toString('base64')), 'the file in base64');
 
   // the customer replies to the answer, with a new subject: same contact
   await S.imap.append(mail({ from: 'hugo@example.org', subject: 'Merci', body: 'Parfait.', id: 'hugo-2@example.org',
@@ -290,6 +299,19 @@ test('an answer the SMTP server cannot take is marked failed with the reason', a
   const st = await until(async () => (await messagesOf(c.id)).find((m) => m.id === sent.id && m.status !== 'queued'), 'a status');
   assert.equal(st.status, 'failed');
   assert.match(st.reason, /refused/i);
+});
+
+test('an email contact created through the API (no mailbox) keeps the api channel\'s way: its answers are sent', async () => {
+  const integ = client(srv.url, (await login(srv.url, 'integration')).token);
+  const c = await ok(integ.post('/api/v1/contacts', { tenant: S.am, queue: S.queue, channel: 'email', customer: { email: 'api@example.org' } }), 201, 'contact');
+  await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
+  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
+  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  const before = rig.sunk().length;
+  const m = await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/messages`, { text: 'Par l\'API', subject: 'Sujet' }), 201, 'answer');
+  const st = await until(async () => (await messagesOf(c.id)).find((x) => x.id === m.id && x.status !== 'queued'), 'a status');
+  assert.equal(st.status, 'sent');
+  assert.equal(rig.sunk().length, before, 'nothing went out by SMTP');
 });
 
 test('a queue a mailbox feeds cannot be deleted (409), and nothing changes', async () => {

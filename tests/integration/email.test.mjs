@@ -53,6 +53,13 @@ function sunkTo(address, n = 1) {
   }, `${n} mail(s) to ${address}`);
 }
 
+// The test's agent takes contact id (transferred to it, accepted).
+async function hold(id) {
+  await ok(admin.post(`/api/v1/contacts/${id}/transfer`, { agent: S.agent }), 200, 'transfer');
+  await until(async () => (await admin.get(`/api/v1/contacts/${id}`)).body.state === 'offered', 'offered');
+  await ok(S.agentApi.post(`/api/v1/contacts/${id}/accept`, {}), 200, 'accept');
+}
+
 function mail({ from, subject, body, headers = '', id }) {
   return `From: ${from}\nTo: support@assurmax.test\nSubject: ${subject}\nDate: Mon, 30 Nov 2026 09:00:00 +0100\nMessage-ID: <${id}>\n${headers}MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n${body}\n`;
 }
@@ -228,9 +235,7 @@ test('a mail to a closed queue gets the out-of-hours reply in the tenant\'s lang
 test('an agent\'s answer leaves with its threading headers, and the reply to it comes back into the same contact', async () => {
   await S.imap.append(mail({ from: 'Hugo <hugo@example.org>', subject: 'Question', body: 'Quand ?', id: 'hugo-1@example.org' }));
   const c = await contactBySubject(S.queue, 'Question');
-  await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
-  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
-  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  await hold(c.id);
   const file = await ok(request(srv.url, 'POST', `/api/v1/contacts/${c.id}/attachments?name=${encodeURIComponent('devis été.pdf')}`, {
     token: S.agentToken, raw: '%PDF-1.4 devis\n', headers: { 'content-type': 'application/pdf' },
   }), 201, 'attachment');
@@ -292,9 +297,7 @@ test('an answer the SMTP server cannot take is marked failed with the reason', a
   await im.append(mail({ from: 'lola@example.org', subject: 'Nobody sends', body: 'Allô ?', id: 'dead-1@example.org' }));
   im.close();
   const c = await contactBySubject(S.queue, 'Nobody sends');
-  await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
-  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
-  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  await hold(c.id);
   const sent = await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/messages`, { text: 'Oui ?' }), 201, 'answer');
   const st = await until(async () => (await messagesOf(c.id)).find((m) => m.id === sent.id && m.status !== 'queued'), 'a status');
   assert.equal(st.status, 'failed');
@@ -304,9 +307,7 @@ test('an answer the SMTP server cannot take is marked failed with the reason', a
 test('an email contact created through the API (no mailbox) keeps the api channel\'s way: its answers are sent', async () => {
   const integ = client(srv.url, (await login(srv.url, 'integration')).token);
   const c = await ok(integ.post('/api/v1/contacts', { tenant: S.am, queue: S.queue, channel: 'email', customer: { email: 'api@example.org' } }), 201, 'contact');
-  await ok(admin.post(`/api/v1/contacts/${c.id}/transfer`, { agent: S.agent }), 200, 'transfer');
-  await until(async () => (await admin.get(`/api/v1/contacts/${c.id}`)).body.state === 'offered', 'offered');
-  await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/accept`, {}), 200, 'accept');
+  await hold(c.id);
   const before = rig.sunk().length;
   const m = await ok(S.agentApi.post(`/api/v1/contacts/${c.id}/messages`, { text: 'Par l\'API', subject: 'Sujet' }), 201, 'answer');
   const st = await until(async () => (await messagesOf(c.id)).find((x) => x.id === m.id && x.status !== 'queued'), 'a status');

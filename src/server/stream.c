@@ -87,6 +87,7 @@ struct stream_hub {
 	struct list streams;	/* in subscription order */
 	struct catchup *reader; /* the catch-up reader */
 	size_t queue_max, low_water, page_events;
+	uint32_t linger_ms; /* a closed stream's time to take its last bytes */
 	size_t per_user;
 	unsigned closed, closed_seen; /* streams closed since the last trim */
 	bool closing;		      /* the server stops: no new catch-up */
@@ -152,6 +153,8 @@ static int hub_init(struct srv *s, void **state)
 		env_size("RELAIS_CATCHUP_PAGE", PAGE_DEFAULT, 1, 100000);
 	h->per_user =
 		env_size("RELAIS_CATCHUP_PER_USER", PER_USER_DEFAULT, 1, 1000);
+	h->linger_ms = (uint32_t)env_size("RELAIS_STREAM_LINGER_MS", 2000, 100,
+					  600000);
 	*state = h;
 	return presence_new(&h->presence, s);
 }
@@ -867,6 +870,7 @@ static void api_stream(struct hreq *r)
 		web_error(r, 400, "bad_request", "not a WebSocket upgrade");
 		return;
 	}
+	wsconn_set_linger(st->wc, h->linger_ms);
 	list_append(&h->streams, &st->le, st);
 	presence_open(h->presence, u->id);
 	web_drop(r);

@@ -39,6 +39,7 @@ struct wsconn {
 	wsconn_recv_h *recvh;
 	wsconn_close_h *closeh;
 	void *arg;
+	uint32_t linger_ms;
 };
 
 static void ws_destructor(void *arg)
@@ -355,6 +356,11 @@ size_t wsconn_queued(const struct wsconn *ws)
 	return ws->tc ? tcp_conn_txqsz(ws->tc) : 0;
 }
 
+void wsconn_set_linger(struct wsconn *ws, uint32_t ms)
+{
+	ws->linger_ms = ms;
+}
+
 void wsconn_close(struct wsconn *ws, uint16_t code, const char *reason)
 {
 	if (!ws || ws->closing)
@@ -365,6 +371,7 @@ void wsconn_close(struct wsconn *ws, uint16_t code, const char *reason)
 	mem_ref(ws); /* kept until the close handshake ends */
 	(void)wslay_event_queue_close(ws->ctx, code, (const uint8_t *)reason,
 				      reason ? strlen(reason) : 0);
-	tmr_start(&ws->tmr, LINGER_MS, linger_timeout, ws);
+	tmr_start(&ws->tmr, ws->linger_ms ? ws->linger_ms : LINGER_MS,
+		  linger_timeout, ws);
 	pump(ws);
 }

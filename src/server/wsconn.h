@@ -47,5 +47,11 @@ size_t wsconn_queued(const struct wsconn *ws);
  * handler is called any more); the owner may mem_deref() ws at once.
  */
 void wsconn_close(struct wsconn *ws, uint16_t code, const char *reason);
+/*
+ * How long a close waits for the peer's close frame (2 s by default): the
+ * time a slow reader has to take what was queued before the close, the
+ * last message included. Past it the connection is dropped.
+ */
+void wsconn_set_linger(struct wsconn *ws, uint32_t ms);
 
 #endif

@@ -6,26 +6,36 @@
 // turn; a cookie stream needs the Origin of this server.
 //
 // The server runs with a small catch-up page (RELAIS_CATCHUP_PAGE=50), a
-// small send queue (RELAIS_STREAM_QUEUE_MAX=64 KiB) and one catch-up at a
+// small send queue (RELAIS_STREAM_QUEUE_MAX=64 KiB), a long linger of a
+// closed stream (RELAIS_STREAM_LINGER_MS) and one catch-up at a
 // time per user (RELAIS_CATCHUP_PER_USER=1), so that a few megabytes of
 // events exercise every bound.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { startServer, login, client, openStream, demoIds, request } from './lib.mjs';
 
 const PAGE = 50;
 const BLOB = 'x'.repeat(20000); // per contact.created event: past the socket buffers fast
+const BIG = 'x'.repeat(60000); // the largest under the 64 KiB bound of a body
 let srv, admin, api, T1, Q1;
 const opened = [];
 
-async function createMany(n, conc = 16) {
+// The most the kernel may hold of one loopback connection: its sender's
+// and its receiver's largest buffers.
+function kernelBuffers() {
+  const max = (f) => Number(readFileSync(`/proc/sys/net/ipv4/${f}`, 'utf8').trim().split(/\s+/)[2]);
+  return max('tcp_rmem') + max('tcp_wmem');
+}
+
+async function createMany(n, conc = 16, blob = BLOB) {
   const out = [];
   let next = 0;
   async function worker() {
     while (next < n) {
       const i = next++;
-      const r = await api.post('/api/v1/contacts', { tenant: T1, queue: Q1.id, channel: Q1.channel, attributes: { blob: BLOB, i } });
+      const r = await api.post('/api/v1/contacts', { tenant: T1, queue: Q1.id, channel: Q1.channel, attributes: { blob, i } });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       out.push(r.body);
     }
@@ -77,7 +87,7 @@ function closed(ws) {
 before(async () => {
   srv = await startServer({
     fsync: false,
-    env: { RELAIS_CATCHUP_PAGE: String(PAGE), RELAIS_STREAM_QUEUE_MAX: '65536', RELAIS_CATCHUP_PER_USER: '1' },
+    env: { RELAIS_CATCHUP_PAGE: String(PAGE), RELAIS_STREAM_QUEUE_MAX: '65536', RELAIS_CATCHUP_PER_USER: '1', RELAIS_STREAM_LINGER_MS: '120000' },
   });
   admin = await login(srv.url, 'admin');
   api = client(srv.url, admin.token);
@@ -147,7 +157,14 @@ test('a subscriber that stops reading gets an overflow with its last sequence an
   const st = await stream(sup.token, [`tenant:${T1}`]);
   const since = st.messages[0].last;
   st.ws._socket.pause();
-  await createMany(400); // about 8 MB: past the socket buffers and the 64 KiB queue
+  // Past the 64 KiB queue and past all the kernel may buffer on loopback
+  // for a reader that does not read (the send and receive buffers may grow
+  // to the maxima of tcp_wmem and tcp_rmem: 36 MB on some machines, where
+  // a fixed 8 MB burst was absorbed whole now and then and no overflow came).
+  // The overflow may come early in the burst: the server keeps the closed
+  // connection (its overflow message queued) for RELAIS_STREAM_LINGER_MS,
+  // two minutes here, for this reader to come back to it.
+  await createMany(Math.ceil((kernelBuffers() + (4 << 20)) / BIG.length), 16, BIG);
   const want = await t1SeqsAfter(since);
   const gone = closed(st.ws);
   st.ws._socket.resume();

@@ -23,6 +23,7 @@
 #include "server/auth.h"
 #include "server/objects.h"
 #include "sys/zoneinfo.h"
+#include "channels/sms/sms.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -715,6 +716,15 @@ static const struct kind k_users = {
 };
 
 const struct kind *const kinds[K_MAX] = {
-	&k_tenants, &k_sites,	     &k_skills, &k_calendars, &k_queues,
-	&k_agents,  &k_dispositions, &k_users,	&k_responses,
+	&k_tenants,
+	&k_sites,
+	&k_skills,
+	&k_calendars,
+	&k_queues,
+	&k_agents,
+	&k_dispositions,
+	&k_users,
+	&k_responses,
+	[K_GATEWAYS] = &sms_gateways_kind,
+	[K_NUMBERS] = &sms_numbers_kind,
 };

@@ -52,4 +52,14 @@ int messages_add_inbound(struct srv *s, struct crec *c,
 int messages_set_status(struct srv *s, const char *contact, const char *message,
 			const char *status, const char *reason);
 
+/*
+ * A message the system writes to the customer of live contact c (an
+ * auto-reply, an opt-out's confirmation), logged (direction out, author
+ * system, status queued) in the open batch and delivered through the
+ * contact's channel once durable, like an agent's; its id into id. 0,
+ * EINVAL (voice contact), ENOMEM.
+ */
+int messages_add_system(struct srv *s, struct crec *c, const char *text,
+			char id[40]);
+
 #endif

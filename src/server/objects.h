@@ -83,6 +83,8 @@ enum kind_id {
 	K_DISPOSITIONS,
 	K_USERS,
 	K_RESPONSES,
+	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
+	K_NUMBERS,
 	K_MAX,
 };
 

@@ -18,9 +18,10 @@
 #include "store/store.h"
 
 const char *const store_tables[] = {
-	"tenants",   "sites",	     "skills",	  "agents",   "queues",
-	"calendars", "dispositions", "users",	  "sessions", "contacts",
-	"customers", "login_limits", "responses", NULL,
+	"tenants",   "sites",	  "skills",	  "agents",
+	"queues",    "calendars", "dispositions", "users",
+	"sessions",  "contacts",  "customers",	  "login_limits",
+	"responses", "gateways",  "numbers",	  NULL,
 };
 
 /*
@@ -88,11 +89,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_type ON events(type, seq);",
 	/* 4: canned responses, a kind of the configuration */
 	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 5: the SMS channel's gateways and numbers, kinds of the
+	 * configuration */
+	"CREATE TABLE gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE numbers (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-#define NTABLES 16
+#define NTABLES 32
 
 struct sqlite_store {
 	struct store base;

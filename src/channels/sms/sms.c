@@ -67,10 +67,12 @@ struct sms {
 	struct list sends; /* struct send, in flight */
 	json_t *open;	   /* "tenant\tphone" -> its open contact's id */
 	json_t *optout;	   /* customer id -> true */
-	json_t *closed;	   /* "tenant\tphone" -> end of the closed period told */
-	json_t *reports;   /* message id -> {"gateway","rank"} */
-	json_t *exempt;	   /* message id -> true: goes despite an opt-out */
-	json_t *seen;	   /* Kannel's id -> true: taken already */
+	json_t *closed;	 /* "tenant\tphone" -> end of the closed period told */
+	json_t *reports; /* message id -> {"gateway","rank"} */
+	json_t *exempt;	 /* message id -> true: goes despite an opt-out */
+	json_t *seen;	 /* Kannel's id -> true: taken already */
+	json_t *routes;	 /* contact id -> its attributes {sms_from, sms_to},
+			    for the contacts that left memory (closed) */
 	uint64_t mo, mt, dlr;
 };
 
@@ -229,13 +231,16 @@ static int send_sms(struct srv *s, const struct obj *gw, const char *from,
  * created through the API has no numbers and no medium here (ENOTSUP).
  * What cannot go is marked failed with its reason.
  */
-static int sms_deliver(struct srv *s, void *arg, const struct channel_message *m)
+static int sms_deliver(struct srv *s, void *arg,
+		       const struct channel_message *m)
 {
 	struct sms *st = state(s);
 	struct crec *c = contacts_find(s, m->contact);
 	const json_t *b = c ? crec_body(c) : NULL;
-	const json_t *attrs = json_object_get(b, "attributes");
-	const char *from = jv_str(attrs, "sms_to"), *to = jv_str(attrs, "sms_from");
+	const json_t *attrs = b ? json_object_get(b, "attributes")
+				: json_object_get(st->routes, m->contact);
+	const char *from = jv_str(attrs, "sms_to"),
+		   *to = jv_str(attrs, "sms_from");
 	const char *customer = jv_str(b, "customer");
 	struct obj *gw;
 	int err;
@@ -268,15 +273,20 @@ const struct channel_ops sms_channel = {
 
 /* ---- inbound: an SMS from a phone ---- */
 
-/* The phone's contact that is still waiting or being handled, or NULL. */
+/*
+ * The phone's contact that is still waiting (a closed queue's callback
+ * waits for the opening) or being handled, or NULL: one in wrap-up is
+ * over for the customer.
+ */
 static struct crec *open_contact(struct srv *s, const char *key)
 {
-	const char *id = json_string_value(json_object_get(state(s)->open, key));
+	const char *id =
+		json_string_value(json_object_get(state(s)->open, key));
 	struct crec *c = id ? contacts_find(s, id) : NULL;
 	const char *st = c && !c->done ? jv_str(crec_body(c), "state") : NULL;
 
 	if (st && (!strcmp(st, "queued") || !strcmp(st, "offered") ||
-		   !strcmp(st, "active")))
+		   !strcmp(st, "active") || !strcmp(st, "callback-pending")))
 		return c;
 	return NULL;
 }
@@ -298,9 +308,9 @@ static void say(struct srv *s, struct crec *c, const char *tenant,
 static bool queue_closed(struct srv *s, const char *queue, int64_t *until)
 {
 	struct obj *q = obj_find(s, K_QUEUES, queue);
-	struct obj *cal = q ? obj_find(s, K_CALENDARS,
-				       jv_str(q->body, "calendar"))
-			    : NULL;
+	struct obj *cal =
+		q ? obj_find(s, K_CALENDARS, jv_str(q->body, "calendar"))
+		  : NULL;
 	struct calendar *c;
 	char msg[160];
 	bool closed;
@@ -364,6 +374,9 @@ static int contact_of(struct hreq *r, const json_t *number,
 		return err;
 	}
 	json_object_set_new(state(s)->open, key, json_string((*out)->id));
+	remember(
+		state(s)->routes, (*out)->id,
+		json_pack("{s:s,s:s}", "sms_from", mo->from, "sms_to", mo->to));
 	return 0;
 }
 
@@ -422,11 +435,11 @@ static bool opt(struct hreq *r, struct crec *c, const char *tenant,
 		       "them."),
 		    false);
 	}
-	customers_mark(r, customer, "sms_opt_out",
-		       out ? json_string(utctime_format(srv_now(s), t,
-							sizeof(t)))
-			   : json_null(),
-		       "sms", marked, om);
+	customers_mark(
+		r, customer, "sms_opt_out",
+		out ? json_string(utctime_format(srv_now(s), t, sizeof(t)))
+		    : json_null(),
+		"sms", marked, om);
 	return true;
 }
 
@@ -585,8 +598,9 @@ static int sms_init(struct srv *s, void **arg)
 	st->reports = json_object();
 	st->exempt = json_object();
 	st->seen = json_object();
+	st->routes = json_object();
 	if (!st->open || !st->optout || !st->closed || !st->reports ||
-	    !st->exempt || !st->seen)
+	    !st->exempt || !st->seen || !st->routes)
 		return ENOMEM;
 	return 0;
 }
@@ -596,7 +610,8 @@ static void load_contact(struct crec *c, void *arg)
 {
 	struct sms *st = arg;
 	const json_t *b = crec_body(c);
-	const char *phone = jv_str(json_object_get(b, "attributes"), "sms_from");
+	const char *phone =
+		jv_str(json_object_get(b, "attributes"), "sms_from");
 	char key[128];
 
 	if (!phone || strcmp(jv_str(b, "channel"), "sms"))
@@ -639,8 +654,9 @@ static void sms_start(struct srv *s, void *arg)
 	if (!err)
 		err = http_client_alloc(&st->cli, st->dnsc);
 	if (err)
-		log_error("sms", "msg=\"no HTTP client: no SMS will go\" "
-				 "err=%d",
+		log_error("sms",
+			  "msg=\"no HTTP client: no SMS will go\" "
+			  "err=%d",
 			  err);
 }
 
@@ -683,6 +699,7 @@ static void sms_close(struct srv *s, void *arg)
 	json_decref(st->reports);
 	json_decref(st->exempt);
 	json_decref(st->seen);
+	json_decref(st->routes);
 	free(st);
 }
 

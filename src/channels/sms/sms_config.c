@@ -17,7 +17,10 @@
 #include "server/objects.h"
 #include "server/srv.h"
 
-#define RO(n) {n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL}
+#define RO(n)                                               \
+	{                                                   \
+		n, JV_STRING, JV_READONLY, 0, 0, NULL, NULL \
+	}
 #define COMMON RO("id"), RO("created_at"), RO("updated_at")
 
 static const char *const gateway_kinds[] = {"kannel", NULL};

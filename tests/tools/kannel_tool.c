@@ -86,13 +86,12 @@ static int len(void)
 			continue;
 		}
 		json_decref(s);
-		print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "encoding",
-				     sms_len_encoding_name(m.encoding), "chars",
-				     (json_int_t)m.chars, "units",
-				     (json_int_t)m.units, "segments",
-				     (json_int_t)m.segments, "per_part",
-				     (json_int_t)m.per_part, "left",
-				     (json_int_t)m.left));
+		print_json(json_pack(
+			"{s:s,s:I,s:I,s:I,s:I,s:I}", "encoding",
+			sms_len_encoding_name(m.encoding), "chars",
+			(json_int_t)m.chars, "units", (json_int_t)m.units,
+			"segments", (json_int_t)m.segments, "per_part",
+			(json_int_t)m.per_part, "left", (json_int_t)m.left));
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 //   const k = await startKannel({ getUrl });  // Kannel's sms-service URL
 //   k.sendsmsUrl, k.username, k.password      // what a gateway needs
 //   await k.phone('+33612345678', '+33999000111', 'Bonjour 😀');
-//   k.carried()                               // [{from,to,text}] received
+//   k.carried()                               // [{from,to,type,text}] received
 //   await k.stop();
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -160,7 +160,8 @@ export async function startKannel({ getUrl }) {
       carrier = start('fakesmsc', FAKESMSC, [...args, `${from} ${to} ucs2 ${ucs2(text)}`]);
       return carrier;
     },
-    // What the carriers received: [{from, to, text}], the parts of a
+    // What the carriers received: [{from, to, type, text}] (type as
+    // fakesmsc says: text, data, ucs-2; udh for a long one), the parts of a
     // long SMS put together (fakesmsc prints each with its UDH).
     carried() {
       const out = [], parts = new Map();
@@ -174,12 +175,12 @@ export async function startKannel({ getUrl }) {
             if (!parts.has(key)) parts.set(key, { from, to, total, got: [], at: out.length });
             const msg = parts.get(key);
             msg.got[seq - 1] = urlBytes(payload);
-            if (msg.got.filter(Boolean).length === total) out.push({ from, to, text: decodeParts(Buffer.concat(msg.got)) });
+            if (msg.got.filter(Boolean).length === total) out.push({ from, to, type: 'udh', text: decodeParts(Buffer.concat(msg.got)) });
             continue;
           }
           const text = type === 'ucs-2' ? urlBytes(data).swap16().toString('utf16le')
             : type === 'data' ? urlBytes(data).toString('utf8') : data;
-          out.push({ from, to, text });
+          out.push({ from, to, type, text });
         }
       }
       return out;

@@ -167,6 +167,15 @@ test('STOP opts the customer out, confirmed in French; START opts back in', asyn
   assert.ok(!carriedTo(PHONE).some((x) => x.text === 'Une offre ?'), 'nothing went while opted out');
 });
 
+test('a phone whose very first SMS is STOP is a customer opted out at once', async () => {
+  const r = await ok(request(base, 'GET', inboundQuery('+33644444444', NUM_AM, 'STOP', 'first-stop')), 200, 'STOP');
+  const found = await ok(admin.get('/api/v1/customers?phone=%2B33644444444'), 200, 'customer');
+  assert.equal(found.items.length, 1);
+  assert.match(found.items[0].sms_opt_out, /^\d{4}-\d\d-\d\dT/);
+  const msgs = await messagesOf(admin, r.contact);
+  assert.deepEqual(msgs.map((m) => [m.author, m.direction]), [['customer', 'in'], ['system', 'out']]);
+});
+
 test('a closed queue answers once per closed period, in the tenant\'s language', async () => {
   await kannel.phone(PHONE2, NUM_CLOSED, 'Vous êtes là ?');
   const c = await contactOf(S.qClosed, PHONE2);

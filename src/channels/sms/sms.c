@@ -65,6 +65,7 @@ struct sms {
 	struct dnsc *dnsc;
 	struct http_cli *cli;
 	struct list sends; /* struct send, in flight */
+	struct list marks; /* struct optmark, waiting for their commit */
 	json_t *open;	   /* "tenant\tphone" -> its open contact's id */
 	json_t *optout;	   /* customer id -> true */
 	json_t *closed;	 /* "tenant\tphone" -> end of the closed period told */
@@ -386,9 +387,25 @@ static void taken(struct hreq *r, const char *contact)
 	srv_reply_durable(r, 200, json_pack("{s:s}", "contact", contact));
 }
 
+/*
+ * An opt-out or opt-in to write on a customer's record. The record is
+ * read from the store, where a customer this very SMS created is not
+ * yet: the mark waits until the SMS's batch is on disk (on_commit).
+ */
 struct optmark {
-	char contact[40];
+	struct le le;
+	struct hreq *r; /* Kannel's request, answered once marked */
+	int64_t seq;	/* the SMS's event: marked once it is durable */
+	char contact[40], customer[40];
+	json_t *v; /* the time, or null */
 };
+
+static void optmark_free(struct optmark *om)
+{
+	list_unlink(&om->le);
+	json_decref(om->v);
+	free(om);
+}
 
 static void marked(struct hreq *r, int err, void *arg)
 {
@@ -398,7 +415,28 @@ static void marked(struct hreq *r, int err, void *arg)
 		web_error(r, 500, "internal", "the customer cannot be marked");
 	else if (r)
 		taken(r, om->contact);
-	free(om);
+	optmark_free(om);
+}
+
+/* The marks whose SMS is on disk now go to the customers' records. */
+static void sms_commit(struct srv *s, void *arg, const struct pub *pubs,
+		       size_t n)
+{
+	struct sms *st = arg;
+	struct le *le = list_head(&st->marks);
+
+	(void)pubs;
+	(void)n;
+	while (le) {
+		struct optmark *om = le->data;
+
+		le = le->next;
+		if (om->seq > s->durable_seq)
+			continue;
+		list_unlink(&om->le);
+		customers_mark(om->r, om->customer, "sms_opt_out",
+			       json_incref(om->v), "sms", marked, om);
+	}
 }
 
 /*
@@ -421,7 +459,10 @@ static bool opt(struct hreq *r, struct crec *c, const char *tenant,
 	om = calloc(1, sizeof(*om));
 	if (!om)
 		return false;
+	om->r = r;
+	om->seq = s->seq; /* the SMS's, just logged */
 	snprintf(om->contact, sizeof(om->contact), "%s", c->id);
+	snprintf(om->customer, sizeof(om->customer), "%s", customer);
 	if (out) {
 		json_object_set_new(st->optout, customer, json_true());
 		say(s, c, tenant,
@@ -435,11 +476,9 @@ static bool opt(struct hreq *r, struct crec *c, const char *tenant,
 		       "them."),
 		    false);
 	}
-	customers_mark(
-		r, customer, "sms_opt_out",
-		out ? json_string(utctime_format(srv_now(s), t, sizeof(t)))
-		    : json_null(),
-		"sms", marked, om);
+	om->v = out ? json_string(utctime_format(srv_now(s), t, sizeof(t)))
+		    : json_null();
+	list_append(&st->marks, &om->le, om);
 	return true;
 }
 
@@ -691,6 +730,8 @@ static void sms_close(struct srv *s, void *arg)
 		mem_deref(sd->req);
 		mem_deref(sd);
 	}
+	while ((le = list_head(&st->marks)))
+		optmark_free(le->data);
 	mem_deref(st->cli);
 	mem_deref(st->dnsc);
 	json_decref(st->open);
@@ -709,6 +750,7 @@ const struct srv_module sms_module = {
 	.init = sms_init,
 	.load = sms_load,
 	.start = sms_start,
+	.on_commit = sms_commit,
 	.metrics = sms_metrics,
 	.close = sms_close,
 };

@@ -10,7 +10,7 @@
 //   await k.stop();
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -184,6 +184,10 @@ export async function startKannel({ getUrl }) {
         }
       }
       return out;
+    },
+    // What a box wrote in its log so far ('bearerbox', 'smsbox').
+    log(name) {
+      try { return readFileSync(join(dir, `${name}.log`), 'utf8'); } catch { return ''; }
     },
     async stop() {
       for (const p of [...procs].reverse()) await stopOne(p);

@@ -134,6 +134,7 @@ test('agent01 answers: the carrier receives it from our number and the report ma
   assert.equal(got.from, NUM_AM);
   const done = await until(async () => (await messagesOf(S.agentApi, S.contact)).find((x) => x.id === m.id && x.status === 'delivered'), 'delivered');
   assert.equal(done.reason, null);
+  S.answer = m.id;
 });
 
 test('the phone\'s next SMS joins its open contact', async () => {
@@ -205,6 +206,14 @@ test('a wrong secret or an unknown gateway gets 403 and changes nothing', async 
   assert.equal(dlr.status, 403);
   const bad = await request(base, 'GET', `/api/v1/sms/gateways/${S.gateway}/inbound?from=%ZZ&secret=${SECRET}`);
   assert.equal(bad.status, 400);
+  // another gateway, with its own right secret, cannot touch our messages
+  const other = await ok(admin.post('/api/v1/gateways', {
+    name: 'Another', sendsms_url: 'http://127.0.0.1:9/cgi-bin/sendsms', username: 'u', password: 'p', secret: 'another-secret-0123',
+  }), 201, 'another gateway');
+  const forged = await request(base, 'GET', `/api/v1/sms/gateways/${other.id}/reports?contact=${S.contact}&id=${S.answer}&type=2&smsc=fake&ts=1&reply=x&secret=another-secret-0123`);
+  assert.equal(forged.status, 404);
+  assert.equal((await messagesOf(admin, S.contact)).find((x) => x.id === S.answer).status, 'delivered');
+  assert.equal((await admin.del(`/api/v1/gateways/${other.id}`)).status, 204);
   const after = await ok(admin.get(`/api/v1/contacts?queue=${S.qAm}&limit=500`), 200, 'contacts');
   assert.equal(after.total, before.total);
   const cust = await ok(admin.get('/api/v1/customers?phone=%2B33611111111'), 200, 'customers');

@@ -12,8 +12,13 @@
  *
  * STOP (core/sms_stop) marks the customer's record (sms_opt_out, with
  * the time) and START clears it; each is confirmed by one SMS in the
- * tenant's language. Nothing else goes to an opted-out customer: an
- * agent's message to them fails with the reason "opted out".
+ * tenant's language. The mark is read-modify-write of the stored record,
+ * so it waits until the SMS's own batch is on disk (a customer that very
+ * SMS created is there then), and Kannel's 200 waits for the mark. The
+ * opted-out set in memory changes at once. Nothing else goes to an
+ * opted-out customer: an agent's message to them fails with the reason
+ * "opted out" (not a 409: the agent sees why in the conversation, and a
+ * message queued before the STOP is refused the same way).
  *
  * When the number's queue is closed (its calendar), the phone gets one
  * auto-reply per closed period, in the tenant's language.

@@ -92,7 +92,8 @@ static const char *const migrations[] = {
 	/* 5: the SMS channel's gateways and numbers, kinds of the
 	 * configuration */
 	"CREATE TABLE gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
-	"CREATE TABLE numbers (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	" CREATE TABLE numbers"
+	" (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -290,6 +290,12 @@ test('numbers stay within their tenant', async () => {
   assert.equal(c.tenant, S.tp);
   assert.notEqual(c.customer, S.customer);
   assert.equal((await sup.get(`/api/v1/customers/${S.customer}`)).status, 404);
+  // an SMS contact created through the API has no numbers: as before, its
+  // messages are for the outside system and become sent
+  const api = await ok(admin.post('/api/v1/contacts', { tenant: S.am, queue: S.qAm, channel: 'sms', customer: { phone: '+33655500000' } }), 201, 'API contact');
+  const m = await ok(admin.post(`/api/v1/contacts/${api.id}/messages`, { text: 'Par l\'API' }), 201, 'message');
+  await until(async () => (await messagesOf(admin, api.id)).find((x) => x.id === m.id && x.status === 'sent'), 'sent');
+  assert.ok(!carriedTo('+33655500000').length);
   // a gateway still carrying numbers is not deleted
   assert.equal((await admin.del(`/api/v1/gateways/${S.gateway}`)).status, 409);
 });

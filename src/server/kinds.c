@@ -393,8 +393,15 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
-	int err = engine_queue_remove(s->eng, o->id);
+	int err;
 
+	/* the kinds that bring contacts to a queue (a channel's numbers...) */
+	for (int k = 0; k < K_MAX; k++)
+		if (k != K_QUEUES && obj_find_by(s, k, "queue", o->id))
+			return fail(why, EBUSY,
+				    N_("the queue is still used by %s"),
+				    kinds[k]->name);
+	err = engine_queue_remove(s->eng, o->id);
 	if (err)
 		return fail(why, EBUSY,
 			    N_("the queue holds contacts or another queue "

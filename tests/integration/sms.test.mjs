@@ -296,6 +296,9 @@ test('numbers stay within their tenant', async () => {
   const m = await ok(admin.post(`/api/v1/contacts/${api.id}/messages`, { text: 'Par l\'API' }), 201, 'message');
   await until(async () => (await messagesOf(admin, api.id)).find((x) => x.id === m.id && x.status === 'sent'), 'sent');
   assert.ok(!carriedTo('+33655500000').length);
-  // a gateway still carrying numbers is not deleted
+  // a gateway still carrying numbers is not deleted, nor a queue they serve
   assert.equal((await admin.del(`/api/v1/gateways/${S.gateway}`)).status, 409);
+  const q = await admin.del(`/api/v1/queues/${S.qTp}`);
+  assert.equal(q.status, 409);
+  assert.match(q.body.error.message, /numbers/);
 });

@@ -19,7 +19,7 @@ PACKAGES=(
 	chromium fonts-dejavu-core
 	kannel kannel-extras
 	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
-	dovecot-imapd python3-aiosmtpd openssl
+	dovecot-imapd python3-aiosmtpd openssl python3-yaml
 )
 
 missing=()

@@ -69,11 +69,33 @@ static void test_anything_else_is_a_conversation(void **state)
 	assert_false(sms_stop_is_optout("STOP", 3));
 }
 
+static void test_start_opts_back_in_and_nothing_else(void **state)
+{
+	static const char *const yes[] = {"START", "start", " Start. ",
+					  "START SMS", "startsms!"};
+	static const char *const no[] = {"STOP", "START me", "RESTART",
+					 "on start ?", ""};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!sms_stop_is_optin(yes[i], strlen(yes[i])))
+			fail_msg("\"%s\" should opt back in", yes[i]);
+		if (sms_stop_is_optout(yes[i], strlen(yes[i])))
+			fail_msg("\"%s\" should not opt out", yes[i]);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		if (sms_stop_is_optin(no[i], strlen(no[i])))
+			fail_msg("\"%s\" should not opt back in", no[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keywords_in_any_case_and_accent),
 		cmocka_unit_test(test_anything_else_is_a_conversation),
+		cmocka_unit_test(test_start_opts_back_in_and_nothing_else),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

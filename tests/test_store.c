@@ -107,7 +107,7 @@ static void store_open(struct fx *f)
 	if (store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)))
 		fail_msg("open %s: %s", f->dir, msg);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, store_sqlite_schema);
 }
 
 static void store_reopen(struct fx *f)
@@ -235,10 +235,10 @@ static void test_migrate_twice_stays_at_the_last_version(void **state)
 	int version = 0;
 
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, store_sqlite_schema);
 	store_reopen(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, store_sqlite_schema);
 	assert_string_equal(f->st->ops->name, "sqlite");
 }
 
@@ -275,7 +275,7 @@ static void test_open_creates_the_folder(void **state)
 	assert_int_equal(store_sqlite_open(&st, sub, false, msg, sizeof(msg)),
 			 0);
 	assert_int_equal(st->ops->migrate(st, &version), 0);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, store_sqlite_schema);
 	st->ops->close(st);
 	assert_int_equal(access(sub, F_OK), 0);
 }
@@ -899,6 +899,34 @@ static void test_events_by_type_scope(void **state)
 		"");
 }
 
+static int collect_name(void *arg, int n, char **v, char **cols)
+{
+	char *sql = arg;
+
+	(void)n;
+	(void)cols;
+	snprintf(sql + strlen(sql), 4096 - strlen(sql), "DROP TABLE %s;", v[0]);
+	return 0;
+}
+
+/* Drops the tables the migrations after version 2 made (each makes one). */
+static void drop_tables_after_2(sqlite3 *db)
+{
+	char sql[4096] = "";
+
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "SELECT name FROM sqlite_master WHERE type = "
+			     "'table' AND name NOT IN ('events', 'tenants', "
+			     "'sites', 'skills', 'agents', 'queues', "
+			     "'calendars', 'dispositions', 'users', "
+			     "'sessions', 'contacts', 'customers', "
+			     "'identities', 'login_limits')",
+			     collect_name, sql, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
 /* A folder made before the index (version 2) gets it, its log intact. */
 static void test_type_index_migrates_an_existing_log(void **state)
 {
@@ -913,17 +941,16 @@ static void test_type_index_migrates_an_existing_log(void **state)
 	f->st = NULL;
 	snprintf(path, sizeof(path), "%s/relais.db", f->dir);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	drop_tables_after_2(db);
 	assert_int_equal(sqlite3_exec(db,
 				      "DROP INDEX events_type;"
-				      "DROP TABLE responses;" /* 4's */
-				      "DROP TABLE mailboxes;" /* 5's */
 				      "PRAGMA user_version = 2",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	store_open(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 5);
+	assert_int_equal(version, store_sqlite_schema);
 	assert_string_equal(
 		type_seqs(f, &(struct store_type_query){.type = "audit.config"},
 			  buf, sizeof(buf)),

@@ -15,13 +15,14 @@
 
 extern const struct channel_ops api_channel;
 extern const struct channel_ops email_channel;
+extern const struct channel_ops sms_channel;
 
 /* One line per channel of the engine (enum channel). */
 static const struct channel_ops *const registry[CH_MAX] = {
 	[CH_VOICE] = &api_channel,
 	[CH_CHAT] = &api_channel,
 	[CH_EMAIL] = &email_channel,
-	[CH_SMS] = &api_channel,
+	[CH_SMS] = &sms_channel,
 };
 
 static const char *const act_names[CHAN_ACT_MAX] = {

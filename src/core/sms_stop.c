@@ -16,6 +16,16 @@ static const char *const keywords[] = {
 	"DESABONNEMENT", "DESINSCRIPTION", "DESINSCRIRE",
 };
 
+/*
+ * Opting back in: operators and aggregators answer "START" (the word
+ * their STOP confirmations quote), so that is the word we take.
+ */
+static const char *const optin_keywords[] = {
+	"START",
+	"START SMS",
+	"STARTSMS",
+};
+
 /* Latin-1 letters U+00C0..U+00FF folded to an ASCII capital, or 0. */
 static const char latin1_fold[64] = "AAAAAAACEEEEIIII"
 				    "DNOOOOO\0OUUUUY\0\0"
@@ -77,16 +87,31 @@ static bool normalise(char *out, size_t size, const char *text, size_t n)
 	return len > 0;
 }
 
-bool sms_stop_is_optout(const char *text, size_t size)
+/* Whether text, normalised, is one of the n words of list. */
+static bool is_one_of(const char *const *list, size_t n, const char *text,
+		      size_t size)
 {
 	char norm[MAX_WORDS];
 	size_t i;
 
 	if (!normalise(norm, sizeof(norm), text, size))
 		return false;
-	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
-		if (!strcmp(norm, keywords[i]))
+	for (i = 0; i < n; i++) {
+		if (!strcmp(norm, list[i]))
 			return true;
 	}
 	return false;
+}
+
+bool sms_stop_is_optout(const char *text, size_t size)
+{
+	return is_one_of(keywords, sizeof(keywords) / sizeof(keywords[0]), text,
+			 size);
+}
+
+bool sms_stop_is_optin(const char *text, size_t size)
+{
+	return is_one_of(optin_keywords,
+			 sizeof(optin_keywords) / sizeof(optin_keywords[0]),
+			 text, size);
 }

@@ -22,4 +22,10 @@
 /* Whether the UTF-8 text (size bytes) is an opt-out request. */
 bool sms_stop_is_optout(const char *text, size_t size);
 
+/*
+ * Whether the UTF-8 text is a request to receive messages again after an
+ * opt-out: START (the word STOP confirmations quote), matched the same way.
+ */
+bool sms_stop_is_optin(const char *text, size_t size);
+
 #endif

@@ -60,6 +60,19 @@ size_t contacts_count(struct srv *s)
 	return state(s)->by_id.len;
 }
 
+void contacts_each(struct srv *s, void (*fn)(struct crec *c, void *arg),
+		   void *arg)
+{
+	struct hmap *m = &state(s)->by_id;
+
+	for (size_t i = 0; i < hmap_span(m); i++) {
+		struct crec *c = hmap_at(m, i);
+
+		if (c)
+			fn(c, arg);
+	}
+}
+
 static void mark_dirty(struct contacts *cs, struct crec *c)
 {
 	if (c->dirty)

@@ -108,6 +108,9 @@ int contacts_why(struct srv *s, const struct crec *c, const char *agent,
 struct crec *contacts_find(struct srv *s, const char *id);
 struct crec *contacts_find_num(struct srv *s, uint64_t num);
 size_t contacts_count(struct srv *s);
+/* Calls fn for each contact the engine holds (fn must not add or drop). */
+void contacts_each(struct srv *s, void (*fn)(struct crec *c, void *arg),
+		   void *arg);
 /* Its body, parsed on first use for a restored contact (owned by c). */
 json_t *crec_body(struct crec *c);
 /*

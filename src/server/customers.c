@@ -349,6 +349,9 @@ static const struct jv_field customer_fields[] = {
 	{"attributes", JV_OBJECT, 0, 0, 0, NULL, NULL},
 	/* the agents' free text; a change is customer.updated */
 	{"notes", JV_STRING, JV_NULLABLE, 0, 4000, NULL, NULL},
+	/* when the customer sent STOP by SMS (null: they take SMS); the
+	 * SMS channel's, through customers_mark() */
+	{"sms_opt_out", JV_STRING, JV_READONLY | JV_NULLABLE, 0, 0, NULL, NULL},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
@@ -503,6 +506,74 @@ static void api_customer_update(struct hreq *r)
 	q = customer_query(r, cupdate_finish);
 	if (q)
 		query_submit(q);
+}
+
+/* ---- a channel's mark on a customer ---- */
+
+struct mark {
+	char key[32], by[64];
+	json_t *v;
+	customers_mark_h *done;
+	void *arg;
+};
+
+static void mark_free(void *arg)
+{
+	struct mark *m = arg;
+
+	json_decref(m->v);
+	free(m);
+}
+
+static void mark_finish(struct query *q)
+{
+	struct mark *m = q->arg;
+	json_t *old = json_array_get(q->result, 0), *b;
+	char t[32];
+
+	if (query_failed(q)) {
+		m->done(NULL, EIO, m->arg); /* answered 500 */
+		return;
+	}
+	if (!old) {
+		m->done(q->r, ENOENT, m->arg);
+		return;
+	}
+	b = json_deep_copy(old);
+	json_object_set(b, m->key, m->v);
+	json_object_set_new(
+		b, "updated_at",
+		json_string(utctime_format(srv_now(q->r->srv), t, sizeof(t))));
+	customer_store(q->r->srv, old, b, m->by, EVENT_CUSTOMER_UPDATED);
+	json_decref(b);
+	m->done(q->r, 0, m->arg);
+}
+
+void customers_mark(struct hreq *r, const char *id, const char *key, json_t *v,
+		    const char *by, customers_mark_h *done, void *arg)
+{
+	struct query *q = query_new(r);
+	struct mark *m = q ? calloc(1, sizeof(*m)) : NULL;
+
+	if (!m) {
+		if (q)
+			query_free(q);
+		json_decref(v);
+		web_error(r, 500, "internal", "out of memory");
+		done(NULL, ENOMEM, arg);
+		return;
+	}
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	snprintf(m->by, sizeof(m->by), "%s", by);
+	m->v = v;
+	m->done = done;
+	m->arg = arg;
+	snprintf(q->id, sizeof(q->id), "%s", id);
+	q->run = cget_run;
+	q->finish = mark_finish;
+	q->arg = m;
+	q->arg_free = mark_free;
+	query_submit(q);
 }
 
 typedef void customer_then(struct hreq *r, const char *customer,

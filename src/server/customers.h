@@ -34,4 +34,17 @@ void customers_read(struct hreq *r,
 		    void (*then)(struct hreq *r, const char *customer,
 				 const char *tenant));
 
+/*
+ * What a channel marks on a customer's record (the SMS opt-out): reads
+ * customer id from the store, sets its field key to v (taken; JSON null
+ * to clear), stores it (customer.updated by `by`, in the open batch),
+ * then done(r, 0, arg) on the loop; done(r, ENOENT, arg) when there is
+ * no such customer; on a store failure r is answered 500 and then
+ * done(NULL, EIO or ENOMEM, arg). r is the request the channel answers once the
+ * mark is durable.
+ */
+typedef void customers_mark_h(struct hreq *r, int err, void *arg);
+void customers_mark(struct hreq *r, const char *id, const char *key, json_t *v,
+		    const char *by, customers_mark_h *done, void *arg);
+
 #endif

@@ -24,6 +24,7 @@
 #include "server/objects.h"
 #include "sys/zoneinfo.h"
 #include "channels/email/email.h"
+#include "channels/sms/sms.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -395,11 +396,13 @@ static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	int err;
 
-	if (obj_find_by(s, K_MAILBOXES, "queue", o->id))
-		return fail(why, EBUSY, N_("the queue is still used by %s"),
-			    kinds[K_MAILBOXES]->name);
+	/* the kinds that bring contacts to a queue (a channel's numbers...) */
+	for (int k = 0; k < K_MAX; k++)
+		if (k != K_QUEUES && obj_find_by(s, k, "queue", o->id))
+			return fail(why, EBUSY,
+				    N_("the queue is still used by %s"),
+				    kinds[k]->name);
 	err = engine_queue_remove(s->eng, o->id);
-
 	if (err)
 		return fail(why, EBUSY,
 			    N_("the queue holds contacts or another queue "
@@ -721,6 +724,16 @@ static const struct kind k_users = {
 };
 
 const struct kind *const kinds[K_MAX] = {
-	&k_tenants, &k_sites,	     &k_skills, &k_calendars, &k_queues,
-	&k_agents,  &k_dispositions, &k_users,	&k_responses, &mailboxes_kind,
+	&k_tenants,
+	&k_sites,
+	&k_skills,
+	&k_calendars,
+	&k_queues,
+	&k_agents,
+	&k_dispositions,
+	&k_users,
+	&k_responses,
+	[K_MAILBOXES] = &mailboxes_kind,
+	[K_GATEWAYS] = &sms_gateways_kind,
+	[K_NUMBERS] = &sms_numbers_kind,
 };

@@ -396,8 +396,9 @@ static bool written(const json_t *b, enum channel *ch)
 	       *ch != CH_VOICE;
 }
 
-int messages_add_inbound(struct srv *s, struct crec *c,
-			 const struct message_in *in, char id[40])
+/* A message of the customer's (in) or of the system (out) on c. */
+static int add_message(struct srv *s, struct crec *c,
+		       const struct message_in *in, bool inbound, char id[40])
 {
 	struct messages *m = state(s);
 	const json_t *b = crec_body(c);
@@ -416,19 +417,32 @@ int messages_add_inbound(struct srv *s, struct crec *c,
 		.queue = jv_str(b, "queue"),
 		.agent = jv_str(b, "agent"),
 		.channel = ch,
-		.direction = "in",
-		.author = "customer",
+		.direction = inbound ? "in" : "out",
+		.author = inbound ? "customer" : "system",
 		.text = in->text,
 		.html = in->html,
 		.subject = in->subject,
 		.cc = in->cc,
 		.attachments = in->attachments,
-		.status = "delivered",
+		/* the customer's words have arrived; ours are to deliver */
+		.status = inbound ? "delivered" : "queued",
 		.mail_id = in->mail_id,
 	};
 	srv_log(s, jv_str(b, "tenant"), &ev);
 	srv_commit_soon(s);
 	return 0;
+}
+
+int messages_add_inbound(struct srv *s, struct crec *c,
+			 const struct message_in *in, char id[40])
+{
+	return add_message(s, c, in, true, id);
+}
+
+int messages_add_system(struct srv *s, struct crec *c, const char *text,
+			char id[40])
+{
+	return add_message(s, c, &(struct message_in){.text = text}, false, id);
 }
 
 int messages_set_status(struct srv *s, const char *contact, const char *message,

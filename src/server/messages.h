@@ -72,4 +72,14 @@ int messages_add_attachment(struct srv *s, struct crec *c, const char *name,
  */
 json_t *messages_list_json(struct srv *s, const char *contact);
 
+/*
+ * A message the system writes to the customer of live contact c (an
+ * auto-reply, an opt-out's confirmation), logged (direction out, author
+ * system, status queued) in the open batch and delivered through the
+ * contact's channel once durable, like an agent's; its id into id. 0,
+ * EINVAL (voice contact), ENOMEM.
+ */
+int messages_add_system(struct srv *s, struct crec *c, const char *text,
+			char id[40]);
+
 #endif

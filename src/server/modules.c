@@ -6,6 +6,7 @@
 
 #include "channels/channel.h"
 #include "channels/email/email.h"
+#include "channels/sms/sms.h"
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
@@ -27,6 +28,7 @@ const struct srv_module *const srv_modules[] = {
 	&contacts_module,	/* contacts: after the queues and customers */
 	&messages_module,	/* the written contacts' messages */
 	&channels_module,	/* after the contacts: events name them */
+	&sms_module,		/* the SMS channel: after the contacts */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
 	&reports_module,	/* reports: after stats (today's counters) */

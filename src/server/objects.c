@@ -884,6 +884,8 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("users"),
 	KIND_ROUTES("responses"),
 	KIND_ROUTES("mailboxes"),
+	KIND_ROUTES("gateways"),
+	KIND_ROUTES("numbers"),
 	WEB_ROUTE("PUT", "/api/v1/session/lang", api_own_lang, R_ANY),
 	{.method = NULL},
 };

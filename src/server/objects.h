@@ -84,6 +84,8 @@ enum kind_id {
 	K_USERS,
 	K_RESPONSES,
 	K_MAILBOXES,
+	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
+	K_NUMBERS,
 	K_MAX,
 };
 

@@ -156,6 +156,9 @@ typedef int(store_stat_event_h)(const struct store_stat_event *ev, void *arg);
 
 struct store;
 
+/* The schema version store_sqlite migrates to: its number of migrations. */
+extern const int store_sqlite_schema;
+
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *st);

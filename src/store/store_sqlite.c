@@ -20,7 +20,8 @@
 const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills",	  "agents",    "queues",
 	"calendars", "dispositions", "users",	  "sessions",  "contacts",
-	"customers", "login_limits", "responses", "mailboxes", NULL,
+	"customers", "login_limits", "responses", "mailboxes", "gateways",
+	"numbers",   NULL,
 };
 
 /*
@@ -90,11 +91,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 	/* 5: the email channel's mailboxes, a kind of the configuration */
 	"CREATE TABLE mailboxes (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 6: the SMS channel's gateways and numbers, kinds of the
+	 * configuration */
+	"CREATE TABLE gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	" CREATE TABLE numbers"
+	" (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-#define NTABLES 16
+const int store_sqlite_schema = NMIGRATIONS;
+
+#define NTABLES 32
 
 struct sqlite_store {
 	struct store base;

@@ -148,6 +148,19 @@ GET /api/v1/reports/intervals [tenant=Télécom Plus]       200   200       403 
 GET /api/v1/events                                        200   200       403   403    200        401  (r)
 GET /api/v1/audit                                         200   200       403   403    403        401
 GET /api/v1/stream                                        101   101       101   101    101        401
+GET /api/v1/gateways                                      200   403       403   403    403        401
+POST /api/v1/gateways                                     201   403       403   403    403        401
+GET /api/v1/gateways/{id}                                 200   403       403   403    403        401
+PATCH /api/v1/gateways/{id}                               200   403       403   403    403        401
+DELETE /api/v1/gateways/{id}                              204   403       403   403    403        401
+GET /api/v1/numbers                                       200   200       403   403    403        401  (r)
+POST /api/v1/numbers                                      201   403       403   403    403        401
+GET /api/v1/numbers/{id}                                  200   200       403   403    403        401  (r)
+GET /api/v1/numbers/{id} [Télécom Plus]                   200   200       403   403    403        401
+PATCH /api/v1/numbers/{id}                                200   403       403   403    403        401
+DELETE /api/v1/numbers/{id}                               204   403       403   403    403        401
+GET /api/v1/sms/gateways/{id}/inbound                     403   403       403   403    403        403
+GET /api/v1/sms/gateways/{id}/reports                     403   403       403   403    403        403
 WS subscribe stats                                        sub   sub       sub   sub    err        -
 WS subscribe tenant:AssurMax                              sub   sub       err   err    sub        -
 WS subscribe queue:AssurMax voice                         sub   sub       err   err    sub        -
@@ -302,6 +315,12 @@ before(async () => {
     imap: { host: '127.0.0.1', port: 9, user: 'u', password: 'mx-secret' }, smtp: { host: '127.0.0.1', port: 9 } });
   S.mbAM = (await ok(adminApi.post('/api/v1/mailboxes', mbox(S.am, S.amEmail, 'mx@assurmax.example')), 201, 'mailbox')).id;
   S.mbTP = (await ok(adminApi.post('/api/v1/mailboxes', mbox(S.tp, S.tpEmail, 'mx@telecom.example')), 201, 'mailbox')).id;
+  // An SMS gateway and a number of each tenant on the holding queues.
+  S.gw = (await ok(adminApi.post('/api/v1/gateways', {
+    name: 'MX gateway', sendsms_url: 'http://127.0.0.1:9/cgi-bin/sendsms', username: 'mx', password: 'mx-pw', secret: 'mx-secret-0123456789',
+  }), 201, 'gateway')).id;
+  S.numAM = (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000101', gateway: S.gw }), 201, 'number AM')).id;
+  S.numTP = (await ok(adminApi.post('/api/v1/numbers', { tenant: S.tp, queue: S.holdTP, number: '+33700000102', gateway: S.gw }), 201, 'number TP')).id;
 
   // Users scoped to AssurMax alone.
   S.supAM = (await ok(adminApi.post('/api/v1/users', {
@@ -353,6 +372,8 @@ before(async () => {
     mailboxes: (await ok(adminApi.post('/api/v1/mailboxes', { tenant: S.am, queue: S.amEmail, address: 'mx-tmp@assurmax.example', poll_s: 3600,
       imap: { host: '127.0.0.1', port: 9 }, smtp: { host: '127.0.0.1', port: 9 } }), 201, 'tmp mailbox')).id,
     users: (await ok(adminApi.post('/api/v1/users', { username: 'mx-tmp-user', password: 'mx-tmp-user-pw', role: 'client', tenants: [S.am] }), 201, 'tmp user')).id,
+    gateways: (await ok(adminApi.post('/api/v1/gateways', { name: 'MX tmp gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-tmp-secret-012345' }), 201, 'tmp gateway')).id,
+    numbers: (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000103', gateway: S.gw }), 201, 'tmp number')).id,
   };
   // An agent whose state the matrix sets (admin, supervisor).
   S.stateAgent = (await ok(adminApi.post('/api/v1/agents', { name: 'MX state agent', site: S.paris, tenants: [S.am], capacity: { sms: 1 } }), 201, 'state agent')).id;
@@ -370,7 +391,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -383,6 +404,8 @@ const CREATE = {
   responses: () => ({ tenant: S.am, shortcut: 'mx-new', title: 'MX new', text: 'Texte' }),
   mailboxes: () => ({ tenant: S.am, queue: S.amEmail, address: 'mx-new@assurmax.example', poll_s: 3600,
     imap: { host: '127.0.0.1', port: 9 }, smtp: { host: '127.0.0.1', port: 9 } }),
+  gateways: { name: 'MX new gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-new-secret-012345' },
+  numbers: () => ({ tenant: S.am, queue: S.holdAM, number: '+33700000104', gateway: S.gw }),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -395,11 +418,14 @@ const UPDATE = {
   users: { name: 'Throwaway' },
   responses: { text: 'Jetable' },
   mailboxes: { poll_s: 3000 },
+  gateways: { name: 'MX tmp gateway 2' },
+  numbers: { number: '+33700000105' },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
   calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM, responses: S.respAM,
   mailboxes: S.mbAM,
+  gateways: S.gw, numbers: S.numAM,
 });
 
 const val = (v) => (typeof v === 'function' ? v() : v);
@@ -424,10 +450,14 @@ function plan(key, role) {
   }
   if (key === 'PUT /api/v1/session/lang') return { ...p, body: { lang: null } };
   if (key === 'POST /api/v1/queues/check-filter') return { ...p, body: { filter: 'lang.fr >= 5' } };
+  // Kannel's callbacks: whoever calls without the gateway's secret.
+  if (route.startsWith('/api/v1/sms/gateways/')) {
+    return { ...p, path: `${route.replace('{id}', S.gw)}?from=%2B33611111111&to=%2B33700000101&text=x&id=1&type=1&secret=not-the-secret` };
+  }
   if (route.startsWith('/api/v1/') && KINDS.includes(kind) && !route.includes('/state') && !route.includes('/why')) {
     if (route === `/api/v1/${kind}`) return method === 'GET' ? { ...p, path: `${route}?limit=500` } : { ...p, body: val(CREATE[kind]) };
     let id = method === 'GET' ? READ_ID()[kind] : S.tmp[kind];
-    if (variant === 'Télécom Plus') id = kind === 'tenants' ? S.tp : S.tpVoice;
+    if (variant === 'Télécom Plus') id = kind === 'tenants' ? S.tp : kind === 'numbers' ? S.numTP : S.tpVoice;
     if (variant && variant.startsWith('agent01')) id = S.agent01;
     return { ...p, path: route.replace('{id}', id), body: method === 'PATCH' ? UPDATE[kind] : undefined };
   }
@@ -631,6 +661,7 @@ async function telecomIds() {
   for (const d of await listAll(adminApi, 'dispositions')) if (d.tenant === S.tp) ids.set(d.id, `disposition ${d.code}`);
   for (const r of await listAll(adminApi, 'responses')) if (r.tenant === S.tp) ids.set(r.id, `response ${r.shortcut}`);
   for (const m of await listAll(adminApi, 'mailboxes')) if (m.tenant === S.tp) ids.set(m.id, `mailbox ${m.address}`);
+  for (const n of await listAll(adminApi, 'numbers')) if (n.tenant === S.tp) ids.set(n.id, `number ${n.number}`);
   for (const u of await listAll(adminApi, 'users')) {
     if (u.tenants.length && u.tenants.every((x) => x === S.tp)) ids.set(u.id, `user ${u.username}`);
   }

@@ -9,6 +9,8 @@
  *                       TEXT MSG_ID
  *   kannel_tool mo SECRET QUERY      prints the message as JSON
  *   kannel_tool dlr SECRET QUERY     prints the report as JSON
+ *   kannel_tool len                  measures each JSON string of stdin
+ *                                    (the composer's counter, sms_len)
  *
  * Exits 0, or 1 with the reason on stderr.
  */
@@ -20,6 +22,7 @@
 #include <jansson.h>
 
 #include "channels/sms/kannel.h"
+#include "core/sms_len.h"
 
 static int print_json(json_t *j)
 {
@@ -63,6 +66,36 @@ static int dlr(const char *secret, const char *q, const char **why)
 				    "reply", d.reply, "ts", (json_int_t)d.ts));
 }
 
+/*
+ * The composer's counter in C, one line of JSON per line of stdin (each a
+ * JSON string), for the test of its JavaScript port (sms-count.test.mjs).
+ */
+static int len(void)
+{
+	char line[65536];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		json_t *s = json_loads(line, JSON_DECODE_ANY, NULL);
+		struct sms_len m;
+
+		if (!json_is_string(s) ||
+		    sms_len_measure(&m, json_string_value(s),
+				    json_string_length(s))) {
+			json_decref(s);
+			printf("null\n");
+			continue;
+		}
+		json_decref(s);
+		print_json(json_pack(
+			"{s:s,s:I,s:I,s:I,s:I,s:I}", "encoding",
+			sms_len_encoding_name(m.encoding), "chars",
+			(json_int_t)m.chars, "units", (json_int_t)m.units,
+			"segments", (json_int_t)m.segments, "per_part",
+			(json_int_t)m.per_part, "left", (json_int_t)m.left));
+	}
+	return 0;
+}
+
 static int url(int argc, char **argv)
 {
 	struct kannel_gateway gw;
@@ -93,7 +126,9 @@ int main(int argc, char **argv)
 	const char *why = NULL;
 	int err;
 
-	if (argc == 4 && !strcmp(argv[1], "mo"))
+	if (argc == 2 && !strcmp(argv[1], "len"))
+		err = len();
+	else if (argc == 4 && !strcmp(argv[1], "mo"))
 		err = mo(argv[2], argv[3], &why);
 	else if (argc == 4 && !strcmp(argv[1], "dlr"))
 		err = dlr(argv[2], argv[3], &why);

@@ -34,7 +34,7 @@ function Plain({ f, id, value, set, ro, err }) {
       autocomplete=${f.type === 'password' ? 'new-password' : 'off'}
       aria-invalid=${err ? 'true' : undefined} aria-describedby=${desc}
       onInput=${(e) => set(e.currentTarget.value)} />
-    ${f.type === 'password' ? html`<p class="help">${t('ui.admin.help.password')}</p>` : null}
+    ${f.type === 'password' ? html`<p class="help">${t(f.keep ? 'ui.admin.help.keep' : 'ui.admin.help.password')}</p>` : null}
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 

@@ -125,6 +125,28 @@ export const KINDS = [
       { name: 'lang', type: 'select', options: ['fr', 'en'], null: true, words: 'ui.lang.switch' },
     ],
   },
+  {
+    // The SMS channel's Kannel gateways: password and secret write-only.
+    name: 'gateways', title: 'name', columns: ['kind', 'sendsms_url'], adminOnly: true,
+    fields: [
+      { name: 'name', type: 'text', required: true },
+      { name: 'kind', type: 'select', options: ['kannel'] },
+      { name: 'sendsms_url', type: 'text', required: true, max: 500, help: true },
+      { name: 'username', type: 'text', required: true },
+      { name: 'password', type: 'password', keep: true },
+      { name: 'secret', type: 'password', keep: true },
+      { name: 'relais_url', type: 'text', null: true, max: 500, help: true },
+    ],
+  },
+  {
+    name: 'numbers', title: 'number', columns: ['tenant', 'queue'], refs: ['tenants', 'queues', 'gateways'],
+    fields: [
+      { name: 'number', type: 'text', required: true, max: 16, help: true },
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'queue', type: 'ref', kind: 'queues', required: true },
+      { name: 'gateway', type: 'ref', kind: 'gateways', required: true },
+    ],
+  },
 ];
 
 export const kindOf = (name) => KINDS.find((k) => k.name === name);
@@ -188,7 +210,7 @@ export function bodyOf(kind, draft, isNew) {
   for (const f of kind.fields) {
     let v = draft[f.name];
     if (f.type === 'password') {
-      if (v) b.password = v;
+      if (v) b[f.name] = v;
       continue;
     }
     if (f.type === 'number') v = v === '' ? undefined : Number(v);

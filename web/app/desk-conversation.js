@@ -9,6 +9,7 @@
 // id) and when the customer types. Typing "/" in the composer
 // offers the tenant's canned responses (Enter takes the first).
 import { html, api, t, fmtTime } from './lib.js';
+import { smsCount } from './sms-count.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
 const TYPING_SHOWN_MS = 6000; // a typing signal is shown this long
@@ -18,6 +19,15 @@ const PAGE = 100; // the most messages the API gives in one answer
 
 const uploadFile = (contact, file) =>
   api('POST', `/api/v1/contacts/${contact}/attachments?name=${encodeURIComponent(file.name)}`, file);
+
+// Under an SMS's composer: its characters, SMS and encoding, and the room
+// left in the last SMS.
+function SmsCounter({ id, text }) {
+  const c = smsCount(text);
+  return html`<p id=${id} class="help sms-count" aria-label=${t('ui.sms.counter')}>
+    ${t('ui.sms.count', c.chars, c.segments, t(`ui.sms.enc.${c.encoding}`))}
+    ${c.segments > 0 && html` · ${t('ui.sms.left', c.left)}`}</p>`;
+}
 
 function Message({ m, st }) {
   const mine = m.direction === 'out';
@@ -71,6 +81,7 @@ export function Conversation({ contact, tick, statuses, typing }) {
   const last = useRef(0);
   const sentTyping = useRef(0);
   const email = contact.channel === 'email';
+  const sms = contact.channel === 'sms';
 
   // What came after the last sequence read, page by page; a message the
   // page already holds (its own answer to a send) is kept once.
@@ -167,7 +178,8 @@ export function Conversation({ contact, tick, statuses, typing }) {
             <input id=${`cc-${id}`} value=${cc} maxlength="2000" onInput=${(e) => setCc(e.target.value)} />`}
           <label for=${`text-${id}`}>${t('ui.conv.message')}</label>
           <textarea id=${`text-${id}`} value=${text} maxlength="20000" onInput=${(e) => typed(e.target.value)}
-            onKeyDown=${key} aria-describedby=${`hint-${id}`}></textarea>
+            onKeyDown=${key} aria-describedby=${`hint-${id}${sms ? ` sms-${id}` : ''}`}></textarea>
+          ${sms && html`<${SmsCounter} id=${`sms-${id}`} text=${text} />`}
           <p id=${`hint-${id}`} class="help">${t(email ? 'ui.conv.hint.email' : 'ui.conv.hint')}</p>
           ${email && messages.some((m) => m.direction === 'in') && html`
             <label class="check"><input type="checkbox" checked=${quote} onChange=${(e) => setQuote(e.target.checked)} />

@@ -48,6 +48,7 @@ export function Customer({ id, queues }) {
     <section class="customer" aria-labelledby=${`cu-${id}`}>
       <h4 id=${`cu-${id}`}>${c.name || t('ui.desk.customer')}</h4>
       <p>${[...(c.phones || []), ...(c.emails || [])].join(' · ')}</p>
+      ${c.sms_opt_out && html`<p class="badge opted-out">${t('ui.sms.opted_out', fmtDateTime(c.sms_opt_out))}</p>`}
       <${Notes} key=${c.id} customer=${c} onSaved=${setC} />
       <h5>${t('ui.desk.history')}</h5>
       <ul class="history">

@@ -177,8 +177,8 @@ function Composer({ api, onSent, disabled }) {
       <textarea id="w-text" rows="2" maxlength="20000" value=${text} disabled=${disabled}
         onInput=${(e) => typed(e.target.value)} onKeyDown=${key} aria-describedby="w-hint"></textarea>
       <p id="w-hint" class="help">${t('ui.widget.hint')}</p>
+      <label for="w-file" class="file">${t('ui.widget.attach')}</label>
       <div class="row">
-        <label for="w-file" class="file">${t('ui.widget.attach')}</label>
         <input key=${fileKey} id="w-file" type="file" multiple disabled=${disabled}
           onChange=${(e) => setFiles([...e.target.files])} />
         <button type="submit" class="primary" disabled=${busy || disabled}>${t('ui.widget.send')}</button>
@@ -221,6 +221,8 @@ function Chat({ conv, first, onUpdate, onNew }) {
   const refresh = () => api.state().then((s) => setSt((o) => ({ ...o, ...s }))).catch(() => {});
 
   useEffect(() => {
+    load();
+    refresh();
     const stream = new Stream([`contact:${conv.contact}`], {
       status: (on) => {
         setLive(on);

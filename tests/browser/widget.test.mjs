@@ -1,0 +1,280 @@
+// The web chat as a visitor meets it: a customer's site on another origin
+// (a small HTTP server of this test, on 127.0.0.1 and a port of its own)
+// carries the one <script> tag of the widget; the visitor chats in the
+// frame with agent01 on the desktop (another browser context): messages,
+// typing and files both ways, a reload that shows each message once, the
+// end, the rating and the transcript. Then the closed queue's form, the
+// frame in French, axe on the frame at 360 px, and a site that is not in
+// allowed_origins, where the browser refuses the frame (frame-ancestors).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import {
+  startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, request, ok,
+} from './lib.mjs';
+
+let srv, browser, admin, ids, queue, agentName, allowed, refused, open, closed;
+
+// A customer's site: GET /en and /fr are a page in that language with the
+// widget's script tag for ?key=.
+async function startHost() {
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://host');
+    const lang = u.pathname === '/fr' ? 'fr' : 'en';
+    const key = u.searchParams.get('key') || '';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head>
+<body><main><h1>${lang === 'fr' ? 'Boutique' : 'Shop'}</h1><p>…</p></main>
+<script src="${srv.url}/widget.js?key=${encodeURIComponent(key)}"></script></body></html>`);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+const WORDS = {
+  consent_text: { en: 'I agree to AssurMax keeping this chat.', fr: 'J\'accepte qu\'AssurMax garde cette discussion.' },
+  closed_message: { en: 'We are back on Monday at 9.', fr: 'Nous revenons lundi à 9 h.' },
+};
+
+before(async () => {
+  srv = await startWebServer();
+  browser = await launchBrowser();
+  const token = (await login(srv.url, 'admin')).token;
+  admin = client(srv.url, token);
+  ids = await demoIds(srv.url, token);
+  queue = ids.queues.find((x) => x.name === 'AssurMax chat');
+  const user = ids.users.find((u) => u.username === 'agent01');
+  agentName = ids.agents.find((a) => a.id === user.agent).name;
+  allowed = await startHost();
+  refused = await startHost();
+  const widget = (q, name) => ok(admin.post('/api/v1/widgets', {
+    tenant: q.tenant, queue: q.id, name, allowed_origins: [allowed.origin],
+    pre_chat: { name: true, email: true }, ...WORDS,
+  }), 201, `widget ${name}`);
+  open = await widget(queue, 'AssurMax');
+  // a queue whose calendar never opens: its widget is closed
+  const cal = await ok(admin.post('/api/v1/calendars', { name: 'Never', timezone: 'UTC', weekly: [] }), 201, 'calendar');
+  const shut = await ok(admin.post('/api/v1/queues', { tenant: queue.tenant, name: 'AssurMax chat (night)', channel: 'chat', calendar: cal.id }), 201, 'queue');
+  closed = await widget(shut, 'AssurMax night');
+});
+after(async () => {
+  await browser?.close();
+  await allowed?.close();
+  await refused?.close();
+  await srv?.stop();
+});
+
+// agent01 on the desktop, available.
+async function agentReady(t) {
+  const pg = await openPage(t, browser, srv.url);
+  await logIn(pg.page, 'agent01');
+  await pg.page.locator('.live[data-live=yes]').waitFor();
+  await pg.page.keyboard.press('Alt+s');
+  await pg.page.locator('.current[data-state=available]').waitFor();
+  return pg;
+}
+
+// A visitor on the customer's site, the chat opened: the frame's locator
+// and its Frame (for evaluate and axe).
+async function visit(t, origin, key, { lang = 'en', allowConsole } = {}) {
+  const pg = await openPage(t, browser, origin, { viewport: { width: 360, height: 740 }, locale: lang === 'fr' ? 'fr-FR' : 'en-GB', allowConsole });
+  await pg.page.goto(`/${lang}?key=${encodeURIComponent(key)}`);
+  return pg;
+}
+
+async function openChat(page, label = 'Chat with us') {
+  await page.getByRole('button', { name: label }).click();
+  const frame = page.frameLocator('#relais-chat');
+  return frame;
+}
+
+const frameOf = (page) => page.frames().find((f) => f.url().includes('/widget/frame'));
+const stored = async (page, key) => frameOf(page).evaluate((k) => JSON.parse(sessionStorage.getItem(`relais.chat.${k}`)), key);
+
+test('a visitor on another site chats with agent01: messages, typing and files both ways, a reload, the end, a rating and the transcript', async (t) => {
+  const desk = await agentReady(t);
+  const agent = desk.page;
+  const visitor = await visit(t, allowed.origin, open.key);
+  const page = visitor.page;
+  assert.equal(await page.evaluate(() => Object.keys(window).filter((k) => /relais/i.test(k))), ['relaisWidget']);
+  const chat = await openChat(page);
+  assert.equal(await page.getByRole('button', { name: 'Close the chat' }).getAttribute('aria-expanded'), 'true');
+
+  // the pre-chat form
+  await chat.getByRole('heading', { name: 'AssurMax' }).waitFor();
+  await chat.getByLabel('Your name').fill('Léa Web');
+  await chat.getByLabel('Your email address').fill('lea.web@example.com');
+  await chat.getByLabel('How can we help?').fill('Bonjour, ma box ne marche plus');
+  await chat.getByLabel(WORDS.consent_text.en).check();
+  await visitor.screenshot('widget-prechat');
+  await chat.getByRole('button', { name: 'Start the chat' }).click();
+  const mine = (text) => chat.locator('.msg.mine', { hasText: text });
+  const theirs = (text) => chat.locator('.msg.theirs', { hasText: text });
+  await mine('Bonjour, ma box ne marche plus').waitFor();
+  const conv = await stored(page, open.key);
+  assert.ok(conv.contact && conv.token, JSON.stringify(conv));
+  // the place in the queue or the agent: the frame says where it stands
+  await chat.locator('.where').filter({ hasText: /You are number \d+ in the queue|Waiting for an agent|joined/ }).waitFor();
+
+  // the agent takes it; the visitor sees who joined
+  await agent.locator('.offer').waitFor();
+  await agent.keyboard.press('Alt+a');
+  const desktop = agent.locator('.conversation');
+  await desktop.locator('.msg.in', { hasText: 'Bonjour, ma box ne marche plus' }).waitFor();
+  await chat.getByText(`${agentName} joined the conversation.`).waitFor();
+
+  // typing both ways
+  await chat.getByLabel('Your message').pressSequentially('Je');
+  await desktop.getByText('The customer is typing…').waitFor();
+  await desktop.getByLabel('Your message').pressSequentially('Un');
+  await chat.getByText(`${agentName} is typing…`).waitFor();
+
+  // messages both ways, Enter sends
+  await desktop.getByLabel('Your message').fill('Je regarde votre ligne.');
+  await desktop.getByLabel('Your message').press('Enter');
+  await theirs('Je regarde votre ligne.').waitFor();
+  await chat.getByLabel('Your message').fill('Merci !');
+  await chat.getByLabel('Your message').press('Enter');
+  await desktop.locator('.msg.in', { hasText: 'Merci !' }).waitFor();
+  assert.equal(await chat.getByLabel('Your message').inputValue(), '');
+  // Shift+Enter is a new line, not a send
+  await chat.getByLabel('Your message').press('Shift+Enter');
+  assert.equal(await chat.getByLabel('Your message').inputValue(), '\n');
+  await chat.getByLabel('Your message').fill('');
+
+  // a file from the visitor reaches the agent
+  await chat.getByLabel('Attach files').setInputFiles({ name: 'facture.txt', mimeType: 'text/plain', buffer: Buffer.from('Facture 42\n') });
+  await chat.getByLabel('Your message').fill('Ma facture');
+  await chat.getByRole('button', { name: 'Send', exact: true }).click();
+  await mine('Ma facture').locator('button', { hasText: 'facture.txt' }).waitFor();
+  const link = desktop.locator('.msg.in a', { hasText: 'facture.txt' });
+  await link.waitFor();
+  const fileId = (await link.getAttribute('href')).split('/').pop();
+  const got = await request(srv.url, 'GET', `/api/v1/attachments/${fileId}`, { token: (await login(srv.url, 'admin')).token });
+  assert.equal(got.body, 'Facture 42\n');
+
+  // a file from the agent reaches the visitor, through the visitor's token
+  await desktop.getByLabel('Attach files').setInputFiles({ name: 'procédure.txt', mimeType: 'text/plain', buffer: Buffer.from('Redémarrez la box.\n') });
+  await desktop.getByLabel('Your message').fill('Voici la procédure.');
+  await desktop.getByRole('button', { name: 'Send' }).click();
+  const file = theirs('Voici la procédure.').getByRole('button', { name: 'procédure.txt' });
+  await file.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), file.click()]);
+  assert.equal(download.suggestedFilename(), 'procédure.txt');
+  assert.equal(readFileSync(await download.path(), 'utf8'), 'Redémarrez la box.\n');
+
+  // the visitor's token is good for this conversation only
+  const other = await ok(admin.post('/api/v1/contacts', { tenant: queue.tenant, queue: queue.id, channel: 'chat', customer: { email: 'autre@example.com' } }), 201, 'another contact');
+  for (const path of [`/api/v1/widget/conversations/${other.id}`, `/api/v1/widget/conversations/${other.id}/messages?after=0`]) {
+    assert.equal((await request(srv.url, 'GET', path, { token: conv.token })).status, 404, path);
+  }
+  assert.equal((await request(srv.url, 'GET', '/api/v1/queues', { token: conv.token })).status, 401);
+
+  noSeriousViolations(await axe(frameOf(page)), 'the chat frame, in a conversation, 360 px');
+  await visitor.screenshot('widget-conversation');
+  await desk.screenshot('widget-agent');
+
+  // a reload in the same tab: the same conversation, each message once,
+  // and what the agent wrote meanwhile
+  await page.reload();
+  await desktop.getByLabel('Your message').fill('Vous êtes toujours là ?');
+  await desktop.getByLabel('Your message').press('Enter');
+  const again = await openChat(page);
+  await again.locator('.msg.theirs', { hasText: 'Vous êtes toujours là ?' }).waitFor();
+  const texts = await again.locator('.msg .text').allTextContents();
+  assert.deepEqual(texts, ['Bonjour, ma box ne marche plus', 'Je regarde votre ligne.', 'Merci !', 'Ma facture',
+    'Voici la procédure.', 'Vous êtes toujours là ?']);
+  assert.equal((await stored(page, open.key)).contact, conv.contact);
+  // and the stream, resumed, still brings what comes next, once
+  await desktop.getByLabel('Your message').fill('Parfait.');
+  await desktop.getByLabel('Your message').press('Enter');
+  await again.locator('.msg.theirs', { hasText: 'Parfait.' }).waitFor();
+  assert.equal(await again.locator('.msg', { hasText: 'Parfait.' }).count(), 1);
+
+  // the visitor ends the chat, rates it and asks for the transcript
+  await again.getByRole('button', { name: 'End the chat' }).click();
+  await again.getByText('The conversation has ended.').waitFor();
+  await again.getByText('4 stars: satisfied').click();
+  await again.getByLabel('A comment (optional)').fill('Rapide et clair');
+  await again.getByRole('button', { name: 'Send my rating' }).click();
+  await again.getByText('Thank you for your rating.').waitFor();
+  assert.equal(await again.getByLabel('Send me the transcript by email').inputValue(), 'lea.web@example.com');
+  await again.getByRole('button', { name: 'Send the transcript' }).click();
+  await again.getByText('The transcript will be sent to lea.web@example.com.').waitFor();
+  await visitor.screenshot('widget-rated');
+
+  // the log has the rating and the request
+  const events = (await admin.get('/api/v1/events?after=0&limit=1000')).body.events
+    .filter((e) => e.data?.contact === conv.contact);
+  const csat = events.find((e) => e.type === 'contact.csat' || e.event === 'contact.csat');
+  assert.ok(csat, JSON.stringify(events.map((e) => e.type || e.event)));
+  assert.equal(csat.data.score, 4);
+  assert.equal(csat.data.comment, 'Rapide et clair');
+  const mail = events.find((e) => e.type === 'contact.transcript' || e.event === 'contact.transcript');
+  assert.equal(mail?.data.email, 'lea.web@example.com');
+
+  // the agent finishes
+  await agent.locator('.conversation').waitFor();
+  await admin.post(`/api/v1/contacts/${conv.contact}/complete`, {});
+  await admin.post(`/api/v1/contacts/${conv.contact}/wrapup`, { disposition: 'resolved' });
+  await agent.getByRole('button', { name: 'Offline' }).click();
+  await agent.locator('.current[data-state=offline]').waitFor();
+});
+
+test('when the queue is closed the frame says so, and the message left becomes a contact queued for the opening', async (t) => {
+  const visitor = await visit(t, allowed.origin, closed.key);
+  const page = visitor.page;
+  const chat = await openChat(page);
+  await chat.getByText(WORDS.closed_message.en).waitFor();
+  await chat.getByText('We are closed right now').waitFor();
+  await chat.getByLabel('Your name').fill('Noé Nuit');
+  await chat.getByLabel('Your email address').fill('noe@example.com');
+  await chat.getByLabel('Your message').fill('Rappelez-moi demain');
+  await chat.getByLabel(WORDS.consent_text.en).check();
+  await chat.getByRole('button', { name: 'Send the message' }).click();
+  await chat.getByText('Your message was received. We will answer as soon as we open.').waitFor();
+  await chat.locator('.msg.mine', { hasText: 'Rappelez-moi demain' }).waitFor();
+  noSeriousViolations(await axe(frameOf(page)), 'the closed queue\'s frame');
+  await visitor.screenshot('widget-closed');
+  const { contact } = await stored(page, closed.key);
+  const c = await ok(admin.get(`/api/v1/contacts/${contact}`), 200, 'the contact left');
+  assert.equal(c.state, 'queued');
+  assert.equal(c.channel, 'chat');
+  const msgs = await ok(admin.get(`/api/v1/contacts/${contact}/messages`), 200, 'its messages');
+  assert.deepEqual(msgs.messages.map((m) => [m.direction, m.text]), [['in', 'Rappelez-moi demain']]);
+});
+
+test('a French page gets the launcher and the frame in French', async (t) => {
+  const visitor = await visit(t, allowed.origin, closed.key, { lang: 'fr' });
+  const page = visitor.page;
+  const chat = await openChat(page, 'Discuter avec nous');
+  await chat.getByText(WORDS.closed_message.fr).waitFor();
+  await chat.getByText('Nous sommes fermés pour le moment').waitFor();
+  await chat.getByLabel('Votre nom').waitFor();
+  await chat.getByLabel('Votre adresse e-mail').waitFor();
+  await chat.getByLabel(WORDS.consent_text.fr).waitFor();
+  assert.equal(await frameOf(page).evaluate(() => document.documentElement.lang), 'fr');
+  noSeriousViolations(await axe(frameOf(page)), 'the frame in French');
+  await visitor.screenshot('widget-fr');
+  // the frame's own close button gives the focus back to the launcher
+  await chat.getByRole('button', { name: 'Fermer la fenêtre de discussion' }).click();
+  await page.locator('#relais-chat').waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Discuter avec nous');
+});
+
+test('a site that is not in allowed_origins gets the frame refused', async (t) => {
+  const frame = await request(srv.url, 'GET', `/widget/frame?key=${open.key}`);
+  assert.equal(frame.status, 200);
+  assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors ${allowed.origin}(;|$| )`));
+  const visitor = await visit(t, refused.origin, open.key, { allowConsole: [/frame-ancestors/, /Refused to frame/] });
+  const page = visitor.page;
+  const [refusal] = await Promise.all([
+    page.waitForEvent('console', (m) => /frame-ancestors/.test(m.text())),
+    page.getByRole('button', { name: 'Chat with us' }).click(),
+  ]);
+  assert.match(refusal.text(), /Refused to frame/);
+  assert.match(refusal.text(), new RegExp(allowed.origin.replace(/[.:/]/g, '\\$&')));
+  // an unknown key gets no loader
+  assert.equal((await request(srv.url, 'GET', '/widget.js?key=nope')).status, 404);
+});

@@ -238,7 +238,14 @@ function Chat({ conv, first, onUpdate, onNew }) {
         if (m.event === 'contact.message') load();
         else if (m.event === 'contact.message_status')
           setMessages((old) => old.map((x) => (x.id === d.message ? { ...x, status: d.status } : x)));
-        else refresh();
+        else {
+          // the agent joining (its name), the end (a state): shown at once,
+          // then the conversation's whole state read again
+          const known = Object.fromEntries(['state', 'agent_name'].filter((k) => d[k] != null).map((k) => [k, d[k]]));
+          if (m.event === 'contact.accepted') known.state = 'active';
+          setSt((o) => ({ ...o, ...known }));
+          refresh();
+        }
       },
       signal: (m) => {
         const d = m.data || {};

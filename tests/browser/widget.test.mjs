@@ -195,6 +195,8 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   // the visitor ends the chat, rates it and asks for the transcript
   await again.getByRole('button', { name: 'End the chat' }).click();
   await again.getByText('The conversation has ended.').waitFor();
+  await desktop.getByText('The chat has ended: the visitor can no longer write.').waitFor();
+  assert.equal(await desktop.getByLabel('Your message').count(), 0, 'no composer for a chat that ended');
   await again.getByText('4 stars: satisfied').click();
   await again.getByLabel('A comment (optional)').fill('Rapide et clair');
   await again.getByRole('button', { name: 'Send my rating' }).click();
@@ -214,10 +216,9 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   const mail = events.find((e) => e.type === 'contact.transcript' || e.event === 'contact.transcript');
   assert.equal(mail?.data.email, 'lea.web@example.com');
 
-  // the agent finishes
-  await agent.locator('.conversation').waitFor();
-  await admin.post(`/api/v1/contacts/${conv.contact}/complete`, {});
+  // the agent finishes the wrap-up
   await admin.post(`/api/v1/contacts/${conv.contact}/wrapup`, { disposition: 'resolved' });
+  await agent.getByText('No contact in hand.').waitFor();
   await agent.getByRole('button', { name: 'Offline' }).click();
   await agent.locator('.current[data-state=offline]').waitFor();
 });

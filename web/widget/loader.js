@@ -51,7 +51,7 @@
       border: '1px solid #9ca3af', borderRadius: '12px', background: '#fff',
       boxShadow: '0 4px 16px rgba(0,0,0,.25)',
     });
-    if (window.innerWidth < 420) Object.assign(frame.style, { right: '8px', left: '8px', width: 'auto' });
+    if (window.innerWidth < 420) Object.assign(frame.style, { right: '8px', width: 'calc(100vw - 16px)' });
     button.setAttribute('aria-controls', frame.id);
     document.body.appendChild(frame);
   }

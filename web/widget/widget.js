@@ -218,7 +218,11 @@ function Chat({ conv, first, onUpdate, onNew }) {
       if (e.status) setError(e.message);
     }
   };
-  const refresh = () => api.state().then((s) => setSt((o) => ({ ...o, ...s }))).catch(() => {});
+  // The conversation's state; a token the server no longer knows (its
+  // conversation was erased or expired) is forgotten: the form comes back.
+  const refresh = () => api.state().then((s) => setSt((o) => ({ ...o, ...s }))).catch((e) => {
+    if (e.status === 401 || e.status === 404) onNew();
+  });
 
   useEffect(() => {
     load();

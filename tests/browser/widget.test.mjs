@@ -9,12 +9,47 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import {
   startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, request, ok,
 } from './lib.mjs';
 
-let srv, browser, admin, ids, queue, agentName, allowed, refused, open, closed;
+let srv, browser, admin, ids, queue, agentName, allowed, refused, open, closed, line;
+
+// The visitor's network: a TCP relay on 127.0.0.1 in front of relais, which
+// the customer's site names in its script tag, so that the test can cut
+// the visitor's connections (a lost network: every socket reset, new ones
+// refused) and bring them back, while the agent's desktop goes on.
+async function startLine(port) {
+  const sockets = new Set();
+  let down = false;
+  const server = net.createServer((c) => {
+    if (down) return c.destroy();
+    const up = net.connect(port, '127.0.0.1');
+    const bye = () => {
+      c.destroy();
+      up.destroy();
+      sockets.delete(c);
+    };
+    sockets.add(c);
+    c.on('error', bye).on('close', bye);
+    up.on('error', bye).on('close', bye);
+    c.pipe(up).pipe(c);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      down = true;
+      for (const c of sockets) c.destroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () => new Promise((r) => { down = true; for (const c of sockets) c.destroy(); server.close(r); }),
+  };
+}
 
 // A customer's site: GET /en and /fr are a page in that language with the
 // widget's script tag for ?key=.
@@ -26,7 +61,7 @@ async function startHost() {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Shop</title></head>
 <body><main><h1>${lang === 'fr' ? 'Boutique' : 'Shop'}</h1><p>…</p></main>
-<script src="${srv.url}/widget.js?key=${encodeURIComponent(key)}"></script></body></html>`);
+<script src="${line.url}/widget.js?key=${encodeURIComponent(key)}"></script></body></html>`);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
@@ -46,6 +81,7 @@ before(async () => {
   queue = ids.queues.find((x) => x.name === 'AssurMax chat');
   const user = ids.users.find((u) => u.username === 'agent01');
   agentName = ids.agents.find((a) => a.id === user.agent).name;
+  line = await startLine(srv.port);
   allowed = await startHost();
   refused = await startHost();
   const widget = (q, name) => ok(admin.post('/api/v1/widgets', {
@@ -62,6 +98,7 @@ after(async () => {
   await browser?.close();
   await allowed?.close();
   await refused?.close();
+  await line?.close();
   await srv?.stop();
 });
 
@@ -95,7 +132,8 @@ const stored = async (page, key) => frameOf(page).evaluate((k) => JSON.parse(ses
 test('a visitor on another site chats with agent01: messages, typing and files both ways, a reload, the end, a rating and the transcript', async (t) => {
   const desk = await agentReady(t);
   const agent = desk.page;
-  const visitor = await visit(t, allowed.origin, open.key);
+  // while the line is cut, the frame's requests fail: expected
+  const visitor = await visit(t, allowed.origin, open.key, { allowConsole: [/WebSocket connection|ERR_CONNECTION|ERR_EMPTY_RESPONSE/] });
   const page = visitor.page;
   assert.equal(await page.evaluate(() => Object.keys(window).filter((k) => /relais/i.test(k))), ['relaisWidget']);
   const chat = await openChat(page);
@@ -175,6 +213,21 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   await visitor.screenshot('widget-conversation');
   await desk.screenshot('widget-agent');
 
+  // the network goes away and comes back: what the agent wrote meanwhile
+  // shows once, and the visitor's own message goes out after
+  line.cut();
+  await chat.locator('.chat[data-live=no]').waitFor();
+  await desktop.getByLabel('Your message').fill('Vous m\'entendez ?');
+  await desktop.getByLabel('Your message').press('Enter');
+  await desktop.locator('.msg.out', { hasText: 'Vous m\'entendez ?' }).waitFor();
+  line.restore();
+  await chat.locator('.chat[data-live=yes]').waitFor({ timeout: 15000 });
+  await theirs('Vous m\'entendez ?').waitFor();
+  assert.equal(await chat.locator('.msg', { hasText: 'Vous m\'entendez ?' }).count(), 1);
+  await chat.getByLabel('Your message').fill('Oui');
+  await chat.getByLabel('Your message').press('Enter');
+  await desktop.locator('.msg.in', { hasText: 'Oui' }).waitFor();
+
   // a reload in the same tab: the same conversation, each message once,
   // and what the agent wrote meanwhile
   await page.reload();
@@ -184,7 +237,7 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   await again.locator('.msg.theirs', { hasText: 'Vous êtes toujours là ?' }).waitFor();
   const texts = await again.locator('.msg .text').allTextContents();
   assert.deepEqual(texts, ['Bonjour, ma box ne marche plus', 'Je regarde votre ligne.', 'Merci !', 'Ma facture',
-    'Voici la procédure.', 'Vous êtes toujours là ?']);
+    'Voici la procédure.', 'Vous m\'entendez ?', 'Oui', 'Vous êtes toujours là ?']);
   assert.equal((await stored(page, open.key)).contact, conv.contact);
   // and the stream, resumed, still brings what comes next, once
   await desktop.getByLabel('Your message').fill('Parfait.');
@@ -265,7 +318,7 @@ test('a French page gets the launcher and the frame in French', async (t) => {
 });
 
 test('a site that is not in allowed_origins gets the frame refused', async (t) => {
-  const frame = await request(srv.url, 'GET', `/widget/frame?key=${open.key}`);
+  const frame = await request(line.url, 'GET', `/widget/frame?key=${open.key}`);
   assert.equal(frame.status, 200);
   assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors ${allowed.origin}(;|$| )`));
   const visitor = await visit(t, refused.origin, open.key, { allowConsole: [/frame-ancestors/, /Refused to frame/] });

@@ -15,7 +15,7 @@ import {
   startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, request, ok,
 } from './lib.mjs';
 
-let srv, browser, admin, ids, queue, agentName, allowed, refused, open, closed, line;
+let srv, browser, admin, ids, queue, night, agentId, agentName, allowed, refused, open, closed, line;
 
 // The visitor's network: a TCP relay on 127.0.0.1 in front of relais, which
 // the customer's site names in its script tag, so that the test can cut
@@ -80,7 +80,8 @@ before(async () => {
   ids = await demoIds(srv.url, token);
   queue = ids.queues.find((x) => x.name === 'AssurMax chat');
   const user = ids.users.find((u) => u.username === 'agent01');
-  agentName = ids.agents.find((a) => a.id === user.agent).name;
+  agentId = user.agent;
+  agentName = ids.agents.find((a) => a.id === agentId).name;
   line = await startLine(srv.port);
   allowed = await startHost();
   refused = await startHost();
@@ -91,8 +92,8 @@ before(async () => {
   open = await widget(queue, 'AssurMax');
   // a queue whose calendar never opens: its widget is closed
   const cal = await ok(admin.post('/api/v1/calendars', { name: 'Never', timezone: 'UTC', weekly: [] }), 201, 'calendar');
-  const shut = await ok(admin.post('/api/v1/queues', { tenant: queue.tenant, name: 'AssurMax chat (night)', channel: 'chat', calendar: cal.id }), 201, 'queue');
-  closed = await widget(shut, 'AssurMax night');
+  night = await ok(admin.post('/api/v1/queues', { tenant: queue.tenant, name: 'AssurMax chat (night)', channel: 'chat', calendar: cal.id }), 201, 'queue');
+  closed = await widget(night, 'AssurMax night');
 });
 after(async () => {
   await browser?.close();
@@ -124,6 +125,17 @@ async function openChat(page, label = 'Chat with us') {
   await page.getByRole('button', { name: label }).click();
   const frame = page.frameLocator('#relais-chat');
   return frame;
+}
+
+// The events of the log about one contact, every page read.
+async function eventsOf(contact) {
+  const out = [];
+  for (let after = 0; ;) {
+    const page = await ok(admin.get(`/api/v1/events?after=${after}&limit=1000`), 200, 'events');
+    out.push(...page.events.filter((e) => e.data?.contact === contact));
+    if (!page.events.length) return out;
+    after = page.last;
+  }
 }
 
 const frameOf = (page) => page.frames().find((f) => f.url().includes('/widget/frame'));
@@ -203,7 +215,8 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   assert.equal(readFileSync(await download.path(), 'utf8'), 'Redémarrez la box.\n');
 
   // the visitor's token is good for this conversation only
-  const other = await ok(admin.post('/api/v1/contacts', { tenant: queue.tenant, queue: queue.id, channel: 'chat', customer: { email: 'autre@example.com' } }), 201, 'another contact');
+  // (in the night queue, where nobody is offered it)
+  const other = await ok(admin.post('/api/v1/contacts', { tenant: queue.tenant, queue: night.id, channel: 'chat', customer: { email: 'autre@example.com' } }), 201, 'another contact');
   for (const path of [`/api/v1/widget/conversations/${other.id}`, `/api/v1/widget/conversations/${other.id}/messages?after=0`]) {
     assert.equal((await request(srv.url, 'GET', path, { token: conv.token })).status, 404, path);
   }
@@ -260,13 +273,13 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   await visitor.screenshot('widget-rated');
 
   // the log has the rating and the request
-  const events = (await admin.get('/api/v1/events?after=0&limit=1000')).body.events
-    .filter((e) => e.data?.contact === conv.contact);
-  const csat = events.find((e) => e.type === 'contact.csat' || e.event === 'contact.csat');
-  assert.ok(csat, JSON.stringify(events.map((e) => e.type || e.event)));
+  const events = await eventsOf(conv.contact);
+  const csat = events.find((e) => e.type === 'contact.csat');
+  assert.ok(csat, JSON.stringify(events.map((e) => e.type)));
   assert.equal(csat.data.score, 4);
   assert.equal(csat.data.comment, 'Rapide et clair');
-  const mail = events.find((e) => e.type === 'contact.transcript' || e.event === 'contact.transcript');
+  assert.equal(csat.data.agent, agentId);
+  const mail = events.find((e) => e.type === 'contact.transcript');
   assert.equal(mail?.data.email, 'lea.web@example.com');
 
   // the agent finishes the wrap-up
@@ -274,6 +287,35 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   await agent.getByText('No contact in hand.').waitFor();
   await agent.getByRole('button', { name: 'Offline' }).click();
   await agent.locator('.current[data-state=offline]').waitFor();
+});
+
+test('a waiting visitor sees the place in line move, live', async (t) => {
+  // agent01 logged in but paused: the queue is served, nobody is offered
+  await ok(admin.put(`/api/v1/agents/${agentId}/state`, { state: 'paused', reason: 'break' }), 200, 'pause');
+  t.after(() => admin.put(`/api/v1/agents/${agentId}/state`, { state: 'offline' }));
+  const start = async (name) => {
+    const v = await visit(t, allowed.origin, open.key);
+    const chat = await openChat(v.page);
+    await chat.getByLabel('Your name').fill(name);
+    await chat.getByLabel('Your email address').fill(`${name.toLowerCase()}@example.com`);
+    await chat.getByLabel('How can we help?').fill(`Bonjour, ici ${name}`);
+    await chat.getByLabel(WORDS.consent_text.en).check();
+    await chat.getByRole('button', { name: 'Start the chat' }).click();
+    return { ...v, chat };
+  };
+  const first = await start('Ana');
+  await first.chat.getByText('You are number 1 in the queue.').waitFor();
+  const second = await start('Bob');
+  await second.chat.getByText('You are number 2 in the queue.').waitFor();
+  await second.screenshot('widget-waiting');
+  // the first leaves: the second moves up without a reload
+  await first.chat.getByRole('button', { name: 'End the chat' }).click();
+  await first.chat.getByText('The conversation has ended.').waitFor();
+  await second.chat.getByText('You are number 1 in the queue.').waitFor();
+  await second.chat.getByRole('button', { name: 'End the chat' }).click();
+  await second.chat.getByText('The conversation has ended.').waitFor();
+  const gone = await stored(first.page, open.key);
+  assert.equal((await ok(admin.get(`/api/v1/contacts/${gone.contact}`), 200, 'abandoned')).state, 'abandoned');
 });
 
 test('when the queue is closed the frame says so, and the message left becomes a contact queued for the opening', async (t) => {
@@ -320,7 +362,8 @@ test('a French page gets the launcher and the frame in French', async (t) => {
 test('a site that is not in allowed_origins gets the frame refused', async (t) => {
   const frame = await request(line.url, 'GET', `/widget/frame?key=${open.key}`);
   assert.equal(frame.status, 200);
-  assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors ${allowed.origin}(;|$| )`));
+  assert.match(frame.headers.get('content-security-policy'), new RegExp(`frame-ancestors [^;]*${allowed.origin}(;|$| )`));
+  assert.doesNotMatch(frame.headers.get('content-security-policy'), new RegExp(refused.origin));
   const visitor = await visit(t, refused.origin, open.key, { allowConsole: [/frame-ancestors/, /Refused to frame/] });
   const page = visitor.page;
   const [refusal] = await Promise.all([

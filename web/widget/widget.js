@@ -20,6 +20,15 @@ const PAGE = 100; // the most messages the API gives in one answer
 // The contact's states where the conversation is over ("ended": the
 // visitor left, as this frame says).
 const ENDED = ['ended', 'wrapup', 'completed', 'abandoned', 'closed'];
+// What the visitor stream's events of the contact's life mean here.
+const STATE_OF = {
+  'contact.accepted': 'active',
+  'contact.queued': 'queued',
+  'contact.ended': 'ended',
+  'contact.completed': 'completed',
+  'contact.abandoned': 'abandoned',
+  'contact.closed': 'closed',
+};
 
 const params = new URLSearchParams(location.search);
 const KEY = params.get('key') || '';
@@ -227,36 +236,40 @@ function Chat({ conv, first, onUpdate, onNew }) {
   useEffect(() => {
     load();
     refresh();
+    let again = false; // the first connection has nothing to catch up
     const stream = new Stream([`contact:${conv.contact}`], {
       status: (on) => {
         setLive(on);
         if (!on) return;
-        // (re)connected: catch up with what the stream cannot replay
         onUpdate((c) => c && { ...c, seq: stream.last });
-        load();
-        refresh();
+        // reconnected: what the list and the state say now (the stream
+        // replays the events, not the signals)
+        if (again) {
+          load();
+          refresh();
+        }
+        again = true;
       },
       event: (m) => {
         onUpdate((c) => c && { ...c, seq: m.seq });
         const d = m.data || {};
-        if (m.event === 'contact.message') load();
-        else if (m.event === 'contact.message_status')
+        if (m.event === 'contact.message') {
+          // the event carries the message as the list shows it
+          if (d.id && d.seq != null) {
+            last.current = Math.max(last.current, d.seq);
+            merge([d]);
+          } else load();
+        } else if (m.event === 'contact.message_status') {
           setMessages((old) => old.map((x) => (x.id === d.message ? { ...x, status: d.status } : x)));
-        else {
-          // the agent joining (its name), the end (a state): shown at once,
-          // then the conversation's whole state read again
-          const known = Object.fromEntries(['state', 'agent_name'].filter((k) => d[k] != null).map((k) => [k, d[k]]));
-          if (m.event === 'contact.accepted') known.state = 'active';
-          setSt((o) => ({ ...o, ...known }));
-          refresh();
+        } else if (STATE_OF[m.event]) {
+          // the agent joining (its name), the end
+          setSt((o) => ({ ...o, state: STATE_OF[m.event], ...(d.agent_name ? { agent_name: d.agent_name } : {}) }));
         }
       },
       signal: (m) => {
         const d = m.data || {};
         if (m.event === 'contact.typing' && d.author !== 'customer') setTheyType((n) => n + 1);
-        else if (d.position !== undefined || d.ewt_s !== undefined || d.agent_name !== undefined)
-          setSt((o) => ({ ...o, ...d }));
-        else refresh();
+        else if (m.event === 'contact.position') setSt((o) => ({ ...o, position: d.position, ewt_s: d.ewt_s }));
       },
     }, { query: `visitor=${encodeURIComponent(conv.token)}`, after: conv.seq ?? null });
     return () => stream.close();

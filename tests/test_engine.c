@@ -1111,6 +1111,50 @@ static void test_closed_queue_takes_its_closed_action(void **state)
 	assert_int_equal(engine_calendar_remove(f->e, "office"), EBUSY);
 }
 
+/*
+ * A closed chat queue with the default closed action (close) holds the
+ * written contact for the next opening instead of turning it away; an
+ * agent who comes gets it. A voice queue still closes.
+ */
+static void test_closed_chat_queue_holds_its_contact(void **state)
+{
+	struct fx *f = *state;
+	struct calendar *cal;
+	struct tz *tz;
+	struct engine_queue chat = {.id = "chat",
+				    .tenant = "acme",
+				    .channel = CH_CHAT,
+				    .calendar = "office",
+				    .closed_action = ACTION_CLOSE};
+	struct engine_queue voice = {.id = "voice",
+				     .tenant = "acme",
+				     .channel = CH_VOICE,
+				     .calendar = "office",
+				     .closed_action = ACTION_CLOSE};
+	int64_t mon_0800_paris =
+		(tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL;
+
+	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
+	assert_int_equal(calendar_new(&cal, tz), 0);
+	for (int d = 0; d < 5; d++)
+		assert_int_equal(calendar_add_weekly(cal, d, 9 * 60, 18 * 60),
+				 0);
+	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+	queue_full(f, &chat);
+	queue_full(f, &voice);
+	engine_set_wallclock(f->e, 0, mon_0800_paris);
+	assert_false(engine_queue_open(f->e, "chat", 0));
+	assert_true(engine_queue_open(f->e, "chat", 3600000));
+	add(f, 0, 1, "chat", 0);
+	add(f, 0, 2, "voice", 0);
+	assert_null(last(f, EV_CONTACT_CLOSED, 1));
+	assert_int_equal(cstate(f, 0, 1), CS_QUEUED);
+	assert_non_null(last(f, EV_CONTACT_CLOSED, 2));
+	agent(f, "a1", "paris", "acme", 1, 1, 1, NULL);
+	avail(f, 3600000, "a1");
+	assert_string_equal(offered_agent(f, 1), "a1");
+}
+
 /* ---- why not -------------------------------------------------------- */
 
 static void test_holiday_closes_the_queue_all_day(void **state)
@@ -1387,6 +1431,7 @@ int main(void)
 		T(test_timed_wrapup_frees_agent_after_delay),
 		T(test_manual_wrapup_waits_for_the_agent),
 		T(test_closed_queue_takes_its_closed_action),
+		T(test_closed_chat_queue_holds_its_contact),
 		T(test_holiday_closes_the_queue_all_day),
 		T(test_tenant_removal_refused_while_in_use),
 		T(test_why_not_names_the_failing_step_filter),

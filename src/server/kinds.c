@@ -23,6 +23,7 @@
 #include "server/auth.h"
 #include "server/objects.h"
 #include "sys/zoneinfo.h"
+#include "server/widget.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -715,6 +716,7 @@ static const struct kind k_users = {
 };
 
 const struct kind *const kinds[K_MAX] = {
-	&k_tenants, &k_sites,	     &k_skills, &k_calendars, &k_queues,
-	&k_agents,  &k_dispositions, &k_users,	&k_responses,
+	&k_tenants,   &k_sites,	    &k_skills,	     &k_calendars,
+	&k_queues,    &k_agents,    &k_dispositions, &k_users,
+	&k_responses, &widget_kind, /* server/widget.c */
 };

@@ -883,6 +883,7 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("dispositions"),
 	KIND_ROUTES("users"),
 	KIND_ROUTES("responses"),
+	KIND_ROUTES("widgets"),
 	WEB_ROUTE("PUT", "/api/v1/session/lang", api_own_lang, R_ANY),
 	{.method = NULL},
 };

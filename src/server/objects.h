@@ -83,6 +83,7 @@ enum kind_id {
 	K_DISPOSITIONS,
 	K_USERS,
 	K_RESPONSES,
+	K_WIDGETS,
 	K_MAX,
 };
 

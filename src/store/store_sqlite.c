@@ -18,9 +18,10 @@
 #include "store/store.h"
 
 const char *const store_tables[] = {
-	"tenants",   "sites",	     "skills",	  "agents",   "queues",
-	"calendars", "dispositions", "users",	  "sessions", "contacts",
-	"customers", "login_limits", "responses", NULL,
+	"tenants",   "sites",	  "skills",	  "agents",
+	"queues",    "calendars", "dispositions", "users",
+	"sessions",  "contacts",  "customers",	  "login_limits",
+	"responses", "widgets",	  "visitors",	  NULL,
 };
 
 /*
@@ -88,11 +89,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX events_type ON events(type, seq);",
 	/* 4: canned responses, a kind of the configuration */
 	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 5: the web chat's entry points (a kind of the configuration) and
+	 * its visitors' tokens (their hashes) */
+	"CREATE TABLE widgets (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	"CREATE TABLE visitors (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-#define NTABLES 16
+#define NTABLES 32
 
 struct sqlite_store {
 	struct store base;

@@ -1,0 +1,1142 @@
+/*
+ * visitor — see visitor.h. State: the tokens (hash -> row, in memory and
+ * in the store's visitors table), the conversation of each token, the
+ * rate limits, and the visitors' streams.
+ *
+ * A visitor's stream follows one conversation: each committed event of
+ * that contact that a customer may see (its messages and their statuses,
+ * the agent taking it, its end) goes out in the staff stream's framing
+ * ({"type":"event","seq",...}) without the staff's fields (user ids,
+ * tenant, queue); the agent's typing and the place in line (a
+ * contact.position signal whenever it changes, checked each second) go
+ * out as signals. A stream that resumes with {"after": N} reads that
+ * contact's events after N from the log (the events index by contact),
+ * then turns live on the loop once it has every durable one, as the
+ * staff stream does: no gap, no duplicate.
+ *
+ * Cost: a committed event costs a look-up of its contact among the
+ * visitors' streams (a list: one pass per event of a commit).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "server/libre.h"
+
+#include "core/rate.h"
+#include "lang/lang.h"
+#include "model/event.h"
+#include "model/utctime.h"
+#include "server/attachments.h"
+#include "server/contacts.h"
+#include "server/log.h"
+#include "server/messages.h"
+#include "server/module.h"
+#include "server/objects.h"
+#include "server/srv.h"
+#include "server/stream.h"
+#include "server/visitor.h"
+#include "server/wsconn.h"
+
+#define TABLE	     "visitors"
+#define HOUR_MS	     3600000LL
+#define STREAM_QUEUE (1u << 20) /* bytes a visitor's socket may hold */
+#define STREAMS_MAX  4		/* streams of one token at once */
+
+struct visitors {
+	struct srv *srv;
+	json_t *tokens;	    /* hash -> row */
+	json_t *by_contact; /* contact -> hash */
+	struct rate per_visitor, per_addr, new_per_addr;
+	struct list streams;
+	int64_t ttl_ms; /* a token's life after its conversation ends */
+};
+
+/* A visitor's WebSocket: one conversation. */
+struct vstream {
+	struct le le;
+	struct visitors *v;
+	struct wsconn *wc;
+	char contact[40], hash[65];
+	bool subscribed, live, closed;
+	int64_t last_seq; /* the last event sent or passed over */
+	int64_t pos, ewt; /* the last place in line sent (-2: none yet) */
+};
+
+static struct visitors *state(struct srv *s)
+{
+	return srv_module_state(s, &visitor_module);
+}
+
+/* ---- settings ---- */
+
+/* "BURST/PER_MIN" from the environment, or the default rule. */
+static struct rate_rule env_rule(const char *name, double burst,
+				 double per_min)
+{
+	const char *v = getenv(name);
+	double b, p;
+	char tail;
+
+	if (v && sscanf(v, "%lf/%lf%c", &b, &p, &tail) == 2 && b >= 1 &&
+	    p > 0)
+		return (struct rate_rule){b, p};
+	if (v)
+		log_warn("visitor", "msg=\"ignored: expected BURST/PER_MIN\" "
+				    "var=%s",
+			 name);
+	return (struct rate_rule){burst, per_min};
+}
+
+/* ---- tokens ---- */
+
+static void token_hash(const char *tok, char hex[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
+	sodium_bin2hex(hex, 65, h, sizeof(h));
+}
+
+static void row_put(struct srv *s, const char *hash, const json_t *row)
+{
+	srv_put(s, TABLE, hash, row);
+	srv_commit_soon(s);
+}
+
+int visitor_token_new(struct srv *s, const char *contact, const char *tenant,
+		      const char *widget, const char *lang,
+		      char tok[WIDGET_TOKEN_SIZE])
+{
+	struct visitors *v = state(s);
+	unsigned char rnd[32];
+	char hash[65], at[UTCTIME_SIZE];
+	json_t *row;
+
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(tok, WIDGET_TOKEN_PREFIX, strlen(WIDGET_TOKEN_PREFIX));
+	sodium_bin2hex(tok + strlen(WIDGET_TOKEN_PREFIX), 65, rnd, sizeof(rnd));
+	token_hash(tok, hash);
+	row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:n,s:n,s:n,s:n,s:b}",
+			"contact", contact, "tenant", tenant, "widget", widget,
+			"lang", lang, "created_at",
+			utctime_format(srv_now(s), at, sizeof(at)), "state",
+			"queued", "ended_ms", "queue", "agent", "agent_name",
+			"csat", 0);
+	if (!row || json_object_set_new(v->tokens, hash, row) ||
+	    json_object_set_new(v->by_contact, contact, json_string(hash)))
+		return ENOMEM;
+	row_put(s, hash, row);
+	return 0;
+}
+
+/* Whether a token's row is past its life at now. */
+static bool expired(const struct visitors *v, const json_t *row, int64_t now)
+{
+	const json_t *end = json_object_get(row, "ended_ms");
+
+	return json_is_integer(end) &&
+	       now > json_integer_value(end) + v->ttl_ms;
+}
+
+/* The row of a token (NULL: unknown or expired); its hash into hash. */
+static json_t *token_row(struct visitors *v, const char *tok, char hash[65])
+{
+	json_t *row;
+
+	if (!widget_token_ok(tok))
+		return NULL;
+	token_hash(tok, hash);
+	row = json_object_get(v->tokens, hash);
+	return row && !expired(v, row, srv_now(v->srv)) ? row : NULL;
+}
+
+/* ---- rate limits ---- */
+
+/* 429 with Retry-After. */
+static void too_many(struct hreq *r, int64_t wait_ms)
+{
+	long long sec = (long long)((wait_ms + 999) / 1000);
+
+	snprintf(r->extra, sizeof(r->extra), "Retry-After: %lld\r\n", sec);
+	web_error(r, 429, "too_many_requests",
+		  "too many requests; try again in %lld s", sec);
+}
+
+/* A token of rt for key; false with the 429 sent. */
+static bool take(struct hreq *r, struct rate *rt, const char *prefix,
+		 const char *id)
+{
+	char key[128];
+	int64_t wait = 0;
+	int err;
+
+	snprintf(key, sizeof(key), "%s%s", prefix, id);
+	err = rate_take(rt, key, srv_now(r->srv), &wait);
+	if (err == EAGAIN) {
+		too_many(r, wait);
+		return false;
+	}
+	return true; /* out of memory: not the visitor's fault */
+}
+
+/* ?lang= says the visitor's language, before Accept-Language. */
+static void lang_param(struct hreq *r)
+{
+	char buf[16];
+	const char *l = web_query(r, "lang", buf, sizeof(buf));
+
+	if (l)
+		web_set_lang(r, l);
+}
+
+bool visitor_admit(struct hreq *r, bool create)
+{
+	struct visitors *v = state(r->srv);
+
+	lang_param(r);
+	return take(r, &v->per_addr, "a", r->peer) &&
+	       (!create || take(r, &v->new_per_addr, "n", r->peer));
+}
+
+/* ---- who asks ---- */
+
+/*
+ * The row of the request's visitor token (Authorization: Bearer), the
+ * limits taken; NULL with the answer sent (401, 429).
+ */
+static json_t *visitor_of(struct hreq *r, char hash[65])
+{
+	struct visitors *v = state(r->srv);
+	const struct http_hdr *h =
+		http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
+	char tok[WIDGET_TOKEN_SIZE];
+	json_t *row = NULL;
+
+	lang_param(r);
+	if (h && widget_bearer(h->val.p, h->val.l, tok))
+		row = token_row(v, tok, hash);
+	if (!row) {
+		web_error(r, 401, "unauthorized",
+			  "a visitor token is required (unknown or "
+			  "expired)");
+		return NULL;
+	}
+	if (!visitor_admit(r, false) || !take(r, &v->per_visitor, "v", hash))
+		return NULL;
+	return row;
+}
+
+/*
+ * The visitor's row (its token's hash into hash) when the path names its
+ * conversation; else NULL, answered (404 for another conversation).
+ */
+static json_t *conversation_of(struct hreq *r, char hash[65])
+{
+	json_t *row = visitor_of(r, hash);
+
+	if (row && strcmp(jv_str(row, "contact"), r->params[0])) {
+		web_not_found(r, "contact", r->params[0]);
+		return NULL;
+	}
+	return row;
+}
+
+/* messages' hook for GET /api/v1/attachments/{id} (messages.h). */
+static bool attachment_visitor(struct hreq *r, char contact[40])
+{
+	const struct http_hdr *h =
+		http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
+	char hash[65];
+	json_t *row;
+
+	contact[0] = '\0';
+	if (!h || h->val.l < 7 + strlen(WIDGET_TOKEN_PREFIX) ||
+	    memcmp(h->val.p + 7, WIDGET_TOKEN_PREFIX,
+		   strlen(WIDGET_TOKEN_PREFIX)))
+		return false; /* not a visitor's: staff authentication */
+	row = visitor_of(r, hash);
+	if (row)
+		snprintf(contact, 40, "%s", jv_str(row, "contact"));
+	return true;
+}
+
+/* The live contact of the visitor's conversation, or NULL (it ended). */
+static struct crec *live_contact(struct srv *s, const json_t *row)
+{
+	struct crec *c = contacts_find(s, jv_str(row, "contact"));
+
+	return c && !c->done ? c : NULL;
+}
+
+/* Whether the visitor may still write: the conversation has not ended. */
+static struct crec *writable(struct hreq *r, const json_t *row)
+{
+	struct crec *c = live_contact(r->srv, row);
+	const char *st = c ? jv_str(crec_body(c), "state") : NULL;
+
+	if (!st || !strcmp(st, "wrapup")) {
+		web_error(r, 409, "conflict", "the conversation has ended");
+		return NULL;
+	}
+	return c;
+}
+
+/* ---- GET /api/v1/widget/conversations/{id} ---- */
+
+static const char *agent_name(struct srv *s, const char *agent)
+{
+	struct obj *o = agent ? obj_find(s, K_AGENTS, agent) : NULL;
+
+	return o ? jv_str(o->body, "name") : NULL;
+}
+
+/* {"contact","state","position","ewt_s","agent_name"}, new reference. */
+static json_t *conversation_view(struct srv *s, const json_t *row)
+{
+	struct crec *c = live_contact(s, row);
+	json_t *live, *out;
+
+	if (!c)
+		return json_pack("{s:O,s:O,s:i,s:n,s:O}", "contact",
+				 json_object_get(row, "contact"), "state",
+				 json_object_get(row, "state"), "position", 0,
+				 "ewt_s", "agent_name",
+				 json_object_get(row, "agent_name"));
+	live = contacts_live_view(s, c);
+	out = json_pack("{s:s,s:O,s:O,s:O,s:s?}", "contact", c->id, "state",
+			json_object_get(live, "state"), "position",
+			json_object_get(live, "position"), "ewt_s",
+			json_object_get(live, "ewt_s"), "agent_name",
+			agent_name(s, jv_str(live, "agent")));
+	json_decref(live);
+	return out;
+}
+
+static void api_conversation(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+
+	if (row)
+		web_json(r, 200, conversation_view(r->srv, row));
+}
+
+/* ---- messages ---- */
+
+static bool after_param(struct hreq *r, int64_t *after)
+{
+	char buf[32], *end;
+	const char *v = web_query(r, "after", buf, sizeof(buf));
+
+	*after = 0;
+	if (!v && !r->bad_param[0])
+		return true;
+	errno = 0;
+	*after = v ? strtoll(v, &end, 10) : -1;
+	if (!v || errno || end == v || *end || *after < 0) {
+		web_error(r, 400, "invalid_field",
+			  "after: expected a sequence number (0 or more)");
+		return false;
+	}
+	return true;
+}
+
+static void api_messages(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	int64_t after;
+
+	if (row && after_param(r, &after))
+		web_json(r, 200,
+			 messages_page(r->srv, r->params[0], after, true));
+}
+
+static const struct jv_field message_fields[] = {
+	{"text", JV_STRING, 0, 0, 20000, NULL, NULL},
+	{"attachments", JV_STRINGS, 0, 0, 20, NULL, NULL},
+	JV_END,
+};
+
+static void api_message_post(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash), *view = NULL;
+	const json_t *ids = json_object_get(r->body, "attachments");
+	const char *text = jv_str(r->body, "text");
+	struct message_in in = {0};
+	struct crec *c;
+	char id[40];
+	int err;
+
+	if (!row || web_check(r, r->body, message_fields, true) ||
+	    !(c = writable(r, row)))
+		return;
+	if ((!text || !text[0]) && !json_array_size(ids)) {
+		web_error(r, 400, "invalid_field",
+			  "text: required (or attachments)");
+		return;
+	}
+	in.text = text ? text : "";
+	in.attachments = json_array_size(ids) ? ids : NULL;
+	err = messages_add_inbound_view(r->srv, c, &in, id, &view);
+	if (err == EINVAL) {
+		web_error(r, 400, "invalid_field",
+			  "attachments: not all are files of this "
+			  "conversation");
+		return;
+	}
+	if (err) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	srv_reply_durable(r, 201, view);
+}
+
+static void api_typing(struct hreq *r)
+{
+	static const struct jv_field none[] = {JV_END};
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	struct crec *c;
+
+	if (!row || web_check(r, r->body, none, true) ||
+	    !(c = writable(r, row)))
+		return;
+	messages_typing(r->srv, c, "customer", NULL);
+	web_no_content(r);
+}
+
+static void api_attachment(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	struct crec *c;
+
+	if (row && (c = writable(r, row)))
+		messages_upload(r, c, NULL);
+}
+
+/* ---- the end, the rating, the transcript ---- */
+
+static bool waiting(const char *st)
+{
+	return !strcmp(st, "queued") || !strcmp(st, "offered") ||
+	       !strcmp(st, "callback-pending");
+}
+
+/*
+ * The visitor leaves: a waiting conversation is abandoned; one an agent
+ * handles ends (the agent's desktop shows it ended and wraps up). An
+ * ended one stays ended (204: the visitor's intent holds).
+ */
+static void api_end(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	struct crec *c;
+	char msg[256];
+	const char *st;
+	int err = 0;
+
+	if (!row)
+		return;
+	c = live_contact(r->srv, row);
+	st = c ? jv_str(crec_body(c), "state") : "";
+	if (c && waiting(st))
+		err = contacts_abandon(r->srv, c, &LANG_OUT(r->lang, msg));
+	else if (c && !strcmp(st, "active"))
+		err = contacts_end(r->srv, c, &LANG_OUT(r->lang, msg));
+	if (err) {
+		web_error(r, err == EBUSY ? 409 : 500,
+			  err == EBUSY ? "conflict" : "internal", "%s", msg);
+		return;
+	}
+	srv_reply_durable(r, 204, NULL);
+}
+
+static const char *agent_site(struct srv *s, const char *agent)
+{
+	struct obj *o = agent ? obj_find(s, K_AGENTS, agent) : NULL;
+
+	return o ? jv_str(o->body, "site") : NULL;
+}
+
+/* Once per conversation: contact.csat with who handled it. */
+static void api_csat(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	struct event ev = {.type = EVENT_CONTACT_CSAT};
+	struct crec *c;
+	const char *queue, *agent;
+
+	if (!row || web_check(r, r->body, widget_csat_fields, true))
+		return;
+	if (jv_bool(row, "csat", false)) {
+		web_error(r, 409, "conflict",
+			  "this conversation has been rated already");
+		return;
+	}
+	c = live_contact(r->srv, row);
+	queue = c ? jv_str(crec_body(c), "queue") : jv_str(row, "queue");
+	agent = c ? jv_str(crec_body(c), "agent") : jv_str(row, "agent");
+	ev.u.csat = (struct event_contact_csat){
+		.contact = jv_str(row, "contact"),
+		.queue = queue,
+		.agent = agent,
+		.site = agent_site(r->srv, agent),
+		.channel = CH_CHAT,
+		.score = (int)jv_int(r->body, "score", 0),
+		.comment = jv_str(r->body, "comment"),
+	};
+	srv_log(r->srv, jv_str(row, "tenant"), &ev);
+	json_object_set_new(row, "csat", json_true());
+	row_put(r->srv, hash, row);
+	srv_reply_durable(r, 201,
+			  json_pack("{s:s,s:O,s:O?}", "contact",
+				    ev.u.csat.contact, "score",
+				    json_object_get(r->body, "score"),
+				    "comment",
+				    json_object_get(r->body, "comment")));
+}
+
+static void api_transcript(struct hreq *r)
+{
+	char hash[65];
+	json_t *row = conversation_of(r, hash);
+	struct event ev = {.type = EVENT_CONTACT_TRANSCRIPT};
+	const char *email;
+
+	if (!row || web_check(r, r->body, widget_transcript_fields, true))
+		return;
+	email = jv_str(r->body, "email");
+	if (!widget_email_ok(email)) {
+		web_error(r, 400, "invalid_field",
+			  "email: not an email address");
+		return;
+	}
+	ev.u.transcript = (struct event_contact_transcript){
+		jv_str(row, "contact"), email, r->lang};
+	srv_log(r->srv, jv_str(row, "tenant"), &ev);
+	srv_commit_soon(r->srv);
+	srv_reply_durable(r, 202,
+			  json_pack("{s:O,s:s}", "contact",
+				    json_object_get(row, "contact"), "email",
+				    email));
+}
+
+/* ---- the visitors' streams ---- */
+
+static void vstream_close(struct vstream *vs)
+{
+	if (vs->closed)
+		return;
+	vs->closed = true;
+	list_unlink(&vs->le);
+	vs->wc = mem_deref(vs->wc);
+	mem_deref(vs); /* the list's reference */
+}
+
+static void vstream_send(struct vstream *vs, const char *text)
+{
+	if (vs->closed)
+		return;
+	if (wsconn_queued(vs->wc) + strlen(text) > STREAM_QUEUE) {
+		/* the visitor resumes after the last it was given */
+		wsconn_close(vs->wc, 1008, "send queue overflow");
+		vstream_close(vs);
+		return;
+	}
+	(void)wsconn_send(vs->wc, text, strlen(text));
+}
+
+static void vstream_json(struct vstream *vs, json_t *msg)
+{
+	char *text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+
+	if (text)
+		vstream_send(vs, text);
+	free(text);
+	json_decref(msg);
+}
+
+static void vstream_error(struct vstream *vs, const char *code,
+			  const char *msg)
+{
+	vstream_json(vs, json_pack("{s:s,s:{s:s,s:s}}", "type", "error",
+				   "error", "code", code, "message", msg));
+}
+
+/* The data a visitor sees of an event of its contact, or NULL: not its. */
+static json_t *visitor_data(struct srv *s, const char *type,
+			    const json_t *data)
+{
+	const char *contact = jv_str(data, "contact");
+
+	if (!strcmp(type, "contact.message"))
+		return messages_view(s, contact, jv_str(data, "message"),
+				     true);
+	if (!strcmp(type, "contact.message_status"))
+		return json_pack("{s:s,s:O,s:O,s:O?}", "contact", contact,
+				 "message", json_object_get(data, "message"),
+				 "status", json_object_get(data, "status"),
+				 "reason", json_object_get(data, "reason"));
+	if (!strcmp(type, "contact.accepted"))
+		return json_pack("{s:s,s:s?}", "contact", contact,
+				 "agent_name",
+				 agent_name(s, jv_str(data, "agent")));
+	if (!strcmp(type, "contact.ended") ||
+	    !strcmp(type, "contact.completed") ||
+	    !strcmp(type, "contact.abandoned") ||
+	    !strcmp(type, "contact.closed") ||
+	    !strcmp(type, "contact.queued"))
+		return json_pack("{s:s,s:O?}", "contact", contact, "state",
+				 json_object_get(data, "state"));
+	return NULL;
+}
+
+/* The stream's message for an event, or NULL. malloc'd. */
+static char *visitor_text(struct srv *s, int64_t seq, int64_t time_ms,
+			  const char *type, const json_t *data)
+{
+	json_t *d = visitor_data(s, type, data), *m;
+	char at[UTCTIME_SIZE], *text;
+
+	if (!d)
+		return NULL;
+	m = json_pack("{s:s,s:I,s:s,s:s,s:o}", "type", "event", "seq",
+		      (json_int_t)seq, "time",
+		      utctime_format(time_ms, at, sizeof(at)), "event", type,
+		      "data", d);
+	text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+	json_decref(m);
+	return text;
+}
+
+/* The place in line, when it changed since it was last sent. */
+static void send_position(struct vstream *vs)
+{
+	struct srv *s = vs->v->srv;
+	struct crec *c = contacts_find(s, vs->contact);
+	json_t *live;
+	int64_t pos, ewt;
+
+	if (!c || c->done || !vs->live)
+		return;
+	live = contacts_live_view(s, c);
+	pos = jv_int(live, "position", 0);
+	ewt = jv_int(live, "ewt_s", -1);
+	json_decref(live);
+	if (pos == vs->pos && ewt == vs->ewt)
+		return;
+	vs->pos = pos;
+	vs->ewt = ewt;
+	vstream_json(vs, json_pack("{s:s,s:s,s:{s:s,s:I,s:o}}", "type",
+				   "signal", "event", "contact.position",
+				   "data", "contact", vs->contact,
+				   "position", (json_int_t)pos, "ewt_s",
+				   ewt < 0 ? json_null()
+					   : json_integer(ewt)));
+}
+
+/* A catch-up: the contact's events after last_seq, read on the store. */
+struct vread {
+	struct vstream *vs; /* a reference */
+	char contact[40];
+	int64_t after, until;
+	json_t *rows; /* [[seq, time, type, data]...] */
+	int err;
+};
+
+static int vread_row(const struct store_event *ev, void *arg)
+{
+	struct vread *q = arg;
+	json_t *row = json_pack("[I,I,s,s]", (json_int_t)ev->seq,
+				(json_int_t)ev->time_ms, ev->type, ev->data);
+
+	return row && !json_array_append_new(q->rows, row) ? 0 : ENOMEM;
+}
+
+static void vread_run(void *store, void *arg)
+{
+	struct store *st = store;
+	struct vread *q = arg;
+	struct store_event_query sq = {.after_seq = q->after,
+				       .until_seq = q->until,
+				       .contact = q->contact};
+
+	q->err = st->ops->events(st, &sq, vread_row, q);
+}
+
+static void catch_up(struct vstream *vs);
+
+static void vread_done(void *arg)
+{
+	struct vread *q = arg;
+	struct vstream *vs = q->vs;
+	struct srv *s = vs->v->srv;
+	json_t *row;
+	size_t i;
+
+	if (q->err && !vs->closed) {
+		vstream_error(vs, "internal", "the catch-up read failed");
+		wsconn_close(vs->wc, 1011, "catch-up failed");
+		vstream_close(vs);
+	}
+	json_array_foreach(q->rows, i, row)
+	{
+		json_t *data;
+		char *text;
+
+		if (vs->closed || q->err)
+			break;
+		data = json_loads(json_string_value(json_array_get(row, 3)), 0,
+				  NULL);
+		text = data ? visitor_text(
+				      s, json_integer_value(json_array_get(row, 0)),
+				      json_integer_value(json_array_get(row, 1)),
+				      json_string_value(json_array_get(row, 2)),
+				      data)
+			    : NULL;
+		if (text)
+			vstream_send(vs, text);
+		free(text);
+		json_decref(data);
+	}
+	if (!vs->closed && !q->err) {
+		vs->last_seq = q->until;
+		catch_up(vs);
+	}
+	json_decref(q->rows);
+	mem_deref(vs);
+	free(q);
+}
+
+/* Reads what is durable after last_seq, or turns live when nothing is. */
+static void catch_up(struct vstream *vs)
+{
+	struct srv *s = vs->v->srv;
+	struct vread *q;
+
+	if (vs->last_seq >= s->durable_seq) {
+		vs->live = true; /* on the loop: the next events are live */
+		send_position(vs);
+		return;
+	}
+	q = calloc(1, sizeof(*q));
+	if (q)
+		q->rows = json_array();
+	if (!q || !q->rows) {
+		free(q);
+		vstream_error(vs, "internal", "out of memory");
+		return;
+	}
+	q->vs = mem_ref(vs);
+	snprintf(q->contact, sizeof(q->contact), "%s", vs->contact);
+	q->after = vs->last_seq;
+	q->until = s->durable_seq;
+	if (srv_query(s, vread_run, vread_done, q)) {
+		json_decref(q->rows);
+		mem_deref(vs);
+		free(q);
+		vstream_error(vs, "internal", "the catch-up cannot start");
+	}
+}
+
+/* {"subscribe": [...], "after": N}: the topics are the conversation's. */
+static void on_subscribe(struct vstream *vs, const json_t *req)
+{
+	struct srv *s = vs->v->srv;
+	const json_t *after = json_object_get(req, "after");
+	char topic[64];
+
+	if (vs->subscribed) {
+		vstream_error(vs, "conflict", "already subscribed");
+		return;
+	}
+	if (after && (!json_is_integer(after) ||
+		      json_integer_value(after) < 0 ||
+		      json_integer_value(after) > s->durable_seq)) {
+		vstream_error(vs, "invalid_field",
+			      "after: expected a sequence number from 0 to "
+			      "the last");
+		return;
+	}
+	vs->subscribed = true;
+	snprintf(topic, sizeof(topic), "contact:%s", vs->contact);
+	vstream_json(vs, json_pack("{s:s,s:[s],s:I}", "type", "subscribed",
+				   "topics", topic, "last",
+				   (json_int_t)s->durable_seq));
+	vs->last_seq = after ? json_integer_value(after) : s->durable_seq;
+	catch_up(vs);
+}
+
+static void vs_recv(const char *text, size_t len, void *arg)
+{
+	struct vstream *vs = arg;
+	char err[256];
+	json_t *req = jv_parse(text, len, err, sizeof(err));
+
+	if (!req)
+		vstream_error(vs, "invalid_json", err);
+	else if (json_object_get(req, "subscribe"))
+		on_subscribe(vs, req);
+	else
+		vstream_error(vs, "bad_request",
+			      "send {\"subscribe\":[],\"after\":SEQ}");
+	json_decref(req);
+}
+
+static void vs_close(int err, void *arg)
+{
+	(void)err;
+	vstream_close(arg);
+}
+
+static void vstream_destructor(void *arg)
+{
+	struct vstream *vs = arg;
+
+	mem_deref(vs->wc);
+}
+
+static size_t token_streams(struct visitors *v, const char *hash)
+{
+	size_t n = 0;
+
+	for (struct le *le = list_head(&v->streams); le; le = le->next)
+		n += !strcmp(((struct vstream *)le->data)->hash, hash);
+	return n;
+}
+
+/* GET /api/v1/stream?visitor=TOKEN (the stream module hands it over). */
+static void stream_open(struct hreq *r)
+{
+	struct visitors *v = state(r->srv);
+	char tok[128], hash[65];
+	struct vstream *vs;
+	json_t *row;
+
+	lang_param(r);
+	row = web_query(r, "visitor", tok, sizeof(tok))
+		      ? token_row(v, tok, hash)
+		      : NULL;
+	if (!row) {
+		web_error(r, 401, "unauthorized",
+			  "a visitor token is required (unknown or "
+			  "expired)");
+		return;
+	}
+	if (!visitor_admit(r, false) || !take(r, &v->per_visitor, "v", hash))
+		return;
+	if (token_streams(v, hash) >= STREAMS_MAX) {
+		too_many(r, 1000);
+		return;
+	}
+	vs = mem_zalloc(sizeof(*vs), vstream_destructor);
+	if (!vs) {
+		web_error(r, 500, "internal", "out of memory");
+		return;
+	}
+	vs->v = v;
+	vs->pos = vs->ewt = -2;
+	snprintf(vs->contact, sizeof(vs->contact), "%s",
+		 jv_str(row, "contact"));
+	snprintf(vs->hash, sizeof(vs->hash), "%s", hash);
+	if (wsconn_accept(&vs->wc, r->conn, r->msg, WEB_BODY_MAX, vs_recv,
+			  vs_close, vs)) {
+		mem_deref(vs);
+		web_error(r, 400, "bad_request", "not a WebSocket upgrade");
+		return;
+	}
+	list_append(&v->streams, &vs->le, vs);
+	web_drop(r);
+}
+
+/* The agent's typing, to the visitor of that conversation. */
+static void stream_signal_of(struct srv *s, const json_t *msg)
+{
+	struct visitors *v = state(s);
+	const json_t *data = json_object_get(msg, "data");
+	const char *contact = jv_str(data, "contact"),
+		   *author = jv_str(data, "author");
+	char *text = NULL;
+	struct le *le;
+
+	if (!v || !contact || !author || strcmp(author, "agent") ||
+	    strcmp(jv_str(msg, "event"), "contact.typing"))
+		return;
+	for (le = list_head(&v->streams); le;) {
+		struct vstream *vs = le->data;
+
+		le = le->next; /* vs may close */
+		if (!vs->live || strcmp(vs->contact, contact))
+			continue;
+		if (!text) {
+			json_t *m = json_pack(
+				"{s:s,s:s,s:O,s:{s:s,s:s}}", "type", "signal",
+				"event", "contact.typing", "time",
+				json_object_get(msg, "time"), "data",
+				"contact", contact, "author", "agent");
+
+			text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+			json_decref(m);
+			if (!text)
+				return;
+		}
+		vstream_send(vs, text);
+	}
+	free(text);
+}
+
+static const struct stream_visitors stream_hooks = {
+	.open = stream_open,
+	.signal = stream_signal_of,
+};
+
+/* on_commit: each event of a followed contact to its live streams. */
+static void visitor_commit(struct srv *s, void *arg, const struct pub *pubs,
+			   size_t n)
+{
+	struct visitors *v = arg;
+
+	if (list_isempty(&v->streams))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const char *contact = jv_str(pubs[i].data, "contact");
+		char *text = NULL;
+		struct le *le;
+
+		if (!contact || !json_object_get(v->by_contact, contact))
+			continue;
+		for (le = list_head(&v->streams); le;) {
+			struct vstream *vs = le->data;
+
+			le = le->next;
+			if (!vs->live || pubs[i].seq <= vs->last_seq ||
+			    strcmp(vs->contact, contact))
+				continue;
+			if (!text)
+				text = visitor_text(s, pubs[i].seq,
+						    pubs[i].time_ms,
+						    pubs[i].type,
+						    pubs[i].data);
+			if (text)
+				vstream_send(vs, text);
+			vs->last_seq = pubs[i].seq;
+		}
+		free(text);
+	}
+}
+
+/* ---- the conversation's life, from the engine ---- */
+
+/*
+ * Keeps what the visitor's routes need once the contact has left memory:
+ * its state, who handled it, and when it ended (the token's life).
+ */
+static void visitor_engine_event(struct srv *s, void *arg,
+				 const struct engine_event *ev)
+{
+	struct visitors *v = arg;
+	struct crec *c = ev->contact ? contacts_find_num(s, ev->contact) : NULL;
+	const char *hash;
+	json_t *row;
+
+	if (!c || !(hash = json_string_value(
+			    json_object_get(v->by_contact, c->id))) ||
+	    !(row = json_object_get(v->tokens, hash)))
+		return;
+	json_object_set_new(row, "state",
+			    json_string(engine_contact_state_name(ev->state)));
+	if (ev->type == EV_CONTACT_ACCEPTED) {
+		json_object_set_new(row, "queue", json_string(ev->queue));
+		json_object_set_new(row, "agent", json_string(ev->agent));
+		json_object_set_new(
+			row, "agent_name",
+			json_string(agent_name(s, ev->agent)
+					    ? agent_name(s, ev->agent)
+					    : ""));
+	}
+	if (ev->type == EV_CONTACT_COMPLETED ||
+	    ev->type == EV_CONTACT_ABANDONED || ev->type == EV_CONTACT_CLOSED ||
+	    ev->type == EV_CONTACT_VOICEMAIL)
+		json_object_set_new(row, "ended_ms", json_integer(srv_now(s)));
+	row_put(s, hash, row);
+}
+
+/* ---- start-up, the second's tick ---- */
+
+static int load_row(const char *id, const char *body, void *arg)
+{
+	struct visitors *v = arg;
+	json_t *row = json_loads(body, 0, NULL);
+
+	if (!row || !jv_str(row, "contact"))
+		return row ? (json_decref(row), 0) : ENOMEM;
+	if (json_object_set_new(v->by_contact, jv_str(row, "contact"),
+				json_string(id)) ||
+	    json_object_set_new(v->tokens, id, row))
+		return ENOMEM;
+	return 0;
+}
+
+static int visitor_load(struct srv *s, void *arg)
+{
+	struct visitors *v = arg;
+	int err = s->store->ops->rows(s->store, TABLE, load_row, v);
+
+	if (!err)
+		log_info("visitor", "msg=restored tokens=%zu",
+			 json_object_size(v->tokens));
+	return err;
+}
+
+/* Tokens past their life leave (with their streams); full buckets too. */
+static void visitor_tick(struct srv *s, void *arg)
+{
+	struct visitors *v = arg;
+	int64_t now = srv_now(s);
+	const char *hash;
+	json_t *row;
+	void *tmp;
+
+	json_object_foreach_safe(v->tokens, tmp, hash, row)
+	{
+		if (!expired(v, row, now))
+			continue;
+		for (struct le *le = list_head(&v->streams); le;) {
+			struct vstream *vs = le->data;
+
+			le = le->next;
+			if (!strcmp(vs->hash, hash)) {
+				wsconn_close(vs->wc, 1008, "token expired");
+				vstream_close(vs);
+			}
+		}
+		json_object_del(v->by_contact, jv_str(row, "contact"));
+		srv_del(s, TABLE, hash);
+		json_object_del(v->tokens, hash);
+		srv_commit_soon(s);
+	}
+	for (struct le *le = list_head(&v->streams); le;) {
+		struct vstream *vs = le->data;
+
+		le = le->next;
+		send_position(vs);
+	}
+	rate_sweep(&v->per_visitor, now);
+	rate_sweep(&v->per_addr, now);
+	rate_sweep(&v->new_per_addr, now);
+}
+
+static void close_streams(struct visitors *v)
+{
+	struct le *le;
+
+	while ((le = list_head(&v->streams))) {
+		struct vstream *vs = le->data;
+
+		wsconn_close(vs->wc, 1001, "server stopping");
+		vstream_close(vs);
+	}
+}
+
+static void visitor_stop(struct srv *s, void *arg)
+{
+	(void)s;
+	close_streams(arg);
+}
+
+static int visitor_init(struct srv *s, void **arg)
+{
+	struct visitors *v = calloc(1, sizeof(*v));
+	const char *ttl = getenv("RELAIS_VISITOR_TTL_S");
+
+	if (!v)
+		return ENOMEM;
+	*arg = v;
+	v->srv = s;
+	v->tokens = json_object();
+	v->by_contact = json_object();
+	list_init(&v->streams);
+	v->ttl_ms = ttl && atoll(ttl) > 0 ? atoll(ttl) * 1000LL : 6 * HOUR_MS;
+	rate_init(&v->per_visitor,
+		  env_rule("RELAIS_WIDGET_VISITOR_RATE", 30, 120));
+	rate_init(&v->per_addr, env_rule("RELAIS_WIDGET_ADDR_RATE", 300, 1200));
+	rate_init(&v->new_per_addr, env_rule("RELAIS_WIDGET_NEW_RATE", 5, 10));
+	if (sodium_init() < 0)
+		return EIO;
+	messages_visitor_set(s, attachment_visitor);
+	stream_visitors_set(s, &stream_hooks);
+	return v->tokens && v->by_contact ? 0 : ENOMEM;
+}
+
+static void visitor_close(struct srv *s, void *arg)
+{
+	struct visitors *v = arg;
+
+	(void)s;
+	if (!v)
+		return;
+	close_streams(v);
+	rate_reset(&v->per_visitor);
+	rate_reset(&v->per_addr);
+	rate_reset(&v->new_per_addr);
+	json_decref(v->tokens);
+	json_decref(v->by_contact);
+	free(v);
+}
+
+static void visitor_metrics(struct srv *s, void *arg, struct mbuf *mb)
+{
+	struct visitors *v = arg;
+
+	(void)s;
+	mbuf_printf(mb,
+		    "# HELP relais_chat_visitors Visitor tokens kept.\n"
+		    "# TYPE relais_chat_visitors gauge\n"
+		    "relais_chat_visitors %zu\n"
+		    "# HELP relais_chat_streams Open visitor streams.\n"
+		    "# TYPE relais_chat_streams gauge\n"
+		    "relais_chat_streams %u\n",
+		    json_object_size(v->tokens), list_count(&v->streams));
+}
+
+#define CONV "/api/v1/widget/conversations/{id}"
+
+static const struct route routes[] = {
+	WEB_ROUTE("GET", CONV, api_conversation, R_PUBLIC),
+	WEB_ROUTE("GET", CONV "/messages", api_messages, R_PUBLIC),
+	WEB_ROUTE("POST", CONV "/messages", api_message_post, R_PUBLIC),
+	WEB_ROUTE("POST", CONV "/typing", api_typing, R_PUBLIC),
+	{.method = "POST",
+	 .pattern = CONV "/attachments",
+	 .h = api_attachment,
+	 .roles = R_PUBLIC,
+	 .body_max = ATTACHMENTS_MAX,
+	 .raw = true},
+	WEB_ROUTE("POST", CONV "/end", api_end, R_PUBLIC),
+	WEB_ROUTE("POST", CONV "/csat", api_csat, R_PUBLIC),
+	WEB_ROUTE("POST", CONV "/transcript", api_transcript, R_PUBLIC),
+	{.method = NULL},
+};
+
+const struct srv_module visitor_module = {
+	.name = "visitor",
+	.routes = routes,
+	.init = visitor_init,
+	.load = visitor_load,
+	.on_engine_event = visitor_engine_event,
+	.on_commit = visitor_commit,
+	.tick = visitor_tick,
+	.metrics = visitor_metrics,
+	.stop = visitor_stop,
+	.close = visitor_close,
+};

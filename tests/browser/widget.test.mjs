@@ -163,6 +163,8 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   const mine = (text) => chat.locator('.msg.mine', { hasText: text });
   const theirs = (text) => chat.locator('.msg.theirs', { hasText: text });
   await mine('Bonjour, ma box ne marche plus').waitFor();
+  // the form is gone: the focus is in the composer
+  assert.equal(await frameOf(page).evaluate(() => document.activeElement.id), 'w-text');
   const conv = await stored(page, open.key);
   assert.ok(conv.contact && conv.token, JSON.stringify(conv));
   // the place in the queue or the agent: the frame says where it stands
@@ -262,6 +264,7 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   // the visitor ends the chat, rates it and asks for the transcript
   await again.getByRole('button', { name: 'End the chat' }).click();
   await again.getByText('The conversation has ended.').waitFor();
+  assert.equal(await frameOf(page).evaluate(() => document.activeElement.id), 'w-star-1', 'the focus goes to the rating');
   await desktop.getByText('The chat has ended: the visitor can no longer write.').waitFor();
   assert.equal(await desktop.getByLabel('Your message').count(), 0, 'no composer for a chat that ended');
   // five radio buttons drawn as stars: a click on the fourth star takes it

@@ -136,7 +136,7 @@ function Where({ st, received }) {
 
 // The composer: Enter sends, Shift+Enter is a new line; files go first,
 // each with its progress, then the message naming them.
-function Composer({ api, onSent, disabled }) {
+function Composer({ api, onSent }) {
   const [text, setText] = useState('');
   const [files, setFiles] = useState([]);
   const [fileKey, setFileKey] = useState(0);
@@ -144,6 +144,12 @@ function Composer({ api, onSent, disabled }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const sentTyping = useRef(0);
+  const box = useRef(null);
+  // The form that came before it is gone: the focus comes here, not to
+  // the page's top.
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) box.current?.focus();
+  }, []);
 
   const typed = (v) => {
     setText(v);
@@ -155,7 +161,7 @@ function Composer({ api, onSent, disabled }) {
   };
   const send = async (e) => {
     e?.preventDefault();
-    if (busy || disabled || (!text.trim() && !files.length)) return;
+    if (busy || (!text.trim() && !files.length)) return;
     setBusy(true);
     setError('');
     try {
@@ -183,14 +189,14 @@ function Composer({ api, onSent, disabled }) {
   return html`
     <form class="composer" onSubmit=${send}>
       <label for="w-text">${t('ui.widget.message')}</label>
-      <textarea id="w-text" rows="2" maxlength="20000" value=${text} disabled=${disabled}
+      <textarea id="w-text" ref=${box} rows="2" maxlength="20000" value=${text}
         onInput=${(e) => typed(e.target.value)} onKeyDown=${key} aria-describedby="w-hint"></textarea>
       <p id="w-hint" class="help">${t('ui.widget.hint')}</p>
       <label for="w-file" class="file">${t('ui.widget.attach')}</label>
       <div class="row">
-        <input key=${fileKey} id="w-file" type="file" multiple disabled=${disabled}
+        <input key=${fileKey} id="w-file" type="file" multiple
           onChange=${(e) => setFiles([...e.target.files])} />
-        <button type="submit" class="primary" disabled=${busy || disabled}>${t('ui.widget.send')}</button>
+        <button type="submit" class="primary" disabled=${busy}>${t('ui.widget.send')}</button>
       </div>
       ${progress && html`<p class="progress"><label for="w-progress">${t('ui.widget.uploading', progress.name)}</label>
         <progress id="w-progress" max="1" value=${progress.value}></progress></p>`}
@@ -310,7 +316,7 @@ function Chat({ conv, first, onUpdate, onNew }) {
       ${ended
         ? html`<${Feedback} api=${api} conv=${conv} onUpdate=${onUpdate} onNew=${onNew} />`
         : html`
-          <${Composer} api=${api} onSent=${(m) => merge([m])} disabled=${false} />
+          <${Composer} api=${api} onSent=${(m) => merge([m])} />
           <button type="button" class="end" onClick=${end}>${t('ui.widget.end')}</button>`}
     </section>`;
 }
@@ -323,6 +329,10 @@ function Feedback({ api, conv, onUpdate, onNew }) {
   const [email, setEmail] = useState(conv.email || '');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // The end button is gone: the focus comes to the rating.
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) document.getElementById('w-star-1')?.focus();
+  }, []);
 
   const run = async (e, what, done) => {
     e.preventDefault();

@@ -27,8 +27,7 @@ const struct jv_field widget_config_fields[] = {
 	{"allowed_origins", JV_STRINGS, 0, 0, 50, NULL, NULL},
 	{"pre_chat", JV_SUBOBJECT, 0, 0, 0, NULL, pre_chat_fields},
 	{"consent_text", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, texts_fields},
-	{"closed_message", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL,
-	 texts_fields},
+	{"closed_message", JV_SUBOBJECT, JV_NULLABLE, 0, 0, NULL, texts_fields},
 	JV_END,
 };
 

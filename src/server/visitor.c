@@ -75,19 +75,18 @@ static struct visitors *state(struct srv *s)
 /* ---- settings ---- */
 
 /* "BURST/PER_MIN" from the environment, or the default rule. */
-static struct rate_rule env_rule(const char *name, double burst,
-				 double per_min)
+static struct rate_rule env_rule(const char *name, double burst, double per_min)
 {
 	const char *v = getenv(name);
 	double b, p;
 	char tail;
 
-	if (v && sscanf(v, "%lf/%lf%c", &b, &p, &tail) == 2 && b >= 1 &&
-	    p > 0)
+	if (v && sscanf(v, "%lf/%lf%c", &b, &p, &tail) == 2 && b >= 1 && p > 0)
 		return (struct rate_rule){b, p};
 	if (v)
-		log_warn("visitor", "msg=\"ignored: expected BURST/PER_MIN\" "
-				    "var=%s",
+		log_warn("visitor",
+			 "msg=\"ignored: expected BURST/PER_MIN\" "
+			 "var=%s",
 			 name);
 	return (struct rate_rule){burst, per_min};
 }
@@ -212,8 +211,7 @@ bool visitor_admit(struct hreq *r, bool create)
 static json_t *visitor_of(struct hreq *r, char hash[65])
 {
 	struct visitors *v = state(r->srv);
-	const struct http_hdr *h =
-		http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
+	const struct http_hdr *h = http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
 	char tok[WIDGET_TOKEN_SIZE];
 	json_t *row = NULL;
 
@@ -249,8 +247,7 @@ static json_t *conversation_of(struct hreq *r, char hash[65])
 /* messages' hook for GET /api/v1/attachments/{id} (messages.h). */
 static bool attachment_visitor(struct hreq *r, char contact[40])
 {
-	const struct http_hdr *h =
-		http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
+	const struct http_hdr *h = http_msg_hdr(r->msg, HTTP_HDR_AUTHORIZATION);
 	char hash[65];
 	json_t *row;
 
@@ -498,12 +495,11 @@ static void api_csat(struct hreq *r)
 	srv_log(r->srv, jv_str(row, "tenant"), &ev);
 	json_object_set_new(row, "csat", json_true());
 	row_put(r->srv, hash, row);
-	srv_reply_durable(r, 201,
-			  json_pack("{s:s,s:O,s:O?}", "contact",
-				    ev.u.csat.contact, "score",
-				    json_object_get(r->body, "score"),
-				    "comment",
-				    json_object_get(r->body, "comment")));
+	srv_reply_durable(
+		r, 201,
+		json_pack("{s:s,s:O,s:O?}", "contact", ev.u.csat.contact,
+			  "score", json_object_get(r->body, "score"), "comment",
+			  json_object_get(r->body, "comment")));
 }
 
 static void api_transcript(struct hreq *r)
@@ -566,36 +562,31 @@ static void vstream_json(struct vstream *vs, json_t *msg)
 	json_decref(msg);
 }
 
-static void vstream_error(struct vstream *vs, const char *code,
-			  const char *msg)
+static void vstream_error(struct vstream *vs, const char *code, const char *msg)
 {
 	vstream_json(vs, json_pack("{s:s,s:{s:s,s:s}}", "type", "error",
 				   "error", "code", code, "message", msg));
 }
 
 /* The data a visitor sees of an event of its contact, or NULL: not its. */
-static json_t *visitor_data(struct srv *s, const char *type,
-			    const json_t *data)
+static json_t *visitor_data(struct srv *s, const char *type, const json_t *data)
 {
 	const char *contact = jv_str(data, "contact");
 
 	if (!strcmp(type, "contact.message"))
-		return messages_view(s, contact, jv_str(data, "message"),
-				     true);
+		return messages_view(s, contact, jv_str(data, "message"), true);
 	if (!strcmp(type, "contact.message_status"))
 		return json_pack("{s:s,s:O,s:O,s:O?}", "contact", contact,
 				 "message", json_object_get(data, "message"),
 				 "status", json_object_get(data, "status"),
 				 "reason", json_object_get(data, "reason"));
 	if (!strcmp(type, "contact.accepted"))
-		return json_pack("{s:s,s:s?}", "contact", contact,
-				 "agent_name",
+		return json_pack("{s:s,s:s?}", "contact", contact, "agent_name",
 				 agent_name(s, jv_str(data, "agent")));
 	if (!strcmp(type, "contact.ended") ||
 	    !strcmp(type, "contact.completed") ||
 	    !strcmp(type, "contact.abandoned") ||
-	    !strcmp(type, "contact.closed") ||
-	    !strcmp(type, "contact.queued"))
+	    !strcmp(type, "contact.closed") || !strcmp(type, "contact.queued"))
 		return json_pack("{s:s,s:O?}", "contact", contact, "state",
 				 json_object_get(data, "state"));
 	return NULL;
@@ -639,10 +630,9 @@ static void send_position(struct vstream *vs)
 	vs->ewt = ewt;
 	vstream_json(vs, json_pack("{s:s,s:s,s:{s:s,s:I,s:o}}", "type",
 				   "signal", "event", "contact.position",
-				   "data", "contact", vs->contact,
-				   "position", (json_int_t)pos, "ewt_s",
-				   ewt < 0 ? json_null()
-					   : json_integer(ewt)));
+				   "data", "contact", vs->contact, "position",
+				   (json_int_t)pos, "ewt_s",
+				   ewt < 0 ? json_null() : json_integer(ewt)));
 }
 
 /* A catch-up: the contact's events after last_seq, read on the store. */
@@ -699,8 +689,11 @@ static void vread_done(void *arg)
 		data = json_loads(json_string_value(json_array_get(row, 3)), 0,
 				  NULL);
 		text = data ? visitor_text(
-				      s, json_integer_value(json_array_get(row, 0)),
-				      json_integer_value(json_array_get(row, 1)),
+				      s,
+				      json_integer_value(
+					      json_array_get(row, 0)),
+				      json_integer_value(
+					      json_array_get(row, 1)),
 				      json_string_value(json_array_get(row, 2)),
 				      data)
 			    : NULL;
@@ -760,9 +753,9 @@ static void on_subscribe(struct vstream *vs, const json_t *req)
 		vstream_error(vs, "conflict", "already subscribed");
 		return;
 	}
-	if (after && (!json_is_integer(after) ||
-		      json_integer_value(after) < 0 ||
-		      json_integer_value(after) > s->durable_seq)) {
+	if (after &&
+	    (!json_is_integer(after) || json_integer_value(after) < 0 ||
+	     json_integer_value(after) > s->durable_seq)) {
 		vstream_error(vs, "invalid_field",
 			      "after: expected a sequence number from 0 to "
 			      "the last");
@@ -882,8 +875,8 @@ static void stream_signal_of(struct srv *s, const json_t *msg)
 			json_t *m = json_pack(
 				"{s:s,s:s,s:O,s:{s:s,s:s}}", "type", "signal",
 				"event", "contact.typing", "time",
-				json_object_get(msg, "time"), "data",
-				"contact", contact, "author", "agent");
+				json_object_get(msg, "time"), "data", "contact",
+				contact, "author", "agent");
 
 			text = m ? json_dumps(m, JSON_COMPACT) : NULL;
 			json_decref(m);
@@ -925,8 +918,7 @@ static void visitor_commit(struct srv *s, void *arg, const struct pub *pubs,
 			if (!text)
 				text = visitor_text(s, pubs[i].seq,
 						    pubs[i].time_ms,
-						    pubs[i].type,
-						    pubs[i].data);
+						    pubs[i].type, pubs[i].data);
 			if (text)
 				vstream_send(vs, text);
 			vs->last_seq = pubs[i].seq;
@@ -949,8 +941,9 @@ static void visitor_engine_event(struct srv *s, void *arg,
 	const char *hash;
 	json_t *row;
 
-	if (!c || !(hash = json_string_value(
-			    json_object_get(v->by_contact, c->id))) ||
+	if (!c ||
+	    !(hash = json_string_value(
+		      json_object_get(v->by_contact, c->id))) ||
 	    !(row = json_object_get(v->tokens, hash)))
 		return;
 	json_object_set_new(row, "state",

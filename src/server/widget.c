@@ -1,6 +1,6 @@
 /*
  * widget — see widget.h. A widget is a configuration object; its key is
- * made once (32 random bytes) and never changes: an administrator who
+ * made once (24 random bytes) and never changes: an administrator who
  * wants another key makes another widget. The routes find a widget by its
  * key (a pass over the widgets: a tenant has a handful).
  *
@@ -52,13 +52,13 @@ static const struct jv_field widget_fields[] = {
 	JV_END,
 };
 
-/* A new public key: 32 random bytes in hex. */
-static void key_new(char out[65])
+/* A new public key: 24 random bytes in hex (a path segment fits 63). */
+static void key_new(char out[49])
 {
-	unsigned char rnd[32];
+	unsigned char rnd[24];
 
 	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2hex(out, 65, rnd, sizeof(rnd));
+	sodium_bin2hex(out, 49, rnd, sizeof(rnd));
 }
 
 /* The queue is the tenant's, and a chat queue. */
@@ -82,7 +82,7 @@ static int widget_apply(struct srv *s, struct obj *o, json_t *next,
 			struct lang_out *why)
 {
 	long bad = widget_origins_bad(json_object_get(next, "allowed_origins"));
-	char key[65];
+	char key[49];
 	int st;
 
 	(void)o;
@@ -91,7 +91,8 @@ static int widget_apply(struct srv *s, struct obj *o, json_t *next,
 		return st;
 	if (bad >= 0) {
 		lang_say(why,
-			 N_("allowed_origins[%ld]: expected scheme://host[:port] "
+			 N_("allowed_origins[%ld]: expected "
+			    "scheme://host[:port] "
 			    "(http or https, no path)"),
 			 bad);
 		return EINVAL;
@@ -131,9 +132,9 @@ const struct kind widget_kind = {
 /* The widget of key, or NULL with the 404 sent. */
 static struct obj *widget_by_key(struct hreq *r, const char *key)
 {
-	struct obj *w = key && key[0] ? obj_find_by(r->srv, K_WIDGETS, "key",
-						    key)
-				      : NULL;
+	struct obj *w = key && key[0]
+				? obj_find_by(r->srv, K_WIDGETS, "key", key)
+				: NULL;
 
 	if (!w)
 		web_not_found(r, "widget", key ? key : "");
@@ -175,8 +176,7 @@ static void send_file(struct hreq *r, const char *name, const char *type,
 		web_error(r, 404, "not_found", "no file %s", r->path);
 		return;
 	}
-	web_file(r, 200, type, body, len, headers,
-		 !strcmp(r->method, "HEAD"));
+	web_file(r, 200, type, body, len, headers, !strcmp(r->method, "HEAD"));
 	free(body);
 }
 
@@ -273,17 +273,17 @@ static void api_info(struct hreq *r)
 	if (!visitor_admit(r, false) || !(w = widget_by_key(r, r->params[0])))
 		return;
 	b = w->body;
-	web_json(r, 200,
-		 json_pack("{s:O,s:O,s:o,s:o,s:b,s:s}", "name",
-			   json_object_get(b, "name"), "pre_chat",
-			   json_object_get(b, "pre_chat"), "consent_text",
-			   nullable(text_in(json_object_get(b, "consent_text"),
-					    r->lang)),
-			   "closed_message",
-			   nullable(text_in(
-				   json_object_get(b, "closed_message"),
-				   r->lang)),
-			   "open", widget_open(r->srv, b), "lang", r->lang));
+	web_json(
+		r, 200,
+		json_pack("{s:O,s:O,s:o,s:o,s:b,s:s}", "name",
+			  json_object_get(b, "name"), "pre_chat",
+			  json_object_get(b, "pre_chat"), "consent_text",
+			  nullable(text_in(json_object_get(b, "consent_text"),
+					   r->lang)),
+			  "closed_message",
+			  nullable(text_in(json_object_get(b, "closed_message"),
+					   r->lang)),
+			  "open", widget_open(r->srv, b), "lang", r->lang));
 }
 
 /* ---- POST /api/v1/widget/{key}/conversations ---- */
@@ -339,8 +339,7 @@ static int visitor_customer(struct hreq *r, const char *tenant, char out[40],
 		return err;
 	}
 	if (name && name[0])
-		return customer_create_named(r->srv, "chat", tenant, name,
-					     out);
+		return customer_create_named(r->srv, "chat", tenant, name, out);
 	return 0;
 }
 
@@ -384,8 +383,8 @@ static void api_conversation_new(struct hreq *r)
 	json_t *live;
 	int err;
 
-	if (!visitor_admit(r, true) ||
-	    !(w = widget_by_key(r, r->params[0])) || !body_ok(r, w->body))
+	if (!visitor_admit(r, true) || !(w = widget_by_key(r, r->params[0])) ||
+	    !body_ok(r, w->body))
 		return;
 	err = conversation_new(r, w, &c, tok, &LANG_OUT(r->lang, msg));
 	if (err == ENOMEM || (err && !c && err != EINVAL && err != EEXIST)) {
@@ -400,9 +399,9 @@ static void api_conversation_new(struct hreq *r)
 	srv_reply_durable(r, 201,
 			  json_pack("{s:s,s:s,s:O,s:O,s:b}", "contact", c->id,
 				    "visitor_token", tok, "position",
-				    json_object_get(live, "position"),
-				    "ewt_s", json_object_get(live, "ewt_s"),
-				    "open", widget_open(r->srv, w->body)));
+				    json_object_get(live, "position"), "ewt_s",
+				    json_object_get(live, "ewt_s"), "open",
+				    widget_open(r->srv, w->body)));
 	json_decref(live);
 }
 
@@ -425,7 +424,7 @@ static void html_put(struct mbuf *mb, const char *t)
 	}
 }
 
-#define DEMO_CSP                                                         \
+#define DEMO_CSP                                                           \
 	"Content-Security-Policy: default-src 'self'; script-src 'self'; " \
 	"style-src 'self'; img-src 'self' data:; connect-src 'self'; "     \
 	"frame-src 'self'; object-src 'none'; base-uri 'none'\r\n"
@@ -445,8 +444,9 @@ static void demo_page(struct hreq *r, const char *title, const char *body)
 			  "content=\"width=device-width\"><title>",
 			  r->lang);
 	html_put(mb, title);
-	(void)mbuf_printf(mb, "</title></head><body><main>%s</main>"
-			      "</body></html>\n",
+	(void)mbuf_printf(mb,
+			  "</title></head><body><main>%s</main>"
+			  "</body></html>\n",
 			  body);
 	web_file(r, 200, "text/html; charset=utf-8", (const char *)mb->buf,
 		 mb->end, DEMO_CSP, false);

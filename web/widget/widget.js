@@ -227,8 +227,9 @@ function Chat({ conv, first, onUpdate, onNew }) {
           last.current = Math.max(last.current, got[got.length - 1].seq);
           merge(got);
         }
-        if (got.length < PAGE) return;
+        if (got.length < PAGE) break;
       }
+      setError('');
     } catch (e) {
       if (e.status) setError(e.message);
     }

@@ -145,7 +145,7 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   const desk = await agentReady(t);
   const agent = desk.page;
   // while the line is cut, the frame's requests fail: expected
-  const visitor = await visit(t, allowed.origin, open.key, { allowConsole: [/WebSocket connection|ERR_CONNECTION|ERR_EMPTY_RESPONSE/] });
+  const visitor = await visit(t, allowed.origin, open.key, { allowConsole: [/WebSocket connection|ERR_CONNECTION|ERR_EMPTY_RESPONSE|status of 415/] });
   const page = visitor.page;
   // one global of ours on the customer's page (the __ one is the harness's)
   assert.deepEqual(await page.evaluate(() => Object.keys(window).filter((k) => /relais/i.test(k) && !k.startsWith('__'))), ['relaisWidget']);
@@ -195,6 +195,16 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   await chat.getByLabel('Your message').press('Shift+Enter');
   assert.equal(await chat.getByLabel('Your message').inputValue(), '\n');
   await chat.getByLabel('Your message').fill('');
+
+  // a file of a type the chat refuses: the server's reason, the text kept,
+  // nothing sent
+  await chat.getByLabel('Attach files').setInputFiles({ name: 'outil.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+  await chat.getByLabel('Your message').fill('Mon programme');
+  await chat.getByRole('button', { name: 'Send', exact: true }).click();
+  await chat.locator('.composer [role=alert]', { hasText: 'this type of file cannot be attached' }).waitFor();
+  assert.equal(await chat.getByLabel('Your message').inputValue(), 'Mon programme');
+  assert.equal(await chat.locator('.msg', { hasText: 'Mon programme' }).count(), 0);
+  await chat.getByLabel('Attach files').setInputFiles([]);
 
   // a file from the visitor reaches the agent
   await chat.getByLabel('Attach files').setInputFiles({ name: 'facture.txt', mimeType: 'text/plain', buffer: Buffer.from('Facture 42\n') });

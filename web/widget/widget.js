@@ -309,7 +309,7 @@ function Chat({ conv, first, onUpdate, onNew }) {
     <section class="chat" aria-label=${t('ui.widget.conversation')} data-live=${live ? 'yes' : 'no'}>
       <${Where} st=${ended ? { ...st, state: 'ended' } : st} received=${conv.received} />
       ${!live && html`<p class="offline">${t('ui.widget.reconnecting')}</p>`}
-      <ol class="messages" ref=${list} aria-live="polite" aria-relevant="additions" aria-label=${t('ui.widget.messages')}>
+      <ol class="messages" ref=${list} tabindex="0" aria-live="polite" aria-relevant="additions" aria-label=${t('ui.widget.messages')}>
         ${messages.map((m) => html`<${Message} key=${m.id} m=${m} agentName=${st.agent_name} onFile=${file} />`)}
       </ol>
       <p class="typing" role="status">${shownTyping && !ended ? t('ui.widget.typing', st.agent_name || t('ui.widget.agent')) : ''}</p>

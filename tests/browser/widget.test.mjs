@@ -228,7 +228,7 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   assert.equal(readFileSync(await download.path(), 'utf8'), 'Redémarrez la box.\n');
 
   // the visitor's token is good for this conversation only
-  // (in the night queue, where nobody is offered it)
+  // (another chat of the tenant, in the night queue)
   const other = await ok(admin.post('/api/v1/contacts', { tenant: queue.tenant, queue: night.id, channel: 'chat', customer: { email: 'autre@example.com' } }), 201, 'another contact');
   for (const path of [`/api/v1/widget/conversations/${other.id}`, `/api/v1/widget/conversations/${other.id}/messages?after=0`]) {
     assert.equal((await request(srv.url, 'GET', path, { token: conv.token })).status, 404, path);

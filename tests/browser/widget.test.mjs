@@ -227,12 +227,7 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   assert.equal(download.suggestedFilename(), 'procédure.txt');
   assert.equal(readFileSync(await download.path(), 'utf8'), 'Redémarrez la box.\n');
 
-  // the visitor's token is good for this conversation only
-  // (another chat of the tenant, in the night queue)
-  const other = await ok(admin.post('/api/v1/contacts', { tenant: queue.tenant, queue: night.id, channel: 'chat', customer: { email: 'autre@example.com' } }), 201, 'another contact');
-  for (const path of [`/api/v1/widget/conversations/${other.id}`, `/api/v1/widget/conversations/${other.id}/messages?after=0`]) {
-    assert.equal((await request(srv.url, 'GET', path, { token: conv.token })).status, 404, path);
-  }
+  // the visitor's token is good for the API of its conversation only
   assert.equal((await request(srv.url, 'GET', '/api/v1/queues', { token: conv.token })).status, 401);
 
   noSeriousViolations(await axe(frameOf(page)), 'the chat frame, in a conversation, 360 px');
@@ -325,14 +320,22 @@ test('a waiting visitor sees the place in line move, live', async (t) => {
   const second = await start('Bob');
   await second.chat.getByText('You are number 2 in the queue.').waitFor();
   await second.screenshot('widget-waiting');
+  // neither visitor can read or write the other's conversation
+  const a = await stored(first.page, open.key), b = await stored(second.page, open.key);
+  for (const [tok, other] of [[a.token, b.contact], [b.token, a.contact]]) {
+    for (const path of [`/api/v1/widget/conversations/${other}`, `/api/v1/widget/conversations/${other}/messages?after=0`]) {
+      assert.equal((await request(srv.url, 'GET', path, { token: tok })).status, 404, path);
+    }
+    assert.equal((await request(srv.url, 'POST', `/api/v1/widget/conversations/${other}/messages`, { token: tok, body: { text: 'intrus' } })).status, 404);
+  }
   // the first leaves: the second moves up without a reload
   await first.chat.getByRole('button', { name: 'End the chat' }).click();
   await first.chat.getByText('The conversation has ended.').waitFor();
   await second.chat.getByText('You are number 1 in the queue.').waitFor();
   await second.chat.getByRole('button', { name: 'End the chat' }).click();
   await second.chat.getByText('The conversation has ended.').waitFor();
-  const gone = await stored(first.page, open.key);
-  assert.equal((await ok(admin.get(`/api/v1/contacts/${gone.contact}`), 200, 'abandoned')).state, 'abandoned');
+  assert.equal((await ok(admin.get(`/api/v1/contacts/${a.contact}`), 200, 'abandoned')).state, 'abandoned');
+  assert.deepEqual((await ok(admin.get(`/api/v1/contacts/${b.contact}/messages`), 200, 'messages')).messages.map((m) => m.text), ['Bonjour, ici Bob']);
 });
 
 test('when the queue is closed the frame says so, and the message left becomes a contact queued for the opening', async (t) => {

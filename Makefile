@@ -40,7 +40,8 @@ test-asan: deps
 # when any failed.
 BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs \
 	bench/login_bench.mjs bench/restart_bench.sh bench/soak.mjs \
-	bench/catchup.mjs bench/stream_mem.mjs bench/ui_bench.mjs
+	bench/catchup.mjs bench/stream_mem.mjs bench/ui_bench.mjs \
+	bench/chat_bench.mjs
 
 bench: build
 	@rc=0; \

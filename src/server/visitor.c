@@ -32,6 +32,7 @@
 #include "model/event.h"
 #include "model/utctime.h"
 #include "server/attachments.h"
+#include "server/auth.h"
 #include "server/contacts.h"
 #include "server/log.h"
 #include "server/messages.h"
@@ -196,10 +197,12 @@ static void lang_param(struct hreq *r)
 bool visitor_admit(struct hreq *r, bool create)
 {
 	struct visitors *v = state(r->srv);
+	char addr[64];
 
 	lang_param(r);
-	return take(r, &v->per_addr, "a", r->peer) &&
-	       (!create || take(r, &v->new_per_addr, "n", r->peer));
+	auth_client_addr(r, addr, sizeof(addr));
+	return take(r, &v->per_addr, "a", addr) &&
+	       (!create || take(r, &v->new_per_addr, "n", addr));
 }
 
 /* ---- who asks ---- */

@@ -91,8 +91,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE responses (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 	/* 5: the web chat's entry points (a kind of the configuration) and
 	 * its visitors' tokens (their hashes) */
-	"CREATE TABLE widgets (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
-	"CREATE TABLE visitors (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	("CREATE TABLE widgets (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	 "CREATE TABLE visitors (id TEXT PRIMARY KEY, body TEXT NOT NULL);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -247,7 +247,9 @@ function Chat({ conv, first, onUpdate, onNew }) {
     const stream = new Stream([`contact:${conv.contact}`], {
       status: (on) => {
         setLive(on);
-        if (!on) return;
+        // lost: a token that no longer works (the conversation expired)
+        // is forgotten rather than retried for ever
+        if (!on) return void refresh();
         onUpdate((c) => c && { ...c, seq: stream.last });
         // reconnected: what the list and the state say now (the stream
         // replays the events, not the signals)

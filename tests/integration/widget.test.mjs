@@ -139,6 +139,10 @@ test('the widgets kind: a key of its own, origins checked, the queue a chat queu
   assert.equal(r.status, 400);
   r = await admin.post('/api/v1/widgets', { tenant: S.tp, queue: S.queue, name: 'bad' });
   assert.equal(r.status, 400);
+  // the queue of a widget stays while the widget does
+  const del = await admin.del(`/api/v1/queues/${S.queue}`);
+  assert.equal(del.status, 409);
+  assert.match(del.body.error.message, /widget/);
   const n = (await ok(admin.get('/api/v1/widgets?limit=500'), 200, 'list')).items.length;
   assert.ok(n >= 3); // the demo's and ours, none of the refused
   // a supervisor of Télécom Plus does not see AssurMax's widgets

@@ -36,7 +36,8 @@ static void body(const char *p, size_t n)
 	(void)jv_check(b, widget_transcript_fields, true, msg, sizeof(msg));
 	if (!jv_check(b, widget_config_fields, true, msg, sizeof(msg)) &&
 	    widget_origins_bad(json_object_get(b, "allowed_origins")) >=
-		    (long)json_array_size(json_object_get(b, "allowed_origins")))
+		    (long)json_array_size(
+			    json_object_get(b, "allowed_origins")))
 		abort();
 	json_decref(b);
 }

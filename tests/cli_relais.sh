@@ -57,7 +57,7 @@ check "a missing web folder exits 1" test $? -eq 1
 check "and is named" grep -q "nonexistent" "$out/werr"
 "$relais" migrate --data "$out/store" >"$out/mig"
 check "migrate creates a store" test -f "$out/store/relais.db"
-check "migrate says the schema version" grep -q "schema version 4" "$out/mig"
+check "migrate says the schema version" grep -q "schema version 5" "$out/mig"
 "$relais" routes >"$out/routes"
 check "routes lists /healthz" grep -qx "GET /healthz" "$out/routes"
 "$relais" user 2>/dev/null

@@ -1077,11 +1077,27 @@ static void test_manual_wrapup_waits_for_the_agent(void **state)
 
 /* ---- calendars ------------------------------------------------------ */
 
+/* 2026-03-30 is a Monday; Paris is UTC+2 after 2026-03-29. */
+#define MON_0800_PARIS \
+	((tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL)
+
+/* The calendar "office": Paris, Monday to Friday from `from` to `to`. */
+static void office(struct fx *f, int from_min, int to_min)
+{
+	struct calendar *cal;
+	struct tz *tz;
+
+	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
+	assert_int_equal(calendar_new(&cal, tz), 0);
+	for (int d = 0; d < 5; d++)
+		assert_int_equal(calendar_add_weekly(cal, d, from_min, to_min),
+				 0);
+	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+}
+
 static void test_closed_queue_takes_its_closed_action(void **state)
 {
 	struct fx *f = *state;
-	struct calendar *cal;
-	struct tz *tz;
 	struct engine_queue night = {
 		.id = "night", .tenant = "acme", .channel = CH_VOICE};
 	struct engine_queue q = {.id = "q",
@@ -1090,19 +1106,11 @@ static void test_closed_queue_takes_its_closed_action(void **state)
 				 .calendar = "office",
 				 .closed_action = ACTION_TRANSFER,
 				 .closed_target = "night"};
-	/* 2026-03-30 is a Monday; Paris is UTC+2 after 2026-03-29. */
-	int64_t mon_0800_paris =
-		(tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL;
 
-	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
-	assert_int_equal(calendar_new(&cal, tz), 0);
-	for (int d = 0; d < 5; d++)
-		assert_int_equal(calendar_add_weekly(cal, d, 9 * 60, 18 * 60),
-				 0);
-	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+	office(f, 9 * 60, 18 * 60);
 	queue_full(f, &night);
 	queue_full(f, &q);
-	engine_set_wallclock(f->e, 0, mon_0800_paris);
+	engine_set_wallclock(f->e, 0, MON_0800_PARIS);
 	add(f, 0, 1, "q", 0); /* 08:00 local: closed */
 	assert_string_equal(last(f, EV_CONTACT_TRANSFERRED, 1)->target,
 			    "night");
@@ -1119,8 +1127,6 @@ static void test_closed_queue_takes_its_closed_action(void **state)
 static void test_closed_chat_queue_holds_its_contact(void **state)
 {
 	struct fx *f = *state;
-	struct calendar *cal;
-	struct tz *tz;
 	struct engine_queue chat = {.id = "chat",
 				    .tenant = "acme",
 				    .channel = CH_CHAT,
@@ -1131,18 +1137,11 @@ static void test_closed_chat_queue_holds_its_contact(void **state)
 				     .channel = CH_VOICE,
 				     .calendar = "office",
 				     .closed_action = ACTION_CLOSE};
-	int64_t mon_0800_paris =
-		(tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL;
 
-	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
-	assert_int_equal(calendar_new(&cal, tz), 0);
-	for (int d = 0; d < 5; d++)
-		assert_int_equal(calendar_add_weekly(cal, d, 9 * 60, 18 * 60),
-				 0);
-	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+	office(f, 9 * 60, 18 * 60);
 	queue_full(f, &chat);
 	queue_full(f, &voice);
-	engine_set_wallclock(f->e, 0, mon_0800_paris);
+	engine_set_wallclock(f->e, 0, MON_0800_PARIS);
 	assert_false(engine_queue_open(f->e, "chat", 0));
 	assert_true(engine_queue_open(f->e, "chat", 3600000));
 	add(f, 0, 1, "chat", 0);

@@ -107,7 +107,7 @@ static void store_open(struct fx *f)
 	if (store_sqlite_open(&f->st, f->dir, false, msg, sizeof(msg)))
 		fail_msg("open %s: %s", f->dir, msg);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 }
 
 static void store_reopen(struct fx *f)
@@ -235,10 +235,10 @@ static void test_migrate_twice_stays_at_the_last_version(void **state)
 	int version = 0;
 
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 	store_reopen(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 	assert_string_equal(f->st->ops->name, "sqlite");
 }
 
@@ -275,7 +275,7 @@ static void test_open_creates_the_folder(void **state)
 	assert_int_equal(store_sqlite_open(&st, sub, false, msg, sizeof(msg)),
 			 0);
 	assert_int_equal(st->ops->migrate(st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 	st->ops->close(st);
 	assert_int_equal(access(sub, F_OK), 0);
 }
@@ -916,13 +916,15 @@ static void test_type_index_migrates_an_existing_log(void **state)
 	assert_int_equal(sqlite3_exec(db,
 				      "DROP INDEX events_type;"
 				      "DROP TABLE responses;" /* 4's */
+				      "DROP TABLE widgets;"
+				      "DROP TABLE visitors;" /* 5's */
 				      "PRAGMA user_version = 2",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	store_open(f);
 	assert_int_equal(f->st->ops->migrate(f->st, &version), 0);
-	assert_int_equal(version, 4);
+	assert_int_equal(version, 5);
 	assert_string_equal(
 		type_seqs(f, &(struct store_type_query){.type = "audit.config"},
 			  buf, sizeof(buf)),

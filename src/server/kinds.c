@@ -393,7 +393,12 @@ static int queue_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
-	int err = engine_queue_remove(s->eng, o->id);
+	int err;
+
+	if (widget_uses_queue(s, o->id))
+		return fail(why, EBUSY,
+			    N_("a web chat (widget) uses the queue"));
+	err = engine_queue_remove(s->eng, o->id);
 
 	if (err)
 		return fail(why, EBUSY,

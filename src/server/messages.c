@@ -576,7 +576,7 @@ static struct crec *writable(struct hreq *r, enum channel *ch)
 
 /* ---- GET /api/v1/contacts/{id}/messages ---- */
 
-static bool after_param(struct hreq *r, int64_t *after)
+bool messages_after_param(struct hreq *r, int64_t *after)
 {
 	char buf[32], *end;
 	const char *v = web_query(r, "after", buf, sizeof(buf));
@@ -600,7 +600,7 @@ static void list_reply(struct hreq *r, const json_t *row, void *arg)
 	enum channel ch;
 
 	(void)arg;
-	(void)after_param(r, &after); /* checked before */
+	(void)messages_after_param(r, &after); /* checked before */
 	if (!row || !contacts_visible(r->srv, r->user, row)) {
 		web_not_found(r, "contact", r->params[0]);
 		return;
@@ -644,7 +644,7 @@ static void api_messages_list(struct hreq *r)
 {
 	int64_t after;
 
-	if (after_param(r, &after))
+	if (messages_after_param(r, &after))
 		with_row(r, r->params[0], list_reply, NULL);
 }
 

@@ -71,6 +71,11 @@ int messages_add_inbound_view(struct srv *s, struct crec *c,
  */
 json_t *messages_page(struct srv *s, const char *contact, int64_t after,
 		      bool visitor);
+/*
+ * ?after=N of a list of messages into *after (0 when absent); false with
+ * the 400 sent.
+ */
+bool messages_after_param(struct hreq *r, int64_t *after);
 /* The view of one committed message of contact, or NULL. New reference. */
 json_t *messages_view(struct srv *s, const char *contact, const char *id,
 		      bool visitor);

@@ -328,31 +328,13 @@ static void api_conversation(struct hreq *r)
 
 /* ---- messages ---- */
 
-static bool after_param(struct hreq *r, int64_t *after)
-{
-	char buf[32], *end;
-	const char *v = web_query(r, "after", buf, sizeof(buf));
-
-	*after = 0;
-	if (!v && !r->bad_param[0])
-		return true;
-	errno = 0;
-	*after = v ? strtoll(v, &end, 10) : -1;
-	if (!v || errno || end == v || *end || *after < 0) {
-		web_error(r, 400, "invalid_field",
-			  "after: expected a sequence number (0 or more)");
-		return false;
-	}
-	return true;
-}
-
 static void api_messages(struct hreq *r)
 {
 	char hash[65];
 	json_t *row = conversation_of(r, hash);
 	int64_t after;
 
-	if (row && after_param(r, &after))
+	if (row && messages_after_param(r, &after))
 		web_json(r, 200,
 			 messages_page(r->srv, r->params[0], after, true));
 }

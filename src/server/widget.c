@@ -127,6 +127,11 @@ const struct kind widget_kind = {
 	.present = kind_plain_present,
 };
 
+bool widget_uses_queue(struct srv *s, const char *queue)
+{
+	return obj_find_by(s, K_WIDGETS, "queue", queue) != NULL;
+}
+
 /* ---- finding a widget ---- */
 
 /* The widget of key, or NULL with the 404 sent. */

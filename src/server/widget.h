@@ -17,12 +17,17 @@
 #ifndef RELAIS_WIDGET_H
 #define RELAIS_WIDGET_H
 
+#include <stdbool.h>
+
 struct srv;
 struct kind;
 struct srv_module;
 
 extern const struct kind widget_kind;
 extern const struct srv_module widget_module;
+
+/* Whether a widget sends its conversations to queue (it stays). */
+bool widget_uses_queue(struct srv *s, const char *queue);
 
 /* The demo centre's widgets: one per client with a chat queue. 0/errno. */
 int widget_demo_seed(struct srv *s);

@@ -13,22 +13,10 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startServer, login, client, request, requestFrom, openStream, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, request, requestFrom, openStream, demoIds, ok, until } from './lib.mjs';
 
 let srv, base, admin, web;
 const S = {};
-
-// Polls fn until it returns a truthy value (effects, never a fixed sleep).
-async function until(fn, what, ms = 10000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms`);
-}
 
 // The visitor's side: requests with its token.
 function visitor(token, b = base) {
@@ -45,29 +33,9 @@ async function start(key, body = {}, b = base) {
   }), 201, 'new conversation');
 }
 
-// A visitor's stream: { messages, next(pred), close() }.
-async function visitorStream(token, after, b = base) {
-  const ws = new WebSocket(b.replace('http', 'ws') + '/api/v1/stream?visitor=' + token);
-  const messages = [];
-  const waiters = [];
-  ws.on('message', (data) => {
-    const m = JSON.parse(String(data));
-    messages.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
-  });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  const next = (pred, ms = 8000) => {
-    const found = messages.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      waiters.push(w);
-      w.timer = setTimeout(() => { const i = waiters.indexOf(w); if (i >= 0) { waiters.splice(i, 1); reject(new Error('no matching visitor stream message in ' + ms + ' ms')); } }, ms);
-    });
-  };
-  ws.send(JSON.stringify(after === undefined ? { subscribe: [] } : { subscribe: [], after }));
-  await next((m) => m.type === 'subscribed');
-  return { ws, messages, next, close: () => new Promise((r) => { ws.once('close', r); ws.close(); }) };
+// A visitor's stream, subscribed (after: resume after that sequence).
+function visitorStream(token, after, b = base) {
+  return openStream(b, token, { subscribe: [], after, param: 'visitor' });
 }
 
 const isEvent = (type, pred = () => true) => (m) => m.type === 'event' && m.event === type && pred(m);
@@ -139,6 +107,10 @@ test('the widgets kind: a key of its own, origins checked, the queue a chat queu
   assert.equal(r.status, 400);
   r = await admin.post('/api/v1/widgets', { tenant: S.tp, queue: S.queue, name: 'bad' });
   assert.equal(r.status, 400);
+  // the queue of a widget stays while the widget does
+  const del = await admin.del(`/api/v1/queues/${S.queue}`);
+  assert.equal(del.status, 409);
+  assert.match(del.body.error.message, /widget/);
   const n = (await ok(admin.get('/api/v1/widgets?limit=500'), 200, 'list')).items.length;
   assert.ok(n >= 3); // the demo's and ours, none of the refused
   // a supervisor of Télécom Plus does not see AssurMax's widgets

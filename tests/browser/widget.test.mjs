@@ -294,6 +294,11 @@ test('a visitor on another site chats with agent01: messages, typing and files b
   const mail = events.find((e) => e.type === 'contact.transcript');
   assert.equal(mail?.data.email, 'lea.web@example.com');
 
+  // the contact's timeline on the desktop names the new events
+  const timeline = agent.locator('li', { hasText: 'Rated by the customer' });
+  await timeline.first().waitFor();
+  assert.equal(await agent.getByText(/ui\.event\./).count(), 0, 'every event of the timeline has its words');
+
   // the agent finishes the wrap-up
   await admin.post(`/api/v1/contacts/${conv.contact}/wrapup`, { disposition: 'resolved' });
   await agent.getByText('No contact in hand.').waitFor();

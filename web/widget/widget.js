@@ -243,7 +243,6 @@ function Chat({ conv, first, onUpdate, onNew }) {
   useEffect(() => {
     load();
     refresh();
-    let again = false; // the first connection has nothing to catch up
     const stream = new Stream([`contact:${conv.contact}`], {
       status: (on) => {
         setLive(on);
@@ -251,13 +250,12 @@ function Chat({ conv, first, onUpdate, onNew }) {
         // is forgotten rather than retried for ever
         if (!on) return void refresh();
         onUpdate((c) => c && { ...c, seq: stream.last });
-        // reconnected: what the list and the state say now (the stream
-        // replays the events, not the signals)
-        if (again) {
-          load();
-          refresh();
-        }
-        again = true;
+        // (re)subscribed: read the list and the state again, so that
+        // nothing committed between the last read and the subscription
+        // is missed (the stream sends what comes after it, and no signal
+        // of the past)
+        load();
+        refresh();
       },
       event: (m) => {
         onUpdate((c) => c && { ...c, seq: m.seq });

@@ -391,15 +391,16 @@ static void api_conversation_new(struct hreq *r)
 	if (!visitor_admit(r, true) || !(w = widget_by_key(r, r->params[0])) ||
 	    !body_ok(r, w->body))
 		return;
+	msg[0] = '\0';
 	err = conversation_new(r, w, &c, tok, &LANG_OUT(r->lang, msg));
-	if (err == ENOMEM || (err && !c && err != EINVAL && err != EEXIST)) {
-		web_error(r, 500, "internal", "out of memory");
-		return;
-	}
-	if (err) {
+	if (err == EINVAL || err == EEXIST)
 		web_error(r, 400, "invalid_field", "%s", msg);
+	else if (err == EBUSY)
+		web_error(r, 409, "conflict", "%s", msg);
+	else if (err)
+		web_error(r, 500, "internal", "out of memory");
+	if (err)
 		return;
-	}
 	live = contacts_live_view(r->srv, c);
 	srv_reply_durable(r, 201,
 			  json_pack("{s:s,s:s,s:O,s:O,s:b}", "contact", c->id,

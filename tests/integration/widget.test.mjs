@@ -447,6 +447,10 @@ test('a closed queue: the conversation is accepted and waits; it is offered at t
   const st = await ok(visitor(made.visitor_token).get(conv(made.contact)), 200, 'state');
   assert.equal(st.state, 'queued');
   assert.equal(st.position, 1);
+  // the place in line, live on the visitor's stream
+  const vs = await visitorStream(made.visitor_token);
+  const pos = await vs.next((m) => m.type === 'signal' && m.event === 'contact.position');
+  assert.deepEqual(pos.data, { contact: made.contact, position: 1, ewt_s: pos.data.ewt_s });
   // the opening: the calendar opens and an agent of the skill comes
   const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, from: '00:00', to: '24:00' }));
   await ok(admin.patch(`/api/v1/calendars/${cal}`, { weekly: days }), 200, 'open');
@@ -461,6 +465,9 @@ test('a closed queue: the conversation is accepted and waits; it is offered at t
   }, 'offered at the opening');
   const msgs = await ok(visitor(made.visitor_token).get(`${conv(made.contact)}/messages`), 200, 'messages');
   assert.equal(msgs.messages[0].text, 'Bonjour, une question');
+  // offered: no longer in line, and the stream says so
+  await vs.next((m) => m.type === 'signal' && m.event === 'contact.position' && m.data.position === 0, 5000);
+  await vs.close();
 });
 
 test('the demo: a page per client with its widget\'s script', async () => {

@@ -44,7 +44,6 @@
     frame.id = 'relais-chat';
     frame.title = WORDS.frame;
     frame.src = `${origin}/widget/frame?key=${encodeURIComponent(key)}&lang=${lang}`;
-    frame.allow = 'clipboard-write';
     Object.assign(frame.style, {
       position: 'fixed', right: '16px', bottom: '76px', zIndex: '2147483647',
       width: 'min(380px, calc(100vw - 16px))', height: 'min(600px, calc(100vh - 92px))',

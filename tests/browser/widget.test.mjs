@@ -2,10 +2,13 @@
 // (a small HTTP server of this test, on 127.0.0.1 and a port of its own)
 // carries the one <script> tag of the widget; the visitor chats in the
 // frame with agent01 on the desktop (another browser context): messages,
-// typing and files both ways, a reload that shows each message once, the
-// end, the rating and the transcript. Then the closed queue's form, the
-// frame in French, axe on the frame at 360 px, and a site that is not in
-// allowed_origins, where the browser refuses the frame (frame-ancestors).
+// typing and files both ways (a refused type too), a lost network and a
+// reload that show each message once, the end, the rating and the
+// transcript in the log. Then two waiting visitors (the place in line
+// moves live; neither reads the other's conversation), the closed queue's
+// form, the frame in French, axe on the frame at 360 px, and a site that
+// is not in allowed_origins, where the browser refuses the frame
+// (frame-ancestors).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';

@@ -1077,11 +1077,27 @@ static void test_manual_wrapup_waits_for_the_agent(void **state)
 
 /* ---- calendars ------------------------------------------------------ */
 
+/* 2026-03-30 is a Monday; Paris is UTC+2 after 2026-03-29. */
+#define MON_0800_PARIS \
+	((tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL)
+
+/* The calendar "office": Paris, Monday to Friday from `from` to `to`. */
+static void office(struct fx *f, int from_min, int to_min)
+{
+	struct calendar *cal;
+	struct tz *tz;
+
+	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
+	assert_int_equal(calendar_new(&cal, tz), 0);
+	for (int d = 0; d < 5; d++)
+		assert_int_equal(calendar_add_weekly(cal, d, from_min, to_min),
+				 0);
+	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+}
+
 static void test_closed_queue_takes_its_closed_action(void **state)
 {
 	struct fx *f = *state;
-	struct calendar *cal;
-	struct tz *tz;
 	struct engine_queue night = {
 		.id = "night", .tenant = "acme", .channel = CH_VOICE};
 	struct engine_queue q = {.id = "q",
@@ -1090,25 +1106,52 @@ static void test_closed_queue_takes_its_closed_action(void **state)
 				 .calendar = "office",
 				 .closed_action = ACTION_TRANSFER,
 				 .closed_target = "night"};
-	/* 2026-03-30 is a Monday; Paris is UTC+2 after 2026-03-29. */
-	int64_t mon_0800_paris =
-		(tz_days_from_civil(2026, 3, 30) * 86400 + 6 * 3600) * 1000LL;
 
-	assert_int_equal(tz_parse_posix(&tz, "CET-1CEST,M3.5.0,M10.5.0/3"), 0);
-	assert_int_equal(calendar_new(&cal, tz), 0);
-	for (int d = 0; d < 5; d++)
-		assert_int_equal(calendar_add_weekly(cal, d, 9 * 60, 18 * 60),
-				 0);
-	assert_int_equal(engine_calendar_set(f->e, "office", cal), 0);
+	office(f, 9 * 60, 18 * 60);
 	queue_full(f, &night);
 	queue_full(f, &q);
-	engine_set_wallclock(f->e, 0, mon_0800_paris);
+	engine_set_wallclock(f->e, 0, MON_0800_PARIS);
 	add(f, 0, 1, "q", 0); /* 08:00 local: closed */
 	assert_string_equal(last(f, EV_CONTACT_TRANSFERRED, 1)->target,
 			    "night");
 	add(f, 3600000, 2, "q", 0); /* 09:00 local: open */
 	assert_null(last(f, EV_CONTACT_TRANSFERRED, 2));
 	assert_int_equal(engine_calendar_remove(f->e, "office"), EBUSY);
+}
+
+/*
+ * A closed chat queue with the default closed action (close) holds the
+ * written contact for the next opening instead of turning it away; an
+ * agent who comes gets it. A voice queue still closes.
+ */
+static void test_closed_chat_queue_holds_its_contact(void **state)
+{
+	struct fx *f = *state;
+	struct engine_queue chat = {.id = "chat",
+				    .tenant = "acme",
+				    .channel = CH_CHAT,
+				    .calendar = "office",
+				    .closed_action = ACTION_CLOSE};
+	struct engine_queue voice = {.id = "voice",
+				     .tenant = "acme",
+				     .channel = CH_VOICE,
+				     .calendar = "office",
+				     .closed_action = ACTION_CLOSE};
+
+	office(f, 9 * 60, 18 * 60);
+	queue_full(f, &chat);
+	queue_full(f, &voice);
+	engine_set_wallclock(f->e, 0, MON_0800_PARIS);
+	assert_false(engine_queue_open(f->e, "chat", 0));
+	assert_true(engine_queue_open(f->e, "chat", 3600000));
+	add(f, 0, 1, "chat", 0);
+	add(f, 0, 2, "voice", 0);
+	assert_null(last(f, EV_CONTACT_CLOSED, 1));
+	assert_int_equal(cstate(f, 0, 1), CS_QUEUED);
+	assert_non_null(last(f, EV_CONTACT_CLOSED, 2));
+	agent(f, "a1", "paris", "acme", 1, 1, 1, NULL);
+	avail(f, 3600000, "a1");
+	assert_string_equal(offered_agent(f, 1), "a1");
 }
 
 /* ---- why not -------------------------------------------------------- */
@@ -1387,6 +1430,7 @@ int main(void)
 		T(test_timed_wrapup_frees_agent_after_delay),
 		T(test_manual_wrapup_waits_for_the_agent),
 		T(test_closed_queue_takes_its_closed_action),
+		T(test_closed_chat_queue_holds_its_contact),
 		T(test_holiday_closes_the_queue_all_day),
 		T(test_tenant_removal_refused_while_in_use),
 		T(test_why_not_names_the_failing_step_filter),

@@ -299,6 +299,12 @@ int engine_queue_set(struct engine *e, int64_t now,
 /* EBUSY while contacts are in the queue or another queue targets it. */
 int engine_queue_remove(struct engine *e, const char *id);
 
+/*
+ * Whether queue id is open at now by its calendar (no calendar: always);
+ * false for an unknown queue.
+ */
+bool engine_queue_open(struct engine *e, const char *id, int64_t now);
+
 /* Adds or replaces a calendar; the engine takes ownership of cal. */
 int engine_calendar_set(struct engine *e, const char *id, struct calendar *cal);
 int engine_calendar_remove(struct engine *e, const char *id);

@@ -270,14 +270,42 @@ static void step_apply(struct engine *e, struct contact *c, size_t k)
 	engine_contact_rekey(e, c);
 }
 
-static bool queue_closed(struct engine *e, const struct queue *q)
+static bool queue_closed_at(struct engine *e, const struct queue *q,
+			    int64_t now)
 {
 	const struct calendar *cal;
 
 	if (!q->calendar)
 		return false;
 	cal = engine_calendar_find(e, q->calendar);
-	return cal && !calendar_is_open(cal, e->now + e->wall_offset);
+	return cal && !calendar_is_open(cal, now + e->wall_offset);
+}
+
+static bool queue_closed(struct engine *e, const struct queue *q)
+{
+	return queue_closed_at(e, q, e->now);
+}
+
+bool engine_queue_open(struct engine *e, const char *id, int64_t now)
+{
+	const struct queue *q = engine_queue_find(e, id);
+
+	return q && !queue_closed_at(e, q, now);
+}
+
+/*
+ * What a closed queue does with an arriving contact. A written contact
+ * (chat, email, sms) is a message already: nobody hangs up on it, so it
+ * waits in line for the next opening, whatever the closed action says,
+ * except a transfer, which still moves it to the queue named.
+ */
+static enum action closed_action(const struct queue *q)
+{
+	enum action a = q->closed_action ? q->closed_action : ACTION_CLOSE;
+
+	if (q->ch != CH_VOICE && a != ACTION_TRANSFER)
+		return ACTION_NONE;
+	return a;
 }
 
 static bool fits(const struct agent *a, const struct contact *c);
@@ -343,12 +371,10 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 				 c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	step_apply(e, c, 0);
 	if (queue_closed(e, q)) {
-		if (q->closed_action == ACTION_CALLBACK)
+		if (closed_action(q) == ACTION_CALLBACK)
 			become_callback(e, c);
-		else if (take_action(e, c,
-				     q->closed_action ? q->closed_action
-						      : ACTION_CLOSE,
-				     q->closed_target, hops))
+		else if (take_action(e, c, closed_action(q), q->closed_target,
+				     hops))
 			return;
 	}
 	route_last_agent(e, c);

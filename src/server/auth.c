@@ -574,7 +574,7 @@ static const struct http_hdr *last_hdr(const struct hreq *r, const char *name)
  * of X-Forwarded-For (the one that proxy saw; those before it are the
  * client's word). Login limits count it.
  */
-static void client_addr(const struct hreq *r, char *out, size_t size)
+void auth_client_addr(const struct hreq *r, char *out, size_t size)
 {
 	const struct http_hdr *h;
 	struct pl v;
@@ -956,7 +956,7 @@ static void api_session_create(struct hreq *r)
 			  "a login from a page of another origin is refused");
 		return;
 	}
-	client_addr(r, addr, sizeof(addr));
+	auth_client_addr(r, addr, sizeof(addr));
 	rc = throttle_admit(&A(s)->throttle, jv_str(r->body, "username"), addr,
 			    srv_now(s), &wait, limit_write, s);
 	srv_flush(s);

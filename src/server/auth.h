@@ -71,6 +71,11 @@ void auth_sessions_end(struct srv *s, const char *user, const char *keep);
  * from a trusted proxy). No Origin: !require (not a browser).
  */
 bool auth_same_origin(const struct hreq *r, bool require);
+/*
+ * The client's address of r: the peer, or behind a trusted proxy the last
+ * hop of X-Forwarded-For (login limits and the web chat's count it).
+ */
+void auth_client_addr(const struct hreq *r, char *out, size_t size);
 int auth_session_load(struct srv *s, const char *id, const char *body);
 json_t *auth_user_json(struct srv *s, const struct user *u);
 /* The token of a WebSocket upgrade (header, cookie or ?token=). */

@@ -336,6 +336,19 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 	return 0;
 }
 
+int customer_create_named(struct srv *s, const char *by, const char *tenant,
+			  const char *name, char out[40])
+{
+	json_t *b = customer_new(s, tenant);
+
+	if (!b || json_object_set_new(b, "name", json_string(name)))
+		return json_decref(b), ENOMEM;
+	snprintf(out, 40, "%s", jv_str(b, "id"));
+	customer_store(s, NULL, b, by, EVENT_CUSTOMER_CREATED);
+	json_decref(b);
+	return 0;
+}
+
 /* ---- the endpoints ---- */
 
 static const struct jv_field customer_fields[] = {

@@ -25,6 +25,13 @@ extern const struct srv_module customers_module;
 int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		     const json_t *ref, char out[40], struct lang_out *why);
 
+/*
+ * A new customer of tenant known by a name only (a chat visitor who gave
+ * no address): out gets its id. 0 or ENOMEM.
+ */
+int customer_create_named(struct srv *s, const char *by, const char *tenant,
+			  const char *name, char out[40]);
+
 struct hreq;
 /*
  * Reads the customer of the path ({id}): if the caller may see it, audits

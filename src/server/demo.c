@@ -21,6 +21,7 @@
 #include "server/srv.h"
 #include "server/auth.h"
 #include "server/objects.h"
+#include "server/widget.h"
 
 /* The file's arrays, in the order their objects can be created. */
 static const struct {
@@ -166,6 +167,8 @@ int demo_seed(struct srv *s)
 		return ENOMEM;
 	}
 	st = seed(&d, centre);
+	if (!st)
+		st = widget_demo_seed(s);
 	if (!st)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "

@@ -25,6 +25,7 @@
 #include "sys/zoneinfo.h"
 #include "channels/email/email.h"
 #include "channels/sms/sms.h"
+#include "server/widget.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -736,4 +737,5 @@ const struct kind *const kinds[K_MAX] = {
 	[K_MAILBOXES] = &mailboxes_kind,
 	[K_GATEWAYS] = &sms_gateways_kind,
 	[K_NUMBERS] = &sms_numbers_kind,
+	[K_WIDGETS] = &widget_kind, /* server/widget.c */
 };

@@ -32,8 +32,9 @@
 #define PAGE_MAX 100
 
 struct messages {
-	json_t *contacts;    /* contact id -> [record] */
-	json_t *attachments; /* attachment id -> metadata */
+	json_t *contacts;	     /* contact id -> [record] */
+	json_t *attachments;	     /* attachment id -> metadata */
+	messages_visitor_h *visitor; /* the web chat's visitors, or NULL */
 };
 
 static struct messages *state(struct srv *s)
@@ -240,8 +241,11 @@ static json_t *attachment_view(const json_t *a)
 			 json_object_get(a, "size"));
 }
 
-/* The API's message: the record, its attachments described. */
-static json_t *message_view(struct messages *m, const json_t *rec)
+/*
+ * The API's message: the record, its attachments described; a visitor's
+ * view has no staff field (the user who wrote it).
+ */
+static json_t *message_view(struct messages *m, const json_t *rec, bool visitor)
 {
 	json_t *v = json_deep_copy(rec), *list = json_array(), *id;
 	size_t i;
@@ -258,6 +262,8 @@ static json_t *message_view(struct messages *m, const json_t *rec)
 	json_object_del(v, "tenant");
 	json_object_del(v, "queue");
 	json_object_del(v, "agent");
+	if (visitor)
+		json_object_del(v, "user");
 	return v;
 }
 
@@ -396,14 +402,43 @@ static bool written(const json_t *b, enum channel *ch)
 	       *ch != CH_VOICE;
 }
 
-/* A message of the customer's (in) or of the system (out) on c. */
+/*
+ * The API view of message e, logged at seq and not yet committed (the
+ * projection has it only once durable). New reference.
+ */
+static json_t *new_view(struct srv *s, int64_t seq,
+			const struct event_contact_message *e, bool visitor)
+{
+	char at[UTCTIME_SIZE];
+	json_t *rec, *v;
+
+	rec = json_pack(
+		"{s:I,s:s,s:s,s:s,s:s,s:s?,s:s,s:s?,s:s?,s:s?,s:o,"
+		"s:s,s:n,s:s}",
+		"seq", (json_int_t)seq, "id", e->message, "channel",
+		engine_channel_name(e->channel), "direction", e->direction,
+		"author", e->author, "user", e->user, "text", e->text, "html",
+		e->html, "subject", e->subject, "cc", e->cc, "attachments",
+		strs_or_empty(e->attachments), "status", e->status, "reason",
+		"at", utctime_format(srv_now(s), at, sizeof(at)));
+	v = rec ? message_view(state(s), rec, visitor) : NULL;
+	json_decref(rec);
+	return v;
+}
+
+/*
+ * A message of the customer's (in) or of the system (out) on c; with
+ * view, its API view as a chat visitor sees it.
+ */
 static int add_message(struct srv *s, struct crec *c,
-		       const struct message_in *in, bool inbound, char id[40])
+		       const struct message_in *in, bool inbound, char id[40],
+		       json_t **view)
 {
 	struct messages *m = state(s);
 	const json_t *b = crec_body(c);
 	struct event ev = {.type = EVENT_CONTACT_MESSAGE};
 	enum channel ch;
+	int64_t seq;
 	size_t bad;
 
 	if (!in->text || !written(b, &ch) ||
@@ -428,21 +463,34 @@ static int add_message(struct srv *s, struct crec *c,
 		.status = inbound ? "delivered" : "queued",
 		.mail_id = in->mail_id,
 	};
-	srv_log(s, jv_str(b, "tenant"), &ev);
+	seq = srv_log(s, jv_str(b, "tenant"), &ev);
 	srv_commit_soon(s);
+	if (view) {
+		*view = new_view(s, seq, &ev.u.message, true);
+		if (!*view)
+			return ENOMEM; /* logged all the same */
+	}
 	return 0;
 }
 
 int messages_add_inbound(struct srv *s, struct crec *c,
 			 const struct message_in *in, char id[40])
 {
-	return add_message(s, c, in, true, id);
+	return add_message(s, c, in, true, id, NULL);
+}
+
+int messages_add_inbound_view(struct srv *s, struct crec *c,
+			      const struct message_in *in, char id[40],
+			      json_t **view)
+{
+	return add_message(s, c, in, true, id, view);
 }
 
 int messages_add_system(struct srv *s, struct crec *c, const char *text,
 			char id[40])
 {
-	return add_message(s, c, &(struct message_in){.text = text}, false, id);
+	return add_message(s, c, &(struct message_in){.text = text}, false, id,
+			   NULL);
 }
 
 int messages_set_status(struct srv *s, const char *contact, const char *message,
@@ -483,7 +531,7 @@ json_t *messages_list_json(struct srv *s, const char *contact)
 	size_t i;
 
 	json_array_foreach(list_of(m, contact, false), i, rec)
-		json_array_append_new(out, message_view(m, rec));
+		json_array_append_new(out, message_view(m, rec, true));
 	return out;
 }
 
@@ -577,7 +625,7 @@ static struct crec *writable(struct hreq *r, enum channel *ch)
 
 /* ---- GET /api/v1/contacts/{id}/messages ---- */
 
-static bool after_param(struct hreq *r, int64_t *after)
+bool messages_after_param(struct hreq *r, int64_t *after)
 {
 	char buf[32], *end;
 	const char *v = web_query(r, "after", buf, sizeof(buf));
@@ -597,41 +645,55 @@ static bool after_param(struct hreq *r, int64_t *after)
 
 static void list_reply(struct hreq *r, const json_t *row, void *arg)
 {
-	struct messages *m = state(r->srv);
-	json_t *out = json_array(), *rec;
 	int64_t after = 0;
 	enum channel ch;
-	size_t i;
 
 	(void)arg;
-	(void)after_param(r, &after); /* checked before */
+	(void)messages_after_param(r, &after); /* checked before */
 	if (!row || !contacts_visible(r->srv, r->user, row)) {
-		json_decref(out);
 		web_not_found(r, "contact", r->params[0]);
 		return;
 	}
 	if (!written(row, &ch)) {
-		json_decref(out);
 		web_error(r, 409, "conflict",
 			  "a voice contact has no messages");
 		return;
 	}
-	json_array_foreach(list_of(m, r->params[0], false), i, rec)
+	web_json(r, 200, messages_page(r->srv, r->params[0], after, false));
+}
+
+json_t *messages_page(struct srv *s, const char *contact, int64_t after,
+		      bool visitor)
+{
+	struct messages *m = state(s);
+	json_t *out = json_array(), *rec;
+	size_t i;
+
+	json_array_foreach(list_of(m, contact, false), i, rec)
 	{
 		if (jv_int(rec, "seq", 0) <= after)
 			continue;
 		if (json_array_size(out) == PAGE_MAX)
 			break;
-		json_array_append_new(out, message_view(m, rec));
+		json_array_append_new(out, message_view(m, rec, visitor));
 	}
-	web_json(r, 200, json_pack("{s:o}", "messages", out));
+	return json_pack("{s:o}", "messages", out);
+}
+
+json_t *messages_view(struct srv *s, const char *contact, const char *id,
+		      bool visitor)
+{
+	struct messages *m = state(s);
+	const json_t *rec = find_message(m, contact, id);
+
+	return rec ? message_view(m, rec, visitor) : NULL;
 }
 
 static void api_messages_list(struct hreq *r)
 {
 	int64_t after;
 
-	if (after_param(r, &after))
+	if (messages_after_param(r, &after))
 		with_row(r, r->params[0], list_reply, NULL);
 }
 
@@ -703,10 +765,9 @@ static void api_message_post(struct hreq *r)
 	struct srv *s = r->srv;
 	struct event ev = {.type = EVENT_CONTACT_MESSAGE};
 	const json_t *b, *ids;
-	char id[40], at[UTCTIME_SIZE];
+	char id[40];
 	struct crec *c;
 	enum channel ch;
-	json_t *rec;
 	int64_t seq;
 	bool in;
 
@@ -735,20 +796,8 @@ static void api_message_post(struct hreq *r)
 		.status = in ? "delivered" : "queued",
 	};
 	seq = srv_log(s, jv_str(b, "tenant"), &ev);
-	rec = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:o,"
-			"s:s,s:n,s:s}",
-			"seq", (json_int_t)seq, "id", id, "channel",
-			engine_channel_name(ch), "direction",
-			ev.u.message.direction, "author", ev.u.message.author,
-			"user", r->user->id, "text", ev.u.message.text, "html",
-			NULL, "subject", ev.u.message.subject, "cc",
-			ev.u.message.cc, "attachments",
-			strs_or_empty(ev.u.message.attachments), "status",
-			ev.u.message.status, "reason", "at",
-			utctime_format(srv_now(s), at, sizeof(at)));
 	srv_commit_soon(s);
-	srv_reply_durable(r, 201, message_view(state(s), rec));
-	json_decref(rec);
+	srv_reply_durable(r, 201, new_view(s, seq, &ev.u.message, false));
 }
 
 /* ---- POST /api/v1/contacts/{id}/typing ---- */
@@ -763,32 +812,38 @@ static const struct jv_field typing_fields[] = {
  * integration today, a chat visitor later) sends it with author
  * "customer".
  */
-static void api_typing(struct hreq *r)
+void messages_typing(struct srv *s, struct crec *c, const char *author,
+		     const char *user)
 {
-	struct srv *s = r->srv;
 	char at[UTCTIME_SIZE];
-	const json_t *b;
-	enum channel ch;
-	struct crec *c;
+	const json_t *b = crec_body(c);
 	json_t *msg;
 
-	c = writable(r, &ch);
-	if (!c || web_check(r, r->body, typing_fields, true))
-		return;
-	b = crec_body(c);
-	msg = json_pack(
-		"{s:s,s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s,s:s}}", "type", "signal",
-		"event", "contact.typing", "time",
-		utctime_format(srv_now(s), at, sizeof(at)), "tenant",
-		jv_str(b, "tenant"), "data", "contact", c->id, "queue",
-		jv_str(b, "queue"), "agent", jv_str(b, "agent"), "author",
-		/* an integration writes the customer's side */
-		r->user->role == ROLE_INTEGRATION ? "customer" : "agent",
-		"user", r->user->id);
+	msg = json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:s?,s:s?,s:s,s:s?}}", "type",
+			"signal", "event", "contact.typing", "time",
+			utctime_format(srv_now(s), at, sizeof(at)), "tenant",
+			jv_str(b, "tenant"), "data", "contact", c->id, "queue",
+			jv_str(b, "queue"), "agent", jv_str(b, "agent"),
+			"author", author, "user", user);
 	if (msg)
 		stream_signal(s, jv_str(b, "tenant"), jv_str(b, "queue"),
 			      jv_str(b, "agent"), msg);
 	json_decref(msg);
+}
+
+static void api_typing(struct hreq *r)
+{
+	enum channel ch;
+	struct crec *c;
+
+	c = writable(r, &ch);
+	if (!c || web_check(r, r->body, typing_fields, true))
+		return;
+	/* an integration writes the customer's side */
+	messages_typing(r->srv, c,
+			r->user->role == ROLE_INTEGRATION ? "customer"
+							  : "agent",
+			r->user->id);
 	web_no_content(r);
 }
 
@@ -798,7 +853,7 @@ struct upload {
 	struct hreq *r;
 	struct mbuf *mb; /* the body, held past the handler */
 	const char *dir;
-	char contact[40], tenant[64], name[256], type[128];
+	char contact[40], tenant[64], name[256], type[128], by[40];
 	char hex[65];
 	int err;
 };
@@ -838,7 +893,7 @@ static void upload_done(void *arg)
 						  u->type,
 						  (int64_t)mbuf_get_left(u->mb),
 						  u->hex,
-						  r->user->id};
+						  u->by[0] ? u->by : NULL};
 	srv_log(r->srv, u->tenant, &ev);
 	srv_commit_soon(r->srv);
 	srv_reply_durable(r, 201,
@@ -890,19 +945,26 @@ static bool upload_ok(struct hreq *r, struct upload *u)
 
 static void api_attachment_post(struct hreq *r)
 {
-	struct upload *u = calloc(1, sizeof(*u));
 	enum channel ch;
-	struct crec *c;
+	struct crec *c = writable(r, &ch);
+
+	if (c)
+		messages_upload(r, c, r->user->id);
+}
+
+void messages_upload(struct hreq *r, struct crec *c, const char *by)
+{
+	struct upload *u = calloc(1, sizeof(*u));
 
 	if (!u) {
 		web_error(r, 500, "internal", "out of memory");
 		return;
 	}
-	c = writable(r, &ch);
-	if (!c || !upload_ok(r, u)) {
+	if (!upload_ok(r, u)) {
 		free(u);
 		return;
 	}
+	snprintf(u->by, sizeof(u->by), "%s", by ? by : "");
 	u->r = r;
 	u->dir = r->srv->cfg.data_dir;
 	u->mb = mem_ref(r->msg->mb);
@@ -958,17 +1020,11 @@ static void download_done(void *arg)
 	free(d);
 }
 
-static void download_start(struct hreq *r, const json_t *row, void *arg)
+/* Reads attachment a off the loop and answers with it. */
+static void download_begin(struct hreq *r, const json_t *a)
 {
-	const json_t *a = arg;
-	struct download *d;
+	struct download *d = calloc(1, sizeof(*d));
 
-	if (!row || !contacts_visible(r->srv, r->user, row) ||
-	    strcmp(jv_str(row, "tenant"), jv_str(a, "tenant"))) {
-		web_not_found(r, "attachment", r->params[0]);
-		return;
-	}
-	d = calloc(1, sizeof(*d));
 	if (!d) {
 		web_error(r, 500, "internal", "out of memory");
 		return;
@@ -984,11 +1040,46 @@ static void download_start(struct hreq *r, const json_t *row, void *arg)
 	}
 }
 
+static void download_start(struct hreq *r, const json_t *row, void *arg)
+{
+	const json_t *a = arg;
+
+	if (!row || !contacts_visible(r->srv, r->user, row) ||
+	    strcmp(jv_str(row, "tenant"), jv_str(a, "tenant"))) {
+		web_not_found(r, "attachment", r->params[0]);
+		return;
+	}
+	download_begin(r, a);
+}
+
+#define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
+
+/*
+ * A public route, so that a chat visitor's token may read the files of
+ * its own conversation (the hook's answer); any other caller goes
+ * through the access phase of the staff routes.
+ */
 static void api_attachment_get(struct hreq *r)
 {
-	const json_t *a =
-		json_object_get(state(r->srv)->attachments, r->params[0]);
+	struct messages *m = state(r->srv);
+	const json_t *a = json_object_get(m->attachments, r->params[0]);
+	char contact[40];
 
+	if (m->visitor && m->visitor(r, contact)) {
+		if (!contact[0])
+			return; /* answered (401, 429) */
+		if (!a || strcmp(jv_str(a, "contact"), contact))
+			web_not_found(r, "attachment", r->params[0]);
+		else
+			download_begin(r, a);
+		return;
+	}
+	if (!auth_request(r))
+		return;
+	if (!(STAFF & (1u << r->user->role))) {
+		web_forbidden(r);
+		return;
+	}
 	if (!a || r->user->role == ROLE_CLIENT) {
 		web_not_found(r, "attachment", r->params[0]);
 		return;
@@ -996,9 +1087,12 @@ static void api_attachment_get(struct hreq *r)
 	with_row(r, jv_str(a, "contact"), download_start, (void *)a);
 }
 
-/* ---- the module ---- */
+void messages_visitor_set(struct srv *s, messages_visitor_h *h)
+{
+	state(s)->visitor = h;
+}
 
-#define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
+/* ---- the module ---- */
 
 static const struct route routes[] = {
 	WEB_ROUTE("GET", "/api/v1/contacts/{id}/messages", api_messages_list,
@@ -1012,7 +1106,8 @@ static const struct route routes[] = {
 	 .roles = STAFF,
 	 .body_max = ATTACHMENTS_MAX,
 	 .raw = true},
-	WEB_ROUTE("GET", "/api/v1/attachments/{id}", api_attachment_get, STAFF),
+	WEB_ROUTE("GET", "/api/v1/attachments/{id}", api_attachment_get,
+		  R_PUBLIC),
 	{.method = NULL},
 };
 

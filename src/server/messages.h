@@ -21,6 +21,7 @@
 #ifndef RELAIS_MESSAGES_H
 #define RELAIS_MESSAGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -28,6 +29,7 @@
 struct srv;
 struct crec;
 struct srv_module;
+struct hreq;
 
 extern const struct srv_module messages_module;
 
@@ -81,5 +83,53 @@ json_t *messages_list_json(struct srv *s, const char *contact);
  */
 int messages_add_system(struct srv *s, struct crec *c, const char *text,
 			char id[40]);
+
+/*
+ * messages_add_inbound() that also gives the message's view as a chat
+ * visitor sees it (its answer to the visitor's POST; new reference).
+ */
+int messages_add_inbound_view(struct srv *s, struct crec *c,
+			      const struct message_in *m, char id[40],
+			      json_t **view);
+
+/*
+ * The API's views of contact's messages after sequence `after`, at most a
+ * page (100): {"messages":[...]}, new reference. A visitor's view has no
+ * staff field (the user who wrote a message).
+ */
+json_t *messages_page(struct srv *s, const char *contact, int64_t after,
+		      bool visitor);
+/*
+ * ?after=N of a list of messages into *after (0 when absent); false with
+ * the 400 sent.
+ */
+bool messages_after_param(struct hreq *r, int64_t *after);
+/* The view of one committed message of contact, or NULL. New reference. */
+json_t *messages_view(struct srv *s, const char *contact, const char *id,
+		      bool visitor);
+
+/*
+ * The typing signal of live contact c (not logged) to the stream: author
+ * "agent" or "customer", user the staff user or NULL.
+ */
+void messages_typing(struct srv *s, struct crec *c, const char *author,
+		     const char *user);
+
+/*
+ * Stores the raw body of r as an attachment of live contact c (checks,
+ * file, contact.attachment, the 201 once durable), uploaded by user `by`
+ * (NULL: the customer). Answers r.
+ */
+void messages_upload(struct hreq *r, struct crec *c, const char *by);
+
+/*
+ * Whether r carries a chat visitor's token (the web chat's module says):
+ * true with contact set to the conversation it is good for, or true with
+ * contact "" when the answer was sent (401, 429); false when r is not a
+ * visitor's (staff authentication applies).
+ */
+typedef bool(messages_visitor_h)(struct hreq *r, char contact[40]);
+/* GET /api/v1/attachments/{id} asks h about visitors. */
+void messages_visitor_set(struct srv *s, messages_visitor_h *h);
 
 #endif

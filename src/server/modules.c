@@ -18,7 +18,9 @@
 #include "server/reports.h"
 #include "server/stats.h"
 #include "server/stream.h"
+#include "server/visitor.h"
 #include "server/webfiles.h"
+#include "server/widget.h"
 
 /* clang-format off */
 const struct srv_module *const srv_modules[] = {
@@ -34,6 +36,8 @@ const struct srv_module *const srv_modules[] = {
 	&reports_module,	/* reports: after stats (today's counters) */
 	&audit_module,		/* the audit trail: reads the log */
 	&stream_module,
+	&visitor_module,	/* the web chat's visitors: after the stream */
+	&widget_module,		/* the web chat's entry points */
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
 	&email_module,		/* the email channel: its mailboxes */

@@ -86,6 +86,7 @@ enum kind_id {
 	K_MAILBOXES,
 	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
 	K_NUMBERS,
+	K_WIDGETS,
 	K_MAX,
 };
 

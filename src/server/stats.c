@@ -564,10 +564,11 @@ static void api_healthz(struct hreq *r)
 	struct srv *s = r->srv;
 
 	web_json(r, 200,
-		 json_pack("{s:s,s:s,s:I,s:I}", "status", "ok", "version",
+		 json_pack("{s:s,s:s,s:I,s:I,s:b}", "status", "ok", "version",
 			   RELAIS_VERSION, "uptime_s",
 			   (json_int_t)((srv_now(s) - s->started_ms) / 1000),
-			   "seq", (json_int_t)s->durable_seq));
+			   "seq", (json_int_t)s->durable_seq, "demo",
+			   s->cfg.demo));
 }
 
 static void api_metrics(struct hreq *r)

@@ -93,6 +93,7 @@ struct stream_hub {
 	bool closing;		      /* the server stops: no new catch-up */
 	struct presence *presence;    /* agents whose desktop went away */
 	uint64_t sent;		      /* messages pushed, for /metrics */
+	const struct stream_visitors *visitors; /* or NULL */
 };
 
 struct stream {
@@ -440,6 +441,8 @@ void stream_signal(struct srv *s, const char *tenant, const char *queue,
 	char *text;
 	struct le *le;
 
+	if (h && h->visitors)
+		h->visitors->signal(s, msg);
 	if (!h || list_isempty(&h->streams))
 		return;
 	text = json_dumps(msg, JSON_COMPACT);
@@ -842,10 +845,15 @@ static void api_stream(struct hreq *r)
 	struct stream_hub *h = srv_module_state(r->srv, &stream_module);
 	struct stream *st;
 	struct user *u;
-	char sess[72];
+	char sess[72], tok[128];
 	bool cookie;
 	int err;
 
+	if (h->visitors && (web_query(r, "visitor", tok, sizeof(tok)) ||
+			    !strcmp(r->bad_param, "visitor"))) {
+		h->visitors->open(r);
+		return;
+	}
 	u = stream_auth(r, &cookie, sess);
 	if (!u)
 		return;
@@ -874,6 +882,14 @@ static void api_stream(struct hreq *r)
 	list_append(&h->streams, &st->le, st);
 	presence_open(h->presence, u->id);
 	web_drop(r);
+}
+
+void stream_visitors_set(struct srv *s, const struct stream_visitors *v)
+{
+	struct stream_hub *h = srv_module_state(s, &stream_module);
+
+	if (h)
+		h->visitors = v;
 }
 
 static void send_stats(struct stream *st, const char *data)

@@ -14,6 +14,7 @@
 #include "server/module.h"
 
 struct srv;
+struct hreq;
 
 extern const struct srv_module stream_module;
 
@@ -24,5 +25,18 @@ extern const struct srv_module stream_module;
  */
 void stream_signal(struct srv *s, const char *tenant, const char *queue,
 		   const char *agent, const json_t *msg);
+
+/*
+ * The streams that are not a user's: the web chat's visitors
+ * (GET /api/v1/stream?visitor=TOKEN), kept by the module that knows them.
+ * open takes such an upgrade request (and answers it); signal sees every
+ * signal of stream_signal.
+ */
+struct stream_visitors {
+	void (*open)(struct hreq *r);
+	void (*signal)(struct srv *s, const json_t *msg);
+};
+/* v is borrowed for the server's life (a static table). */
+void stream_visitors_set(struct srv *s, const struct stream_visitors *v);
 
 #endif

@@ -21,7 +21,7 @@ const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills",	  "agents",    "queues",
 	"calendars", "dispositions", "users",	  "sessions",  "contacts",
 	"customers", "login_limits", "responses", "mailboxes", "gateways",
-	"numbers",   NULL,
+	"numbers",   "widgets",      "visitors",  NULL,
 };
 
 /*
@@ -96,6 +96,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE gateways (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
 	" CREATE TABLE numbers"
 	" (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 7: the web chat's entry points (a kind of the configuration) and
+	 * its visitors' tokens (their hashes) */
+	("CREATE TABLE widgets (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+	 "CREATE TABLE visitors (id TEXT PRIMARY KEY, body TEXT NOT NULL);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -117,8 +117,9 @@ export function client(base, token) {
 }
 
 // Opens /api/v1/stream; returns { ws, messages, next(pred, ms), close() }.
-export async function openStream(base, token, { subscribe, after } = {}) {
-  const ws = new WebSocket(base.replace('http', 'ws') + '/api/v1/stream?token=' + encodeURIComponent(token));
+// param: the query parameter of the token (a web chat visitor's: 'visitor').
+export async function openStream(base, token, { subscribe, after, param = 'token' } = {}) {
+  const ws = new WebSocket(base.replace('http', 'ws') + `/api/v1/stream?${param}=` + encodeURIComponent(token));
   const messages = [];
   const waiters = [];
   ws.on('message', (data) => {
@@ -141,6 +142,17 @@ export async function openStream(base, token, { subscribe, after } = {}) {
     await next((m) => m.type === 'subscribed' || m.type === 'error');
   }
   return { ws, messages, next, close: () => new Promise((r) => { ws.once('close', r); ws.close(); }) };
+}
+
+// Polls fn until it returns a truthy value (effects, never a fixed sleep).
+export async function until(fn, what, ms = 10000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what}: not reached in ${ms} ms`);
 }
 
 // The demo centre's ids by name: tenants, sites, queues, agents, users.

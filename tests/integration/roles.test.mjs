@@ -161,6 +161,25 @@ PATCH /api/v1/numbers/{id}                                200   403       403   
 DELETE /api/v1/numbers/{id}                               204   403       403   403    403        401
 GET /api/v1/sms/gateways/{id}/inbound                     403   403       403   403    403        403
 GET /api/v1/sms/gateways/{id}/reports                     403   403       403   403    403        403
+GET /api/v1/widgets                                       200   200       403   403    403        401  (r)
+POST /api/v1/widgets                                      201   403       403   403    403        401
+GET /api/v1/widgets/{id}                                  200   200       403   403    403        401  (r)
+PATCH /api/v1/widgets/{id}                                200   403       403   403    403        401
+DELETE /api/v1/widgets/{id}                               204   403       403   403    403        401
+GET /widget.js [unknown key]                              404   404       404   404    404        404
+GET /widget/frame [unknown key]                           404   404       404   404    404        404
+GET /api/v1/widget/{key}                                  200   200       200   200    200        200
+POST /api/v1/widget/{key}/conversations                   201   201       201   201    201        201
+GET /api/v1/widget/conversations/{id}                     401   401       401   401    401        401
+GET /api/v1/widget/conversations/{id}/messages            401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/messages           401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/typing             401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/attachments        401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/end                401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/csat               401   401       401   401    401        401
+POST /api/v1/widget/conversations/{id}/transcript         401   401       401   401    401        401
+GET /demo/                                                200   200       200   200    200        200
+GET /demo/{id}                                            200   200       200   200    200        200
 WS subscribe stats                                        sub   sub       sub   sub    err        -
 WS subscribe tenant:AssurMax                              sub   sub       err   err    sub        -
 WS subscribe queue:AssurMax voice                         sub   sub       err   err    sub        -
@@ -272,7 +291,8 @@ async function freshAgent() {
 }
 
 before(async () => {
-  srv = await startServer({ fsync: false });
+  // the matrix opens a web chat conversation per role from one address
+  srv = await startServer({ fsync: false, env: { RELAIS_WIDGET_NEW_RATE: '50/60' } });
   base = srv.url;
   tok.admin = (await login(base, 'admin')).token;
   adminApi = client(base, tok.admin);
@@ -374,7 +394,13 @@ before(async () => {
     users: (await ok(adminApi.post('/api/v1/users', { username: 'mx-tmp-user', password: 'mx-tmp-user-pw', role: 'client', tenants: [S.am] }), 201, 'tmp user')).id,
     gateways: (await ok(adminApi.post('/api/v1/gateways', { name: 'MX tmp gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-tmp-secret-012345' }), 201, 'tmp gateway')).id,
     numbers: (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000103', gateway: S.gw }), 201, 'tmp number')).id,
+    widgets: (await ok(adminApi.post('/api/v1/widgets', { tenant: S.am, queue: S.amChat, name: 'MX throwaway widget' }), 201, 'tmp widget')).id,
   };
+  // The web chat: a widget of AssurMax and a conversation (visitor routes)
+  S.widget = (await ok(adminApi.post('/api/v1/widgets', { tenant: S.am, queue: S.amChat, name: 'MX widget' }), 201, 'widget'));
+  S.chatConv = (await ok(request(base, 'POST', `/api/v1/widget/${S.widget.key}/conversations`, {
+    body: { name: 'MX visitor', text: 'hello' },
+  }), 201, 'conversation')).contact;
   // An agent whose state the matrix sets (admin, supervisor).
   S.stateAgent = (await ok(adminApi.post('/api/v1/agents', { name: 'MX state agent', site: S.paris, tenants: [S.am], capacity: { sms: 1 } }), 201, 'state agent')).id;
 
@@ -391,7 +417,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers', 'widgets'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -406,6 +432,7 @@ const CREATE = {
     imap: { host: '127.0.0.1', port: 9 }, smtp: { host: '127.0.0.1', port: 9 } }),
   gateways: { name: 'MX new gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-new-secret-012345' },
   numbers: () => ({ tenant: S.am, queue: S.holdAM, number: '+33700000104', gateway: S.gw }),
+  widgets: () => ({ tenant: S.am, queue: S.amChat, name: 'MX new widget' }),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -420,12 +447,14 @@ const UPDATE = {
   mailboxes: { poll_s: 3000 },
   gateways: { name: 'MX tmp gateway 2' },
   numbers: { number: '+33700000105' },
+  widgets: { name: 'MX renamed widget' },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
   calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM, responses: S.respAM,
   mailboxes: S.mbAM,
   gateways: S.gw, numbers: S.numAM,
+  widgets: S.widget.id,
 });
 
 const val = (v) => (typeof v === 'function' ? v() : v);
@@ -534,6 +563,17 @@ function plan(key, role) {
   }
   if (route === '/api/v1/events') return { ...p, path: `${route}?limit=10` };
   if (route === '/api/v1/stream') return { ...p, ws: 'connect' };
+  // The web chat's public routes: a staff token opens no visitor route.
+  if (route === '/widget.js' || route === '/widget/frame') return { ...p, path: `${route}?key=unknown` };
+  if (route === '/api/v1/widget/{key}') return { ...p, path: `/api/v1/widget/${S.widget.key}` };
+  if (route === '/api/v1/widget/{key}/conversations') {
+    return { ...p, path: `/api/v1/widget/${S.widget.key}/conversations`, body: { name: `MX ${role}`, text: 'hello' } };
+  }
+  if (route.startsWith('/api/v1/widget/conversations/{id}')) {
+    const body = route.endsWith('/csat') ? { score: 5 } : route.endsWith('/transcript') ? { email: 'a@example.com' } : { text: 'x' };
+    return { ...p, path: route.replace('{id}', S.chatConv), body: method === 'POST' ? body : undefined };
+  }
+  if (route === '/demo/{id}') return { ...p, path: `/demo/${S.widget.id}` };
   if (key.startsWith('WS subscribe')) {
     const topic = key.replace('WS subscribe ', '').replace(/ \[.*\]$/, '')
       .replace('tenant:AssurMax', `tenant:${S.am}`).replace('queue:AssurMax voice', `queue:${S.amVoice}`)

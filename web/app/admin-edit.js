@@ -92,6 +92,22 @@ function Bool({ f, id, value, set, ro, err }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
+// Yes/no choices kept in one object ({"name": true, "email": false}).
+function Flags({ f, id, value, set, ro, err }) {
+  return html`
+    <fieldset class="grid4" ...${described(id, err)}>
+      <legend>${label(f.name)}</legend>
+      ${f.options.map((o) => html`<span>
+        <label for=${`${id}-${o}`}>
+          <input id=${`${id}-${o}`} type="checkbox" checked=${Boolean(value?.[o])} disabled=${ro}
+            onChange=${(e) => set({ ...value, [o]: e.currentTarget.checked })} />
+          ${' '}${valueName(f, o, t)}
+        </label>
+      </span>`)}
+      <${Err} id=${`${id}-err`} msg=${err} />
+    </fieldset>`;
+}
+
 function Refs({ f, id, value, set, ro, err, refs }) {
   const list = refs[f.kind] || [];
   const key = (o) => (f.by ? o[f.by] : o.id);
@@ -391,4 +407,5 @@ export const EDITORS = {
   text: Plain, longtext: LongText, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
   server: Server,
+  flags: Flags,
 };

@@ -11,7 +11,7 @@ export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 // type: text | number | select | ref (one object of another kind) | refs
 // (several) | strings | skills | capacity | steps | weekly | exceptions |
-// label | password | bool. `null: true` sends null for an empty choice.
+// label | password | bool | flags (yes/no choices in one object). `null: true` sends null for an empty choice.
 // A select's `words`: the catalog prefix of its values' names (words.value),
 // so that a French page shows no API value in English.
 export const KINDS = [
@@ -113,6 +113,18 @@ export const KINDS = [
     ],
   },
   {
+    name: 'widgets', title: 'name', columns: ['tenant', 'key'], refs: ['tenants', 'queues'],
+    fields: [
+      { name: 'name', type: 'text', required: true, max: 200 },
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'queue', type: 'ref', kind: 'queues', required: true },
+      { name: 'allowed_origins', type: 'strings', help: true },
+      { name: 'pre_chat', type: 'flags', options: ['name', 'email'], words: 'ui.admin.v.pre_chat' },
+      { name: 'consent_text', type: 'label', help: true },
+      { name: 'closed_message', type: 'label' },
+    ],
+  },
+  {
     name: 'users', title: 'username', columns: ['role'], refs: ['tenants', 'sites', 'agents'], adminOnly: true,
     fields: [
       { name: 'username', type: 'text', required: true },
@@ -163,6 +175,7 @@ export function valueName(f, v, t) {
 // A new object's draft: what the server would default, so the form shows it.
 const EMPTY = {
   text: '', longtext: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
+  steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false, flags: {},
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
   server: { host: '', port: '', tls: 'none', user: '', password: '' },
 };

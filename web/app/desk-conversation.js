@@ -16,6 +16,8 @@ const TYPING_SHOWN_MS = 6000; // a typing signal is shown this long
 const TYPING_EVERY_MS = 3000; // ours is sent at most this often
 
 const PAGE = 100; // the most messages the API gives in one answer
+// A chat in these states is over: the visitor left (or the agent ended it).
+const ENDED = ['wrapup', 'completed', 'abandoned'];
 
 const uploadFile = (contact, file) =>
   api('POST', `/api/v1/contacts/${contact}/attachments?name=${encodeURIComponent(file.name)}`, file);
@@ -169,6 +171,8 @@ export function Conversation({ contact, tick, statuses, typing }) {
       </ol>
       ${messages.length === 0 && html`<p class="empty">${t('ui.conv.none')}</p>`}
       <p class="typing" role="status">${shownTyping ? t('ui.conv.typing') : ''}</p>
+      ${contact.channel === 'chat' && ENDED.includes(contact.state) && html`
+        <p class="ended" role="status">${t('ui.conv.chat_ended')}</p>`}
       ${contact.state === 'active' && html`
         <form class="composer" onSubmit=${send}>
           ${email && html`

@@ -1,14 +1,21 @@
 // The login page: a labelled form, the API's refusal shown as it says it,
 // a 429 with its wait, a notice when the session expired.
 import { html, api, t, currentLang } from './lib.js';
-import { useState } from '/vendor/hooks.mjs';
+import { useState, useEffect } from '/vendor/hooks.mjs';
 
 export function Login({ notice, onLogin, onLang }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [demo, setDemo] = useState(false);
   const other = currentLang() === 'fr' ? 'en' : 'fr';
+
+  // The demo centre (relais serve --demo) links to its clients' websites
+  // and their web chat.
+  useEffect(() => {
+    fetch('/healthz').then((r) => r.json()).then((h) => setDemo(Boolean(h.demo)), () => {});
+  }, []);
 
   const submit = async (e) => {
     e.preventDefault();
@@ -39,6 +46,7 @@ export function Login({ notice, onLogin, onLang }) {
         <button type="submit" disabled=${busy}>${t('ui.login.submit')}</button>
         <p id="login-error" class="error" role="alert">${error}</p>
       </form>
+      ${demo && html`<p class="demo-sites"><a href="/demo/">${t('ui.login.demo')}</a></p>`}
       <button type="button" class="link" onClick=${() => onLang(other)} lang=${other}>
         ${t(`ui.lang.switch.${other}`)}
       </button>

@@ -1,24 +1,28 @@
 // The live stream (/api/v1/stream) with resume: after a disconnect, a
 // server restart or an overflow, it reconnects and asks for the events
 // after the last sequence it handed over, so the page sees each event once
-// and misses none, without a reload. The session cookie authenticates it.
+// and misses none, without a reload. The session cookie authenticates it
+// (the chat widget's frame passes its visitor token as opts.query instead).
 
 const MAX_BACKOFF_MS = 5000;
 
 export class Stream {
   // topics: ["agent:ID", "queue:ID", "tenant:ID", "stats"]; on: {event(msg),
-  // signal(msg), stats(data), status(connected: bool)}
-  constructor(topics, on) {
+  // signal(msg), stats(data), status(connected: bool)}; opts: {query
+  // (added to the URL: "visitor=TOKEN"), after (a sequence already seen:
+  // resume after it)}
+  constructor(topics, on, opts = {}) {
     this.topics = topics;
     this.on = on;
-    this.last = null; // the last sequence handed over
+    this.query = opts.query ? `?${opts.query}` : '';
+    this.last = opts.after ?? null; // the last sequence handed over
     this.backoff = 250;
     this.closed = false;
     this.open();
   }
 
   open() {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream`;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/stream${this.query}`;
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {

@@ -21,7 +21,7 @@ const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills",	  "agents",    "queues",
 	"calendars", "dispositions", "users",	  "sessions",  "contacts",
 	"customers", "login_limits", "responses", "mailboxes", "gateways",
-	"numbers",   "widgets",      "visitors",  NULL,
+	"numbers",   "widgets",	     "visitors",  NULL,
 };
 
 /*

@@ -25,6 +25,14 @@ extern const struct srv_module customers_module;
 int customer_resolve(struct srv *s, const char *by, const char *tenant,
 		     const json_t *ref, char out[40], struct lang_out *why);
 
+/*
+ * Erasure (retention.c): customer old (its body from the store) loses its
+ * name, phones, emails, attributes and notes, so that its identities no
+ * longer resolve; it keeps its id and tenant (its contacts name it) and
+ * gets "erased_at". Logged customer.updated by user, in the open batch.
+ */
+void customers_anonymise(struct srv *s, const json_t *old, const char *user);
+
 struct hreq;
 /*
  * Reads the customer of the path ({id}): if the caller may see it, audits

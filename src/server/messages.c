@@ -135,6 +135,10 @@ static void apply_attachment(struct messages *m, const char *tenant,
 static void apply(struct messages *m, const char *tenant, int64_t seq,
 		  int64_t time_ms, const struct event *ev)
 {
+	/* erased or expired (retention.c): not in the projection */
+	if ((ev->type == EVENT_CONTACT_MESSAGE && ev->u.message.redacted) ||
+	    (ev->type == EVENT_CONTACT_ATTACHMENT && ev->u.attachment.redacted))
+		return;
 	if (ev->type == EVENT_CONTACT_MESSAGE)
 		apply_message(m, tenant, seq, time_ms, &ev->u.message);
 	else if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
@@ -441,6 +445,38 @@ int messages_set_status(struct srv *s, const char *contact, const char *message,
 		return ENOENT;
 	return log_status(s, jv_str(rec, "tenant"), rec, contact, status,
 			  reason);
+}
+
+/* ---- redaction (retention.c) ---- */
+
+void messages_forget(struct srv *s, const char *contact, const char *message)
+{
+	json_t *l = list_of(state(s), contact, false), *rec;
+	size_t i;
+
+	json_array_foreach(l, i, rec) if (!strcmp(jv_str(rec, "id"), message))
+	{
+		json_array_remove(l, i);
+		break;
+	}
+	if (l && !json_array_size(l))
+		json_object_del(state(s)->contacts, contact);
+}
+
+void messages_forget_attachment(struct srv *s, const char *attachment)
+{
+	json_object_del(state(s)->attachments, attachment);
+}
+
+bool messages_file_used(struct srv *s, const char *sha256)
+{
+	const char *id;
+	json_t *a;
+
+	json_object_foreach(
+		state(s)->attachments, id,
+		a) if (!strcmp(jv_str(a, "sha256"), sha256)) return true;
+	return false;
 }
 
 /* ---- the routes: whose contact ---- */
@@ -787,14 +823,15 @@ static void upload_done(void *arg)
 		goto out;
 	}
 	srv_uuid(id);
-	ev.u.attachment =
-		(struct event_contact_attachment){u->contact,
-						  id,
-						  u->name,
-						  u->type,
-						  (int64_t)mbuf_get_left(u->mb),
-						  u->hex,
-						  r->user->id};
+	ev.u.attachment = (struct event_contact_attachment){
+		.contact = u->contact,
+		.attachment = id,
+		.name = u->name,
+		.type = u->type,
+		.size = (int64_t)mbuf_get_left(u->mb),
+		.sha256 = u->hex,
+		.user = r->user->id,
+	};
 	srv_log(r->srv, u->tenant, &ev);
 	srv_commit_soon(r->srv);
 	srv_reply_durable(r, 201,
@@ -952,6 +989,15 @@ static void api_attachment_get(struct hreq *r)
 	with_row(r, jv_str(a, "contact"), download_start, (void *)a);
 }
 
+/* The contact's tenant's limit; the default for an unknown contact
+ * (the handler answers 404 once the body is read). */
+static size_t upload_limit(struct srv *s, const char params[2][64])
+{
+	struct crec *c = contacts_find(s, params[0]);
+
+	return attachments_max(s, c ? jv_str(crec_body(c), "tenant") : NULL);
+}
+
 /* ---- the module ---- */
 
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT | R_INTEGRATION)
@@ -966,7 +1012,7 @@ static const struct route routes[] = {
 	 .pattern = "/api/v1/contacts/{id}/attachments",
 	 .h = api_attachment_post,
 	 .roles = STAFF,
-	 .body_max = ATTACHMENTS_MAX,
+	 .body_limit = upload_limit,
 	 .raw = true},
 	WEB_ROUTE("GET", "/api/v1/attachments/{id}", api_attachment_get, STAFF),
 	{.method = NULL},

@@ -21,6 +21,8 @@
 #ifndef RELAIS_MESSAGES_H
 #define RELAIS_MESSAGES_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 struct srv;
@@ -51,5 +53,15 @@ int messages_add_inbound(struct srv *s, struct crec *c,
  */
 int messages_set_status(struct srv *s, const char *contact, const char *message,
 			const char *status, const char *reason);
+
+/*
+ * Redaction (retention.c): a message or an attachment whose event was
+ * redacted leaves the projection (the routes no longer show it); a
+ * restart skips redacted events. Whether any attachment still in the
+ * projection is the file sha256 (content-addressed files are shared).
+ */
+void messages_forget(struct srv *s, const char *contact, const char *message);
+void messages_forget_attachment(struct srv *s, const char *attachment);
+bool messages_file_used(struct srv *s, const char *sha256);
 
 #endif

@@ -14,6 +14,7 @@
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/reports.h"
+#include "server/retention.h"
 #include "server/stats.h"
 #include "server/stream.h"
 #include "server/webfiles.h"
@@ -33,6 +34,7 @@ const struct srv_module *const srv_modules[] = {
 	&stream_module,
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
+	&retention_module,	/* retention and erasure of messages */
 	NULL,
 };
 /* clang-format on */

@@ -63,8 +63,8 @@ struct job {
 };
 
 struct retention {
-	int64_t next_ms; /* the next daily sweep */
-	bool sweeping;	 /* the daily sweep is under way */
+	int64_t next_ms;     /* the next daily sweep */
+	bool sweeping;	     /* the daily sweep is under way */
 	struct job *waiting; /* redacted, their batch not yet on disk */
 };
 
@@ -124,8 +124,8 @@ static int collect(const struct store_event *ev, void *arg)
 
 	if (!redactable(ev->type, ev->data))
 		return 0;
-	row = json_pack("[I,s?,s,s]", (json_int_t)ev->seq, ev->tenant,
-			ev->type, ev->data);
+	row = json_pack("[I,s?,s,s]", (json_int_t)ev->seq, ev->tenant, ev->type,
+			ev->data);
 	return row && !json_array_append_new(j->rows, row) ? 0 : ENOMEM;
 }
 
@@ -136,7 +136,7 @@ static int collect_expired(struct store *st, struct job *j)
 	int err = 0;
 
 	json_array_foreach(j->tenants, i, t) for (int k = 0; !err && types[k];
-						   k++)
+						  k++)
 	{
 		struct store_type_query q = {
 			.type = types[k],
@@ -163,8 +163,7 @@ static int collect_contact(const char *id, const char *body, void *arg)
 	struct job *j = arg;
 
 	(void)body;
-	return json_array_append_new(j->contacts, json_string(id)) ? ENOMEM
-								    : 0;
+	return json_array_append_new(j->contacts, json_string(id)) ? ENOMEM : 0;
 }
 
 static int collect_customer(struct store *st, struct job *j)
@@ -175,18 +174,16 @@ static int collect_customer(struct store *st, struct job *j)
 	json_t *c;
 	int err;
 
-	err = st->ops->get(st, "customers", j->customer, collect_row,
-			   &j->body);
+	err = st->ops->get(st, "customers", j->customer, collect_row, &j->body);
 	if (err || !j->body)
 		return err;
 	j->contacts = json_array();
-	err = j->contacts ? st->ops->contacts(st, &cq, collect_contact, j,
-					      &total)
-			  : ENOMEM;
+	err = j->contacts
+		      ? st->ops->contacts(st, &cq, collect_contact, j, &total)
+		      : ENOMEM;
 	json_array_foreach(j->contacts, i, c)
 	{
-		struct store_event_query q = {.contact =
-						      json_string_value(c)};
+		struct store_event_query q = {.contact = json_string_value(c)};
 
 		if (!err)
 			err = st->ops->events(st, &q, collect, j);
@@ -264,11 +261,10 @@ static void audit_retention(struct job *j, const char *tenant, int64_t before,
 	if (messages || attachments)
 		j->seq = srv_log(j->s, tenant, &ev);
 	json_array_append_new(
-		list, json_pack("{s:s,s:s,s:i,s:i}", "tenant", tenant,
-				"before",
-				utctime_format(before, at, sizeof(at)),
-				"messages", messages, "attachments",
-				attachments));
+		list,
+		json_pack("{s:s,s:s,s:i,s:i}", "tenant", tenant, "before",
+			  utctime_format(before, at, sizeof(at)), "messages",
+			  messages, "attachments", attachments));
 }
 
 /* The rows of each tenant, then its audit.retention. */
@@ -407,8 +403,10 @@ static void delete_files(struct job *j)
 	}
 	u->j = j;
 	u->dir = j->s->cfg.data_dir;
-	json_array_foreach(j->files, i, f) if (!messages_file_used(
-		j->s, json_string_value(f))) json_array_append(u->files, f);
+	json_array_foreach(
+		j->files, i,
+		f) if (!messages_file_used(j->s, json_string_value(f)))
+		json_array_append(u->files, f);
 	if (worker_submit(j->s->cpu, unlink_run, unlink_done, u)) {
 		json_decref(u->files);
 		free(u);
@@ -479,10 +477,9 @@ static json_t *expiring_tenants(struct srv *s, const struct user *u,
 
 		if (days <= 0 || (u && !auth_sees_tenant(s, u, t->id)))
 			continue;
-		json_array_append_new(out, json_pack("[s,I]", t->id,
-						     (json_int_t)(now_ms -
-								  days *
-									  DAY_MS)));
+		json_array_append_new(
+			out, json_pack("[s,I]", t->id,
+				       (json_int_t)(now_ms - days * DAY_MS)));
 	}
 	return out;
 }
@@ -593,8 +590,7 @@ static void erase_select_done(void *arg)
 
 static const struct route routes[] = {
 	WEB_ROUTE("POST", "/api/v1/retention/run", api_run, R_ADMIN),
-	WEB_ROUTE("DELETE", "/api/v1/customers/{id}/data", api_erase,
-		  R_ADMIN),
+	WEB_ROUTE("DELETE", "/api/v1/customers/{id}/data", api_erase, R_ADMIN),
 	{.method = NULL},
 };
 

@@ -8,6 +8,7 @@
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
+#include "server/csat.h"
 #include "server/customers.h"
 #include "server/demo.h"
 #include "server/messages.h"
@@ -35,6 +36,7 @@ const struct srv_module *const srv_modules[] = {
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
 	&retention_module,	/* retention and erasure of messages */
+	&csat_module,		/* customers' ratings from outside surveys */
 	NULL,
 };
 /* clang-format on */

@@ -265,6 +265,46 @@ static int rebuild_event(const struct store_stat_event *ev, void *arg)
 	return 0;
 }
 
+/* A contact.csat into today's counters of its queue. */
+static void feed_csat(struct srv *s, const char *tenant, int64_t time_ms,
+		      const struct event_contact_csat *e)
+{
+	struct qstat *q;
+
+	if (e->queue && (q = qstat_get(s, e->queue, tenant, time_ms)) &&
+	    time_ms >= q->day_start_ms)
+		metrics_csat(&q->m, e->score);
+}
+
+static void stats_commit(struct srv *s, void *state, const struct pub *pubs,
+			 size_t n)
+{
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct event ev;
+		char msg[160];
+
+		if (strcmp(pubs[i].type, "contact.csat") ||
+		    event_decode(&ev, pubs[i].type, pubs[i].data, msg,
+				 sizeof(msg)))
+			continue;
+		feed_csat(s, pubs[i].tenant, pubs[i].time_ms, &ev.u.csat);
+	}
+}
+
+static int rebuild_csat(const struct store_event *row, void *arg)
+{
+	struct event ev;
+	char msg[160];
+	int err = event_parse(&ev, row->type, row->data, msg, sizeof(msg));
+
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
+	feed_csat(arg, row->tenant, row->time_ms, &ev.u.csat);
+	event_release(&ev);
+	return 0;
+}
+
 /*
  * The counters of today from the log. Only the contact events count; the
  * store reads their few fields itself (parsing each event's JSON here cost
@@ -281,9 +321,15 @@ static int stats_rebuild(struct srv *s, void *state)
 			types[n++] =
 				engine_event_name((enum engine_event_type)i);
 	/* Every tenant's day began less than 38 hours ago. */
-	return s->store->ops->stat_events(s->store,
-					  srv_now(s) - 38 * 3600 * 1000LL,
-					  types, n, rebuild_event, s);
+	struct store_type_query q = {.type = "contact.csat",
+				     .from_ms =
+					     srv_now(s) - 38 * 3600 * 1000LL};
+	int err = s->store->ops->stat_events(s->store, q.from_ms, types, n,
+					     rebuild_event, s);
+
+	return err ? err
+		   : s->store->ops->events_by_type(s->store, &q, rebuild_csat,
+						   s);
 }
 
 /* ---- realtime ---- */
@@ -325,7 +371,7 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 	agents_by_state(s, o->body, agents);
 	return json_pack(
 		"{s:s,s:s,s:s,s:s,s:i,s:I,s:o,s:o,s:i,s:i,s:i,s:i,s:o,s:i,"
-		"s:i,s:o,s:o}",
+		"s:i,s:o,s:o,s:i,s:o,s:o}",
 		"id", o->id, "tenant", jv_str(o->body, "tenant"), "name",
 		jv_str(o->body, "name"), "channel", jv_str(o->body, "channel"),
 		"waiting", (int)es.waiting, "longest_wait_s",
@@ -341,7 +387,10 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		(int)jv_int(o->body, "sl_target", 80), "sl_threshold_s",
 		(int)(queue_sl_ms(s, o->id) / 1000), "asa_s",
 		stats_num(metrics_asa_s(m), 10), "aht_s",
-		stats_num(metrics_aht_s(m), 10));
+		stats_num(metrics_aht_s(m), 10), "csat_count",
+		(int)m->csat_count, "csat_avg",
+		stats_num(metrics_csat_avg(m), 100), "csat_satisfied_pct",
+		stats_num(metrics_csat_satisfied(m) * 100, 10));
 }
 
 /* The agent's tenants that u sees (u NULL: all): no other tenant's id. */
@@ -651,5 +700,6 @@ const struct srv_module stats_module = {
 	.init = stats_init,
 	.load = stats_rebuild,
 	.on_engine_event = stats_on_event,
+	.on_commit = stats_commit,
 	.close = stats_close,
 };

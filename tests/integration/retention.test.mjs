@@ -80,7 +80,7 @@ test('a tenant has no retention by default, attachment_max_mb 10; bad values are
 });
 
 test('only an admin runs the sweep', async () => {
-  for (const u of ['sup-assurmax', 'agent01', 'client-assurmax', 'int-assurmax']) {
+  for (const u of ['supervisor', 'agent01', 'client-assurmax', 'integration']) {
     const api = client(srv.url, (await login(srv.url, u)).token);
     assert.equal((await api.post('/api/v1/retention/run', {})).status, 403, u);
   }

@@ -195,14 +195,14 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static json_t *row_json(const struct report *rp, const struct row *row)
+static json_t *row_figures(const struct report *rp, const struct row *row)
 {
 	const struct metrics *m = &row->m;
 	char t[32];
 
 	return json_pack(
 		"{s:s,s:s,s:s?,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:o,s:o,s:o,s:o,s:o,"
-		"s:o,s:i,s:o,s:o,s:i,s:o,s:o}",
+		"s:o,s:i,s:o,s:o}",
 		"start", utctime_format(row->start, t, sizeof(t)), "key",
 		row->key, "name", jv_str(rp->names, row->key), "offered",
 		(int)m->offered, "answered", (int)m->answered, "handled",
@@ -218,10 +218,15 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 		stats_num(metrics_avg_abandon_s(m), 10), "transfers",
 		(int)m->transfers, "occupancy",
 		stats_num(metrics_occupancy(m), 1000), "utilisation",
-		stats_num(metrics_utilisation(m), 1000), "csat_count",
-		(int)m->csat_count, "csat_avg",
-		stats_num(metrics_csat_avg(m), 100), "csat_satisfied_pct",
-		stats_num(metrics_csat_satisfied(m) * 100, 10));
+		stats_num(metrics_utilisation(m), 1000));
+}
+
+static json_t *row_json(const struct report *rp, const struct row *row)
+{
+	json_t *v = row_figures(rp, row);
+
+	stats_csat_set(v, &row->m);
+	return v;
 }
 
 static void report_run(struct store *st, struct query *q)

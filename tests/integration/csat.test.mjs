@@ -118,9 +118,40 @@ test('bad input, a second rating, a live contact and another tenant\'s change no
   assert.deepEqual(await queueStats(S.T.q), { csat_count: 1, csat_avg: 1, csat_satisfied_pct: 0 });
 });
 
+const pick = (row) => ({ csat_count: row.csat_count, csat_avg: row.csat_avg, csat_satisfied_pct: row.csat_satisfied_pct });
+
+test('realtime per agent, tenant and site, within the caller\'s tenants only', async () => {
+  const want = { csat_count: 3, csat_avg: 3.67, csat_satisfied_pct: 66.7 };
+  const tp = { csat_count: 1, csat_avg: 1, csat_satisfied_pct: 0 };
+  const none = { csat_count: 0, csat_avg: null, csat_satisfied_pct: null };
+  const all = await ok(admin.get('/api/v1/stats/realtime'), 200, 'realtime');
+  assert.deepEqual(pick(all.agents.find((a) => a.id === S.A.a)), want);
+  assert.deepEqual(pick(all.agents.find((a) => a.id === S.T.a)), tp);
+  assert.deepEqual(pick(all.tenants.find((t) => t.id === S.am)), want);
+  assert.deepEqual(pick(all.tenants.find((t) => t.id === S.tp)), tp);
+  assert.deepEqual(pick(all.sites.find((x) => x.id === S.paris)), want);
+  assert.deepEqual(pick(all.sites.find((x) => x.id === S.casa)), tp);
+  // ?tenant= narrows every figure to that tenant
+  const onlyTp = await ok(admin.get(`/api/v1/stats/realtime?tenant=${S.tp}`), 200, 'tp');
+  assert.deepEqual(onlyTp.tenants.map((t) => t.id), [S.tp]);
+  assert.deepEqual(pick(onlyTp.sites.find((x) => x.id === S.paris)), none);
+  assert.deepEqual(pick(onlyTp.sites.find((x) => x.id === S.casa)), tp);
+  // a supervisor of AssurMax sees no rating of Télécom Plus, even in a site's
+  await ok(admin.post('/api/v1/users', { username: 'csat-sup-am', password: 'csat-sup-am-pw', role: 'supervisor', tenants: [S.am], sites: [S.paris, S.casa] }), 201, 'supervisor');
+  const sup = client(srv.url, (await login(srv.url, 'csat-sup-am', 'csat-sup-am-pw')).token);
+  const mine = await ok(sup.get('/api/v1/stats/realtime'), 200, 'supervisor');
+  assert.deepEqual(mine.tenants.map((t) => t.id), [S.am]);
+  assert.deepEqual(pick(mine.sites.find((x) => x.id === S.paris)), want);
+  assert.deepEqual(pick(mine.sites.find((x) => x.id === S.casa)), none);
+  assert.equal(JSON.stringify(mine).includes(S.tp), false);
+  // a client: its tenant's figures, no sites
+  const cl = await ok(client(srv.url, (await login(srv.url, 'client-assurmax')).token).get('/api/v1/stats/realtime'), 200, 'client');
+  assert.deepEqual(cl.tenants.map((t) => t.id), [S.am]);
+  assert.deepEqual(cl.sites, []);
+});
+
 test('the interval report counts them per queue, agent, tenant and site, in JSON and CSV', async () => {
   const want = { csat_count: 3, csat_avg: 3.67, csat_satisfied_pct: 66.7 };
-  const pick = (row) => ({ csat_count: row.csat_count, csat_avg: row.csat_avg, csat_satisfied_pct: row.csat_satisfied_pct });
   for (const [group, key] of [['queue', S.A.q], ['agent', S.A.a], ['tenant', S.am], ['site', S.paris]]) {
     const rows = (await ok(admin.get(report(group)), 200, group)).rows.filter((r) => r.key === key);
     assert.equal(rows.length, 1, group);

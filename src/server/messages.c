@@ -449,7 +449,7 @@ int messages_set_status(struct srv *s, const char *contact, const char *message,
 
 /* ---- redaction (retention.c) ---- */
 
-void messages_forget(struct srv *s, const char *contact, const char *message)
+bool messages_forget(struct srv *s, const char *contact, const char *message)
 {
 	json_t *l = list_of(state(s), contact, false), *rec;
 	size_t i;
@@ -457,15 +457,16 @@ void messages_forget(struct srv *s, const char *contact, const char *message)
 	json_array_foreach(l, i, rec) if (!strcmp(jv_str(rec, "id"), message))
 	{
 		json_array_remove(l, i);
-		break;
+		if (!json_array_size(l))
+			json_object_del(state(s)->contacts, contact);
+		return true;
 	}
-	if (l && !json_array_size(l))
-		json_object_del(state(s)->contacts, contact);
+	return false;
 }
 
-void messages_forget_attachment(struct srv *s, const char *attachment)
+bool messages_forget_attachment(struct srv *s, const char *attachment)
 {
-	json_object_del(state(s)->attachments, attachment);
+	return !json_object_del(state(s)->attachments, attachment);
 }
 
 bool messages_file_used(struct srv *s, const char *sha256)

@@ -55,13 +55,14 @@ int messages_set_status(struct srv *s, const char *contact, const char *message,
 			const char *status, const char *reason);
 
 /*
- * Redaction (retention.c): a message or an attachment whose event was
- * redacted leaves the projection (the routes no longer show it); a
- * restart skips redacted events. Whether any attachment still in the
+ * Redaction (retention.c): a message or an attachment whose event is
+ * being redacted leaves the projection (the routes no longer show it); a
+ * restart skips redacted events. false: it was not there (redacted
+ * already). messages_file_used: whether any attachment still in the
  * projection is the file sha256 (content-addressed files are shared).
  */
-void messages_forget(struct srv *s, const char *contact, const char *message);
-void messages_forget_attachment(struct srv *s, const char *attachment);
+bool messages_forget(struct srv *s, const char *contact, const char *message);
+bool messages_forget_attachment(struct srv *s, const char *attachment);
 bool messages_file_used(struct srv *s, const char *sha256);
 
 #endif

@@ -204,30 +204,37 @@ static void select_run(void *ctx, void *arg)
 
 /* ---- on the loop: the redaction ---- */
 
-/* ev without its words, marked; the projection forgets it. */
-static void redact_event(struct job *j, struct event *ev)
+/*
+ * ev without its words, marked; the projection forgets it. false: the
+ * projection had forgotten it already (another run, its selection read
+ * before this one's commit, redacted it): nothing to do.
+ */
+static bool redact_event(struct job *j, struct event *ev)
 {
 	if (ev->type == EVENT_CONTACT_MESSAGE) {
 		struct event_contact_message *m = &ev->u.message;
 
+		if (!messages_forget(j->s, m->contact, m->message))
+			return false;
 		m->text = "";
 		m->html = m->subject = m->cc = NULL;
 		m->redacted = true;
-		messages_forget(j->s, m->contact, m->message);
 		j->messages++;
 	} else {
 		struct event_contact_attachment *a = &ev->u.attachment;
 
+		if (!messages_forget_attachment(j->s, a->attachment))
+			return false;
 		json_array_append_new(j->files, json_string(a->sha256));
 		a->name = "";
 		a->redacted = true;
-		messages_forget_attachment(j->s, a->attachment);
 		j->attachments++;
 	}
+	return true;
 }
 
-/* One row of the selection redacted in the open batch; its tenant. */
-static const char *redact_row(struct job *j, const json_t *row)
+/* One row of the selection redacted in the open batch. */
+static void redact_row(struct job *j, const json_t *row)
 {
 	const char *type = json_string_value(json_array_get(row, 2));
 	struct event ev;
@@ -237,16 +244,14 @@ static const char *redact_row(struct job *j, const json_t *row)
 	if (event_parse(&ev, type, json_string_value(json_array_get(row, 3)),
 			msg, sizeof(msg))) {
 		log_error("retention", "msg=\"skipped a row\" why=\"%s\"", msg);
-		return NULL;
+		return;
 	}
-	redact_event(j, &ev);
-	data = event_encode(&ev);
+	data = redact_event(j, &ev) ? event_encode(&ev) : NULL;
 	if (data)
 		srv_rewrite(j->s, json_integer_value(json_array_get(row, 0)),
 			    data);
 	json_decref(data);
 	event_release(&ev);
-	return json_string_value(json_array_get(row, 1));
 }
 
 static void audit_retention(struct job *j, const char *tenant, int64_t before,
@@ -286,7 +291,7 @@ static void redact_expired(struct job *j)
 				json_string_value(json_array_get(row, 1));
 
 			if (rt && !strcmp(rt, tenant))
-				(void)redact_row(j, row);
+				redact_row(j, row);
 		}
 		audit_retention(j, tenant,
 				json_integer_value(json_array_get(t, 1)),
@@ -302,7 +307,7 @@ static void redact_customer(struct job *j)
 	json_t *row;
 	size_t i;
 
-	json_array_foreach(j->rows, i, row)(void) redact_row(j, row);
+	json_array_foreach(j->rows, i, row) redact_row(j, row);
 	customers_anonymise(j->s, j->body, j->user);
 	ev.u.erased = (struct event_audit_customer_erased){
 		j->customer, j->user, (int)json_array_size(j->contacts),

@@ -564,6 +564,47 @@ static void test_every_type_is_documented(void **state)
 	}
 }
 
+/* Redaction (retention, erasure): the mark is written only when set, and
+ * read back; a redacted message keeps its identity, not its words. */
+static void test_redacted_mark_round_trips(void **state)
+{
+	struct event ev = {.type = EVENT_CONTACT_MESSAGE}, back;
+	char msg[200];
+	json_t *d;
+
+	(void)state;
+	ev.u.message = (struct event_contact_message){
+		.contact = "c1",
+		.message = "m1",
+		.channel = CH_CHAT,
+		.direction = "in",
+		.author = "customer",
+		.text = "",
+		.status = "delivered",
+		.redacted = true,
+	};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"message\":\"m1\","
+			 "\"channel\":\"chat\",\"direction\":\"in\","
+			 "\"author\":\"customer\",\"text\":\"\","
+			 "\"status\":\"delivered\",\"redacted\":true}");
+	d = event_encode(&ev);
+	assert_int_equal(
+		event_decode(&back, "contact.message", d, msg, sizeof(msg)), 0);
+	assert_true(back.u.message.redacted);
+	json_decref(d);
+	ev = (struct event){.type = EVENT_CONTACT_ATTACHMENT,
+			    .u.attachment = {.contact = "c1",
+					     .attachment = "f1",
+					     .name = "",
+					     .type = "image/png",
+					     .size = 42,
+					     .sha256 = "ab12",
+					     .redacted = true}};
+	check_bytes(&ev, "{\"contact\":\"c1\",\"attachment\":\"f1\","
+			 "\"name\":\"\",\"type\":\"image/png\",\"size\":42,"
+			 "\"sha256\":\"ab12\",\"redacted\":true}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +625,7 @@ int main(void)
 		cmocka_unit_test(
 			test_old_rows_decode_and_encode_to_the_same_bytes),
 		cmocka_unit_test(test_topics_are_the_queue_and_the_agent),
+		cmocka_unit_test(test_redacted_mark_round_trips),
 		cmocka_unit_test(test_topics_are_the_data_keys_the_store_reads),
 		cmocka_unit_test(test_every_type_is_documented),
 	};

@@ -534,6 +534,29 @@ static void test_events_of_the_reference_day(void **state)
 	assert_memory_equal(&by_event, &by_hand, sizeof(by_hand));
 }
 
+/* CSAT: the mean score and the share of 4 and 5; out-of-range ignored. */
+static void test_csat_average_and_satisfied_share(void **state)
+{
+	struct metrics m = {0}, sum = {0};
+
+	(void)state;
+	assert_true(metrics_csat_avg(&m) < 0);
+	assert_true(metrics_csat_satisfied(&m) < 0);
+	metrics_csat(&m, 5);
+	metrics_csat(&m, 4);
+	metrics_csat(&m, 2);
+	metrics_csat(&m, 1);
+	metrics_csat(&m, 0);
+	metrics_csat(&m, 6);
+	assert_int_equal(m.csat_count, 4);
+	assert_float_equal(metrics_csat_avg(&m), 3.0, 1e-9);
+	assert_float_equal(metrics_csat_satisfied(&m), 0.5, 1e-9);
+	metrics_add(&sum, &m);
+	metrics_add(&sum, &m);
+	assert_int_equal(sum.csat_count, 8);
+	assert_float_equal(metrics_csat_avg(&sum), 3.0, 1e-9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -578,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_transferred_is_counted),
 		cmocka_unit_test(test_other_events_count_nothing),
 		cmocka_unit_test(test_events_of_the_reference_day),
+		cmocka_unit_test(test_csat_average_and_satisfied_share),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -634,6 +634,35 @@ static void test_events_of_one_contact(void **state)
 		"");
 }
 
+/* A redaction rewrites one event's data; its row, sequence, time, tenant
+ * and type stay, and so do the other rows. */
+static void test_rewrite_replaces_the_data_and_keeps_the_row(void **state)
+{
+	struct fx *f = *state;
+	struct store_batch b = {0};
+	struct evs e;
+	char buf[64];
+
+	six_events(f);
+	assert_int_equal(store_batch_rewrite(&b, 2,
+					     "{\"contact\":\"c1\","
+					     "\"redacted\":true}"),
+			 0);
+	assert_int_equal(commit(f, &b), 0);
+	e = events(f, &(struct store_event_query){0});
+	assert_string_equal(seqs(&e, buf, sizeof(buf)), "1,2,3,4,5,6");
+	assert_string_equal(e.data[1],
+			    "{\"contact\":\"c1\",\"redacted\":true}");
+	assert_int_equal(e.time[1], 2000);
+	assert_string_equal(e.tenant[1], "t2");
+	assert_string_equal(e.data[0], "{\"contact\":\"c1\"}");
+	/* still the contact's: the generated column follows the data */
+	assert_string_equal(
+		query_seqs(f, &(struct store_event_query){.contact = "c1"}, buf,
+			   sizeof(buf)),
+		"1,2,5");
+}
+
 static void test_events_of_some_tenants(void **state)
 {
 	static const char *const t1[] = {"t1"};
@@ -1710,6 +1739,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_migrate_twice_stays_at_the_last_version),
+		T(test_rewrite_replaces_the_data_and_keeps_the_row),
 		T(test_newer_schema_is_refused),
 		T(test_open_creates_the_folder),
 		T(test_open_in_a_missing_parent_fails_with_a_reason),

@@ -63,6 +63,9 @@ void metrics_add(struct metrics *to, const struct metrics *from)
 	to->busy_ms += from->busy_ms;
 	to->idle_ms += from->idle_ms;
 	to->paused_ms += from->paused_ms;
+	to->csat_count += from->csat_count;
+	to->csat_sum += from->csat_sum;
+	to->csat_satisfied += from->csat_satisfied;
 }
 
 void metrics_agent_time(struct metrics *m, enum agent_state st, int64_t ms)
@@ -161,4 +164,24 @@ double metrics_utilisation(const struct metrics *m)
 {
 	return ratio((double)m->busy_ms,
 		     (double)(m->busy_ms + m->idle_ms + m->paused_ms));
+}
+
+void metrics_csat(struct metrics *m, int score)
+{
+	if (score < 1 || score > 5)
+		return;
+	m->csat_count++;
+	m->csat_sum += (uint32_t)score;
+	if (score >= 4)
+		m->csat_satisfied++;
+}
+
+double metrics_csat_avg(const struct metrics *m)
+{
+	return ratio(m->csat_sum, m->csat_count);
+}
+
+double metrics_csat_satisfied(const struct metrics *m)
+{
+	return ratio(m->csat_satisfied, m->csat_count);
 }

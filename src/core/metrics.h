@@ -30,6 +30,8 @@ struct metrics {
 	int64_t talk_ms, wrap_ms; /* sums over handled contacts */
 	/* agents' time by state (agent and site groupings) */
 	int64_t busy_ms, idle_ms, paused_ms;
+	/* customer satisfaction: ratings (1 to 5), their sum, those of 4-5 */
+	uint32_t csat_count, csat_sum, csat_satisfied;
 };
 
 enum sl_variant {
@@ -76,5 +78,15 @@ double metrics_aht_s(const struct metrics *m);
 double metrics_avg_wait_s(const struct metrics *m);
 double metrics_avg_abandon_s(const struct metrics *m);
 double metrics_abandon_rate(const struct metrics *m);
+
+/*
+ * Customer satisfaction (CSAT): a customer's rating of a contact, 1 (very
+ * dissatisfied) to 5 (very satisfied); another score is ignored. The
+ * average is the mean score; the satisfied share is the ratings of 4 or 5
+ * ÷ all ratings (0 to 1). -1 with no rating.
+ */
+void metrics_csat(struct metrics *m, int score);
+double metrics_csat_avg(const struct metrics *m);
+double metrics_csat_satisfied(const struct metrics *m);
 
 #endif

@@ -23,6 +23,9 @@ const struct jv_field config_tenant_fields[] = {
 	{"languages", JV_STRINGS, 0, 0, 20, NULL, NULL},
 	/* each at most CONFIG_PAUSE_REASON_MAX bytes, once: tenant_apply */
 	{"pause_reasons", JV_STRINGS, 0, 0, 50, NULL, NULL},
+	/* messages and attachments kept so many days (null: for ever) */
+	{"retention_days", JV_INT, JV_NULLABLE, 1, 36500, NULL, NULL},
+	{"attachment_max_mb", JV_INT, 0, 1, 100, NULL, NULL},
 	JV_END,
 };
 

@@ -188,6 +188,7 @@ static const struct field message_fields[] = {
 	{"status", F_STR, CM(status)},
 	{"reason", F_STR_OPT, CM(reason)},
 	{"mail_id", F_STR_OPT, CM(mail_id)},
+	{"redacted", F_TRUE, CM(redacted)},
 	END,
 };
 
@@ -211,6 +212,7 @@ static const struct field attachment_fields[] = {
 	{"size", F_I64, AT_(size)},
 	{"sha256", F_STR, AT_(sha256)},
 	{"user", F_STR_OPT, AT_(user)},
+	{"redacted", F_TRUE, AT_(redacted)},
 	END,
 };
 
@@ -227,6 +229,25 @@ static const struct field transcript_fields[] = {
 	{"contact", F_STR, TR(contact)},
 	{"email", F_STR, TR(email)},
 	{"lang", F_STR, TR(lang)},
+	END,
+};
+
+#define CE(m) offsetof(struct event_audit_customer_erased, m)
+static const struct field erased_fields[] = {
+	{"customer", F_STR, CE(customer)},
+	{"user", F_STR, CE(user)},
+	{"contacts", F_INT, CE(contacts)},
+	{"messages", F_INT, CE(messages)},
+	{"attachments", F_INT, CE(attachments)},
+	END,
+};
+
+#define RT(m) offsetof(struct event_audit_retention, m)
+static const struct field retention_fields[] = {
+	{"before", F_TIME_OPT, RT(before_ms)},
+	{"messages", F_INT, RT(messages)},
+	{"attachments", F_INT, RT(attachments)},
+	{"user", F_STR_OPT, RT(user)},
 	END,
 };
 
@@ -254,6 +275,8 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"contact.attachment", 1, {attachment_fields}},
 	{"contact.csat", 1, {csat_fields}},
 	{"contact.transcript", 1, {transcript_fields}},
+	{"audit.customer_erased", 1, {erased_fields}},
+	{"audit.retention", 1, {retention_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */

@@ -53,6 +53,8 @@ enum event_type {
 	EVENT_CONTACT_ATTACHMENT,     /* a file was attached to a contact */
 	EVENT_CONTACT_CSAT,	      /* the customer rated the contact */
 	EVENT_CONTACT_TRANSCRIPT,     /* the customer asked for its text */
+	EVENT_AUDIT_CUSTOMER_ERASED,  /* an admin erased a customer's data */
+	EVENT_AUDIT_RETENTION,	      /* old messages were redacted */
 	EVENT_TYPE_MAX,
 };
 
@@ -143,6 +145,7 @@ struct event_contact_message {
 	const char *reason;		 /* failed's; NULL: absent */
 	const char *mail_id; /* email's Message-ID (or sha256:HEX of a mail
 				without one); NULL: absent */
+	bool redacted;	     /* erased or expired: its words are gone */
 };
 
 /* contact.message_status: a message's later status. */
@@ -160,6 +163,7 @@ struct event_contact_attachment {
 	int64_t size;
 	const char *sha256; /* 64 hex digits: its name on disk */
 	const char *user;   /* who uploaded it; NULL: absent (a channel) */
+	bool redacted;	    /* erased or expired: name "", file deleted */
 };
 
 /*
@@ -182,6 +186,25 @@ struct event_contact_transcript {
 	const char *lang;  /* the customer's language: en, fr */
 };
 
+/*
+ * audit.customer_erased: an admin erased a customer's messages and
+ * attachments and anonymised the record (DELETE .../customers/{id}/data).
+ */
+struct event_audit_customer_erased {
+	const char *customer, *user;
+	int contacts, messages, attachments; /* what was erased */
+};
+
+/*
+ * audit.retention: a tenant's messages and attachments older than its
+ * retention were redacted, by the daily sweep or an admin's run.
+ */
+struct event_audit_retention {
+	int64_t before_ms; /* what was older than this (UTC ms) */
+	int messages, attachments;
+	const char *user; /* who ran it; NULL: the daily sweep */
+};
+
 struct event {
 	enum event_type type;
 	int version; /* of the row (decoded); the encoder writes the last */
@@ -200,6 +223,8 @@ struct event {
 		struct event_contact_attachment attachment;
 		struct event_contact_csat csat;
 		struct event_contact_transcript transcript;
+		struct event_audit_customer_erased erased;
+		struct event_audit_retention retention;
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

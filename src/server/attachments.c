@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "server/attachments.h"
+#include "server/objects.h"
 
 /*
  * What people send to a contact centre, and nothing a browser would run:
@@ -221,4 +222,26 @@ size_t attachments_disposition(const char *name, char *out, size_t size)
 		n += k;
 	}
 	return n;
+}
+
+int attachments_unlink(const char *dir, const char *hex)
+{
+	char file[4096], sub[4096];
+	int err = path_of(dir, hex, true, file, sizeof(file));
+
+	if (!err)
+		err = path_of(dir, hex, false, sub, sizeof(sub));
+	if (err)
+		return err;
+	if (unlink(file))
+		return errno;
+	return fsync_path(sub);
+}
+
+size_t attachments_max(struct srv *s, const char *tenant)
+{
+	struct obj *t = tenant ? obj_find(s, K_TENANTS, tenant) : NULL;
+	json_int_t mb = t ? jv_int(t->body, "attachment_max_mb", 0) : 0;
+
+	return mb > 0 ? (size_t)mb * 1024 * 1024 : ATTACHMENTS_MAX;
 }

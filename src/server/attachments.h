@@ -14,8 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The largest attachment (10 MiB): the upload route's body limit. */
+/* The largest attachment by default (10 MiB; a tenant's
+ * attachment_max_mb changes it: attachments_max). */
 #define ATTACHMENTS_MAX (10u * 1024 * 1024)
+
+struct srv;
+/*
+ * The largest attachment of tenant in bytes: its attachment_max_mb, or
+ * ATTACHMENTS_MAX (unknown tenant, field absent). An upload route's body
+ * limit (struct route's body_limit), so that a file over it is refused
+ * with 413 before a byte of it is read. On the loop.
+ */
+size_t attachments_max(struct srv *s, const char *tenant);
 
 /* Whether media type t (lower case, no parameters) may be attached. */
 bool attachments_type_allowed(const char *t);
@@ -37,6 +47,8 @@ void attachments_sha256(const uint8_t *p, size_t n, char hex[65]);
  */
 int attachments_write(const char *dir, const char *hex, const uint8_t *p,
 		      size_t n);
+/* Deletes the file of hex (erased or expired). 0, ENOENT, errno. */
+int attachments_unlink(const char *dir, const char *hex);
 /* Reads the file of hex into *pp (malloc'd, *np bytes). 0, ENOENT, errno. */
 int attachments_read(const char *dir, const char *hex, uint8_t **pp,
 		     size_t *np);

@@ -129,7 +129,8 @@ static bool type_param(struct hreq *r, struct audit_job *j)
 	if (!event_type_parse(j->type, &t)) {
 		web_error(r, 400, "invalid_field",
 			  "type: expected config, login, login_failed, "
-			  "customer_read or agent_state");
+			  "customer_read, agent_state, customer_erased or "
+			  "retention");
 		return false;
 	}
 	j->tq.type = j->type;

@@ -11,6 +11,7 @@
 #include "model/utctime.h"
 #include "lang/lang.h"
 #include "model/config.h"
+#include "model/event.h"
 #include "server/contacts.h"
 #include "server/customers.h"
 #include "server/objects.h"
@@ -280,6 +281,51 @@ static void api_contact_list(struct hreq *r)
 	query_submit(q);
 }
 
+/*
+ * A customer's history also says, per contact, the customer's rating
+ * ("csat": score, comment, at) and a transcript asked for ("transcript":
+ * email, at), from the contact's events in the log (its index).
+ */
+static int history_event(const struct store_event *row, void *arg)
+{
+	json_t *b = arg;
+	char msg[160], at[UTCTIME_SIZE];
+	struct event ev;
+
+	if (strcmp(row->type, "contact.csat") &&
+	    strcmp(row->type, "contact.transcript"))
+		return 0;
+	if (event_parse(&ev, row->type, row->data, msg, sizeof(msg)))
+		return 0; /* a damaged row is left out */
+	utctime_format(row->time_ms, at, sizeof(at));
+	if (ev.type == EVENT_CONTACT_CSAT)
+		json_object_set_new(b, "csat",
+				    json_pack("{s:i,s:s?,s:s}", "score",
+					      ev.u.csat.score, "comment",
+					      ev.u.csat.comment, "at", at));
+	else
+		json_object_set_new(b, "transcript",
+				    json_pack("{s:s,s:s}", "email",
+					      ev.u.transcript.email, "at", at));
+	event_release(&ev);
+	return 0;
+}
+
+static void history_run(struct store *st, struct query *q)
+{
+	json_t *b;
+	size_t i;
+
+	list_run(st, q);
+	json_array_foreach(q->result, i, b)
+	{
+		struct store_event_query eq = {.contact = jv_str(b, "id")};
+
+		if (!q->err && eq.contact)
+			q->err = st->ops->events(st, &eq, history_event, b);
+	}
+}
+
 static void customer_contacts(struct hreq *r, const char *customer,
 			      const char *tenant)
 {
@@ -295,7 +341,7 @@ static void customer_contacts(struct hreq *r, const char *customer,
 	q->cq.customer = q->strs[3];
 	snprintf(q->strs[0], sizeof(q->strs[0]), "%s", tenant);
 	q->cq.tenant = q->strs[0];
-	q->run = list_run;
+	q->run = history_run;
 	q->finish = list_finish;
 	query_submit(q);
 }

@@ -349,6 +349,27 @@ int customer_create_named(struct srv *s, const char *by, const char *tenant,
 	return 0;
 }
 
+void customers_anonymise(struct srv *s, const json_t *old, const char *user)
+{
+	json_t *b = json_deep_copy(old);
+	char t[32];
+
+	if (!b) {
+		log_error("customers", "msg=\"out of memory\"");
+		abort();
+	}
+	utctime_format(srv_now(s), t, sizeof(t));
+	json_object_set_new(b, "name", json_string(""));
+	json_object_set_new(b, "phones", json_array());
+	json_object_set_new(b, "emails", json_array());
+	json_object_set_new(b, "attributes", json_object());
+	json_object_set_new(b, "notes", json_null());
+	json_object_set_new(b, "erased_at", json_string(t));
+	json_object_set_new(b, "updated_at", json_string(t));
+	customer_store(s, old, b, user, EVENT_CUSTOMER_UPDATED);
+	json_decref(b);
+}
+
 /* ---- the endpoints ---- */
 
 static const struct jv_field customer_fields[] = {
@@ -365,6 +386,7 @@ static const struct jv_field customer_fields[] = {
 	/* when the customer sent STOP by SMS (null: they take SMS); the
 	 * SMS channel's, through customers_mark() */
 	{"sms_opt_out", JV_STRING, JV_READONLY | JV_NULLABLE, 0, 0, NULL, NULL},
+	{"erased_at", JV_STRING, JV_READONLY, 0, 0, NULL, NULL},
 	{NULL, 0, 0, 0, 0, NULL, NULL},
 };
 

@@ -32,6 +32,14 @@ int customer_resolve(struct srv *s, const char *by, const char *tenant,
 int customer_create_named(struct srv *s, const char *by, const char *tenant,
 			  const char *name, char out[40]);
 
+/*
+ * Erasure (retention.c): customer old (its body from the store) loses its
+ * name, phones, emails, attributes and notes, so that its identities no
+ * longer resolve; it keeps its id and tenant (its contacts name it) and
+ * gets "erased_at". Logged customer.updated by user, in the open batch.
+ */
+void customers_anonymise(struct srv *s, const json_t *old, const char *user);
+
 struct hreq;
 /*
  * Reads the customer of the path ({id}): if the caller may see it, audits

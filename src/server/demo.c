@@ -73,9 +73,12 @@ static void translate(struct demo *d, json_t *body)
 		json_t *v = json_object_get(body, refs[r].field), *x;
 		size_t i;
 
-		if (json_is_string(v))
+		if (json_is_string(v)) {
+			/* frees v: nothing more to do with it */
 			json_object_set_new(body, refs[r].field,
 					    server_id(d, refs[r].kind, v));
+			continue;
+		}
 		json_array_foreach(v, i, x)
 			json_array_set_new(v, i, server_id(d, refs[r].kind, x));
 	}

@@ -210,6 +210,7 @@ static void tenant_defaults(json_t *b)
 {
 	kind_set_default(b, "timezone", json_string("UTC"));
 	kind_set_default(b, "languages", json_array());
+	kind_set_default(b, "attachment_max_mb", json_integer(10));
 	if (!json_object_get(b, "pause_reasons")) {
 		json_t *list = json_array();
 

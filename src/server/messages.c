@@ -136,6 +136,10 @@ static void apply_attachment(struct messages *m, const char *tenant,
 static void apply(struct messages *m, const char *tenant, int64_t seq,
 		  int64_t time_ms, const struct event *ev)
 {
+	/* erased or expired (retention.c): not in the projection */
+	if ((ev->type == EVENT_CONTACT_MESSAGE && ev->u.message.redacted) ||
+	    (ev->type == EVENT_CONTACT_ATTACHMENT && ev->u.attachment.redacted))
+		return;
 	if (ev->type == EVENT_CONTACT_MESSAGE)
 		apply_message(m, tenant, seq, time_ms, &ev->u.message);
 	else if (ev->type == EVENT_CONTACT_MESSAGE_STATUS)
@@ -515,7 +519,13 @@ int messages_add_attachment(struct srv *s, struct crec *c, const char *name,
 
 	srv_uuid(id);
 	ev.u.attachment = (struct event_contact_attachment){
-		c->id, id, name, type, size, sha256, NULL};
+		.contact = c->id,
+		.attachment = id,
+		.name = name,
+		.type = type,
+		.size = size,
+		.sha256 = sha256,
+	};
 	srv_log(s, tenant, &ev);
 	/* known before the commit: only a message of this batch names it,
 	 * and it is applied again (the same) once on disk */
@@ -533,6 +543,39 @@ json_t *messages_list_json(struct srv *s, const char *contact)
 	json_array_foreach(list_of(m, contact, false), i, rec)
 		json_array_append_new(out, message_view(m, rec, true));
 	return out;
+}
+
+/* ---- redaction (retention.c) ---- */
+
+bool messages_forget(struct srv *s, const char *contact, const char *message)
+{
+	json_t *l = list_of(state(s), contact, false), *rec;
+	size_t i;
+
+	json_array_foreach(l, i, rec) if (!strcmp(jv_str(rec, "id"), message))
+	{
+		json_array_remove(l, i);
+		if (!json_array_size(l))
+			json_object_del(state(s)->contacts, contact);
+		return true;
+	}
+	return false;
+}
+
+bool messages_forget_attachment(struct srv *s, const char *attachment)
+{
+	return !json_object_del(state(s)->attachments, attachment);
+}
+
+bool messages_file_used(struct srv *s, const char *sha256)
+{
+	const char *id;
+	json_t *a;
+
+	json_object_foreach(
+		state(s)->attachments, id,
+		a) if (!strcmp(jv_str(a, "sha256"), sha256)) return true;
+	return false;
 }
 
 /* ---- the routes: whose contact ---- */
@@ -886,14 +929,15 @@ static void upload_done(void *arg)
 		goto out;
 	}
 	srv_uuid(id);
-	ev.u.attachment =
-		(struct event_contact_attachment){u->contact,
-						  id,
-						  u->name,
-						  u->type,
-						  (int64_t)mbuf_get_left(u->mb),
-						  u->hex,
-						  u->by[0] ? u->by : NULL};
+	ev.u.attachment = (struct event_contact_attachment){
+		.contact = u->contact,
+		.attachment = id,
+		.name = u->name,
+		.type = u->type,
+		.size = (int64_t)mbuf_get_left(u->mb),
+		.sha256 = u->hex,
+		.user = u->by[0] ? u->by : NULL,
+	};
 	srv_log(r->srv, u->tenant, &ev);
 	srv_commit_soon(r->srv);
 	srv_reply_durable(r, 201,
@@ -1092,6 +1136,13 @@ void messages_visitor_set(struct srv *s, messages_visitor_h *h)
 	state(s)->visitor = h;
 }
 
+size_t messages_upload_limit(struct srv *s, const char params[2][64])
+{
+	struct crec *c = contacts_find(s, params[0]);
+
+	return attachments_max(s, c ? jv_str(crec_body(c), "tenant") : NULL);
+}
+
 /* ---- the module ---- */
 
 static const struct route routes[] = {
@@ -1104,7 +1155,7 @@ static const struct route routes[] = {
 	 .pattern = "/api/v1/contacts/{id}/attachments",
 	 .h = api_attachment_post,
 	 .roles = STAFF,
-	 .body_max = ATTACHMENTS_MAX,
+	 .body_limit = messages_upload_limit,
 	 .raw = true},
 	WEB_ROUTE("GET", "/api/v1/attachments/{id}", api_attachment_get,
 		  R_PUBLIC),

@@ -121,6 +121,12 @@ void messages_typing(struct srv *s, struct crec *c, const char *author,
  * (NULL: the customer). Answers r.
  */
 void messages_upload(struct hreq *r, struct crec *c, const char *by);
+/*
+ * The body limit of an upload route whose {id} is a contact: its
+ * tenant's attachment limit; the default for an unknown contact (the
+ * handler answers 404 once the body is read).
+ */
+size_t messages_upload_limit(struct srv *s, const char params[2][64]);
 
 /*
  * Whether r carries a chat visitor's token (the web chat's module says):
@@ -131,5 +137,16 @@ void messages_upload(struct hreq *r, struct crec *c, const char *by);
 typedef bool(messages_visitor_h)(struct hreq *r, char contact[40]);
 /* GET /api/v1/attachments/{id} asks h about visitors. */
 void messages_visitor_set(struct srv *s, messages_visitor_h *h);
+
+/*
+ * Redaction (retention.c): a message or an attachment whose event is
+ * being redacted leaves the projection (the routes no longer show it); a
+ * restart skips redacted events. false: it was not there (redacted
+ * already). messages_file_used: whether any attachment still in the
+ * projection is the file sha256 (content-addressed files are shared).
+ */
+bool messages_forget(struct srv *s, const char *contact, const char *message);
+bool messages_forget_attachment(struct srv *s, const char *attachment);
+bool messages_file_used(struct srv *s, const char *sha256);
 
 #endif

@@ -10,12 +10,14 @@
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
+#include "server/csat.h"
 #include "server/customers.h"
 #include "server/demo.h"
 #include "server/messages.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/reports.h"
+#include "server/retention.h"
 #include "server/stats.h"
 #include "server/stream.h"
 #include "server/visitor.h"
@@ -41,6 +43,8 @@ const struct srv_module *const srv_modules[] = {
 	&webfiles_module,	/* the web folder, for what no route takes */
 	&demo_module,		/* the demo centre: in an empty store, last */
 	&email_module,		/* the email channel: its mailboxes */
+	&retention_module,	/* retention and erasure of messages */
+	&csat_module,		/* customers' ratings from outside surveys */
 	NULL,
 };
 /* clang-format on */

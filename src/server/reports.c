@@ -142,8 +142,24 @@ static void report_contact(struct report *rp, const struct store_event *ev,
 					  : 20000);
 }
 
-/* The engine's rows, decoded by the event codec; damaged ones are left
- * out. */
+/* A customer's rating into the row of its interval and key. */
+static void report_csat(struct report *rp, const struct store_event *ev,
+			const struct event_contact_csat *e)
+{
+	const char *key = rp->group == G_QUEUE	  ? e->queue
+			  : rp->group == G_AGENT  ? e->agent
+			  : rp->group == G_TENANT ? ev->tenant
+						  : e->site;
+	int64_t start =
+		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
+	struct row *row;
+
+	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
+		metrics_csat(&row->m, e->score);
+}
+
+/* The engine's rows and the ratings, decoded by the event codec;
+ * damaged ones are left out. */
 static int report_event(const struct store_event *ev, void *arg)
 {
 	struct report *rp = arg;
@@ -153,13 +169,16 @@ static int report_event(const struct store_event *ev, void *arg)
 	char msg[160];
 	int err;
 
-	if (!event_type_parse(ev->type, &t) || t >= EVENT_ENGINE_MAX)
+	if (!event_type_parse(ev->type, &t) ||
+	    (t >= EVENT_ENGINE_MAX && t != EVENT_CONTACT_CSAT))
 		return 0;
 	err = event_parse(&row, ev->type, ev->data, msg, sizeof(msg));
 	if (err)
 		return err == ENOMEM ? ENOMEM : 0;
 	e = &row.u.engine.ev;
-	if (e->type != EV_AGENT_STATE)
+	if (t == EVENT_CONTACT_CSAT)
+		report_csat(rp, ev, &row.u.csat);
+	else if (e->type != EV_AGENT_STATE)
 		report_contact(rp, ev, e);
 	else if (rp->group == G_AGENT || rp->group == G_SITE)
 		report_span(rp, ev->time_ms, e);
@@ -176,7 +195,7 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-static json_t *row_json(const struct report *rp, const struct row *row)
+static json_t *row_figures(const struct report *rp, const struct row *row)
 {
 	const struct metrics *m = &row->m;
 	char t[32];
@@ -200,6 +219,14 @@ static json_t *row_json(const struct report *rp, const struct row *row)
 		(int)m->transfers, "occupancy",
 		stats_num(metrics_occupancy(m), 1000), "utilisation",
 		stats_num(metrics_utilisation(m), 1000));
+}
+
+static json_t *row_json(const struct report *rp, const struct row *row)
+{
+	json_t *v = row_figures(rp, row);
+
+	stats_csat_set(v, &row->m);
+	return v;
 }
 
 static void report_run(struct store *st, struct query *q)
@@ -249,6 +276,9 @@ static const struct xlsx_col report_cols[] = {
 	{.field = "transfers", .kind = XLSX_NUMBER, .width = 10},
 	{.field = "occupancy", .kind = XLSX_PERCENT, .width = 11},
 	{.field = "utilisation", .kind = XLSX_PERCENT, .width = 11},
+	{.field = "csat_count", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "csat_avg", .kind = XLSX_NUMBER, .width = 10},
+	{.field = "csat_satisfied_pct", .kind = XLSX_NUMBER, .width = 12},
 };
 
 #define NCOLS (sizeof(report_cols) / sizeof(report_cols[0]))

@@ -228,6 +228,16 @@ int srv_del(struct srv *s, const char *table, const char *id)
 	return 0;
 }
 
+int srv_rewrite(struct srv *s, int64_t seq, const json_t *data)
+{
+	char *text = json_dumps(data, JSON_COMPACT | JSON_REAL_PRECISION(15));
+
+	if (!text || store_batch_rewrite(&s->open->sb, seq, text))
+		oom();
+	free(text);
+	return 0;
+}
+
 void srv_reply_durable(struct hreq *r, int status, json_t *body)
 {
 	struct batch *b = r->srv->open;

@@ -120,6 +120,11 @@ int64_t srv_log(struct srv *s, const char *tenant, const struct event *e);
 int srv_put(struct srv *s, const char *table, const char *id,
 	    const json_t *body);
 int srv_del(struct srv *s, const char *table, const char *id);
+/*
+ * Replaces the data of logged event seq in the open batch (the redaction
+ * of erased or expired messages, store.h's STORE_REWRITE).
+ */
+int srv_rewrite(struct srv *s, int64_t seq, const json_t *data);
 /* Replies once the open batch is on disk. body is stolen. */
 void srv_reply_durable(struct hreq *r, int status, json_t *body);
 /* Starts a commit if none is running (after any engine call). */

@@ -64,9 +64,21 @@ struct stats_cache {
 	unsigned next;
 };
 
+/*
+ * Today's ratings of an agent or a site within one tenant: kept per
+ * tenant so that a supervisor of one tenant never sees another's ratings
+ * in the figures of an agent (or a site) serving both.
+ */
+struct cstat {
+	char key[88]; /* "a|s", tenant, id, tab-separated */
+	int64_t day_start_ms;
+	struct metrics m;
+};
+
 /* The module's state. */
 struct stats {
 	struct hmap qstats;  /* queue id -> qstat */
+	struct hmap cstats;  /* cstat key -> cstat */
 	struct hmap astates; /* agent id -> astate */
 	struct hmap zones;   /* tenant id -> its time zone (cache) */
 	struct stats_cache cache;
@@ -103,6 +115,9 @@ static void stats_close(struct srv *s, void *state)
 		free(hmap_at(&st->qstats, i));
 	for (size_t i = 0; i < hmap_span(&st->astates); i++)
 		free(hmap_at(&st->astates, i));
+	for (size_t i = 0; i < hmap_span(&st->cstats); i++)
+		free(hmap_at(&st->cstats, i));
+	hmap_reset(&st->cstats);
 	for (size_t i = 0; i < hmap_span(&st->zones); i++) {
 		struct zone *z = hmap_at(&st->zones, i);
 
@@ -265,6 +280,117 @@ static int rebuild_event(const struct store_stat_event *ev, void *arg)
 	return 0;
 }
 
+static bool cstat_eq(const void *val, const void *key)
+{
+	return !strcmp(((const struct cstat *)val)->key, key);
+}
+
+/*
+ * The ratings of today of agent or site (kind 'a' or 's') id within
+ * tenant, at now; create: make it when absent (else NULL). A new day
+ * starts it again.
+ */
+static struct cstat *cstat_get(struct srv *s, char kind, const char *tenant,
+			       const char *id, int64_t now, bool create)
+{
+	struct hmap *m = &stats_of(s)->cstats;
+	int64_t start = stats_day_start(s, tenant, now);
+	struct cstat *c;
+	char key[88];
+
+	snprintf(key, sizeof(key), "%c\t%s\t%s", kind, tenant, id);
+	c = hmap_get(m, hmap_hash_str(key), cstat_eq, key);
+	if (!c && create && (c = calloc(1, sizeof(*c)))) {
+		snprintf(c->key, sizeof(c->key), "%s", key);
+		c->day_start_ms = start;
+		if (hmap_put(m, hmap_hash_str(c->key), c)) {
+			free(c);
+			c = NULL;
+		}
+	}
+	if (c && c->day_start_ms != start) {
+		memset(&c->m, 0, sizeof(c->m));
+		c->day_start_ms = start;
+	}
+	return c;
+}
+
+/* A contact.csat into today's counters of its queue, agent and site. */
+static void feed_csat(struct srv *s, const char *tenant, int64_t time_ms,
+		      const struct event_contact_csat *e)
+{
+	struct qstat *q;
+	struct cstat *c;
+
+	if (!tenant || time_ms < stats_day_start(s, tenant, srv_now(s)))
+		return; /* a rating of another day */
+	if (e->queue && (q = qstat_get(s, e->queue, tenant, time_ms)))
+		metrics_csat(&q->m, e->score);
+	if (e->agent &&
+	    (c = cstat_get(s, 'a', tenant, e->agent, time_ms, true)))
+		metrics_csat(&c->m, e->score);
+	if (e->site && (c = cstat_get(s, 's', tenant, e->site, time_ms, true)))
+		metrics_csat(&c->m, e->score);
+}
+
+/* The ratings of today of an agent or a site over the tenants u sees. */
+static void csat_over(struct srv *s, const struct user *u, char kind,
+		      const char *id, const json_t *tenants, int64_t now,
+		      struct metrics *sum)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(tenants, i, t)
+	{
+		const char *tid = json_string_value(t);
+		const struct cstat *c;
+
+		if (u && !auth_sees_tenant(s, u, tid))
+			continue;
+		c = cstat_get(s, kind, tid, id, now, false);
+		if (c)
+			metrics_add(sum, &c->m);
+	}
+}
+
+void stats_csat_set(json_t *o, const struct metrics *m)
+{
+	json_object_set_new(o, "csat_count", json_integer(m->csat_count));
+	json_object_set_new(o, "csat_avg", stats_num(metrics_csat_avg(m), 100));
+	json_object_set_new(o, "csat_satisfied_pct",
+			    stats_num(metrics_csat_satisfied(m) * 100, 10));
+}
+
+static void stats_commit(struct srv *s, void *state, const struct pub *pubs,
+			 size_t n)
+{
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		struct event ev;
+		char msg[160];
+
+		if (strcmp(pubs[i].type, "contact.csat") ||
+		    event_decode(&ev, pubs[i].type, pubs[i].data, msg,
+				 sizeof(msg)))
+			continue;
+		feed_csat(s, pubs[i].tenant, pubs[i].time_ms, &ev.u.csat);
+	}
+}
+
+static int rebuild_csat(const struct store_event *row, void *arg)
+{
+	struct event ev;
+	char msg[160];
+	int err = event_parse(&ev, row->type, row->data, msg, sizeof(msg));
+
+	if (err)
+		return err == ENOMEM ? ENOMEM : 0;
+	feed_csat(arg, row->tenant, row->time_ms, &ev.u.csat);
+	event_release(&ev);
+	return 0;
+}
+
 /*
  * The counters of today from the log. Only the contact events count; the
  * store reads their few fields itself (parsing each event's JSON here cost
@@ -281,9 +407,15 @@ static int stats_rebuild(struct srv *s, void *state)
 			types[n++] =
 				engine_event_name((enum engine_event_type)i);
 	/* Every tenant's day began less than 38 hours ago. */
-	return s->store->ops->stat_events(s->store,
-					  srv_now(s) - 38 * 3600 * 1000LL,
-					  types, n, rebuild_event, s);
+	struct store_type_query q = {.type = "contact.csat",
+				     .from_ms =
+					     srv_now(s) - 38 * 3600 * 1000LL};
+	int err = s->store->ops->stat_events(s->store, q.from_ms, types, n,
+					     rebuild_event, s);
+
+	return err ? err
+		   : s->store->ops->events_by_type(s->store, &q, rebuild_csat,
+						   s);
 }
 
 /* ---- realtime ---- */
@@ -314,7 +446,7 @@ static void agents_by_state(struct srv *s, const json_t *q, json_t *out)
 			json_integer(n[st]));
 }
 
-static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
+static json_t *queue_view(struct srv *s, const struct obj *o, int64_t now)
 {
 	struct engine_queue_stats es = {0};
 	const struct metrics *m =
@@ -342,6 +474,15 @@ static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
 		(int)(queue_sl_ms(s, o->id) / 1000), "asa_s",
 		stats_num(metrics_asa_s(m), 10), "aht_s",
 		stats_num(metrics_aht_s(m), 10));
+}
+
+static json_t *queue_realtime(struct srv *s, const struct obj *o, int64_t now)
+{
+	json_t *v = queue_view(s, o, now);
+
+	stats_csat_set(
+		v, stats_queue_today(s, o->id, jv_str(o->body, "tenant"), now));
+	return v;
 }
 
 /* The agent's tenants that u sees (u NULL: all): no other tenant's id. */
@@ -387,9 +528,89 @@ static json_t *agent_realtime(struct srv *s, const struct user *u,
 			 agent_tenants(s, u, o), "channels", channels);
 }
 
+/* The tenants of the view: the one asked, or those u sees (u NULL: all). */
+static json_t *view_tenants(struct srv *s, const struct user *u,
+			    const char *tenant)
+{
+	struct kindset *ts = obj_set(s, K_TENANTS);
+	json_t *out = json_array();
+
+	for (size_t i = 0; i < ts->n; i++) {
+		const char *id = ts->list[i]->id;
+
+		if ((!tenant || !strcmp(tenant, id)) &&
+		    (!u || auth_sees_tenant(s, u, id)))
+			json_array_append_new(out, json_string(id));
+	}
+	return out;
+}
+
+/* An agent's row with its ratings of today in the view's tenants. */
+static json_t *agent_row(struct srv *s, const struct user *u,
+			 const struct obj *o, const json_t *tenants,
+			 int64_t now)
+{
+	json_t *v = agent_realtime(s, u, o, now);
+	struct metrics m = {0};
+
+	csat_over(s, u, 'a', o->id, tenants, now, &m);
+	stats_csat_set(v, &m);
+	return v;
+}
+
+/* Per tenant: the ratings of its queues today. */
+static json_t *tenants_csat(struct srv *s, const json_t *tenants, int64_t now)
+{
+	struct kindset *qs = obj_set(s, K_QUEUES);
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(tenants, i, t)
+	{
+		const char *id = json_string_value(t);
+		struct metrics m = {0};
+		json_t *row;
+
+		for (size_t k = 0; k < qs->n; k++)
+			if (!strcmp(jv_str(qs->list[k]->body, "tenant"), id))
+				metrics_add(&m, stats_queue_today(
+							s, qs->list[k]->id, id,
+							now));
+		row = json_pack(
+			"{s:s,s:s}", "id", id, "name",
+			jv_str(obj_find(s, K_TENANTS, id)->body, "name"));
+		stats_csat_set(row, &m);
+		json_array_append_new(out, row);
+	}
+	return out;
+}
+
+/* Per site: its agents' ratings today in the view's tenants (not for
+ * clients, who see no agents). */
+static json_t *sites_csat(struct srv *s, const struct user *u,
+			  const json_t *tenants, int64_t now)
+{
+	struct kindset *ss = obj_set(s, K_SITES);
+	json_t *out = json_array();
+
+	for (size_t i = 0; !(u && u->role == ROLE_CLIENT) && i < ss->n; i++) {
+		const struct obj *o = ss->list[i];
+		struct metrics m = {0};
+		json_t *row;
+
+		csat_over(s, u, 's', o->id, tenants, now, &m);
+		row = json_pack("{s:s,s:s}", "id", o->id, "name",
+				jv_str(o->body, "name"));
+		stats_csat_set(row, &m);
+		json_array_append_new(out, row);
+	}
+	return out;
+}
+
 static json_t *stats_realtime(struct srv *s, const struct user *u,
 			      const char *tenant)
 {
+	json_t *tenants = view_tenants(s, u, tenant), *out;
 	struct kindset *qs = obj_set(s, K_QUEUES), *as = obj_set(s, K_AGENTS);
 	json_t *queues = json_array(), *agents = json_array();
 	int64_t now = srv_now(s);
@@ -413,11 +634,15 @@ static json_t *stats_realtime(struct srv *s, const struct user *u,
 			continue;
 		if (tenant && !config_agent_serves(o->body, tenant, NULL))
 			continue;
-		json_array_append_new(agents, agent_realtime(s, u, o, now));
+		json_array_append_new(agents, agent_row(s, u, o, tenants, now));
 	}
-	return json_pack("{s:s,s:o,s:o}", "time",
-			 utctime_format(now, t, sizeof(t)), "queues", queues,
-			 "agents", agents);
+	out = json_pack("{s:s,s:o,s:o,s:o,s:o}", "time",
+			utctime_format(now, t, sizeof(t)), "queues", queues,
+			"agents", agents, "tenants",
+			tenants_csat(s, tenants, now), "sites",
+			sites_csat(s, u, tenants, now));
+	json_decref(tenants);
+	return out;
 }
 
 /* The scope of a user's statistics as a string. */
@@ -652,5 +877,6 @@ const struct srv_module stats_module = {
 	.init = stats_init,
 	.load = stats_rebuild,
 	.on_engine_event = stats_on_event,
+	.on_commit = stats_commit,
 	.close = stats_close,
 };

@@ -55,4 +55,11 @@ const struct metrics *stats_queue_today(struct srv *s, const char *queue,
  */
 json_t *stats_num(double v, double scale);
 
+/*
+ * The CSAT figures of m into object o: csat_count, csat_avg (1 to 5, to
+ * 1/100) and csat_satisfied_pct (ratings of 4-5 in percent, to 1/10);
+ * null with no rating.
+ */
+void stats_csat_set(json_t *o, const struct metrics *m);
+
 #endif

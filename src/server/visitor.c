@@ -651,7 +651,7 @@ static const struct route routes[] = {
 	 .pattern = CONV "/attachments",
 	 .h = api_attachment,
 	 .roles = R_PUBLIC,
-	 .body_max = ATTACHMENTS_MAX,
+	 .body_limit = messages_upload_limit,
 	 .raw = true},
 	WEB_ROUTE("POST", CONV "/end", api_end, R_PUBLIC),
 	WEB_ROUTE("POST", CONV "/csat", api_csat, R_PUBLIC),

@@ -839,9 +839,9 @@ size_t web_body_max(const struct http_msg *msg, void *arg)
 {
 	char method[8], path[512], p[2][64];
 	const struct route *rt;
+	struct web *w = arg;
 	bool known;
 
-	(void)arg;
 	if (msg->met.l >= sizeof(method) || msg->path.l >= sizeof(path))
 		return 0;
 	pl_strcpy(&msg->met, method, sizeof(method));
@@ -849,6 +849,8 @@ size_t web_body_max(const struct http_msg *msg, void *arg)
 	if (!body_method(method))
 		return 0;
 	rt = web_route_lookup(method, path, p, &known);
+	if (rt && rt->body_limit)
+		return rt->body_limit(w->srv, (const char(*)[64])p);
 	return rt && rt->body_max ? rt->body_max : WEB_BODY_MAX;
 }
 

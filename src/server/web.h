@@ -85,6 +85,11 @@ struct route {
 	route_h *h;
 	unsigned roles;	 /* R_* bits; R_PUBLIC for no authentication */
 	size_t body_max; /* the largest body; 0: WEB_BODY_MAX */
+	/*
+	 * Or a limit that depends on the request: from the path's {x}
+	 * segments (a contact's tenant's attachment limit). NULL: body_max.
+	 */
+	size_t (*body_limit)(struct srv *s, const char params[2][64]);
 	/* The body is not JSON: the handler reads r->msg's bytes (a file). */
 	bool raw;
 };

@@ -99,6 +99,15 @@ int store_batch_del(struct store_batch *b, const char *table, const char *id)
 	return batch_row(b, STORE_DEL, table, id, NULL);
 }
 
+int store_batch_rewrite(struct store_batch *b, int64_t seq, const char *data)
+{
+	int err = batch_row(b, STORE_REWRITE, NULL, NULL, data);
+
+	if (!err)
+		b->ops[b->n - 1].seq = seq;
+	return err;
+}
+
 void store_batch_reset(struct store_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)

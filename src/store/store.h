@@ -26,17 +26,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum store_op_kind { STORE_EVENT, STORE_PUT, STORE_DEL };
+/*
+ * STORE_REWRITE replaces the data of a logged event (seq) with body: the
+ * only change the log ever takes, for the redaction of erased or expired
+ * messages (retention.c); the row, its sequence and its type stay.
+ */
+enum store_op_kind { STORE_EVENT, STORE_PUT, STORE_DEL, STORE_REWRITE };
 
 struct store_op {
 	enum store_op_kind kind;
 	const char *table; /* PUT, DEL: a table of store_tables[] */
 	char *id;	   /* PUT, DEL */
-	char *body;	   /* EVENT: payload; PUT: the row (JSON text) */
-	int64_t seq;	   /* EVENT */
-	int64_t time_ms;   /* EVENT: UTC */
-	char *tenant;	   /* EVENT: may be NULL */
-	const char *type;  /* EVENT: static string */
+	char *body;	 /* EVENT, REWRITE: payload; PUT: the row (JSON text) */
+	int64_t seq;	 /* EVENT, REWRITE */
+	int64_t time_ms; /* EVENT: UTC */
+	char *tenant;	 /* EVENT: may be NULL */
+	const char *type; /* EVENT: static string */
 };
 
 struct store_batch {
@@ -224,6 +229,7 @@ int store_batch_event(struct store_batch *b, int64_t seq, int64_t time_ms,
 int store_batch_put(struct store_batch *b, const char *table, const char *id,
 		    const char *body);
 int store_batch_del(struct store_batch *b, const char *table, const char *id);
+int store_batch_rewrite(struct store_batch *b, int64_t seq, const char *data);
 void store_batch_reset(struct store_batch *b);
 
 #endif

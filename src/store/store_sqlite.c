@@ -111,7 +111,7 @@ const int store_sqlite_schema = NMIGRATIONS;
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
-	sqlite3_stmt *ins_event, *begin, *commit, *rollback;
+	sqlite3_stmt *ins_event, *rewrite, *begin, *commit, *rollback;
 	sqlite3_stmt *put[NTABLES], *del[NTABLES]; /* by store_tables index */
 	char msg[256];
 };
@@ -152,6 +152,7 @@ static void sq_close(struct store *st)
 		sqlite3_finalize(s->del[i]);
 	}
 	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->rewrite);
 	sqlite3_finalize(s->begin);
 	sqlite3_finalize(s->commit);
 	sqlite3_finalize(s->rollback);
@@ -290,6 +291,18 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : fail(s, rc);
 }
 
+/* A redaction: the event's data replaced, its row kept (store.h). */
+static int apply_rewrite(struct sqlite_store *s, const struct store_op *op)
+{
+	if (!s->rewrite &&
+	    prepare(s, "UPDATE events SET data = ?2 WHERE seq = ?1",
+		    &s->rewrite))
+		return EIO;
+	sqlite3_bind_int64(s->rewrite, 1, op->seq);
+	sqlite3_bind_text(s->rewrite, 2, op->body, -1, SQLITE_STATIC);
+	return step_done(s, s->rewrite);
+}
+
 static int sq_commit(struct store *st, const struct store_batch *b)
 {
 	struct sqlite_store *s = (struct sqlite_store *)st;
@@ -298,8 +311,9 @@ static int sq_commit(struct store *st, const struct store_batch *b)
 	for (size_t i = 0; !err && i < b->n; i++) {
 		const struct store_op *op = &b->ops[i];
 
-		err = op->kind == STORE_EVENT ? apply_event(s, op)
-					      : apply_row(s, op);
+		err = op->kind == STORE_EVENT	  ? apply_event(s, op)
+		      : op->kind == STORE_REWRITE ? apply_rewrite(s, op)
+						  : apply_row(s, op);
 	}
 	if (!err)
 		err = step_done(s, s->commit);

@@ -185,7 +185,7 @@ test('bad parameters are 400s with a message, in French too', async () => {
   }
   const fr = await request(srv.url, 'GET', '/api/v1/audit?type=bogus', { token: admin.token, headers: { 'accept-language': 'fr' } });
   assert.equal(fr.status, 400);
-  assert.equal(fr.body.error.message, 'type : il faut config, login, login_failed, customer_read ou agent_state');
+  assert.equal(fr.body.error.message, 'type : il faut config, login, login_failed, customer_read, agent_state, customer_erased ou retention');
 });
 
 test('agents, clients and integrations may not read the trail', async () => {

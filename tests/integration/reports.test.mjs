@@ -10,7 +10,7 @@ import { readSheet, colName } from './xlsx.mjs';
 
 const COLS = ['start', 'key', 'name', 'offered', 'answered', 'handled', 'abandoned', 'short_abandoned',
   'answered_in_threshold', 'abandoned_after_threshold', 'service_level', 'asa_s', 'avg_wait_s', 'max_wait_s', 'aht_s', 'avg_abandon_s',
-  'transfers', 'occupancy', 'utilisation'];
+  'transfers', 'occupancy', 'utilisation', 'csat_count', 'csat_avg', 'csat_satisfied_pct'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 let srv, api, ids, T1, T2, from, to;

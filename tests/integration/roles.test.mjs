@@ -147,6 +147,9 @@ GET /api/v1/reports/intervals                             200   200       403   
 GET /api/v1/reports/intervals [tenant=Télécom Plus]       200   200       403   404    403        401
 GET /api/v1/events                                        200   200       403   403    200        401  (r)
 GET /api/v1/audit                                         200   200       403   403    403        401
+POST /api/v1/retention/run                                200   403       403   403    403        401
+DELETE /api/v1/customers/{id}/data                        200   403       403   403    403        401
+POST /api/v1/contacts/{id}/csat                           409   403       403   403    409        401
 GET /api/v1/stream                                        101   101       101   101    101        401
 GET /api/v1/gateways                                      200   403       403   403    403        401
 POST /api/v1/gateways                                     201   403       403   403    403        401
@@ -507,6 +510,14 @@ function plan(key, role) {
     return { ...p, path: `/api/v1/contacts/${S.holdShared}/attachments?name=matrix.txt`, raw: `matrix ${role}`, headers: { 'content-type': 'text/plain' } };
   }
   if (route === '/api/v1/attachments/{id}') return { ...p, path: `/api/v1/attachments/${S.attachment}` };
+  if (key === 'POST /api/v1/retention/run') return { ...p, body: {} };
+  if (route === '/api/v1/customers/{id}/data') {
+    // a customer of its own: the matrix's customers stay as they are
+    const prep = async () => ({ c: (await ok(adminApi.post('/api/v1/customers', { tenant: S.am, name: 'Matrix erased' }), 201, 'customer')).id });
+    return { ...p, prep, path: (ctx) => `/api/v1/customers/${ctx.c}/data` };
+  }
+  // a waiting contact: not ended, so the roles that may rate get 409
+  if (route === '/api/v1/contacts/{id}/csat') return { ...p, path: `/api/v1/contacts/${S.holdShared}/csat`, body: { score: 5 } };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();

@@ -22,6 +22,8 @@ export const KINDS = [
       { name: 'timezone', type: 'text', help: true },
       { name: 'languages', type: 'strings' },
       { name: 'pause_reasons', type: 'strings', order: true },
+      { name: 'retention_days', type: 'number', min: 1, max: 36500, null: true, help: true },
+      { name: 'attachment_max_mb', type: 'number', min: 1, max: 100, help: true },
     ],
   },
   {

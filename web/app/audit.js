@@ -6,7 +6,7 @@
 import { html, api, t, currentLang } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
-const TYPES = ['config', 'login', 'login_failed', 'customer_read', 'agent_state'];
+const TYPES = ['config', 'login', 'login_failed', 'customer_read', 'agent_state', 'customer_erased', 'retention'];
 const PAGE = 50;
 const EMPTY = { type: '', user: '', tenant: '', from: '', to: '' };
 
@@ -52,7 +52,7 @@ function kindWord(kind) {
 
 function objectOf(e) {
   if (e.type === 'config') return html`${kindWord(e.kind)} <code>${e.id}</code>`;
-  if (e.type === 'customer_read') return html`${t('ui.audit.customer')} <code>${e.customer}</code>`;
+  if (e.type === 'customer_read' || e.type === 'customer_erased') return html`${t('ui.audit.customer')} <code>${e.customer}</code>`;
   if (e.type === 'login' || e.type === 'login_failed') return e.username;
   if (e.type === 'agent_state') return html`${kindWord('agents')} <code>${e.id}</code>`;
   return '';
@@ -70,6 +70,8 @@ function summaryOf(e) {
     case 'customer_read': return t('ui.audit.sum.customer_read', e.customer, e.path);
     case 'agent_state': return t('ui.audit.sum.agent_state', e.name || e.id,
       e.reason ? `${t(`ui.state.${e.state}`)} (${e.reason})` : t(`ui.state.${e.state}`));
+    case 'customer_erased': return t('ui.audit.sum.customer_erased', e.customer, e.messages, e.attachments, e.contacts);
+    case 'retention': return t('ui.audit.sum.retention', e.messages, e.attachments, fmtWhen(e.before));
     default: return '';
   }
 }

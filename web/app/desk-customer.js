@@ -55,7 +55,10 @@ export function Customer({ id, queues }) {
         ${history.map((h) => html`<li>
           <time datetime=${h.created_at}>${fmtDateTime(h.created_at)}</time>
           ${' '}${queues[h.queue]?.name || h.queue} · ${t(`ui.channel.${h.channel}`)} · ${t(`ui.cstate.${h.state}`)}
-          ${h.disposition ? ` · ${h.disposition}` : ''}${h.notes ? ` — ${h.notes}` : ''}</li>`)}
+          ${h.disposition ? ` · ${h.disposition}` : ''}${h.notes ? ` — ${h.notes}` : ''}
+          ${h.csat && html` · <span class="csat" data-score=${h.csat.score}>${t('ui.desk.csat', h.csat.score)}</span>${
+            h.csat.comment ? html` <q>${h.csat.comment}</q>` : ''}`}
+          ${h.transcript && html` · <span class="transcript">${t('ui.desk.transcript', h.transcript.email)}</span>`}</li>`)}
       </ul>
     </section>`;
 }

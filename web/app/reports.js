@@ -66,7 +66,7 @@ function Downloads({ query }) {
 function Table({ report }) {
   const staffCols = report.group === 'agent' || report.group === 'site';
   const cols = ['offered', 'answered', 'handled', 'abandoned', 'service_level', 'asa_s', 'avg_wait_s', 'aht_s',
-    ...(staffCols ? ['occupancy', 'utilisation'] : [])];
+    ...(staffCols ? ['occupancy', 'utilisation'] : []), 'csat_count', 'csat_avg', 'csat_satisfied_pct'];
   const pct = new Set(['service_level', 'occupancy', 'utilisation']);
   const when = new Intl.DateTimeFormat(currentLang(), { dateStyle: 'short', timeStyle: 'short' });
   const rows = report.rows.slice(0, MAX_ROWS);

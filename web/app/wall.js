@@ -80,7 +80,7 @@ class Since extends Component {
 // ---- tiles ----------------------------------------------------------------
 
 const TILE_KEYS = ['name', 'waiting', 'longest_wait_s', 'ewt_s', 'service_level', 'sl_target',
-  'sl_threshold_s', 'offered', 'handled', 'abandoned'];
+  'sl_threshold_s', 'offered', 'handled', 'abandoned', 'csat_count', 'csat_avg'];
 const AGENT_KEYS = ['available', 'busy', 'wrapup', 'paused'];
 
 function sameQueue(a, b) {
@@ -118,6 +118,8 @@ class Tile extends Component {
           <div><dt>${t('ui.wall.offered')}</dt><dd data-k="offered">${fmtNumber(q.offered)}</dd></div>
           <div><dt>${t('ui.wall.handled')}</dt><dd>${fmtNumber(q.handled)}</dd></div>
           <div><dt>${t('ui.wall.abandon_rate')}</dt><dd data-k="abandon">${fmtPercent(abandonRate)}</dd></div>
+          <div><dt>${t('ui.wall.csat')}</dt><dd data-k="csat" title=${t('ui.wall.csat.title', fmtNumber(q.csat_count))}>
+            ${q.csat_count ? t('ui.wall.csat.line', fmtNumber(q.csat_avg, 1), fmtPercent(q.csat_satisfied_pct / 100)) : '–'}</dd></div>
           ${q.agents && html`<div class="wide"><dt>${t('ui.wall.agents')}</dt>
             <dd data-k="agents">${t('ui.wall.agents.line', fmtNumber(q.agents.available), fmtNumber(q.agents.busy),
               fmtNumber(q.agents.wrapup), fmtNumber(q.agents.paused))}</dd></div>`}

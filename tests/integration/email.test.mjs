@@ -8,7 +8,8 @@
 // reply to it comes back into the same contact; a mail is flagged done
 // only once durable, and a kill -9 never makes a second contact. The
 // passwords of a mailbox never leave the server; another tenant's staff
-// does not see it.
+// does not see it. A chat visitor's transcript leaves through the
+// tenant's mailbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, login, client, demoIds, ok, request } from './lib.mjs';
@@ -319,6 +320,34 @@ test('a queue a mailbox feeds cannot be deleted (409), and nothing changes', asy
   const r = await ok(admin.del(`/api/v1/queues/${S.closedQueue}`), 409, 'delete');
   assert.match(r.error.message, /mailboxes/);
   await ok(admin.get(`/api/v1/queues/${S.closedQueue}`), 200, 'still there');
+});
+
+test('a chat visitor who asks for the transcript gets it by mail from the tenant\'s mailbox, in French', async () => {
+  // AssurMax's demo widget, its mailbox the one above: the transcript of a
+  // chat (contact.transcript, logged by the visitor's route) leaves
+  // through the email channel once durable.
+  const widget = (await ok(admin.get('/api/v1/widgets?limit=500'), 200, 'widgets')).items.find((w) => w.tenant === S.am);
+  assert.ok(widget, 'the demo has a widget for AssurMax');
+  const made = await ok(request(srv.url, 'POST', `/api/v1/widget/${widget.key}/conversations`, {
+    body: { name: 'Chloé Visiteuse', email: 'chloe@visitor.test', text: 'Bonjour, ma question de transcription', consent: true },
+  }), 201, 'conversation');
+  const conv = `/api/v1/widget/conversations/${made.contact}`;
+  const v = (method, path, body) => request(srv.url, method, conv + path, { token: made.visitor_token, body });
+  await ok(v('POST', '/messages', { text: 'Une deuxième ligne, avec un accent : é' }), 201, 'second message');
+  await ok(v('POST', '/end', {}), 204, 'end');
+  const asked = await v('POST', '/transcript?lang=fr', { email: 'chloe@visitor.test' });
+  assert.equal(asked.status, 202, JSON.stringify(asked.body));
+  const [m] = await sunkTo('chloe@visitor.test');
+  assert.match(m.headers.from, /support@assurmax\.test/);
+  const ref = made.contact.replace(/-/g, '').slice(0, 8).toUpperCase();
+  assert.match(m.headers.subject, new RegExp(`\\[#${ref}\\]`, 'i'));
+  const body = unQP(m.body);
+  assert.match(body, /Bonjour, ma question de transcription/);
+  assert.match(body, /Une deuxième ligne, avec un accent : é/);
+  assert.ok(body.indexOf('Bonjour, ma question') < body.indexOf('Une deuxième ligne'), 'in the order written');
+  assert.match(body, /^Voici la transcription de votre conversation/m, 'in the language asked');
+  assert.match(m.headers.subject, /^Votre conversation/);
+  assert.match(body, /Vous:/);
 });
 
 test('after kill -9 once the contact is visible, a restart makes no second contact and the mail is flagged', async () => {

@@ -401,8 +401,11 @@ static char *transcript_text(struct srv *s, const char *contact,
 void email_transcript(struct email *em, const char *tenant, const char *contact,
 		      const char *to, const char *lang)
 {
-	struct mbox *mb = tenant_mbox(em, tenant);
+	struct mbox *mb;
 	char ref[MAILREF_SIZE], uuid[40];
+
+	email_sync(em); /* a mailbox made in the last second has its poller */
+	mb = tenant_mbox(em, tenant);
 
 	if (!mb) {
 		log_warn("email",

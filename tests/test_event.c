@@ -278,22 +278,34 @@ static void test_messages_keep_their_bytes(void **state)
 			 "\"sent\"}");
 	assert_string_equal(event_agent(&ev), "a1");
 	ev = (struct event){.type = EVENT_CONTACT_ATTACHMENT,
-			    .u.attachment = {"c1", "f1", "a.png", "image/png",
-					     42, "ab12", "u1"}};
+			    .u.attachment = {.contact = "c1",
+					     .attachment = "f1",
+					     .name = "a.png",
+					     .type = "image/png",
+					     .size = 42,
+					     .sha256 = "ab12",
+					     .user = "u1"}};
 	check_bytes(&ev, "{\"contact\":\"c1\",\"attachment\":\"f1\","
 			 "\"name\":\"a.png\",\"type\":\"image/png\","
 			 "\"size\":42,\"sha256\":\"ab12\",\"user\":\"u1\"}");
 	assert_null(event_agent(&ev));
-	ev = (struct event){
-		.type = EVENT_CONTACT_CSAT,
-		.u.csat = {"c1", "q1", "a1", "s1", CH_CHAT, 4, "Très bien"}};
+	ev = (struct event){.type = EVENT_CONTACT_CSAT,
+			    .u.csat = {.contact = "c1",
+				       .queue = "q1",
+				       .agent = "a1",
+				       .site = "s1",
+				       .channel = CH_CHAT,
+				       .score = 4,
+				       .comment = "Très bien"}};
 	check_bytes(&ev, "{\"contact\":\"c1\",\"queue\":\"q1\","
 			 "\"agent\":\"a1\",\"site\":\"s1\",\"channel\":"
 			 "\"chat\",\"score\":4,\"comment\":\"Très bien\"}");
 	assert_string_equal(event_agent(&ev), "a1");
 	assert_string_equal(event_queue(&ev), "q1");
 	ev = (struct event){.type = EVENT_CONTACT_TRANSCRIPT,
-			    .u.transcript = {"c1", "v@example.org", "fr"}};
+			    .u.transcript = {.contact = "c1",
+					     .email = "v@example.org",
+					     .lang = "fr"}};
 	check_bytes(&ev, "{\"contact\":\"c1\",\"email\":"
 			 "\"v@example.org\",\"lang\":\"fr\"}");
 	json_decref(ids);

@@ -5,7 +5,7 @@
 // axe and photographed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, request, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, request, login, client, demoIds, logIn, noSeriousViolations, logInAvailable } from './lib.mjs';
 
 let srv, browser, admin, ids;
 
@@ -24,10 +24,7 @@ after(async () => {
 // agent01's desktop, live and available (Alt+S) / back offline, so that
 // it takes no other test's contact.
 async function availableDesk(pg) {
-  await logIn(pg.page, 'agent01');
-  await pg.page.locator('.live[data-live=yes]').waitFor();
-  await pg.page.keyboard.press('Alt+s');
-  await pg.page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(pg.page);
 }
 
 async function offlineDesk(pg) {

@@ -4,7 +4,7 @@
 // are logged, and the file comes back through the API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, noSeriousViolations, logInAvailable } from './lib.mjs';
 
 let srv, browser, admin, integ, ids;
 
@@ -24,10 +24,7 @@ after(async () => {
 test('agent01 chats with a customer: messages and typing live, an answer with Enter, a file', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
 
   const q = ids.queues.find((x) => x.name === 'AssurMax chat');
   const c = await integ.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'chat', customer: { email: 'lea@example.com', name: 'Léa Chat' } });
@@ -91,10 +88,7 @@ test('agent01 chats with a customer: messages and typing live, an answer with En
 test('a conversation longer than a page of the API is shown whole when the agent opens it', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
   const q = ids.queues.find((x) => x.name === 'AssurMax chat');
   const c = await integ.post('/api/v1/contacts', { tenant: q.tenant, queue: q.id, channel: 'chat', customer: { email: 'long@example.com' } });
   assert.equal(c.status, 201);

@@ -5,7 +5,7 @@
 // reaches the real SMTP sink (aiosmtpd) with its threading headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, ok } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, ok, logInAvailable } from './lib.mjs';
 import { startMailRig, Imap, unQP } from '../integration/mailrig.mjs';
 
 let rig, srv, browser, admin, ids, imap;
@@ -45,10 +45,7 @@ after(async () => {
 test('agent01 answers an email with the customer\'s mail quoted, and the answer reaches the SMTP server', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
 
   await imap.append(`From: Nina Roux <nina@example.org>
 To: support@assurmax.test

@@ -157,6 +157,14 @@ export async function logIn(page, username, password = `${username}-demo`) {
   await page.keyboard.press('Enter');
 }
 
+// An agent logged in on the desk, its stream live, made available (Alt+S).
+export async function logInAvailable(page, username = 'agent01') {
+  await logIn(page, username);
+  await page.locator('.live[data-live=yes]').waitFor();
+  await page.keyboard.press('Alt+s');
+  await page.locator('.current[data-state=available]').waitFor();
+}
+
 // Fails with the list of axe's serious and critical violations, if any.
 export function noSeriousViolations(list, where) {
   assert.deepEqual(list, [], `${where}: ${JSON.stringify(list, null, 1)}`);

@@ -4,7 +4,7 @@
 // says as such.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, noSeriousViolations, logInAvailable } from './lib.mjs';
 
 test('a missed offer is explained, and three in a row pause the agent with the reason said', async (t) => {
   const srv = await startWebServer({ args: ['--offer-timeout', '1'] });
@@ -15,10 +15,7 @@ test('a missed offer is explained, and three in a row pause the agent with the r
   });
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
 
   const admin = client(srv.url, (await login(srv.url, 'admin')).token);
   const ids = await demoIds(srv.url, (await login(srv.url, 'admin')).token);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startWebServer, launchBrowser, openPage, login, client, demoIds, logIn } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, login, client, demoIds, logInAvailable } from './lib.mjs';
 
 test('the desktop reconnects after a restart, with no event twice and the next offer shown', async (t) => {
   let srv = await startWebServer({ args: [] });
@@ -18,10 +18,7 @@ test('the desktop reconnects after a restart, with no event twice and the next o
   // while the server is down, the page's requests fail: expected
   const pg = await openPage(t, browser, srv.url, { allowConsole: [/ERR_CONNECTION_REFUSED|WebSocket connection/] });
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
 
   await srv.stop({ keep: true });
   await page.locator('.live[data-live=no]').waitFor();

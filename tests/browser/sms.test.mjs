@@ -6,7 +6,7 @@
 // shows the opt-out once the phone sends STOP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, ok } from './lib.mjs';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, noSeriousViolations, ok, logInAvailable } from './lib.mjs';
 import { startKannel } from '../integration/kannel-lib.mjs';
 
 const SECRET = 'gw-' + Math.random().toString(36).slice(2) + '-browser';
@@ -41,10 +41,7 @@ after(async () => {
 test('agent01 answers an SMS through Kannel, the counter under the composer', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
-  await logIn(page, 'agent01');
-  await page.locator('.live[data-live=yes]').waitFor();
-  await page.keyboard.press('Alt+s');
-  await page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(page);
 
   await kannel.phone(PHONE, NUMBER, 'Bonjour, où en est ma commande ? 😀');
   await page.locator('.offer').waitFor({ timeout: 60000 });

@@ -15,8 +15,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import {
-  startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations, request, ok,
-} from './lib.mjs';
+  startWebServer, launchBrowser, openPage, axe, login, client, demoIds, noSeriousViolations, request, ok, logInAvailable } from './lib.mjs';
 
 let srv, browser, admin, ids, queue, night, agentId, agentName, allowed, refused, open, closed, line;
 
@@ -109,10 +108,7 @@ after(async () => {
 // agent01 on the desktop, available.
 async function agentReady(t) {
   const pg = await openPage(t, browser, srv.url);
-  await logIn(pg.page, 'agent01');
-  await pg.page.locator('.live[data-live=yes]').waitFor();
-  await pg.page.keyboard.press('Alt+s');
-  await pg.page.locator('.current[data-state=available]').waitFor();
+  await logInAvailable(pg.page);
   return pg;
 }
 

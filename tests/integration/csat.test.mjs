@@ -7,19 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, login, client, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, demoIds, ok, until } from './lib.mjs';
 
 let srv, admin, integ, S = {};
-
-async function until(fn, what, ms = 10000) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms`);
-}
 
 // A queue of tenant t with an agent (of site) that a user of its own drives.
 async function team(t, site, name) {

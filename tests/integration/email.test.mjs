@@ -12,22 +12,13 @@
 // tenant's mailbox.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login, client, demoIds, ok, request } from './lib.mjs';
+import { startServer, login, client, demoIds, ok, request, until as untilIn } from './lib.mjs';
 import { startMailRig, Imap, unQP } from './mailrig.mjs';
 
 const PW = { support: 'pw-support-1', closed: 'pw-closed-1', crash: 'pw-crash-1' };
 let rig, srv, admin, S = {};
 
-async function until(fn, what, ms = 30000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms\n${srv?.logs().slice(-3000)}\n${rig?.logs()}`);
-}
+const until = (fn, what, ms = 30000) => untilIn(fn, what, ms, () => `${srv?.logs().slice(-3000)}\n${rig?.logs()}`);
 
 function server(port, user) {
   return user ? { host: '127.0.0.1', port, tls: 'none', user, password: PW[user] } : { host: '127.0.0.1', port, tls: 'none' };

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, login, client, request, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, request, demoIds, ok, holdingQueues } from './lib.mjs';
 
 let srv, admin, S = {};
 
@@ -36,14 +36,7 @@ before(async () => {
   S.token = (await login(srv.url, 'admin')).token;
   admin = client(srv.url, S.token);
   const ids = await demoIds(srv.url, S.token);
-  S.am = ids.tenants.find((t) => t.name === 'AssurMax').id;
-  S.tp = ids.tenants.find((t) => t.name === 'Télécom Plus').id;
-  await ok(admin.post('/api/v1/skills', { name: 'era.none' }), 201, 'skill');
-  for (const t of ['am', 'tp']) {
-    S[`q_${t}`] = (await ok(admin.post('/api/v1/queues', {
-      tenant: S[t], name: `ERA ${t}`, channel: 'chat', steps: [{ after_s: 0, filter: 'era.none >= 1' }],
-    }), 201, 'queue')).id;
-  }
+  await holdingQueues(admin, ids, S, 'ERA', 'chat');
   // The same person known by two tenants, and another customer of the first.
   const who = { name: 'Jeanne Martin', phones: ['+33611112222'], emails: ['jeanne@example.org'], notes: 'Allergique aux appels' };
   S.jam = (await ok(admin.post('/api/v1/customers', { tenant: S.am, ...who }), 201, 'customer am')).id;

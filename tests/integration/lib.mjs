@@ -144,15 +144,30 @@ export async function openStream(base, token, { subscribe, after, param = 'token
   return { ws, messages, next, close: () => new Promise((r) => { ws.once('close', r); ws.close(); }) };
 }
 
-// Polls fn until it returns a truthy value (effects, never a fixed sleep).
-export async function until(fn, what, ms = 10000) {
+// Polls fn until it returns a truthy value (effects, never a fixed sleep);
+// a failure says what, and context() when given (the peers' logs).
+export async function until(fn, what, ms = 10000, context = null) {
   const t0 = Date.now();
   while (Date.now() - t0 < ms) {
     const v = await fn();
     if (v) return v;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`${what}: not reached in ${ms} ms`);
+  throw new Error(`${what}: not reached in ${ms} ms${context ? `\n${context()}` : ''}`);
+}
+
+// A queue of each demo client (S.am: AssurMax, S.tp: Télécom Plus) that
+// nobody serves (its filter names a skill no agent has): contacts wait
+// there. Sets S.am, S.tp (tenants) and S.q_am, S.q_tp (queues).
+export async function holdingQueues(api, ids, S, prefix, channel) {
+  const skill = `${prefix.toLowerCase()}.none`;
+  await ok(api.post('/api/v1/skills', { name: skill }), 201, 'skill');
+  for (const [k, name] of [['am', 'AssurMax'], ['tp', 'Télécom Plus']]) {
+    S[k] = ids.tenants.find((t) => t.name === name).id;
+    S[`q_${k}`] = (await ok(api.post('/api/v1/queues', {
+      tenant: S[k], name: `${prefix} ${k}`, channel, steps: [{ after_s: 0, filter: `${skill} >= 1` }],
+    }), 201, 'queue')).id;
+  }
 }
 
 // The demo centre's ids by name: tenants, sites, queues, agents, users.

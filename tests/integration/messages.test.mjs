@@ -10,22 +10,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
-import { startServer, login, client, request, openStream, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, request, openStream, demoIds, ok, until } from './lib.mjs';
 
 let srv, base, admin, S = {};
 
 // Polls fn until it returns a truthy value (effects, never a fixed sleep).
-async function until(fn, what, ms = 10000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms`);
-}
-
 // A new contact of tenant t in its holding queue of channel ch.
 async function contact(t, ch) {
   const q = S[`hold_${t}_${ch}`];

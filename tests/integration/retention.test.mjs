@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, login, client, request, demoIds, ok } from './lib.mjs';
+import { startServer, login, client, request, demoIds, ok, holdingQueues } from './lib.mjs';
 
 let srv, admin, S = {};
 const DAY = 86400000;
@@ -39,14 +39,7 @@ before(async () => {
   S.token = (await login(srv.url, 'admin')).token;
   admin = client(srv.url, S.token);
   const ids = await demoIds(srv.url, S.token);
-  S.am = ids.tenants.find((t) => t.name === 'AssurMax').id;
-  S.tp = ids.tenants.find((t) => t.name === 'Télécom Plus').id;
-  await ok(admin.post('/api/v1/skills', { name: 'ret.none' }), 201, 'skill');
-  for (const t of ['am', 'tp']) {
-    S[`q_${t}`] = (await ok(admin.post('/api/v1/queues', {
-      tenant: S[t], name: `RET ${t}`, channel: 'chat', steps: [{ after_s: 0, filter: 'ret.none >= 1' }],
-    }), 201, 'queue')).id;
-  }
+  await holdingQueues(admin, ids, S, 'RET', 'chat');
   S.cam = await contact('am');
   S.ctp = await contact('tp');
   for (const c of [S.cam, S.ctp]) {

@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startServer, login, client, demoIds, ok, request } from './lib.mjs';
+import { startServer, login, client, demoIds, ok, request, until as untilIn } from './lib.mjs';
 import { startKannel, freePort } from './kannel-lib.mjs';
 
 const SECRET = 'gw-' + Math.random().toString(36).slice(2) + '-secret';
@@ -25,16 +25,8 @@ let srv, kannel, port, base, admin, S = {};
 
 // Polls fn until it returns a truthy value; the deadline only turns a
 // hang into a readable failure.
-async function until(fn, what, ms = 60000) {
-  const t0 = Date.now();
-  let last;
-  while (Date.now() - t0 < ms) {
-    last = await fn();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms\n${kannel ? kannel.logs() : ''}\n${srv ? srv.logs().slice(-3000) : ''}`);
-}
+const until = (fn, what, ms = 60000) => untilIn(fn, what, ms,
+  () => `${kannel ? kannel.logs() : ''}\n${srv ? srv.logs().slice(-3000) : ''}`);
 
 async function messagesOf(api, c) {
   return (await ok(api.get(`/api/v1/contacts/${c}/messages`), 200, 'messages')).messages;

@@ -123,19 +123,31 @@ static void report_span(struct report *rp, int64_t end,
 	}
 }
 
+/*
+ * The row of an event's interval and of its key in the report's grouping
+ * (queue, agent, tenant or site), or NULL.
+ */
+static struct row *event_row(struct report *rp, const struct store_event *ev,
+			     const char *queue, const char *agent,
+			     const char *site)
+{
+	const char *key = rp->group == G_QUEUE	  ? queue
+			  : rp->group == G_AGENT  ? agent
+			  : rp->group == G_TENANT ? ev->tenant
+						  : site;
+	int64_t start =
+		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
+
+	return key && strlen(key) < 40 ? report_row(rp, start, key) : NULL;
+}
+
 /* A contact's event into the row of its interval and key. */
 static void report_contact(struct report *rp, const struct store_event *ev,
 			   const struct engine_event *e)
 {
-	const char *key = rp->group == G_QUEUE	  ? e->queue
-			  : rp->group == G_AGENT  ? e->agent
-			  : rp->group == G_TENANT ? ev->tenant
-						  : e->site;
-	int64_t start =
-		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
-	struct row *row;
+	struct row *row = event_row(rp, ev, e->queue, e->agent, e->site);
 
-	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
+	if (row)
 		metrics_on_event(&row->m, e->type, e->entered, e->wait_ms,
 				 e->talk_ms, e->wrap_ms,
 				 e->queue ? jv_int(rp->sl, e->queue, 20000)
@@ -146,15 +158,9 @@ static void report_contact(struct report *rp, const struct store_event *ev,
 static void report_csat(struct report *rp, const struct store_event *ev,
 			const struct event_contact_csat *e)
 {
-	const char *key = rp->group == G_QUEUE	  ? e->queue
-			  : rp->group == G_AGENT  ? e->agent
-			  : rp->group == G_TENANT ? ev->tenant
-						  : e->site;
-	int64_t start =
-		rp->from + (ev->time_ms - rp->from) / rp->step * rp->step;
-	struct row *row;
+	struct row *row = event_row(rp, ev, e->queue, e->agent, e->site);
 
-	if (key && strlen(key) < 40 && (row = report_row(rp, start, key)))
+	if (row)
 		metrics_csat(&row->m, e->score);
 }
 

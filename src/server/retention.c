@@ -304,7 +304,7 @@ static void redact_customer(struct job *j)
 	struct event ev = {.type = EVENT_AUDIT_CUSTOMER_ERASED};
 	const char *tenant = jv_str(j->body, "tenant");
 	char at[UTCTIME_SIZE];
-	json_t *row;
+	json_t *row, *receipt;
 	size_t i;
 
 	json_array_foreach(j->rows, i, row) redact_row(j, row);
@@ -313,14 +313,14 @@ static void redact_customer(struct job *j)
 		j->customer, j->user, (int)json_array_size(j->contacts),
 		j->messages, j->attachments};
 	j->seq = srv_log(j->s, tenant, &ev);
-	json_object_update(
-		j->receipt,
-		json_pack("{s:s,s:s,s:i,s:i,s:i,s:I}", "customer", j->customer,
-			  "erased_at",
-			  utctime_format(srv_now(j->s), at, sizeof(at)),
-			  "contacts", (int)json_array_size(j->contacts),
-			  "messages", j->messages, "attachments",
-			  j->attachments, "receipt", (json_int_t)j->seq));
+	receipt = json_pack("{s:s,s:s,s:i,s:i,s:i,s:I}", "customer",
+			    j->customer, "erased_at",
+			    utctime_format(srv_now(j->s), at, sizeof(at)),
+			    "contacts", (int)json_array_size(j->contacts),
+			    "messages", j->messages, "attachments",
+			    j->attachments, "receipt", (json_int_t)j->seq);
+	json_object_update(j->receipt, receipt); /* copies: not stolen */
+	json_decref(receipt);
 }
 
 static void finish(struct job *j);

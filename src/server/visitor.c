@@ -320,16 +320,19 @@ static void api_message_post(struct hreq *r)
 {
 	char hash[65];
 	json_t *row = conversation_of(r, hash), *view = NULL;
-	const json_t *ids = json_object_get(r->body, "attachments");
-	const char *text = jv_str(r->body, "text");
+	const json_t *ids;
+	const char *text;
 	struct message_in in = {0};
 	struct crec *c;
 	char id[40];
 	int err;
 
+	/* r is answered, and gone, when row is NULL: read it after */
 	if (!row || web_check(r, r->body, message_fields, true) ||
 	    !(c = writable(r, row)))
 		return;
+	ids = json_object_get(r->body, "attachments");
+	text = jv_str(r->body, "text");
 	if ((!text || !text[0]) && !json_array_size(ids)) {
 		web_error(r, 400, "invalid_field",
 			  "text: required (or attachments)");

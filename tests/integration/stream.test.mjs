@@ -71,7 +71,11 @@ async function stream(token, subscribe, afterSeq) {
 const events = (st) => st.messages.filter((m) => m.type === 'event');
 const seqs = (st) => events(st).map((m) => m.seq);
 
+// got holds want exactly, once each and in order, up to want's last: what
+// the tenant logged after the snapshot of want (the engine's later events
+// of the contacts made, on a slow machine) may follow and is not judged.
 function assertExactly(got, want, what) {
+  got = got.filter((s) => s <= want.at(-1));
   assert.equal(new Set(got).size, got.length, `${what}: a duplicate`);
   for (let i = 1; i < got.length; i++) assert.ok(got[i] > got[i - 1], `${what}: out of order at ${i}`);
   assert.deepEqual(got, want, `${what}: every event once, in order`);

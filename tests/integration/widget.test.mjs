@@ -470,6 +470,21 @@ test('a closed queue: the conversation is accepted and waits; it is offered at t
   await vs.close();
 });
 
+test('an open queue nobody serves: the widget says closed until an agent of the tenant is logged in', async () => {
+  const tenant = (await ok(admin.post('/api/v1/tenants', { name: 'WID nobody' }), 201, 'tenant')).id;
+  const q = (await ok(admin.post('/api/v1/queues', { tenant, name: 'WID nobody chat', channel: 'chat' }), 201, 'queue')).id;
+  const w = await ok(admin.post('/api/v1/widgets', { tenant, queue: q, name: 'WID nobody' }), 201, 'widget');
+  assert.equal((await ok(request(base, 'GET', `/api/v1/widget/${w.key}`), 200, 'info')).open, false, 'no agent at all');
+  const agent = (await ok(admin.post('/api/v1/agents', {
+    name: 'WID lone', site: S.paris, tenants: [tenant], capacity: { chat: 2 },
+  }), 201, 'agent')).id;
+  assert.equal((await ok(request(base, 'GET', `/api/v1/widget/${w.key}`), 200, 'info')).open, false, 'its agent offline');
+  await ok(admin.put(`/api/v1/agents/${agent}/state`, { state: 'available' }), 200, 'available');
+  assert.equal((await ok(request(base, 'GET', `/api/v1/widget/${w.key}`), 200, 'info')).open, true, 'its agent logged in');
+  await ok(admin.put(`/api/v1/agents/${agent}/state`, { state: 'offline' }), 200, 'offline');
+  assert.equal((await ok(request(base, 'GET', `/api/v1/widget/${w.key}`), 200, 'info')).open, false, 'logged out again');
+});
+
 test('the demo: a page per client with its widget\'s script', async () => {
   let r = await request(base, 'GET', '/demo/');
   assert.equal(r.status, 200);

@@ -65,31 +65,47 @@ static bool ended(const json_t *b)
 	return !strcmp(st, "wrapup") || !strcmp(st, "completed");
 }
 
-static void csat_log(struct hreq *r, const json_t *b)
+void csat_record(struct srv *s, const struct csat_rating *rt)
 {
 	struct event ev = {.type = EVENT_CONTACT_CSAT};
-	const char *agent = jv_str(b, "agent");
-	struct obj *a = agent ? obj_find(r->srv, K_AGENTS, agent) : NULL;
-	enum channel ch = CH_CHAT;
+	struct obj *a = rt->agent ? obj_find(s, K_AGENTS, rt->agent) : NULL;
 
-	(void)engine_channel_parse(jv_str(b, "channel"), &ch);
 	ev.u.csat = (struct event_contact_csat){
+		.contact = rt->contact,
+		.queue = rt->queue,
+		.agent = rt->agent,
+		.site = a ? jv_str(a->body, "site") : NULL,
+		.channel = rt->channel,
+		.score = rt->score,
+		.comment = rt->comment,
+	};
+	json_object_set_new(state(s)->rated, rt->contact, json_true());
+	srv_log(s, rt->tenant, &ev);
+	srv_commit_soon(s);
+}
+
+bool csat_rated(struct srv *s, const char *contact)
+{
+	return json_object_get(state(s)->rated, contact) != NULL;
+}
+
+static void csat_log(struct hreq *r, const json_t *b)
+{
+	struct csat_rating rt = {
+		.tenant = jv_str(b, "tenant"),
 		.contact = jv_str(b, "id"),
 		.queue = jv_str(b, "queue"),
-		.agent = agent,
-		.site = a ? jv_str(a->body, "site") : NULL,
-		.channel = ch,
+		.agent = jv_str(b, "agent"),
+		.channel = CH_CHAT,
 		.score = (int)jv_int(r->body, "score", 0),
 		.comment = jv_str(r->body, "comment"),
 	};
-	json_object_set_new(state(r->srv)->rated, ev.u.csat.contact,
-			    json_true());
-	srv_log(r->srv, jv_str(b, "tenant"), &ev);
-	srv_commit_soon(r->srv);
+
+	(void)engine_channel_parse(jv_str(b, "channel"), &rt.channel);
+	csat_record(r->srv, &rt);
 	srv_reply_durable(r, 201,
-			  json_pack("{s:s,s:i,s:s?}", "contact",
-				    ev.u.csat.contact, "score", ev.u.csat.score,
-				    "comment", ev.u.csat.comment));
+			  json_pack("{s:s,s:i,s:s?}", "contact", rt.contact,
+				    "score", rt.score, "comment", rt.comment));
 }
 
 static void csat_finish(struct query *q)
@@ -110,7 +126,7 @@ static void csat_finish(struct query *q)
 			  jv_str(b, "state"));
 		return;
 	}
-	if (q->total || json_object_get(state(r->srv)->rated, q->id)) {
+	if (q->total || csat_rated(r->srv, q->id)) {
 		web_error(r, 409, "conflict", "the contact is already rated");
 		return;
 	}

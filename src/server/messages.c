@@ -246,12 +246,13 @@ static json_t *attachment_view(const json_t *a)
 }
 
 /*
- * The API's message: the record, its attachments described; a visitor's
- * view has no staff field (the user who wrote it).
+ * The attachments message record rec names, each as fn makes it (those
+ * no longer known are left out). New reference.
  */
-static json_t *message_view(struct messages *m, const json_t *rec, bool visitor)
+static json_t *attachments_of_rec(struct messages *m, const json_t *rec,
+				  json_t *(*fn)(const json_t *a))
 {
-	json_t *v = json_deep_copy(rec), *list = json_array(), *id;
+	json_t *out = json_array(), *id;
 	size_t i;
 
 	json_array_foreach(json_object_get(rec, "attachments"), i, id)
@@ -260,9 +261,27 @@ static json_t *message_view(struct messages *m, const json_t *rec, bool visitor)
 			json_object_get(m->attachments, json_string_value(id));
 
 		if (a)
-			json_array_append_new(list, attachment_view(a));
+			json_array_append_new(out, fn(a));
 	}
-	json_object_set_new(v, "attachments", list);
+	return out;
+}
+
+/* An attachment whole, as a channel gets it (id, name, type, size...). */
+static json_t *attachment_copy(const json_t *a)
+{
+	return json_deep_copy(a);
+}
+
+/*
+ * The API's message: the record, its attachments described; a visitor's
+ * view has no staff field (the user who wrote it).
+ */
+static json_t *message_view(struct messages *m, const json_t *rec, bool visitor)
+{
+	json_t *v = json_deep_copy(rec);
+
+	json_object_set_new(v, "attachments",
+			    attachments_of_rec(m, rec, attachment_view));
 	json_object_del(v, "tenant");
 	json_object_del(v, "queue");
 	json_object_del(v, "agent");
@@ -293,28 +312,11 @@ static int log_status(struct srv *s, const char *tenant, const json_t *rec,
 	return 0;
 }
 
-/* The attachments of rec as the channel gets them. New reference. */
-static json_t *deliver_attachments(struct messages *m, const json_t *rec)
-{
-	json_t *out = json_array(), *id;
-	size_t i;
-
-	json_array_foreach(json_object_get(rec, "attachments"), i, id)
-	{
-		json_t *a =
-			json_object_get(m->attachments, json_string_value(id));
-
-		if (a)
-			json_array_append_new(out, json_deep_copy(a));
-	}
-	return out;
-}
-
 static void deliver(struct srv *s, const char *contact, const json_t *rec)
 {
 	struct messages *m = state(s);
 	enum channel ch = CH_CHAT;
-	json_t *atts = deliver_attachments(m, rec);
+	json_t *atts = attachments_of_rec(m, rec, attachment_copy);
 	struct channel_message cm = {
 		.contact = contact,
 		.tenant = jv_str(rec, "tenant"),

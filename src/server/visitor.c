@@ -22,6 +22,7 @@
 #include "server/attachments.h"
 #include "server/auth.h"
 #include "server/contacts.h"
+#include "server/csat.h"
 #include "server/log.h"
 #include "server/messages.h"
 #include "server/module.h"
@@ -416,47 +417,38 @@ static void api_end(struct hreq *r)
 	srv_reply_durable(r, 204, NULL);
 }
 
-static const char *agent_site(struct srv *s, const char *agent)
-{
-	struct obj *o = agent ? obj_find(s, K_AGENTS, agent) : NULL;
-
-	return o ? jv_str(o->body, "site") : NULL;
-}
-
-/* Once per conversation: contact.csat with who handled it. */
+/* Once per conversation: the rating, with who handled it. */
 static void api_csat(struct hreq *r)
 {
 	char hash[65];
 	json_t *row = conversation_of(r, hash);
-	struct event ev = {.type = EVENT_CONTACT_CSAT};
 	struct crec *c;
-	const char *queue, *agent;
+	const json_t *b;
 
 	if (!row || web_check(r, r->body, widget_csat_fields, true))
 		return;
-	if (jv_bool(row, "csat", false)) {
+	if (jv_bool(row, "csat", false) ||
+	    csat_rated(r->srv, jv_str(row, "contact"))) {
 		web_error(r, 409, "conflict",
 			  "this conversation has been rated already");
 		return;
 	}
 	c = live_contact(r->srv, row);
-	queue = c ? jv_str(crec_body(c), "queue") : jv_str(row, "queue");
-	agent = c ? jv_str(crec_body(c), "agent") : jv_str(row, "agent");
-	ev.u.csat = (struct event_contact_csat){
-		.contact = jv_str(row, "contact"),
-		.queue = queue,
-		.agent = agent,
-		.site = agent_site(r->srv, agent),
-		.channel = CH_CHAT,
-		.score = (int)jv_int(r->body, "score", 0),
-		.comment = jv_str(r->body, "comment"),
-	};
-	srv_log(r->srv, jv_str(row, "tenant"), &ev);
+	b = c ? crec_body(c) : row;
+	csat_record(r->srv, &(struct csat_rating){
+				    .tenant = jv_str(row, "tenant"),
+				    .contact = jv_str(row, "contact"),
+				    .queue = jv_str(b, "queue"),
+				    .agent = jv_str(b, "agent"),
+				    .channel = CH_CHAT,
+				    .score = (int)jv_int(r->body, "score", 0),
+				    .comment = jv_str(r->body, "comment"),
+			    });
 	json_object_set_new(row, "csat", json_true());
 	row_put(r->srv, hash, row);
 	srv_reply_durable(
 		r, 201,
-		json_pack("{s:s,s:O,s:O?}", "contact", ev.u.csat.contact,
+		json_pack("{s:s,s:O,s:O?}", "contact", jv_str(row, "contact"),
 			  "score", json_object_get(r->body, "score"), "comment",
 			  json_object_get(r->body, "comment")));
 }

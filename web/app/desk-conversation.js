@@ -10,10 +10,9 @@
 // offers the tenant's canned responses (Enter takes the first).
 import { html, api, t, fmtTime } from './lib.js';
 import { smsCount } from './sms-count.js';
+import { useTypingShown, useTypingSender } from './typing.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
-const TYPING_SHOWN_MS = 6000; // a typing signal is shown this long
-const TYPING_EVERY_MS = 3000; // ours is sent at most this often
 
 const PAGE = 100; // the most messages the API gives in one answer
 // A chat in these states is over: the visitor left (or the agent ended it).
@@ -79,9 +78,8 @@ export function Conversation({ contact, tick, statuses, typing }) {
   const [busy, setBusy] = useState(false);
   const [fileKey, setFileKey] = useState(0); // a new input clears the chosen files
   const [responses, setResponses] = useState([]);
-  const [shownTyping, setShownTyping] = useState(false);
+  const shownTyping = useTypingShown(typing);
   const last = useRef(0);
-  const sentTyping = useRef(0);
   const email = contact.channel === 'email';
   const sms = contact.channel === 'sms';
 
@@ -113,20 +111,10 @@ export function Conversation({ contact, tick, statuses, typing }) {
     setText(r.text);
     document.getElementById(`text-${contact.id}`)?.focus();
   };
-  useEffect(() => {
-    if (!typing) return undefined;
-    setShownTyping(true);
-    const id = setTimeout(() => setShownTyping(false), TYPING_SHOWN_MS);
-    return () => clearTimeout(id);
-  }, [typing]);
-
+  const sendTyping = useTypingSender(() => api('POST', `/api/v1/contacts/${contact.id}/typing`, {}));
   const typed = (v) => {
     setText(v);
-    const now = Date.now();
-    if (v && now - sentTyping.current > TYPING_EVERY_MS) {
-      sentTyping.current = now;
-      api('POST', `/api/v1/contacts/${contact.id}/typing`, {}).catch(() => {});
-    }
+    sendTyping(v);
   };
   const send = async (e) => {
     e?.preventDefault();

@@ -10,12 +10,11 @@
 import { html, render, t, loadWords, browserLang, fmtTime } from '/app/lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 import { Stream } from '/app/stream.js';
+import { useTypingShown, useTypingSender } from '/app/typing.js';
 import {
   setVisitorLang, widgetInfo, startConversation, conversationApi, savedConversation, saveConversation,
 } from './visitor.js';
 
-const TYPING_SHOWN_MS = 6000; // the agent's typing is shown this long
-const TYPING_EVERY_MS = 3000; // ours is sent at most this often
 const PAGE = 100; // the most messages the API gives in one answer
 // The contact's states where the conversation is over ("ended": the
 // visitor left, as this frame says).
@@ -143,7 +142,6 @@ function Composer({ api, onSent }) {
   const [progress, setProgress] = useState(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const sentTyping = useRef(0);
   const box = useRef(null);
   // The form that came before it is gone: the focus comes here, not to
   // the page's top.
@@ -151,13 +149,10 @@ function Composer({ api, onSent }) {
     if (!document.activeElement || document.activeElement === document.body) box.current?.focus();
   }, []);
 
+  const sendTyping = useTypingSender(() => api.typing());
   const typed = (v) => {
     setText(v);
-    const now = Date.now();
-    if (v && now - sentTyping.current > TYPING_EVERY_MS) {
-      sentTyping.current = now;
-      api.typing().catch(() => {});
-    }
+    sendTyping(v);
   };
   const send = async (e) => {
     e?.preventDefault();
@@ -209,7 +204,7 @@ function Chat({ conv, first, onUpdate, onNew }) {
   const [messages, setMessages] = useState([]);
   const [st, setSt] = useState(first || { state: 'queued' });
   const [theyType, setTheyType] = useState(0);
-  const [shownTyping, setShownTyping] = useState(false);
+  const shownTyping = useTypingShown(theyType);
   const [live, setLive] = useState(false);
   const [error, setError] = useState('');
   const last = useRef(0); // the last message's sequence we hold
@@ -281,13 +276,6 @@ function Chat({ conv, first, onUpdate, onNew }) {
     }, { query: `visitor=${encodeURIComponent(conv.token)}`, after: conv.seq ?? null });
     return () => stream.close();
   }, [conv.contact]);
-
-  useEffect(() => {
-    if (!theyType) return undefined;
-    setShownTyping(true);
-    const id = setTimeout(() => setShownTyping(false), TYPING_SHOWN_MS);
-    return () => clearTimeout(id);
-  }, [theyType]);
 
   // The newest message in view.
   const list = useRef(null);

@@ -3,8 +3,10 @@
 # and fuzz (chromium runs the browser tests, tests/browser; a font so that
 # its screenshots show text on a machine without a desktop; Kannel and
 # its fakesmsc carrier for the SMS tests; Dovecot and an SMTP sink for the
-# email tests). Idempotent: when everything is present it does nothing and
-# does not touch the network. Run as root (or it re-runs itself through sudo).
+# email tests; SIPp, baresip and Kamailio as the voice tests' peers,
+# espeak-ng and sox to render the voice prompts). Idempotent: when
+# everything is present it does nothing and does not touch the network.
+# Run as root (or it re-runs itself through sudo).
 set -euo pipefail
 
 PACKAGES=(
@@ -20,6 +22,7 @@ PACKAGES=(
 	kannel kannel-extras
 	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
 	dovecot-imapd python3-aiosmtpd openssl python3-yaml
+	sip-tester baresip kamailio espeak-ng sox
 )
 
 missing=()
@@ -55,6 +58,11 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # system one is stopped rather than left running.
 case " ${missing[*]} " in
 *" kannel "*) $SUDO service kannel stop >/dev/null 2>&1 || true ;;
+esac
+# The voice tests start their own Kamailio in front of relais: the one
+# the package may have started is stopped, never used.
+case " ${missing[*]} " in
+*" kamailio "*) $SUDO service kamailio stop >/dev/null 2>&1 || true ;;
 esac
 # The email tests start their own Dovecot (tests/test_mail_live.c): the
 # one the package may have started on port 143 is stopped, never used.

@@ -16,10 +16,11 @@
 extern const struct channel_ops api_channel;
 extern const struct channel_ops email_channel;
 extern const struct channel_ops sms_channel;
+extern const struct channel_ops voice_channel;
 
 /* One line per channel of the engine (enum channel). */
 static const struct channel_ops *const registry[CH_MAX] = {
-	[CH_VOICE] = &api_channel,
+	[CH_VOICE] = &voice_channel,
 	[CH_CHAT] = &api_channel,
 	[CH_EMAIL] = &email_channel,
 	[CH_SMS] = &sms_channel,

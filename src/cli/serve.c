@@ -39,8 +39,9 @@ static void serve_usage(FILE *f)
 		"as agents 03-12\n"
 		"  --config FILE     a JSON file with any of the keys data, "
 		"http, demo,\n"
-		"                    log_level, trusted_proxy, and the limits "
-		"below as\n"
+		"                    log_level, trusted_proxy, sip ({\"addr\","
+		" \"trunk\"}),\n"
+		"                    and the limits below as\n"
 		"                    strings (\"max-conns\": \"500\")\n"
 		"  --trusted-proxy A the reverse proxy's address (or several, "
 		"comma-separated):\n"
@@ -49,6 +50,11 @@ static void serve_usage(FILE *f)
 		"  --web DIR         the web folder served at / (default: web/ "
 		"of the checkout,\n"
 		"                    else /usr/share/relais/web)\n"
+		"  --sip ADDR:PORT   turn voice on: SIP over UDP and TCP on "
+		"ADDR:PORT\n"
+		"  --sip-trunk URI   the SIP trunk callbacks dial out "
+		"through\n"
+		"                    (sip:HOST:PORT)\n"
 		"  --log-level L     debug, info (default), warn or error\n"
 		"  --no-fsync        do not wait for the disk (tests only: a "
 		"crash of the\n"
@@ -152,6 +158,26 @@ static char *strdup_or_die(const char *s)
 	return d;
 }
 
+/* The config file's "sip": {"addr": "H:P", "trunk": "sip:..."}. */
+static int sip_config(const json_t *v, struct srv_config *cfg)
+{
+	const char *key;
+	json_t *x;
+
+	json_object_foreach((json_t *)v, key, x)
+	{
+		if (!json_is_string(x))
+			return -1;
+		if (!strcmp(key, "addr"))
+			cfg->sip_addr = strdup_or_die(json_string_value(x));
+		else if (!strcmp(key, "trunk"))
+			cfg->sip_trunk = strdup_or_die(json_string_value(x));
+		else
+			return -1;
+	}
+	return 0;
+}
+
 /* Reads --config FILE; command-line options given later override it. */
 static int read_config(const char *path, struct srv_config *cfg,
 		       enum log_level *lvl)
@@ -175,6 +201,9 @@ static int read_config(const char *path, struct srv_config *cfg,
 		else if (!strcmp(key, "trusted_proxy") && json_is_string(v))
 			cfg->trusted_proxy =
 				strdup_or_die(json_string_value(v));
+		else if (!strcmp(key, "sip") && json_is_object(v) &&
+			 !sip_config(v, cfg))
+			;
 		else if (!strcmp(key, "demo") && json_is_boolean(v))
 			cfg->demo = json_is_true(v);
 		else if (!strcmp(key, "log_level") && json_is_string(v) &&
@@ -279,6 +308,12 @@ static int serve_option(int c, const char *name, struct srv_config *cfg,
 	case 'P':
 		cfg->trusted_proxy = optarg;
 		return -1;
+	case 'S':
+		cfg->sip_addr = optarg;
+		return -1;
+	case 'K':
+		cfg->sip_trunk = optarg;
+		return -1;
 	case 'h':
 		serve_usage(stdout);
 		return 0;
@@ -306,6 +341,8 @@ int cli_serve(int argc, char **argv)
 		{"offer-timeout", required_argument, NULL, 'L'},
 		{"trusted-proxy", required_argument, NULL, 'P'},
 		{"web", required_argument, NULL, 'W'},
+		{"sip", required_argument, NULL, 'S'},
+		{"sip-trunk", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};

@@ -7,6 +7,7 @@
 #include "channels/channel.h"
 #include "channels/email/email.h"
 #include "channels/sms/sms.h"
+#include "channels/voice/voice.h"
 #include "server/audit.h"
 #include "server/auth.h"
 #include "server/contacts.h"
@@ -33,6 +34,7 @@ const struct srv_module *const srv_modules[] = {
 	&messages_module,	/* the written contacts' messages */
 	&channels_module,	/* after the contacts: events name them */
 	&sms_module,		/* the SMS channel: after the contacts */
+	&voice_module,		/* the voice channel: SIP, calls */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
 	&reports_module,	/* reports: after stats (today's counters) */

@@ -51,6 +51,10 @@ struct srv_config {
 	 */
 	const char *trusted_proxy;
 	const char *web_dir; /* the web folder served at /, or NULL */
+	/* Voice (channels/voice): SIP on this host:port (UDP and TCP), or
+	 * NULL for none; the SIP trunk callbacks dial out through (a SIP
+	 * URI such as sip:127.0.0.1:5099), or NULL. */
+	const char *sip_addr, *sip_trunk;
 	/* Called once listening, with the base URL ("http://h:p/"). */
 	void (*on_ready)(const char *url, void *arg);
 	void *arg;

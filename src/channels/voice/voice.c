@@ -1,0 +1,179 @@
+/*
+ * The voice channel's module: the SIP stack on the server's loop, its
+ * listeners, the channel's operations, and its /metrics lines. Calls are
+ * call.c's, the registrar registrar.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "channels/voice/sipre.h"
+
+#include "channels/channel.h"
+#include "channels/voice/call.h"
+#include "channels/voice/registrar.h"
+#include "channels/voice/voice.h"
+#include "server/log.h"
+#include "server/module.h"
+#include "server/srv.h"
+
+struct voice *voice_of(struct srv *s)
+{
+	return srv_module_state(s, &voice_module);
+}
+
+/* Requests outside a call: REGISTER and OPTIONS; others are the
+ * sessions' (INVITE) or get 405 from libre. */
+static bool request_h(const struct sip_msg *msg, void *arg)
+{
+	struct voice *v = arg;
+
+	if (!pl_strcmp(&msg->met, "REGISTER")) {
+		registrar_request(v->reg, msg);
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		sip_treplyf(NULL, NULL, v->sip, msg, false, 200, "OK",
+			    "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, "
+			    "REGISTER\r\n"
+			    "Accept: application/sdp\r\n"
+			    "Content-Length: 0\r\n\r\n");
+		return true;
+	}
+	return false;
+}
+
+static int voice_init(struct srv *s, void **arg)
+{
+	struct voice *v = mem_zalloc(sizeof(*v), NULL);
+
+	if (!v)
+		return ENOMEM;
+	v->s = s;
+	list_init(&v->calls);
+	tmr_init(&v->media_tmr);
+	*arg = v;
+	return 0;
+}
+
+/* Listens on cfg.sip_addr over UDP and TCP. 0 or errno. */
+static int listen_sip(struct voice *v, const char *addr)
+{
+	int err;
+
+	err = sa_decode(&v->laddr, addr, strlen(addr));
+	if (err || !sa_port(&v->laddr))
+		return EINVAL;
+	v->maddr = v->laddr;
+	sa_set_port(&v->maddr, 0);
+	snprintf(v->uri, sizeof(v->uri), "sip:relais@%s", addr);
+	err = sip_alloc(&v->sip, NULL, 64, 64, 64, "relais/" RELAIS_VERSION,
+			NULL, NULL);
+	if (!err)
+		err = sip_transp_add(v->sip, SIP_TRANSP_UDP, &v->laddr);
+	if (!err)
+		err = sip_transp_add(v->sip, SIP_TRANSP_TCP, &v->laddr);
+	if (!err)
+		err = sipsess_listen(&v->sock, v->sip, 256, call_incoming, v);
+	if (!err)
+		err = sip_listen(&v->lsnr, v->sip, true, request_h, v);
+	if (!err)
+		err = registrar_alloc(&v->reg, v);
+	return err;
+}
+
+static void voice_start(struct srv *s, void *arg)
+{
+	struct voice *v = arg;
+	int err;
+
+	if (!s->cfg.sip_addr)
+		return;
+	err = listen_sip(v, s->cfg.sip_addr);
+	if (err) {
+		log_error("voice",
+			  "msg=\"cannot listen: no voice\" sip=%s err=%d",
+			  s->cfg.sip_addr, err);
+		v->sip = mem_deref(v->sip);
+		return;
+	}
+	log_info("voice", "msg=\"listening\" sip=%s", s->cfg.sip_addr);
+}
+
+/* SIGTERM: live calls end now (the docs say a restart drops them). */
+static void voice_stop(struct srv *s, void *arg)
+{
+	struct voice *v = arg;
+
+	(void)s;
+	calls_drop_all(v, "shutdown");
+	if (v->sock)
+		sipsess_close_all(v->sock);
+}
+
+static void voice_close(struct srv *s, void *arg)
+{
+	struct voice *v = arg;
+
+	(void)s;
+	if (!v)
+		return;
+	calls_drop_all(v, "shutdown");
+	tmr_cancel(&v->media_tmr);
+	v->reg = mem_deref(v->reg);
+	v->lsnr = mem_deref(v->lsnr);
+	if (v->sock)
+		sipsess_close_all(v->sock);
+	v->sock = mem_deref(v->sock);
+	if (v->sip)
+		sip_close(v->sip, true);
+	v->sip = mem_deref(v->sip);
+	mem_deref(v);
+}
+
+static void voice_metrics(struct srv *s, void *arg, struct mbuf *mb)
+{
+	struct voice *v = arg;
+
+	(void)s;
+	if (!v->sip)
+		return;
+	mbuf_printf(mb,
+		    "# HELP relais_voice_calls_total SIP calls: inbound "
+		    "answered, outbound placed, refused\n"
+		    "# TYPE relais_voice_calls_total counter\n"
+		    "relais_voice_calls_total{kind=\"in\"} %llu\n"
+		    "relais_voice_calls_total{kind=\"out\"} %llu\n"
+		    "relais_voice_calls_total{kind=\"refused\"} %llu\n"
+		    "# HELP relais_voice_calls_live Calls in progress\n"
+		    "# TYPE relais_voice_calls_live gauge\n"
+		    "relais_voice_calls_live %u\n",
+		    (unsigned long long)v->calls_in,
+		    (unsigned long long)v->calls_out,
+		    (unsigned long long)v->calls_refused,
+		    list_count(&v->calls));
+}
+
+static void voice_decision(struct srv *s, void *state,
+			   const struct channel_decision *d)
+{
+	struct voice *v = voice_of(s);
+
+	(void)state;
+	if (v && v->sip)
+		call_decision(v, d);
+}
+
+const struct channel_ops voice_channel = {
+	.name = "voice",
+	.decision = voice_decision,
+};
+
+const struct srv_module voice_module = {
+	.name = "voice",
+	.init = voice_init,
+	.start = voice_start,
+	.metrics = voice_metrics,
+	.stop = voice_stop,
+	.close = voice_close,
+};

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channels/voice/media.h"
 #include "channels/voice/sipre.h"
 
 #include "channels/channel.h"
 #include "channels/voice/call.h"
+#include "channels/voice/callint.h"
 #include "channels/voice/registrar.h"
 #include "channels/voice/voice.h"
+#include "server/contacts.h"
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
@@ -79,6 +82,10 @@ static int listen_sip(struct voice *v, const char *addr)
 		err = sip_listen(&v->lsnr, v->sip, true, request_h, v);
 	if (!err)
 		err = registrar_alloc(&v->reg, v);
+	if (!err)
+		err = sound_music(&v->music);
+	if (!err)
+		err = sound_tone(&v->robot_voice, 330, 2000, 0.2);
 	return err;
 }
 
@@ -128,6 +135,8 @@ static void voice_close(struct srv *s, void *arg)
 	if (v->sip)
 		sip_close(v->sip, true);
 	v->sip = mem_deref(v->sip);
+	mem_deref(v->music);
+	mem_deref(v->robot_voice);
 	mem_deref(v);
 }
 
@@ -169,10 +178,24 @@ const struct channel_ops voice_channel = {
 	.decision = voice_decision,
 };
 
+static void voice_on_engine_event(struct srv *s, void *arg,
+				  const struct engine_event *ev)
+{
+	struct voice *v = arg;
+	struct crec *c;
+
+	if (!v->sip || ev->channel != CH_VOICE || !ev->contact)
+		return;
+	c = contacts_find_num(s, ev->contact);
+	if (c)
+		call_engine_event(v, ev, c->id);
+}
+
 const struct srv_module voice_module = {
 	.name = "voice",
 	.init = voice_init,
 	.start = voice_start,
+	.on_engine_event = voice_on_engine_event,
 	.metrics = voice_metrics,
 	.stop = voice_stop,
 	.close = voice_close,

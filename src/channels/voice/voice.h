@@ -43,6 +43,12 @@ struct voice {
 	struct registrar *reg;	   /* registrar.c */
 	struct list calls;	   /* struct call (call.c) */
 	struct tmr media_tmr;	   /* the 20 ms media clock (media.c) */
+	uint64_t media_next;	   /* when the clock ticks next (ms) */
+	struct list media;	   /* legs the clock feeds (struct media) */
+	struct list recs;	   /* open recordings (media.c) */
+	struct sound *music;	   /* the music on hold */
+	struct sound *robot_voice; /* what the in-house phone says */
+	struct call *creating;	   /* its contact being created (call.c) */
 	uint64_t calls_in, calls_out, calls_refused; /* /metrics */
 };
 

@@ -1,0 +1,92 @@
+/*
+ * The inside of a call, shared by the voice channel's files: call.c (legs,
+ * ringing, bridging, hang-ups), ivr.c (the number's flow, the waiting:
+ * music, announcements, the callback choice, closed, voicemail) and
+ * record.c (recordings).
+ */
+#ifndef RELAIS_CALLINT_H
+#define RELAIS_CALLINT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "channels/voice/media.h"
+
+struct voice;
+struct srv;
+struct engine_event;
+
+enum leg_role {
+	LEG_CALLER = 0,
+	LEG_AGENT,	/* an agent's phone: ringing, then answered */
+	LEG_SUPERVISOR, /* listening, whispering or barging in */
+	LEG_OUT,	/* a number dialled through the trunk */
+};
+
+struct leg {
+	struct le le; /* in its call's legs */
+	struct call *call;
+	enum leg_role role;
+	struct sipsess *sess; /* NULL for the in-house phone */
+	struct media *md;
+	char agent[64]; /* LEG_AGENT, LEG_SUPERVISOR: whose */
+	bool estab;
+	bool in_house; /* relais's own phone (no SIP) */
+};
+
+enum call_state {
+	CALL_IVR = 0, /* walking the number's flow */
+	CALL_QUEUED,  /* a contact waiting (music), offered (ringing) */
+	CALL_BRIDGED, /* caller and agent talk */
+	CALL_ENDING,  /* hanging up */
+};
+
+struct call {
+	struct le le; /* in the voice's calls */
+	struct voice *v;
+	char id[40]; /* the contact's, once queued */
+	char tenant[64], queue[64];
+	char number[24]; /* the number called */
+	char from[64];	 /* the caller's user part (a phone number) */
+	char lang[8];	 /* the caller's language */
+	enum call_state state;
+	struct leg *caller, *agent;
+	struct list legs;
+	struct tmr tmr;	  /* menu timeouts; the next announcement */
+	void *ivr;	  /* ivr.c's state */
+	bool held;	  /* the agent put the caller on hold */
+	bool chose_callback;
+	struct recorder *rec;
+	char rec_file[256];
+	int64_t rec_started;
+};
+
+/* call.c */
+struct call *call_find(struct voice *v, const char *contact);
+const char *voice_tenant_lang(struct srv *s, const char *tenant);
+int call_enqueue(struct call *c, const char *queue, int priority,
+		 const json_t *attributes);
+void call_wait(struct call *c);
+void call_bridge(struct call *c);
+void call_hangup(struct call *c);
+void leg_drop(struct leg *l);
+void call_engine_event(struct voice *v, const struct engine_event *ev,
+		       const char *id);
+
+/* ivr.c */
+/* The number's body when it takes calls (it has a flow or a queue). */
+const json_t *voice_number(struct srv *s, const char *e164);
+void call_route(struct call *c, const json_t *number);
+void call_digit(struct call *c, char d);
+void call_played(struct call *c);
+void call_announce_later(struct call *c);
+void call_callback_offer(struct call *c);
+void call_closed(struct call *c, const char *reason);
+void call_voicemail(struct call *c);
+
+/* record.c */
+void call_record_start(struct call *c);
+void call_record_stop(struct call *c);
+
+#endif

@@ -401,6 +401,19 @@ void call_bridge(struct call *c)
 		 c->agent->agent);
 }
 
+void call_hold(struct call *c, bool hold)
+{
+	if (!c->caller || !c->agent || c->state != CALL_BRIDGED)
+		return;
+	c->held = hold;
+	if (hold) {
+		media_play(c->caller->md, c->v->music, true);
+		media_silence(c->agent->md);
+	} else {
+		call_bridge(c);
+	}
+}
+
 struct ring {
 	struct call *c;
 	const char *agent;

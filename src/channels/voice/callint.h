@@ -53,11 +53,12 @@ struct call {
 	enum call_state state;
 	struct leg *caller, *agent;
 	struct list legs;
-	struct tmr tmr;	  /* menu timeouts; the next announcement */
-	void *ivr;	  /* ivr.c's state */
-	bool held;	  /* the agent put the caller on hold */
+	struct tmr tmr; /* menu timeouts; the next announcement */
+	void *ivr;	/* ivr.c's state */
+	bool held;	/* the agent put the caller on hold */
 	bool chose_callback;
 	struct recorder *rec;
+	bool rec_paused;
 	char rec_file[256];
 	int64_t rec_started;
 };
@@ -70,6 +71,8 @@ int call_enqueue(struct call *c, const char *queue, int priority,
 void call_wait(struct call *c);
 void call_bridge(struct call *c);
 void call_hangup(struct call *c);
+/* The agent puts the caller on hold (music) or takes them back. */
+void call_hold(struct call *c, bool hold);
 void leg_drop(struct leg *l);
 void call_engine_event(struct voice *v, const struct engine_event *ev,
 		       const char *id);

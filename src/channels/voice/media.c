@@ -13,7 +13,7 @@
 
 #define RTP_PORT_MIN 16384
 #define RTP_PORT_MAX 32767
-#define PT_DTMF 101
+#define PT_DTMF	     101
 
 /* ---- sounds ---- */
 
@@ -103,8 +103,9 @@ int sound_tone(struct sound **sp, int hz, int ms, double level)
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++)
-		snd->pcm[i] = (int16_t)(level * 32767.0 *
-					sin(2 * M_PI * hz * (double)i / 8000.0));
+		snd->pcm[i] =
+			(int16_t)(level * 32767.0 *
+				  sin(2 * M_PI * hz * (double)i / 8000.0));
 	*sp = snd;
 	return 0;
 }
@@ -199,8 +200,7 @@ static void send_pcm(struct media *md, const int16_t *pcm)
 	md->ts += MEDIA_FRAME;
 }
 
-static void record(struct recorder *r, int side, const int16_t *pcm,
-		   size_t n);
+static void record(struct recorder *r, int side, const int16_t *pcm, size_t n);
 
 static void on_dtmf(struct media *md, struct mbuf *mb)
 {
@@ -215,7 +215,7 @@ static void on_dtmf(struct media *md, struct mbuf *mb)
 }
 
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
-		       struct mbuf *mb, void *arg)
+		   struct mbuf *mb, void *arg)
 {
 	struct media *md = arg;
 	size_t n = mbuf_get_left(mb);
@@ -307,8 +307,7 @@ int media_alloc(struct media **mp, struct voice *v,
 				     NULL, NULL, NULL, false, NULL);
 	if (!err)
 		err = sdp_format_add(NULL, md->m, false, "101", telev_rtpfmt,
-				     8000, 1, NULL, NULL, NULL, false,
-				     "0-15");
+				     8000, 1, NULL, NULL, NULL, false, "0-15");
 	if (err) {
 		mem_deref(md);
 		return err;
@@ -477,7 +476,7 @@ static void tick_mix(struct media *md)
 			sum[j] += o->last[j];
 	}
 	for (size_t j = 0; j < MEDIA_FRAME; j++)
-		pcm[j] = (int16_t)(sum[j] > 32767	 ? 32767
+		pcm[j] = (int16_t)(sum[j] > 32767    ? 32767
 				   : sum[j] < -32768 ? -32768
 						     : sum[j]);
 	send_pcm(md, pcm);
@@ -564,8 +563,7 @@ struct recorder {
 	struct media *legs[2];
 };
 
-static void record(struct recorder *r, int side, const int16_t *pcm,
-		   size_t n)
+static void record(struct recorder *r, int side, const int16_t *pcm, size_t n)
 {
 	size_t *len;
 
@@ -589,8 +587,8 @@ static void rec_tick(struct recorder *r)
 	int16_t st[MEDIA_FRAME * 2];
 
 	for (int side = 0; side < 2; side++) {
-		size_t k = r->len[side] < MEDIA_FRAME ? r->len[side]
-						      : MEDIA_FRAME;
+		size_t k =
+			r->len[side] < MEDIA_FRAME ? r->len[side] : MEDIA_FRAME;
 
 		for (size_t i = 0; i < MEDIA_FRAME; i++)
 			st[2 * i + side] = i < k ? r->fifo[side][i] : 0;

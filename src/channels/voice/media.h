@@ -52,7 +52,7 @@ enum media_src {
 /* What a leg's media tells its owner. */
 struct media_handlers {
 	void (*digit)(void *arg, char digit); /* DTMF (RFC 4733) */
-	void (*played)(void *arg); /* a sound without loop ended */
+	void (*played)(void *arg);	      /* a sound without loop ended */
 };
 
 #define MEDIA_MIX_MAX 3

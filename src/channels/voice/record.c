@@ -46,8 +46,7 @@ void call_record_start(struct call *c)
 	(void)mkdir(dir, 0700);
 	snprintf(c->rec_file, sizeof(c->rec_file), "%s/%s.wav", dir, c->id);
 	if (recorder_open(&c->rec, c->v, c->rec_file)) {
-		log_warn("voice", "msg=\"cannot record\" file=%s",
-			 c->rec_file);
+		log_warn("voice", "msg=\"cannot record\" file=%s", c->rec_file);
 		c->rec_file[0] = '\0';
 		return;
 	}
@@ -71,8 +70,7 @@ static int store(struct call *c)
 		return errno;
 	if (fstat(fileno(f), &st) || !(p = malloc((size_t)st.st_size + 1)))
 		err = ENOMEM;
-	else if ((n = fread(p, 1, (size_t)st.st_size, f)) !=
-		 (size_t)st.st_size)
+	else if ((n = fread(p, 1, (size_t)st.st_size, f)) != (size_t)st.st_size)
 		err = EIO;
 	fclose(f);
 	if (!err)
@@ -102,8 +100,8 @@ void call_record_stop(struct call *c)
 	err = store(c);
 	if (err)
 		log_warn("voice",
-			 "msg=\"recording not kept\" contact=%s err=%d",
-			 c->id, err);
+			 "msg=\"recording not kept\" contact=%s err=%d", c->id,
+			 err);
 	unlink(c->rec_file);
 	c->rec_file[0] = '\0';
 }

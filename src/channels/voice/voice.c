@@ -15,6 +15,7 @@
 #include "channels/voice/callint.h"
 #include "channels/voice/registrar.h"
 #include "channels/voice/voice.h"
+#include "channels/voice/voice_api.h"
 #include "server/contacts.h"
 #include "server/log.h"
 #include "server/module.h"
@@ -193,6 +194,7 @@ static void voice_on_engine_event(struct srv *s, void *arg,
 
 const struct srv_module voice_module = {
 	.name = "voice",
+	.routes = voice_routes,
 	.init = voice_init,
 	.start = voice_start,
 	.on_engine_event = voice_on_engine_event,

@@ -21,10 +21,14 @@
 #include "model/jv.h"
 
 static const char *const type_names[NT_MAX] = {
-	[NT_PROMPT] = "prompt",	      [NT_MENU] = "menu",
-	[NT_LANGUAGE] = "language",   [NT_CALENDAR] = "calendar",
-	[NT_SET] = "set",	      [NT_QUEUE] = "queue",
-	[NT_VOICEMAIL] = "voicemail", [NT_TRANSFER] = "transfer",
+	[NT_PROMPT] = "prompt",
+	[NT_MENU] = "menu",
+	[NT_LANGUAGE] = "language",
+	[NT_CALENDAR] = "calendar",
+	[NT_SET] = "set",
+	[NT_QUEUE] = "queue",
+	[NT_VOICEMAIL] = "voicemail",
+	[NT_TRANSFER] = "transfer",
 	[NT_HANGUP] = "hangup",
 };
 
@@ -165,8 +169,8 @@ static int str_field(const char *id, const json_t *o, const char *key,
 }
 
 /* body[key], an integer in [min, max], else def. */
-static int int_field(const char *id, const json_t *o, const char *key,
-		     int min, int max, int def, int *out, struct lang_out *why)
+static int int_field(const char *id, const json_t *o, const char *key, int min,
+		     int max, int def, int *out, struct lang_out *why)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -533,8 +537,8 @@ static int flow_build(struct flow *f, struct lang_out *why)
 				   "nodes"),
 				FLOW_NODES_MAX),
 		       EINVAL;
-	f->nodes = mem_zalloc(json_object_size(nodes) * sizeof(*f->nodes),
-			      NULL);
+	f->nodes =
+		mem_zalloc(json_object_size(nodes) * sizeof(*f->nodes), NULL);
 	if (!f->nodes)
 		return ENOMEM;
 	if (nodes_index(f, nodes, why))
@@ -600,7 +604,7 @@ int flow_set_file(struct flow *f, const char *node, const char *lang,
 	if (!nd->files && !(nd->files = json_object()))
 		return ENOMEM;
 	return json_object_set_new(nd->files, lang, json_string(path)) ? ENOMEM
-								     : 0;
+								       : 0;
 }
 
 void flow_texts(const struct flow *f,

@@ -34,8 +34,8 @@ struct flow_node {
 	const json_t *say, *invalid; /* {lang: text} or NULL */
 	json_t *files;		     /* {lang: path} uploads, or NULL */
 	int next, open, closed, fail;
-	int opt[FLOW_NDIGITS];		     /* menu: digit -> node */
-	const char *optlang[FLOW_NDIGITS];   /* language: digit -> code */
+	int opt[FLOW_NDIGITS];		   /* menu: digit -> node */
+	const char *optlang[FLOW_NDIGITS]; /* language: digit -> code */
 	int timeout_ms, retries, priority;
 	const json_t *attributes; /* set: or NULL */
 	const char *queue, *calendar, *number;

@@ -108,9 +108,9 @@ static const struct flow_step *node_step(struct flow_run *r)
 	case NT_QUEUE:
 	case NT_VOICEMAIL:
 		json_object_set(r->attrs, "ivr_path", r->path);
-		return set_step(r, nd->type == NT_QUEUE ? FLOW_QUEUE
-							: FLOW_VOICEMAIL,
-				nd->say, nd->files);
+		return set_step(
+			r, nd->type == NT_QUEUE ? FLOW_QUEUE : FLOW_VOICEMAIL,
+			nd->say, nd->files);
 	case NT_TRANSFER:
 		return set_step(r, FLOW_TRANSFER, NULL, NULL);
 	default:

@@ -648,3 +648,12 @@ bool flow_names(const struct flow *f, const char *field, const char *id)
 	}
 	return false;
 }
+
+const char *flow_file(const struct flow *f, const char *node, const char *lang)
+{
+	int i = flow_node_index(f, node);
+
+	return i < 0 || !lang ? NULL
+			      : json_string_value(json_object_get(
+					f->nodes[i].files, lang));
+}

@@ -71,6 +71,8 @@ int flow_set_file(struct flow *f, const char *node, const char *lang,
 void flow_texts(const struct flow *f,
 		void (*fn)(const char *lang, const char *text, void *arg),
 		void *arg);
+/* The uploaded recording of node in lang (borrowed), or NULL. */
+const char *flow_file(const struct flow *f, const char *node, const char *lang);
 /* Whether node has a text or a recording in lang (the prompts' routes). */
 bool flow_has_say(const struct flow *f, const char *node, const char *lang);
 /* Whether the flow names queue or calendar id in one of its nodes. */
@@ -133,7 +135,15 @@ const struct flow_step *flow_timeout(struct flow_run *r);
 /* CALENDAR: the answer. */
 const struct flow_step *flow_calendar(struct flow_run *r, bool open);
 
-/* ---- flows.c: the configuration kind ---- */
+/* ---- flows.c: the configuration kind and the prompts' routes ---- */
+
+struct kind;
+struct srv_module;
+extern const struct kind flows_kind;	     /* also in voice.h */
+extern const struct srv_module flows_module; /* the prompts' routes */
+
+/* Whether a flow names queue or calendar (field) id: deletes refuse it. */
+bool flows_naming(struct srv *s, const char *field, const char *id);
 
 /*
  * The parsed flow of the flows object id, or NULL: borrowed (replaced on

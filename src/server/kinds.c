@@ -25,6 +25,7 @@
 #include "sys/zoneinfo.h"
 #include "channels/email/email.h"
 #include "channels/sms/sms.h"
+#include "channels/voice/flow.h"
 #include "server/widget.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
@@ -332,6 +333,8 @@ static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int calendar_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
+	if (flows_naming(s, "calendar", o->id))
+		return fail(why, EBUSY, N_("flows still use this calendar"));
 	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
 	    engine_calendar_remove(s->eng, o->id))
 		return fail(why, EBUSY, N_("queues still use this calendar"));
@@ -399,6 +402,9 @@ static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 	int err;
 
 	/* the kinds that bring contacts to a queue (a channel's numbers...) */
+	if (flows_naming(s, "queue", o->id))
+		return fail(why, EBUSY, N_("the queue is still used by %s"),
+			    kinds[K_FLOWS]->name);
 	for (int k = 0; k < K_MAX; k++)
 		if (k != K_QUEUES && obj_find_by(s, k, "queue", o->id))
 			return fail(why, EBUSY,
@@ -739,4 +745,5 @@ const struct kind *const kinds[K_MAX] = {
 	[K_GATEWAYS] = &sms_gateways_kind,
 	[K_NUMBERS] = &sms_numbers_kind,
 	[K_WIDGETS] = &widget_kind, /* server/widget.c */
+	[K_FLOWS] = &flows_kind,    /* channels/voice/flows.c */
 };

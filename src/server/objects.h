@@ -85,6 +85,7 @@ enum kind_id {
 	K_RESPONSES,
 	K_MAILBOXES,
 	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
+	K_FLOWS,    /* the voice channel's (flows.c): before the numbers */
 	K_NUMBERS,
 	K_WIDGETS,
 	K_MAX,

@@ -87,6 +87,7 @@ enum kind_id {
 	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
 	K_NUMBERS,
 	K_WIDGETS,
+	K_PHONES, /* the voice channel's (channels/voice/phones.c) */
 	K_MAX,
 };
 

@@ -86,21 +86,20 @@ static int phone_apply(struct srv *s, struct obj *o, json_t *next,
 	st = kind_check_ref(s, next, "agent", K_AGENTS, why);
 	if (st)
 		return st;
+	if (!jv_str(next, "password") && !jv_str(next, "ha1")) {
+		lang_say(why, N_("password: required"));
+		return EINVAL;
+	}
+	if (!jv_str(next, "password") && o &&
+	    strcmp(user, jv_str(o->body, "username"))) {
+		lang_say(why, N_("password: required to change the username"));
+		return EINVAL;
+	}
 	if (taken(s, o, "agent", jv_str(next, "agent"))) {
 		lang_say(why, N_("agent: already has a phone"));
 		return EBUSY;
 	}
-	if (jv_str(next, "password"))
-		return password_to_ha1(next);
-	if (!jv_str(next, "ha1")) {
-		lang_say(why, N_("password: required"));
-		return EINVAL;
-	}
-	if (o && strcmp(user, jv_str(o->body, "username"))) {
-		lang_say(why, N_("password: required to change the username"));
-		return EINVAL;
-	}
-	return 0;
+	return jv_str(next, "password") ? password_to_ha1(next) : 0;
 }
 
 static int phone_remove(struct srv *s, struct obj *o, struct lang_out *why)
@@ -164,8 +163,8 @@ static int demo_phone(struct srv *s, const json_t *u)
 	st = obj_create_direct(s, K_PHONES, body, id, &LANG_OUT(NULL, msg));
 	json_decref(body);
 	if (st)
-		log_error("demo", "msg=\"cannot create\" kind=phones err=\"%s\"",
-			  msg);
+		log_error("demo",
+			  "msg=\"cannot create\" kind=phones err=\"%s\"", msg);
 	return st;
 }
 

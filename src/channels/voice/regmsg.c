@@ -5,6 +5,7 @@
  * then the Authorization header, decoded by libre's digest reader.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "channels/voice/regmsg.h"
 
@@ -43,6 +44,23 @@ static uint16_t contact_expires(const struct sip_msg *msg,
 	return 0;
 }
 
+/*
+ * A contact URI relais can store and send back between < and >: sip: or
+ * sips:, as libre reads it, without brackets, quotes or spaces.
+ */
+static bool uri_ok(const struct pl *auri)
+{
+	struct uri u;
+
+	if ((auri->l < 4 || strncasecmp(auri->p, "sip:", 4)) &&
+	    (auri->l < 5 || strncasecmp(auri->p, "sips:", 5)))
+		return false;
+	for (size_t i = 0; i < auri->l; i++)
+		if (strchr("<>\"' \t\r\n", auri->p[i]) || !auri->p[i])
+			return false;
+	return !uri_decode(&u, auri);
+}
+
 struct walk {
 	struct regmsg *m;
 	uint16_t status;
@@ -64,7 +82,7 @@ static bool contact_h(const struct sip_hdr *hdr, const struct sip_msg *msg,
 	}
 	w->others = true;
 	if (m->n == REGMSG_CONTACTS || sip_addr_decode(&a, &hdr->val) ||
-	    !a.auri.l) {
+	    !uri_ok(&a.auri)) {
 		w->status = 400;
 		return true;
 	}

@@ -18,8 +18,8 @@
 /* Seconds a binding lasts: the default, and the bounds (RFC 3261 §10.3:
  * below the minimum is 423 Interval Too Brief; above, clamped). */
 #define REG_EXPIRES_DEFAULT 3600
-#define REG_EXPIRES_MIN 60
-#define REG_EXPIRES_MAX 3600
+#define REG_EXPIRES_MIN	    60
+#define REG_EXPIRES_MAX	    3600
 
 /* Contacts one REGISTER may carry. */
 #define REGMSG_CONTACTS 8

@@ -27,6 +27,7 @@
 #include "channels/sms/sms.h"
 #include "channels/voice/flow.h"
 #include "server/widget.h"
+#include "channels/voice/phones.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -498,6 +499,8 @@ static int agent_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (obj_find_by(s, K_USERS, "agent", o->id))
 		return fail(why, EBUSY, N_("a user is still this agent"));
+	if (obj_find_by(s, K_PHONES, "agent", o->id))
+		return fail(why, EBUSY, N_("the agent still has a phone"));
 	if (engine_agent_remove(s->eng, srv_now(s), o->id))
 		return fail(why, EBUSY, N_("the agent is handling contacts"));
 	return 0;
@@ -746,4 +749,5 @@ const struct kind *const kinds[K_MAX] = {
 	[K_NUMBERS] = &sms_numbers_kind,
 	[K_WIDGETS] = &widget_kind, /* server/widget.c */
 	[K_FLOWS] = &flows_kind,    /* channels/voice/flows.c */
+	[K_PHONES] = &phones_kind,  /* channels/voice/phones.c */
 };

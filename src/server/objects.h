@@ -88,6 +88,7 @@ enum kind_id {
 	K_FLOWS,    /* the voice channel's (flows.c): before the numbers */
 	K_NUMBERS,
 	K_WIDGETS,
+	K_PHONES, /* the voice channel's (channels/voice/phones.c) */
 	K_MAX,
 };
 

@@ -38,7 +38,6 @@
 
 #define ALLOW_HDR "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REGISTER\r\n"
 
-static void leg_close_h(int err, const struct sip_msg *msg, void *arg);
 static void call_maybe_free(struct call *c);
 
 /* ---- lookups ---- */
@@ -106,8 +105,8 @@ static const struct media_handlers leg_media = {
 	.played = leg_played,
 };
 
-static int leg_new(struct leg **lp, struct call *c, enum leg_role role,
-		   const char *agent)
+int leg_new(struct leg **lp, struct call *c, enum leg_role role,
+	    const char *agent)
 {
 	struct leg *l = mem_zalloc(sizeof(*l), leg_destructor);
 	int err;
@@ -148,8 +147,7 @@ void leg_drop(struct leg *l)
 }
 
 /* A re-INVITE's offer (hold from the phone, a new address). */
-static int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg,
-		       void *arg)
+int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	int err = media_offer_in(l->md, msg->mb);
@@ -157,7 +155,7 @@ static int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg,
 	return err ? err : media_answer(l->md, descp);
 }
 
-static int leg_answer_h(const struct sip_msg *msg, void *arg)
+int leg_answer_h(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 
@@ -165,7 +163,7 @@ static int leg_answer_h(const struct sip_msg *msg, void *arg)
 }
 
 /* DTMF as SIP INFO (application/dtmf-relay: "Signal=5"). */
-static void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
+void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct pl sig;
@@ -301,8 +299,10 @@ int call_enqueue(struct call *c, const char *queue, int priority,
 		ref = json_pack("{s:s}", "phone", c->from);
 		if (!customer_resolve(v->s, "voice", c->tenant, ref, customer,
 				      &why) &&
-		    customer[0])
+		    customer[0]) {
 			nc.customer = customer;
+			str_ncpy(c->customer, customer, sizeof(c->customer));
+		}
 		json_decref(ref);
 	}
 	str_ncpy(c->queue, queue, sizeof(c->queue));
@@ -506,6 +506,8 @@ static void caller_gone(struct call *c)
 	struct lang_out why = LANG_OUT(NULL, buf);
 	const char *st = cr ? jv_str(crec_body(cr), "state") : NULL;
 
+	if (c->state == CALL_VOICEMAIL || c->state == CALL_TRANSFERRED)
+		return;
 	c->state = CALL_ENDING;
 	if (st && (!strcmp(st, "queued") || !strcmp(st, "offered")))
 		contacts_abandon(c->v->s, cr, &why);
@@ -513,7 +515,7 @@ static void caller_gone(struct call *c)
 		contacts_end(c->v->s, cr, &why);
 }
 
-static void leg_close_h(int err, const struct sip_msg *msg, void *arg)
+void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
@@ -524,10 +526,28 @@ static void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 	if (!c)
 		return;
 	l->sess = mem_deref(l->sess); /* closed already: no BYE */
+	if (l->role == LEG_CALLER && c->state == CALL_VOICEMAIL) {
+		leg_drop(l);
+		call_voicemail_done(c); /* the message is over */
+		return;
+	}
 	if (l->role == LEG_CALLER) {
 		leg_drop(l);
 		caller_gone(c);
 		call_hangup(c);
+		return;
+	}
+	if (l->role == LEG_OUT) {
+		bool answered = l->estab;
+		uint16_t status = msg ? msg->scode : 0;
+
+		if (c->dialing == l)
+			c->dialing = NULL;
+		leg_drop(l);
+		if (answered)
+			call_hangup(c); /* the number hung up */
+		else
+			call_out_failed(c, status);
 		return;
 	}
 	if (l->role == LEG_AGENT && c->agent == l) {
@@ -573,10 +593,48 @@ static void call_maybe_free(struct call *c)
 
 /* ---- the engine's decisions ---- */
 
+/*
+ * A callback contact has no call until an agent is offered it: the call
+ * relais places for it (the agent's phone, then the customer's).
+ */
+static struct call *callback_call(struct voice *v, const char *id)
+{
+	struct crec *cr = contacts_find(v->s, id);
+	const json_t *b = cr ? crec_body(cr) : NULL;
+	const json_t *attrs = json_object_get(b, "attributes");
+	const char *lang = jv_str(attrs, "lang");
+	struct call *c;
+
+	if (!b || !json_is_true(json_object_get(b, "callback")))
+		return NULL;
+	c = mem_zalloc(sizeof(*c), call_destructor);
+	if (!c)
+		return NULL;
+	c->v = v;
+	list_init(&c->legs);
+	tmr_init(&c->tmr);
+	str_ncpy(c->id, id, sizeof(c->id));
+	str_ncpy(c->tenant, jv_str(b, "tenant"), sizeof(c->tenant));
+	str_ncpy(c->queue, jv_str(b, "queue"), sizeof(c->queue));
+	if (jv_str(attrs, "caller"))
+		str_ncpy(c->from, jv_str(attrs, "caller"), sizeof(c->from));
+	if (jv_str(attrs, "number"))
+		str_ncpy(c->number, jv_str(attrs, "number"), sizeof(c->number));
+	str_ncpy(c->lang,
+		 lang && lang_has(lang) ? lang
+					: voice_tenant_lang(v->s, c->tenant),
+		 sizeof(c->lang));
+	c->state = CALL_QUEUED;
+	list_append(&v->calls, &c->le, c);
+	return c;
+}
+
 void call_decision(struct voice *v, const struct channel_decision *d)
 {
 	struct call *c = call_find(v, d->contact);
 
+	if (!c && d->act == CHAN_OFFERED)
+		c = callback_call(v, d->contact);
 	if (!c)
 		return;
 	switch (d->act) {
@@ -595,6 +653,9 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 	case CHAN_VOICEMAIL:
 		call_voicemail(c);
 		break;
+	case CHAN_CALLBACK_DIAL:
+		call_callback_dial(c);
+		break;
 	case CHAN_ENDED:
 		call_hangup(c);
 		break;
@@ -609,6 +670,8 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 {
 	struct call *c = call_find(v, id);
 
+	if (!c && ev->type == EV_CONTACT_ACCEPTED)
+		c = callback_call(v, id);
 	if (!c)
 		return;
 	switch (ev->type) {

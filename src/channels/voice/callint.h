@@ -36,10 +36,12 @@ struct leg {
 };
 
 enum call_state {
-	CALL_IVR = 0, /* walking the number's flow */
-	CALL_QUEUED,  /* a contact waiting (music), offered (ringing) */
-	CALL_BRIDGED, /* caller and agent talk */
-	CALL_ENDING,  /* hanging up */
+	CALL_IVR = 0,	  /* walking the number's flow */
+	CALL_QUEUED,	  /* a contact waiting (music), offered (ringing) */
+	CALL_BRIDGED,	  /* caller and agent talk */
+	CALL_VOICEMAIL,	  /* recording the caller's message */
+	CALL_TRANSFERRED, /* bridged to a number, the contact over */
+	CALL_ENDING,	  /* hanging up */
 };
 
 struct call {
@@ -57,6 +59,11 @@ struct call {
 	void *ivr;	/* ivr.c's state */
 	bool held;	/* the agent put the caller on hold */
 	bool chose_callback;
+	bool transfer;	     /* dialling is a transfer to a number */
+	struct leg *dialing; /* the number being dialled (outbound.c) */
+	int tries;	     /* callback: the customer dialled so many times */
+	int vm_priority;     /* voicemail: the flow's priority */
+	char customer[40];   /* the caller's customer, or "" */
 	struct recorder *rec;
 	bool rec_paused;
 	char rec_file[256];
@@ -76,6 +83,15 @@ void call_hold(struct call *c, bool hold);
 void leg_drop(struct leg *l);
 void call_engine_event(struct voice *v, const struct engine_event *ev,
 		       const char *id);
+int leg_new(struct leg **lp, struct call *c, enum leg_role role,
+	    const char *agent);
+/* libre's session handlers of every leg */
+int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg);
+int leg_answer_h(const struct sip_msg *msg, void *arg);
+void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg);
+void leg_close_h(int err, const struct sip_msg *msg, void *arg);
+/* Thanks the caller and hangs up. */
+void call_say_bye(struct call *c);
 
 /* ivr.c */
 /* The number's body when it takes calls (it has a flow or a queue). */
@@ -87,9 +103,24 @@ void call_announce_later(struct call *c);
 void call_callback_offer(struct call *c);
 void call_closed(struct call *c, const char *reason);
 void call_voicemail(struct call *c);
+void voice_sounds_flush(struct voice *v);
+
+/* outbound.c */
+bool call_can_callback(const struct call *c);
+int call_dial_out(struct call *c, const char *number, struct leg **lp);
+void call_transfer_out(struct call *c, const char *number);
+void call_out_failed(struct call *c, uint16_t status);
+void call_out_answered(struct call *c, struct leg *l);
+void call_callback_dial(struct call *c);
+void call_voicemail_record(struct call *c);
+void call_voicemail_done(struct call *c);
 
 /* record.c */
 void call_record_start(struct call *c);
 void call_record_stop(struct call *c);
+/* The recording of c (c->rec) closed and kept as the contact's
+ * attachment `name`-XXXX.wav, or dropped. */
+void call_record_keep(struct call *c, const char *name);
+void call_record_drop(struct call *c);
 
 #endif

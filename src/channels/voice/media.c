@@ -110,6 +110,18 @@ int sound_tone(struct sound **sp, int hz, int ms, double level)
 	return 0;
 }
 
+int sound_ringback(struct sound **sp)
+{
+	struct sound *snd;
+	int err = sound_tone(&snd, 425, 5000, 0.2);
+
+	if (err)
+		return err;
+	memset(snd->pcm + 8000, 0, 4 * 8000 * sizeof(int16_t));
+	*sp = snd;
+	return 0;
+}
+
 /*
  * A slow arpeggio over four chords (C, A minor, F, G), each note a soft
  * sine with its octave, faded in and out: 16 s, looped.
@@ -561,6 +573,7 @@ struct recorder {
 	bool paused;
 	uint64_t frames;
 	struct media *legs[2];
+	int channels;
 };
 
 static void record(struct recorder *r, int side, const int16_t *pcm, size_t n)
@@ -598,15 +611,20 @@ static void rec_tick(struct recorder *r)
 	}
 	if (r->paused)
 		memset(st, 0, sizeof(st));
-	if (!aufile_write(r->af, (uint8_t *)st, sizeof(st)))
+	if (r->channels == 1) /* side 0 only */
+		for (size_t i = 0; i < MEDIA_FRAME; i++)
+			st[i] = st[2 * i];
+	if (!aufile_write(r->af, (uint8_t *)st,
+			  sizeof(int16_t) * MEDIA_FRAME * (size_t)r->channels))
 		r->frames++;
 }
 
-int recorder_open(struct recorder **rp, struct voice *v, const char *path)
+int recorder_open(struct recorder **rp, struct voice *v, const char *path,
+		  int channels)
 {
 	struct aufile_prm prm = {
 		.srate = 8000,
-		.channels = 2,
+		.channels = (uint8_t)channels,
 		.fmt = AUFMT_S16LE,
 	};
 	struct recorder *r = mem_zalloc(sizeof(*r), NULL);
@@ -620,6 +638,7 @@ int recorder_open(struct recorder **rp, struct voice *v, const char *path)
 		return err;
 	}
 	r->v = v;
+	r->channels = channels;
 	list_append(&v->recs, &r->le, r);
 	clock_start(v);
 	*rp = r;

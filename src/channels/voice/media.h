@@ -41,6 +41,8 @@ int sound_load(struct sound **sp, const char *path);
 int sound_music(struct sound **sp);
 /* A sine tone of hz for ms (a beep, a test phone's voice). */
 int sound_tone(struct sound **sp, int hz, int ms, double level);
+/* The ring-back tone (425 Hz, 1 s on, 4 s off), looped. */
+int sound_ringback(struct sound **sp);
 
 enum media_src {
 	SRC_SILENCE = 0,
@@ -115,7 +117,9 @@ void media_clock_stop(struct voice *v);
 
 /* A stereo WAV: side 0 (left) and 1 (right). */
 struct recorder;
-int recorder_open(struct recorder **rp, struct voice *v, const char *path);
+/* channels: 2 (stereo) or 1 (side 0 only). */
+int recorder_open(struct recorder **rp, struct voice *v, const char *path,
+		  int channels);
 /* What md's peer says goes into side (or -1: nothing). */
 void recorder_attach(struct recorder *r, struct media *md, int side);
 void recorder_pause(struct recorder *r, bool paused);

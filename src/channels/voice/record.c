@@ -45,7 +45,7 @@ void call_record_start(struct call *c)
 	snprintf(dir, sizeof(dir), "%s/recordings", s->cfg.data_dir);
 	(void)mkdir(dir, 0700);
 	snprintf(c->rec_file, sizeof(c->rec_file), "%s/%s.wav", dir, c->id);
-	if (recorder_open(&c->rec, c->v, c->rec_file)) {
+	if (recorder_open(&c->rec, c->v, c->rec_file, 2)) {
 		log_warn("voice", "msg=\"cannot record\" file=%s", c->rec_file);
 		c->rec_file[0] = '\0';
 		return;
@@ -55,7 +55,7 @@ void call_record_start(struct call *c)
 }
 
 /* The finished file becomes an attachment of the contact. */
-static int store(struct call *c)
+static int store(struct call *c, const char *what)
 {
 	struct srv *s = c->v->s;
 	struct crec *cr = contacts_find(s, c->id);
@@ -80,7 +80,7 @@ static int store(struct call *c)
 	free(p);
 	if (err)
 		return err;
-	snprintf(name, sizeof(name), "recording-%.8s.wav", c->id);
+	snprintf(name, sizeof(name), "%s-%.8s.wav", what, c->id);
 	if (cr)
 		err = messages_add_attachment(s, cr, name, "audio/wav",
 					      (int64_t)n, hex, id);
@@ -89,7 +89,7 @@ static int store(struct call *c)
 	return err;
 }
 
-void call_record_stop(struct call *c)
+void call_record_keep(struct call *c, const char *what)
 {
 	int err;
 
@@ -97,11 +97,28 @@ void call_record_stop(struct call *c)
 		return;
 	recorder_close(c->rec); /* the header gets its sizes */
 	c->rec = NULL;
-	err = store(c);
+	c->rec_paused = false;
+	err = store(c, what);
 	if (err)
 		log_warn("voice",
 			 "msg=\"recording not kept\" contact=%s err=%d", c->id,
 			 err);
 	unlink(c->rec_file);
 	c->rec_file[0] = '\0';
+}
+
+void call_record_drop(struct call *c)
+{
+	if (!c->rec)
+		return;
+	recorder_close(c->rec);
+	c->rec = NULL;
+	c->rec_paused = false;
+	unlink(c->rec_file);
+	c->rec_file[0] = '\0';
+}
+
+void call_record_stop(struct call *c)
+{
+	call_record_keep(c, "recording");
 }

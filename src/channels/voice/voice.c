@@ -55,6 +55,7 @@ static int voice_init(struct srv *s, void **arg)
 		return ENOMEM;
 	v->s = s;
 	list_init(&v->calls);
+	list_init(&v->sounds);
 	tmr_init(&v->media_tmr);
 	*arg = v;
 	return 0;
@@ -87,6 +88,10 @@ static int listen_sip(struct voice *v, const char *addr)
 		err = sound_music(&v->music);
 	if (!err)
 		err = sound_tone(&v->robot_voice, 330, 2000, 0.2);
+	if (!err)
+		err = sound_tone(&v->beep, 1000, 400, 0.3);
+	if (!err)
+		err = sound_ringback(&v->ringback);
 	return err;
 }
 
@@ -136,8 +141,11 @@ static void voice_close(struct srv *s, void *arg)
 	if (v->sip)
 		sip_close(v->sip, true);
 	v->sip = mem_deref(v->sip);
+	voice_sounds_flush(v);
 	mem_deref(v->music);
 	mem_deref(v->robot_voice);
+	mem_deref(v->beep);
+	mem_deref(v->ringback);
 	mem_deref(v);
 }
 

@@ -48,6 +48,9 @@ struct voice {
 	struct list recs;	   /* open recordings (media.c) */
 	struct sound *music;	   /* the music on hold */
 	struct sound *robot_voice; /* what the in-house phone says */
+	struct sound *beep;	   /* before a voicemail */
+	struct sound *ringback;	   /* an agent waits for a callback */
+	struct list sounds;	   /* prompts played, cached (ivr.c) */
 	struct call *creating;	   /* its contact being created (call.c) */
 	uint64_t calls_in, calls_out, calls_refused; /* /metrics */
 };

@@ -45,16 +45,15 @@ json_t *call_view(const struct call *c)
 					l->agent[0] ? l->agent : NULL, "state",
 					leg_state(l), "in_house", l->in_house));
 	}
-	return json_pack(
-		"{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:o}", "contact", c->id,
-		"state",
-		c->state == CALL_IVR	   ? "ivr"
-		: c->state == CALL_QUEUED  ? "waiting"
-		: c->state == CALL_BRIDGED ? "talking"
-					   : "ending",
-		"number", c->number, "caller", c->from, "lang", c->lang,
-		"held", c->held, "recording", c->rec != NULL,
-		"recording_paused", c->rec_paused, "legs", legs);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:o}", "contact",
+			 c->id, "state",
+			 c->state == CALL_IVR	    ? "ivr"
+			 : c->state == CALL_QUEUED  ? "waiting"
+			 : c->state == CALL_BRIDGED ? "talking"
+						    : "ending",
+			 "number", c->number, "caller", c->from, "lang",
+			 c->lang, "held", c->held, "recording", c->rec != NULL,
+			 "recording_paused", c->rec_paused, "legs", legs);
 }
 
 /* The live call of the path if the user may act on it, else answered. */
@@ -75,7 +74,8 @@ static struct call *acted_call(struct hreq *r)
 	}
 	c = v ? call_find(v, r->params[0]) : NULL;
 	if (!c || c->state == CALL_ENDING) {
-		web_error(r, 409, "conflict", N_("the contact has no live call"));
+		web_error(r, 409, "conflict",
+			  N_("the contact has no live call"));
 		return NULL;
 	}
 	return c;
@@ -109,7 +109,8 @@ static bool talking(struct hreq *r, struct call *c)
 {
 	if (c->state == CALL_BRIDGED && c->caller && c->agent)
 		return true;
-	web_error(r, 409, "conflict", N_("the caller is not talking to an agent"));
+	web_error(r, 409, "conflict",
+		  N_("the caller is not talking to an agent"));
 	return false;
 }
 
@@ -164,7 +165,7 @@ const struct route voice_routes[] = {
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/hold", api_hold, STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/resume", api_resume,
 		  STAFF),
-	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/recording",
-		  api_recording, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/recording", api_recording,
+		  STAFF),
 	{.method = NULL},
 };

@@ -23,6 +23,7 @@
 #include "server/objects.h"
 #include "server/widget.h"
 #include "channels/voice/phones.h"
+#include "channels/voice/voice.h"
 
 /* The file's arrays, in the order their objects can be created. */
 static const struct {
@@ -175,6 +176,8 @@ int demo_seed(struct srv *s)
 		st = widget_demo_seed(s);
 	if (!st)
 		st = phones_demo_seed(s);
+	if (!st)
+		st = voice_demo_seed(s);
 	if (!st)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "

@@ -508,6 +508,7 @@ static void caller_gone(struct call *c)
 
 	if (c->state == CALL_VOICEMAIL || c->state == CALL_TRANSFERRED)
 		return;
+	call_record_stop(c); /* kept while the contact is live */
 	c->state = CALL_ENDING;
 	if (st && (!strcmp(st, "queued") || !strcmp(st, "offered")))
 		contacts_abandon(c->v->s, cr, &why);
@@ -553,6 +554,7 @@ void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 	if (l->role == LEG_AGENT && c->agent == l) {
 		struct crec *cr = contacts_find(c->v->s, c->id);
 
+		call_record_stop(c);
 		leg_drop(l);
 		if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 			contacts_end(c->v->s, cr, &why);
@@ -578,6 +580,8 @@ void call_hangup(struct call *c)
 {
 	struct le *le;
 
+	if (c->state != CALL_VOICEMAIL)
+		call_record_stop(c);
 	c->state = CALL_ENDING;
 	tmr_cancel(&c->tmr);
 	while ((le = list_head(&c->legs)))

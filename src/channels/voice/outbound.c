@@ -27,9 +27,9 @@
 #include "server/log.h"
 #include "server/srv.h"
 
-#define CALLBACK_TRIES 3
+#define CALLBACK_TRIES	  3
 #define CALLBACK_RETRY_MS 5000
-#define VOICEMAIL_MAX_MS 120000
+#define VOICEMAIL_MAX_MS  120000
 
 /* A number the trunk can dial: '+' and digits, at least 3 of them. */
 static bool dialable(const char *n)
@@ -103,9 +103,8 @@ int call_dial_out(struct call *c, const char *number, struct leg **lp)
 		err = sipsess_connect(&l->sess, v->sock, uri, NULL, v->uri,
 				      "relais", NULL, 0, "application/sdp",
 				      desc, NULL, NULL, false, leg_offer_h,
-				      leg_answer_h, out_progress_h,
-				      out_estab_h, leg_info_h, NULL,
-				      leg_close_h, l, NULL);
+				      leg_answer_h, out_progress_h, out_estab_h,
+				      leg_info_h, NULL, leg_close_h, l, NULL);
 	mem_deref(desc);
 	if (err) {
 		leg_drop(l);
@@ -125,8 +124,7 @@ void call_transfer_out(struct call *c, const char *number)
 
 	c->transfer = true;
 	if (call_dial_out(c, number, &l)) {
-		log_warn("voice", "msg=\"cannot transfer\" number=%s",
-			 number);
+		log_warn("voice", "msg=\"cannot transfer\" number=%s", number);
 		call_hangup(c);
 		return;
 	}
@@ -150,8 +148,7 @@ static void retry(void *arg)
 void call_out_failed(struct call *c, uint16_t status)
 {
 	const char *result = status == 486 || status == 600 ? "busy"
-			     : status == 408 || status == 480 ||
-					     status == 487
+			     : status == 408 || status == 480 || status == 487
 				     ? "no-answer"
 				     : "failed";
 	struct crec *cr;

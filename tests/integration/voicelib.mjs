@@ -303,7 +303,7 @@ rtp_stats		yes
 // answermode auto|manual, listcalls. Events: REGISTER_OK,
 // REGISTER_FAIL, CALL_INCOMING, CALL_RINGING, CALL_ESTABLISHED,
 // CALL_CLOSED, CALL_DTMF_START/END, CALL_RTCP...
-export async function startBaresip({ user = 'agent', password = '', registrar = null, port, toneHz = 440, autoAnswer = true, dir, regint = 60 } = {}) {
+export async function startBaresip({ user = 'agent', password = '', registrar = null, port, toneHz = 440, autoAnswer = true, catchall = true, dir, regint = 60 } = {}) {
   dir = dir || tempDir('baresip');
   port = port || await freePort(2);
   const ctrlPort = await freePort();
@@ -314,9 +314,11 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   const mode = autoAnswer ? 'auto' : 'manual';
   const aor = registrar ? `sip:${user}@${registrar}` : `sip:${user}@127.0.0.1:${port}`;
   const params = registrar
-    ? `;auth_user=${user};auth_pass=${password};regint=${regint};answermode=${mode};catchall=yes`
-    : `;regint=0;answermode=${mode};catchall=yes`;
-  writeFileSync(join(dir, 'accounts'), `<${aor}>${params}\n`);
+    ? `;auth_user=${user};auth_pass=${password};regint=${regint};answermode=${mode};catchall=${catchall ? 'yes' : 'no'}`
+    : `;regint=0;answermode=${mode};catchall=${catchall ? 'yes' : 'no'}`;
+  // The account is added over ctrl_tcp once connected (uanew), so that
+  // its first REGISTER_OK/FAIL is an event we see.
+  writeFileSync(join(dir, 'accounts'), '');
   const p = startProcess(BARESIP, ['-f', dir], { cwd: dir });
   const events = [], pending = new Map(), waiters = [];
   let sock = null;
@@ -346,6 +348,8 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
     pending.set(token, (m) => { clearTimeout(t); resolve(m); });
     sock.write(Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]));
   });
+  const added = await ctrl('uanew', `<${aor}>${params}`);
+  if (!added.ok) throw new Error(`baresip uanew: ${JSON.stringify(added)}\n${p.out()}`);
   // The first event of `type` (received or to come) that pred accepts.
   const waitEvent = (type, ms = 10000, pred = () => true) => {
     const found = events.find((e) => e.type === type && pred(e));
@@ -382,7 +386,14 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
 function scenarioText(scenario, vars) {
   const file = existsSync(scenario) ? scenario : join(VOICE_DIR, scenario.endsWith('.xml') ? scenario : `${scenario}.xml`);
   if (!existsSync(file)) return null;
-  const text = readFileSync(file, 'utf8').replace(/\{\{(\w+)\}\}/g, (all, k) => {
+  // A block <!-- each NAME -->...<!-- end each --> repeats for every
+  // character of vars.NAME, with {{digit}} that character and {{cseq}}
+  // 2, 3... (CSeq numbers after the INVITE's).
+  const repeated = readFileSync(file, 'utf8').replace(/<!-- each (\w+) -->([\s\S]*?)<!-- end each -->/g, (all, name, body) => {
+    if (vars[name] === undefined) throw new Error(`${scenario}: no value for {{${name}}}`);
+    return [...String(vars[name])].map((c, i) => body.replaceAll('{{digit}}', c).replaceAll('{{cseq}}', String(i + 2))).join('');
+  });
+  const text = repeated.replace(/\{\{(\w+)\}\}/g, (all, k) => {
     if (vars[k] === undefined) throw new Error(`${scenario}: no value for {{${k}}}`);
     return String(vars[k]);
   });

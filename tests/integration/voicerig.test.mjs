@@ -8,7 +8,8 @@
 // with its own tone. Every peer runs on 127.0.0.1, stopped by its PID.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { until } from './lib.mjs';
 import {
   startBaresip, startSipp, runSipp, startKamailio, startCapture, callerPcap, dominantHz, wavInfo, rtpStats, tempDir,
@@ -63,6 +64,16 @@ test('a SIPp caller reaches a baresip phone: both tones, the digits, no RTP lost
   assert.equal(st.lost, 0, JSON.stringify(st.per));
 });
 
+test('a caller waiting for the other side to hang up', async () => {
+  const agent = await phone({ toneHz: 440 });
+  const media = callerPcap({ dir, toneHz: 1000, seconds: 10, name: 'wait.pcap' });
+  const caller = await startSipp({ scenario: 'uac_call_wait_bye', target: `127.0.0.1:${agent.port}`, service: 'agent', vars: { media, wait_ms: 10000 } });
+  await agent.waitEvent('CALL_ESTABLISHED');
+  assert.ok((await agent.ctrl('hangup')).ok);
+  const r = await caller.done;
+  assert.equal(r.code, 0, sippSays(r));
+});
+
 test('Kamailio dispatches calls round robin to two phones', async () => {
   const a = await phone({ toneHz: 440 }), b = await phone({ toneHz: 550 });
   const k = await startKamailio({ targets: [`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`] });
@@ -114,6 +125,17 @@ test('a phone registers with its digest; a wrong password is refused', async () 
     const e = await Promise.race([p.waitEvent('REGISTER_OK'), p.waitEvent('REGISTER_FAIL')]);
     assert.equal(e.type, want, e.param);
     assert.equal((await registrar.done).code, 0);
+  }
+  // SIPp registering logins of an -inf file (the voice benchmark's phones).
+  for (const [password, code] of [['s3cret', 0], ['wrong', 1]]) {
+    writeFileSync(join(dir, 'logins.csv'), `SEQUENTIAL\nagent07;${password}\n`);
+    const registrar = await startSipp({ scenario: 'uas_registrar', vars: { user: 'agent07', password: 's3cret', expires: 60 } });
+    const r = await runSipp({
+      scenario: 'register_logins', target: `127.0.0.1:${registrar.port}`, vars: { expires: 60 },
+      args: ['-inf', join(dir, 'logins.csv'), '-au', '[field0]', '-ap', '[field1]'],
+    });
+    assert.equal(r.code, code, sippSays(r));
+    await registrar.stop();
   }
 });
 

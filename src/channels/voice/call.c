@@ -196,6 +196,7 @@ static void call_destructor(void *arg)
 	struct le *le;
 
 	tmr_cancel(&c->tmr);
+	tmr_cancel(&c->accept_tmr);
 	list_unlink(&c->le);
 	recorder_close(c->rec);
 	while ((le = list_head(&c->legs)))
@@ -205,8 +206,10 @@ static void call_destructor(void *arg)
 
 static void caller_estab_h(const struct sip_msg *msg, void *arg)
 {
+	struct leg *l = arg;
+
 	(void)msg;
-	(void)arg;
+	l->estab = true; /* the caller's ACK */
 }
 
 void call_incoming(const struct sip_msg *msg, void *arg)
@@ -223,6 +226,7 @@ void call_incoming(const struct sip_msg *msg, void *arg)
 	c->v = v;
 	list_init(&c->legs);
 	tmr_init(&c->tmr);
+	tmr_init(&c->accept_tmr);
 	called_number(msg, c->number, sizeof(c->number));
 	pl_strcpy(&msg->from.uri.user, c->from, sizeof(c->from));
 	num = voice_number(v->s, c->number);
@@ -397,6 +401,8 @@ void call_bridge(struct call *c)
 	else
 		media_relay(c->agent->md, c->caller->md);
 	call_record_start(c);
+	if (c->supervising)
+		call_supervise_apply(c);
 	log_info("voice", "msg=\"bridged\" contact=%s agent=%s", c->id,
 		 c->agent->agent);
 }
@@ -573,6 +579,21 @@ void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	leg_drop(l); /* a device that did not answer, a supervisor */
+	if (!call_has(c, LEG_CONSULT) && c->consult && !c->completing)
+		call_consult_cancel(c); /* the consulted party left */
+	if (!call_has(c, LEG_SUPERVISOR) && c->supervising)
+		call_supervise_end(c);
+}
+
+/* Whether c has a leg of role. */
+bool call_has(const struct call *c, enum leg_role role)
+{
+	struct le *le;
+
+	for (le = list_head(&c->legs); le; le = le->next)
+		if (((struct leg *)le->data)->role == role)
+			return true;
+	return false;
 }
 
 /* Hangs up every leg; the call goes once nothing holds it. */
@@ -593,6 +614,30 @@ static void call_maybe_free(struct call *c)
 {
 	if (c->state == CALL_ENDING && list_isempty(&c->legs))
 		mem_deref(c);
+}
+
+/* The consulted agent's answer to the offer the transfer made. */
+static void completing_accept(void *arg)
+{
+	struct call *c = arg;
+	struct leg *l = c->completing;
+	struct crec *cr = contacts_find(c->v->s, c->id);
+	char buf[256];
+	struct lang_out why = LANG_OUT(NULL, buf);
+
+	if (!l)
+		return;
+	c->completing = NULL;
+	c->consult = false;
+	if (!cr || contacts_accept(c->v->s, cr, l->agent, &why)) {
+		log_warn("voice",
+			 "msg=\"consulted agent cannot take it\" "
+			 "why=\"%s\"",
+			 buf);
+		return;
+	}
+	c->agent = l;
+	call_bridge(c);
 }
 
 /* ---- the engine's decisions ---- */
@@ -617,6 +662,7 @@ static struct call *callback_call(struct voice *v, const char *id)
 	c->v = v;
 	list_init(&c->legs);
 	tmr_init(&c->tmr);
+	tmr_init(&c->accept_tmr);
 	str_ncpy(c->id, id, sizeof(c->id));
 	str_ncpy(c->tenant, jv_str(b, "tenant"), sizeof(c->tenant));
 	str_ncpy(c->queue, jv_str(b, "queue"), sizeof(c->queue));
@@ -643,7 +689,11 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 		return;
 	switch (d->act) {
 	case CHAN_OFFERED:
-		ring_agent(c, d->agent);
+		if (c->completing && !strcmp(c->completing->agent, d->agent))
+			/* the consulted agent talks already: answered */
+			tmr_start(&c->accept_tmr, 0, completing_accept, c);
+		else
+			ring_agent(c, d->agent);
 		break;
 	case CHAN_WITHDRAWN:
 		stop_ringing(c, d->agent);
@@ -690,6 +740,14 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		call_hangup(c);
 		break;
 	case EV_CONTACT_TRANSFERRED:
+		if (c->completing) { /* to the agent consulted: they talk */
+			if (c->agent)
+				leg_drop(c->agent);
+			c->completing->role = LEG_AGENT;
+			media_relay(c->caller->md, c->completing->md);
+			media_relay(c->completing->md, c->caller->md);
+			break;
+		}
 		/* back to a queue (or to an agent): the agent's leg goes, the
 		 * caller hears the music again */
 		if (c->agent)

@@ -40,6 +40,11 @@ static bool dialable(const char *n)
 	       strspn(n + (n[0] == '+'), "0123456789") == k - (n[0] == '+');
 }
 
+bool call_can_dial(const struct call *c, const char *number)
+{
+	return c->v->s->cfg.sip_trunk && number && dialable(number);
+}
+
 bool call_can_callback(const struct call *c)
 {
 	return c->v->s->cfg.sip_trunk && dialable(c->from);

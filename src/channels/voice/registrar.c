@@ -377,6 +377,26 @@ size_t registrar_bindings(struct registrar *r, const char *agent,
 	return n;
 }
 
+size_t registrar_user_bindings(struct registrar *r, const char *user,
+			       void (*fn)(const char *uri, void *arg),
+			       void *arg)
+{
+	const struct obj *phone = obj_find_by(r->v->s, K_PHONES, "user", user);
+	size_t n = 0;
+
+	if (!phone)
+		return 0;
+	for (struct le *le = list_head(&r->bindings); le; le = le->next) {
+		const struct binding *b = le->data;
+
+		if (strcmp(b->phone, phone->id))
+			continue;
+		fn(b->uri, arg);
+		n++;
+	}
+	return n;
+}
+
 const char *registrar_agent_of(struct registrar *r, const char *user)
 {
 	const struct obj *phone =

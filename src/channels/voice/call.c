@@ -166,12 +166,11 @@ int leg_answer_h(const struct sip_msg *msg, void *arg)
 void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
-	struct pl sig;
+	char d;
 
-	if (!re_regex((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
-		      "Signal=[ ]*[0-9*#A-D]1", NULL, &sig) &&
+	if (media_info_digit(mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &d) &&
 	    l->call && l->role == LEG_CALLER)
-		call_digit(l->call, sig.p[0]);
+		call_digit(l->call, d);
 	sip_reply(sip, msg, 200, "OK");
 }
 

@@ -77,12 +77,11 @@ static void dial_one(const char *uri, void *arg)
 		return;
 	err = media_offer_out(l->md, &desc);
 	if (!err)
-		err = sipsess_connect(&l->sess, v->sock, uri, NULL, v->uri,
-				      "relais", NULL, 0, "application/sdp",
-				      desc, NULL, NULL, false, leg_offer_h,
-				      leg_answer_h, side_progress_h,
-				      side_estab_h, leg_info_h, NULL,
-				      leg_close_h, l, NULL);
+		err = sipsess_connect(
+			&l->sess, v->sock, uri, NULL, v->uri, "relais", NULL, 0,
+			"application/sdp", desc, NULL, NULL, false, leg_offer_h,
+			leg_answer_h, side_progress_h, side_estab_h, leg_info_h,
+			NULL, leg_close_h, l, NULL);
 	mem_deref(desc);
 	if (err) {
 		leg_drop(l);

@@ -306,20 +306,7 @@ int media_alloc(struct media **mp, struct voice *v,
 	if (!err)
 		err = telev_alloc(&md->telev, TELEV_PTIME);
 	if (!err)
-		err = sdp_session_alloc(&md->sdp, rtp_local(md->rtp));
-	if (!err)
-		err = sdp_media_add(&md->m, md->sdp, sdp_media_audio,
-				    sa_port(rtp_local(md->rtp)),
-				    sdp_proto_rtpavp);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "0", "PCMU", 8000, 1,
-				     NULL, NULL, NULL, false, NULL);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "8", "PCMA", 8000, 1,
-				     NULL, NULL, NULL, false, NULL);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "101", telev_rtpfmt,
-				     8000, 1, NULL, NULL, NULL, false, "0-15");
+		err = media_sdp_new(&md->sdp, &md->m, rtp_local(md->rtp));
 	if (err) {
 		mem_deref(md);
 		return err;
@@ -328,27 +315,74 @@ int media_alloc(struct media **mp, struct voice *v,
 	return 0;
 }
 
-/* After the peer's SDP: our codec, its DTMF payload, its address. */
-static int negotiated(struct media *md)
+int media_sdp_new(struct sdp_session **sessp, struct sdp_media **mp,
+		  const struct sa *laddr)
 {
-	const struct list *l = sdp_media_format_lst(md->m, false);
+	struct sdp_session *sess = NULL;
+	struct sdp_media *m = NULL;
+	int err = sdp_session_alloc(&sess, laddr);
+
+	if (!err)
+		err = sdp_media_add(&m, sess, sdp_media_audio, sa_port(laddr),
+				    sdp_proto_rtpavp);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1, NULL,
+				     NULL, NULL, false, NULL);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1, NULL,
+				     NULL, NULL, false, NULL);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "101", telev_rtpfmt, 8000,
+				     1, NULL, NULL, NULL, false, "0-15");
+	if (err) {
+		mem_deref(sess);
+		return err;
+	}
+	*sessp = sess;
+	*mp = m;
+	return 0;
+}
+
+int media_sdp_pick(const struct sdp_media *m, uint8_t *pt, int *dtmf_pt)
+{
+	const struct list *l = sdp_media_format_lst(m, false);
 	struct le *le;
 
-	md->pt = 255;
-	md->dtmf_pt = -1;
+	*pt = 255;
+	*dtmf_pt = -1;
 	for (le = list_head(l); le; le = le->next) {
 		const struct sdp_format *f = le->data;
 
-		if (md->pt == 255 && (f->pt == 0 || f->pt == 8) &&
+		if (*pt == 255 && (f->pt == 0 || f->pt == 8) &&
 		    f->srate == 8000)
-			md->pt = (uint8_t)f->pt;
-		if (!str_casecmp(f->name, telev_rtpfmt) && md->dtmf_pt < 0)
-			md->dtmf_pt = f->pt;
+			*pt = (uint8_t)f->pt;
+		if (f->name && !str_casecmp(f->name, telev_rtpfmt) &&
+		    *dtmf_pt < 0)
+			*dtmf_pt = f->pt;
 	}
-	if (md->pt == 255 || !sdp_media_rport(md->m))
+	if (*pt == 255 || !sdp_media_rport(m) ||
+	    !sa_isset(sdp_media_raddr(m), SA_ALL))
 		return EPROTO;
-	md->ready = sa_isset(sdp_media_raddr(md->m), SA_ALL);
-	return md->ready ? 0 : EPROTO;
+	return 0;
+}
+
+bool media_info_digit(const uint8_t *p, size_t n, char *digit)
+{
+	struct pl sig;
+
+	if (re_regex((const char *)p, n, "Signal=[ ]*[0-9*#A-D]1", NULL, &sig))
+		return false;
+	*digit = sig.p[0];
+	return true;
+}
+
+/* After the peer's SDP: our codec, its DTMF payload, its address. */
+static int negotiated(struct media *md)
+{
+	int err = media_sdp_pick(md->m, &md->pt, &md->dtmf_pt);
+
+	md->ready = !err;
+	return err;
 }
 
 int media_offer_in(struct media *md, struct mbuf *sdp)

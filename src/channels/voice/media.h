@@ -105,6 +105,15 @@ int media_answer(struct media *md, struct mbuf **mbp);
 int media_offer_out(struct media *md, struct mbuf **mbp);
 int media_answer_in(struct media *md, struct mbuf *sdp);
 
+/* The pure parts, also for the fuzzer: our SDP session (PCMU, PCMA,
+ * telephone-event) on laddr; the peer's choice after sdp_decode (our
+ * codec's payload type, its DTMF's or -1; EPROTO: none in common, or no
+ * address); the digit of a SIP INFO's application/dtmf-relay body. */
+int media_sdp_new(struct sdp_session **sessp, struct sdp_media **mp,
+		  const struct sa *laddr);
+int media_sdp_pick(const struct sdp_media *m, uint8_t *pt, int *dtmf_pt);
+bool media_info_digit(const uint8_t *p, size_t n, char *digit);
+
 void media_silence(struct media *md);
 void media_play(struct media *md, struct sound *snd, bool loop);
 /* md hears from (a bridge one way; call twice for both ways). */

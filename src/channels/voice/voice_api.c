@@ -40,10 +40,9 @@ json_t *call_view(const struct call *c)
 	for (le = list_head(&c->legs); le; le = le->next) {
 		const struct leg *l = le->data;
 		static const char *const roles[] = {
-			[LEG_CALLER] = "caller",
-			[LEG_AGENT] = "agent",
-			[LEG_SUPERVISOR] = "supervisor",
-			[LEG_OUT] = "outbound",
+			[LEG_CALLER] = "caller",	 [LEG_AGENT] = "agent",
+			[LEG_SUPERVISOR] = "supervisor", [LEG_OUT] = "outbound",
+			[LEG_CONSULT] = "consult",
 		};
 
 		json_array_append_new(

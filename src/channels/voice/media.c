@@ -176,6 +176,7 @@ static void media_destructor(void *arg)
 {
 	struct media *md = arg;
 
+	tmr_cancel(&md->tell);
 	list_unlink(&md->le);
 	media_silence(md);
 	for (size_t i = 0; i < 4; i++)
@@ -214,6 +215,31 @@ static void send_pcm(struct media *md, const int16_t *pcm)
 
 static void record(struct recorder *r, int side, const int16_t *pcm, size_t n);
 
+/* Tells the owner its digits and the end of a sound (see struct media). */
+static void tell_fire(void *arg)
+{
+	struct media *md = arg;
+	char digits[sizeof(md->digits)];
+	size_t n = md->ndigits;
+
+	memcpy(digits, md->digits, n);
+	md->ndigits = 0;
+	mem_ref(md); /* the owner may free it meanwhile */
+	for (size_t i = 0; i < n && md->h && md->h->digit; i++)
+		md->h->digit(md->arg, digits[i]);
+	/* a digit may have started another sound: that end is stale */
+	if (md->played && md->h && md->h->played) {
+		md->played = false;
+		md->h->played(md->arg);
+	}
+	mem_deref(md);
+}
+
+static void tell_later(struct media *md)
+{
+	tmr_start(&md->tell, 0, tell_fire, md);
+}
+
 static void on_dtmf(struct media *md, struct mbuf *mb)
 {
 	int ev;
@@ -222,8 +248,10 @@ static void on_dtmf(struct media *md, struct mbuf *mb)
 	if (telev_recv(md->telev, mb, &ev, &end) || end)
 		return;
 	ev = telev_code2digit(ev);
-	if (ev > 0 && md->h && md->h->digit)
-		md->h->digit(md->arg, (char)ev);
+	if (ev > 0 && md->ndigits < sizeof(md->digits)) {
+		md->digits[md->ndigits++] = (char)ev;
+		tell_later(md);
+	}
 }
 
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
@@ -299,6 +327,7 @@ int media_alloc(struct media **mp, struct voice *v,
 	md->arg = arg;
 	md->dtmf_pt = -1;
 	md->rec_side = -1;
+	tmr_init(&md->tell);
 	md->ts = rand_u32();
 	md->marker = true;
 	err = rtp_listen(&md->rtp, IPPROTO_UDP, &v->maddr, RTP_PORT_MIN,
@@ -444,6 +473,7 @@ void media_silence(struct media *md)
 void media_play(struct media *md, struct sound *snd, bool loop)
 {
 	media_silence(md);
+	md->played = false; /* a sound that ended before is forgotten */
 	md->snd = mem_ref(snd);
 	md->pos = 0;
 	md->loop = loop;
@@ -503,8 +533,8 @@ static void tick_sound(struct media *md)
 	}
 	if (!md->loop && md->pos >= md->snd->n) {
 		media_silence(md);
-		if (md->h && md->h->played)
-			md->h->played(md->arg);
+		md->played = true;
+		tell_later(md);
 	}
 }
 

@@ -88,6 +88,13 @@ struct media {
 
 	const struct media_handlers *h;
 	void *arg;
+	/* what the handlers are told, from a timer of its own: never
+	 * inside the media clock's loop or libre's receive handler, where
+	 * the owner freeing legs would pull them from under the caller */
+	struct tmr tell;
+	char digits[8];
+	size_t ndigits;
+	bool played;
 	uint64_t rx, tx, rx_bytes;
 	uint16_t last_seq;
 	bool seen;

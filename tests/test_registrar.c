@@ -47,8 +47,8 @@ static uint16_t parse(struct regmsg *m, const char *headers)
 	return st;
 }
 
-static void test_contacts_take_their_own_expiry_else_the_header_else_3600(
-	void **state)
+static void
+test_contacts_take_their_own_expiry_else_the_header_else_3600(void **state)
 {
 	struct sip_msg *msg;
 	struct regmsg m;
@@ -61,8 +61,8 @@ static void test_contacts_take_their_own_expiry_else_the_header_else_3600(
 	assert_int_equal(m.n, 2);
 	assert_int_equal(pl_strcmp(&m.c[0].uri, "sip:a@10.0.0.1:5062"), 0);
 	assert_int_equal(m.c[0].expires, 120);
-	assert_int_equal(
-		pl_strcmp(&m.c[1].uri, "sip:b@10.0.0.2;transport=tcp"), 0);
+	assert_int_equal(pl_strcmp(&m.c[1].uri, "sip:b@10.0.0.2;transport=tcp"),
+			 0);
 	assert_int_equal(m.c[1].expires, 600);
 	assert_int_equal(pl_strcmp(&m.user_agent, "desk/1.0"), 0);
 	assert_int_equal(pl_strcmp(&m.to_user, "agent01"), 0);
@@ -102,8 +102,8 @@ static void test_star_removes_all_only_alone_and_with_expires_0(void **state)
 	assert_int_equal(parse(&m, "Contact: *\r\nExpires: 60\r\n"), 400);
 	assert_int_equal(parse(&m, "Contact: *, <sip:a@h>\r\nExpires: 0\r\n"),
 			 400);
-	assert_int_equal(parse(&m, "Contact: *\r\nContact: *\r\nExpires: 0\r\n"),
-			 400);
+	assert_int_equal(
+		parse(&m, "Contact: *\r\nContact: *\r\nExpires: 0\r\n"), 400);
 }
 
 static void test_malformed_contacts_and_expiries_are_400(void **state)
@@ -147,14 +147,14 @@ static void test_more_than_8_contacts_is_400_and_none_is_a_query(void **state)
 static void test_authorization_is_decoded_and_checked_by_libre(void **state)
 {
 	/* RFC 2617 §3.5's example, qop=auth, as a SIP Authorization */
-	struct sip_msg *msg = reg(
-		"Contact: <sip:a@h>\r\n"
-		"Authorization: Digest username=\"Mufasa\", "
-		"realm=\"testrealm@host.com\", "
-		"nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
-		"uri=\"/dir/index.html\", qop=auth, nc=00000001, "
-		"cnonce=\"0a4f113b\", "
-		"response=\"6629fae49393a05397450978507c4ef1\"\r\n");
+	struct sip_msg *msg =
+		reg("Contact: <sip:a@h>\r\n"
+		    "Authorization: Digest username=\"Mufasa\", "
+		    "realm=\"testrealm@host.com\", "
+		    "nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
+		    "uri=\"/dir/index.html\", qop=auth, nc=00000001, "
+		    "cnonce=\"0a4f113b\", "
+		    "response=\"6629fae49393a05397450978507c4ef1\"\r\n");
 	struct pl get = PL("GET"), post = PL("POST");
 	struct regmsg m;
 	uint8_t ha1[16];
@@ -165,8 +165,8 @@ static void test_authorization_is_decoded_and_checked_by_libre(void **state)
 	assert_int_equal(pl_strcmp(&m.auth.username, "Mufasa"), 0);
 	md5_printf(ha1, "Mufasa:testrealm@host.com:Circle Of Life");
 	assert_int_equal(httpauth_digest_response_auth(&m.auth, &get, ha1), 0);
-	assert_int_not_equal(
-		httpauth_digest_response_auth(&m.auth, &post, ha1), 0);
+	assert_int_not_equal(httpauth_digest_response_auth(&m.auth, &post, ha1),
+			     0);
 	md5_printf(ha1, "Mufasa:testrealm@host.com:circle of life");
 	assert_int_not_equal(httpauth_digest_response_auth(&m.auth, &get, ha1),
 			     0);
@@ -179,7 +179,8 @@ static void test_authorization_is_decoded_and_checked_by_libre(void **state)
 
 static void test_nonces_are_fresh_for_5_minutes_then_stale(void **state)
 {
-	uint8_t key[REGMSG_NONCE_KEY] = {1, 2, 3}, other[REGMSG_NONCE_KEY] = {9};
+	uint8_t key[REGMSG_NONCE_KEY] = {1, 2, 3},
+		other[REGMSG_NONCE_KEY] = {9};
 	char n[REGMSG_NONCE_LEN + 1];
 	int64_t t0 = 1796580000000;
 	struct pl pl;
@@ -189,8 +190,8 @@ static void test_nonces_are_fresh_for_5_minutes_then_stale(void **state)
 	assert_int_equal(strlen(n), REGMSG_NONCE_LEN);
 	pl_set_str(&pl, n);
 	assert_int_equal(regmsg_nonce_check(key, &pl, t0), 0);
-	assert_int_equal(
-		regmsg_nonce_check(key, &pl, t0 + REGMSG_NONCE_TTL_MS), 0);
+	assert_int_equal(regmsg_nonce_check(key, &pl, t0 + REGMSG_NONCE_TTL_MS),
+			 0);
 	assert_int_equal(
 		regmsg_nonce_check(key, &pl, t0 + REGMSG_NONCE_TTL_MS + 1),
 		ETIMEDOUT);
@@ -249,8 +250,7 @@ static void test_bindings_refresh_in_place_and_expire_on_time(void **state)
 	assert_int_equal(list_count(&l), 0);
 }
 
-static void test_bindings_remove_one_clear_a_login_and_cap_devices(
-	void **state)
+static void test_bindings_remove_one_clear_a_login_and_cap_devices(void **state)
 {
 	struct pl a = PL("sip:a@h"), b = PL("sip:b@h");
 	char uri[32];
@@ -301,7 +301,8 @@ int main(void)
 			test_more_than_8_contacts_is_400_and_none_is_a_query),
 		cmocka_unit_test(
 			test_authorization_is_decoded_and_checked_by_libre),
-		cmocka_unit_test(test_nonces_are_fresh_for_5_minutes_then_stale),
+		cmocka_unit_test(
+			test_nonces_are_fresh_for_5_minutes_then_stale),
 		cmocka_unit_test(
 			test_bindings_refresh_in_place_and_expire_on_time),
 		cmocka_unit_test(

@@ -131,6 +131,17 @@ test('a wrong password, an unknown login and a To other than the login are refus
   assert.equal((await register('agent02', 'agent02-sip', contact, 0)).status, 200);
 });
 
+test('after 5 wrong passwords from one address, that login waits there, even with the right password', async () => {
+  const contact = '<sip:agent06@127.0.0.1:40015>';
+  for (let i = 0; i < 5; i++) assert.equal((await register('agent06', `wrong-${i}-pass`, contact)).status, 403);
+  assert.equal((await register('agent06', 'agent06-sip', contact, 600)).status, 403);
+  assert.match(srv.logs(), /warn voice msg="register throttled" user="agent06" addr=127\.0\.0\.1/);
+  const agent06 = ids.users.find((x) => x.username === 'agent06').agent;
+  assert.deepEqual((await phoneOf(admin, agent06)).registrations, []);
+  // another login from the same address is not held back
+  assert.equal((await register('agent07', 'agent07-sip', '<sip:agent07@127.0.0.1:40017>', 0)).status, 200);
+});
+
 test('two devices of one login: both bound and listed, one removed, then all with Contact: *', async () => {
   const a = 'sip:agent03@127.0.0.1:40003', b = 'sip:agent03@127.0.0.1:40005';
   const agent03 = ids.users.find((x) => x.username === 'agent03').agent;

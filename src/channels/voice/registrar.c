@@ -25,11 +25,7 @@
 #include "server/srv.h"
 #include "server/throttle.h"
 
-#define NONCE_TTL_MS (5 * 60 * 1000)
-#define NONCE_TIME   16 /* hex digits of the time */
-#define NONCE_MAC    20 /* bytes of the HMAC */
-#define NONCE_LEN    (NONCE_TIME + 2 * NONCE_MAC)
-#define SWEEP_MS     (60 * 1000) /* the throttle's forgetting */
+#define SWEEP_MS (60 * 1000) /* the throttle's forgetting */
 
 struct registrar {
 	struct voice *v;

@@ -4,13 +4,14 @@
 // relais runs with --sip on a free port; each REGISTER is one SIPp run of
 // tests/voice/register.xml (challenge, then digest of -au/-ap) or
 // register_bad.xml (no credentials), whose answer SIPp writes to a log
-// file that the test reads. SIPp is stopped by its PID if it hangs.
+// file that the test reads. SIPp is stopped by its PID if it hangs. One
+// case uses baresip (headless, its own config folder) as a real softphone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, login, client, ok, until, demoIds } from './lib.mjs';
@@ -113,6 +114,37 @@ test('a demo agent registers with its demo login after a digest challenge, and i
   assert.deepEqual(listed(gone.text), []);
   assert.deepEqual((await phoneOf(admin, S.agent01)).registrations, []);
   assert.match(srv.logs(), /info voice msg="unregistered" agent=\S+ contact="sip:agent01@127\.0\.0\.1:40001"/);
+});
+
+test('baresip, a real softphone, registers agent08\'s demo login and unregisters when it stops', async () => {
+  const home = join(dir, 'baresip');
+  mkdirSync(home);
+  let port;
+  do port = await freePort(); while (port > 65000); // baresip may take port+1 too
+  writeFileSync(join(home, 'config'), [
+    'poll_method epoll', `sip_listen 127.0.0.1:${port}`, 'net_interface 127.0.0.1',
+    'module_path /usr/lib/baresip/modules', 'module_app account.so', '',
+  ].join('\n'));
+  writeFileSync(join(home, 'accounts'), `<sip:agent08@127.0.0.1:${sipPort}>;auth_pass=agent08-sip;regint=600\n`);
+  const phone = spawn('baresip', ['-f', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  phone.stdout.on('data', (d) => { out += d; });
+  phone.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => phone.on('exit', resolve));
+  const agent08 = ids.users.find((x) => x.username === 'agent08').agent;
+  try {
+    const reg = await until(async () => (await phoneOf(admin, agent08)).registrations[0], 'baresip registered', 15000,
+      () => `${out}\n${srv.logs().slice(-1500)}`);
+    assert.match(reg.contact, new RegExp(`^sip:agent08.*@127\\.0\\.0\\.1:${port}`));
+    assert.match(reg.user_agent, /baresip/);
+    assert.equal(reg.transport, 'udp');
+  } finally {
+    phone.kill('SIGTERM');
+    await exited;
+  }
+  // on its way out it sent REGISTER with Expires: 0
+  await until(async () => (await phoneOf(admin, agent08)).registrations.length === 0, 'baresip unregistered', 15000,
+    () => `${out}\n${srv.logs().slice(-1500)}`);
 });
 
 test('a wrong password, an unknown login and a To other than the login are refused with 403 and logged', async () => {

@@ -85,8 +85,10 @@ before(async () => {
 });
 
 after(async () => {
+  const dataDir = srv?.dataDir;
   if (srv) assert.equal((await srv.stop()).code, 0);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('a demo agent registers with its demo login after a digest challenge, and its phone shows the binding', async () => {
@@ -303,4 +305,18 @@ test('a deleted phone loses its bindings and no longer registers; its agent can 
   assert.match(srv.logs(), /msg="unregistered" agent=\S+ contact="sip:reg\.agent2@127\.0\.0\.1:40013"/);
   assert.equal((await register('reg.agent2', 'third-pass', contact, 600)).status, 403);
   assert.equal((await admin.del(`/api/v1/agents/${S.agent}`)).status, 204);
+});
+
+test('after a restart the logins are still there (their hashes stored) and the bindings are gone until the phones register again', async () => {
+  const contact = '<sip:agent09@127.0.0.1:40019>';
+  assert.equal((await register('agent09', 'agent09-sip', contact, 600)).status, 200);
+  const dataDir = srv.dataDir;
+  assert.equal((await srv.stop({ keep: true })).code, 0);
+  srv = await startServer({ dataDir, args: ['--sip', `127.0.0.1:${sipPort}`] });
+  admin = client(srv.url, (await login(srv.url, 'admin')).token);
+  const agent09 = ids.users.find((x) => x.username === 'agent09').agent;
+  assert.deepEqual((await phoneOf(admin, agent09)).registrations, []);
+  assert.equal((await register('agent09', 'agent09-sip', contact, 600)).status, 200);
+  assert.equal((await phoneOf(admin, agent09)).registrations.length, 1);
+  assert.equal((await register('agent09', 'wrong-password', contact, 600)).status, 403);
 });

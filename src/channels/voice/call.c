@@ -81,23 +81,33 @@ static void leg_destructor(void *arg)
 
 	list_unlink(&l->le);
 	mem_deref(l->sess); /* BYE, or CANCEL while ringing */
+	if (l->md)
+		l->md->h = NULL; /* a digit still to tell has nobody to tell */
 	mem_deref(l->md);
 }
 
 static void leg_digit(void *arg, char d)
 {
 	struct leg *l = arg;
+	struct call *c = l->call;
 
-	if (l->call && l->role == LEG_CALLER)
-		call_digit(l->call, d);
+	if (!c || l->role != LEG_CALLER)
+		return;
+	mem_ref(c);
+	call_digit(c, d);
+	mem_deref(c);
 }
 
 static void leg_played(void *arg)
 {
 	struct leg *l = arg;
+	struct call *c = l->call;
 
-	if (l->call && l->role == LEG_CALLER)
-		call_played(l->call);
+	if (!c || l->role != LEG_CALLER)
+		return;
+	mem_ref(c);
+	call_played(c);
+	mem_deref(c);
 }
 
 static const struct media_handlers leg_media = {
@@ -139,9 +149,8 @@ void leg_drop(struct leg *l)
 		c->caller = NULL;
 	if (c && c->agent == l)
 		c->agent = NULL;
-	if (c && c->rec) {
-		recorder_attach(c->rec, l->md, -1);
-	}
+	if (c && c->rec && l->md && l->md->rec == c->rec)
+		recorder_detach(c->rec, l->md);
 	l->call = NULL;
 	mem_deref(l);
 }
@@ -345,7 +354,7 @@ static void agent_progress_h(const struct sip_msg *msg, void *arg)
 }
 
 /* The agent's phone answered: the answer accepts the contact. */
-static void agent_estab_h(const struct sip_msg *msg, void *arg)
+static void agent_estab_run(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
@@ -374,6 +383,15 @@ static void agent_estab_h(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	call_bridge(c);
+}
+
+static void agent_estab_h(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call ? mem_ref(l->call) : NULL;
+
+	agent_estab_run(msg, arg);
+	mem_deref(c);
 }
 
 /* Puts the caller and the answered agent through to each other. */
@@ -521,7 +539,7 @@ static void caller_gone(struct call *c)
 		contacts_end(c->v->s, cr, &why);
 }
 
-void leg_close_h(int err, const struct sip_msg *msg, void *arg)
+static void leg_close_run(int err, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
@@ -584,6 +602,15 @@ void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 		call_supervise_end(c);
 }
 
+void leg_close_h(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call ? mem_ref(l->call) : NULL;
+
+	leg_close_run(err, msg, arg);
+	mem_deref(c);
+}
+
 /* Whether c has a leg of role. */
 bool call_has(const struct call *c, enum leg_role role)
 {
@@ -609,10 +636,18 @@ void call_hangup(struct call *c)
 	call_maybe_free(c);
 }
 
+/*
+ * The voice's list holds one reference to each call; the handlers that
+ * libre, the engine and the routes call hold one more while they run, so
+ * that a hang-up nested inside them (an engine event of the contact they
+ * end) never frees the call under their feet.
+ */
 static void call_maybe_free(struct call *c)
 {
-	if (c->state == CALL_ENDING && list_isempty(&c->legs))
+	if (c->state == CALL_ENDING && list_isempty(&c->legs) && c->le.list) {
+		list_unlink(&c->le);
 		mem_deref(c);
+	}
 }
 
 /* The consulted agent's answer to the offer the transfer made. */
@@ -686,6 +721,7 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 		c = callback_call(v, d->contact);
 	if (!c)
 		return;
+	mem_ref(c);
 	switch (d->act) {
 	case CHAN_OFFERED:
 		if (c->completing && !strcmp(c->completing->agent, d->agent))
@@ -715,6 +751,7 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 	default:
 		break;
 	}
+	mem_deref(c);
 }
 
 /* What the engine did that no decision carries. */
@@ -727,6 +764,7 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		c = callback_call(v, id);
 	if (!c)
 		return;
+	mem_ref(c);
 	switch (ev->type) {
 	case EV_CONTACT_ACCEPTED:
 		/* accepted elsewhere than on a phone (desktop, robot) */
@@ -759,6 +797,7 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 	default:
 		break;
 	}
+	mem_deref(c);
 }
 
 void calls_drop_all(struct voice *v, const char *reason)
@@ -766,14 +805,13 @@ void calls_drop_all(struct voice *v, const char *reason)
 	struct le *le;
 
 	while ((le = list_head(&v->calls))) {
-		struct call *c = le->data;
+		struct call *c = mem_ref(le->data);
 
 		log_info("voice", "msg=\"call dropped\" contact=%s reason=%s",
 			 c->id, reason);
 		if (c->caller)
 			caller_gone(c);
-		list_unlink(&c->le);
-		c->state = CALL_ENDING;
+		call_hangup(c);
 		mem_deref(c);
 	}
 }

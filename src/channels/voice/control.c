@@ -112,9 +112,10 @@ int call_transfer_number(struct call *c, const char *number)
 		leg_drop(c->agent);
 	media_play(c->caller->md, c->v->ringback, true);
 	c->state = CALL_TRANSFERRED;
+	c->id[0] = '\0'; /* the contact is over (its events are no longer
+			    this call's); the call goes on */
 	if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 		contacts_end(c->v->s, cr, &why);
-	c->id[0] = '\0'; /* the contact is over; the call goes on */
 	return 0;
 }
 
@@ -202,9 +203,9 @@ int call_consult_complete(struct call *c)
 		l->role = LEG_OUT;
 		c->state = CALL_TRANSFERRED;
 		c->consult = false;
+		c->id[0] = '\0';
 		if (cr)
 			contacts_end(c->v->s, cr, &why);
-		c->id[0] = '\0';
 		return 0;
 	}
 	/*

@@ -177,6 +177,8 @@ static void media_destructor(void *arg)
 	struct media *md = arg;
 
 	tmr_cancel(&md->tell);
+	if (md->rec)
+		recorder_detach(md->rec, md);
 	list_unlink(&md->le);
 	media_silence(md);
 	for (size_t i = 0; i < 4; i++)
@@ -720,6 +722,15 @@ void recorder_attach(struct recorder *r, struct media *md, int side)
 		md->rec = r;
 		md->rec_side = side;
 	}
+}
+
+void recorder_detach(struct recorder *r, struct media *md)
+{
+	for (int side = 0; side < 2; side++)
+		if (r->legs[side] == md)
+			r->legs[side] = NULL;
+	md->rec = NULL;
+	md->rec_side = -1;
 }
 
 void recorder_pause(struct recorder *r, bool paused)

@@ -138,6 +138,8 @@ int recorder_open(struct recorder **rp, struct voice *v, const char *path,
 		  int channels);
 /* What md's peer says goes into side (or -1: nothing). */
 void recorder_attach(struct recorder *r, struct media *md, int side);
+/* md says nothing more into r (it is going). */
+void recorder_detach(struct recorder *r, struct media *md);
 void recorder_pause(struct recorder *r, bool paused);
 /* Seconds written so far. */
 double recorder_seconds(const struct recorder *r);

@@ -194,6 +194,7 @@ void call_out_answered(struct call *c, struct leg *l)
 			media_relay(l->md, c->caller->md);
 		}
 		c->state = CALL_TRANSFERRED;
+		c->id[0] = '\0'; /* its contact's events are not the call's */
 		if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 			contacts_end(c->v->s, cr, &why);
 		else if (cr)

@@ -294,11 +294,14 @@ static void api_supervise(struct hreq *r)
 		return;
 	mode = jv_str(r->body, "mode");
 	err = call_supervise(c, r->user->id, mode);
+	if (err == ENOENT && strcmp(mode, "end")) {
+		web_error(r, 409, "conflict",
+			  N_("you have no phone registered"));
+		return;
+	}
 	if (err == ENOENT) {
 		web_error(r, 409, "conflict",
-			  strcmp(mode, "end")
-				  ? N_("you have no phone registered")
-				  : N_("nobody supervises this call"));
+			  N_("nobody supervises this call"));
 		return;
 	}
 	if (err) {

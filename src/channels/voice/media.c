@@ -384,8 +384,9 @@ int media_sdp_pick(const struct sdp_media *m, uint8_t *pt, int *dtmf_pt)
 	for (le = list_head(l); le; le = le->next) {
 		const struct sdp_format *f = le->data;
 
+		/* 0 and 8 are static: an offer may leave out their rtpmap */
 		if (*pt == 255 && (f->pt == 0 || f->pt == 8) &&
-		    f->srate == 8000)
+		    (f->srate == 8000 || !f->srate))
 			*pt = (uint8_t)f->pt;
 		if (f->name && !str_casecmp(f->name, telev_rtpfmt) &&
 		    *dtmf_pt < 0)

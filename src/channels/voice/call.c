@@ -773,6 +773,12 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		if (!ring_agent(c, ev->agent))
 			in_house_answer(c, ev->agent);
 		break;
+	case EV_CONTACT_CALLBACK: /* a queue's step made it a callback */
+		if (!c->chose_callback && c->state == CALL_QUEUED) {
+			c->chose_callback = true;
+			call_callback_taken(c);
+		}
+		break;
 	case EV_CONTACT_ENDED: /* ended from the desktop: hang up */
 		call_hangup(c);
 		break;

@@ -111,6 +111,9 @@ void call_digit(struct call *c, char d);
 void call_played(struct call *c);
 void call_announce_later(struct call *c);
 void call_callback_offer(struct call *c);
+/* The contact became a callback (the caller's 1, a queue's action): the
+ * caller is thanked, and the call is over; the callback is another. */
+void call_callback_taken(struct call *c);
 void call_closed(struct call *c, const char *reason);
 void call_voicemail(struct call *c);
 void voice_sounds_flush(struct voice *v);

@@ -276,8 +276,12 @@ void call_voicemail_done(struct call *c)
 			  c->from, "number", c->number, "lang", c->lang);
 	nc.attributes = attrs;
 	nc.customer = c->customer[0] ? c->customer : NULL;
+	/*
+	 * The callback is a contact of its own, not this call's (its offer
+	 * makes a call of its own, callback_call()): only long enough for
+	 * the recording to be attached does this call name it.
+	 */
 	c->id[0] = '\0';
-	c->v->creating = c;
 	if (!contacts_create(c->v->s, &nc, &cr, &why) && cr) {
 		str_ncpy(c->id, cr->id, sizeof(c->id));
 		call_record_keep(c, "voicemail");
@@ -285,9 +289,8 @@ void call_voicemail_done(struct call *c)
 		log_warn("voice", "msg=\"voicemail lost\" why=\"%s\"", buf);
 		call_record_drop(c);
 	}
-	c->v->creating = NULL;
 	json_decref(attrs);
-	c->id[0] = '\0'; /* the call is no longer that contact's */
+	c->id[0] = '\0';
 	if (c->caller)
 		call_say_bye(c);
 	else

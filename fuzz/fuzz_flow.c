@@ -26,8 +26,8 @@ static void check(const struct flow_step *s)
 	if (s->act == FLOW_MENU && s->timeout_ms <= 0)
 		abort();
 	if ((s->act == FLOW_QUEUE || s->act == FLOW_VOICEMAIL) &&
-	    (!s->queue || !json_is_array(json_object_get(s->attributes,
-							  "ivr_path"))))
+	    (!s->queue ||
+	     !json_is_array(json_object_get(s->attributes, "ivr_path"))))
 		abort();
 	if (s->act == FLOW_TRANSFER && !s->number)
 		abort();
@@ -81,8 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!flow_parse(&f, b, &why)) {
 		flow_set_lang(f, "fr");
-		walk(f, nul ? nul + 1 : data + size,
-		     nul ? size - len - 1 : 0);
+		walk(f, nul ? nul + 1 : data + size, nul ? size - len - 1 : 0);
 		mem_deref(f);
 	} else if (!msg[0]) {
 		abort(); /* a refusal always says why */

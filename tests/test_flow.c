@@ -73,6 +73,8 @@ static void test_unknown_type_and_field_name_the_node(void **state)
 	refused(NULL, "a", "{\"a\":{\"say\":{\"en\":\"x\"}}}",
 		"nodes.a: type: required");
 	refused(NULL, "a", "{\"a\":3}", "nodes.a: expected an object");
+	refused(NULL, "a", "{\"a\":{\"type\":\"hangup\",\"\":1}}",
+		"nodes.a: unknown field  for a node");
 }
 
 static void test_missing_and_unknown_targets(void **state)
@@ -107,7 +109,8 @@ static void test_missing_and_unknown_targets(void **state)
 static void test_bad_values(void **state)
 {
 	(void)state;
-	refused(NULL, "a", "{\"a\":{\"type\":\"prompt\",\"next\":\"bye\"}," BYE "}",
+	refused(NULL, "a",
+		"{\"a\":{\"type\":\"prompt\",\"next\":\"bye\"}," BYE "}",
 		"nodes.a: say: required");
 	refused(NULL, "a",
 		"{\"a\":{\"type\":\"prompt\",\"say\":{},\"next\":\"bye\"}," BYE
@@ -130,8 +133,8 @@ static void test_bad_values(void **state)
 		",\"options\":{\"1\":\"bye\"},\"timeout_s\":0}," BYE "}",
 		"nodes.m: timeout_s: expected an integer from 1 to 60");
 	refused(NULL, "s",
-		"{\"s\":{\"type\":\"set\",\"priority\":101,\"next\":\"bye\"},"
-		BYE "}",
+		"{\"s\":{\"type\":\"set\",\"priority\":101,\"next\":\"bye\"}"
+		"," BYE "}",
 		"nodes.s: priority: expected an integer from -100 to 100");
 	refused(NULL, "s",
 		"{\"s\":{\"type\":\"set\",\"attributes\":{\"a\":[1]},"
@@ -437,8 +440,9 @@ static void test_guard_hangs_up_after_many_steps(void **state)
 
 	(void)state;
 	for (i = 0; i < 60; i++)
-		p += sprintf(p, "\"p%d\":{\"type\":\"prompt\"," SAY
-				",\"next\":\"p%d\"},",
+		p += sprintf(p,
+			     "\"p%d\":{\"type\":\"prompt\"," SAY
+			     ",\"next\":\"p%d\"},",
 			     i, i + 1);
 	strcpy(p, "\"p60\":{\"type\":\"hangup\"}}");
 	f = parse_ok("p0", nodes);

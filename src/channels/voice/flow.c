@@ -94,6 +94,8 @@ static bool field_known(enum ntype t, const char *key)
 
 	if (!strcmp(key, "type"))
 		return true;
+	if (!n)
+		return false;
 	for (p = strstr(list, key); p; p = strstr(p + 1, key))
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
 			return true;

@@ -55,7 +55,7 @@ struct flows {
 	struct entry {
 		char id[40];
 		struct flow *f;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 
@@ -151,7 +151,8 @@ static int refs_check(struct srv *s, const json_t *body, struct lang_out *why)
 
 	json_object_foreach(json_object_get(body, "nodes"), id, nd)
 	{
-		const char *q = jv_str(nd, "queue"), *c = jv_str(nd, "calendar");
+		const char *q = jv_str(nd, "queue"),
+			   *c = jv_str(nd, "calendar");
 		struct obj *qo = q ? obj_find(s, K_QUEUES, q) : NULL;
 
 		if (q && (!qo || strcmp(jv_str(qo->body, "tenant"), tenant) ||
@@ -339,8 +340,9 @@ static struct pjob *pjob_of(struct hreq *r)
 	nd = json_object_get(json_object_get(o->body, "nodes"), r->params[1]);
 	if (!nd || !strstr("prompt menu language voicemail hangup",
 			   jv_str(nd, "type"))) {
-		web_error(r, 404, "not_found", "no node %s that speaks in %s",
-			  r->params[1], o->id);
+		web_error(r, 404, "not_found",
+			  "no node %s that speaks in flow %s", r->params[1],
+			  o->id);
 		return NULL;
 	}
 	if (!lang_has(lang) || strlen(lang) >= sizeof(j->lang)) {
@@ -439,8 +441,8 @@ static void api_prompt_get(struct hreq *r)
 	} else if ((err = prompts_get(r->srv, j->lang, text, j->path,
 				      sizeof(j->path), NULL, NULL)) &&
 		   err != EAGAIN) {
-		web_error(r, 500, "internal", "the prompt cannot be rendered: %s",
-			  strerror(err));
+		web_error(r, 500, "internal",
+			  "the prompt cannot be rendered: %s", strerror(err));
 		free(j);
 		return;
 	}
@@ -481,8 +483,7 @@ static void upload_done(void *arg)
 			  "the body is not a WAV file that sox can read");
 	else if (j->err)
 		web_error(j->r, 500, "internal",
-			  "the recording cannot be kept: %s",
-			  strerror(j->err));
+			  "the recording cannot be kept: %s", strerror(j->err));
 	else if (!f || flow_set_file(f, j->node, j->lang, j->path))
 		web_error(j->r, 404, "not_found",
 			  "the flow or its node was deleted meanwhile");
@@ -551,7 +552,8 @@ static void api_prompt_delete(struct hreq *r)
 		free(j);
 		return;
 	}
-	snprintf(j->path, sizeof(j->path), "%s", flow_file(f, j->node, j->lang));
+	snprintf(j->path, sizeof(j->path), "%s",
+		 flow_file(f, j->node, j->lang));
 	pjob_submit(j, delete_run, delete_done);
 }
 

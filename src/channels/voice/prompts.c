@@ -30,7 +30,7 @@
 
 struct prompts {
 	struct worker *w;
-	char dir[512];	   /* <data_dir>/prompts */
+	char dir[512];	     /* <data_dir>/prompts */
 	struct list renders; /* struct render, under way */
 };
 

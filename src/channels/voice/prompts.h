@@ -22,7 +22,7 @@
 struct srv;
 struct prompts;
 
-#define PROMPTS_TEXT_MAX 2000	      /* bytes of one text to render */
+#define PROMPTS_TEXT_MAX   2000	      /* bytes of one text to render */
 #define PROMPTS_UPLOAD_MAX (5u << 20) /* bytes of an uploaded WAV */
 
 /* The renderer of srv s (0 or errno) and its end (joins its thread). */
@@ -48,10 +48,10 @@ void prompts_upload_path(struct srv *s, const char *flow, const char *node,
 
 /*
  * A job on the renderer's thread: fn(NULL, arg) there, then done(arg) on
- * the loop (not at all once prompts_free() began). 0 or ENOMEM (the routes' uploads, reads and deletes).
+ * the loop (not at all once prompts_free() began). 0 or ENOMEM (the routes'
+ * uploads, reads and deletes).
  */
-int prompts_job(struct prompts *p, worker_fn *fn, worker_done *done,
-		void *arg);
+int prompts_job(struct prompts *p, worker_fn *fn, worker_done *done, void *arg);
 /*
  * On the renderer's thread: converts the WAV file in to path (8 kHz mono
  * 16-bit) through a temporary file and a rename. 0, EINVAL (sox cannot

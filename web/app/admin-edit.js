@@ -408,4 +408,5 @@ export const EDITORS = {
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
   server: Server,
   flags: Flags,
+  json: LongText,
 };

@@ -5,8 +5,8 @@
 // client's queue); a queue, a calendar or a flow still named cannot be
 // deleted (409); numbers that gain voice (a flow) beside SMS; prompts
 // rendered by espeak-ng and sox at save (8 kHz mono WAV, parsed here), an
-// uploaded recording that replaces a text, survives a restart and goes
-// back to the text when deleted, and a bad upload refused.
+// uploaded recording (audited) that replaces a text, survives a restart and
+// goes back to the text when deleted, and a bad upload refused.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -268,6 +268,12 @@ test('prompts are rendered at save, an upload replaces a text until deleted, a b
   const heard = wavInfo((await prompt(f.id, 'welcome', 'en')).body);
   assert.deepEqual([heard.rate, heard.channels, heard.frames], [8000, 1, 4000]);
   assert.deepEqual((await ok(admin.get(`/api/v1/flows/${f.id}`), 200, 'get')).recordings, { welcome: ['en'] });
+  // audited as an update of the flow, by its admin, in its tenant
+  const trail = (await ok(admin.get('/api/v1/audit?type=config&limit=500'), 200, 'audit')).events;
+  const e = trail.find((x) => x.kind === 'flows' && x.id === f.id && x.action === 'update');
+  assert.ok(e, JSON.stringify(trail.slice(0, 3)));
+  assert.equal(e.username, 'admin');
+  assert.equal(e.tenant, S.am);
   // an upload for a language the node has no text in
   await ok(put(f.id, 'menu', 'en', wav({ seconds: 0.25 })), 200, 'upload menu en');
   assert.equal(wavInfo((await prompt(f.id, 'menu', 'en')).body).frames, 2000);

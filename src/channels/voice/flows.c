@@ -26,6 +26,7 @@
 #include "channels/voice/flow.h"
 #include "channels/voice/prompts.h"
 #include "lang/lang.h"
+#include "model/event.h"
 #include "server/auth.h"
 #include "server/module.h"
 #include "server/objects.h"
@@ -313,6 +314,7 @@ const struct kind flows_kind = {
 struct pjob {
 	struct hreq *r;
 	char flow[40], node[40], lang[8];
+	char user[40], username[64]; /* who: copied (a user may go meanwhile) */
 	char path[700];
 	struct mbuf *mb; /* PUT: the body */
 	uint8_t *p;	 /* GET: the file read */
@@ -358,6 +360,8 @@ static struct pjob *pjob_of(struct hreq *r)
 	snprintf(j->flow, sizeof(j->flow), "%s", o->id);
 	snprintf(j->node, sizeof(j->node), "%s", r->params[1]);
 	snprintf(j->lang, sizeof(j->lang), "%s", lang);
+	snprintf(j->user, sizeof(j->user), "%s", r->user->id);
+	snprintf(j->username, sizeof(j->username), "%s", r->user->username);
 	return j;
 }
 
@@ -473,6 +477,22 @@ static void upload_run(void *ctx, void *arg)
 	unlink(in);
 }
 
+/* A recording changed: audited as an update of its flow, replied once on
+ * disk. */
+static void audited(struct pjob *j, int status, json_t *body)
+{
+	struct srv *s = j->r->srv;
+	struct obj *o = obj_find(s, K_FLOWS, j->flow);
+
+	srv_log(s, o ? jv_str(o->body, "tenant") : NULL,
+		&(struct event){
+			.type = EVENT_AUDIT_CONFIG,
+			.u.config = {"update", "flows", j->flow, j->user,
+				     j->username},
+		});
+	srv_reply_durable(j->r, status, body);
+}
+
 static void upload_done(void *arg)
 {
 	struct pjob *j = arg;
@@ -488,9 +508,9 @@ static void upload_done(void *arg)
 		web_error(j->r, 404, "not_found",
 			  "the flow or its node was deleted meanwhile");
 	else
-		web_json(j->r, 200,
-			 json_pack("{s:s,s:s,s:s,s:b}", "flow", j->flow, "node",
-				   j->node, "lang", j->lang, "recording", 1));
+		audited(j, 200,
+			json_pack("{s:s,s:s,s:s,s:b}", "flow", j->flow, "node",
+				  j->node, "lang", j->lang, "recording", 1));
 	mem_deref(j->mb);
 	free(j);
 }
@@ -533,7 +553,7 @@ static void delete_done(void *arg)
 	} else {
 		if (f)
 			flow_set_file(f, j->node, j->lang, NULL);
-		web_no_content(j->r);
+		audited(j, 204, NULL);
 	}
 	free(j);
 }

@@ -28,7 +28,7 @@ function KindList({ kinds, kind, pick }) {
 // chosen value its name in the page's language.
 function cell(kind, obj, col, refs) {
   const v = obj[col];
-  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues' }[col];
+  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', flow: 'flows' }[col];
   if (ref && v) {
     const o = (refs[ref] || []).find((x) => x.id === v);
     return o ? o.name : v;

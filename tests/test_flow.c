@@ -144,6 +144,39 @@ static void test_bad_values(void **state)
 		"nodes.t: number: an E.164 number");
 	refused(NULL, "q", "{\"q\":{\"type\":\"queue\"}}",
 		"nodes.q: queue: required");
+	refused(NULL, "p",
+		"{\"p\":{\"type\":\"prompt\"," SAY ",\"next\":5}," BYE "}",
+		"nodes.p: next: expected a string of 1 to 64 bytes");
+	refused(NULL, "m",
+		"{\"m\":{\"type\":\"menu\"," SAY
+		",\"options\":{\"1\":\"bye\"},\"retries\":10}," BYE "}",
+		"nodes.m: retries: expected an integer from 0 to 9");
+	refused(NULL, "s",
+		"{\"s\":{\"type\":\"set\",\"attributes\":[],"
+		"\"next\":\"bye\"}," BYE "}",
+		"nodes.s: attributes: expected an object");
+}
+
+/* The body itself: an object with a tenant and a start. */
+static void test_body_shape(void **state)
+{
+	char msg[256] = "";
+	struct lang_out why = LANG_OUT("fr", msg);
+	struct flow *f = NULL;
+	json_t *b = json_pack("[]");
+
+	(void)state;
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "un parcours est un objet JSON");
+	json_decref(b);
+	b = json_pack("{s:s,s:{}}", "tenant", "T", "nodes");
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "start : obligatoire");
+	json_object_set_new(b, "start", json_string("a"));
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "nodes : il faut un objet de 1 à 100 nœuds");
+	json_decref(b);
+	assert_null(f);
 }
 
 static void test_limits(void **state)
@@ -485,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_type_and_field_name_the_node),
 		cmocka_unit_test(test_missing_and_unknown_targets),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_body_shape),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_graph_errors),
 		cmocka_unit_test(test_menu_loop_is_allowed_and_names_are_found),

@@ -208,6 +208,11 @@ test('a queue, a calendar or a flow still named cannot be deleted', async () => 
   r = await admin.del(`/api/v1/flows/${f.id}`);
   assert.equal(r.status, 409);
   assert.match(r.body.error.message, /numbers/);
+  // nor moved to another tenant, away from its number
+  r = await admin.patch(`/api/v1/flows/${f.id}`, { tenant: S.tp, nodes: flowBody(S.tp, S.tpVoice).nodes });
+  assert.equal(r.status, 409, JSON.stringify(r.body));
+  assert.match(r.body.error.message, /numbers of the flow's tenant name it/);
+  assert.equal((await ok(admin.get(`/api/v1/flows/${f.id}`), 200, 'get')).tenant, S.am);
   await ok(admin.del(`/api/v1/numbers/${n.id}`), 204, 'number');
   await ok(admin.del(`/api/v1/flows/${f.id}`), 204, 'flow');
   await ok(admin.del(`/api/v1/queues/${q}`), 204, 'queue, free again');
@@ -238,7 +243,13 @@ test('numbers carry SMS, voice or both, of their own tenant', async () => {
   const r = await admin.patch(`/api/v1/numbers/${sms.id}`, { gateway: null, queue: null });
   assert.equal(r.status, 400);
   assert.equal((await ok(admin.get(`/api/v1/numbers/${sms.id}`), 200, 'get')).gateway, gw);
-  for (const id of [both.id, sms.id]) await ok(admin.del(`/api/v1/numbers/${id}`), 204, 'number');
+  // Kannel's SMS to a voice-only number: not one of the gateway's (404)
+  const voiceOnly = await ok(admin.post('/api/v1/numbers', { tenant: S.am, number: '+33180000095', flow: f.id }), 201, 'voice only');
+  const q = new URLSearchParams({ from: '+33611111111', to: '+33180000095', text: 'hello', charset: 'UTF-8', coding: '0', smsc: 'fake',
+    ts: String(Math.floor(Date.now() / 1000)), id: 'ivr-1', secret: 'ivr-secret-0123456789' });
+  const inbound = await request(base, 'GET', `/api/v1/sms/gateways/${gw}/inbound?${q}`);
+  assert.equal(inbound.status, 404, JSON.stringify(inbound.body));
+  for (const id of [both.id, sms.id, voiceOnly.id]) await ok(admin.del(`/api/v1/numbers/${id}`), 204, 'number');
   await ok(admin.del(`/api/v1/flows/${tpFlow.id}`), 204, 'flow');
   await ok(admin.del(`/api/v1/flows/${f.id}`), 204, 'flow');
 });

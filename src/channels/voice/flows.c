@@ -200,6 +200,17 @@ static void render_text(const char *lang, const char *text, void *arg)
 	(void)prompts_get(arg, lang, text, path, sizeof(path), NULL, NULL);
 }
 
+/* An update that moves the flow to another tenant: no number names it. */
+static int tenant_check(struct srv *s, struct obj *o, const json_t *next,
+			struct lang_out *why)
+{
+	if (!o || !strcmp(jv_str(o->body, "tenant"), jv_str(next, "tenant")) ||
+	    !obj_find_by(s, K_NUMBERS, "flow", o->id))
+		return 0;
+	lang_say(why, N_("tenant: numbers of the flow's tenant name it"));
+	return EBUSY;
+}
+
 static int flow_apply(struct srv *s, struct obj *o, json_t *next,
 		      struct lang_out *why)
 {
@@ -207,8 +218,8 @@ static int flow_apply(struct srv *s, struct obj *o, json_t *next,
 	struct flow *f;
 	int st;
 
-	(void)o;
 	if ((st = kind_check_ref(s, next, "tenant", K_TENANTS, why)) ||
+	    (st = tenant_check(s, o, next, why)) ||
 	    (st = flow_parse(&f, next, why)))
 		return st;
 	st = refs_check(s, next, why);

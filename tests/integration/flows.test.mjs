@@ -6,7 +6,8 @@
 // deleted (409); numbers that gain voice (a flow) beside SMS; prompts
 // rendered by espeak-ng and sox at save (8 kHz mono WAV, parsed here), an
 // uploaded recording (audited) that replaces a text, survives a restart and
-// goes back to the text when deleted, and a bad upload refused.
+// goes back to the text when deleted, and a bad upload refused; without
+// espeak-ng a flow still saves, and a failed rendering is not retried.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
@@ -323,4 +324,31 @@ test('uploads and flows survive a restart', async () => {
   assert.deepEqual(f.recordings, { menu: ['en'] });
   assert.equal(wavInfo((await prompt(S.kept, 'menu', 'en')).body).frames, 2000);
   assert.equal(wavInfo((await prompt(S.kept, 'welcome', 'fr')).body).rate, 8000);
+});
+
+test('without espeak-ng a flow is still saved; its prompts answer 500 and are not retried', async () => {
+  const bare = await startServer({ fsync: false, env: { PATH: '/nonexistent' } });
+  try {
+    const tok = (await login(bare.url, 'admin')).token;
+    const api = client(bare.url, tok);
+    const ids = await demoIds(bare.url, tok);
+    const am = ids.tenants.find((t) => t.name === 'AssurMax').id;
+    const q = ids.queues.find((x) => x.tenant === am && x.channel === 'voice').id;
+    const body = flowBody(am, q);
+    delete body.nodes.hours;
+    body.nodes.welcome.next = 'menu';
+    delete body.nodes.bye;
+    const f = await ok(api.post('/api/v1/flows', body), 201, 'saved all the same');
+    // its three texts (welcome fr and en, menu fr) fail once each
+    const failures = () => bare.logs().split('\n').filter((l) => l.includes('msg="cannot render"')).length;
+    await until(() => failures() === 3, 'the three failures logged');
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${bare.url}/api/v1/flows/${f.id}/prompts/welcome/fr`, { headers: { authorization: `Bearer ${tok}` } });
+      assert.equal(res.status, 500);
+      assert.match((await res.json()).error.message, /cannot be rendered/);
+    }
+    assert.equal(failures(), 3, 'not rendered again');
+  } finally {
+    await bare.stop();
+  }
 });

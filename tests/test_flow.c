@@ -123,7 +123,7 @@ static void test_bad_values(void **state)
 	refused(NULL, "a",
 		"{\"a\":{\"type\":\"prompt\",\"say\":{\"en\":\"\"},"
 		"\"next\":\"bye\"}," BYE "}",
-		"nodes.a: say.en: a text of 1 to 500 bytes");
+		"nodes.a: say.en: a text of 1 to 500 characters");
 	refused(NULL, "l",
 		"{\"l\":{\"type\":\"language\"," SAY
 		",\"options\":{\"1\":\"xx\"},\"next\":\"bye\"}," BYE "}",
@@ -195,6 +195,16 @@ static void test_limits(void **state)
 			     i);
 	strcpy(p, "}");
 	refused(NULL, "n0", nodes, "nodes: expected an object of 1 to 100");
+	/* 500 characters of two bytes each: a text in the limit */
+	p = nodes + sprintf(nodes, "{\"a\":{\"type\":\"hangup\",\"say\":"
+				   "{\"fr\":\"");
+	for (int i = 0; i < FLOW_TEXT_MAX; i++)
+		p += sprintf(p, "\xc3\xa9");
+	strcpy(p, "\"}}}");
+	mem_deref(parse_ok("a", nodes));
+	strcpy(p, "\xc3\xa9\"}}}");
+	refused(NULL, "a", nodes,
+		"nodes.a: say.fr: a text of 1 to 500 characters");
 }
 
 static void test_graph_errors(void **state)

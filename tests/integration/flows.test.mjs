@@ -133,7 +133,7 @@ const BAD = [
   ['no end', { menu: { type: 'language', say: { fr: 'Langue' }, options: { 1: 'fr' }, next: 'loop' }, loop: { type: 'prompt', say: { fr: 'Encore' }, next: 'menu' }, vip: undefined, q: undefined },
     'nodes.menu: no path from it reaches an end', 'nodes.menu : aucun chemin ne mène de ce nœud à une fin'],
   ['bad id', { 'Bad Id': { type: 'hangup' } }, "nodes.Bad Id: an id is 1 to 32 of a-z, 0-9, '_' and '-'", 'nodes.Bad Id : un identifiant a 1 à 32 caractères'],
-  ['text too long', { bye: { type: 'hangup', say: { fr: 'x'.repeat(501) } } }, 'nodes.bye: say.fr: a text of 1 to 500 bytes', 'nodes.bye : say.fr : un texte de 1 à 500 octets'],
+  ['text too long', { bye: { type: 'hangup', say: { fr: 'é'.repeat(501) } } }, 'nodes.bye: say.fr: a text of 1 to 500 characters', 'nodes.bye : say.fr : un texte de 1 à 500 caractères'],
   ['not a language', { bye: { type: 'hangup', say: { de: 'Tschüss' } } }, 'nodes.bye: say.de: not a language of relais', 'nodes.bye : say.de : pas une langue de relais'],
   ['bad priority', { vip: { type: 'set', priority: 500, next: 'q' } }, 'nodes.vip: priority: expected an integer from -100 to 100', 'nodes.vip : priority : il faut un entier de -100 à 100'],
   ['bad number', { bye: { type: 'transfer', number: '0123' } }, 'nodes.bye: number: an E.164 number', 'nodes.bye : number : un numéro E.164'],

@@ -36,7 +36,7 @@ struct srv;
 
 #define FLOW_NODES_MAX 100 /* nodes of a flow */
 #define FLOW_ID_MAX    32  /* a node's id: [a-z0-9_-]{1,32} */
-#define FLOW_TEXT_MAX  500 /* bytes of a text to say */
+#define FLOW_TEXT_MAX  500 /* characters of a text to say */
 #define FLOW_GUARD     50  /* steps without input before a forced hangup */
 
 /* A parsed, validated flow; a libre mem object: mem_ref/mem_deref. */

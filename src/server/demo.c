@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channels/voice/flow.h"
 #include "lang/lang.h"
 #include "model/demo_centre.h"
 #include "server/log.h"
@@ -172,6 +173,8 @@ int demo_seed(struct srv *s)
 	st = seed(&d, centre);
 	if (!st)
 		st = widget_demo_seed(s);
+	if (!st)
+		st = flows_demo_seed(s);
 	if (!st)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "

@@ -151,6 +151,12 @@ bool flows_naming(struct srv *s, const char *field, const char *id);
  */
 struct flow *flows_get(struct srv *s, const char *id);
 /*
+ * The demo centre's flows and voice numbers (AssurMax +33180000001 to its
+ * voice queue, Télécom Plus +33180000002 through a menu): demo.c, once
+ * its configuration is in. 0 or errno (logged).
+ */
+int flows_demo_seed(struct srv *s);
+/*
  * The body of the number e164 (numbers kind) if it has a flow, else NULL.
  * Borrowed: valid until the configuration changes.
  */

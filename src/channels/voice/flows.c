@@ -28,6 +28,7 @@
 #include "lang/lang.h"
 #include "model/event.h"
 #include "server/auth.h"
+#include "server/log.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/srv.h"
@@ -601,6 +602,100 @@ static const struct route routes[] = {
 	WEB_ROUTE("DELETE", PROMPT, api_prompt_delete, R_ADMIN),
 	{.method = NULL},
 };
+
+/* ---- the demo centre ---- */
+
+/*
+ * Each demo client's number and flow, on its voice queue (QUEUE below):
+ * AssurMax greets and queues; Télécom Plus asks why the caller calls.
+ */
+static const struct demo_flow {
+	const char *tenant, *number, *name, *start, *nodes;
+} demo_flows[] = {
+	{"AssurMax", "+33180000001", "AssurMax main line", "welcome",
+	 "{\"welcome\":{\"type\":\"prompt\",\"say\":{"
+	 "\"fr\":\"Bienvenue chez AssurMax. Un conseiller va vous répondre.\","
+	 "\"en\":\"Welcome to AssurMax. An adviser will answer you.\"},"
+	 "\"next\":\"q\"},"
+	 "\"q\":{\"type\":\"queue\",\"queue\":\"QUEUE\"}}"},
+	{"Télécom Plus", "+33180000002", "Télécom Plus main line", "menu",
+	 "{\"menu\":{\"type\":\"menu\",\"say\":{\"fr\":\"Bienvenue chez "
+	 "Télécom Plus. Pour une panne, tapez 1. Pour votre facture, tapez "
+	 "2.\"},\"options\":{\"1\":\"fault\",\"2\":\"bill\"},"
+	 "\"timeout_s\":5,\"retries\":2,\"invalid\":{\"fr\":\"Ce choix "
+	 "n'existe pas.\"},\"fail\":\"q\"},"
+	 "\"fault\":{\"type\":\"set\",\"priority\":2,\"attributes\":"
+	 "{\"reason\":\"fault\"},\"next\":\"q\"},"
+	 "\"bill\":{\"type\":\"set\",\"attributes\":{\"reason\":\"bill\"},"
+	 "\"next\":\"q\"},"
+	 "\"q\":{\"type\":\"queue\",\"queue\":\"QUEUE\"}}"},
+};
+
+/* The first voice queue of tenant t, or NULL. */
+static const char *voice_queue(struct srv *s, const char *t)
+{
+	struct kindset *qs = obj_set(s, K_QUEUES);
+
+	for (size_t i = 0; i < qs->n; i++)
+		if (!strcmp(jv_str(qs->list[i]->body, "tenant"), t) &&
+		    !strcmp(jv_str(qs->list[i]->body, "channel"), "voice"))
+			return qs->list[i]->id;
+	return NULL;
+}
+
+/* The flow of d for tenant t and its number, through the API's checks. */
+static int demo_create(struct srv *s, const struct demo_flow *d, const char *t,
+		       const char *queue, struct lang_out *why)
+{
+	json_t *nodes = json_loads(d->nodes, 0, NULL), *nd, *body;
+	char flow[40], number[40];
+	const char *id;
+	int err;
+
+	json_object_foreach(nodes, id, nd)
+	{
+		if (jv_str(nd, "queue"))
+			json_object_set_new(nd, "queue", json_string(queue));
+	}
+	body = json_pack("{s:s,s:s,s:s,s:o}", "tenant", t, "name", d->name,
+			 "start", d->start, "nodes", nodes);
+	if (!body)
+		return ENOMEM;
+	err = obj_create_direct(s, K_FLOWS, body, flow, why);
+	json_decref(body);
+	if (err)
+		return err;
+	body = json_pack("{s:s,s:s,s:s}", "tenant", t, "number", d->number,
+			 "flow", flow);
+	err = body ? obj_create_direct(s, K_NUMBERS, body, number, why)
+		   : ENOMEM;
+	json_decref(body);
+	return err;
+}
+
+int flows_demo_seed(struct srv *s)
+{
+	char msg[256];
+	struct lang_out why = LANG_OUT(NULL, msg);
+
+	for (size_t i = 0; i < sizeof(demo_flows) / sizeof(demo_flows[0]);
+	     i++) {
+		struct obj *t =
+			obj_find_by(s, K_TENANTS, "name", demo_flows[i].tenant);
+		const char *q = t ? voice_queue(s, t->id) : NULL;
+		int err;
+
+		if (!q)
+			continue;
+		err = demo_create(s, &demo_flows[i], t->id, q, &why);
+		if (err) {
+			log_error("flows", "msg=\"cannot create\" err=\"%s\"",
+				  msg);
+			return err;
+		}
+	}
+	return 0;
+}
 
 /* ---- the module ---- */
 

@@ -155,7 +155,8 @@ export function Admin({ user }) {
   const load = async () => {
     setError('');
     try {
-      const want = [name, ...(kind.refs || [])];
+      // the kinds it names that the user may read (a supervisor: no gateways)
+      const want = [name, ...(kind.refs || []).filter((r) => kinds.some((k) => k.name === r))];
       const lists = await Promise.all(want.map(list));
       setRefs(Object.fromEntries(want.map((k, i) => [k, lists[i]])));
       setItems(lists[0]);

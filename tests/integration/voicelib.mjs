@@ -418,8 +418,9 @@ function sippStats(dir) {
 // (-s: the number or user called), port (-p, free by default), calls
 // (-m), rate (-r), vars ({{name}} in the scenario; defaults from=caller,
 // hold_ms=5000), args (more SIPp options). Always -i 127.0.0.1 -nostdin
-// -trace_err -trace_stat. Returns { pid, port, mediaPort, dir, done (a
-// promise of the result, see runSipp), stop() } at once.
+// -trace_err -trace_stat. Returns { pid, port, mediaPort (-mp: its RTP
+// port), dir, stats(), done (a promise of the result, see runSipp),
+// stop() } at once.
 export async function startSipp({ scenario, target, service, port, calls = 1, rate, vars = {}, args = [], timeoutMs = 60000, dir } = {}) {
   dir = dir || tempDir('sipp');
   port = port || await freePort();
@@ -445,6 +446,8 @@ export async function startSipp({ scenario, target, service, port, calls = 1, ra
   });
   return {
     pid: p.pid, port, mediaPort, dir, done,
+    // Its counters so far (the CSV is written every second: -fd 1).
+    stats: () => sippStats(dir),
     // SIGUSR1: SIPp stops placing calls and ends (a UAS at once).
     async stop() {
       if (p.running()) p.proc.kill('SIGUSR1');
@@ -501,7 +504,7 @@ export async function startKamailio({ port, targets, dir } = {}) {
 
 // Captures UDP on lo (dumpcap, headers only: 96 bytes a packet) into a
 // pcap file until stop(); filter: a capture filter ("udp" by default).
-// Needs root (or dumpcap's capabilities).
+// Needs root (or dumpcap's capabilities). A 64 MB kernel buffer (-B).
 export async function startCapture({ dir, filter = 'udp', snaplen = 96 } = {}) {
   dir = dir || tempDir('capture');
   const file = join(dir, 'capture.pcap');
@@ -512,6 +515,9 @@ export async function startCapture({ dir, filter = 'udp', snaplen = 96 } = {}) {
   }, 'dumpcap capturing', 10000, p.out);
   return {
     pid: p.pid, file, dir, logs: p.out,
+    // What the kernel dropped before dumpcap read it (after stop()): a
+    // capture with drops does not measure loss.
+    dropped: () => Number((p.out().match(/Packets received\/dropped on interface '[^']*': \d+\/(\d+)/) || [])[1] || 0),
     // SIGTERM: dumpcap flushes the file and ends.
     async stop() {
       await p.stop();

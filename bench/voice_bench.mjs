@@ -7,17 +7,19 @@
 //	voice bridged=N held=M rtp_loss_pct=X jitter_p99_ms=Y relais_cpu_pct=Z
 //
 // voice_rig: the load generators alone, SIPp callers (uac_load: rtp_stream
-// of a 1 kHz PCMU tone) straight to SIPp phones (uas_echo, -rtp_echo), N
-// calls at once: what the rig itself carries on this machine, to tell its
-// limits from relais's. sipp_cpu_pct: both SIPps together.
+// of a 1 kHz PCMU tone) straight to SIPp phones (uas_load: the same tone
+// back), N calls at once, measured as below on what the callers receive:
+// what the rig itself carries on this machine, to tell its limits from
+// relais's. sipp_cpu_pct: both SIPps together. (SIPp's -rtp_echo drops
+// packets from a few hundred calls: one thread reads every call's audio.)
 //
 // voice: `relais serve --demo --sip` and a generated centre: AssurMax's
 // voice queue served by N bench agents only (a skill of theirs), each with
 // a SIP login (phones API) registered by SIPp (register_logins, digest),
 // a number whose flow goes straight to the queue (flows and numbers
 // APIs), the agents available. SIPp answers every call to the agents'
-// phones and echoes their audio; 2N callers arrive at VOICE_RATE calls/s
-// (default 50): N bridged to the agents, N held with music.
+// phones and sends a tone (uas_load); 2N callers arrive at VOICE_RATE
+// calls/s (default 50): N bridged to the agents, N held with music.
 //
 // Measured, once every call is up, over VOICE_WINDOW_S seconds (default
 // 10): what the callers receive (dumpcap on lo, the callers' RTP port
@@ -91,10 +93,11 @@ const fixed = (x) => x.toFixed(2);
 async function rig(n) {
   const dir = tempDir('voice-rig');
   const holdMs = Math.ceil((n / RATE) * 1000) + WINDOW_S * 1000 + 8000;
-  const phones = await startSipp({ scenario: 'uas_echo', vars: { wait_ms: holdMs + 30000 }, calls: 0, args: ['-rtp_echo'], timeoutMs: holdMs + 60000 });
+  const audio = g711Tone(dir);
+  const phones = await startSipp({ scenario: 'uas_load', vars: { audio, wait_ms: holdMs + 30000 }, calls: 0, timeoutMs: holdMs + 60000 });
   const callers = await startSipp({
     scenario: 'uac_load', target: `127.0.0.1:${phones.port}`, service: 'agent', calls: n, rate: RATE,
-    vars: { audio: g711Tone(dir), hold_ms: holdMs }, args: ['-l', String(n)], timeoutMs: holdMs + 60000,
+    vars: { audio, hold_ms: holdMs }, args: ['-l', String(n)], timeoutMs: holdMs + 60000,
   });
   try {
     const up = await callsUp([[callers, n], [phones, n]], holdMs - WINDOW_S * 1000 - 2000);
@@ -168,12 +171,13 @@ async function voice(n) {
     });
     if (reg.code !== 0) throw new Skip(`register-${reg.stats['FailedCall(C)']}-of-${n}-failed`);
     const holdMs = Math.ceil(((2 * n) / RATE) * 1000) + WINDOW_S * 1000 + 15000;
-    const phones = await startSipp({ scenario: 'uas_echo', port, vars: { wait_ms: holdMs + 30000 }, calls: 0, args: ['-rtp_echo'], timeoutMs: holdMs + 90000 });
+    const audio = g711Tone(dir);
+    const phones = await startSipp({ scenario: 'uas_load', port, vars: { audio, wait_ms: holdMs + 30000 }, calls: 0, timeoutMs: holdMs + 90000 });
     stops.push(() => phones.stop());
     for (const id of agents) await must(q('PUT', `/api/v1/agents/${id}/state`, { state: 'available' }), 200, 'available');
     const callers = await startSipp({
       scenario: 'uac_load', target: `127.0.0.1:${sip}`, service: NUMBER, calls: 2 * n, rate: RATE,
-      vars: { audio: g711Tone(dir), hold_ms: holdMs }, args: ['-l', String(2 * n)], timeoutMs: holdMs + 90000,
+      vars: { audio, hold_ms: holdMs }, args: ['-l', String(2 * n)], timeoutMs: holdMs + 90000,
     });
     stops.unshift(() => callers.stop());
     const [up, bridged] = await callsUp([[callers, 2 * n], [phones, n]], holdMs - WINDOW_S * 1000 - 3000);

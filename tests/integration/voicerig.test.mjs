@@ -4,15 +4,17 @@
 // two phones; SIP INFO digits reach a SIPp callee; the error scenarios
 // pass on the answer they expect and fail on another; a phone registers
 // with its digest and is refused with a wrong password; a phone dials,
-// holds and resumes, sends digits and hangs up; SIPp as a trunk answers
-// with its own tone. Every peer runs on 127.0.0.1, stopped by its PID.
+// holds and resumes, sends digits and hangs up; the load scenarios stream
+// both ways; SIPp as a trunk answers with its own tone. Every peer runs
+// on 127.0.0.1, stopped by its PID.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { until } from './lib.mjs';
 import {
-  startBaresip, startSipp, runSipp, startKamailio, startCapture, callerPcap, dominantHz, wavInfo, rtpStats, tempDir,
+  startBaresip, startSipp, runSipp, startKamailio, startCapture, callerPcap, dominantHz, wavInfo, rtpStats, udpPackets, tempDir,
 } from './voicelib.mjs';
 
 const dir = tempDir('voicerig');
@@ -155,6 +157,23 @@ test('a phone dials, rings the other, holds, resumes, sends a digit and hangs up
   await until(() => offers() === before + 2, 'the resume re-INVITE', 5000);
   assert.ok((await b.ctrl('hangup')).ok);
   await a.waitEvent('CALL_CLOSED');
+});
+
+test('load callers and load phones stream to each other', async () => {
+  const audio = join(dir, 'load.ulaw');
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'raw', audio, 'synth', '5', 'sine', '1000']);
+  const phones = await startSipp({ scenario: 'uas_load', vars: { audio, wait_ms: 15000 }, calls: 3 });
+  const cap = await startCapture({ dir: tempDir('cap') });
+  stops.push(() => rmSync(cap.dir, { recursive: true, force: true }));
+  const callers = await runSipp({ scenario: 'uac_load', target: `127.0.0.1:${phones.port}`, service: 'agent', calls: 3, rate: 10, vars: { audio, hold_ms: 2000 } });
+  assert.equal(callers.code, 0, sippSays(callers));
+  assert.equal((await phones.done).code, 0);
+  const pkts = udpPackets(await cap.stop());
+  const toPhones = rtpStats(pkts, { keep: (p) => p.dst === phones.mediaPort });
+  const toCallers = rtpStats(pkts, { keep: (p) => p.src === phones.mediaPort });
+  assert.equal(toPhones.streams, 3, JSON.stringify(toPhones.per));
+  assert.equal(toCallers.streams, 3, JSON.stringify(toCallers.per));
+  assert.ok(toPhones.packets > 150 && toCallers.packets > 150);
 });
 
 test('SIPp as a trunk answers a phone with its own tone', async () => {

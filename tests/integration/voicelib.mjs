@@ -27,7 +27,7 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -257,6 +257,18 @@ function spawnSyncText(cmd, args) {
 
 // -------------------------------------------------------------- baresip
 
+// Phones' microphones, one WAV a frequency for the whole process (in a
+// folder removed at exit): 300 s, longer than any call.
+let toneDir = null;
+function sharedTone(hz) {
+  if (!toneDir) {
+    toneDir = tempDir('tones');
+    process.on('exit', () => rmSync(toneDir, { recursive: true, force: true }));
+  }
+  const f = join(toneDir, `tone-${hz}.wav`);
+  return existsSync(f) ? f : toneWav(f, hz, 300);
+}
+
 // netstring frames ("LEN:JSON,") out of a growing buffer.
 function netstrings(buf, onMessage) {
   for (;;) {
@@ -309,7 +321,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   const ctrlPort = await freePort();
   const recDir = join(dir, 'rec');
   mkdirSync(recDir, { recursive: true });
-  const source = toneWav(join(dir, `tone-${toneHz}.wav`), toneHz, 600);
+  const source = sharedTone(toneHz);
   writeFileSync(join(dir, 'config'), baresipConfig({ port, ctrlPort, source, recDir }));
   const mode = autoAnswer ? 'auto' : 'manual';
   const aor = registrar ? `sip:${user}@${registrar}` : `sip:${user}@127.0.0.1:${port}`;
@@ -319,7 +331,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   // The account is added over ctrl_tcp once connected (uanew), so that
   // its first REGISTER_OK/FAIL is an event we see.
   writeFileSync(join(dir, 'accounts'), '');
-  const p = startProcess(BARESIP, ['-f', dir], { cwd: dir });
+  const p = startProcess(BARESIP, ['-f', dir], { cwd: dir, grace: 1000 });
   const events = [], pending = new Map(), waiters = [];
   let sock = null;
   await until(async () => {

@@ -30,6 +30,7 @@ import net from 'node:net';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './lib.mjs';
 
 export const VOICE_DIR = new URL('../voice/', import.meta.url).pathname;
 const SIPP = '/usr/bin/sipp';
@@ -42,27 +43,20 @@ export function tempDir(prefix = 'voice') {
   return mkdtempSync(join(tmpdir(), `relais-${prefix}-`));
 }
 
-async function bindsUdp(port) {
-  const s = dgram.createSocket('udp4');
+// Whether 127.0.0.1:port can be bound, for UDP (udp) or TCP.
+async function binds(port, udp) {
+  const s = udp ? dgram.createSocket('udp4') : net.createServer();
   try {
-    await new Promise((resolve, reject) => { s.once('error', reject); s.bind(port, '127.0.0.1', resolve); });
+    await new Promise((resolve, reject) => {
+      s.once('error', reject);
+      if (udp) s.bind(port, '127.0.0.1', resolve);
+      else s.listen(port, '127.0.0.1', resolve);
+    });
     return true;
   } catch {
     return false;
   } finally {
     try { s.close(); } catch { /* never bound */ }
-  }
-}
-
-async function bindsTcp(port) {
-  const srv = net.createServer();
-  try {
-    await new Promise((resolve, reject) => { srv.once('error', reject); srv.listen(port, '127.0.0.1', resolve); });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await new Promise((r) => srv.close(r));
   }
 }
 
@@ -73,21 +67,10 @@ export async function freePort(span = 1) {
   for (let i = 0; i < 200; i++) {
     const base = 20000 + 2 * Math.floor(Math.random() * 20000);
     let free = true;
-    for (let p = base; p < base + span && free; p++) free = (await bindsUdp(p)) && (await bindsTcp(p));
+    for (let p = base; p < base + span && free; p++) free = (await binds(p, true)) && (await binds(p, false));
     if (free) return base;
   }
   throw new Error('no free port');
-}
-
-// Polls fn until it returns a truthy value (as lib.mjs's until()).
-async function until(fn, what, ms, context) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms${context ? `\n${context()}` : ''}`);
 }
 
 // Spawns a peer; { proc, pid, out(), exited, stop() } where stop() sends
@@ -500,7 +483,7 @@ export async function startKamailio({ port, targets, dir } = {}) {
   const p = startProcess(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir, '-m', '64', '-M', '8'], { cwd: dir });
   await until(async () => {
     if (!p.running()) throw new Error(`kamailio exited:\n${p.out()}`);
-    return !(await bindsUdp(port));
+    return !(await binds(port, true));
   }, 'kamailio listening', 10000, p.out);
   return {
     pid: p.pid, port, dir, logs: p.out,

@@ -5,10 +5,12 @@
 //   const phone = await startBaresip({ user: 'agent01', password: 'agent01-sip',
 //     registrar: '127.0.0.1:5060', toneHz: 440 });   // an agent's phone
 //   await phone.waitEvent('REGISTER_OK');
-//   const media = await callerPcap({ dir, toneHz: 1000, digits: '1', dtmfAtMs: 2000 });
+//   const media = callerPcap({ dir, toneHz: 1000, digits: '1', dtmfAtMs: 2000 });
 //   const r = await runSipp({ scenario: 'uac_call', target: '127.0.0.1:5060',
 //     service: '+33180000001', vars: { media, hold_ms: 8000 } });
-//   await dominantHz(phone.recordings()[0].dec)         // ~1000
+//   r.code                                               // 0: every call passed
+//   dominantHz(phone.recordings()[0].dec)                // ~1000 (the caller)
+//   dominantHz(relaisWav, { channel: 2 })                // the agent's side
 //   const k = await startKamailio({ targets: ['127.0.0.1:5060'] });
 //
 // What each peer does here:
@@ -73,18 +75,19 @@ export async function freePort(span = 1) {
   throw new Error('no free port');
 }
 
-// Spawns a peer; { proc, pid, out(), exited, stop() } where stop() sends
-// SIGTERM to its PID, then SIGKILL after `grace` ms.
+// Spawns a peer; { proc, pid, out() (stdout and stderr), err(), exited,
+// running(), stop() } where stop() sends SIGTERM to its PID, then
+// SIGKILL after `grace` ms.
 function startProcess(cmd, args, { cwd, env, grace = 3000 } = {}) {
   const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  let out = '', err = '';
   proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; err += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
   let done = false;
   exited.then(() => { done = true; });
   return {
-    proc, pid: proc.pid, exited, out: () => out, running: () => !done,
+    proc, pid: proc.pid, exited, out: () => out, err: () => err, running: () => !done,
     async stop() {
       if (done) return exited;
       proc.kill('SIGTERM');
@@ -295,7 +298,7 @@ rtp_stats		yes
 // Returns { pid, port, aor, ctrl(command, params), waitEvent(type, ms,
 // pred), events, recordings(), logs(), stop() }. Commands of 1.0.0's menu
 // over ctrl_tcp: dial URI, accept, hangup, hold, resume, sndcode DIGITS,
-// answermode auto|manual, listcalls. Events: REGISTER_OK,
+// answermode auto|manual, listcalls, reinvite. Events: REGISTER_OK,
 // REGISTER_FAIL, CALL_INCOMING, CALL_RINGING, CALL_ESTABLISHED,
 // CALL_CLOSED, CALL_DTMF_START/END, CALL_RTCP...
 export async function startBaresip({ user = 'agent', password = '', registrar = null, port, toneHz = 440, autoAnswer = true, catchall = true, dir, regint = 60 } = {}) {
@@ -331,7 +334,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
       if (m.response && pending.has(m.token)) { pending.get(m.token)(m); pending.delete(m.token); }
       if (!m.event) return;
       events.push(m);
-      for (const w of [...waiters]) if (w.type === m.type && w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
+      for (const w of [...waiters]) if (w.types.includes(m.type) && w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
     });
   });
   sock.on('error', () => {});
@@ -343,17 +346,23 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
     pending.set(token, (m) => { clearTimeout(t); resolve(m); });
     sock.write(Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]));
   });
-  const added = await ctrl('uanew', `<${aor}>${params}`);
-  if (!added.ok) throw new Error(`baresip uanew: ${JSON.stringify(added)}\n${p.out()}`);
-  // The first event of `type` (received or to come) that pred accepts.
+  const added = await ctrl('uanew', `<${aor}>${params}`).catch((e) => ({ ok: false, error: e.message }));
+  if (!added.ok) {
+    sock.destroy();
+    await p.stop();
+    throw new Error(`baresip uanew: ${JSON.stringify(added)}\n${p.out()}`);
+  }
+  // The first event of `type` (a name, or a list: the first of any)
+  // received or to come that pred accepts.
   const waitEvent = (type, ms = 10000, pred = () => true) => {
-    const found = events.find((e) => e.type === type && pred(e));
+    const types = [type].flat();
+    const found = events.find((e) => types.includes(e.type) && pred(e));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const w = { type, pred, resolve };
+      const w = { types, pred, resolve };
       w.timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(w), 1);
-        reject(new Error(`baresip ${user}: no ${type} in ${ms} ms; events: ${events.map((e) => e.type).join(' ')}\n${p.out().slice(-3000)}`));
+        reject(new Error(`baresip ${user}: no ${types.join('/')} in ${ms} ms; events: ${events.map((e) => e.type).join(' ')}\n${p.out().slice(-3000)}`));
       }, ms);
       waiters.push(w);
     });
@@ -366,6 +375,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
     pid: p.pid, port, aor, dir, events, ctrl, waitEvent, recordings, logs: p.out,
     count: (type) => events.filter((e) => e.type === type).length,
     async stop({ keep = false } = {}) {
+      for (const w of waiters.splice(0)) clearTimeout(w.timer);
       sock.destroy();
       await p.stop();
       if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -437,7 +447,7 @@ export async function startSipp({ scenario, target, service, port, calls = 1, ra
   const done = p.exited.then(({ code, sig }) => {
     clearTimeout(timer);
     const errors = existsSync(join(dir, 'errors.log')) ? readFileSync(join(dir, 'errors.log'), 'utf8') : '';
-    return { code: timedOut ? -1 : code, signal: sig, timedOut, stdout: p.out(), errors, stats: sippStats(dir), dir, argv };
+    return { code: timedOut ? -1 : code, signal: sig, timedOut, stdout: p.out(), stderr: p.err(), errors, stats: sippStats(dir), dir, argv };
   });
   return {
     pid: p.pid, port, mediaPort, dir, done,
@@ -456,8 +466,9 @@ export async function startSipp({ scenario, target, service, port, calls = 1, ra
 
 // Runs SIPp to its end (options of startSipp); resolves with { code (0
 // when every call succeeded, 1 when one failed, -1 on timeout: SIPp is
-// then killed by its PID), stdout, errors (its -trace_err log), stats
-// (sippStats), dir }. The folder is removed unless keep.
+// then killed by its PID), stdout (its screens and messages), stderr,
+// errors (its -trace_err log), stats (sippStats), dir }. The folder is
+// removed unless keep.
 export async function runSipp(opts) {
   const s = await startSipp(opts);
   const r = await s.done;

@@ -3,12 +3,13 @@
 // agents' phones, or waiting with music. Per N (VOICE_NS, default
 // 100,250,500) two lines:
 //
-//	voice_rig calls=N rtp_loss_pct=X jitter_p99_ms=Y sipp_cpu_pct=Z
+//	voice_rig calls=2N rtp_loss_pct=X jitter_p99_ms=Y sipp_cpu_pct=Z
 //	voice bridged=N held=M rtp_loss_pct=X jitter_p99_ms=Y relais_cpu_pct=Z
 //
 // voice_rig: the load generators alone, SIPp callers (uac_load: rtp_stream
 // of a 1 kHz PCMU tone) straight to SIPp phones (uas_load: the same tone
-// back), N calls at once, measured as below on what the callers receive:
+// back), 2N calls at once (as many streams as the callers receive in the
+// relais run), measured as below on what the callers receive:
 // what the rig itself carries on this machine, to tell its limits from
 // relais's. sipp_cpu_pct: both SIPps together. (SIPp's -rtp_echo drops
 // packets from a few hundred calls: one thread reads every call's audio.)
@@ -37,6 +38,7 @@
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startRelais, jsonRequest } from './lib.mjs';
 import { startSipp, runSipp, startCapture, rtpStats, freePort, tempDir } from '../tests/integration/voicelib.mjs';
@@ -88,6 +90,9 @@ function g711Tone(dir) {
 }
 
 const fixed = (x) => x.toFixed(2);
+// The machine's load average over the last minute (other work skews
+// jitter: every sender here is a userland timer).
+const load = () => loadavg()[0].toFixed(1);
 
 // The load generators alone: N SIPp callers to N SIPp echoing phones.
 async function rig(n) {
@@ -104,7 +109,7 @@ async function rig(n) {
     if (up[0] < n) throw new Error(`rig: ${up[0]} of ${n} calls up, ${callers.stats()['FailedCall(C)']} failed`);
     const { st, cpu } = await measure(callers.mediaPort, [callers.pid, phones.pid], dir);
     console.log(`voice_rig calls=${n} rtp_loss_pct=${fixed(st.loss_pct)} jitter_p99_ms=${fixed(st.jitter_p99_ms)} sipp_cpu_pct=${(cpu[0] + cpu[1]).toFixed(0)}`);
-    console.error(`  ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; caller ${cpu[0].toFixed(0)} %, phones ${cpu[1].toFixed(0)} %`);
+    console.error(`  ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; caller ${cpu[0].toFixed(0)} %, phones ${cpu[1].toFixed(0)} %; load ${load()}`);
     const r = await callers.done;
     if (r.code !== 0) console.error(`  rig callers: code ${r.code} ${r.errors.slice(0, 500)}`);
   } finally {
@@ -184,7 +189,7 @@ async function voice(n) {
     if (up === 0) throw new Skip(`no-call-up-${callers.stats()['FailedCall(C)'] || 0}-failed`);
     const { st, cpu } = await measure(callers.mediaPort, [srv.proc.pid], dir);
     console.log(`voice bridged=${bridged} held=${up - bridged} rtp_loss_pct=${fixed(st.loss_pct)} jitter_p99_ms=${fixed(st.jitter_p99_ms)} relais_cpu_pct=${cpu[0].toFixed(0)}`);
-    console.error(`  wanted ${n} bridged + ${n} held; ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms`);
+    console.error(`  wanted ${n} bridged + ${n} held; ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; load ${load()}`);
     if (bridged < n || up < 2 * n) process.exitCode = 1;
     return true;
   } catch (e) {
@@ -199,7 +204,7 @@ async function voice(n) {
 }
 
 try {
-  for (const n of NS) await rig(n);
+  for (const n of NS) await rig(2 * n);
   for (const n of NS) if (!(await voice(n))) break;
 } catch (e) {
   console.error(e.stack || e.message);

@@ -99,6 +99,17 @@ function startProcess(cmd, args, { cwd, env, grace = 3000 } = {}) {
   };
 }
 
+// Waits for a peer to be ready (ready() resolves or throws); on failure
+// stops it by its PID before throwing, so that no peer outlives a test.
+async function whenReady(p, ready) {
+  try {
+    return await ready();
+  } catch (e) {
+    await p.stop();
+    throw e;
+  }
+}
+
 // ---------------------------------------------------------------- media
 
 // A WAV tone made by sox: mono 16-bit, `rate` Hz, `seconds` long.
@@ -320,14 +331,14 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   const p = startProcess(BARESIP, ['-f', dir], { cwd: dir, grace: 1000 });
   const events = [], pending = new Map(), waiters = [];
   let sock = null;
-  await until(async () => {
+  await whenReady(p, () => until(async () => {
     if (!p.running()) throw new Error(`baresip exited:\n${p.out()}`);
     sock = await new Promise((resolve) => {
       const s = net.connect(ctrlPort, '127.0.0.1', () => resolve(s));
       s.once('error', () => resolve(null));
     });
     return sock;
-  }, 'baresip ctrl_tcp', 10000, p.out);
+  }, 'baresip ctrl_tcp', 20000, p.out));
   let buf = Buffer.alloc(0);
   sock.on('data', (d) => {
     buf = netstrings(Buffer.concat([buf, d]), (m) => {
@@ -492,10 +503,10 @@ export async function startKamailio({ port, targets, dir } = {}) {
   const check = spawnSync(KAMAILIO, ['-c', '-f', cfg, '-Y', dir], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`kamailio -c: ${check.stderr}`);
   const p = startProcess(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir, '-m', '64', '-M', '8'], { cwd: dir });
-  await until(async () => {
+  await whenReady(p, () => until(async () => {
     if (!p.running()) throw new Error(`kamailio exited:\n${p.out()}`);
     return !(await binds(port, true));
-  }, 'kamailio listening', 10000, p.out);
+  }, 'kamailio listening', 20000, p.out));
   return {
     pid: p.pid, port, dir, logs: p.out,
     dispatched: () => p.out().split('\n').filter((l) => l.includes('dispatch ')),
@@ -515,10 +526,10 @@ export async function startCapture({ dir, filter = 'udp', snaplen = 96 } = {}) {
   dir = dir || tempDir('capture');
   const file = join(dir, 'capture.pcap');
   const p = startProcess(DUMPCAP, ['-i', 'lo', '-P', '-s', String(snaplen), '-f', filter, '-w', file, '-B', '64'], { cwd: dir, grace: 5000 });
-  await until(() => {
+  await whenReady(p, () => until(() => {
     if (!p.running()) throw new Error(`dumpcap exited:\n${p.out()}`);
     return /Capturing on/.test(p.out());
-  }, 'dumpcap capturing', 10000, p.out);
+  }, 'dumpcap capturing', 20000, p.out));
   return {
     pid: p.pid, file, dir, logs: p.out,
     // What the kernel dropped before dumpcap read it (after stop()): a

@@ -99,7 +99,7 @@ test('DTMF as SIP INFO reaches a SIPp callee; another digit fails the call', asy
   assert.equal(c.code, 0, sippSays(c));
 
   const strict = await startSipp({ scenario: 'uas_info', vars: { media, digits: '5', wait_ms: 5000 } });
-  const bad = await runSipp({ scenario: 'uac_info_dtmf', target: `127.0.0.1:${strict.port}`, service: 'ivr', vars: { media, digits: '7', dtmf_at_ms: 300, gap_ms: 100, hold_ms: 300 }, args: ['-recv_timeout', '3000'] });
+  const bad = await runSipp({ scenario: 'uac_info_dtmf', target: `127.0.0.1:${strict.port}`, service: 'ivr', vars: { media, digits: '7', dtmf_at_ms: 300, gap_ms: 100, hold_ms: 300 }, args: ['-recv_timeout', '1500'] });
   assert.notEqual((await strict.done).code, 0);
   assert.notEqual(bad.code, 0);
 });
@@ -110,6 +110,8 @@ test('the refusal scenarios pass on their answer and fail on another', async () 
   const p = await phone({ catchall: false });
   const target = `127.0.0.1:${p.port}`;
   assert.equal((await runSipp({ scenario: 'uac_404', target, service: 'nobody' })).code, 0);
+  const tcp = await runSipp({ scenario: 'uac_404', target, service: 'nobody', args: ['-t', 't1'] });
+  assert.equal(tcp.code, 0, sippSays(tcp));
   assert.equal((await runSipp({ scenario: 'uac_488', target, service: 'agent' })).code, 0);
   const wrong = await runSipp({ scenario: 'uac_488', target, service: 'nobody' });
   assert.equal(wrong.code, 1);
@@ -193,4 +195,17 @@ test('SIPp as a trunk answers a phone with its own tone', async () => {
   const t = await trunk.done;
   assert.equal(t.code, 0, sippSays(t));
   near(dominantHz((await lastRecording(p)).dec), 700);
+});
+
+test('dominantHz reads each channel of a stereo file; rtpStats counts a missing packet', () => {
+  const wav = join(dir, 'stereo.wav');
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '2', '-b', '16', wav, 'synth', '2', 'sine', '440', 'sine', '1000']);
+  assert.deepEqual(wavInfo(wav), { rate: 8000, channels: 2, seconds: 2 });
+  near(dominantHz(wav, { channel: 1 }), 440);
+  near(dominantHz(wav, { channel: 2 }), 1000);
+  const pkts = udpPackets(callerPcap({ dir, toneHz: 1000, seconds: 2, digits: '9', dtmfAtMs: 500, name: 'gap.pcap' }));
+  const whole = rtpStats(pkts);
+  assert.deepEqual([whole.streams, whole.lost, whole.packets], [1, 0, pkts.length]);
+  const gap = rtpStats(pkts.filter((p, i) => i !== 40));
+  assert.deepEqual([gap.streams, gap.lost], [1, 1]);
 });

@@ -26,6 +26,8 @@ const struct jv_field config_tenant_fields[] = {
 	/* messages and attachments kept so many days (null: for ever) */
 	{"retention_days", JV_INT, JV_NULLABLE, 1, 36500, NULL, NULL},
 	{"attachment_max_mb", JV_INT, 0, 1, 100, NULL, NULL},
+	/* voice: calls are recorded unless a queue says otherwise */
+	{"recording", JV_BOOL, 0, 0, 0, NULL, NULL},
 	JV_END,
 };
 
@@ -91,6 +93,10 @@ const struct jv_field config_queue_fields[] = {
 	{"ring_max", JV_INT, 0, 0, 1000, NULL, NULL},
 	{"dispositions", JV_STRINGS, 0, 0, 100, NULL, NULL},
 	{"disposition_required", JV_BOOL, 0, 0, 0, NULL, NULL},
+	/* voice: recorded (null: as the tenant says); the position and
+	 * wait announced every announce_s seconds (0: never, default 45) */
+	{"recording", JV_BOOL, JV_NULLABLE, 0, 0, NULL, NULL},
+	{"announce_s", JV_INT, 0, 0, 3600, NULL, NULL},
 	JV_END,
 };
 

@@ -251,6 +251,22 @@ static const struct field retention_fields[] = {
 	END,
 };
 
+#define CL(m) offsetof(struct event_contact_call, m)
+static const struct field call_fields[] = {
+	{"contact", F_STR, CL(contact)}, {"action", F_STR, CL(action)},
+	{"agent", F_STR_OPT, CL(agent)}, {"target", F_STR_OPT, CL(target)},
+	{"user", F_STR_OPT, CL(user)},	 END,
+};
+
+#define SV(m) offsetof(struct event_audit_supervision, m)
+static const struct field supervision_fields[] = {
+	{"contact", F_STR, SV(contact)},
+	{"mode", F_STR, SV(mode)},
+	{"agent", F_STR_OPT, SV(agent)},
+	{"user", F_STR, SV(user)},
+	END,
+};
+
 /* A type's data: its field tables in order, NULL-terminated. */
 struct shape {
 	const char *name;
@@ -277,6 +293,8 @@ static const struct shape shapes[EVENT_TYPE_MAX - EV_MAX] = {
 	{"contact.transcript", 1, {transcript_fields}},
 	{"audit.customer_erased", 1, {erased_fields}},
 	{"audit.retention", 1, {retention_fields}},
+	{"contact.call", 1, {call_fields}},
+	{"audit.supervision", 1, {supervision_fields}},
 };
 
 /* The engine's: an agent's state, or a contact's with what its type adds. */
@@ -660,5 +678,9 @@ const char *event_agent(const struct event *ev)
 		return ev->u.message_status.agent;
 	if (ev->type == EVENT_CONTACT_CSAT)
 		return ev->u.csat.agent;
+	if (ev->type == EVENT_CONTACT_CALL)
+		return ev->u.call.agent;
+	if (ev->type == EVENT_AUDIT_SUPERVISION)
+		return ev->u.supervision.agent;
 	return ev->type < EVENT_ENGINE_MAX ? ev->u.engine.ev.agent : NULL;
 }

@@ -55,6 +55,8 @@ enum event_type {
 	EVENT_CONTACT_TRANSCRIPT,     /* the customer asked for its text */
 	EVENT_AUDIT_CUSTOMER_ERASED,  /* an admin erased a customer's data */
 	EVENT_AUDIT_RETENTION,	      /* old messages were redacted */
+	EVENT_CONTACT_CALL,	      /* a control of a call (hold, record) */
+	EVENT_AUDIT_SUPERVISION,      /* a supervisor joined a call */
 	EVENT_TYPE_MAX,
 };
 
@@ -205,6 +207,27 @@ struct event_audit_retention {
 	const char *user; /* who ran it; NULL: the daily sweep */
 };
 
+/*
+ * contact.call: what a user (or the phone) did to a call: "hold",
+ * "resume", "record_pause", "record_resume", "transfer", "consult",
+ * "consult_complete", "consult_cancel".
+ */
+struct event_contact_call {
+	const char *contact;
+	const char *action;
+	const char *agent;  /* the call's agent, or NULL */
+	const char *target; /* transfer, consult: the queue, agent or number */
+	const char *user;   /* who asked; NULL: the phone */
+};
+
+/* audit.supervision: a supervisor listens, whispers or barges in. */
+struct event_audit_supervision {
+	const char *contact;
+	const char *mode; /* listen, whisper, barge, end */
+	const char *agent;
+	const char *user;
+};
+
 struct event {
 	enum event_type type;
 	int version; /* of the row (decoded); the encoder writes the last */
@@ -225,6 +248,8 @@ struct event {
 		struct event_contact_transcript transcript;
 		struct event_audit_customer_erased erased;
 		struct event_audit_retention retention;
+		struct event_contact_call call;
+		struct event_audit_supervision supervision;
 	} u;
 	json_t *json; /* event_parse's data, which the strings point into */
 };

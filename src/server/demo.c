@@ -22,6 +22,8 @@
 #include "server/auth.h"
 #include "server/objects.h"
 #include "server/widget.h"
+#include "channels/voice/phones.h"
+#include "channels/voice/voice.h"
 
 /* The file's arrays, in the order their objects can be created. */
 static const struct {
@@ -172,6 +174,10 @@ int demo_seed(struct srv *s)
 	st = seed(&d, centre);
 	if (!st)
 		st = widget_demo_seed(s);
+	if (!st)
+		st = phones_demo_seed(s);
+	if (!st)
+		st = voice_demo_seed(s);
 	if (!st)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "

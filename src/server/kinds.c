@@ -25,7 +25,9 @@
 #include "sys/zoneinfo.h"
 #include "channels/email/email.h"
 #include "channels/sms/sms.h"
+#include "channels/voice/flow.h"
 #include "server/widget.h"
+#include "channels/voice/phones.h"
 
 /* ---- field tables: model/config.h's shapes, and the server's fields */
 
@@ -332,6 +334,8 @@ static int calendar_apply(struct srv *s, struct obj *o, json_t *next,
 
 static int calendar_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
+	if (flows_naming(s, "calendar", o->id))
+		return fail(why, EBUSY, N_("flows still use this calendar"));
 	if (obj_find_by(s, K_QUEUES, "calendar", o->id) ||
 	    engine_calendar_remove(s->eng, o->id))
 		return fail(why, EBUSY, N_("queues still use this calendar"));
@@ -399,6 +403,9 @@ static int queue_remove(struct srv *s, struct obj *o, struct lang_out *why)
 	int err;
 
 	/* the kinds that bring contacts to a queue (a channel's numbers...) */
+	if (flows_naming(s, "queue", o->id))
+		return fail(why, EBUSY, N_("the queue is still used by %s"),
+			    kinds[K_FLOWS]->name);
 	for (int k = 0; k < K_MAX; k++)
 		if (k != K_QUEUES && obj_find_by(s, k, "queue", o->id))
 			return fail(why, EBUSY,
@@ -492,6 +499,8 @@ static int agent_remove(struct srv *s, struct obj *o, struct lang_out *why)
 {
 	if (obj_find_by(s, K_USERS, "agent", o->id))
 		return fail(why, EBUSY, N_("a user is still this agent"));
+	if (obj_find_by(s, K_PHONES, "agent", o->id))
+		return fail(why, EBUSY, N_("the agent still has a phone"));
 	if (engine_agent_remove(s->eng, srv_now(s), o->id))
 		return fail(why, EBUSY, N_("the agent is handling contacts"));
 	return 0;
@@ -739,4 +748,6 @@ const struct kind *const kinds[K_MAX] = {
 	[K_GATEWAYS] = &sms_gateways_kind,
 	[K_NUMBERS] = &sms_numbers_kind,
 	[K_WIDGETS] = &widget_kind, /* server/widget.c */
+	[K_FLOWS] = &flows_kind,    /* channels/voice/flows.c */
+	[K_PHONES] = &phones_kind,  /* channels/voice/phones.c */
 };

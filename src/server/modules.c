@@ -7,6 +7,7 @@
 #include "channels/channel.h"
 #include "channels/email/email.h"
 #include "channels/sms/sms.h"
+#include "channels/voice/flow.h"
 #include "channels/voice/voice.h"
 #include "server/audit.h"
 #include "server/auth.h"
@@ -35,6 +36,7 @@ const struct srv_module *const srv_modules[] = {
 	&channels_module,	/* after the contacts: events name them */
 	&sms_module,		/* the SMS channel: after the contacts */
 	&voice_module,		/* the voice channel: SIP, calls */
+	&flows_module,		/* its IVR flows' prompts */
 	&agents_module,
 	&stats_module,		/* statistics: after the contacts */
 	&reports_module,	/* reports: after stats (today's counters) */

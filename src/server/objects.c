@@ -887,6 +887,8 @@ static const struct route config_routes[] = {
 	KIND_ROUTES("gateways"),
 	KIND_ROUTES("numbers"),
 	KIND_ROUTES("widgets"),
+	KIND_ROUTES("flows"),
+	KIND_ROUTES("phones"),
 	WEB_ROUTE("PUT", "/api/v1/session/lang", api_own_lang, R_ANY),
 	{.method = NULL},
 };

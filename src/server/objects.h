@@ -85,8 +85,10 @@ enum kind_id {
 	K_RESPONSES,
 	K_MAILBOXES,
 	K_GATEWAYS, /* the SMS channel's (channels/sms/sms_config.c) */
+	K_FLOWS,    /* the voice channel's (flows.c): before the numbers */
 	K_NUMBERS,
 	K_WIDGETS,
+	K_PHONES, /* the voice channel's (channels/voice/phones.c) */
 	K_MAX,
 };
 

@@ -608,10 +608,13 @@ static bool route_match(const char *pattern, const char *path,
 			const char *pe = strchr(pattern, '}');
 			size_t len = strcspn(path, "/");
 
-			if (!pe || !len || len >= 64 || np >= 2)
+			if (!pe || !len || len >= 64)
 				return false;
-			memcpy(params[np], path, len);
-			params[np++][len] = '\0';
+			if (np < 2) { /* a third: the handler reads r->path */
+				memcpy(params[np], path, len);
+				params[np][len] = '\0';
+			}
+			np++;
 			pattern = pe + 1;
 			path += len;
 			continue;

@@ -54,7 +54,9 @@ struct hreq {
 	char path[512];
 	char *query; /* the raw query string, or NULL */
 	json_t *body;
-	char params[2][64]; /* {id} and the like, in order */
+	/* {id} and the like, in order (the first two; read a third's value
+	 * from path) */
+	char params[2][64];
 	struct user *user;
 	struct session *sess;
 	bool cookie; /* authenticated by cookie (CSRF applies) */

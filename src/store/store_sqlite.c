@@ -21,7 +21,8 @@ const char *const store_tables[] = {
 	"tenants",   "sites",	     "skills",	  "agents",    "queues",
 	"calendars", "dispositions", "users",	  "sessions",  "contacts",
 	"customers", "login_limits", "responses", "mailboxes", "gateways",
-	"numbers",   "widgets",	     "visitors",  NULL,
+	"numbers",   "widgets",	     "visitors",  "flows",     "phones",
+	NULL,
 };
 
 /*
@@ -100,6 +101,10 @@ static const char *const migrations[] = {
 	 * its visitors' tokens (their hashes) */
 	("CREATE TABLE widgets (id TEXT PRIMARY KEY, body TEXT NOT NULL);"
 	 "CREATE TABLE visitors (id TEXT PRIMARY KEY, body TEXT NOT NULL);"),
+	/* 8: the voice channel's IVR flows, a kind of the configuration */
+	"CREATE TABLE flows (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+	/* 9: the agents' SIP logins (the voice channel's phones kind) */
+	"CREATE TABLE phones (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

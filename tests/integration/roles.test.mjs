@@ -150,6 +150,15 @@ GET /api/v1/audit                                         200   200       403   
 POST /api/v1/retention/run                                200   403       403   403    403        401
 DELETE /api/v1/customers/{id}/data                        200   403       403   403    403        401
 POST /api/v1/contacts/{id}/csat                           409   403       403   403    409        401
+GET /api/v1/contacts/{id}/call                            409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/hold                      409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/resume                    409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/recording                 409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/transfer                  409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult                   409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult/complete          409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult/cancel            409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/supervise                 409   409       403   403    403        401  (r)
 GET /api/v1/stream                                        101   101       101   101    101        401
 GET /api/v1/gateways                                      200   403       403   403    403        401
 POST /api/v1/gateways                                     201   403       403   403    403        401
@@ -169,6 +178,12 @@ POST /api/v1/widgets                                      201   403       403   
 GET /api/v1/widgets/{id}                                  200   200       403   403    403        401  (r)
 PATCH /api/v1/widgets/{id}                                200   403       403   403    403        401
 DELETE /api/v1/widgets/{id}                               204   403       403   403    403        401
+GET /api/v1/phones                                        200   200       200   403    403        401  (r)
+POST /api/v1/phones                                       201   403       403   403    403        401
+GET /api/v1/phones/{id}                                   200   200       200   403    403        401  (r)
+GET /api/v1/phones/{id} [agent01, not the caller]         200   200       404   403    403        401
+PATCH /api/v1/phones/{id}                                 200   403       403   403    403        401
+DELETE /api/v1/phones/{id}                                204   403       403   403    403        401
 GET /widget.js [unknown key]                              404   404       404   404    404        404
 GET /widget/frame [unknown key]                           404   404       404   404    404        404
 GET /api/v1/widget/{key}                                  200   200       200   200    200        200
@@ -399,6 +414,14 @@ before(async () => {
     numbers: (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000103', gateway: S.gw }), 201, 'tmp number')).id,
     widgets: (await ok(adminApi.post('/api/v1/widgets', { tenant: S.am, queue: S.amChat, name: 'MX throwaway widget' }), 201, 'tmp widget')).id,
   };
+  // The agents' phones: agent01's and agent02's of the demo, an agent
+  // without one for the POST cell, and a throwaway phone.
+  const phones = await listAll(adminApi, 'phones');
+  S.phone01 = phones.find((p) => p.agent === S.agent01).id;
+  S.phone02 = phones.find((p) => p.agent === S.agent02).id;
+  S.phoneAgent = (await ok(adminApi.post('/api/v1/agents', { name: 'MX phone agent', site: S.paris, tenants: [S.am] }), 201, 'phone agent')).id;
+  const tmpAgent = (await ok(adminApi.post('/api/v1/agents', { name: 'MX tmp phone agent', site: S.paris, tenants: [S.am] }), 201, 'tmp phone agent')).id;
+  S.tmp.phones = (await ok(adminApi.post('/api/v1/phones', { agent: tmpAgent, username: 'mx-tmp-phone', password: 'mx-tmp-phone-pw' }), 201, 'tmp phone')).id;
   // The web chat: a widget of AssurMax and a conversation (visitor routes)
   S.widget = (await ok(adminApi.post('/api/v1/widgets', { tenant: S.am, queue: S.amChat, name: 'MX widget' }), 201, 'widget'));
   S.chatConv = (await ok(request(base, 'POST', `/api/v1/widget/${S.widget.key}/conversations`, {
@@ -420,7 +443,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers', 'widgets'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers', 'widgets', 'phones'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -436,6 +459,7 @@ const CREATE = {
   gateways: { name: 'MX new gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-new-secret-012345' },
   numbers: () => ({ tenant: S.am, queue: S.holdAM, number: '+33700000104', gateway: S.gw }),
   widgets: () => ({ tenant: S.am, queue: S.amChat, name: 'MX new widget' }),
+  phones: () => ({ agent: S.phoneAgent, username: 'mx-new-phone', password: 'mx-new-phone-pw' }),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -451,6 +475,7 @@ const UPDATE = {
   gateways: { name: 'MX tmp gateway 2' },
   numbers: { number: '+33700000105' },
   widgets: { name: 'MX renamed widget' },
+  phones: { password: 'mx-tmp-phone-pw2' },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
@@ -458,6 +483,7 @@ const READ_ID = () => ({
   mailboxes: S.mbAM,
   gateways: S.gw, numbers: S.numAM,
   widgets: S.widget.id,
+  phones: S.phone02,
 });
 
 const val = (v) => (typeof v === 'function' ? v() : v);
@@ -490,7 +516,7 @@ function plan(key, role) {
     if (route === `/api/v1/${kind}`) return method === 'GET' ? { ...p, path: `${route}?limit=500` } : { ...p, body: val(CREATE[kind]) };
     let id = method === 'GET' ? READ_ID()[kind] : S.tmp[kind];
     if (variant === 'Télécom Plus') id = kind === 'tenants' ? S.tp : kind === 'numbers' ? S.numTP : S.tpVoice;
-    if (variant && variant.startsWith('agent01')) id = S.agent01;
+    if (variant && variant.startsWith('agent01')) id = kind === 'phones' ? S.phone01 : S.agent01;
     return { ...p, path: route.replace('{id}', id), body: method === 'PATCH' ? UPDATE[kind] : undefined };
   }
   if (key === 'POST /api/v1/contacts') {
@@ -518,6 +544,9 @@ function plan(key, role) {
   }
   // a waiting contact: not ended, so the roles that may rate get 409
   if (route === '/api/v1/contacts/{id}/csat') return { ...p, path: `/api/v1/contacts/${S.holdShared}/csat`, body: { score: 5 } };
+  // A voice call's controls on a contact with no live call (a waiting SMS
+  // contact): the staff who see it get 409, the agent who does not 404.
+  if (route.startsWith('/api/v1/contacts/{id}/call')) return { ...p, path: route.replace('{id}', S.holdShared), body: method === 'POST' ? {} : undefined };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();
@@ -720,12 +749,18 @@ async function telecomIds() {
   for (const a of await listAll(adminApi, 'agents')) {
     if (a.tenants.length && a.tenants.every((x) => x === S.tp)) agents.set(a.id, a);
   }
+  // an agent's phone is seen by whoever sees the agent
+  for (const p of await listAll(adminApi, 'phones')) if (agents.has(p.agent)) agents.get(p.agent).phone = p.id;
   return { ids, agents };
 }
 
 function forbiddenFor(tp, sites = []) {
   const f = new Map(tp.ids);
-  for (const [id, a] of tp.agents) if (!sites.includes(a.site)) f.set(id, `agent ${a.name} (Télécom Plus only)`);
+  for (const [id, a] of tp.agents) {
+    if (sites.includes(a.site)) continue;
+    f.set(id, `agent ${a.name} (Télécom Plus only)`);
+    if (a.phone) f.set(a.phone, `phone of agent ${a.name} (Télécom Plus only)`);
+  }
   return f;
 }
 

@@ -161,6 +161,15 @@ export const KINDS = [
       { name: 'gateway', type: 'ref', kind: 'gateways', required: true },
     ],
   },
+  {
+    // The voice channel's SIP logins of the agents: the password is write-only.
+    name: 'phones', title: 'username', columns: ['agent', 'registrations'], refs: ['agents'],
+    fields: [
+      { name: 'username', type: 'text', required: true, max: 64, help: true },
+      { name: 'agent', type: 'ref', kind: 'agents', required: true },
+      { name: 'password', type: 'password', keep: true },
+    ],
+  },
 ];
 
 export const kindOf = (name) => KINDS.find((k) => k.name === name);

@@ -560,7 +560,8 @@ static void api_inbound(struct hreq *r)
 	if (!gw)
 		goto out;
 	number = obj_find_by(r->srv, K_NUMBERS, "number", mo.to);
-	if (!number || strcmp(jv_str(number->body, "gateway"), gw->id)) {
+	if (!number || !jv_str(number->body, "gateway") ||
+	    strcmp(jv_str(number->body, "gateway"), gw->id)) {
 		web_not_found(r, "number", mo.to);
 		goto out;
 	}

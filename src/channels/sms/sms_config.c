@@ -2,8 +2,9 @@
  * The SMS channel's configuration kinds (sms.h): Kannel gateways, admin
  * only, whose password and secret never leave the server; and numbers,
  * each a tenant's, that tie an E.164 number to a queue of channel sms and
- * to the gateway that carries it. The generic configuration service
- * (objects.c) stores, audits and serves them; these are their rules.
+ * to the gateway that carries it, and (voice) to an IVR flow. The generic
+ * configuration service (objects.c) stores, audits and serves them; these are
+ * their rules.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,9 +42,11 @@ static const struct jv_field gateway_fields[] = {
 static const struct jv_field number_fields[] = {
 	COMMON,
 	{"tenant", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
-	{"queue", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	/* SMS: a queue of channel sms and the gateway; voice: a flow */
+	{"queue", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	{"number", JV_STRING, JV_REQUIRED, 1, 16, NULL, NULL},
-	{"gateway", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"gateway", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
+	{"flow", JV_STRING, JV_NULLABLE, 1, 64, NULL, NULL},
 	JV_END,
 };
 
@@ -135,6 +138,34 @@ static json_t *gateway_present(struct srv *s, const struct obj *o)
 	return v;
 }
 
+/*
+ * A number carries SMS (a gateway and a queue of channel sms), voice (a
+ * flow of its tenant: channels/voice/flows.c) or both.
+ */
+static int number_uses(struct srv *s, const json_t *next, struct lang_out *why)
+{
+	const char *gw = jv_str(next, "gateway"), *q = jv_str(next, "queue");
+	struct obj *f = obj_find(s, K_FLOWS, jv_str(next, "flow"));
+
+	if (!gw != !q) {
+		lang_say(why, N_("a number for SMS needs both a gateway and a "
+				 "queue"));
+		return EINVAL;
+	}
+	if (!gw && !jv_str(next, "flow")) {
+		lang_say(why, N_("a number needs a gateway and a queue (SMS), "
+				 "a flow (voice), or both"));
+		return EINVAL;
+	}
+	if (jv_str(next, "flow") &&
+	    (!f || strcmp(jv_str(f->body, "tenant"), jv_str(next, "tenant")))) {
+		lang_say(why, N_("flow: no flow %.64s of the tenant"),
+			 jv_str(next, "flow"));
+		return EINVAL;
+	}
+	return 0;
+}
+
 static int number_apply(struct srv *s, struct obj *o, json_t *next,
 			struct lang_out *why)
 {
@@ -149,8 +180,11 @@ static int number_apply(struct srv *s, struct obj *o, json_t *next,
 	}
 	if ((st = kind_check_ref(s, next, "tenant", K_TENANTS, why)) ||
 	    (st = kind_check_ref(s, next, "queue", K_QUEUES, why)) ||
-	    (st = kind_check_ref(s, next, "gateway", K_GATEWAYS, why)))
+	    (st = kind_check_ref(s, next, "gateway", K_GATEWAYS, why)) ||
+	    (st = number_uses(s, next, why)))
 		return st;
+	if (!jv_str(next, "queue"))
+		return 0;
 	q = obj_find(s, K_QUEUES, jv_str(next, "queue"));
 	if (strcmp(jv_str(q->body, "tenant"), jv_str(next, "tenant")) ||
 	    strcmp(jv_str(q->body, "channel"), "sms")) {

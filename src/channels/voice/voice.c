@@ -7,12 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channels/voice/media.h"
 #include "channels/voice/sipre.h"
 
 #include "channels/channel.h"
 #include "channels/voice/call.h"
+#include "channels/voice/callint.h"
 #include "channels/voice/registrar.h"
 #include "channels/voice/voice.h"
+#include "channels/voice/voice_api.h"
+#include "server/contacts.h"
+#include "lang/lang.h"
+#include "model/event.h"
+#include "model/jv.h"
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
@@ -51,6 +58,7 @@ static int voice_init(struct srv *s, void **arg)
 		return ENOMEM;
 	v->s = s;
 	list_init(&v->calls);
+	list_init(&v->sounds);
 	tmr_init(&v->media_tmr);
 	*arg = v;
 	return 0;
@@ -79,7 +87,67 @@ static int listen_sip(struct voice *v, const char *addr)
 		err = sip_listen(&v->lsnr, v->sip, true, request_h, v);
 	if (!err)
 		err = registrar_alloc(&v->reg, v);
+	if (!err)
+		err = sound_music(&v->music);
+	if (!err)
+		err = sound_tone(&v->robot_voice, 330, 2000, 0.2);
+	if (!err)
+		err = sound_tone(&v->beep, 1000, 400, 0.3);
+	if (!err)
+		err = sound_ringback(&v->ringback);
 	return err;
+}
+
+/* A voice contact that was a call through relais (not a callback). */
+static void collect_call(struct crec *c, void *arg)
+{
+	const json_t *b = crec_body(c);
+	const json_t *attrs = json_object_get(b, "attributes");
+
+	if (!strcmp(jv_str(b, "channel"), "voice") &&
+	    !json_is_true(json_object_get(b, "callback")) &&
+	    jv_str(attrs, "number") && jv_str(attrs, "caller"))
+		json_array_append_new(arg, json_string(c->id));
+}
+
+/*
+ * A restart dropped the live calls (their media were this process's):
+ * their contacts, put back in line by the restore, end now as abandoned,
+ * with the reason logged (contact.call "dropped", target "restart").
+ */
+static void drop_restored_calls(struct srv *s)
+{
+	json_t *ids = json_array(), *id;
+	char buf[256];
+	struct lang_out why = LANG_OUT(NULL, buf);
+	size_t i;
+
+	contacts_each(s, collect_call, ids);
+	json_array_foreach(ids, i, id)
+	{
+		struct crec *c = contacts_find(s, json_string_value(id));
+		struct event ev = {.type = EVENT_CONTACT_CALL};
+
+		if (!c)
+			continue;
+		ev.u.call = (struct event_contact_call){
+			.contact = c->id,
+			.action = "dropped",
+			.target = "restart",
+		};
+		srv_log(s, jv_str(crec_body(c), "tenant"), &ev);
+		if (contacts_abandon(s, c, &why))
+			log_warn("voice",
+				 "msg=\"cannot end a dropped call\" "
+				 "contact=%s why=\"%s\"",
+				 c->id, buf);
+	}
+	if (json_array_size(ids)) {
+		log_info("voice", "msg=\"calls dropped by the restart\" n=%zu",
+			 json_array_size(ids));
+		srv_commit_soon(s);
+	}
+	json_decref(ids);
 }
 
 static void voice_start(struct srv *s, void *arg)
@@ -87,6 +155,7 @@ static void voice_start(struct srv *s, void *arg)
 	struct voice *v = arg;
 	int err;
 
+	drop_restored_calls(s);
 	if (!s->cfg.sip_addr)
 		return;
 	err = listen_sip(v, s->cfg.sip_addr);
@@ -128,6 +197,11 @@ static void voice_close(struct srv *s, void *arg)
 	if (v->sip)
 		sip_close(v->sip, true);
 	v->sip = mem_deref(v->sip);
+	voice_sounds_flush(v);
+	mem_deref(v->music);
+	mem_deref(v->robot_voice);
+	mem_deref(v->beep);
+	mem_deref(v->ringback);
 	mem_deref(v);
 }
 
@@ -152,6 +226,7 @@ static void voice_metrics(struct srv *s, void *arg, struct mbuf *mb)
 		    (unsigned long long)v->calls_out,
 		    (unsigned long long)v->calls_refused,
 		    list_count(&v->calls));
+	registrar_metrics(v->reg, mb);
 }
 
 static void voice_decision(struct srv *s, void *state,
@@ -169,10 +244,25 @@ const struct channel_ops voice_channel = {
 	.decision = voice_decision,
 };
 
+static void voice_on_engine_event(struct srv *s, void *arg,
+				  const struct engine_event *ev)
+{
+	struct voice *v = arg;
+	struct crec *c;
+
+	if (!v->sip || ev->channel != CH_VOICE || !ev->contact)
+		return;
+	c = contacts_find_num(s, ev->contact);
+	if (c)
+		call_engine_event(v, ev, c->id);
+}
+
 const struct srv_module voice_module = {
 	.name = "voice",
+	.routes = voice_routes,
 	.init = voice_init,
 	.start = voice_start,
+	.on_engine_event = voice_on_engine_event,
 	.metrics = voice_metrics,
 	.stop = voice_stop,
 	.close = voice_close,

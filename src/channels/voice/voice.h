@@ -43,6 +43,15 @@ struct voice {
 	struct registrar *reg;	   /* registrar.c */
 	struct list calls;	   /* struct call (call.c) */
 	struct tmr media_tmr;	   /* the 20 ms media clock (media.c) */
+	uint64_t media_next;	   /* when the clock ticks next (ms) */
+	struct list media;	   /* legs the clock feeds (struct media) */
+	struct list recs;	   /* open recordings (media.c) */
+	struct sound *music;	   /* the music on hold */
+	struct sound *robot_voice; /* what the in-house phone says */
+	struct sound *beep;	   /* before a voicemail */
+	struct sound *ringback;	   /* an agent waits for a callback */
+	struct list sounds;	   /* prompts played, cached (ivr.c) */
+	struct call *creating;	   /* its contact being created (call.c) */
 	uint64_t calls_in, calls_out, calls_refused; /* /metrics */
 };
 
@@ -51,8 +60,11 @@ struct voice {
 
 extern const struct srv_module voice_module;
 extern const struct channel_ops voice_channel;
-extern const struct kind phones_kind; /* registrar.c */
+extern const struct kind phones_kind; /* phones.c */
 extern const struct kind flows_kind;  /* flows.c */
+
+/* The demo centre's numbers and flows (voice_demo.c). 0 or errno. */
+int voice_demo_seed(struct srv *s);
 
 /* The channel's state, or NULL when the module is not loaded. */
 struct voice *voice_of(struct srv *s);

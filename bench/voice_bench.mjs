@@ -190,7 +190,12 @@ async function voice(n) {
     const { st, cpu } = await measure(callers.mediaPort, [srv.proc.pid], dir);
     console.log(`voice bridged=${bridged} held=${up - bridged} rtp_loss_pct=${fixed(st.loss_pct)} jitter_p99_ms=${fixed(st.jitter_p99_ms)} relais_cpu_pct=${cpu[0].toFixed(0)}`);
     console.error(`  wanted ${n} bridged + ${n} held; ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; load ${load()}`);
-    if (bridged < n || up < 2 * n) process.exitCode = 1;
+    if (bridged < n || up < 2 * n) {
+      // Short of the target: say so, with relais's warnings and errors.
+      console.error(`  FAILED ${bridged} of ${n} bridged, ${up} of ${2 * n} calls up; phones failed ${phones.stats()['FailedCall(C)']}, callers failed ${callers.stats()['FailedCall(C)']}`);
+      for (const l of srv.logs().split('\n').filter((x) => /level=(warn|error)/.test(x)).slice(-10)) console.error(`  relais: ${l}`);
+      process.exitCode = 1;
+    }
     return true;
   } catch (e) {
     if (!(e instanceof Skip)) throw e;

@@ -35,9 +35,10 @@
 //
 //	node bench/voice_bench.mjs
 //	VOICE_NS=100 VOICE_WINDOW_S=5 node bench/voice_bench.mjs
+//	VOICE_RIG=0 VOICE_NS=500 node bench/voice_bench.mjs   # relais only
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startRelais, jsonRequest } from './lib.mjs';
@@ -113,8 +114,10 @@ async function rig(n) {
     const r = await callers.done;
     if (r.code !== 0) console.error(`  rig callers: code ${r.code} ${r.errors.slice(0, 500)}`);
   } finally {
-    await callers.stop();
-    await phones.stop();
+    for (const x of [callers, phones]) {
+      await x.stop();
+      rmSync(x.dir, { recursive: true, force: true });
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -178,13 +181,13 @@ async function voice(n) {
     const holdMs = Math.ceil(((2 * n) / RATE) * 1000) + WINDOW_S * 1000 + 15000;
     const audio = g711Tone(dir);
     const phones = await startSipp({ scenario: 'uas_load', port, vars: { audio, wait_ms: holdMs + 30000 }, calls: 0, timeoutMs: holdMs + 90000 });
-    stops.push(() => phones.stop());
+    stops.push(() => phones.stop().then(() => rmSync(phones.dir, { recursive: true, force: true })));
     for (const id of agents) await must(q('PUT', `/api/v1/agents/${id}/state`, { state: 'available' }), 200, 'available');
     const callers = await startSipp({
       scenario: 'uac_load', target: `127.0.0.1:${sip}`, service: NUMBER, calls: 2 * n, rate: RATE,
       vars: { audio, hold_ms: holdMs }, args: ['-l', String(2 * n)], timeoutMs: holdMs + 90000,
     });
-    stops.unshift(() => callers.stop());
+    stops.unshift(() => callers.stop().then(() => rmSync(callers.dir, { recursive: true, force: true })));
     const [up, bridged] = await callsUp([[callers, 2 * n], [phones, n]], holdMs - WINDOW_S * 1000 - 3000);
     if (up === 0) throw new Skip(`no-call-up-${callers.stats()['FailedCall(C)'] || 0}-failed`);
     const { st, cpu } = await measure(callers.mediaPort, [srv.proc.pid], dir);
@@ -193,7 +196,9 @@ async function voice(n) {
     if (bridged < n || up < 2 * n) {
       // Short of the target: say so, with relais's warnings and errors.
       console.error(`  FAILED ${bridged} of ${n} bridged, ${up} of ${2 * n} calls up; phones failed ${phones.stats()['FailedCall(C)']}, callers failed ${callers.stats()['FailedCall(C)']}`);
-      for (const l of srv.logs().split('\n').filter((x) => /level=(warn|error)/.test(x)).slice(-10)) console.error(`  relais: ${l}`);
+      for (const l of srv.logs().split('\n').filter((x) => /^\S+ (warn|error) /.test(x)).slice(-10)) console.error(`  relais: ${l}`);
+      const errs = existsSync(join(phones.dir, 'errors.log')) ? readFileSync(join(phones.dir, 'errors.log'), 'utf8') : '';
+      for (const l of errs.split('\n').filter((x) => /Aborting|unexpected|timeout/i.test(x)).slice(0, 5)) console.error(`  phones: ${l}`);
       process.exitCode = 1;
     }
     return true;
@@ -210,7 +215,7 @@ async function voice(n) {
 
 try {
   if (process.getuid() !== 0) throw new Skip('not-root (dumpcap on lo)');
-  for (const n of NS) await rig(2 * n);
+  if (process.env.VOICE_RIG !== '0') for (const n of NS) await rig(2 * n);
   for (const n of NS) if (!(await voice(n))) break;
 } catch (e) {
   if (e instanceof Skip) console.log(`voice skipped reason=${e.message}`);

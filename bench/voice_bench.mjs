@@ -81,6 +81,9 @@ async function measure(callerPort, pids, dir) {
   const cpu = pids.map((pid, i) => (100 * (cpuSeconds(pid) - c0[i])) / s);
   const st = rtpStats(await cap.stop());
   if (cap.dropped()) console.error(`  the capture dropped ${cap.dropped()} packets: loss overstated`);
+  // Packets received of those due (50 a second a stream): below 100,
+  // senders fell behind their clock (none lost, but late).
+  st.due_pct = st.streams ? (100 * st.packets) / (st.streams * s * 50) : 0;
   return { st, cpu };
 }
 
@@ -110,7 +113,7 @@ async function rig(n) {
     if (up[0] < n) throw new Error(`rig: ${up[0]} of ${n} calls up, ${callers.stats()['FailedCall(C)']} failed`);
     const { st, cpu } = await measure(callers.mediaPort, [callers.pid, phones.pid], dir);
     console.log(`voice_rig calls=${n} rtp_loss_pct=${fixed(st.loss_pct)} jitter_p99_ms=${fixed(st.jitter_p99_ms)} sipp_cpu_pct=${(cpu[0] + cpu[1]).toFixed(0)}`);
-    console.error(`  ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; caller ${cpu[0].toFixed(0)} %, phones ${cpu[1].toFixed(0)} %; load ${load()}`);
+    console.error(`  ${st.streams} streams, ${st.packets} packets (${st.due_pct.toFixed(0)} % of those due), ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; caller ${cpu[0].toFixed(0)} %, phones ${cpu[1].toFixed(0)} %; load ${load()}`);
     const r = await callers.done;
     if (r.code !== 0) console.error(`  rig callers: code ${r.code} ${r.errors.slice(0, 500)}`);
   } finally {
@@ -192,7 +195,7 @@ async function voice(n) {
     if (up === 0) throw new Skip(`no-call-up-${callers.stats()['FailedCall(C)'] || 0}-failed`);
     const { st, cpu } = await measure(callers.mediaPort, [srv.proc.pid], dir);
     console.log(`voice bridged=${bridged} held=${up - bridged} rtp_loss_pct=${fixed(st.loss_pct)} jitter_p99_ms=${fixed(st.jitter_p99_ms)} relais_cpu_pct=${cpu[0].toFixed(0)}`);
-    console.error(`  wanted ${n} bridged + ${n} held; ${st.streams} streams, ${st.packets} packets, ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; load ${load()}`);
+    console.error(`  wanted ${n} bridged + ${n} held; ${st.streams} streams, ${st.packets} packets (${st.due_pct.toFixed(0)} % of those due), ${st.lost} lost, jitter max ${fixed(st.jitter_max_ms)} ms; load ${load()}`);
     if (bridged < n || up < 2 * n) {
       // Short of the target: say so, with relais's warnings and errors.
       console.error(`  FAILED ${bridged} of ${n} bridged, ${up} of ${2 * n} calls up; phones failed ${phones.stats()['FailedCall(C)']}, callers failed ${callers.stats()['FailedCall(C)']}`);

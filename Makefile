@@ -42,7 +42,8 @@ test-asan: deps
 BENCH_SCRIPTS ?= bench/http_bench.sh bench/durable_bench.sh bench/ws_bench.mjs \
 	bench/login_bench.mjs bench/restart_bench.sh bench/soak.mjs \
 	bench/catchup.mjs bench/stream_mem.mjs bench/ui_bench.mjs \
-	bench/email_ingest_bench.mjs bench/sms_mo_bench.mjs bench/chat_bench.mjs
+	bench/email_ingest_bench.mjs bench/sms_mo_bench.mjs bench/chat_bench.mjs \
+	bench/voice_bench.mjs
 
 bench: build
 	@rc=0; \

@@ -4,7 +4,8 @@
 # its screenshots show text on a machine without a desktop; Kannel and
 # its fakesmsc carrier for the SMS tests; Dovecot and an SMTP sink for the
 # email tests; SIPp, baresip and Kamailio as the voice tests' peers,
-# espeak-ng and sox to render the voice prompts). Idempotent: when
+# espeak-ng and sox to render the voice prompts; wireshark-common's
+# dumpcap captures RTP on lo for the voice tests and benchmark). Idempotent: when
 # everything is present it does nothing and does not touch the network.
 # Run as root (or it re-runs itself through sudo).
 set -euo pipefail
@@ -23,6 +24,7 @@ PACKAGES=(
 	libgmime-3.0-dev libcurl4-openssl-dev libxml2-dev
 	dovecot-imapd python3-aiosmtpd openssl python3-yaml
 	sip-tester baresip kamailio espeak-ng sox
+	wireshark-common
 )
 
 missing=()

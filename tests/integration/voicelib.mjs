@@ -5,10 +5,12 @@
 //   const phone = await startBaresip({ user: 'agent01', password: 'agent01-sip',
 //     registrar: '127.0.0.1:5060', toneHz: 440 });   // an agent's phone
 //   await phone.waitEvent('REGISTER_OK');
-//   const media = await callerPcap({ dir, toneHz: 1000, digits: '1', dtmfAtMs: 2000 });
+//   const media = callerPcap({ dir, toneHz: 1000, digits: '1', dtmfAtMs: 2000 });
 //   const r = await runSipp({ scenario: 'uac_call', target: '127.0.0.1:5060',
 //     service: '+33180000001', vars: { media, hold_ms: 8000 } });
-//   await dominantHz(phone.recordings()[0].dec)         // ~1000
+//   r.code                                               // 0: every call passed
+//   dominantHz(phone.recordings()[0].dec)                // ~1000 (the caller)
+//   dominantHz(relaisWav, { channel: 2 })                // the agent's side
 //   const k = await startKamailio({ targets: ['127.0.0.1:5060'] });
 //
 // What each peer does here:
@@ -27,9 +29,10 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './lib.mjs';
 
 export const VOICE_DIR = new URL('../voice/', import.meta.url).pathname;
 const SIPP = '/usr/bin/sipp';
@@ -42,27 +45,20 @@ export function tempDir(prefix = 'voice') {
   return mkdtempSync(join(tmpdir(), `relais-${prefix}-`));
 }
 
-async function bindsUdp(port) {
-  const s = dgram.createSocket('udp4');
+// Whether 127.0.0.1:port can be bound, for UDP (udp) or TCP.
+async function binds(port, udp) {
+  const s = udp ? dgram.createSocket('udp4') : net.createServer();
   try {
-    await new Promise((resolve, reject) => { s.once('error', reject); s.bind(port, '127.0.0.1', resolve); });
+    await new Promise((resolve, reject) => {
+      s.once('error', reject);
+      if (udp) s.bind(port, '127.0.0.1', resolve);
+      else s.listen(port, '127.0.0.1', resolve);
+    });
     return true;
   } catch {
     return false;
   } finally {
     try { s.close(); } catch { /* never bound */ }
-  }
-}
-
-async function bindsTcp(port) {
-  const srv = net.createServer();
-  try {
-    await new Promise((resolve, reject) => { srv.once('error', reject); srv.listen(port, '127.0.0.1', resolve); });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await new Promise((r) => srv.close(r));
   }
 }
 
@@ -73,35 +69,25 @@ export async function freePort(span = 1) {
   for (let i = 0; i < 200; i++) {
     const base = 20000 + 2 * Math.floor(Math.random() * 20000);
     let free = true;
-    for (let p = base; p < base + span && free; p++) free = (await bindsUdp(p)) && (await bindsTcp(p));
+    for (let p = base; p < base + span && free; p++) free = (await binds(p, true)) && (await binds(p, false));
     if (free) return base;
   }
   throw new Error('no free port');
 }
 
-// Polls fn until it returns a truthy value (as lib.mjs's until()).
-async function until(fn, what, ms, context) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what}: not reached in ${ms} ms${context ? `\n${context()}` : ''}`);
-}
-
-// Spawns a peer; { proc, pid, out(), exited, stop() } where stop() sends
-// SIGTERM to its PID, then SIGKILL after `grace` ms.
+// Spawns a peer; { proc, pid, out() (stdout and stderr), err(), exited,
+// running(), stop() } where stop() sends SIGTERM to its PID, then
+// SIGKILL after `grace` ms.
 function startProcess(cmd, args, { cwd, env, grace = 3000 } = {}) {
   const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  let out = '', err = '';
   proc.stdout.on('data', (d) => { out += d; });
-  proc.stderr.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { out += d; err += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
   let done = false;
   exited.then(() => { done = true; });
   return {
-    proc, pid: proc.pid, exited, out: () => out, running: () => !done,
+    proc, pid: proc.pid, exited, out: () => out, err: () => err, running: () => !done,
     async stop() {
       if (done) return exited;
       proc.kill('SIGTERM');
@@ -111,6 +97,17 @@ function startProcess(cmd, args, { cwd, env, grace = 3000 } = {}) {
       return st;
     },
   };
+}
+
+// Waits for a peer to be ready (ready() resolves or throws); on failure
+// stops it by its PID before throwing, so that no peer outlives a test.
+async function whenReady(p, ready) {
+  try {
+    return await ready();
+  } catch (e) {
+    await p.stop();
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- media
@@ -257,6 +254,18 @@ function spawnSyncText(cmd, args) {
 
 // -------------------------------------------------------------- baresip
 
+// Phones' microphones, one WAV a frequency for the whole process (in a
+// folder removed at exit): 300 s, longer than any call.
+let toneDir = null;
+function sharedTone(hz) {
+  if (!toneDir) {
+    toneDir = tempDir('tones');
+    process.on('exit', () => rmSync(toneDir, { recursive: true, force: true }));
+  }
+  const f = join(toneDir, `tone-${hz}.wav`);
+  return existsSync(f) ? f : toneWav(f, hz, 300);
+}
+
 // netstring frames ("LEN:JSON,") out of a growing buffer.
 function netstrings(buf, onMessage) {
   for (;;) {
@@ -300,7 +309,7 @@ rtp_stats		yes
 // Returns { pid, port, aor, ctrl(command, params), waitEvent(type, ms,
 // pred), events, recordings(), logs(), stop() }. Commands of 1.0.0's menu
 // over ctrl_tcp: dial URI, accept, hangup, hold, resume, sndcode DIGITS,
-// answermode auto|manual, listcalls. Events: REGISTER_OK,
+// answermode auto|manual, listcalls, reinvite. Events: REGISTER_OK,
 // REGISTER_FAIL, CALL_INCOMING, CALL_RINGING, CALL_ESTABLISHED,
 // CALL_CLOSED, CALL_DTMF_START/END, CALL_RTCP...
 export async function startBaresip({ user = 'agent', password = '', registrar = null, port, toneHz = 440, autoAnswer = true, catchall = true, dir, regint = 60 } = {}) {
@@ -309,7 +318,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   const ctrlPort = await freePort();
   const recDir = join(dir, 'rec');
   mkdirSync(recDir, { recursive: true });
-  const source = toneWav(join(dir, `tone-${toneHz}.wav`), toneHz, 600);
+  const source = sharedTone(toneHz);
   writeFileSync(join(dir, 'config'), baresipConfig({ port, ctrlPort, source, recDir }));
   const mode = autoAnswer ? 'auto' : 'manual';
   const aor = registrar ? `sip:${user}@${registrar}` : `sip:${user}@127.0.0.1:${port}`;
@@ -319,24 +328,24 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
   // The account is added over ctrl_tcp once connected (uanew), so that
   // its first REGISTER_OK/FAIL is an event we see.
   writeFileSync(join(dir, 'accounts'), '');
-  const p = startProcess(BARESIP, ['-f', dir], { cwd: dir });
+  const p = startProcess(BARESIP, ['-f', dir], { cwd: dir, grace: 1000 });
   const events = [], pending = new Map(), waiters = [];
   let sock = null;
-  await until(async () => {
+  await whenReady(p, () => until(async () => {
     if (!p.running()) throw new Error(`baresip exited:\n${p.out()}`);
     sock = await new Promise((resolve) => {
       const s = net.connect(ctrlPort, '127.0.0.1', () => resolve(s));
       s.once('error', () => resolve(null));
     });
     return sock;
-  }, 'baresip ctrl_tcp', 10000, p.out);
+  }, 'baresip ctrl_tcp', 20000, p.out));
   let buf = Buffer.alloc(0);
   sock.on('data', (d) => {
     buf = netstrings(Buffer.concat([buf, d]), (m) => {
       if (m.response && pending.has(m.token)) { pending.get(m.token)(m); pending.delete(m.token); }
       if (!m.event) return;
       events.push(m);
-      for (const w of [...waiters]) if (w.type === m.type && w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
+      for (const w of [...waiters]) if (w.types.includes(m.type) && w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); clearTimeout(w.timer); w.resolve(m); }
     });
   });
   sock.on('error', () => {});
@@ -348,17 +357,23 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
     pending.set(token, (m) => { clearTimeout(t); resolve(m); });
     sock.write(Buffer.concat([Buffer.from(`${body.length}:`), body, Buffer.from(',')]));
   });
-  const added = await ctrl('uanew', `<${aor}>${params}`);
-  if (!added.ok) throw new Error(`baresip uanew: ${JSON.stringify(added)}\n${p.out()}`);
-  // The first event of `type` (received or to come) that pred accepts.
+  const added = await ctrl('uanew', `<${aor}>${params}`).catch((e) => ({ ok: false, error: e.message }));
+  if (!added.ok) {
+    sock.destroy();
+    await p.stop();
+    throw new Error(`baresip uanew: ${JSON.stringify(added)}\n${p.out()}`);
+  }
+  // The first event of `type` (a name, or a list: the first of any)
+  // received or to come that pred accepts.
   const waitEvent = (type, ms = 10000, pred = () => true) => {
-    const found = events.find((e) => e.type === type && pred(e));
+    const types = [type].flat();
+    const found = events.find((e) => types.includes(e.type) && pred(e));
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const w = { type, pred, resolve };
+      const w = { types, pred, resolve };
       w.timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(w), 1);
-        reject(new Error(`baresip ${user}: no ${type} in ${ms} ms; events: ${events.map((e) => e.type).join(' ')}\n${p.out().slice(-3000)}`));
+        reject(new Error(`baresip ${user}: no ${types.join('/')} in ${ms} ms; events: ${events.map((e) => e.type).join(' ')}\n${p.out().slice(-3000)}`));
       }, ms);
       waiters.push(w);
     });
@@ -371,6 +386,7 @@ export async function startBaresip({ user = 'agent', password = '', registrar = 
     pid: p.pid, port, aor, dir, events, ctrl, waitEvent, recordings, logs: p.out,
     count: (type) => events.filter((e) => e.type === type).length,
     async stop({ keep = false } = {}) {
+      for (const w of waiters.splice(0)) clearTimeout(w.timer);
       sock.destroy();
       await p.stop();
       if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -418,8 +434,9 @@ function sippStats(dir) {
 // (-s: the number or user called), port (-p, free by default), calls
 // (-m), rate (-r), vars ({{name}} in the scenario; defaults from=caller,
 // hold_ms=5000), args (more SIPp options). Always -i 127.0.0.1 -nostdin
-// -trace_err -trace_stat. Returns { pid, port, mediaPort, dir, done (a
-// promise of the result, see runSipp), stop() } at once.
+// -trace_err -trace_stat. Returns { pid, port, mediaPort (-mp: its RTP
+// port), dir, stats(), done (a promise of the result, see runSipp),
+// stop() } at once.
 export async function startSipp({ scenario, target, service, port, calls = 1, rate, vars = {}, args = [], timeoutMs = 60000, dir } = {}) {
   dir = dir || tempDir('sipp');
   port = port || await freePort();
@@ -441,10 +458,12 @@ export async function startSipp({ scenario, target, service, port, calls = 1, ra
   const done = p.exited.then(({ code, sig }) => {
     clearTimeout(timer);
     const errors = existsSync(join(dir, 'errors.log')) ? readFileSync(join(dir, 'errors.log'), 'utf8') : '';
-    return { code: timedOut ? -1 : code, signal: sig, timedOut, stdout: p.out(), errors, stats: sippStats(dir), dir, argv };
+    return { code: timedOut ? -1 : code, signal: sig, timedOut, stdout: p.out(), stderr: p.err(), errors, stats: sippStats(dir), dir, argv };
   });
   return {
     pid: p.pid, port, mediaPort, dir, done,
+    // Its counters so far (the CSV is written every second: -fd 1).
+    stats: () => sippStats(dir),
     // SIGUSR1: SIPp stops placing calls and ends (a UAS at once).
     async stop() {
       if (p.running()) p.proc.kill('SIGUSR1');
@@ -458,8 +477,9 @@ export async function startSipp({ scenario, target, service, port, calls = 1, ra
 
 // Runs SIPp to its end (options of startSipp); resolves with { code (0
 // when every call succeeded, 1 when one failed, -1 on timeout: SIPp is
-// then killed by its PID), stdout, errors (its -trace_err log), stats
-// (sippStats), dir }. The folder is removed unless keep.
+// then killed by its PID), stdout (its screens and messages), stderr,
+// errors (its -trace_err log), stats (sippStats), dir }. The folder is
+// removed unless keep.
 export async function runSipp(opts) {
   const s = await startSipp(opts);
   const r = await s.done;
@@ -483,10 +503,10 @@ export async function startKamailio({ port, targets, dir } = {}) {
   const check = spawnSync(KAMAILIO, ['-c', '-f', cfg, '-Y', dir], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`kamailio -c: ${check.stderr}`);
   const p = startProcess(KAMAILIO, ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir, '-m', '64', '-M', '8'], { cwd: dir });
-  await until(async () => {
+  await whenReady(p, () => until(async () => {
     if (!p.running()) throw new Error(`kamailio exited:\n${p.out()}`);
-    return !(await bindsUdp(port));
-  }, 'kamailio listening', 10000, p.out);
+    return !(await binds(port, true));
+  }, 'kamailio listening', 20000, p.out));
   return {
     pid: p.pid, port, dir, logs: p.out,
     dispatched: () => p.out().split('\n').filter((l) => l.includes('dispatch ')),
@@ -501,17 +521,20 @@ export async function startKamailio({ port, targets, dir } = {}) {
 
 // Captures UDP on lo (dumpcap, headers only: 96 bytes a packet) into a
 // pcap file until stop(); filter: a capture filter ("udp" by default).
-// Needs root (or dumpcap's capabilities).
+// Needs root (or dumpcap's capabilities). A 64 MB kernel buffer (-B).
 export async function startCapture({ dir, filter = 'udp', snaplen = 96 } = {}) {
   dir = dir || tempDir('capture');
   const file = join(dir, 'capture.pcap');
   const p = startProcess(DUMPCAP, ['-i', 'lo', '-P', '-s', String(snaplen), '-f', filter, '-w', file, '-B', '64'], { cwd: dir, grace: 5000 });
-  await until(() => {
+  await whenReady(p, () => until(() => {
     if (!p.running()) throw new Error(`dumpcap exited:\n${p.out()}`);
     return /Capturing on/.test(p.out());
-  }, 'dumpcap capturing', 10000, p.out);
+  }, 'dumpcap capturing', 20000, p.out));
   return {
     pid: p.pid, file, dir, logs: p.out,
+    // What the kernel dropped before dumpcap read it (after stop()): a
+    // capture with drops does not measure loss.
+    dropped: () => Number((p.out().match(/Packets received\/dropped on interface '[^']*': \d+\/(\d+)/) || [])[1] || 0),
     // SIGTERM: dumpcap flushes the file and ends.
     async stop() {
       await p.stop();

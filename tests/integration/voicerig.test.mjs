@@ -4,15 +4,17 @@
 // two phones; SIP INFO digits reach a SIPp callee; the error scenarios
 // pass on the answer they expect and fail on another; a phone registers
 // with its digest and is refused with a wrong password; a phone dials,
-// holds and resumes, sends digits and hangs up; SIPp as a trunk answers
-// with its own tone. Every peer runs on 127.0.0.1, stopped by its PID.
+// holds and resumes, sends digits and hangs up; the load scenarios stream
+// both ways; SIPp as a trunk answers with its own tone. Every peer runs
+// on 127.0.0.1, stopped by its PID.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { until } from './lib.mjs';
 import {
-  startBaresip, startSipp, runSipp, startKamailio, startCapture, callerPcap, dominantHz, wavInfo, rtpStats, tempDir,
+  startBaresip, startSipp, runSipp, startKamailio, startCapture, callerPcap, dominantHz, wavInfo, rtpStats, udpPackets, tempDir,
 } from './voicelib.mjs';
 
 const dir = tempDir('voicerig');
@@ -97,7 +99,7 @@ test('DTMF as SIP INFO reaches a SIPp callee; another digit fails the call', asy
   assert.equal(c.code, 0, sippSays(c));
 
   const strict = await startSipp({ scenario: 'uas_info', vars: { media, digits: '5', wait_ms: 5000 } });
-  const bad = await runSipp({ scenario: 'uac_info_dtmf', target: `127.0.0.1:${strict.port}`, service: 'ivr', vars: { media, digits: '7', dtmf_at_ms: 300, gap_ms: 100, hold_ms: 300 }, args: ['-recv_timeout', '3000'] });
+  const bad = await runSipp({ scenario: 'uac_info_dtmf', target: `127.0.0.1:${strict.port}`, service: 'ivr', vars: { media, digits: '7', dtmf_at_ms: 300, gap_ms: 100, hold_ms: 300 }, args: ['-recv_timeout', '1500'] });
   assert.notEqual((await strict.done).code, 0);
   assert.notEqual(bad.code, 0);
 });
@@ -108,6 +110,8 @@ test('the refusal scenarios pass on their answer and fail on another', async () 
   const p = await phone({ catchall: false });
   const target = `127.0.0.1:${p.port}`;
   assert.equal((await runSipp({ scenario: 'uac_404', target, service: 'nobody' })).code, 0);
+  const tcp = await runSipp({ scenario: 'uac_404', target, service: 'nobody', args: ['-t', 't1'] });
+  assert.equal(tcp.code, 0, sippSays(tcp));
   assert.equal((await runSipp({ scenario: 'uac_488', target, service: 'agent' })).code, 0);
   const wrong = await runSipp({ scenario: 'uac_488', target, service: 'nobody' });
   assert.equal(wrong.code, 1);
@@ -122,7 +126,7 @@ test('a phone registers with its digest; a wrong password is refused', async () 
   for (const [password, want] of [['s3cret', 'REGISTER_OK'], ['wrong', 'REGISTER_FAIL']]) {
     const registrar = await startSipp({ scenario: 'uas_registrar', vars: { user: 'agent07', password: 's3cret', expires: 60 } });
     const p = await phone({ user: 'agent07', password, registrar: `127.0.0.1:${registrar.port}` });
-    const e = await Promise.race([p.waitEvent('REGISTER_OK'), p.waitEvent('REGISTER_FAIL')]);
+    const e = await p.waitEvent(['REGISTER_OK', 'REGISTER_FAIL']);
     assert.equal(e.type, want, e.param);
     assert.equal((await registrar.done).code, 0);
   }
@@ -157,6 +161,23 @@ test('a phone dials, rings the other, holds, resumes, sends a digit and hangs up
   await a.waitEvent('CALL_CLOSED');
 });
 
+test('load callers and load phones stream to each other', async () => {
+  const audio = join(dir, 'load.ulaw');
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'raw', audio, 'synth', '5', 'sine', '1000']);
+  const phones = await startSipp({ scenario: 'uas_load', vars: { audio, wait_ms: 15000 }, calls: 3 });
+  const cap = await startCapture({ dir: tempDir('cap') });
+  stops.push(() => rmSync(cap.dir, { recursive: true, force: true }));
+  const callers = await runSipp({ scenario: 'uac_load', target: `127.0.0.1:${phones.port}`, service: 'agent', calls: 3, rate: 10, vars: { audio, hold_ms: 2000 } });
+  assert.equal(callers.code, 0, sippSays(callers));
+  assert.equal((await phones.done).code, 0);
+  const pkts = udpPackets(await cap.stop());
+  const toPhones = rtpStats(pkts, { keep: (p) => p.dst === phones.mediaPort });
+  const toCallers = rtpStats(pkts, { keep: (p) => p.src === phones.mediaPort });
+  assert.equal(toPhones.streams, 3, JSON.stringify(toPhones.per));
+  assert.equal(toCallers.streams, 3, JSON.stringify(toCallers.per));
+  assert.ok(toPhones.packets > 150 && toCallers.packets > 150);
+});
+
 test('SIPp as a trunk answers a phone with its own tone', async () => {
   const media = callerPcap({ dir, toneHz: 700, seconds: 10, name: 'trunk.pcap' });
   const trunk = await startSipp({ scenario: 'uas_answer', vars: { media, wait_ms: 15000 } });
@@ -174,4 +195,17 @@ test('SIPp as a trunk answers a phone with its own tone', async () => {
   const t = await trunk.done;
   assert.equal(t.code, 0, sippSays(t));
   near(dominantHz((await lastRecording(p)).dec), 700);
+});
+
+test('dominantHz reads each channel of a stereo file; rtpStats counts a missing packet', () => {
+  const wav = join(dir, 'stereo.wav');
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '2', '-b', '16', wav, 'synth', '2', 'sine', '440', 'sine', '1000']);
+  assert.deepEqual(wavInfo(wav), { rate: 8000, channels: 2, seconds: 2 });
+  near(dominantHz(wav, { channel: 1 }), 440);
+  near(dominantHz(wav, { channel: 2 }), 1000);
+  const pkts = udpPackets(callerPcap({ dir, toneHz: 1000, seconds: 2, digits: '9', dtmfAtMs: 500, name: 'gap.pcap' }));
+  const whole = rtpStats(pkts);
+  assert.deepEqual([whole.streams, whole.lost, whole.packets], [1, 0, pkts.length]);
+  const gap = rtpStats(pkts.filter((p, i) => i !== 40));
+  assert.deepEqual([gap.streams, gap.lost], [1, 1]);
 });

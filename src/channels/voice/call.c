@@ -203,10 +203,13 @@ static void call_destructor(void *arg)
 	mem_deref(c->ivr);
 }
 
+/* The caller's ACK: its leg talks (GET .../call shows it). */
 static void caller_estab_h(const struct sip_msg *msg, void *arg)
 {
+	struct leg *l = arg;
+
 	(void)msg;
-	(void)arg;
+	l->estab = true;
 }
 
 void call_incoming(const struct sip_msg *msg, void *arg)
@@ -556,6 +559,7 @@ void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 
 		call_record_stop(c);
 		leg_drop(l);
+		c->state = CALL_ENDING; /* the contact's end hangs up nothing */
 		if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 			contacts_end(c->v->s, cr, &why);
 		call_hangup(c);
@@ -633,6 +637,17 @@ static struct call *callback_call(struct voice *v, const char *id)
 	return c;
 }
 
+/*
+ * Whether the contact's end comes from the call itself (a leg hung up,
+ * and its handler ends the contact, then hangs up and frees the call), or
+ * the call lives on without the contact (transferred to a number): the
+ * engine's "ended" must not hang up (and free) it under that handler.
+ */
+static bool hanging_up(const struct call *c)
+{
+	return c->state == CALL_ENDING || c->state == CALL_TRANSFERRED;
+}
+
 void call_decision(struct voice *v, const struct channel_decision *d)
 {
 	struct call *c = call_find(v, d->contact);
@@ -661,7 +676,8 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 		call_callback_dial(c);
 		break;
 	case CHAN_ENDED:
-		call_hangup(c);
+		if (!hanging_up(c))
+			call_hangup(c);
 		break;
 	default:
 		break;
@@ -687,7 +703,8 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 			in_house_answer(c, ev->agent);
 		break;
 	case EV_CONTACT_ENDED: /* ended from the desktop: hang up */
-		call_hangup(c);
+		if (!hanging_up(c))
+			call_hangup(c);
 		break;
 	case EV_CONTACT_TRANSFERRED:
 		/* back to a queue (or to an agent): the agent's leg goes, the

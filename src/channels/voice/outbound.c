@@ -167,6 +167,7 @@ void call_out_failed(struct call *c, uint16_t status)
 	}
 	log_call(c, "callback", result);
 	cr = contacts_find(c->v->s, c->id);
+	c->state = CALL_ENDING; /* the contact's end hangs up nothing */
 	if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 		contacts_end(c->v->s, cr, &why);
 	call_hangup(c);

@@ -271,8 +271,9 @@ void call_voicemail_done(struct call *c)
 			  c->from, "number", c->number, "lang", c->lang);
 	nc.attributes = attrs;
 	nc.customer = c->customer[0] ? c->customer : NULL;
+	/* the new contact is not this call's: the engine's decisions for it
+	 * (the queue's closed action again) must not reach the call */
 	c->id[0] = '\0';
-	c->v->creating = c;
 	if (!contacts_create(c->v->s, &nc, &cr, &why) && cr) {
 		str_ncpy(c->id, cr->id, sizeof(c->id));
 		call_record_keep(c, "voicemail");
@@ -280,7 +281,6 @@ void call_voicemail_done(struct call *c)
 		log_warn("voice", "msg=\"voicemail lost\" why=\"%s\"", buf);
 		call_record_drop(c);
 	}
-	c->v->creating = NULL;
 	json_decref(attrs);
 	c->id[0] = '\0'; /* the call is no longer that contact's */
 	if (c->caller)

@@ -1,0 +1,103 @@
+// The voice channel as a site runs it: Kamailio's dispatcher in front of
+// relais (the caller's dialog routed through it both ways), and a restart
+// (SIGKILL) during a live call: the contact is not lost and the server
+// takes new calls. Real peers on 127.0.0.1, stopped by their PIDs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ok, until } from './lib.mjs';
+import { startSipp, runSipp, startKamailio, callerPcap, tempDir } from './voicelib.mjs';
+import {
+  startCentre, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  contactUntil, eventUntil, getContact,
+} from './voicecentre.mjs';
+
+const dir = tempDir('voice-site');
+const stops = [];
+let c;
+const S = {};
+
+const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
+
+before(async () => {
+  c = await startCentre();
+  S.a01 = c.agentOf('agent01');
+  await skillFor(c, 'e2e.site', [S.a01]);
+  await setAgentState(c, S.a01, 'available');
+  S.q = await voiceQueue(c, 'E2E site', 'e2e.site', { announce_s: 0 });
+  await numberWithFlow(c, '+33189990021', 'E2E site', 'q', straightTo(S.q));
+  S.phone = await agentPhone(c, 'agent01', { toneHz: 440, dir: tempDir('agent01-site') });
+  stops.push(() => S.phone.stop());
+});
+
+after(async () => {
+  if (process.env.E2E_LOG) (await import('node:fs')).writeFileSync(process.env.E2E_LOG, c.srv.logs());
+  for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => {});
+  if (c) assert.equal((await c.srv.stop()).code, 0);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let pcaps = 0;
+const media = () => callerPcap({ dir, toneHz: 1000, seconds: 60, name: `m${++pcaps}.pcap` });
+
+// Waits until the phone's current call has received `seconds` of audio.
+async function talked(phone, seconds) {
+  await until(() => {
+    const r = phone.recordings().at(-1);
+    try { return r && statSync(r.dec).size > 44 + seconds * 16000; } catch { return false; }
+  }, `${seconds} s of talk at the phone`, 30000, phone.logs);
+}
+
+test('through Kamailio\'s dispatcher: the call reaches relais, agent01\'s phone answers, the agent\'s hang-up reaches the caller through Kamailio', async () => {
+  const k = await startKamailio({ targets: [`127.0.0.1:${c.sipPort}`] });
+  stops.push(() => k.stop());
+  const msgs = join(dir, 'kamailio-caller.log');
+  const caller = await startSipp({
+    scenario: 'uac_call_wait_bye', target: `127.0.0.1:${k.port}`, service: '+33189990021', vars: { media: media(), wait_ms: 60000 },
+    timeoutMs: 90000, args: ['-trace_msg', '-message_file', msgs],
+  });
+  stops.push(() => caller.stop());
+  const contact = await contactOf(c, S.q);
+  await contactUntil(c, contact.id, (b) => b.state === 'active' && b.agent === S.a01, 'answered by agent01');
+  await talked(S.phone, 2);
+  assert.ok((await S.phone.ctrl('hangup')).ok);
+  const r = await caller.done;
+  assert.equal(r.code, 0, sippSays(r) + k.logs());
+  assert.equal(k.dispatched().filter((l) => /dispatch INVITE /.test(l)).length, 1, k.logs());
+  // relais's answer and its BYE came back through Kamailio (Record-Route)
+  const log = readFileSync(msgs, 'utf8');
+  assert.match(log, new RegExp(`^Record-Route: <sip:127\\.0\\.0\\.1:${k.port};lr[;>]`, 'mi'));
+  const bye = log.slice(log.search(/^BYE sip:/m));
+  assert.match(bye, new RegExp(`^Via: SIP/2\\.0/UDP 127\\.0\\.0\\.1:${k.port}`, 'mi'));
+  await contactUntil(c, contact.id, (b) => b.state !== 'active', 'the contact no longer active');
+});
+
+test('relais killed during a live call and restarted on its data: the contact is kept (requeued, reason restart) and new calls are taken', async () => {
+  const caller = await startSipp({
+    scenario: 'uac_call_wait_bye', target: `127.0.0.1:${c.sipPort}`, service: '+33189990021', vars: { media: media(), wait_ms: 60000 },
+    timeoutMs: 90000, args: ['-recv_timeout', '60000'],
+  });
+  stops.push(() => caller.stop());
+  const contact = await until(async () => {
+    const x = await contactOf(c, S.q);
+    return x.state === 'active' && x.agent === S.a01 && x;
+  }, 'a second call answered by agent01', 30000, () => c.srv.logs().slice(-2000));
+  await setAgentState(c, S.a01, 'paused').catch(() => {});
+  await c.restart();
+  const back = await getContact(c, contact.id);
+  assert.equal(back.state, 'queued');
+  assert.equal(back.channel, 'voice');
+  const ev = await eventUntil(c, contact.id, (e) => e.type === 'contact.requeued', 'the requeue logged');
+  assert.equal(ev.data.reason, 'restart');
+  // the SIP side is up again: a new call is answered, queued, then abandoned
+  await caller.stop();
+  await S.phone.ctrl('hangup').catch(() => {});
+  const good = await runSipp({ scenario: 'uac_call', target: `127.0.0.1:${c.sipPort}`, service: '+33189990021', vars: { media: media(), hold_ms: 1500 } });
+  assert.equal(good.code, 0, sippSays(good));
+  const fresh = await until(async () => {
+    const items = (await ok(c.api.get(`/api/v1/contacts?queue=${S.q}&limit=10`), 200, 'contacts')).items;
+    return items.find((x) => x.id !== contact.id && x.created_at > back.created_at);
+  }, 'the new call\'s contact');
+  await contactUntil(c, fresh.id, (b) => b.state === 'abandoned', 'the new call abandoned');
+});

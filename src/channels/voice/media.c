@@ -178,6 +178,8 @@ static void media_destructor(void *arg)
 
 	list_unlink(&md->le);
 	media_silence(md);
+	if (md->rec) /* the recording no longer hears this leg */
+		recorder_attach(md->rec, NULL, md->rec_side);
 	for (size_t i = 0; i < 4; i++)
 		if (md->out[i]) {
 			struct media *o = md->out[i];

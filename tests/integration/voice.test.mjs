@@ -9,10 +9,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, until, login, openStream } from './lib.mjs';
+import { ok, until, login, client, openStream } from './lib.mjs';
 import { startSipp, startCapture, callerPcap, tempDir, wavInfo } from './voicelib.mjs';
 import {
-  startCentre, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  startCentre, keepLog, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
   contactUntil, eventUntil, contactEvents, download, near, dominantHz, heardAt, promptsRendered,
 } from './voicecentre.mjs';
 
@@ -46,12 +46,16 @@ before(async () => {
   S.qTwo = await voiceQueue(c, 'E2E two', 'e2e.two', { announce_s: 0 });
   await numberWithFlow(c, '+33189990003', 'E2E two', 'q', straightTo(S.qTwo));
   await promptsRendered(c, S.flow, 'menu');
+  const tp = c.ids.tenants.find((t) => t.name === 'Télécom Plus').id;
+  await ok(c.api.post('/api/v1/users', { username: 'e2e-sup-tp', password: 'e2e-sup-tp-pw', role: 'supervisor', tenants: [tp] }), 201, 'supervisor');
+  S.supTP = client(c.srv.url, (await login(c.srv.url, 'e2e-sup-tp', 'e2e-sup-tp-pw')).token);
+  S.agent03 = client(c.srv.url, (await login(c.srv.url, 'agent03')).token);
   S.phone = await agentPhone(c, 'agent01', { toneHz: 440, dir: tempDir('agent01') });
   stops.push(() => S.phone.stop());
 });
 
 after(async () => {
-  if (process.env.E2E_LOG) (await import('node:fs')).writeFileSync(process.env.E2E_LOG, c.srv.logs());
+  if (c) keepLog(c);
   for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => {});
   if (c) assert.equal((await c.srv.stop()).code, 0);
   rmSync(dir, { recursive: true, force: true });
@@ -119,7 +123,19 @@ test('a call walks the menu by DTMF into the queue, hears music and its place, a
   const resumed = await ok(c.api.post(`/api/v1/contacts/${contact.id}/call/resume`), 200, 'resume');
   assert.equal(resumed.held, false);
   await st.next((x) => x.type === 'event' && x.event === 'contact.call' && x.data.contact === contact.id && x.data.action === 'resume', 10000);
-  assert.deepEqual((await contactEvents(c, contact.id, 'contact.call')).map((e) => e.data.action), ['hold', 'resume']);
+  // the recording paused and resumed; a bad body changes nothing
+  const bad = await c.api.post(`/api/v1/contacts/${contact.id}/call/recording`, { paused: 'yes' });
+  assert.equal(bad.status, 400, JSON.stringify(bad.body));
+  assert.match(bad.body.error.message, /paused/, JSON.stringify(bad.body));
+  assert.equal((await ok(c.api.post(`/api/v1/contacts/${contact.id}/call/recording`, { paused: true }), 200, 'pause')).recording_paused, true);
+  assert.equal((await ok(c.api.post(`/api/v1/contacts/${contact.id}/call/recording`, { paused: false }), 200, 'unpause')).recording_paused, false);
+  assert.deepEqual((await contactEvents(c, contact.id, 'contact.call')).map((e) => e.data.action), ['hold', 'resume', 'record_pause', 'record_resume']);
+  // another tenant's supervisor and another agent cannot see or touch the call
+  for (const api of [S.supTP, S.agent03]) {
+    assert.equal((await api.get(`/api/v1/contacts/${contact.id}/call`)).status, 404);
+    assert.equal((await api.post(`/api/v1/contacts/${contact.id}/call/hold`)).status, 404);
+  }
+  assert.equal((await ok(c.api.get(`/api/v1/contacts/${contact.id}/call`), 200, 'call')).held, false);
 
   // a few seconds of talk reach the phone, then the agent hangs up
   await talked(S.phone, 4);
@@ -140,6 +156,7 @@ test('a call walks the menu by DTMF into the queue, hears music and its place, a
   assert.ok(info.seconds >= 3, `${info.seconds} s recorded`);
   near(dominantHz(wav, { channel: 1 }), 1000, 'the caller (left):');
   near(dominantHz(wav, { channel: 2 }), 440, 'the agent (right):');
+  assert.equal((await S.supTP.get(`/api/v1/attachments/${att.data.attachment}`)).status, 404);
   // the phone heard the caller's tone
   await S.phone.waitEvent('CALL_CLOSED');
   near(dominantHz(S.phone.recordings().at(-1).dec), 1000, 'the phone heard');

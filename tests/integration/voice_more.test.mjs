@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ok, until } from './lib.mjs';
 import { startSipp, runSipp, callerPcap, tempDir, wavInfo } from './voicelib.mjs';
 import {
-  startCentre, skillFor, voiceQueue, closedCalendar, numberWithFlow, straightTo, setAgentState, agentPhone,
+  startCentre, keepLog, skillFor, voiceQueue, closedCalendar, numberWithFlow, straightTo, setAgentState, agentPhone,
   contactOf, contactUntil, eventUntil, download, near, dominantHz,
 } from './voicecentre.mjs';
 
@@ -39,7 +39,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.E2E_LOG) (await import('node:fs')).writeFileSync(process.env.E2E_LOG, c.srv.logs());
+  if (c) keepLog(c);
   for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => {});
   if (c) assert.equal((await c.srv.stop()).code, 0);
   rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ok, until } from './lib.mjs';
 import { startSipp, runSipp, startKamailio, callerPcap, tempDir } from './voicelib.mjs';
 import {
-  startCentre, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  startCentre, keepLog, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
   contactUntil, eventUntil, getContact,
 } from './voicecentre.mjs';
 
@@ -32,7 +32,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.E2E_LOG) (await import('node:fs')).writeFileSync(process.env.E2E_LOG, c.srv.logs());
+  if (c) keepLog(c);
   for (const s of stops.reverse()) await Promise.resolve().then(s).catch(() => {});
   if (c) assert.equal((await c.srv.stop()).code, 0);
   rmSync(dir, { recursive: true, force: true });

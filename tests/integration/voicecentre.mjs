@@ -11,6 +11,12 @@ import { join } from 'node:path';
 import { startServer, login, client, ok, until, demoIds } from './lib.mjs';
 import { freePort, startBaresip, dominantHz, wavInfo, udpPackets } from './voicelib.mjs';
 
+// With RELAIS_VOICE_LOG=FILE set, a suite writes relais's log there at its
+// end (to read what the server did around a failure).
+export function keepLog(c) {
+  if (process.env.RELAIS_VOICE_LOG) writeFileSync(process.env.RELAIS_VOICE_LOG, c.srv.logs());
+}
+
 // Starts relais with voice; returns the centre { srv, api, sipPort,
 // trunkPort, ids, am (AssurMax's id), agentOf(username), restart() }.
 export async function startCentre({ offerTimeoutS = 8, dataDir } = {}) {

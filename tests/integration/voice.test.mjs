@@ -82,9 +82,11 @@ async function call(number, { scenario = 'uac_call_wait_bye', toneHz = 1000, dig
 
 test('a call walks the menu by DTMF into the queue, hears music and its place, and agent01\'s phone answers: both tones recorded', async () => {
   const prompts = new Set(promptFiles());
-  const caller = await call('+33189990001', { digits: '2' });
-  const cap = await startCapture({ dir: tempDir('cap'), filter: `udp dst port ${caller.mediaPort}`, snaplen: 300 });
+  // what the caller hears, captured from before the call (its media port
+  // is known once SIPp starts)
+  const cap = await startCapture({ dir: tempDir('cap'), filter: 'udp', snaplen: 300 });
   stops.push(() => rmSync(cap.dir, { recursive: true, force: true }));
+  const caller = await call('+33189990001', { digits: '2' });
   // queued with what the menu's branch set
   const contact = await contactOf(c, S.q);
   assert.equal(contact.channel, 'voice');
@@ -96,9 +98,13 @@ test('a call walks the menu by DTMF into the queue, hears music and its place, a
   assert.deepEqual(contact.attributes.ivr_path, ['menu', 'support', 'q']);
   // the place announced (announce_s 3): its words rendered as a new prompt
   await until(() => promptFiles().some((f) => !prompts.has(f)), 'the announcement rendered', 20000, () => c.srv.logs().slice(-2000));
-  // the caller heard something (music, the menu, the announcement): not silence
-  const heard = heardAt(await cap.stop(), caller.mediaPort);
-  assert.ok(heard.packets > 50 && heard.rms > 300, JSON.stringify(heard));
+  // from its queueing to the first announcement (3 s later) the caller
+  // heard the music: notes of 175 to 392 Hz, not silence
+  const queuedAt = Date.parse(contact.created_at) / 1000;
+  const music = heardAt(await cap.stop(), caller.mediaPort, { from: queuedAt + 0.3, to: queuedAt + 2.7, wav: join(dir, 'music.wav') });
+  assert.ok(music.packets >= 100 && music.rms > 300, JSON.stringify(music));
+  const hz = dominantHz(music.wav);
+  assert.ok(hz >= 165 && hz <= 400, `the music's dominant ${hz} Hz`);
 
   await setAgentState(c, S.a01, 'available');
   await S.phone.waitEvent('CALL_ESTABLISHED', 20000);

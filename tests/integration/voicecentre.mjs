@@ -6,6 +6,7 @@
 // voice queues, flows and numbers. Every peer runs on 127.0.0.1 and is
 // stopped by its PID (voicelib.mjs).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, login, client, ok, until, demoIds } from './lib.mjs';
@@ -148,24 +149,26 @@ function ulaw(b) {
   return b & 0x80 ? 0x84 - t : t - 0x84;
 }
 
-// What a capture holds of the RTP sent to port (PCMU or PCMA payloads,
-// decoded): { packets, rms } where rms is over all samples; a silent
-// stream has rms 0 (µ-law 0xff, A-law 0xd5 decode to 0 or near).
-export function heardAt(capture, port) {
-  let n = 0, sum = 0, packets = 0;
+// What a capture holds of the PCMU RTP sent to port, from `from` to `to`
+// (seconds since the epoch, as the capture's times), decoded: { packets,
+// rms (over all samples; silence is 0), wav (with `wav`: that path, a WAV
+// of the samples for dominantHz) }.
+export function heardAt(capture, port, { from = 0, to = Infinity, wav } = {}) {
+  let sum = 0;
+  const pcm = [];
   for (const p of udpPackets(capture)) {
     const d = p.data;
-    if (p.dst !== port || d.length <= 12 || (d[0] >> 6) !== 2) continue;
-    const pt = d[1] & 0x7f;
-    if (pt !== 0) continue;
-    packets++;
-    for (let i = 12; i < d.length; i++) {
-      const x = ulaw(d[i]);
-      sum += x * x;
-      n++;
-    }
+    if (p.dst !== port || p.t < from || p.t > to || d.length <= 12 || (d[0] >> 6) !== 2 || (d[1] & 0x7f) !== 0) continue;
+    for (let i = 12; i < d.length; i++) pcm.push(ulaw(d[i]));
   }
-  return { packets, rms: n ? Math.sqrt(sum / n) : 0 };
+  for (const x of pcm) sum += x * x;
+  if (wav) {
+    const raw = Buffer.alloc(2 * pcm.length);
+    pcm.forEach((x, i) => raw.writeInt16LE(x, 2 * i));
+    writeFileSync(`${wav}.raw`, raw);
+    execFileSync('sox', ['-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', `${wav}.raw`, wav]);
+  }
+  return { packets: pcm.length / 160, rms: pcm.length ? Math.sqrt(sum / pcm.length) : 0, wav };
 }
 
 export { dominantHz, wavInfo };

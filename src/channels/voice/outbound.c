@@ -40,6 +40,11 @@ static bool dialable(const char *n)
 	       strspn(n + (n[0] == '+'), "0123456789") == k - (n[0] == '+');
 }
 
+bool call_can_dial(const struct call *c, const char *number)
+{
+	return c->v->s->cfg.sip_trunk && number && dialable(number);
+}
+
 bool call_can_callback(const struct call *c)
 {
 	return c->v->s->cfg.sip_trunk && dialable(c->from);
@@ -167,7 +172,6 @@ void call_out_failed(struct call *c, uint16_t status)
 	}
 	log_call(c, "callback", result);
 	cr = contacts_find(c->v->s, c->id);
-	c->state = CALL_ENDING; /* the contact's end hangs up nothing */
 	if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 		contacts_end(c->v->s, cr, &why);
 	call_hangup(c);
@@ -190,6 +194,7 @@ void call_out_answered(struct call *c, struct leg *l)
 			media_relay(l->md, c->caller->md);
 		}
 		c->state = CALL_TRANSFERRED;
+		c->id[0] = '\0'; /* its contact's events are not the call's */
 		if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 			contacts_end(c->v->s, cr, &why);
 		else if (cr)
@@ -271,8 +276,11 @@ void call_voicemail_done(struct call *c)
 			  c->from, "number", c->number, "lang", c->lang);
 	nc.attributes = attrs;
 	nc.customer = c->customer[0] ? c->customer : NULL;
-	/* the new contact is not this call's: the engine's decisions for it
-	 * (the queue's closed action again) must not reach the call */
+	/*
+	 * The callback is a contact of its own, not this call's (its offer
+	 * makes a call of its own, callback_call()): only long enough for
+	 * the recording to be attached does this call name it.
+	 */
 	c->id[0] = '\0';
 	if (!contacts_create(c->v->s, &nc, &cr, &why) && cr) {
 		str_ncpy(c->id, cr->id, sizeof(c->id));
@@ -282,7 +290,7 @@ void call_voicemail_done(struct call *c)
 		call_record_drop(c);
 	}
 	json_decref(attrs);
-	c->id[0] = '\0'; /* the call is no longer that contact's */
+	c->id[0] = '\0';
 	if (c->caller)
 		call_say_bye(c);
 	else

@@ -3,8 +3,8 @@
 // voicecentre.mjs). A call walks an IVR menu by DTMF into a queue, hears
 // the music and its place announced, rings agent01's phone, which answers;
 // the media flows both ways (the stereo recording: the caller's tone left,
-// the phone's right); hold and resume from the API; either side hangs up;
-// a phone that rejects, and one that does not answer in time.
+// the phone's right); hold and resume from the API; either side hangs up.
+// voice_offers.test.mjs has the offers a phone misses or rejects.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, rmSync, statSync } from 'node:fs';
@@ -24,13 +24,10 @@ const S = {};
 const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
 
 before(async () => {
-  c = await startCentre({ offerTimeoutS: 6 });
+  c = await startCentre();
   S.a01 = c.agentOf('agent01');
-  S.a02 = c.agentOf('agent02');
   await skillFor(c, 'e2e.one', [S.a01]);
-  await skillFor(c, 'e2e.two', [S.a02]);
   await setAgentState(c, S.a01, 'paused');
-  await setAgentState(c, S.a02, 'paused');
   // The menu's queue: recorded, its place announced every 3 s.
   S.q = await voiceQueue(c, 'E2E menu', 'e2e.one', { recording: true, announce_s: 3 });
   S.flow = await numberWithFlow(c, '+33189990001', 'E2E menu', 'menu', {
@@ -43,8 +40,6 @@ before(async () => {
   });
   S.qPlain = await voiceQueue(c, 'E2E plain', 'e2e.one', { announce_s: 0 });
   await numberWithFlow(c, '+33189990002', 'E2E plain', 'q', straightTo(S.qPlain));
-  S.qTwo = await voiceQueue(c, 'E2E two', 'e2e.two', { announce_s: 0 });
-  await numberWithFlow(c, '+33189990003', 'E2E two', 'q', straightTo(S.qTwo));
   await promptsRendered(c, S.flow, 'menu');
   const tp = c.ids.tenants.find((t) => t.name === 'Télécom Plus').id;
   await ok(c.api.post('/api/v1/users', { username: 'e2e-sup-tp', password: 'e2e-sup-tp-pw', role: 'supervisor', tenants: [tp] }), 201, 'supervisor');
@@ -191,36 +186,4 @@ test('the caller hangs up: while waiting the contact is abandoned; while talking
   await until(() => S.phone.count('CALL_CLOSED') > closed, 'the phone hung up', 10000, S.phone.logs);
   // no live call is left for the contact
   assert.equal((await c.api.get(`/api/v1/contacts/${t.id}/call`)).status, 409);
-});
-
-test('a phone that does not answer in time misses the offer and stops ringing; one that rejects rejects it', async () => {
-  const phone = await agentPhone(c, 'agent02', { toneHz: 550, autoAnswer: false, dir: tempDir('agent02') });
-  stops.push(() => phone.stop());
-  const caller = await call('+33189990003', { toneHz: 1000 });
-  const contact = await contactOf(c, S.qTwo);
-  await setAgentState(c, S.a02, 'available');
-  // ringing, not answered: the offer expires (--offer-timeout 6), a miss
-  await phone.waitEvent('CALL_INCOMING', 20000);
-  const missed = await eventUntil(c, contact.id, (e) => e.type === 'offer.missed', 'the offer missed', 30000);
-  assert.equal(missed.data.agent, S.a02);
-  await phone.waitEvent('CALL_CLOSED', 15000);
-  assert.equal((await c.api.get(`/api/v1/contacts/${contact.id}`)).body.state, 'queued');
-
-  // offered again, rejected from the phone (486)
-  await setAgentState(c, S.a02, 'available');
-  await until(() => phone.count('CALL_INCOMING') === 2, 'the phone rings again', 20000, phone.logs);
-  assert.ok((await phone.ctrl('hangup')).ok);
-  const rejected = await eventUntil(c, contact.id, (e) => e.type === 'offer.rejected', 'the offer rejected');
-  assert.equal(rejected.data.agent, S.a02);
-  assert.equal(phone.count('CALL_ESTABLISHED'), 0);
-
-  // offered once more, answered by hand, then the phone hangs up
-  await setAgentState(c, S.a02, 'available');
-  await until(() => phone.count('CALL_INCOMING') === 3, 'the phone rings a third time', 20000, phone.logs);
-  assert.ok((await phone.ctrl('accept')).ok);
-  await contactUntil(c, contact.id, (b) => b.state === 'active' && b.agent === S.a02, 'accepted from the phone');
-  await talked(phone, 1);
-  assert.ok((await phone.ctrl('hangup')).ok);
-  const r = await caller.done;
-  assert.equal(r.code, 0, sippSays(r));
 });

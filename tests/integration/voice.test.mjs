@@ -7,12 +7,12 @@
 // voice_offers.test.mjs has the offers a phone misses or rejects.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, until, login, client, openStream } from './lib.mjs';
 import { startSipp, startCapture, callerPcap, tempDir, wavInfo } from './voicelib.mjs';
 import {
-  startCentre, keepLog, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  startCentre, keepLog, talked, sippReport, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
   contactUntil, eventUntil, contactEvents, download, near, dominantHz, heardAt, promptsRendered,
 } from './voicecentre.mjs';
 
@@ -21,7 +21,7 @@ const stops = [];
 let c;
 const S = {};
 
-const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
+const sippSays = (r) => sippReport(c, r);
 
 before(async () => {
   c = await startCentre();
@@ -56,14 +56,6 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Waits until the phone's current call has received `seconds` of audio
-// (sndfile writes 16-bit samples at 8 kHz as they come).
-async function talked(phone, seconds) {
-  await until(() => {
-    const r = phone.recordings().at(-1);
-    try { return r && statSync(r.dec).size > 44 + seconds * 16000; } catch { return false; }
-  }, `${seconds} s of talk at the phone`, 30000, phone.logs);
-}
 
 const promptFiles = () => readdirSync(join(c.srv.dataDir, 'prompts')).filter((f) => f.endsWith('.wav'));
 

@@ -5,12 +5,12 @@
 // 127.0.0.1, stopped by their PIDs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, until } from './lib.mjs';
 import { startSipp, runSipp, callerPcap, tempDir, wavInfo } from './voicelib.mjs';
 import {
-  startCentre, keepLog, skillFor, voiceQueue, closedCalendar, numberWithFlow, straightTo, setAgentState, agentPhone,
+  startCentre, keepLog, talked, sippReport, skillFor, voiceQueue, closedCalendar, numberWithFlow, straightTo, setAgentState, agentPhone,
   contactOf, contactUntil, eventUntil, download, near, dominantHz,
 } from './voicecentre.mjs';
 
@@ -19,7 +19,7 @@ const stops = [];
 let c;
 const S = {};
 
-const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
+const sippSays = (r) => sippReport(c, r);
 
 before(async () => {
   c = await startCentre();
@@ -82,10 +82,7 @@ test('the callback choice: 1 while waiting, the call ends; agent01 free, its pho
   assert.match(readFileSync(msgs, 'utf8'), /^INVITE sip:\+33612345678@127\.0\.0\.1:\d+ SIP\/2\.0/m);
   await contactUntil(c, contact.id, (b) => b.state === 'active' && b.agent === S.a01, 'the callback active with agent01');
   // agent and customer talk: the phone hears the carrier's tone
-  await until(() => {
-    const rec = phone.recordings().at(-1);
-    try { return rec && statSync(rec.dec).size > 44 + 3 * 16000; } catch { return false; }
-  }, 'three seconds of talk at the phone', 30000, phone.logs);
+  await talked(phone, 3);
   assert.ok((await phone.ctrl('hangup')).ok);
   const t = await trunk.done;
   assert.equal(t.code, 0, sippSays(t));

@@ -5,11 +5,11 @@
 // on 127.0.0.1, stopped by their PIDs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { until } from './lib.mjs';
 import { startSipp, callerPcap, tempDir } from './voicelib.mjs';
 import {
-  startCentre, keepLog, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  startCentre, keepLog, talked, sippReport, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
   contactUntil, eventUntil,
 } from './voicecentre.mjs';
 
@@ -18,7 +18,7 @@ const stops = [];
 let c;
 const S = {};
 
-const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
+const sippSays = (r) => sippReport(c, r);
 
 before(async () => {
   c = await startCentre({ offerTimeoutS: 6 });
@@ -44,13 +44,6 @@ async function call(number) {
   return s;
 }
 
-// Waits until the phone's current call has received `seconds` of audio.
-async function talked(phone, seconds) {
-  await until(() => {
-    const r = phone.recordings().at(-1);
-    try { return r && statSync(r.dec).size > 44 + seconds * 16000; } catch { return false; }
-  }, `${seconds} s of talk at the phone`, 30000, phone.logs);
-}
 
 test('a phone that does not answer in time misses the offer and stops ringing; one that rejects rejects it', async () => {
   const phone = await agentPhone(c, 'agent02', { toneHz: 550, autoAnswer: false, dir: tempDir('agent02') });

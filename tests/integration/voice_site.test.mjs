@@ -5,12 +5,12 @@
 // calls. Real peers on 127.0.0.1, stopped by their PIDs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ok, until } from './lib.mjs';
 import { startSipp, runSipp, startKamailio, callerPcap, tempDir } from './voicelib.mjs';
 import {
-  startCentre, keepLog, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
+  startCentre, keepLog, talked, sippReport, skillFor, voiceQueue, numberWithFlow, straightTo, setAgentState, agentPhone, contactOf,
   contactUntil, eventUntil, getContact,
 } from './voicecentre.mjs';
 
@@ -19,7 +19,7 @@ const stops = [];
 let c;
 const S = {};
 
-const sippSays = (r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
+const sippSays = (r) => sippReport(c, r);
 
 before(async () => {
   c = await startCentre();
@@ -45,13 +45,6 @@ after(async () => {
 let pcaps = 0;
 const media = (digits = '') => callerPcap({ dir, toneHz: 1000, seconds: 60, digits, dtmfAtMs: 1500, name: `m${++pcaps}.pcap` });
 
-// Waits until the phone's current call has received `seconds` of audio.
-async function talked(phone, seconds) {
-  await until(() => {
-    const r = phone.recordings().at(-1);
-    try { return r && statSync(r.dec).size > 44 + seconds * 16000; } catch { return false; }
-  }, `${seconds} s of talk at the phone`, 30000, phone.logs);
-}
 
 test('through Kamailio\'s dispatcher: the call reaches relais, agent01\'s phone answers, the agent\'s hang-up reaches the caller through Kamailio', async () => {
   const k = await startKamailio({ targets: [`127.0.0.1:${c.sipPort}`] });

@@ -7,7 +7,7 @@
 // stopped by its PID (voicelib.mjs).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, login, client, ok, until, demoIds } from './lib.mjs';
 import { freePort, startBaresip, dominantHz, wavInfo, udpPackets } from './voicelib.mjs';
@@ -139,6 +139,18 @@ export async function download(c, attachment, dir, name) {
   writeFileSync(path, Buffer.from(await res.arrayBuffer()));
   return path;
 }
+
+// Waits until the phone's current call has received `seconds` of audio
+// (sndfile writes the 16-bit samples at 8 kHz as they come).
+export async function talked(phone, seconds) {
+  await until(() => {
+    const r = phone.recordings().at(-1);
+    try { return r && statSync(r.dec).size > 44 + seconds * 16000; } catch { return false; }
+  }, `${seconds} s of talk at the phone`, 30000, phone.logs);
+}
+
+// What a SIPp run and relais said, for an assertion's message.
+export const sippReport = (c, r) => `code ${r.code}\n${r.errors}\n${r.stdout.slice(-2000)}\n${c.srv.logs().slice(-3000)}`;
 
 export const near = (hz, want, what = '') => assert.ok(hz !== null && Math.abs(hz - want) <= 15, `${what} dominant ${hz} Hz, want ${want}`);
 

@@ -38,12 +38,13 @@ function Plain({ f, id, value, set, ro, err }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
-// A text of several lines (a canned response).
+// A text of several lines (a canned response; JSON: an IVR flow's nodes).
 function LongText({ f, id, value, set, ro, err }) {
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
     <${Help} f=${f} id=${id} />
     <textarea id=${id} value=${value} disabled=${ro} required=${f.required} maxlength=${f.max}
+      class=${f.type === 'json' ? 'json' : undefined} rows=${f.type === 'json' ? 20 : undefined} spellcheck=${f.type !== 'json'}
       aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
       onInput=${(e) => set(e.currentTarget.value)}></textarea>
     <${Err} id=${`${id}-err`} msg=${err} />`;
@@ -408,4 +409,5 @@ export const EDITORS = {
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
   server: Server,
   flags: Flags,
+  json: LongText,
 };

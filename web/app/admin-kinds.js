@@ -11,7 +11,8 @@ export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 // type: text | number | select | ref (one object of another kind) | refs
 // (several) | strings | skills | capacity | steps | weekly | exceptions |
-// label | password | bool | flags (yes/no choices in one object). `null: true` sends null for an empty choice.
+// label | password | bool | flags (yes/no choices in one object) | json (an
+// object edited as JSON text). `null: true` sends null for an empty choice.
 // A select's `words`: the catalog prefix of its values' names (words.value),
 // so that a French page shows no API value in English.
 export const KINDS = [
@@ -153,12 +154,25 @@ export const KINDS = [
     ],
   },
   {
-    name: 'numbers', title: 'number', columns: ['tenant', 'queue'], refs: ['tenants', 'queues', 'gateways'],
+    // SMS (gateway and queue), voice (an IVR flow) or both.
+    name: 'numbers', title: 'number', columns: ['tenant', 'queue', 'flow'], refs: ['tenants', 'queues', 'gateways', 'flows'],
     fields: [
       { name: 'number', type: 'text', required: true, max: 16, help: true },
       { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
-      { name: 'queue', type: 'ref', kind: 'queues', required: true },
-      { name: 'gateway', type: 'ref', kind: 'gateways', required: true },
+      { name: 'queue', type: 'ref', kind: 'queues', null: true },
+      { name: 'gateway', type: 'ref', kind: 'gateways', null: true },
+      { name: 'flow', type: 'ref', kind: 'flows', null: true, help: true },
+    ],
+  },
+  {
+    // The voice channel's IVR flows: the nodes as JSON (docs/admin-guide.md,
+    // "Voice: IVR flows"); the server names the node of any error.
+    name: 'flows', title: 'name', columns: ['tenant', 'start'], refs: ['tenants'],
+    fields: [
+      { name: 'name', type: 'text', required: true, max: 200 },
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'start', type: 'text', required: true, max: 32, help: true },
+      { name: 'nodes', type: 'json', required: true, help: true },
     ],
   },
   {
@@ -189,6 +203,7 @@ const EMPTY = {
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false, flags: {},
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
   server: { host: '', port: '', tls: 'none', user: '', password: '' },
+  json: {},
 };
 
 export function draftOf(kind, obj) {
@@ -198,6 +213,7 @@ export function draftOf(kind, obj) {
     d[f.name] = v === undefined || v === null ? structuredClone(EMPTY[f.type]) : structuredClone(v);
     if (f.type === 'number' && d[f.name] !== '') d[f.name] = String(d[f.name]);
     if (f.type === 'server') d[f.name] = { ...EMPTY.server, ...d[f.name], password: '' };
+    if (f.type === 'json') d[f.name] = JSON.stringify(d[f.name], null, 2);
   }
   if (kind.name === 'queues' && obj) {
     d.steps = (obj.steps || []).map((s) => ({ ...s, filter: s.filter ?? '' }));
@@ -227,6 +243,16 @@ function serverBody(v) {
   return o;
 }
 
+// A JSON field's text as the API takes it; text that is no JSON is sent as
+// it is, so that the server's message says what is wrong with it.
+function jsonOf(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 // The body of a write: the fields the form has, the empty ones left out
 // (on create the server fills its defaults) or null where the API allows.
 export function bodyOf(kind, draft, isNew) {
@@ -241,6 +267,7 @@ export function bodyOf(kind, draft, isNew) {
     if (f.type === 'server') v = serverBody(v);
     if (f.type === 'steps') v = v.map(stepBody);
     if (f.type === 'label') v = Object.fromEntries(Object.entries(v).filter(([, x]) => x));
+    if (f.type === 'json') v = jsonOf(v);
     if (v === '' || v === undefined) {
       if (f.null && !isNew) b[f.name] = null;
       continue;

@@ -28,7 +28,7 @@ function KindList({ kinds, kind, pick }) {
 // chosen value its name in the page's language.
 function cell(kind, obj, col, refs) {
   const v = obj[col];
-  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents' }[col];
+  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents', flow: 'flows' }[col];
   if (ref && v) {
     const o = (refs[ref] || []).find((x) => x.id === v);
     return o ? o.name : v;
@@ -156,7 +156,8 @@ export function Admin({ user }) {
   const load = async () => {
     setError('');
     try {
-      const want = [name, ...(kind.refs || [])];
+      // the kinds it names that the user may read (a supervisor: no gateways)
+      const want = [name, ...(kind.refs || []).filter((r) => kinds.some((k) => k.name === r))];
       const lists = await Promise.all(want.map(list));
       setRefs(Object.fromEntries(want.map((k, i) => [k, lists[i]])));
       setItems(lists[0]);

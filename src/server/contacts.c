@@ -253,6 +253,10 @@ static void crec_update(struct srv *s, struct crec *c,
 			    json_string(engine_contact_state_name(ev->state)));
 	if (ev->queue)
 		json_object_set_new(b, "queue", json_string(ev->queue));
+	/* a waiting contact turned into a callback stays one (its channel
+	 * places the call; a restart restores it as one) */
+	if (ev->callback)
+		json_object_set_new(b, "callback", json_true());
 	switch (ev->type) {
 	case EV_CONTACT_QUEUED:
 		json_object_set_new(b, "agent", json_null());

@@ -71,6 +71,10 @@ test('a caller waiting for the other side to hang up', async () => {
   const media = callerPcap({ dir, toneHz: 1000, seconds: 10, name: 'wait.pcap' });
   const caller = await startSipp({ scenario: 'uac_call_wait_bye', target: `127.0.0.1:${agent.port}`, service: 'agent', vars: { media, wait_ms: 10000 } });
   await agent.waitEvent('CALL_ESTABLISHED');
+  // the caller's audio arrives once SIPp has sent its ACK and started
+  // playing: it now waits for the BYE (a BYE sooner, while SIPp is still
+  // between its ACK and its play, is "unexpected" to it)
+  await agent.waitEvent('CALL_RTPESTAB');
   assert.ok((await agent.ctrl('hangup')).ok);
   const r = await caller.done;
   assert.equal(r.code, 0, sippSays(r));

@@ -1154,6 +1154,34 @@ static void test_closed_chat_queue_holds_its_contact(void **state)
 	assert_string_equal(offered_agent(f, 1), "a1");
 }
 
+/*
+ * A callback (a voicemail's) arriving in a closed voice queue waits for
+ * the opening whatever the closed action: there is nobody on the line to
+ * send to voicemail again or to hang up on.
+ */
+static void test_closed_voice_queue_holds_a_callback(void **state)
+{
+	struct fx *f = *state;
+	struct engine_queue q = {.id = "q",
+				 .tenant = "acme",
+				 .channel = CH_VOICE,
+				 .calendar = "office",
+				 .closed_action = ACTION_VOICEMAIL};
+	struct engine_contact cb = {.id = 2, .queue = "q", .callback = true};
+
+	office(f, 9 * 60, 18 * 60);
+	queue_full(f, &q);
+	engine_set_wallclock(f->e, 0, MON_0800_PARIS);
+	add(f, 0, 1, "q", 0); /* a caller: the closed action */
+	assert_non_null(last(f, EV_CONTACT_VOICEMAIL, 1));
+	assert_int_equal(engine_contact_add(f->e, 0, &cb, NULL), 0);
+	assert_null(last(f, EV_CONTACT_VOICEMAIL, 2));
+	assert_int_equal(cstate(f, 0, 2), CS_CALLBACK_PENDING);
+	agent(f, "a1", "paris", "acme", 1, 1, 1, NULL);
+	avail(f, 3600000, "a1"); /* 09:00: open, the agent takes it */
+	assert_string_equal(offered_agent(f, 2), "a1");
+}
+
 /* ---- why not -------------------------------------------------------- */
 
 static void test_holiday_closes_the_queue_all_day(void **state)
@@ -1431,6 +1459,7 @@ int main(void)
 		T(test_manual_wrapup_waits_for_the_agent),
 		T(test_closed_queue_takes_its_closed_action),
 		T(test_closed_chat_queue_holds_its_contact),
+		T(test_closed_voice_queue_holds_a_callback),
 		T(test_holiday_closes_the_queue_all_day),
 		T(test_tenant_removal_refused_while_in_use),
 		T(test_why_not_names_the_failing_step_filter),

@@ -297,13 +297,15 @@ bool engine_queue_open(struct engine *e, const char *id, int64_t now)
  * What a closed queue does with an arriving contact. A written contact
  * (chat, email, sms) is a message already: nobody hangs up on it, so it
  * waits in line for the next opening, whatever the closed action says,
- * except a transfer, which still moves it to the queue named.
+ * except a transfer, which still moves it to the queue named. So does a
+ * callback (a voicemail's, a caller's who chose one): nobody is on the
+ * line to turn away.
  */
-static enum action closed_action(const struct queue *q)
+static enum action closed_action(const struct queue *q, const struct contact *c)
 {
 	enum action a = q->closed_action ? q->closed_action : ACTION_CLOSE;
 
-	if (q->ch != CH_VOICE && a != ACTION_TRANSFER)
+	if ((q->ch != CH_VOICE || c->callback) && a != ACTION_TRANSFER)
 		return ACTION_NONE;
 	return a;
 }
@@ -371,10 +373,10 @@ static void queue_enter(struct engine *e, struct contact *c, struct queue *q,
 				 c->callback ? CS_CALLBACK_PENDING : CS_QUEUED);
 	step_apply(e, c, 0);
 	if (queue_closed(e, q)) {
-		if (closed_action(q) == ACTION_CALLBACK)
+		if (closed_action(q, c) == ACTION_CALLBACK)
 			become_callback(e, c);
-		else if (take_action(e, c, closed_action(q), q->closed_target,
-				     hops))
+		else if (take_action(e, c, closed_action(q, c),
+				     q->closed_target, hops))
 			return;
 	}
 	route_last_agent(e, c);

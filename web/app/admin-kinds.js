@@ -11,7 +11,8 @@ export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 // type: text | number | select | ref (one object of another kind) | refs
 // (several) | strings | skills | capacity | steps | weekly | exceptions |
-// label | password | bool | flags (yes/no choices in one object). `null: true` sends null for an empty choice.
+// label | password | bool | flags (yes/no choices in one object) |
+// tribool (yes, no, or null: as its parent says) | json (any JSON, as text). `null: true` sends null for an empty choice.
 // A select's `words`: the catalog prefix of its values' names (words.value),
 // so that a French page shows no API value in English.
 export const KINDS = [
@@ -24,6 +25,7 @@ export const KINDS = [
       { name: 'pause_reasons', type: 'strings', order: true },
       { name: 'retention_days', type: 'number', min: 1, max: 36500, null: true, help: true },
       { name: 'attachment_max_mb', type: 'number', min: 1, max: 100, help: true },
+      { name: 'recording', type: 'bool', help: true },
     ],
   },
   {
@@ -73,6 +75,8 @@ export const KINDS = [
       { name: 'closed_action', type: 'select', options: ACTIONS, words: 'ui.admin.v.closed_action', help: true },
       { name: 'closed_target', type: 'ref', kind: 'queues', null: true, help: true },
       { name: 'steps', type: 'steps' },
+      { name: 'recording', type: 'tribool', null: true, words: 'ui.admin.v.recording', help: true },
+      { name: 'announce_s', type: 'number', min: 0, max: 3600, help: true },
     ],
   },
   {
@@ -153,12 +157,14 @@ export const KINDS = [
     ],
   },
   {
-    name: 'numbers', title: 'number', columns: ['tenant', 'queue'], refs: ['tenants', 'queues', 'gateways'],
+    // SMS (a gateway and a queue), voice (an IVR flow), or both.
+    name: 'numbers', title: 'number', columns: ['tenant', 'queue', 'flow'], refs: ['tenants', 'queues', 'gateways', 'flows'],
     fields: [
       { name: 'number', type: 'text', required: true, max: 16, help: true },
       { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
-      { name: 'queue', type: 'ref', kind: 'queues', required: true },
-      { name: 'gateway', type: 'ref', kind: 'gateways', required: true },
+      { name: 'queue', type: 'ref', kind: 'queues', null: true },
+      { name: 'gateway', type: 'ref', kind: 'gateways', null: true },
+      { name: 'flow', type: 'ref', kind: 'flows', null: true, help: true },
     ],
   },
   {
@@ -168,6 +174,17 @@ export const KINDS = [
       { name: 'username', type: 'text', required: true, max: 64, help: true },
       { name: 'agent', type: 'ref', kind: 'agents', required: true },
       { name: 'password', type: 'password', keep: true },
+    ],
+  },
+  {
+    // The voice channel's IVR flows: a graph of nodes, edited as JSON
+    // (docs/admin-guide.md says each node's fields); checked on save.
+    name: 'flows', title: 'name', columns: ['tenant', 'start'], refs: ['tenants'],
+    fields: [
+      { name: 'name', type: 'text', required: true, max: 200 },
+      { name: 'tenant', type: 'ref', kind: 'tenants', required: true },
+      { name: 'start', type: 'text', required: true, max: 64, help: true },
+      { name: 'nodes', type: 'json', required: true, help: true },
     ],
   },
 ];
@@ -188,7 +205,7 @@ const EMPTY = {
   text: '', longtext: '', number: '', select: '', ref: '', refs: [], strings: [], skills: {}, capacity: { voice: 1 },
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false, flags: {},
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
-  server: { host: '', port: '', tls: 'none', user: '', password: '' },
+  server: { host: '', port: '', tls: 'none', user: '', password: '' }, tribool: '', json: {},
 };
 
 export function draftOf(kind, obj) {
@@ -198,6 +215,7 @@ export function draftOf(kind, obj) {
     d[f.name] = v === undefined || v === null ? structuredClone(EMPTY[f.type]) : structuredClone(v);
     if (f.type === 'number' && d[f.name] !== '') d[f.name] = String(d[f.name]);
     if (f.type === 'server') d[f.name] = { ...EMPTY.server, ...d[f.name], password: '' };
+    if (f.type === 'json') d[f.name] = JSON.stringify(d[f.name], null, 2);
   }
   if (kind.name === 'queues' && obj) {
     d.steps = (obj.steps || []).map((s) => ({ ...s, filter: s.filter ?? '' }));
@@ -227,6 +245,16 @@ function serverBody(v) {
   return o;
 }
 
+// A JSON field's text as its value; an error the form shows under the
+// field (its message a catalog id: `local`) when it is not JSON.
+function jsonOf(f, text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw Object.assign(new Error('ui.admin.json_bad'), { field: f.name, local: true });
+  }
+}
+
 // The body of a write: the fields the form has, the empty ones left out
 // (on create the server fills its defaults) or null where the API allows.
 export function bodyOf(kind, draft, isNew) {
@@ -241,6 +269,7 @@ export function bodyOf(kind, draft, isNew) {
     if (f.type === 'server') v = serverBody(v);
     if (f.type === 'steps') v = v.map(stepBody);
     if (f.type === 'label') v = Object.fromEntries(Object.entries(v).filter(([, x]) => x));
+    if (f.type === 'json') v = jsonOf(f, v);
     if (v === '' || v === undefined) {
       if (f.null && !isNew) b[f.name] = null;
       continue;

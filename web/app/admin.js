@@ -28,7 +28,7 @@ function KindList({ kinds, kind, pick }) {
 // chosen value its name in the page's language.
 function cell(kind, obj, col, refs) {
   const v = obj[col];
-  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents' }[col];
+  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents', flow: 'flows' }[col];
   if (ref && v) {
     const o = (refs[ref] || []).find((x) => x.id === v);
     return o ? o.name : v;
@@ -101,7 +101,8 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
     } catch (err) {
       const path = fieldOf(err);
       const known = path && kind.fields.some((f) => f.name === topOf(path));
-      setErrors(known ? { [path]: err.message } : { '': err.message });
+      const msg = err.local ? t(err.message) : err.message;
+      setErrors(known ? { [path]: msg } : { '': msg });
       setAt(known && typeof err.position === 'number' ? { [path]: err.position } : {});
     } finally {
       setBusy(false);

@@ -1,0 +1,136 @@
+// The call of a voice contact on the agent desktop: who calls, the number
+// called, what the caller did in the IVR (the contact's attributes), the
+// call's state as the voice channel has it now (GET
+// /api/v1/contacts/{id}/call: the caller on hold, the recording running or
+// paused, each leg), and its controls: hold and resume, pause and resume
+// the recording (while a card number is read). The desk tells it when to
+// read the call again (`tick`: a contact.call event or one of the
+// contact's own). A contact with no live call (made through the API, or
+// the call is over) says so. Recordings and voicemail of a contact play
+// in an <audio> player (AudioFiles).
+import { html, api, t } from './lib.js';
+import { useState, useEffect } from '/vendor/hooks.mjs';
+
+// The call of contact id, read again when tick or the contact's state
+// moves; null until read, {none: message} when there is no live call.
+function useCall(id, tick, state) {
+  const [call, setCall] = useState(null);
+  const load = async () => {
+    try {
+      setCall(await api('GET', `/api/v1/contacts/${id}/call`));
+    } catch (e) {
+      setCall(e.status === 409 || e.status === 404 ? { none: true } : { none: true, error: e.message });
+    }
+  };
+  useEffect(() => {
+    load();
+  }, [id, tick, state]);
+  return [call, setCall];
+}
+
+// The contact's attributes (set by the IVR flow: a menu's choice, a
+// language...), as name = value.
+function Attributes({ attributes }) {
+  const list = Object.entries(attributes || {});
+  if (!list.length) return null;
+  return html`
+    <dt>${t('ui.call.attributes')}</dt>
+    <dd data-k="attributes">${list.map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')}</dd>`;
+}
+
+function Legs({ legs }) {
+  return html`
+    <ul class="legs" aria-label=${t('ui.call.legs')}>
+      ${legs.map((l) => html`<li data-role=${l.role} data-state=${l.state}>
+        ${t(`ui.call.role.${l.role}`)}${l.agent ? ` (${l.agent})` : ''} · ${t(`ui.call.leg.${l.state}`)}
+        ${l.in_house ? ` · ${t('ui.call.in_house')}` : ''}</li>`)}
+    </ul>`;
+}
+
+// The buttons of a live call; each answer of the API is the call as it is.
+function Controls({ contact, call, onCall, onError }) {
+  const [busy, setBusy] = useState(false);
+  const post = async (what, body = {}) => {
+    setBusy(true);
+    onError('');
+    try {
+      onCall(await api('POST', `/api/v1/contacts/${contact.id}/call/${what}`, body));
+    } catch (e) {
+      onError(e.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const talking = call.state === 'talking' && contact.state === 'active';
+  return html`
+    <div class="row call-controls">
+      ${talking && (call.held
+    ? html`<button type="button" class="primary" data-k="resume" disabled=${busy} onClick=${() => post('resume')}>
+          ${t('ui.call.resume')}</button>`
+    : html`<button type="button" data-k="hold" disabled=${busy} onClick=${() => post('hold')}>
+          ${t('ui.call.hold')}</button>`)}
+      ${call.recording && (call.recording_paused
+    ? html`<button type="button" data-k="rec-resume" disabled=${busy}
+          onClick=${() => post('recording', { paused: false })}>${t('ui.call.rec.resume')}</button>`
+    : html`<button type="button" data-k="rec-pause" disabled=${busy}
+          onClick=${() => post('recording', { paused: true })}>${t('ui.call.rec.pause')}</button>`)}
+    </div>`;
+}
+
+export function CallPanel({ contact, tick }) {
+  const [call, setCall] = useCall(contact.id, tick, contact.state);
+  const [error, setError] = useState('');
+  if (!call) return null;
+  const id = contact.id;
+  return html`
+    <section class="call" aria-labelledby=${`call-${id}`} data-call=${call.none ? 'none' : call.state}>
+      <h4 id=${`call-${id}`}>${t('ui.call.title')}</h4>
+      ${call.none && html`<p class="empty" data-k="no-call">${t('ui.call.none')}</p>`}
+      ${!call.none && html`
+        <dl>
+          <dt>${t('ui.call.caller')}</dt><dd data-k="caller">${call.caller || t('ui.desk.unknown')}</dd>
+          <dt>${t('ui.call.number')}</dt><dd data-k="number">${call.number}</dd>
+          <dt>${t('ui.field.state')}</dt><dd data-k="call-state">${t(`ui.call.state.${call.state}`)}</dd>
+          ${call.path?.length > 0 && html`<dt>${t('ui.call.path')}</dt><dd data-k="path">${call.path.join(' → ')}</dd>`}
+          <${Attributes} attributes=${contact.attributes} />
+        </dl>
+        <p class="badges" role="status">
+          ${call.held && html`<strong class="badge held" data-k="held">${t('ui.call.held')}</strong>`}
+          ${call.recording && html` <span class="badge rec" data-k="rec"
+            data-paused=${call.recording_paused ? 'yes' : 'no'}>${t(call.recording_paused
+    ? 'ui.call.rec.paused' : 'ui.call.rec.on')}</span>`}
+        </p>
+        <${Legs} legs=${call.legs || []} />
+        <${Controls} contact=${contact} call=${call} onCall=${setCall} onError=${setError} />`}
+      ${(error || call.error) && html`<p class="error" role="alert">${error || call.error}</p>`}
+    </section>`;
+}
+
+// The recordings and voicemail of a contact (its audio/wav attachments),
+// each in a player. The file comes from GET /api/v1/attachments/{id} with
+// the session's cookie (the API says who may read it); nothing is read
+// before the person plays it.
+export function AudioFiles({ files }) {
+  const audio = (files || []).filter((a) => a.type === 'audio/wav' && a.name);
+  if (!audio.length) return null;
+  return html`
+    <ul class="recordings">
+      ${audio.map((a) => html`<li data-attachment=${a.attachment || a.id}>
+        <span id=${`au-${a.attachment || a.id}`}>${t(a.name.startsWith('voicemail-') ? 'ui.call.voicemail' : 'ui.call.recording')}
+          ${' '}(${a.name})</span>
+        <audio controls preload="none" src=${`/api/v1/attachments/${a.attachment || a.id}`}
+          aria-labelledby=${`au-${a.attachment || a.id}`}></audio></li>`)}
+    </ul>`;
+}
+
+// The audio files of a contact of a history, read with the contact (its
+// timeline names its attachments); nothing when the person may not see it.
+export function ContactAudio({ id }) {
+  const [files, setFiles] = useState([]);
+  useEffect(() => {
+    api('GET', `/api/v1/contacts/${id}`)
+      .then((c) => setFiles((c.timeline || []).filter((e) => e.type === 'contact.attachment')))
+      .catch(() => setFiles([]));
+  }, [id]);
+  return html`<${AudioFiles} files=${files} />`;
+}

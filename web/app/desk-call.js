@@ -9,7 +9,7 @@
 // the call is over) says so. Recordings and voicemail of a contact play
 // in an <audio> player (AudioFiles).
 import { html, api, t } from './lib.js';
-import { useState, useEffect } from '/vendor/hooks.mjs';
+import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
 // The call of contact id, read again when tick or the contact's state
 // moves; null until read, {none: message} when there is no live call.
@@ -28,21 +28,26 @@ function useCall(id, tick, state) {
   return [call, setCall];
 }
 
-// The contact's attributes (set by the IVR flow: a menu's choice, a
+// What the voice channel sets on every call, shown elsewhere in the panel.
+const SHOWN = ['ivr_path', 'caller', 'number'];
+
+// The contact's other attributes (set by the IVR flow: a menu's choice, a
 // language...), as name = value.
 function Attributes({ attributes }) {
-  const list = Object.entries(attributes || {});
+  const list = Object.entries(attributes || {}).filter(([k]) => !SHOWN.includes(k));
   if (!list.length) return null;
   return html`
     <dt>${t('ui.call.attributes')}</dt>
     <dd data-k="attributes">${list.map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')}</dd>`;
 }
 
-function Legs({ legs }) {
+// Who is on the call; the desk's own agent is "you".
+function Legs({ legs, me }) {
+  const who = (l) => (!l.agent ? '' : ` (${l.agent === me ? t('ui.call.you') : l.agent})`);
   return html`
     <ul class="legs" aria-label=${t('ui.call.legs')}>
       ${legs.map((l) => html`<li data-role=${l.role} data-state=${l.state}>
-        ${t(`ui.call.role.${l.role}`)}${l.agent ? ` (${l.agent})` : ''} · ${t(`ui.call.leg.${l.state}`)}
+        ${t(`ui.call.role.${l.role}`)}${who(l)} · ${t(`ui.call.leg.${l.state}`)}
         ${l.in_house ? ` · ${t('ui.call.in_house')}` : ''}</li>`)}
     </ul>`;
 }
@@ -77,11 +82,45 @@ function Controls({ contact, call, onCall, onError }) {
     </div>`;
 }
 
-export function CallPanel({ contact, tick }) {
+const attachmentsOf = (c) => (c.timeline || []).filter((e) => e.type === 'contact.attachment');
+// A recording or voicemail: audio/wav. In a contact's timeline `type` is
+// the event's (contact.attachment), so the voice channel's names tell.
+const isAudio = (a) => Boolean(a.name) && (a.type === 'audio/wav' || /^(recording|voicemail)-[\w-]*\.wav$/.test(a.name));
+
+// The contact's audio files. The recording is stored as the call ends,
+// just after the contact's end that the desk reads it on (and the stream
+// tells the agent nothing of attachments): when the call was recorded and
+// is over, the contact is read again until its recording is there (20
+// times at most, every half second).
+function useAudio(contact, over, recorded) {
+  const [files, setFiles] = useState(attachmentsOf(contact));
+  useEffect(() => {
+    const have = attachmentsOf(contact);
+    setFiles(have);
+    if (!over || !recorded || have.some(isAudio)) return undefined;
+    let n = 0;
+    const timer = setInterval(async () => {
+      const c = await api('GET', `/api/v1/contacts/${contact.id}`).catch(() => null);
+      const got = c ? attachmentsOf(c) : [];
+      if (got.some(isAudio) || ++n >= 20) {
+        clearInterval(timer);
+        setFiles(got);
+      }
+    }, 500);
+    return () => clearInterval(timer);
+  }, [contact.id, contact.timeline?.length, over, recorded]);
+  return files;
+}
+
+export function CallPanel({ contact, tick, me }) {
   const [call, setCall] = useCall(contact.id, tick, contact.state);
   const [error, setError] = useState('');
+  const recorded = useRef(false); // the call was recorded while it lasted
+  if (call?.recording) recorded.current = true;
+  const files = useAudio(contact, Boolean(call?.none), recorded.current);
   if (!call) return null;
   const id = contact.id;
+  const path = contact.attributes?.ivr_path;
   return html`
     <section class="call" aria-labelledby=${`call-${id}`} data-call=${call.none ? 'none' : call.state}>
       <h4 id=${`call-${id}`}>${t('ui.call.title')}</h4>
@@ -91,7 +130,8 @@ export function CallPanel({ contact, tick }) {
           <dt>${t('ui.call.caller')}</dt><dd data-k="caller">${call.caller || t('ui.desk.unknown')}</dd>
           <dt>${t('ui.call.number')}</dt><dd data-k="number">${call.number}</dd>
           <dt>${t('ui.field.state')}</dt><dd data-k="call-state">${t(`ui.call.state.${call.state}`)}</dd>
-          ${call.path?.length > 0 && html`<dt>${t('ui.call.path')}</dt><dd data-k="path">${call.path.join(' → ')}</dd>`}
+          ${Array.isArray(path) && path.length > 0 && html`<dt>${t('ui.call.path')}</dt>
+            <dd data-k="path">${path.join(' → ')}</dd>`}
           <${Attributes} attributes=${contact.attributes} />
         </dl>
         <p class="badges" role="status">
@@ -100,9 +140,10 @@ export function CallPanel({ contact, tick }) {
             data-paused=${call.recording_paused ? 'yes' : 'no'}>${t(call.recording_paused
     ? 'ui.call.rec.paused' : 'ui.call.rec.on')}</span>`}
         </p>
-        <${Legs} legs=${call.legs || []} />
+        <${Legs} legs=${call.legs || []} me=${me} />
         <${Controls} contact=${contact} call=${call} onCall=${setCall} onError=${setError} />`}
       ${(error || call.error) && html`<p class="error" role="alert">${error || call.error}</p>`}
+      <${AudioFiles} files=${files} />
     </section>`;
 }
 
@@ -111,7 +152,7 @@ export function CallPanel({ contact, tick }) {
 // the session's cookie (the API says who may read it); nothing is read
 // before the person plays it.
 export function AudioFiles({ files }) {
-  const audio = (files || []).filter((a) => a.type === 'audio/wav' && a.name);
+  const audio = (files || []).filter(isAudio);
   if (!audio.length) return null;
   return html`
     <ul class="recordings">

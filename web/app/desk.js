@@ -10,7 +10,7 @@ import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 import { Customer, CustomerSearch } from './desk-customer.js';
 import { Conversation } from './desk-conversation.js';
-import { CallPanel, AudioFiles } from './desk-call.js';
+import { CallPanel } from './desk-call.js';
 
 const HOLDING = new Set(['offered', 'active', 'wrapup']);
 
@@ -179,14 +179,14 @@ function Callback({ contact, queues, onAction }) {
     </div>`;
 }
 
-function ContactPane({ contact, queues, onAction, tick, statuses, typing, callTick }) {
+function ContactPane({ contact, queues, onAction, tick, statuses, typing, callTick, me }) {
   const q = queues[contact.queue];
   return html`
     <section class="contact" aria-labelledby=${`c-${contact.id}`}>
       <h3 id=${`c-${contact.id}`}>${q?.name || contact.queue} · ${t(`ui.channel.${contact.channel}`)}</h3>
       <p>${t('ui.field.state')}: <strong data-state=${contact.state}>${t(`ui.cstate.${contact.state}`)}</strong></p>
       ${contact.channel === 'voice' && html`<${CallPanel} key=${contact.id} contact=${contact}
-        tick=${`${callTick}-${contact.timeline?.length || 0}`} />`}
+        tick=${`${callTick}-${contact.timeline?.length || 0}`} me=${me} />`}
       ${contact.state === 'active' && html`
         <div class="row">
           <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}
@@ -202,7 +202,6 @@ function ContactPane({ contact, queues, onAction, tick, statuses, typing, callTi
         tick=${tick} statuses=${statuses} typing=${typing} />`}
       <h4>${t('ui.desk.timeline')}</h4>
       <${Timeline} items=${contact.timeline} />
-      <${AudioFiles} files=${(contact.timeline || []).filter((e) => e.type === 'contact.attachment')} />
       <${Customer} id=${contact.customer} queues=${queues} />
     </section>`;
 }
@@ -523,7 +522,7 @@ export function Desk({ user }) {
         ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act}
             tick=${ticks[shown.id] || 0} statuses=${statuses} typing=${typings[shown.id] || 0}
-            callTick=${callTicks[shown.id] || 0} /></div>`}
+            callTick=${callTicks[shown.id] || 0} me=${agentId} /></div>`}
       </section>
       <${Figures} figures=${figures} />
       <${CustomerSearch} queues=${queues} />

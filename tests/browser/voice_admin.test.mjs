@@ -1,0 +1,138 @@
+// The voice channel's configuration on the administration page, against
+// the demo centre with voice on: an IVR flow's nodes edited as JSON (text
+// that is not JSON is refused under the field before anything is sent, a
+// node the server refuses is named under it, and nothing changes; a good
+// edit is saved), a queue's recording (as its tenant says, yes or no) and
+// announcement period, a tenant's recording, a number's flow. axe and
+// screenshots; the flows page in French too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
+import { freePort } from '../integration/voicelib.mjs';
+
+let srv, browser, admin, ids;
+
+before(async () => {
+  srv = await startWebServer({ args: ['--sip', `127.0.0.1:${await freePort()}`] });
+  browser = await launchBrowser();
+  const token = (await login(srv.url, 'admin')).token;
+  admin = client(srv.url, token);
+  ids = await demoIds(srv.url, token);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+});
+
+// The admin page of kind, its object named `title` open.
+async function openObject(page, kind, title) {
+  await page.locator(`button.kind[data-kind=${kind}]`).click();
+  await page.locator('table.objects button.open', { hasText: title }).click();
+  const form = page.locator('form.object');
+  await form.locator('h2', { hasText: title }).waitFor();
+  return form;
+}
+
+const flowOf = async (name) => (await admin.get('/api/v1/flows?limit=500')).body.items.find((f) => f.name === name);
+
+test('admin: an IVR flow edited as JSON, refused with the node named, then saved', async (t) => {
+  // the refused save answers 400
+  const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 400/] });
+  const { page } = pg;
+  await logIn(page, 'admin');
+  await page.locator('[data-page=wall]').waitFor();
+  await page.goto('/#/admin');
+  const before = await flowOf('AssurMax');
+  const form = await openObject(page, 'flows', 'AssurMax');
+  const nodes = form.getByLabel('Nodes (JSON) *');
+  assert.deepEqual(JSON.parse(await nodes.inputValue()), before.nodes);
+  assert.equal(await form.getByLabel('First node *').inputValue(), 'welcome');
+  noSeriousViolations(await axe(page), 'admin: a flow');
+  await pg.screenshot('voice-admin-flow');
+
+  // not JSON: said under the field, nothing sent
+  await nodes.fill('{"welcome": ');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.locator('[data-field=nodes] .field-error', { hasText: 'This is not valid JSON.' }).waitFor();
+  assert.equal(await nodes.getAttribute('aria-invalid'), 'true');
+
+  // a node going nowhere: the server's message names it, under the field
+  const bad = structuredClone(before.nodes);
+  bad.welcome.next = 'nowhere';
+  await nodes.fill(JSON.stringify(bad, null, 2));
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.locator('[data-field=nodes] .field-error', { hasText: /welcome.*nowhere/ }).waitFor();
+  await pg.screenshot('voice-admin-flow-error');
+  assert.deepEqual((await flowOf('AssurMax')).nodes, before.nodes);
+
+  // a good edit is saved
+  const good = structuredClone(before.nodes);
+  good.welcome.say.en = 'Welcome to AssurMax. Please hold the line.';
+  await nodes.fill(JSON.stringify(good, null, 2));
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'AssurMax saved.' }).waitFor();
+  assert.deepEqual((await flowOf('AssurMax')).nodes, good);
+});
+
+test('admin: a queue\'s recording and announcements, a tenant\'s recording, a number\'s flow', async (t) => {
+  const pg = await openPage(t, browser, srv.url);
+  const { page } = pg;
+  await logIn(page, 'admin');
+  await page.locator('[data-page=wall]').waitFor();
+  await page.goto('/#/admin');
+  const queue = ids.queues.find((q) => q.name === 'AssurMax voice');
+  const getQueue = async () => (await admin.get(`/api/v1/queues/${queue.id}`)).body;
+
+  let form = await openObject(page, 'queues', 'AssurMax voice');
+  const rec = form.getByLabel('Record calls');
+  assert.equal(await rec.inputValue(), '', 'as the tenant says');
+  await rec.selectOption({ label: 'No' });
+  await form.getByLabel('Announce the place every (s)').fill('30');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'AssurMax voice saved.' }).waitFor();
+  let q = await getQueue();
+  assert.equal(q.recording, false);
+  assert.equal(q.announce_s, 30);
+  noSeriousViolations(await axe(page), 'admin: a voice queue');
+  await pg.screenshot('voice-admin-queue');
+  // back to the tenant's choice: null
+  form = page.locator('form.object');
+  await form.getByLabel('Record calls').selectOption({ label: 'As the tenant says' });
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'AssurMax voice saved.' }).waitFor();
+  q = await getQueue();
+  assert.equal(q.recording ?? null, null);
+  assert.equal(q.announce_s, 30);
+
+  // the tenant records (the demo's AssurMax): switched off, saved
+  const am = ids.tenants.find((x) => x.name === 'AssurMax');
+  form = await openObject(page, 'tenants', 'AssurMax');
+  const box = form.getByLabel('Record calls');
+  assert.equal(await box.isChecked(), true);
+  await box.uncheck();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'AssurMax saved.' }).waitFor();
+  assert.equal((await admin.get(`/api/v1/tenants/${am.id}`)).body.recording, false);
+
+  // the number names its flow, by name in the list and the form
+  const flow = await flowOf('AssurMax');
+  await page.locator('button.kind[data-kind=numbers]').click();
+  await page.locator('table.objects tr', { hasText: '+33180000001' }).locator('td', { hasText: 'AssurMax' }).nth(1).waitFor();
+  form = await openObject(page, 'numbers', '+33180000001');
+  assert.equal(await form.getByLabel('IVR flow (voice)').inputValue(), flow.id);
+  noSeriousViolations(await axe(page), 'admin: a voice number');
+  await pg.screenshot('voice-admin-number');
+});
+
+test('admin in French: the flows list and a flow', async (t) => {
+  const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
+  const { page } = pg;
+  await logIn(page, 'admin');
+  await page.locator('[data-page=wall]').waitFor();
+  await page.goto('/#/admin');
+  const form = await openObject(page, 'flows', 'Télécom Plus');
+  await form.getByLabel('Nœuds (JSON) *').waitFor();
+  await form.getByText('Premier nœud').waitFor();
+  noSeriousViolations(await axe(page), 'admin: a flow, French');
+  await pg.screenshot('voice-admin-flow-fr');
+});

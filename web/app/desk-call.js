@@ -11,11 +11,21 @@
 import { html, api, t } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
 
-// The call of contact id, read again when tick or the contact's state
-// moves; null until read, {none: message} when there is no live call.
-function useCall(id, tick, state) {
+// Whether the contact may have a live call: offered or in progress, and
+// made by a call (the voice channel sets its number called) or a callback
+// (relais dials it). Others are not asked (the API would answer 409).
+const mayCall = (c) => ['offered', 'active'].includes(c.state) && Boolean(c.attributes?.number || c.callback);
+
+// The call of a contact, read again when tick or the contact's state
+// moves; null until read, {none: true} when there is no live call.
+function useCall(contact, tick) {
   const [call, setCall] = useState(null);
+  const { id, state } = contact;
   const load = async () => {
+    if (!mayCall(contact)) {
+      setCall({ none: true });
+      return;
+    }
     try {
       setCall(await api('GET', `/api/v1/contacts/${id}/call`));
     } catch (e) {
@@ -113,7 +123,7 @@ function useAudio(contact, over, recorded) {
 }
 
 export function CallPanel({ contact, tick, me }) {
-  const [call, setCall] = useCall(contact.id, tick, contact.state);
+  const [call, setCall] = useCall(contact, tick);
   const [error, setError] = useState('');
   const recorded = useRef(false); // the call was recorded while it lasted
   if (call?.recording) recorded.current = true;

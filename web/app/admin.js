@@ -157,7 +157,10 @@ export function Admin({ user }) {
   const load = async () => {
     setError('');
     try {
-      const want = [name, ...(kind.refs || [])];
+      // the kinds it names that the user may read (not a supervisor the
+      // SMS gateways of a number: their ids show as they are)
+      const readable = (k) => user.role === 'admin' || !kindOf(k)?.adminOnly;
+      const want = [name, ...(kind.refs || []).filter(readable)];
       const lists = await Promise.all(want.map(list));
       setRefs(Object.fromEntries(want.map((k, i) => [k, lists[i]])));
       setItems(lists[0]);

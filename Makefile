@@ -22,7 +22,8 @@ build: deps $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	./$(BUILD)/relais serve --demo --demo-traffic --data ./var
+	./$(BUILD)/relais serve --demo --demo-traffic --data ./var \
+		--sip 127.0.0.1:5060
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

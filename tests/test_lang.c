@@ -2,7 +2,8 @@
  * lang: lookups and their fallbacks, the choice of a language (command
  * line, Accept-Language), and the catalogs themselves: every named message
  * in every language, every server message (a web_error() format or an N_()
- * string of src/server and src/model) translated with its conversions.
+ * string of src/server, src/model and src/channels) translated with its
+ * conversions.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -353,13 +354,14 @@ static void scan(const char *path)
 static void test_every_server_message_has_its_french(void **state)
 {
 	const char *dir = getenv("RELAIS_SOURCE_DIR");
-	const char *const where[] = {"src/server/*.c", "src/model/*.c"};
+	const char *const where[] = {"src/server/*.c", "src/model/*.c",
+				     "src/channels/*.c", "src/channels/*/*.c"};
 	char pattern[1024];
 
 	(void)state;
 	assert_non_null(dir);
 	fr_catalog = catalog("fr");
-	for (size_t w = 0; w < 2; w++) {
+	for (size_t w = 0; w < sizeof(where) / sizeof(where[0]); w++) {
 		glob_t g;
 
 		snprintf(pattern, sizeof(pattern), "%s/%s", dir, where[w]);

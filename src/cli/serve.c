@@ -246,18 +246,30 @@ static bool addr_list_ok(const char *list)
 	return !*list;
 }
 
-/* Prints the demo's welcome, each %s of the message replaced by url. */
+/* The voice line's address (--sip), for the banner. */
+static const char *sip_addr;
+
+/* Prints text, each %s of it replaced by with. */
+static void print_with(const char *text, const char *with)
+{
+	const char *q;
+
+	while ((q = strstr(text, "%s"))) {
+		fwrite(text, 1, (size_t)(q - text), stdout);
+		fputs(with, stdout);
+		text = q + 2;
+	}
+	fputs(text, stdout);
+}
+
+/* Prints the demo's welcome (url for each %s), and its voice line. */
 static void demo_banner(const char *url, void *arg)
 {
-	const char *p = lang_get(lang_env(NULL), "demo.serve"), *q;
-
 	(void)arg;
-	while ((q = strstr(p, "%s"))) {
-		fwrite(p, 1, (size_t)(q - p), stdout);
-		fputs(url, stdout);
-		p = q + 2;
-	}
-	fputs(p, stdout);
+	print_with(lang_get(lang_env(NULL), "demo.serve"), url);
+	if (sip_addr)
+		print_with(lang_get(lang_env(NULL), "demo.serve.voice"),
+			   sip_addr);
 }
 
 /* One option of getopt_long (c, its long name): -1 to go on, or the exit
@@ -382,6 +394,7 @@ int cli_serve(int argc, char **argv)
 		cfg.web_dir = default_web_dir();
 	if (cfg.demo)
 		cfg.on_ready = demo_banner;
+	sip_addr = cfg.sip_addr;
 	return srv_run(&cfg) ? 1 : 0;
 }
 

@@ -283,8 +283,10 @@ static void api_contact_list(struct hreq *r)
 
 /*
  * A customer's history also says, per contact, the customer's rating
- * ("csat": score, comment, at) and a transcript asked for ("transcript":
- * email, at), from the contact's events in the log (its index).
+ * ("csat": score, comment, at), a transcript asked for ("transcript":
+ * email, at) and a call's recordings and voicemail ("recordings": [{id,
+ * name, type, size, at}], read with GET /api/v1/attachments/{id}), from
+ * the contact's events in the log (its index).
  */
 static int history_event(const struct store_event *row, void *arg)
 {
@@ -293,12 +295,30 @@ static int history_event(const struct store_event *row, void *arg)
 	struct event ev;
 
 	if (strcmp(row->type, "contact.csat") &&
-	    strcmp(row->type, "contact.transcript"))
+	    strcmp(row->type, "contact.transcript") &&
+	    strcmp(row->type, "contact.attachment"))
 		return 0;
 	if (event_parse(&ev, row->type, row->data, msg, sizeof(msg)))
 		return 0; /* a damaged row is left out */
 	utctime_format(row->time_ms, at, sizeof(at));
-	if (ev.type == EVENT_CONTACT_CSAT)
+	if (ev.type == EVENT_CONTACT_ATTACHMENT) {
+		/* a call's recording or voicemail (a written contact's files
+		 * are its messages') */
+		if (!ev.u.attachment.redacted &&
+		    !strncmp(ev.u.attachment.type, "audio/", 6)) {
+			if (!json_object_get(b, "recordings"))
+				json_object_set_new(b, "recordings",
+						    json_array());
+			json_array_append_new(
+				json_object_get(b, "recordings"),
+				json_pack("{s:s,s:s,s:s,s:I,s:s}", "id",
+					  ev.u.attachment.attachment, "name",
+					  ev.u.attachment.name, "type",
+					  ev.u.attachment.type, "size",
+					  (json_int_t)ev.u.attachment.size,
+					  "at", at));
+		}
+	} else if (ev.type == EVENT_CONTACT_CSAT)
 		json_object_set_new(b, "csat",
 				    json_pack("{s:i,s:s?,s:s}", "score",
 					      ev.u.csat.score, "comment",

@@ -75,8 +75,14 @@ static int modules_load(struct srv *s)
 	int err = 0;
 
 	for (size_t i = 0; !err && srv_modules[i]; i++)
-		if (srv_modules[i]->load)
+		if (srv_modules[i]->load) {
 			err = srv_modules[i]->load(s, s->mods[i]);
+			if (err)
+				log_error("srv",
+					  "msg=\"cannot load\" module=%s "
+					  "err=%d",
+					  srv_modules[i]->name, err);
+		}
 	return err;
 }
 

@@ -150,6 +150,15 @@ GET /api/v1/audit                                         200   200       403   
 POST /api/v1/retention/run                                200   403       403   403    403        401
 DELETE /api/v1/customers/{id}/data                        200   403       403   403    403        401
 POST /api/v1/contacts/{id}/csat                           409   403       403   403    409        401
+GET /api/v1/contacts/{id}/call                            409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/hold                      409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/resume                    409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/recording                 409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/transfer                  409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult                   409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult/complete          409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/consult/cancel            409   409       404   403    403        401  (r)
+POST /api/v1/contacts/{id}/call/supervise                 409   409       403   403    403        401  (r)
 GET /api/v1/stream                                        101   101       101   101    101        401
 GET /api/v1/gateways                                      200   403       403   403    403        401
 POST /api/v1/gateways                                     201   403       403   403    403        401
@@ -535,6 +544,9 @@ function plan(key, role) {
   }
   // a waiting contact: not ended, so the roles that may rate get 409
   if (route === '/api/v1/contacts/{id}/csat') return { ...p, path: `/api/v1/contacts/${S.holdShared}/csat`, body: { score: 5 } };
+  // A voice call's controls on a contact with no live call (a waiting SMS
+  // contact): the staff who see it get 409, the agent who does not 404.
+  if (route.startsWith('/api/v1/contacts/{id}/call')) return { ...p, path: route.replace('{id}', S.holdShared), body: method === 'POST' ? {} : undefined };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();

@@ -4,13 +4,14 @@
 // relais runs with --sip on a free port; each REGISTER is one SIPp run of
 // tests/voice/register.xml (challenge, then digest of -au/-ap) or
 // register_bad.xml (no credentials), whose answer SIPp writes to a log
-// file that the test reads. SIPp is stopped by its PID if it hangs.
+// file that the test reads. SIPp is stopped by its PID if it hangs. One
+// case uses baresip (headless, its own config folder) as a real softphone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, login, client, ok, until, demoIds } from './lib.mjs';
@@ -84,8 +85,10 @@ before(async () => {
 });
 
 after(async () => {
+  const dataDir = srv?.dataDir;
   if (srv) assert.equal((await srv.stop()).code, 0);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('a demo agent registers with its demo login after a digest challenge, and its phone shows the binding', async () => {
@@ -115,6 +118,37 @@ test('a demo agent registers with its demo login after a digest challenge, and i
   assert.match(srv.logs(), /info voice msg="unregistered" agent=\S+ contact="sip:agent01@127\.0\.0\.1:40001"/);
 });
 
+test('baresip, a real softphone, registers agent08\'s demo login and unregisters when it stops', async () => {
+  const home = join(dir, 'baresip');
+  mkdirSync(home);
+  let port;
+  do port = await freePort(); while (port > 65000); // baresip may take port+1 too
+  writeFileSync(join(home, 'config'), [
+    'poll_method epoll', `sip_listen 127.0.0.1:${port}`, 'net_interface 127.0.0.1',
+    'module_path /usr/lib/baresip/modules', 'module_app account.so', '',
+  ].join('\n'));
+  writeFileSync(join(home, 'accounts'), `<sip:agent08@127.0.0.1:${sipPort}>;auth_pass=agent08-sip;regint=600\n`);
+  const phone = spawn('baresip', ['-f', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  phone.stdout.on('data', (d) => { out += d; });
+  phone.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => phone.on('exit', resolve));
+  const agent08 = ids.users.find((x) => x.username === 'agent08').agent;
+  try {
+    const reg = await until(async () => (await phoneOf(admin, agent08)).registrations[0], 'baresip registered', 15000,
+      () => `${out}\n${srv.logs().slice(-1500)}`);
+    assert.match(reg.contact, new RegExp(`^sip:agent08.*@127\\.0\\.0\\.1:${port}`));
+    assert.match(reg.user_agent, /baresip/);
+    assert.equal(reg.transport, 'udp');
+  } finally {
+    phone.kill('SIGTERM');
+    await exited;
+  }
+  // on its way out it sent REGISTER with Expires: 0
+  await until(async () => (await phoneOf(admin, agent08)).registrations.length === 0, 'baresip unregistered', 15000,
+    () => `${out}\n${srv.logs().slice(-1500)}`);
+});
+
 test('a wrong password, an unknown login and a To other than the login are refused with 403 and logged', async () => {
   const contact = '<sip:agent02@127.0.0.1:40002>';
   assert.equal((await register('agent02', 'not-the-password', contact)).status, 403);
@@ -129,6 +163,17 @@ test('a wrong password, an unknown login and a To other than the login are refus
   // the right password still works from the same address
   assert.equal((await register('agent02', 'agent02-sip', contact, 600)).status, 200);
   assert.equal((await register('agent02', 'agent02-sip', contact, 0)).status, 200);
+});
+
+test('after 5 wrong passwords from one address, that login waits there, even with the right password', async () => {
+  const contact = '<sip:agent06@127.0.0.1:40015>';
+  for (let i = 0; i < 5; i++) assert.equal((await register('agent06', `wrong-${i}-pass`, contact)).status, 403);
+  assert.equal((await register('agent06', 'agent06-sip', contact, 600)).status, 403);
+  assert.match(srv.logs(), /warn voice msg="register throttled" user="agent06" addr=127\.0\.0\.1/);
+  const agent06 = ids.users.find((x) => x.username === 'agent06').agent;
+  assert.deepEqual((await phoneOf(admin, agent06)).registrations, []);
+  // another login from the same address is not held back
+  assert.equal((await register('agent07', 'agent07-sip', '<sip:agent07@127.0.0.1:40017>', 0)).status, 200);
 });
 
 test('two devices of one login: both bound and listed, one removed, then all with Contact: *', async () => {
@@ -260,4 +305,18 @@ test('a deleted phone loses its bindings and no longer registers; its agent can 
   assert.match(srv.logs(), /msg="unregistered" agent=\S+ contact="sip:reg\.agent2@127\.0\.0\.1:40013"/);
   assert.equal((await register('reg.agent2', 'third-pass', contact, 600)).status, 403);
   assert.equal((await admin.del(`/api/v1/agents/${S.agent}`)).status, 204);
+});
+
+test('after a restart the logins are still there (their hashes stored) and the bindings are gone until the phones register again', async () => {
+  const contact = '<sip:agent09@127.0.0.1:40019>';
+  assert.equal((await register('agent09', 'agent09-sip', contact, 600)).status, 200);
+  const dataDir = srv.dataDir;
+  assert.equal((await srv.stop({ keep: true })).code, 0);
+  srv = await startServer({ dataDir, args: ['--sip', `127.0.0.1:${sipPort}`] });
+  admin = client(srv.url, (await login(srv.url, 'admin')).token);
+  const agent09 = ids.users.find((x) => x.username === 'agent09').agent;
+  assert.deepEqual((await phoneOf(admin, agent09)).registrations, []);
+  assert.equal((await register('agent09', 'agent09-sip', contact, 600)).status, 200);
+  assert.equal((await phoneOf(admin, agent09)).registrations.length, 1);
+  assert.equal((await register('agent09', 'wrong-password', contact, 600)).status, 403);
 });

@@ -81,23 +81,33 @@ static void leg_destructor(void *arg)
 
 	list_unlink(&l->le);
 	mem_deref(l->sess); /* BYE, or CANCEL while ringing */
+	if (l->md)
+		l->md->h = NULL; /* a digit still to tell has nobody to tell */
 	mem_deref(l->md);
 }
 
 static void leg_digit(void *arg, char d)
 {
 	struct leg *l = arg;
+	struct call *c = l->call;
 
-	if (l->call && l->role == LEG_CALLER)
-		call_digit(l->call, d);
+	if (!c || l->role != LEG_CALLER)
+		return;
+	mem_ref(c);
+	call_digit(c, d);
+	mem_deref(c);
 }
 
 static void leg_played(void *arg)
 {
 	struct leg *l = arg;
+	struct call *c = l->call;
 
-	if (l->call && l->role == LEG_CALLER)
-		call_played(l->call);
+	if (!c || l->role != LEG_CALLER)
+		return;
+	mem_ref(c);
+	call_played(c);
+	mem_deref(c);
 }
 
 static const struct media_handlers leg_media = {
@@ -139,9 +149,8 @@ void leg_drop(struct leg *l)
 		c->caller = NULL;
 	if (c && c->agent == l)
 		c->agent = NULL;
-	if (c && c->rec) {
-		recorder_attach(c->rec, l->md, -1);
-	}
+	if (c && c->rec && l->md && l->md->rec == c->rec)
+		recorder_detach(c->rec, l->md);
 	l->call = NULL;
 	mem_deref(l);
 }
@@ -166,12 +175,11 @@ int leg_answer_h(const struct sip_msg *msg, void *arg)
 void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
-	struct pl sig;
+	char d;
 
-	if (!re_regex((const char *)mbuf_buf(msg->mb), mbuf_get_left(msg->mb),
-		      "Signal=[ ]*[0-9*#A-D]1", NULL, &sig) &&
+	if (media_info_digit(mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &d) &&
 	    l->call && l->role == LEG_CALLER)
-		call_digit(l->call, sig.p[0]);
+		call_digit(l->call, d);
 	sip_reply(sip, msg, 200, "OK");
 }
 
@@ -196,6 +204,7 @@ static void call_destructor(void *arg)
 	struct le *le;
 
 	tmr_cancel(&c->tmr);
+	tmr_cancel(&c->accept_tmr);
 	list_unlink(&c->le);
 	recorder_close(c->rec);
 	while ((le = list_head(&c->legs)))
@@ -205,8 +214,10 @@ static void call_destructor(void *arg)
 
 static void caller_estab_h(const struct sip_msg *msg, void *arg)
 {
+	struct leg *l = arg;
+
 	(void)msg;
-	(void)arg;
+	l->estab = true; /* the caller's ACK */
 }
 
 void call_incoming(const struct sip_msg *msg, void *arg)
@@ -223,6 +234,7 @@ void call_incoming(const struct sip_msg *msg, void *arg)
 	c->v = v;
 	list_init(&c->legs);
 	tmr_init(&c->tmr);
+	tmr_init(&c->accept_tmr);
 	called_number(msg, c->number, sizeof(c->number));
 	pl_strcpy(&msg->from.uri.user, c->from, sizeof(c->from));
 	num = voice_number(v->s, c->number);
@@ -342,7 +354,7 @@ static void agent_progress_h(const struct sip_msg *msg, void *arg)
 }
 
 /* The agent's phone answered: the answer accepts the contact. */
-static void agent_estab_h(const struct sip_msg *msg, void *arg)
+static void agent_estab_run(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
@@ -373,6 +385,15 @@ static void agent_estab_h(const struct sip_msg *msg, void *arg)
 	call_bridge(c);
 }
 
+static void agent_estab_h(const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call ? mem_ref(l->call) : NULL;
+
+	agent_estab_run(msg, arg);
+	mem_deref(c);
+}
+
 /* Puts the caller and the answered agent through to each other. */
 void call_bridge(struct call *c)
 {
@@ -397,6 +418,8 @@ void call_bridge(struct call *c)
 	else
 		media_relay(c->agent->md, c->caller->md);
 	call_record_start(c);
+	if (c->supervising)
+		call_supervise_apply(c);
 	log_info("voice", "msg=\"bridged\" contact=%s agent=%s", c->id,
 		 c->agent->agent);
 }
@@ -516,7 +539,7 @@ static void caller_gone(struct call *c)
 		contacts_end(c->v->s, cr, &why);
 }
 
-void leg_close_h(int err, const struct sip_msg *msg, void *arg)
+static void leg_close_run(int err, const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
 	struct call *c = l->call;
@@ -573,6 +596,30 @@ void leg_close_h(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	leg_drop(l); /* a device that did not answer, a supervisor */
+	if (!call_has(c, LEG_CONSULT) && c->consult && !c->completing)
+		call_consult_cancel(c); /* the consulted party left */
+	if (!call_has(c, LEG_SUPERVISOR) && c->supervising)
+		call_supervise_end(c);
+}
+
+void leg_close_h(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *l = arg;
+	struct call *c = l->call ? mem_ref(l->call) : NULL;
+
+	leg_close_run(err, msg, arg);
+	mem_deref(c);
+}
+
+/* Whether c has a leg of role. */
+bool call_has(const struct call *c, enum leg_role role)
+{
+	struct le *le;
+
+	for (le = list_head(&c->legs); le; le = le->next)
+		if (((struct leg *)le->data)->role == role)
+			return true;
+	return false;
 }
 
 /* Hangs up every leg; the call goes once nothing holds it. */
@@ -589,10 +636,42 @@ void call_hangup(struct call *c)
 	call_maybe_free(c);
 }
 
+/*
+ * The voice's list holds one reference to each call; the handlers that
+ * libre, the engine and the routes call hold one more while they run, so
+ * that a hang-up nested inside them (an engine event of the contact they
+ * end) never frees the call under their feet.
+ */
 static void call_maybe_free(struct call *c)
 {
-	if (c->state == CALL_ENDING && list_isempty(&c->legs))
+	if (c->state == CALL_ENDING && list_isempty(&c->legs) && c->le.list) {
+		list_unlink(&c->le);
 		mem_deref(c);
+	}
+}
+
+/* The consulted agent's answer to the offer the transfer made. */
+static void completing_accept(void *arg)
+{
+	struct call *c = arg;
+	struct leg *l = c->completing;
+	struct crec *cr = contacts_find(c->v->s, c->id);
+	char buf[256];
+	struct lang_out why = LANG_OUT(NULL, buf);
+
+	if (!l)
+		return;
+	c->completing = NULL;
+	c->consult = false;
+	if (!cr || contacts_accept(c->v->s, cr, l->agent, &why)) {
+		log_warn("voice",
+			 "msg=\"consulted agent cannot take it\" "
+			 "why=\"%s\"",
+			 buf);
+		return;
+	}
+	c->agent = l;
+	call_bridge(c);
 }
 
 /* ---- the engine's decisions ---- */
@@ -617,6 +696,7 @@ static struct call *callback_call(struct voice *v, const char *id)
 	c->v = v;
 	list_init(&c->legs);
 	tmr_init(&c->tmr);
+	tmr_init(&c->accept_tmr);
 	str_ncpy(c->id, id, sizeof(c->id));
 	str_ncpy(c->tenant, jv_str(b, "tenant"), sizeof(c->tenant));
 	str_ncpy(c->queue, jv_str(b, "queue"), sizeof(c->queue));
@@ -641,9 +721,14 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 		c = callback_call(v, d->contact);
 	if (!c)
 		return;
+	mem_ref(c);
 	switch (d->act) {
 	case CHAN_OFFERED:
-		ring_agent(c, d->agent);
+		if (c->completing && !strcmp(c->completing->agent, d->agent))
+			/* the consulted agent talks already: answered */
+			tmr_start(&c->accept_tmr, 0, completing_accept, c);
+		else
+			ring_agent(c, d->agent);
 		break;
 	case CHAN_WITHDRAWN:
 		stop_ringing(c, d->agent);
@@ -666,6 +751,7 @@ void call_decision(struct voice *v, const struct channel_decision *d)
 	default:
 		break;
 	}
+	mem_deref(c);
 }
 
 /* What the engine did that no decision carries. */
@@ -678,6 +764,7 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		c = callback_call(v, id);
 	if (!c)
 		return;
+	mem_ref(c);
 	switch (ev->type) {
 	case EV_CONTACT_ACCEPTED:
 		/* accepted elsewhere than on a phone (desktop, robot) */
@@ -686,10 +773,24 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		if (!ring_agent(c, ev->agent))
 			in_house_answer(c, ev->agent);
 		break;
+	case EV_CONTACT_CALLBACK: /* a queue's step made it a callback */
+		if (!c->chose_callback && c->state == CALL_QUEUED) {
+			c->chose_callback = true;
+			call_callback_taken(c);
+		}
+		break;
 	case EV_CONTACT_ENDED: /* ended from the desktop: hang up */
 		call_hangup(c);
 		break;
 	case EV_CONTACT_TRANSFERRED:
+		if (c->completing) { /* to the agent consulted: they talk */
+			if (c->agent)
+				leg_drop(c->agent);
+			c->completing->role = LEG_AGENT;
+			media_relay(c->caller->md, c->completing->md);
+			media_relay(c->completing->md, c->caller->md);
+			break;
+		}
 		/* back to a queue (or to an agent): the agent's leg goes, the
 		 * caller hears the music again */
 		if (c->agent)
@@ -702,6 +803,7 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 	default:
 		break;
 	}
+	mem_deref(c);
 }
 
 void calls_drop_all(struct voice *v, const char *reason)
@@ -709,14 +811,13 @@ void calls_drop_all(struct voice *v, const char *reason)
 	struct le *le;
 
 	while ((le = list_head(&v->calls))) {
-		struct call *c = le->data;
+		struct call *c = mem_ref(le->data);
 
 		log_info("voice", "msg=\"call dropped\" contact=%s reason=%s",
 			 c->id, reason);
 		if (c->caller)
 			caller_gone(c);
-		list_unlink(&c->le);
-		c->state = CALL_ENDING;
+		call_hangup(c);
 		mem_deref(c);
 	}
 }

@@ -22,6 +22,7 @@ enum leg_role {
 	LEG_AGENT,	/* an agent's phone: ringing, then answered */
 	LEG_SUPERVISOR, /* listening, whispering or barging in */
 	LEG_OUT,	/* a number dialled through the trunk */
+	LEG_CONSULT,	/* an agent or number the agent consults */
 };
 
 struct leg {
@@ -64,6 +65,14 @@ struct call {
 	int tries;	     /* callback: the customer dialled so many times */
 	int vm_priority;     /* voicemail: the flow's priority */
 	char customer[40];   /* the caller's customer, or "" */
+	bool consult;	     /* a consultation under way (control.c) */
+	bool consult_agent;  /* ... with an agent (else a number) */
+	char consult_to[64];
+	struct leg *completing; /* its leg, while the engine moves the
+				   contact to the consulted agent */
+	struct tmr accept_tmr;	/* that agent's answer, off the engine */
+	bool supervising;	/* a supervisor's phone rings or listens */
+	char sup_mode[8];	/* listen, whisper, barge */
 	struct recorder *rec;
 	bool rec_paused;
 	char rec_file[256];
@@ -81,6 +90,7 @@ void call_hangup(struct call *c);
 /* The agent puts the caller on hold (music) or takes them back. */
 void call_hold(struct call *c, bool hold);
 void leg_drop(struct leg *l);
+bool call_has(const struct call *c, enum leg_role role);
 void call_engine_event(struct voice *v, const struct engine_event *ev,
 		       const char *id);
 int leg_new(struct leg **lp, struct call *c, enum leg_role role,
@@ -101,11 +111,26 @@ void call_digit(struct call *c, char d);
 void call_played(struct call *c);
 void call_announce_later(struct call *c);
 void call_callback_offer(struct call *c);
+/* The contact became a callback (the caller's 1, a queue's action): the
+ * caller is thanked, and the call is over; the callback is another. */
+void call_callback_taken(struct call *c);
 void call_closed(struct call *c, const char *reason);
 void call_voicemail(struct call *c);
 void voice_sounds_flush(struct voice *v);
 
+/* control.c */
+int call_transfer_number(struct call *c, const char *number);
+int call_consult(struct call *c, const char *agent, const char *number);
+void call_consult_cancel(struct call *c);
+int call_consult_complete(struct call *c);
+int call_supervise(struct call *c, const char *user, const char *mode);
+struct leg *call_supervisor(struct call *c);
+void call_supervise_apply(struct call *c);
+void call_supervise_end(struct call *c);
+
 /* outbound.c */
+/* Whether number can be dialled (a trunk, a number of digits). */
+bool call_can_dial(const struct call *c, const char *number);
 bool call_can_callback(const struct call *c);
 int call_dial_out(struct call *c, const char *number, struct leg **lp);
 void call_transfer_out(struct call *c, const char *number);

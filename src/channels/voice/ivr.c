@@ -337,11 +337,21 @@ void call_digit(struct call *c, char d)
 	    !call_can_callback(c))
 		return;
 	cr = contacts_find(c->v->s, c->id);
-	if (!cr || strcmp(jv_str(crec_body(cr), "state"), "queued") ||
-	    contacts_callback(c->v->s, cr, &why))
+	if (!cr || strcmp(jv_str(crec_body(cr), "state"), "queued"))
 		return;
-	c->chose_callback = true;
+	c->chose_callback = true; /* before: the engine's event comes first */
+	if (contacts_callback(c->v->s, cr, &why)) {
+		c->chose_callback = false;
+		return;
+	}
+	call_callback_taken(c);
+}
+
+void call_callback_taken(struct call *c)
+{
 	tmr_cancel(&c->tmr);
+	c->state = CALL_IVR; /* no longer waiting: the callback is */
+	c->id[0] = '\0';
 	say_msg(c,
 		N_("Thank you. We will call you back as soon as an agent is "
 		   "free. Goodbye."),

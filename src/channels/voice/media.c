@@ -176,6 +176,9 @@ static void media_destructor(void *arg)
 {
 	struct media *md = arg;
 
+	tmr_cancel(&md->tell);
+	if (md->rec)
+		recorder_detach(md->rec, md);
 	list_unlink(&md->le);
 	media_silence(md);
 	for (size_t i = 0; i < 4; i++)
@@ -214,6 +217,31 @@ static void send_pcm(struct media *md, const int16_t *pcm)
 
 static void record(struct recorder *r, int side, const int16_t *pcm, size_t n);
 
+/* Tells the owner its digits and the end of a sound (see struct media). */
+static void tell_fire(void *arg)
+{
+	struct media *md = arg;
+	char digits[sizeof(md->digits)];
+	size_t n = md->ndigits;
+
+	memcpy(digits, md->digits, n);
+	md->ndigits = 0;
+	mem_ref(md); /* the owner may free it meanwhile */
+	for (size_t i = 0; i < n && md->h && md->h->digit; i++)
+		md->h->digit(md->arg, digits[i]);
+	/* a digit may have started another sound: that end is stale */
+	if (md->played && md->h && md->h->played) {
+		md->played = false;
+		md->h->played(md->arg);
+	}
+	mem_deref(md);
+}
+
+static void tell_later(struct media *md)
+{
+	tmr_start(&md->tell, 0, tell_fire, md);
+}
+
 static void on_dtmf(struct media *md, struct mbuf *mb)
 {
 	int ev;
@@ -222,8 +250,10 @@ static void on_dtmf(struct media *md, struct mbuf *mb)
 	if (telev_recv(md->telev, mb, &ev, &end) || end)
 		return;
 	ev = telev_code2digit(ev);
-	if (ev > 0 && md->h && md->h->digit)
-		md->h->digit(md->arg, (char)ev);
+	if (ev > 0 && md->ndigits < sizeof(md->digits)) {
+		md->digits[md->ndigits++] = (char)ev;
+		tell_later(md);
+	}
 }
 
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
@@ -299,6 +329,7 @@ int media_alloc(struct media **mp, struct voice *v,
 	md->arg = arg;
 	md->dtmf_pt = -1;
 	md->rec_side = -1;
+	tmr_init(&md->tell);
 	md->ts = rand_u32();
 	md->marker = true;
 	err = rtp_listen(&md->rtp, IPPROTO_UDP, &v->maddr, RTP_PORT_MIN,
@@ -306,20 +337,7 @@ int media_alloc(struct media **mp, struct voice *v,
 	if (!err)
 		err = telev_alloc(&md->telev, TELEV_PTIME);
 	if (!err)
-		err = sdp_session_alloc(&md->sdp, rtp_local(md->rtp));
-	if (!err)
-		err = sdp_media_add(&md->m, md->sdp, sdp_media_audio,
-				    sa_port(rtp_local(md->rtp)),
-				    sdp_proto_rtpavp);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "0", "PCMU", 8000, 1,
-				     NULL, NULL, NULL, false, NULL);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "8", "PCMA", 8000, 1,
-				     NULL, NULL, NULL, false, NULL);
-	if (!err)
-		err = sdp_format_add(NULL, md->m, false, "101", telev_rtpfmt,
-				     8000, 1, NULL, NULL, NULL, false, "0-15");
+		err = media_sdp_new(&md->sdp, &md->m, rtp_local(md->rtp));
 	if (err) {
 		mem_deref(md);
 		return err;
@@ -328,27 +346,75 @@ int media_alloc(struct media **mp, struct voice *v,
 	return 0;
 }
 
-/* After the peer's SDP: our codec, its DTMF payload, its address. */
-static int negotiated(struct media *md)
+int media_sdp_new(struct sdp_session **sessp, struct sdp_media **mp,
+		  const struct sa *laddr)
 {
-	const struct list *l = sdp_media_format_lst(md->m, false);
+	struct sdp_session *sess = NULL;
+	struct sdp_media *m = NULL;
+	int err = sdp_session_alloc(&sess, laddr);
+
+	if (!err)
+		err = sdp_media_add(&m, sess, sdp_media_audio, sa_port(laddr),
+				    sdp_proto_rtpavp);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1, NULL,
+				     NULL, NULL, false, NULL);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1, NULL,
+				     NULL, NULL, false, NULL);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "101", telev_rtpfmt, 8000,
+				     1, NULL, NULL, NULL, false, "0-15");
+	if (err) {
+		mem_deref(sess);
+		return err;
+	}
+	*sessp = sess;
+	*mp = m;
+	return 0;
+}
+
+int media_sdp_pick(const struct sdp_media *m, uint8_t *pt, int *dtmf_pt)
+{
+	const struct list *l = sdp_media_format_lst(m, false);
 	struct le *le;
 
-	md->pt = 255;
-	md->dtmf_pt = -1;
+	*pt = 255;
+	*dtmf_pt = -1;
 	for (le = list_head(l); le; le = le->next) {
 		const struct sdp_format *f = le->data;
 
-		if (md->pt == 255 && (f->pt == 0 || f->pt == 8) &&
-		    f->srate == 8000)
-			md->pt = (uint8_t)f->pt;
-		if (!str_casecmp(f->name, telev_rtpfmt) && md->dtmf_pt < 0)
-			md->dtmf_pt = f->pt;
+		/* 0 and 8 are static: an offer may leave out their rtpmap */
+		if (*pt == 255 && (f->pt == 0 || f->pt == 8) &&
+		    (f->srate == 8000 || !f->srate))
+			*pt = (uint8_t)f->pt;
+		if (f->name && !str_casecmp(f->name, telev_rtpfmt) &&
+		    *dtmf_pt < 0)
+			*dtmf_pt = f->pt;
 	}
-	if (md->pt == 255 || !sdp_media_rport(md->m))
+	if (*pt == 255 || !sdp_media_rport(m) ||
+	    !sa_isset(sdp_media_raddr(m), SA_ALL))
 		return EPROTO;
-	md->ready = sa_isset(sdp_media_raddr(md->m), SA_ALL);
-	return md->ready ? 0 : EPROTO;
+	return 0;
+}
+
+bool media_info_digit(const uint8_t *p, size_t n, char *digit)
+{
+	struct pl sig;
+
+	if (re_regex((const char *)p, n, "Signal=[ ]*[0-9*#A-D]1", NULL, &sig))
+		return false;
+	*digit = sig.p[0];
+	return true;
+}
+
+/* After the peer's SDP: our codec, its DTMF payload, its address. */
+static int negotiated(struct media *md)
+{
+	int err = media_sdp_pick(md->m, &md->pt, &md->dtmf_pt);
+
+	md->ready = !err;
+	return err;
 }
 
 int media_offer_in(struct media *md, struct mbuf *sdp)
@@ -410,6 +476,7 @@ void media_silence(struct media *md)
 void media_play(struct media *md, struct sound *snd, bool loop)
 {
 	media_silence(md);
+	md->played = false; /* a sound that ended before is forgotten */
 	md->snd = mem_ref(snd);
 	md->pos = 0;
 	md->loop = loop;
@@ -469,8 +536,8 @@ static void tick_sound(struct media *md)
 	}
 	if (!md->loop && md->pos >= md->snd->n) {
 		media_silence(md);
-		if (md->h && md->h->played)
-			md->h->played(md->arg);
+		md->played = true;
+		tell_later(md);
 	}
 }
 
@@ -656,6 +723,15 @@ void recorder_attach(struct recorder *r, struct media *md, int side)
 		md->rec = r;
 		md->rec_side = side;
 	}
+}
+
+void recorder_detach(struct recorder *r, struct media *md)
+{
+	for (int side = 0; side < 2; side++)
+		if (r->legs[side] == md)
+			r->legs[side] = NULL;
+	md->rec = NULL;
+	md->rec_side = -1;
 }
 
 void recorder_pause(struct recorder *r, bool paused)

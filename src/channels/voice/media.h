@@ -88,6 +88,13 @@ struct media {
 
 	const struct media_handlers *h;
 	void *arg;
+	/* what the handlers are told, from a timer of its own: never
+	 * inside the media clock's loop or libre's receive handler, where
+	 * the owner freeing legs would pull them from under the caller */
+	struct tmr tell;
+	char digits[8];
+	size_t ndigits;
+	bool played;
 	uint64_t rx, tx, rx_bytes;
 	uint16_t last_seq;
 	bool seen;
@@ -104,6 +111,15 @@ int media_answer(struct media *md, struct mbuf **mbp);
 /* Our offer to a phone, and its answer. */
 int media_offer_out(struct media *md, struct mbuf **mbp);
 int media_answer_in(struct media *md, struct mbuf *sdp);
+
+/* The pure parts, also for the fuzzer: our SDP session (PCMU, PCMA,
+ * telephone-event) on laddr; the peer's choice after sdp_decode (our
+ * codec's payload type, its DTMF's or -1; EPROTO: none in common, or no
+ * address); the digit of a SIP INFO's application/dtmf-relay body. */
+int media_sdp_new(struct sdp_session **sessp, struct sdp_media **mp,
+		  const struct sa *laddr);
+int media_sdp_pick(const struct sdp_media *m, uint8_t *pt, int *dtmf_pt);
+bool media_info_digit(const uint8_t *p, size_t n, char *digit);
 
 void media_silence(struct media *md);
 void media_play(struct media *md, struct sound *snd, bool loop);
@@ -122,6 +138,8 @@ int recorder_open(struct recorder **rp, struct voice *v, const char *path,
 		  int channels);
 /* What md's peer says goes into side (or -1: nothing). */
 void recorder_attach(struct recorder *r, struct media *md, int side);
+/* md says nothing more into r (it is going). */
+void recorder_detach(struct recorder *r, struct media *md);
 void recorder_pause(struct recorder *r, bool paused);
 /* Seconds written so far. */
 double recorder_seconds(const struct recorder *r);

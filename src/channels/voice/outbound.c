@@ -40,6 +40,11 @@ static bool dialable(const char *n)
 	       strspn(n + (n[0] == '+'), "0123456789") == k - (n[0] == '+');
 }
 
+bool call_can_dial(const struct call *c, const char *number)
+{
+	return c->v->s->cfg.sip_trunk && number && dialable(number);
+}
+
 bool call_can_callback(const struct call *c)
 {
 	return c->v->s->cfg.sip_trunk && dialable(c->from);
@@ -189,6 +194,7 @@ void call_out_answered(struct call *c, struct leg *l)
 			media_relay(l->md, c->caller->md);
 		}
 		c->state = CALL_TRANSFERRED;
+		c->id[0] = '\0'; /* its contact's events are not the call's */
 		if (cr && !strcmp(jv_str(crec_body(cr), "state"), "active"))
 			contacts_end(c->v->s, cr, &why);
 		else if (cr)
@@ -270,8 +276,12 @@ void call_voicemail_done(struct call *c)
 			  c->from, "number", c->number, "lang", c->lang);
 	nc.attributes = attrs;
 	nc.customer = c->customer[0] ? c->customer : NULL;
+	/*
+	 * The callback is a contact of its own, not this call's (its offer
+	 * makes a call of its own, callback_call()): only long enough for
+	 * the recording to be attached does this call name it.
+	 */
 	c->id[0] = '\0';
-	c->v->creating = c;
 	if (!contacts_create(c->v->s, &nc, &cr, &why) && cr) {
 		str_ncpy(c->id, cr->id, sizeof(c->id));
 		call_record_keep(c, "voicemail");
@@ -279,9 +289,8 @@ void call_voicemail_done(struct call *c)
 		log_warn("voice", "msg=\"voicemail lost\" why=\"%s\"", buf);
 		call_record_drop(c);
 	}
-	c->v->creating = NULL;
 	json_decref(attrs);
-	c->id[0] = '\0'; /* the call is no longer that contact's */
+	c->id[0] = '\0';
 	if (c->caller)
 		call_say_bye(c);
 	else

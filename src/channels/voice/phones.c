@@ -1,6 +1,7 @@
 /*
- * The agents' SIP logins (the `phones` kind): {agent, username,
- * password}. One login per agent and one agent per username; the
+ * The SIP logins (the `phones` kind): {agent | user, username,
+ * password}: an agent's phone, or a user's (a supervisor's, for
+ * listening to calls). One login per agent or user, one per username; the
  * password is write-only and never stored: the store keeps only HA1 =
  * MD5(username:VOICE_REALM:password), which is all a digest check needs
  * (registrar.c). Since HA1 depends on the username, renaming a login
@@ -35,7 +36,8 @@ static const struct jv_field phone_fields[] = {
 	RO("id"),
 	RO("created_at"),
 	RO("updated_at"),
-	{"agent", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"user", JV_STRING, 0, 1, 64, NULL, NULL},
 	{"username", JV_STRING, JV_REQUIRED, 1, 64, NULL, NULL},
 	{"password", JV_STRING, 0, 8, 128, NULL, NULL},
 	JV_END,
@@ -83,7 +85,13 @@ static int phone_apply(struct srv *s, struct obj *o, json_t *next,
 				 "only"));
 		return EINVAL;
 	}
+	if (!jv_str(next, "agent") == !jv_str(next, "user")) {
+		lang_say(why, N_("give either agent or user"));
+		return EINVAL;
+	}
 	st = kind_check_ref(s, next, "agent", K_AGENTS, why);
+	if (!st)
+		st = kind_check_ref(s, next, "user", K_USERS, why);
 	if (st)
 		return st;
 	if (!jv_str(next, "password") && !jv_str(next, "ha1")) {
@@ -95,8 +103,13 @@ static int phone_apply(struct srv *s, struct obj *o, json_t *next,
 		lang_say(why, N_("password: required to change the username"));
 		return EINVAL;
 	}
-	if (taken(s, o, "agent", jv_str(next, "agent"))) {
+	if (jv_str(next, "agent") &&
+	    taken(s, o, "agent", jv_str(next, "agent"))) {
 		lang_say(why, N_("agent: already has a phone"));
+		return EBUSY;
+	}
+	if (jv_str(next, "user") && taken(s, o, "user", jv_str(next, "user"))) {
+		lang_say(why, N_("user: already has a phone"));
 		return EBUSY;
 	}
 	return jv_str(next, "password") ? password_to_ha1(next) : 0;
@@ -111,11 +124,14 @@ static int phone_remove(struct srv *s, struct obj *o, struct lang_out *why)
 	return 0;
 }
 
-/* Seen by whoever sees its agent. */
+/* Seen by whoever sees its agent; a user's by the user (and admins). */
 static bool phone_visible(struct srv *s, const struct user *u, const json_t *b)
 {
 	const struct obj *a = obj_find(s, K_AGENTS, jv_str(b, "agent"));
 
+	if (jv_str(b, "user"))
+		return u->role == ROLE_ADMIN ||
+		       !strcmp(u->id, jv_str(b, "user"));
 	return a && kinds[K_AGENTS]->visible(s, u, a->body);
 }
 
@@ -144,20 +160,22 @@ const struct kind phones_kind = {
 	.present = phone_present,
 };
 
-/* The demo's login of user u, when it is an agent's. */
-static int demo_phone(struct srv *s, const json_t *u)
+/* The demo's login of user u: an agent's, or the supervisor's. */
+static int demo_phone(struct srv *s, const char *uid, const json_t *u)
 {
 	const char *name = jv_str(u, "username"), *agent = jv_str(u, "agent");
+	bool sup = !strcmp(jv_str(u, "role"), "supervisor");
 	char pw[80], id[40], msg[200];
 	json_t *body;
 	int st;
 
-	if (!agent || strcmp(jv_str(u, "role"), "agent") ||
-	    obj_find_by(s, K_PHONES, "agent", agent))
+	if (sup ? obj_find_by(s, K_PHONES, "user", uid) != NULL
+		: !agent || strcmp(jv_str(u, "role"), "agent") ||
+			    obj_find_by(s, K_PHONES, "agent", agent))
 		return 0;
 	snprintf(pw, sizeof(pw), "%s-sip", name);
-	body = json_pack("{s:s,s:s,s:s}", "agent", agent, "username", name,
-			 "password", pw);
+	body = json_pack("{s:s,s:s,s:s}", sup ? "user" : "agent",
+			 sup ? uid : agent, "username", name, "password", pw);
 	if (!body)
 		return ENOMEM;
 	st = obj_create_direct(s, K_PHONES, body, id, &LANG_OUT(NULL, msg));
@@ -174,6 +192,6 @@ int phones_demo_seed(struct srv *s)
 	int st = 0;
 
 	for (size_t i = 0; !st && i < users->n; i++)
-		st = demo_phone(s, users->list[i]->body);
+		st = demo_phone(s, users->list[i]->id, users->list[i]->body);
 	return st;
 }

@@ -3,8 +3,7 @@
  * digest against the phones kind (phones.c), bound in bindings.c's table,
  * which a timer expires.
  *
- * A nonce is the time it was made (16 hex digits, ms) and the first 20
- * bytes of HMAC-SHA1(key, time) in hex: the registrar keeps no state per
+ * Nonces are stateless (regmsg.h): the registrar keeps no state per
  * challenge, and a nonce from before a restart is not ours (a new
  * challenge). Within its 5 minutes a nonce may be replayed, as with any
  * stateless nonce; the digest still binds it to the method and URI.
@@ -14,7 +13,6 @@
 #include <string.h>
 
 #include "channels/voice/sipre.h"
-#include <re_hmac.h>
 
 #include "channels/voice/bindings.h"
 #include "channels/voice/regmsg.h"
@@ -27,17 +25,13 @@
 #include "server/srv.h"
 #include "server/throttle.h"
 
-#define NONCE_TTL_MS (5 * 60 * 1000)
-#define NONCE_TIME   16 /* hex digits of the time */
-#define NONCE_MAC    20 /* bytes of the HMAC */
-#define NONCE_LEN    (NONCE_TIME + 2 * NONCE_MAC)
-#define SWEEP_MS     (60 * 1000) /* the throttle's forgetting */
+#define SWEEP_MS (60 * 1000) /* the throttle's forgetting */
 
 struct registrar {
 	struct voice *v;
-	struct list bindings; /* struct binding (bindings.h) */
-	struct tmr tmr;	      /* the next expiry */
-	uint8_t key[20];      /* the nonces' */
+	struct list bindings;	       /* struct binding (bindings.h) */
+	struct tmr tmr;		       /* the next expiry */
+	uint8_t key[REGMSG_NONCE_KEY]; /* the nonces' */
 	struct throttle throttle;
 	int64_t swept; /* the throttle's last sweep */
 	/* /metrics: REGISTER answered 200, 401, 403, 400 or 423 */
@@ -73,54 +67,14 @@ static int64_t now_ms(const struct registrar *r)
 	return srv_now(r->v->s);
 }
 
-/* ---- nonces ---- */
-
-static void nonce_mac(const struct registrar *r, const char *time,
-		      char hex[2 * NONCE_MAC + 1])
-{
-	uint8_t mac[NONCE_MAC];
-
-	hmac_sha1(r->key, sizeof(r->key), (const uint8_t *)time, NONCE_TIME,
-		  mac, sizeof(mac));
-	for (size_t i = 0; i < sizeof(mac); i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-}
-
-static void nonce_make(const struct registrar *r, int64_t now,
-		       char out[NONCE_LEN + 1])
-{
-	snprintf(out, NONCE_TIME + 1, "%016llx", (unsigned long long)now);
-	nonce_mac(r, out, out + NONCE_TIME);
-}
-
-/* 0: ours and fresh; ETIMEDOUT: ours but old (stale); EINVAL: not ours. */
-static int nonce_check(const struct registrar *r, const struct pl *n,
-		       int64_t now)
-{
-	char time[NONCE_TIME + 1], mac[2 * NONCE_MAC + 1];
-	unsigned long long t;
-	int end = 0;
-
-	if (n->l != NONCE_LEN)
-		return EINVAL;
-	memcpy(time, n->p, NONCE_TIME);
-	time[NONCE_TIME] = '\0';
-	if (sscanf(time, "%16llx%n", &t, &end) != 1 || end != NONCE_TIME)
-		return EINVAL;
-	nonce_mac(r, time, mac);
-	if (memcmp(mac, n->p + NONCE_TIME, 2 * NONCE_MAC) || (int64_t)t > now)
-		return EINVAL;
-	return now - (int64_t)t > NONCE_TTL_MS ? ETIMEDOUT : 0;
-}
-
 /* ---- answers ---- */
 
 static void challenge(struct registrar *r, const struct sip_msg *msg,
 		      bool stale)
 {
-	char nonce[NONCE_LEN + 1];
+	char nonce[REGMSG_NONCE_LEN + 1];
 
-	nonce_make(r, now_ms(r), nonce);
+	regmsg_nonce_make(r->key, now_ms(r), nonce);
 	r->challenged++;
 	sip_treplyf(NULL, NULL, r->v->sip, msg, false, 401, "Unauthorized",
 		    "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", "
@@ -215,7 +169,7 @@ static const struct obj *authenticate(struct registrar *r,
 	int st;
 
 	if (!m->has_auth || pl_strcmp(&m->auth.realm, VOICE_REALM) ||
-	    (st = nonce_check(r, &m->auth.nonce, now)) == EINVAL) {
+	    (st = regmsg_nonce_check(r->key, &m->auth.nonce, now)) == EINVAL) {
 		challenge(r, msg, false);
 		return NULL;
 	}
@@ -362,6 +316,26 @@ size_t registrar_bindings(struct registrar *r, const char *agent,
 {
 	const struct obj *phone =
 		obj_find_by(r->v->s, K_PHONES, "agent", agent);
+	size_t n = 0;
+
+	if (!phone)
+		return 0;
+	for (struct le *le = list_head(&r->bindings); le; le = le->next) {
+		const struct binding *b = le->data;
+
+		if (strcmp(b->phone, phone->id))
+			continue;
+		fn(b->uri, arg);
+		n++;
+	}
+	return n;
+}
+
+size_t registrar_user_bindings(struct registrar *r, const char *user,
+			       void (*fn)(const char *uri, void *arg),
+			       void *arg)
+{
+	const struct obj *phone = obj_find_by(r->v->s, K_PHONES, "user", user);
 	size_t n = 0;
 
 	if (!phone)

@@ -39,6 +39,10 @@ size_t registrar_bindings(struct registrar *r, const char *agent,
  * The id of the agent whose login is username user, or NULL. Borrowed
  * from the configuration: valid until the phone changes.
  */
+/* The same for the login of a user (a supervisor's phone). */
+size_t registrar_user_bindings(struct registrar *r, const char *user,
+			       void (*fn)(const char *uri, void *arg),
+			       void *arg);
 const char *registrar_agent_of(struct registrar *r, const char *user);
 
 /* The phone's live bindings, as the API shows them: [{contact,

@@ -4,8 +4,13 @@
  * from its own parameter, else the Expires header, else the default;
  * then the Authorization header, decoded by libre's digest reader.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "channels/voice/sipre.h"
+#include <re_hmac.h>
 
 #include "channels/voice/regmsg.h"
 
@@ -30,11 +35,12 @@ static int delta_seconds(const struct pl *pl, uint32_t *out)
 static uint16_t contact_expires(const struct sip_msg *msg,
 				const struct sip_addr *a, uint32_t *out)
 {
-	struct pl ex;
+	struct pl ex, end;
 	uint32_t v = REG_EXPIRES_DEFAULT;
 
-	if (!msg_param_decode(&a->params, "expires", &ex)) {
-		if (delta_seconds(&ex, &v))
+	if (!msg_param_exists(&a->params, "expires", &end)) {
+		if (msg_param_decode(&a->params, "expires", &ex) ||
+		    delta_seconds(&ex, &v))
 			return 400;
 	} else if (pl_isset(&msg->expires) && delta_seconds(&msg->expires, &v))
 		return 400;
@@ -129,4 +135,47 @@ uint16_t regmsg_parse(struct regmsg *m, const struct sip_msg *msg)
 		m->user_agent = h->val;
 	m->to_user = msg->to.uri.user;
 	return 0;
+}
+
+/* ---- nonces ---- */
+
+#define NONCE_TIME 16 /* hex digits of the time */
+
+static void nonce_mac(const uint8_t key[REGMSG_NONCE_KEY], const char *time,
+		      char *hex)
+{
+	uint8_t mac[(REGMSG_NONCE_LEN - NONCE_TIME) / 2];
+
+	hmac_sha1(key, REGMSG_NONCE_KEY, (const uint8_t *)time, NONCE_TIME, mac,
+		  sizeof(mac));
+	for (size_t i = 0; i < sizeof(mac); i++)
+		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+}
+
+void regmsg_nonce_make(const uint8_t key[REGMSG_NONCE_KEY], int64_t now,
+		       char out[REGMSG_NONCE_LEN + 1])
+{
+	snprintf(out, NONCE_TIME + 1, "%016llx", (unsigned long long)now);
+	nonce_mac(key, out, out + NONCE_TIME);
+}
+
+int regmsg_nonce_check(const uint8_t key[REGMSG_NONCE_KEY],
+		       const struct pl *nonce, int64_t now)
+{
+	char time[NONCE_TIME + 1], mac[REGMSG_NONCE_LEN - NONCE_TIME + 1];
+	unsigned long long t;
+	int end = 0;
+
+	if (nonce->l != REGMSG_NONCE_LEN)
+		return EINVAL;
+	memcpy(time, nonce->p, NONCE_TIME);
+	time[NONCE_TIME] = '\0';
+	if (strspn(time, "0123456789abcdef") != NONCE_TIME ||
+	    sscanf(time, "%16llx%n", &t, &end) != 1 || end != NONCE_TIME)
+		return EINVAL;
+	nonce_mac(key, time, mac);
+	if (memcmp(mac, nonce->p + NONCE_TIME, REGMSG_NONCE_LEN - NONCE_TIME) ||
+	    (int64_t)t > now)
+		return EINVAL;
+	return now - (int64_t)t > REGMSG_NONCE_TTL_MS ? ETIMEDOUT : 0;
 }

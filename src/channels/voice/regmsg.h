@@ -47,4 +47,21 @@ struct regmsg {
  */
 uint16_t regmsg_parse(struct regmsg *m, const struct sip_msg *msg);
 
+/*
+ * Stateless nonces: the time a nonce was made (16 hex digits, UTC ms) and
+ * HMAC-SHA1(key, that time) in hex (40 digits). Good for
+ * REGMSG_NONCE_TTL_MS, then stale: the phone retries with a new one
+ * without asking its user (RFC 2617 "stale").
+ */
+#define REGMSG_NONCE_KEY    20
+#define REGMSG_NONCE_LEN    56
+#define REGMSG_NONCE_TTL_MS (5 * 60 * 1000)
+
+void regmsg_nonce_make(const uint8_t key[REGMSG_NONCE_KEY], int64_t now,
+		       char out[REGMSG_NONCE_LEN + 1]);
+/* 0: made with key and fresh at now; ETIMEDOUT: stale; EINVAL: not ours
+ * (another key, altered, malformed, or from the future). */
+int regmsg_nonce_check(const uint8_t key[REGMSG_NONCE_KEY],
+		       const struct pl *nonce, int64_t now);
+
 #endif

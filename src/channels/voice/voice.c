@@ -17,6 +17,9 @@
 #include "channels/voice/voice.h"
 #include "channels/voice/voice_api.h"
 #include "server/contacts.h"
+#include "lang/lang.h"
+#include "model/event.h"
+#include "model/jv.h"
 #include "server/log.h"
 #include "server/module.h"
 #include "server/srv.h"
@@ -95,11 +98,64 @@ static int listen_sip(struct voice *v, const char *addr)
 	return err;
 }
 
+/* A voice contact that was a call through relais (not a callback). */
+static void collect_call(struct crec *c, void *arg)
+{
+	const json_t *b = crec_body(c);
+	const json_t *attrs = json_object_get(b, "attributes");
+
+	if (!strcmp(jv_str(b, "channel"), "voice") &&
+	    !json_is_true(json_object_get(b, "callback")) &&
+	    jv_str(attrs, "number") && jv_str(attrs, "caller"))
+		json_array_append_new(arg, json_string(c->id));
+}
+
+/*
+ * A restart dropped the live calls (their media were this process's):
+ * their contacts, put back in line by the restore, end now as abandoned,
+ * with the reason logged (contact.call "dropped", target "restart").
+ */
+static void drop_restored_calls(struct srv *s)
+{
+	json_t *ids = json_array(), *id;
+	char buf[256];
+	struct lang_out why = LANG_OUT(NULL, buf);
+	size_t i;
+
+	contacts_each(s, collect_call, ids);
+	json_array_foreach(ids, i, id)
+	{
+		struct crec *c = contacts_find(s, json_string_value(id));
+		struct event ev = {.type = EVENT_CONTACT_CALL};
+
+		if (!c)
+			continue;
+		ev.u.call = (struct event_contact_call){
+			.contact = c->id,
+			.action = "dropped",
+			.target = "restart",
+		};
+		srv_log(s, jv_str(crec_body(c), "tenant"), &ev);
+		if (contacts_abandon(s, c, &why))
+			log_warn("voice",
+				 "msg=\"cannot end a dropped call\" "
+				 "contact=%s why=\"%s\"",
+				 c->id, buf);
+	}
+	if (json_array_size(ids)) {
+		log_info("voice", "msg=\"calls dropped by the restart\" n=%zu",
+			 json_array_size(ids));
+		srv_commit_soon(s);
+	}
+	json_decref(ids);
+}
+
 static void voice_start(struct srv *s, void *arg)
 {
 	struct voice *v = arg;
 	int err;
 
+	drop_restored_calls(s);
 	if (!s->cfg.sip_addr)
 		return;
 	err = listen_sip(v, s->cfg.sip_addr);
@@ -170,6 +226,7 @@ static void voice_metrics(struct srv *s, void *arg, struct mbuf *mb)
 		    (unsigned long long)v->calls_out,
 		    (unsigned long long)v->calls_refused,
 		    list_count(&v->calls));
+	registrar_metrics(v->reg, mb);
 }
 
 static void voice_decision(struct srv *s, void *state,

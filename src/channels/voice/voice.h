@@ -60,7 +60,7 @@ struct voice {
 
 extern const struct srv_module voice_module;
 extern const struct channel_ops voice_channel;
-extern const struct kind phones_kind; /* registrar.c */
+extern const struct kind phones_kind; /* phones.c */
 extern const struct kind flows_kind;  /* flows.c */
 
 /* The demo centre's numbers and flows (voice_demo.c). 0 or errno. */

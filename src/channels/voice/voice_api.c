@@ -5,8 +5,14 @@
  *   POST /api/v1/contacts/{id}/call/hold         the caller hears music
  *   POST /api/v1/contacts/{id}/call/resume
  *   POST /api/v1/contacts/{id}/call/recording    {"paused": bool}
- * Each change is logged (contact.call) and answered once on disk.
+ *   POST /api/v1/contacts/{id}/call/transfer     {"number"}: blind
+ *   POST /api/v1/contacts/{id}/call/consult      {"agent"|"number"}
+ *   POST /api/v1/contacts/{id}/call/consult/complete, .../consult/cancel
+ *   POST /api/v1/contacts/{id}/call/supervise    {"mode"} (supervisors)
+ * Each change is logged (contact.call; audit.supervision) and answered
+ * once on disk.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "channels/voice/callint.h"
@@ -17,6 +23,7 @@
 #include "model/jv.h"
 #include "server/auth.h"
 #include "server/contacts.h"
+#include "server/objects.h"
 #include "server/srv.h"
 #include "server/web.h"
 
@@ -33,10 +40,9 @@ json_t *call_view(const struct call *c)
 	for (le = list_head(&c->legs); le; le = le->next) {
 		const struct leg *l = le->data;
 		static const char *const roles[] = {
-			[LEG_CALLER] = "caller",
-			[LEG_AGENT] = "agent",
-			[LEG_SUPERVISOR] = "supervisor",
-			[LEG_OUT] = "outbound",
+			[LEG_CALLER] = "caller",	 [LEG_AGENT] = "agent",
+			[LEG_SUPERVISOR] = "supervisor", [LEG_OUT] = "outbound",
+			[LEG_CONSULT] = "consult",
 		};
 
 		json_array_append_new(
@@ -82,19 +88,26 @@ static struct call *acted_call(struct hreq *r)
 }
 
 /* Logs contact.call and answers with the call, once on disk. */
-static void logged(struct hreq *r, struct call *c, const char *action)
+static void logged_to(struct hreq *r, struct call *c, const char *action,
+		      const char *target)
 {
 	struct event ev = {.type = EVENT_CONTACT_CALL};
 
 	ev.u.call = (struct event_contact_call){
-		.contact = c->id,
+		.contact = r->params[0],
 		.action = action,
 		.agent = c->agent ? c->agent->agent : NULL,
+		.target = target,
 		.user = r->user->id,
 	};
 	srv_log(r->srv, c->tenant, &ev);
 	srv_commit_soon(r->srv);
 	srv_reply_durable(r, 200, call_view(c));
+}
+
+static void logged(struct hreq *r, struct call *c, const char *action)
+{
+	logged_to(r, c, action, NULL);
 }
 
 static void api_call(struct hreq *r)
@@ -158,6 +171,155 @@ static void api_recording(struct hreq *r)
 	logged(r, c, paused ? "record_pause" : "record_resume");
 }
 
+static const struct jv_field number_fields[] = {
+	{"number", JV_STRING, JV_REQUIRED, 3, 20, NULL, NULL},
+	JV_END,
+};
+
+static void api_transfer(struct hreq *r)
+{
+	struct call *c = acted_call(r);
+	const char *number;
+	int err;
+
+	if (!c || web_check(r, r->body, number_fields, true) || !talking(r, c))
+		return;
+	number = jv_str(r->body, "number");
+	err = call_transfer_number(c, number);
+	if (err == EINVAL) {
+		web_error_with(r, 400, "invalid_field",
+			       json_pack("{s:s}", "field", "number"),
+			       N_("number: not a number the trunk can dial "
+				  "(or no trunk: --sip-trunk)"));
+		return;
+	}
+	if (err) {
+		web_error(r, 409, "conflict",
+			  N_("the call cannot be "
+			     "transferred now"));
+		return;
+	}
+	logged_to(r, c, "transfer", number);
+}
+
+static const struct jv_field consult_fields[] = {
+	{"agent", JV_STRING, 0, 1, 64, NULL, NULL},
+	{"number", JV_STRING, 0, 3, 20, NULL, NULL},
+	JV_END,
+};
+
+static void api_consult(struct hreq *r)
+{
+	struct call *c = acted_call(r);
+	const char *agent, *number;
+	int err;
+
+	if (!c || web_check(r, r->body, consult_fields, true) || !talking(r, c))
+		return;
+	agent = jv_str(r->body, "agent");
+	number = jv_str(r->body, "number");
+	if (!agent == !number) {
+		web_error(r, 400, "invalid_field",
+			  N_("give either agent or number"));
+		return;
+	}
+	if (agent && !obj_find(r->srv, K_AGENTS, agent)) {
+		web_not_found(r, "agent", agent);
+		return;
+	}
+	err = call_consult(c, agent, number);
+	if (err == EINVAL)
+		web_error_with(r, 400, "invalid_field",
+			       json_pack("{s:s}", "field", "number"),
+			       N_("number: not a number the trunk can dial "
+				  "(or no trunk: --sip-trunk)"));
+	else if (err == ENOENT)
+		web_error(r, 409, "conflict",
+			  N_("the agent has no phone registered"));
+	else if (err)
+		web_error(r, 409, "conflict",
+			  N_("a consultation is already under way"));
+	else
+		logged_to(r, c, "consult", agent ? agent : number);
+}
+
+static void api_consult_end(struct hreq *r, bool complete)
+{
+	struct call *c = acted_call(r);
+
+	if (!c)
+		return;
+	if (!c->consult) {
+		web_error(r, 409, "conflict",
+			  N_("no consultation is under way"));
+		return;
+	}
+	if (!complete) {
+		call_consult_cancel(c);
+		logged(r, c, "consult_cancel");
+		return;
+	}
+	if (call_consult_complete(c)) {
+		web_error(r, 409, "conflict",
+			  N_("the consulted party has not answered"));
+		return;
+	}
+	logged(r, c, "consult_complete");
+}
+
+static void api_consult_complete(struct hreq *r)
+{
+	api_consult_end(r, true);
+}
+
+static void api_consult_cancel(struct hreq *r)
+{
+	api_consult_end(r, false);
+}
+
+static const char *const modes[] = {"listen", "whisper", "barge", "end", NULL};
+static const struct jv_field supervise_fields[] = {
+	{"mode", JV_STRING, JV_REQUIRED, 0, 0, modes, NULL},
+	JV_END,
+};
+
+static void api_supervise(struct hreq *r)
+{
+	struct call *c = acted_call(r);
+	struct event ev = {.type = EVENT_AUDIT_SUPERVISION};
+	const char *mode;
+	int err;
+
+	if (!c || web_check(r, r->body, supervise_fields, true))
+		return;
+	mode = jv_str(r->body, "mode");
+	err = call_supervise(c, r->user->id, mode);
+	if (err == ENOENT && strcmp(mode, "end")) {
+		web_error(r, 409, "conflict",
+			  N_("you have no phone registered"));
+		return;
+	}
+	if (err == ENOENT) {
+		web_error(r, 409, "conflict",
+			  N_("nobody supervises this call"));
+		return;
+	}
+	if (err) {
+		web_error(r, 409, "conflict",
+			  N_("the caller is not talking to an agent"));
+		return;
+	}
+	ev.u.supervision = (struct event_audit_supervision){
+		.contact = c->id,
+		.mode = mode,
+		.agent = c->agent ? c->agent->agent : NULL,
+		.user = r->user->id,
+	};
+	srv_log(r->srv, c->tenant, &ev);
+	srv_commit_soon(r->srv);
+	srv_reply_durable(r, 200, call_view(c));
+}
+
 #define STAFF (R_ADMIN | R_SUPERVISOR | R_AGENT)
 
 const struct route voice_routes[] = {
@@ -167,5 +329,15 @@ const struct route voice_routes[] = {
 		  STAFF),
 	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/recording", api_recording,
 		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/transfer", api_transfer,
+		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/consult", api_consult,
+		  STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/consult/complete",
+		  api_consult_complete, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/consult/cancel",
+		  api_consult_cancel, STAFF),
+	WEB_ROUTE("POST", "/api/v1/contacts/{id}/call/supervise", api_supervise,
+		  R_ADMIN | R_SUPERVISOR),
 	{.method = NULL},
 };

@@ -36,7 +36,8 @@ static json_t *welcome_flow(const char *tenant, const char *queue)
 		"tenant", tenant, "name", "AssurMax", "start", "welcome",
 		"nodes", "welcome", "type", "prompt", "say", "fr",
 		"Bienvenue chez AssurMax. Un conseiller va vous répondre.",
-		"en", "Welcome to AssurMax. An adviser will answer you shortly.",
+		"en",
+		"Welcome to AssurMax. An adviser will answer you shortly.",
 		"next", "q", "q", "type", "queue", "queue", queue);
 }
 
@@ -64,9 +65,9 @@ static json_t *menu_flow(const char *tenant, const char *queue)
 			    json_pack("{s:s,s:i,s:{s:s},s:s}", "type", "set",
 				      "priority", 1, "attributes", "topic",
 				      "support", "next", "q"));
-	json_object_set_new(nodes, "q",
-			    json_pack("{s:s,s:s}", "type", "queue", "queue",
-				      queue));
+	json_object_set_new(
+		nodes, "q",
+		json_pack("{s:s,s:s}", "type", "queue", "queue", queue));
 	return f;
 }
 
@@ -87,8 +88,7 @@ static int create(struct srv *s, enum kind_id k, json_t *body, char id[40])
 
 int voice_demo_seed(struct srv *s)
 {
-	static const char *const numbers[] = {"+33180000001",
-					      "+33180000002"};
+	static const char *const numbers[] = {"+33180000001", "+33180000002"};
 	struct kindset *ts = obj_set(s, K_TENANTS);
 	int err = 0;
 

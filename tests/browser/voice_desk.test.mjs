@@ -5,8 +5,8 @@
 // desktop; the call panel shows the call and its controls: hold and
 // resume, pause and resume the recording, each seen by GET .../call too.
 // Meanwhile a supervisor's wallboard lists the call in agent01's dialog
-// and asks to listen (the request is sent; the server's answer, success
-// or its refusal, is shown). The agent ends the contact: SIPp gets the
+// and asks to listen: refused (said in the dialog) until the supervisor's
+// phone (baresip) is registered, then it rings and listens; then leaves. The agent ends the contact: SIPp gets the
 // BYE, the desk goes to wrap-up and the recording plays in an <audio>
 // player, and again in the customer's history once the wrap-up is done;
 // nobody outside AssurMax's staff (and the agent who took it) reads the
@@ -17,7 +17,7 @@ import { rmSync } from 'node:fs';
 import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, noSeriousViolations, logIn,
   logInAvailable } from './lib.mjs';
 import { until } from '../integration/lib.mjs';
-import { freePort, startSipp, callerPcap, tempDir } from '../integration/voicelib.mjs';
+import { freePort, startSipp, startBaresip, callerPcap, tempDir } from '../integration/voicelib.mjs';
 
 const PHONE = '+33612345678'; // the caller: a customer of AssurMax, made by the call
 
@@ -38,7 +38,9 @@ test('a call on the desk: panel, hold, recording paused, supervision from the wa
   const ids = await demoIds(srv.url, token);
   const agent01 = ids.agents.find((a) => a.id === ids.users.find((u) => u.username === 'agent01').agent);
 
-  const pg = await openPage(t, browser, srv.url);
+  // the refusals of a transfer to a number (no trunk) and of a
+  // consultation (agent01 has no phone of its own) answer 400 and 409
+  const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 40[09]/] });
   const { page } = pg;
   await logInAvailable(page);
 
@@ -85,29 +87,56 @@ test('a call on the desk: panel, hold, recording paused, supervision from the wa
   // each control is in the contact's timeline
   await page.locator('.timeline li', { hasText: 'recording resumed' }).waitFor();
 
+  // transfers of the call: to a number, with no trunk here, and a
+  // consultation, agent01 having no phone: each refusal is said, the
+  // call goes on
+  await panel.getByLabel('Number', { exact: true }).fill('+33123456789');
+  await panel.locator('[data-k=transfer-number]').click();
+  await panel.locator('.error[role=alert]', { hasText: /trunk/ }).waitFor();
+  await panel.getByLabel('Consult', { exact: true }).selectOption({ index: 1 }); // a colleague
+  await panel.locator('[data-k=consult]').click();
+  await panel.locator('.error[role=alert]', { hasText: /no phone registered/ }).waitFor();
+  assert.equal((await admin.get(`/api/v1/contacts/${id}/call`)).body.state, 'talking');
+  await pg.screenshot('voice-desk-transfer-refused');
+
   // the supervisor's wallboard: agent01's dialog lists the call; Listen
-  // is asked of the server, and its answer is shown (the supervisor has
-  // no phone registered here: a refusal, said in the dialog)
-  const sup = await openPage(t, browser, srv.url, { allowConsole: [/status of 40[49]/] });
+  // while the supervisor's phone is not registered is refused, said in
+  // the dialog; once it is (baresip as supervisor / supervisor-sip),
+  // Listen rings it and the agent's panel shows the supervisor on the line
+  const sup = await openPage(t, browser, srv.url, { allowConsole: [/status of 409/] });
   await logIn(sup.page, 'supervisor');
   await sup.page.locator('[data-page=wall] .tile').first().waitFor();
   await sup.page.locator(`tr[data-agent="${agent01.id}"] a`).click();
   const dialog = sup.page.getByRole('dialog', { name: agent01.name });
   const call = dialog.locator(`.calls li[data-contact="${id}"]`);
   await call.waitFor();
-  const asked = sup.page.waitForResponse((r) => r.url().endsWith(`/api/v1/contacts/${id}/call/supervise`) &&
-    r.request().method() === 'POST');
-  await call.getByRole('button', { name: 'Listen' }).click();
-  const answer = await asked;
-  assert.deepEqual(answer.request().postDataJSON(), { mode: 'listen' });
-  if (answer.ok()) {
-    await call.locator('[data-mode=listen][aria-pressed=true]').waitFor();
-  } else {
-    const body = await answer.json();
-    await dialog.locator('.error[role=alert]', { hasText: body.error.message }).waitFor();
-  }
-  noSeriousViolations(await axe(sup.page), 'wallboard dialog with a call');
+  const listen = async () => {
+    const asked = sup.page.waitForResponse((r) => r.url().endsWith(`/api/v1/contacts/${id}/call/supervise`) &&
+      r.request().method() === 'POST');
+    await call.getByRole('button', { name: 'Listen' }).click();
+    const answer = await asked;
+    assert.deepEqual(answer.request().postDataJSON(), { mode: 'listen' });
+    return answer;
+  };
+  const refused = await listen();
+  assert.equal(refused.status(), 409);
+  await dialog.locator('.error[role=alert]', { hasText: 'you have no phone registered' }).waitFor();
+  const phone = await startBaresip({ user: 'supervisor', password: 'supervisor-sip', registrar: `127.0.0.1:${sip}`,
+    dir: tempDir('sup') });
+  t.after(() => phone.stop());
+  await phone.waitEvent('REGISTER_OK');
+  assert.equal((await listen()).status(), 200);
+  await call.locator('[data-mode=listen][aria-pressed=true]').waitFor();
+  await phone.waitEvent('CALL_ESTABLISHED');
+  const supLeg = async () => (await admin.get(`/api/v1/contacts/${id}/call`)).body.legs.find((l) => l.role === 'supervisor');
+  await until(async () => (await supLeg())?.state === 'talking', "the supervisor's leg on the call");
+  noSeriousViolations(await axe(sup.page), 'wallboard dialog with a supervised call');
   await sup.screenshot('voice-wall-supervise');
+  await pg.screenshot('voice-desk-supervised');
+  await call.getByRole('button', { name: 'Leave the call' }).click();
+  await call.locator('[data-mode=listen][aria-pressed=false]').waitFor();
+  await phone.waitEvent('CALL_CLOSED');
+  await until(async () => !(await supLeg()), "the supervisor's leg gone");
 
   // the agent ends it: the caller gets the BYE, the desk goes to wrap-up
   await page.getByRole('button', { name: 'End the contact' }).click();

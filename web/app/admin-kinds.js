@@ -168,11 +168,13 @@ export const KINDS = [
     ],
   },
   {
-    // The voice channel's SIP logins of the agents: the password is write-only.
-    name: 'phones', title: 'username', columns: ['agent', 'registrations'], refs: ['agents'],
+    // The voice channel's SIP logins of the agents (and of supervisors, for
+    // supervision): one of agent or user; the password is write-only.
+    name: 'phones', title: 'username', columns: ['agent', 'user', 'registrations'], refs: ['agents', 'users'],
     fields: [
       { name: 'username', type: 'text', required: true, max: 64, help: true },
-      { name: 'agent', type: 'ref', kind: 'agents', required: true },
+      { name: 'agent', type: 'ref', kind: 'agents', null: true },
+      { name: 'user', type: 'ref', kind: 'users', null: true, help: true },
       { name: 'password', type: 'password', keep: true },
     ],
   },

@@ -53,7 +53,8 @@ function Attributes({ attributes }) {
 
 // Who is on the call; the desk's own agent is "you".
 function Legs({ legs, me }) {
-  const who = (l) => (!l.agent ? '' : ` (${l.agent === me ? t('ui.call.you') : l.agent})`);
+  // a supervisor's id (a user's) tells the agent nothing: not shown
+  const who = (l) => (!l.agent || l.role === 'supervisor' ? '' : ` (${l.agent === me ? t('ui.call.you') : l.agent})`);
   return html`
     <ul class="legs" aria-label=${t('ui.call.legs')}>
       ${legs.map((l) => html`<li data-role=${l.role} data-state=${l.state}>
@@ -122,6 +123,59 @@ function useAudio(contact, over, recorded) {
   return files;
 }
 
+// Transfers of the call itself: blind to a number (through the trunk: the
+// contact ends), or a consultation (attended transfer) of a colleague's
+// phone or a number while the caller hears the music, then completed
+// (the caller goes to them) or cancelled (back to the caller). A transfer
+// to a queue or an agent is the desktop's usual one.
+function CallTransfer({ contact, call, onCall, onError }) {
+  const [number, setNumber] = useState('');
+  const [agents, setAgents] = useState([]);
+  const [who, setWho] = useState('');
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api('GET', `/api/v1/contacts/${contact.id}/transfer-targets`).then((r) => setAgents(r.agents)).catch(() => {});
+  }, [contact.id]);
+  const post = async (what, body = {}) => {
+    setBusy(true);
+    onError('');
+    try {
+      onCall(await api('POST', `/api/v1/contacts/${contact.id}/call/${what}`, body));
+    } catch (e) {
+      onError(e.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = contact.id;
+  const consulting = (call.legs || []).some((l) => l.role === 'consult');
+  if (consulting) {
+    return html`
+      <div class="row call-consult">
+        <strong data-k="consulting">${t('ui.call.consulting')}</strong>
+        <button type="button" class="primary" data-k="consult-complete" disabled=${busy}
+          onClick=${() => post('consult/complete')}>${t('ui.call.consult.complete')}</button>
+        <button type="button" data-k="consult-cancel" disabled=${busy}
+          onClick=${() => post('consult/cancel')}>${t('ui.call.consult.cancel')}</button>
+      </div>`;
+  }
+  const target = who ? { agent: who } : { number: number.trim() };
+  return html`
+    <div class="row call-transfer">
+      <label for=${`tn-${id}`}>${t('ui.call.to_number')}</label>
+      <input id=${`tn-${id}`} type="tel" maxlength="32" value=${number} onInput=${(e) => setNumber(e.target.value)} />
+      <button type="button" data-k="transfer-number" disabled=${busy || !number.trim()}
+        onClick=${() => post('transfer', { number: number.trim() })}>${t('ui.call.transfer_number')}</button>
+      <label for=${`ca-${id}`}>${t('ui.call.consult.who')}</label>
+      <select id=${`ca-${id}`} value=${who} onChange=${(e) => setWho(e.target.value)}>
+        <option value="">${t('ui.call.consult.the_number')}</option>
+        ${agents.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
+      </select>
+      <button type="button" data-k="consult" disabled=${busy || (!who && !number.trim())}
+        onClick=${() => post('consult', target)}>${t('ui.call.consult')}</button>
+    </div>`;
+}
+
 export function CallPanel({ contact, tick, me }) {
   const [call, setCall] = useCall(contact, tick);
   const [error, setError] = useState('');
@@ -151,7 +205,9 @@ export function CallPanel({ contact, tick, me }) {
     ? 'ui.call.rec.paused' : 'ui.call.rec.on')}</span>`}
         </p>
         <${Legs} legs=${call.legs || []} me=${me} />
-        <${Controls} contact=${contact} call=${call} onCall=${setCall} onError=${setError} />`}
+        <${Controls} contact=${contact} call=${call} onCall=${setCall} onError=${setError} />
+        ${call.state === 'talking' && contact.state === 'active' && html`<${CallTransfer} contact=${contact} call=${call}
+          onCall=${setCall} onError=${setError} />`}`}
       ${(error || call.error) && html`<p class="error" role="alert">${error || call.error}</p>`}
       <${AudioFiles} files=${files} />
     </section>`;
@@ -172,16 +228,4 @@ export function AudioFiles({ files }) {
         <audio controls preload="none" src=${`/api/v1/attachments/${a.attachment || a.id}`}
           aria-labelledby=${`au-${a.attachment || a.id}`}></audio></li>`)}
     </ul>`;
-}
-
-// The audio files of a contact of a history, read with the contact (its
-// timeline names its attachments); nothing when the person may not see it.
-export function ContactAudio({ id }) {
-  const [files, setFiles] = useState([]);
-  useEffect(() => {
-    api('GET', `/api/v1/contacts/${id}`)
-      .then((c) => setFiles((c.timeline || []).filter((e) => e.type === 'contact.attachment')))
-      .catch(() => setFiles([]));
-  }, [id]);
-  return html`<${AudioFiles} files=${files} />`;
 }

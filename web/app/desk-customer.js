@@ -3,7 +3,7 @@
 // customer and changing its notes are audited on the server.
 import { html, api, t, fmtDateTime } from './lib.js';
 import { useState, useEffect } from '/vendor/hooks.mjs';
-import { ContactAudio } from './desk-call.js';
+import { AudioFiles } from './desk-call.js';
 
 // The customer's notes, editable (the change is audited on the server).
 function Notes({ customer, onSaved }) {
@@ -60,7 +60,7 @@ export function Customer({ id, queues }) {
           ${h.csat && html` · <span class="csat" data-score=${h.csat.score}>${t('ui.desk.csat', h.csat.score)}</span>${
             h.csat.comment ? html` <q>${h.csat.comment}</q>` : ''}`}
           ${h.transcript && html` · <span class="transcript">${t('ui.desk.transcript', h.transcript.email)}</span>`}
-          ${h.channel === 'voice' && html`<${ContactAudio} id=${h.id} />`}</li>`)}
+          <${AudioFiles} files=${h.recordings} /></li>`)}
       </ul>
     </section>`;
 }

@@ -95,7 +95,8 @@ function Timeline({ items }) {
     <ol class="timeline">
       ${(items || []).map((e) => html`
         <li><time datetime=${e.time}>${fmtTime(e.time)}</time> ${t(`ui.event.${e.type}`)}
-          ${e.disposition ? ` · ${e.disposition}` : ''}${e.type === 'contact.call' ? ` · ${t(`ui.call.action.${e.action}`)}` : ''}</li>`)}
+          ${e.disposition ? ` · ${e.disposition}` : ''}${e.type === 'contact.call' ? ` · ${t(`ui.call.action.${e.action}`)}` : ''}
+          ${e.type === 'audit.supervision' ? ` · ${t(`ui.wall.sup.${e.mode}`)}` : ''}</li>`)}
     </ol>`;
 }
 

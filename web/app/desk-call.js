@@ -3,7 +3,8 @@
 // call's state as the voice channel has it now (GET
 // /api/v1/contacts/{id}/call: the caller on hold, the recording running or
 // paused, each leg), and its controls: hold and resume, pause and resume
-// the recording (while a card number is read). The desk tells it when to
+// the recording (while a card number is read), transfer to a number,
+// consult a colleague or a number (attended transfer). The desk tells it when to
 // read the call again (`tick`: a contact.call event or one of the
 // contact's own). A contact with no live call (made through the API, or
 // the call is over) says so. Recordings and voicemail of a contact play
@@ -63,8 +64,9 @@ function Legs({ legs, me }) {
     </ul>`;
 }
 
-// The buttons of a live call; each answer of the API is the call as it is.
-function Controls({ contact, call, onCall, onError }) {
+// A POST to one of the call's routes (`what`): the answer, the call as it
+// is now, goes to onCall, a refusal's message to onError; busy meanwhile.
+function useCallPost(contact, onCall, onError) {
   const [busy, setBusy] = useState(false);
   const post = async (what, body = {}) => {
     setBusy(true);
@@ -77,6 +79,12 @@ function Controls({ contact, call, onCall, onError }) {
       setBusy(false);
     }
   };
+  return [post, busy];
+}
+
+// The buttons of a live call.
+function Controls({ contact, call, onCall, onError }) {
+  const [post, busy] = useCallPost(contact, onCall, onError);
   const talking = call.state === 'talking' && contact.state === 'active';
   return html`
     <div class="row call-controls">
@@ -99,8 +107,8 @@ const attachmentsOf = (c) => (c.timeline || []).filter((e) => e.type === 'contac
 const isAudio = (a) => Boolean(a.name) && (a.type === 'audio/wav' || /^(recording|voicemail)-[\w-]*\.wav$/.test(a.name));
 
 // The contact's audio files. The recording is stored as the call ends,
-// just after the contact's end that the desk reads it on (and the stream
-// tells the agent nothing of attachments): when the call was recorded and
+// just after the contact's end (on which the desk reads the contact), and
+// the stream tells the agent nothing of attachments: when the call was recorded and
 // is over, the contact is read again until its recording is there (20
 // times at most, every half second).
 function useAudio(contact, over, recorded) {
@@ -132,21 +140,10 @@ function CallTransfer({ contact, call, onCall, onError }) {
   const [number, setNumber] = useState('');
   const [agents, setAgents] = useState([]);
   const [who, setWho] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [post, busy] = useCallPost(contact, onCall, onError);
   useEffect(() => {
     api('GET', `/api/v1/contacts/${contact.id}/transfer-targets`).then((r) => setAgents(r.agents)).catch(() => {});
   }, [contact.id]);
-  const post = async (what, body = {}) => {
-    setBusy(true);
-    onError('');
-    try {
-      onCall(await api('POST', `/api/v1/contacts/${contact.id}/call/${what}`, body));
-    } catch (e) {
-      onError(e.message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const id = contact.id;
   const consulting = (call.legs || []).some((l) => l.role === 'consult');
   if (consulting) {

@@ -73,6 +73,8 @@ static void test_unknown_type_and_field_name_the_node(void **state)
 	refused(NULL, "a", "{\"a\":{\"say\":{\"en\":\"x\"}}}",
 		"nodes.a: type: required");
 	refused(NULL, "a", "{\"a\":3}", "nodes.a: expected an object");
+	refused(NULL, "a", "{\"a\":{\"type\":\"hangup\",\"\":1}}",
+		"nodes.a: unknown field  for a node");
 }
 
 static void test_missing_and_unknown_targets(void **state)
@@ -121,7 +123,7 @@ static void test_bad_values(void **state)
 	refused(NULL, "a",
 		"{\"a\":{\"type\":\"prompt\",\"say\":{\"en\":\"\"},"
 		"\"next\":\"bye\"}," BYE "}",
-		"nodes.a: say.en: a text of 1 to 500 bytes");
+		"nodes.a: say.en: a text of 1 to 500 characters");
 	refused(NULL, "l",
 		"{\"l\":{\"type\":\"language\"," SAY
 		",\"options\":{\"1\":\"xx\"},\"next\":\"bye\"}," BYE "}",
@@ -142,6 +144,39 @@ static void test_bad_values(void **state)
 		"nodes.t: number: an E.164 number");
 	refused(NULL, "q", "{\"q\":{\"type\":\"queue\"}}",
 		"nodes.q: queue: required");
+	refused(NULL, "p",
+		"{\"p\":{\"type\":\"prompt\"," SAY ",\"next\":5}," BYE "}",
+		"nodes.p: next: expected a string of 1 to 64 bytes");
+	refused(NULL, "m",
+		"{\"m\":{\"type\":\"menu\"," SAY
+		",\"options\":{\"1\":\"bye\"},\"retries\":10}," BYE "}",
+		"nodes.m: retries: expected an integer from 0 to 9");
+	refused(NULL, "s",
+		"{\"s\":{\"type\":\"set\",\"attributes\":[],"
+		"\"next\":\"bye\"}," BYE "}",
+		"nodes.s: attributes: expected an object");
+}
+
+/* The body itself: an object with a tenant and a start. */
+static void test_body_shape(void **state)
+{
+	char msg[256] = "";
+	struct lang_out why = LANG_OUT("fr", msg);
+	struct flow *f = NULL;
+	json_t *b = json_pack("[]");
+
+	(void)state;
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "un parcours est un objet JSON");
+	json_decref(b);
+	b = json_pack("{s:s,s:{}}", "tenant", "T", "nodes");
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "start : obligatoire");
+	json_object_set_new(b, "start", json_string("a"));
+	assert_int_equal(flow_parse(&f, b, &why), EINVAL);
+	assert_string_equal(msg, "nodes : il faut un objet de 1 à 100 nœuds");
+	json_decref(b);
+	assert_null(f);
 }
 
 static void test_limits(void **state)
@@ -160,6 +195,16 @@ static void test_limits(void **state)
 			     i);
 	strcpy(p, "}");
 	refused(NULL, "n0", nodes, "nodes: expected an object of 1 to 100");
+	/* 500 characters of two bytes each: a text in the limit */
+	p = nodes + sprintf(nodes, "{\"a\":{\"type\":\"hangup\",\"say\":"
+				   "{\"fr\":\"");
+	for (int i = 0; i < FLOW_TEXT_MAX; i++)
+		p += sprintf(p, "\xc3\xa9");
+	strcpy(p, "\"}}}");
+	mem_deref(parse_ok("a", nodes));
+	strcpy(p, "\xc3\xa9\"}}}");
+	refused(NULL, "a", nodes,
+		"nodes.a: say.fr: a text of 1 to 500 characters");
 }
 
 static void test_graph_errors(void **state)
@@ -483,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_type_and_field_name_the_node),
 		cmocka_unit_test(test_missing_and_unknown_targets),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_body_shape),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_graph_errors),
 		cmocka_unit_test(test_menu_loop_is_allowed_and_names_are_found),

@@ -48,7 +48,7 @@ static int pick(const char *offer, uint8_t *pt, int *dtmf)
 	return err;
 }
 
-#define HEAD                                        \
+#define HEAD                                         \
 	"v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\n" \
 	"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
 
@@ -58,11 +58,10 @@ static void test_an_offer_of_pcmu_with_events_is_taken(void **state)
 	int dtmf;
 
 	(void)state;
-	assert_int_equal(
-		pick(HEAD "m=audio 5000 RTP/AVP 0 8 101\r\n"
-			  "a=rtpmap:101 telephone-event/8000\r\n",
-		     &pt, &dtmf),
-		0);
+	assert_int_equal(pick(HEAD "m=audio 5000 RTP/AVP 0 8 101\r\n"
+				   "a=rtpmap:101 telephone-event/8000\r\n",
+			      &pt, &dtmf),
+			 0);
 	assert_int_equal(pt, 0);
 	assert_int_equal(dtmf, 101);
 }
@@ -113,7 +112,8 @@ static void test_garbage_is_not_an_offer(void **state)
 
 static void test_info_bodies_give_their_digit(void **state)
 {
-	const char *ok = "Signal=5\r\nDuration=160\r\n", *star = "Signal= *\r\n";
+	const char *ok = "Signal=5\r\nDuration=160\r\n",
+		   *star = "Signal= *\r\n";
 	char d = 0;
 
 	(void)state;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "channels/voice/flow.h"
 #include "lang/lang.h"
 #include "model/demo_centre.h"
 #include "server/log.h"
@@ -177,7 +178,7 @@ int demo_seed(struct srv *s)
 	if (!st)
 		st = phones_demo_seed(s);
 	if (!st)
-		st = voice_demo_seed(s);
+		st = flows_demo_seed(s);
 	if (!st)
 		log_info("demo",
 			 "msg=\"demo centre created\" tenants=%zu agents=%zu "

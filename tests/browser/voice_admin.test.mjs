@@ -1,10 +1,8 @@
 // The voice channel's configuration on the administration page, against
-// the demo centre with voice on: an IVR flow's nodes edited as JSON (text
-// that is not JSON is refused under the field before anything is sent, a
-// node the server refuses is named under it, and nothing changes; a good
-// edit is saved), a queue's recording (as its tenant says, yes or no) and
-// announcement period, a tenant's recording, a number's flow. axe and
-// screenshots; the flows page in French too.
+// the demo centre with voice on: a queue's recording (as its tenant says,
+// yes or no) and announcement period, a tenant's recording, a number's
+// flow, the supervisor's phone (a user's). axe and screenshots. (The
+// flows' own page is tests/browser/flows.test.mjs's.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWebServer, launchBrowser, openPage, axe, login, client, demoIds, logIn, noSeriousViolations } from './lib.mjs';
@@ -36,46 +34,7 @@ async function openObject(page, kind, title) {
 
 const flowOf = async (name) => (await admin.get('/api/v1/flows?limit=500')).body.items.find((f) => f.name === name);
 
-test('admin: an IVR flow edited as JSON, refused with the node named, then saved', async (t) => {
-  // the refused save answers 400
-  const pg = await openPage(t, browser, srv.url, { allowConsole: [/status of 400/] });
-  const { page } = pg;
-  await logIn(page, 'admin');
-  await page.locator('[data-page=wall]').waitFor();
-  await page.goto('/#/admin');
-  const before = await flowOf('AssurMax');
-  const form = await openObject(page, 'flows', 'AssurMax');
-  const nodes = form.getByLabel('Nodes (JSON) *');
-  assert.deepEqual(JSON.parse(await nodes.inputValue()), before.nodes);
-  assert.equal(await form.getByLabel('First node *').inputValue(), 'welcome');
-  noSeriousViolations(await axe(page), 'admin: a flow');
-  await pg.screenshot('voice-admin-flow');
-
-  // not JSON: said under the field, nothing sent
-  await nodes.fill('{"welcome": ');
-  await form.getByRole('button', { name: 'Save' }).click();
-  await form.locator('[data-field=nodes] .field-error', { hasText: 'This is not valid JSON.' }).waitFor();
-  assert.equal(await nodes.getAttribute('aria-invalid'), 'true');
-
-  // a node going nowhere: the server's message names it, under the field
-  const bad = structuredClone(before.nodes);
-  bad.welcome.next = 'nowhere';
-  await nodes.fill(JSON.stringify(bad, null, 2));
-  await form.getByRole('button', { name: 'Save' }).click();
-  await form.locator('[data-field=nodes] .field-error', { hasText: /welcome.*nowhere/ }).waitFor();
-  await pg.screenshot('voice-admin-flow-error');
-  assert.deepEqual((await flowOf('AssurMax')).nodes, before.nodes);
-
-  // a good edit is saved
-  const good = structuredClone(before.nodes);
-  good.welcome.say.en = 'Welcome to AssurMax. Please hold the line.';
-  await nodes.fill(JSON.stringify(good, null, 2));
-  await form.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('status').filter({ hasText: 'AssurMax saved.' }).waitFor();
-  assert.deepEqual((await flowOf('AssurMax')).nodes, good);
-});
-
-test('admin: a queue\'s recording and announcements, a tenant\'s recording, a number\'s flow', async (t) => {
+test('admin: a queue\'s recording and announcements, a tenant\'s recording, a number\'s flow, a supervisor\'s phone', async (t) => {
   const pg = await openPage(t, browser, srv.url);
   const { page } = pg;
   await logIn(page, 'admin');
@@ -122,17 +81,12 @@ test('admin: a queue\'s recording and announcements, a tenant\'s recording, a nu
   assert.equal(await form.getByLabel('IVR flow (voice)').inputValue(), flow.id);
   noSeriousViolations(await axe(page), 'admin: a voice number');
   await pg.screenshot('voice-admin-number');
-});
 
-test('admin in French: the flows list and a flow', async (t) => {
-  const pg = await openPage(t, browser, srv.url, { locale: 'fr-FR' });
-  const { page } = pg;
-  await logIn(page, 'admin');
-  await page.locator('[data-page=wall]').waitFor();
-  await page.goto('/#/admin');
-  const form = await openObject(page, 'flows', 'Télécom Plus');
-  await form.getByLabel('Nœuds (JSON) *').waitFor();
-  await form.getByText('Premier nœud').waitFor();
-  noSeriousViolations(await axe(page), 'admin: a flow, French');
-  await pg.screenshot('voice-admin-flow-fr');
+  // the supervisor's phone is a user's, not an agent's
+  const sup = ids.users.find((u) => u.username === 'supervisor');
+  form = await openObject(page, 'phones', 'supervisor');
+  assert.equal(await form.getByLabel('Agent').inputValue(), '');
+  assert.equal(await form.getByLabel('Login').inputValue(), sup.id);
+  noSeriousViolations(await axe(page), 'admin: a supervisor\'s phone');
+  await pg.screenshot('voice-admin-phone');
 });

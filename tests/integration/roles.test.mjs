@@ -184,6 +184,15 @@ GET /api/v1/phones/{id}                                   200   200       200   
 GET /api/v1/phones/{id} [agent01, not the caller]         200   200       404   403    403        401
 PATCH /api/v1/phones/{id}                                 200   403       403   403    403        401
 DELETE /api/v1/phones/{id}                                204   403       403   403    403        401
+GET /api/v1/flows                                         200   200       403   403    403        401  (r)
+POST /api/v1/flows                                        201   403       403   403    403        401
+GET /api/v1/flows/{id}                                    200   200       403   403    403        401  (r)
+GET /api/v1/flows/{id} [Télécom Plus]                     200   200       403   403    403        401
+PATCH /api/v1/flows/{id}                                  200   403       403   403    403        401
+DELETE /api/v1/flows/{id}                                 204   403       403   403    403        401
+GET /api/v1/flows/{id}/prompts/{node}/{lang}              200   200       403   403    403        401  (r)
+PUT /api/v1/flows/{id}/prompts/{node}/{lang}              200   403       403   403    403        401
+DELETE /api/v1/flows/{id}/prompts/{node}/{lang}           204   403       403   403    403        401
 GET /widget.js [unknown key]                              404   404       404   404    404        404
 GET /widget/frame [unknown key]                           404   404       404   404    404        404
 GET /api/v1/widget/{key}                                  200   200       200   200    200        200
@@ -234,6 +243,30 @@ const S = {};          // setup ids
 let adminApi;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// An IVR flow of tenant t: a greeting, then queue q (or a goodbye).
+function ivrFlow(t, q) {
+  return {
+    tenant: t, name: 'MX flow', start: 'welcome',
+    nodes: {
+      welcome: { type: 'prompt', say: { fr: 'Bienvenue.', en: 'Welcome.' }, next: 'menu' },
+      menu: { type: 'menu', say: { fr: 'Tapez 1.' }, options: { 1: 'q', 2: 'bye' } },
+      q: { type: 'queue', queue: q },
+      bye: { type: 'hangup', say: { fr: 'Au revoir.' } },
+    },
+  };
+}
+
+// A tenth of a second of silence: 8 kHz mono 16-bit WAV.
+function tinyWav() {
+  const n = 800;
+  const b = Buffer.alloc(44 + n * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 2, 4); b.write('WAVE', 8); b.write('fmt ', 12);
+  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36);
+  b.writeUInt32LE(n * 2, 40);
+  return b;
+}
 
 async function listAll(api, kind, query = '') {
   const out = [];
@@ -359,6 +392,9 @@ before(async () => {
   }), 201, 'gateway')).id;
   S.numAM = (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000101', gateway: S.gw }), 201, 'number AM')).id;
   S.numTP = (await ok(adminApi.post('/api/v1/numbers', { tenant: S.tp, queue: S.holdTP, number: '+33700000102', gateway: S.gw }), 201, 'number TP')).id;
+  // An IVR flow of each tenant on its voice queue.
+  S.flowAM = (await ok(adminApi.post('/api/v1/flows', ivrFlow(S.am, S.amVoice)), 201, 'flow AM')).id;
+  S.flowTP = (await ok(adminApi.post('/api/v1/flows', ivrFlow(S.tp, S.tpVoice)), 201, 'flow TP')).id;
 
   // Users scoped to AssurMax alone.
   S.supAM = (await ok(adminApi.post('/api/v1/users', {
@@ -413,6 +449,7 @@ before(async () => {
     gateways: (await ok(adminApi.post('/api/v1/gateways', { name: 'MX tmp gateway', sendsms_url: 'http://127.0.0.1:9/x', username: 'mx', password: 'mx-pw', secret: 'mx-tmp-secret-012345' }), 201, 'tmp gateway')).id,
     numbers: (await ok(adminApi.post('/api/v1/numbers', { tenant: S.am, queue: S.holdAM, number: '+33700000103', gateway: S.gw }), 201, 'tmp number')).id,
     widgets: (await ok(adminApi.post('/api/v1/widgets', { tenant: S.am, queue: S.amChat, name: 'MX throwaway widget' }), 201, 'tmp widget')).id,
+    flows: (await ok(adminApi.post('/api/v1/flows', ivrFlow(S.am, S.amVoice)), 201, 'tmp flow')).id,
   };
   // The agents' phones: agent01's and agent02's of the demo, an agent
   // without one for the POST cell, and a throwaway phone.
@@ -443,7 +480,7 @@ after(async () => {
 // a. The matrix
 // ---------------------------------------------------------------------------
 
-const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers', 'widgets', 'phones'];
+const KINDS = ['tenants', 'sites', 'skills', 'agents', 'queues', 'calendars', 'dispositions', 'users', 'responses', 'mailboxes', 'gateways', 'numbers', 'widgets', 'phones', 'flows'];
 const CREATE = {
   tenants: { name: 'MX new tenant', timezone: 'Europe/Paris', languages: ['fr'] },
   sites: { name: 'MX new site', kind: 'home', country: 'FR' },
@@ -460,6 +497,7 @@ const CREATE = {
   numbers: () => ({ tenant: S.am, queue: S.holdAM, number: '+33700000104', gateway: S.gw }),
   widgets: () => ({ tenant: S.am, queue: S.amChat, name: 'MX new widget' }),
   phones: () => ({ agent: S.phoneAgent, username: 'mx-new-phone', password: 'mx-new-phone-pw' }),
+  flows: () => ivrFlow(S.am, S.amVoice),
 };
 const UPDATE = {
   tenants: { languages: ['fr', 'en'] },
@@ -476,13 +514,14 @@ const UPDATE = {
   numbers: { number: '+33700000105' },
   widgets: { name: 'MX renamed widget' },
   phones: { password: 'mx-tmp-phone-pw2' },
+  flows: { name: 'MX renamed flow' },
 };
 const READ_ID = () => ({
   tenants: S.am, sites: S.paris, skills: S.skillFr, agents: S.agent02, queues: S.amVoice,
   calendars: S.calendar, dispositions: S.dispResolved, users: S.supAM, responses: S.respAM,
   mailboxes: S.mbAM,
   gateways: S.gw, numbers: S.numAM,
-  widgets: S.widget.id,
+  widgets: S.widget.id, flows: S.flowAM,
   phones: S.phone02,
 });
 
@@ -512,10 +551,20 @@ function plan(key, role) {
   if (route.startsWith('/api/v1/sms/gateways/')) {
     return { ...p, path: `${route.replace('{id}', S.gw)}?from=%2B33611111111&to=%2B33700000101&text=x&id=1&type=1&secret=not-the-secret` };
   }
+  // An IVR flow's prompts: AssurMax's flow; a recording to delete first.
+  if (route === '/api/v1/flows/{id}/prompts/{node}/{lang}') {
+    const path = `/api/v1/flows/${S.flowAM}/prompts/${method === 'GET' ? 'welcome' : 'bye'}/fr`;
+    if (method === 'PUT') return { ...p, path, raw: tinyWav(), headers: { 'content-type': 'audio/wav' } };
+    const prep = method === 'DELETE' ? async () => {
+      await ok(request(base, 'PUT', path, { token: tok.admin, raw: tinyWav(), headers: { 'content-type': 'audio/wav' } }), 200, 'a recording');
+      return {};
+    } : undefined;
+    return { ...p, path, prep };
+  }
   if (route.startsWith('/api/v1/') && KINDS.includes(kind) && !route.includes('/state') && !route.includes('/why')) {
     if (route === `/api/v1/${kind}`) return method === 'GET' ? { ...p, path: `${route}?limit=500` } : { ...p, body: val(CREATE[kind]) };
     let id = method === 'GET' ? READ_ID()[kind] : S.tmp[kind];
-    if (variant === 'Télécom Plus') id = kind === 'tenants' ? S.tp : kind === 'numbers' ? S.numTP : S.tpVoice;
+    if (variant === 'Télécom Plus') id = { tenants: S.tp, numbers: S.numTP, flows: S.flowTP }[kind] || S.tpVoice;
     if (variant && variant.startsWith('agent01')) id = kind === 'phones' ? S.phone01 : S.agent01;
     return { ...p, path: route.replace('{id}', id), body: method === 'PATCH' ? UPDATE[kind] : undefined };
   }
@@ -546,7 +595,7 @@ function plan(key, role) {
   if (route === '/api/v1/contacts/{id}/csat') return { ...p, path: `/api/v1/contacts/${S.holdShared}/csat`, body: { score: 5 } };
   // A voice call's controls on a contact with no live call (a waiting SMS
   // contact): the staff who see it get 409, the agent who does not 404.
-  if (route.startsWith('/api/v1/contacts/{id}/call')) return { ...p, path: route.replace('{id}', S.holdShared), body: method === 'POST' ? {} : undefined };
+  if (route === '/api/v1/contacts/{id}/call' || route.startsWith('/api/v1/contacts/{id}/call/')) return { ...p, path: route.replace('{id}', S.holdShared), body: method === 'POST' ? {} : undefined };
   if (route === '/api/v1/contacts/{id}/transfer-targets') return { ...p, path: `/api/v1/contacts/${S.holdShared}/transfer-targets` };
   if (route.startsWith('/api/v1/contacts/{id}/')) {
     const action = route.split('/').pop();
@@ -742,6 +791,7 @@ async function telecomIds() {
   for (const r of await listAll(adminApi, 'responses')) if (r.tenant === S.tp) ids.set(r.id, `response ${r.shortcut}`);
   for (const m of await listAll(adminApi, 'mailboxes')) if (m.tenant === S.tp) ids.set(m.id, `mailbox ${m.address}`);
   for (const n of await listAll(adminApi, 'numbers')) if (n.tenant === S.tp) ids.set(n.id, `number ${n.number}`);
+  for (const f of await listAll(adminApi, 'flows')) if (f.tenant === S.tp) ids.set(f.id, `flow ${f.name}`);
   for (const u of await listAll(adminApi, 'users')) {
     if (u.tenants.length && u.tenants.every((x) => x === S.tp)) ids.set(u.id, `user ${u.username}`);
   }

@@ -38,12 +38,13 @@ function Plain({ f, id, value, set, ro, err }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
-// A text of several lines (a canned response).
+// A text of several lines (a canned response; JSON: an IVR flow's nodes).
 function LongText({ f, id, value, set, ro, err }) {
   return html`
     <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
     <${Help} f=${f} id=${id} />
     <textarea id=${id} value=${value} disabled=${ro} required=${f.required} maxlength=${f.max}
+      class=${f.type === 'json' ? 'json' : undefined} rows=${f.type === 'json' ? 20 : undefined} spellcheck=${f.type !== 'json'}
       aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
       onInput=${(e) => set(e.currentTarget.value)}></textarea>
     <${Err} id=${`${id}-err`} msg=${err} />`;
@@ -417,20 +418,10 @@ function Tribool({ f, id, value, set, ro, err }) {
     <${Err} id=${`${id}-err`} msg=${err} />`;
 }
 
-// Any JSON (an IVR flow's nodes), as text; bodyOf parses it.
-function Json({ f, id, value, set, ro, err }) {
-  return html`
-    <label for=${id}>${label(f.name)}${f.required ? ' *' : ''}</label>
-    <${Help} f=${f} id=${id} />
-    <textarea id=${id} class="json" value=${value} disabled=${ro} required=${f.required} spellcheck="false"
-      rows="16" aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
-      onInput=${(e) => set(e.currentTarget.value)}></textarea>
-    <${Err} id=${`${id}-err`} msg=${err} />`;
-}
-
 export const EDITORS = {
   text: Plain, longtext: LongText, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
   server: Server,
-  flags: Flags, tribool: Tribool, json: Json,
+  flags: Flags,
+  json: LongText, tribool: Tribool,
 };

@@ -101,8 +101,7 @@ function ObjectForm({ kind, obj, refs, canWrite, onSaved, onDeleted, onClose }) 
     } catch (err) {
       const path = fieldOf(err);
       const known = path && kind.fields.some((f) => f.name === topOf(path));
-      const msg = err.local ? t(err.message) : err.message;
-      setErrors(known ? { [path]: msg } : { '': msg });
+      setErrors(known ? { [path]: err.message } : { '': err.message });
       setAt(known && typeof err.position === 'number' ? { [path]: err.position } : {});
     } finally {
       setBusy(false);
@@ -157,10 +156,8 @@ export function Admin({ user }) {
   const load = async () => {
     setError('');
     try {
-      // the kinds it names that the user may read (not a supervisor the
-      // SMS gateways of a number: their ids show as they are)
-      const readable = (k) => user.role === 'admin' || !kindOf(k)?.adminOnly;
-      const want = [name, ...(kind.refs || []).filter(readable)];
+      // the kinds it names that the user may read (a supervisor: no gateways)
+      const want = [name, ...(kind.refs || []).filter((r) => kinds.some((k) => k.name === r))];
       const lists = await Promise.all(want.map(list));
       setRefs(Object.fromEntries(want.map((k, i) => [k, lists[i]])));
       setItems(lists[0]);

@@ -94,6 +94,8 @@ static bool field_known(enum ntype t, const char *key)
 
 	if (!strcmp(key, "type"))
 		return true;
+	if (!n)
+		return false;
 	for (p = strstr(list, key); p; p = strstr(p + 1, key))
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
 			return true;
@@ -101,6 +103,17 @@ static bool field_known(enum ntype t, const char *key)
 }
 
 /* ---- one node's fields ---- */
+
+/* The characters of string t (jansson's strings are valid UTF-8). */
+static size_t utf8_chars(const json_t *t)
+{
+	const char *p = json_string_value(t);
+	size_t n = 0;
+
+	for (; p && *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	return n;
+}
 
 /* body[key], a text per language ("say", "invalid"). */
 static int texts_check(const char *id, const json_t *o, const char *key,
@@ -123,7 +136,7 @@ static int texts_check(const char *id, const json_t *o, const char *key,
 		       EINVAL;
 	json_object_foreach((json_t *)v, lang, t)
 	{
-		size_t n = json_string_length(t);
+		size_t n = utf8_chars(t);
 
 		if (!flow_lang_code(lang))
 			return lang_say(why,
@@ -134,7 +147,7 @@ static int texts_check(const char *id, const json_t *o, const char *key,
 		if (!json_is_string(t) || !n || n > FLOW_TEXT_MAX)
 			return lang_say(why,
 					N_("nodes.%s: %s.%s: a text of 1 to "
-					   "%d bytes"),
+					   "%d characters"),
 					id, key, lang, FLOW_TEXT_MAX),
 			       EINVAL;
 	}
@@ -294,7 +307,7 @@ static int node_fields(struct flow *f, struct flow_node *nd, const json_t *o,
 {
 	const char *id = nd->id;
 	enum ntype t = nd->type;
-	int err = 0;
+	int err;
 
 	err = texts_check(id, o, "say",
 			  t == NT_PROMPT || t == NT_MENU || t == NT_LANGUAGE,

@@ -36,7 +36,7 @@ struct srv;
 
 #define FLOW_NODES_MAX 100 /* nodes of a flow */
 #define FLOW_ID_MAX    32  /* a node's id: [a-z0-9_-]{1,32} */
-#define FLOW_TEXT_MAX  500 /* bytes of a text to say */
+#define FLOW_TEXT_MAX  500 /* characters of a text to say */
 #define FLOW_GUARD     50  /* steps without input before a forced hangup */
 
 /* A parsed, validated flow; a libre mem object: mem_ref/mem_deref. */
@@ -150,6 +150,12 @@ bool flows_naming(struct srv *s, const char *field, const char *id);
  * update, freed on delete); mem_ref it for a call's duration.
  */
 struct flow *flows_get(struct srv *s, const char *id);
+/*
+ * The demo centre's flows and voice numbers (AssurMax +33180000001 to its
+ * voice queue, Télécom Plus +33180000002 through a menu): demo.c, once
+ * its configuration is in. 0 or errno (logged).
+ */
+int flows_demo_seed(struct srv *s);
 /*
  * The body of the number e164 (numbers kind) if it has a flow, else NULL.
  * Borrowed: valid until the configuration changes.

@@ -26,7 +26,9 @@
 #include "channels/voice/flow.h"
 #include "channels/voice/prompts.h"
 #include "lang/lang.h"
+#include "model/event.h"
 #include "server/auth.h"
+#include "server/log.h"
 #include "server/module.h"
 #include "server/objects.h"
 #include "server/srv.h"
@@ -199,6 +201,17 @@ static void render_text(const char *lang, const char *text, void *arg)
 	(void)prompts_get(arg, lang, text, path, sizeof(path), NULL, NULL);
 }
 
+/* An update that moves the flow to another tenant: no number names it. */
+static int tenant_check(struct srv *s, struct obj *o, const json_t *next,
+			struct lang_out *why)
+{
+	if (!o || !strcmp(jv_str(o->body, "tenant"), jv_str(next, "tenant")) ||
+	    !obj_find_by(s, K_NUMBERS, "flow", o->id))
+		return 0;
+	lang_say(why, N_("tenant: numbers of the flow's tenant name it"));
+	return EBUSY;
+}
+
 static int flow_apply(struct srv *s, struct obj *o, json_t *next,
 		      struct lang_out *why)
 {
@@ -206,8 +219,8 @@ static int flow_apply(struct srv *s, struct obj *o, json_t *next,
 	struct flow *f;
 	int st;
 
-	(void)o;
 	if ((st = kind_check_ref(s, next, "tenant", K_TENANTS, why)) ||
+	    (st = tenant_check(s, o, next, why)) ||
 	    (st = flow_parse(&f, next, why)))
 		return st;
 	st = refs_check(s, next, why);
@@ -313,6 +326,7 @@ const struct kind flows_kind = {
 struct pjob {
 	struct hreq *r;
 	char flow[40], node[40], lang[8];
+	char user[40], username[64]; /* who: copied (a user may go meanwhile) */
 	char path[700];
 	struct mbuf *mb; /* PUT: the body */
 	uint8_t *p;	 /* GET: the file read */
@@ -340,8 +354,9 @@ static struct pjob *pjob_of(struct hreq *r)
 	nd = json_object_get(json_object_get(o->body, "nodes"), r->params[1]);
 	if (!nd || !strstr("prompt menu language voicemail hangup",
 			   jv_str(nd, "type"))) {
-		web_error(r, 404, "not_found", "no node %s that speaks in %s",
-			  r->params[1], o->id);
+		web_error(r, 404, "not_found",
+			  "no node %s that speaks in flow %s", r->params[1],
+			  o->id);
 		return NULL;
 	}
 	if (!lang_has(lang) || strlen(lang) >= sizeof(j->lang)) {
@@ -357,6 +372,8 @@ static struct pjob *pjob_of(struct hreq *r)
 	snprintf(j->flow, sizeof(j->flow), "%s", o->id);
 	snprintf(j->node, sizeof(j->node), "%s", r->params[1]);
 	snprintf(j->lang, sizeof(j->lang), "%s", lang);
+	snprintf(j->user, sizeof(j->user), "%s", r->user->id);
+	snprintf(j->username, sizeof(j->username), "%s", r->user->username);
 	return j;
 }
 
@@ -472,6 +489,22 @@ static void upload_run(void *ctx, void *arg)
 	unlink(in);
 }
 
+/* A recording changed: audited as an update of its flow, replied once on
+ * disk. */
+static void audited(struct pjob *j, int status, json_t *body)
+{
+	struct srv *s = j->r->srv;
+	struct obj *o = obj_find(s, K_FLOWS, j->flow);
+
+	srv_log(s, o ? jv_str(o->body, "tenant") : NULL,
+		&(struct event){
+			.type = EVENT_AUDIT_CONFIG,
+			.u.config = {"update", "flows", j->flow, j->user,
+				     j->username},
+		});
+	srv_reply_durable(j->r, status, body);
+}
+
 static void upload_done(void *arg)
 {
 	struct pjob *j = arg;
@@ -487,9 +520,9 @@ static void upload_done(void *arg)
 		web_error(j->r, 404, "not_found",
 			  "the flow or its node was deleted meanwhile");
 	else
-		web_json(j->r, 200,
-			 json_pack("{s:s,s:s,s:s,s:b}", "flow", j->flow, "node",
-				   j->node, "lang", j->lang, "recording", 1));
+		audited(j, 200,
+			json_pack("{s:s,s:s,s:s,s:b}", "flow", j->flow, "node",
+				  j->node, "lang", j->lang, "recording", 1));
 	mem_deref(j->mb);
 	free(j);
 }
@@ -532,7 +565,7 @@ static void delete_done(void *arg)
 	} else {
 		if (f)
 			flow_set_file(f, j->node, j->lang, NULL);
-		web_no_content(j->r);
+		audited(j, 204, NULL);
 	}
 	free(j);
 }
@@ -569,6 +602,100 @@ static const struct route routes[] = {
 	WEB_ROUTE("DELETE", PROMPT, api_prompt_delete, R_ADMIN),
 	{.method = NULL},
 };
+
+/* ---- the demo centre ---- */
+
+/*
+ * Each demo client's number and flow, on its voice queue (QUEUE below):
+ * AssurMax greets and queues; Télécom Plus asks why the caller calls.
+ */
+static const struct demo_flow {
+	const char *tenant, *number, *name, *start, *nodes;
+} demo_flows[] = {
+	{"AssurMax", "+33180000001", "AssurMax main line", "welcome",
+	 "{\"welcome\":{\"type\":\"prompt\",\"say\":{"
+	 "\"fr\":\"Bienvenue chez AssurMax. Un conseiller va vous répondre.\","
+	 "\"en\":\"Welcome to AssurMax. An adviser will answer you.\"},"
+	 "\"next\":\"q\"},"
+	 "\"q\":{\"type\":\"queue\",\"queue\":\"QUEUE\"}}"},
+	{"Télécom Plus", "+33180000002", "Télécom Plus main line", "menu",
+	 "{\"menu\":{\"type\":\"menu\",\"say\":{\"fr\":\"Bienvenue chez "
+	 "Télécom Plus. Pour une panne, tapez 1. Pour votre facture, tapez "
+	 "2.\"},\"options\":{\"1\":\"fault\",\"2\":\"bill\"},"
+	 "\"timeout_s\":5,\"retries\":2,\"invalid\":{\"fr\":\"Ce choix "
+	 "n'existe pas.\"},\"fail\":\"q\"},"
+	 "\"fault\":{\"type\":\"set\",\"priority\":2,\"attributes\":"
+	 "{\"reason\":\"fault\"},\"next\":\"q\"},"
+	 "\"bill\":{\"type\":\"set\",\"attributes\":{\"reason\":\"bill\"},"
+	 "\"next\":\"q\"},"
+	 "\"q\":{\"type\":\"queue\",\"queue\":\"QUEUE\"}}"},
+};
+
+/* The first voice queue of tenant t, or NULL. */
+static const char *voice_queue(struct srv *s, const char *t)
+{
+	struct kindset *qs = obj_set(s, K_QUEUES);
+
+	for (size_t i = 0; i < qs->n; i++)
+		if (!strcmp(jv_str(qs->list[i]->body, "tenant"), t) &&
+		    !strcmp(jv_str(qs->list[i]->body, "channel"), "voice"))
+			return qs->list[i]->id;
+	return NULL;
+}
+
+/* The flow of d for tenant t and its number, through the API's checks. */
+static int demo_create(struct srv *s, const struct demo_flow *d, const char *t,
+		       const char *queue, struct lang_out *why)
+{
+	json_t *nodes = json_loads(d->nodes, 0, NULL), *nd, *body;
+	char flow[40], number[40];
+	const char *id;
+	int err;
+
+	json_object_foreach(nodes, id, nd)
+	{
+		if (jv_str(nd, "queue"))
+			json_object_set_new(nd, "queue", json_string(queue));
+	}
+	body = json_pack("{s:s,s:s,s:s,s:o}", "tenant", t, "name", d->name,
+			 "start", d->start, "nodes", nodes);
+	if (!body)
+		return ENOMEM;
+	err = obj_create_direct(s, K_FLOWS, body, flow, why);
+	json_decref(body);
+	if (err)
+		return err;
+	body = json_pack("{s:s,s:s,s:s}", "tenant", t, "number", d->number,
+			 "flow", flow);
+	err = body ? obj_create_direct(s, K_NUMBERS, body, number, why)
+		   : ENOMEM;
+	json_decref(body);
+	return err;
+}
+
+int flows_demo_seed(struct srv *s)
+{
+	char msg[256];
+	struct lang_out why = LANG_OUT(NULL, msg);
+
+	for (size_t i = 0; i < sizeof(demo_flows) / sizeof(demo_flows[0]);
+	     i++) {
+		struct obj *t =
+			obj_find_by(s, K_TENANTS, "name", demo_flows[i].tenant);
+		const char *q = t ? voice_queue(s, t->id) : NULL;
+		int err;
+
+		if (!q)
+			continue;
+		err = demo_create(s, &demo_flows[i], t->id, q, &why);
+		if (err) {
+			log_error("flows", "msg=\"cannot create\" err=\"%s\"",
+				  msg);
+			return err;
+		}
+	}
+	return 0;
+}
 
 /* ---- the module ---- */
 

@@ -24,6 +24,7 @@
 #include "channels/voice/flow_int.h"
 #include "channels/voice/prompts.h"
 #include "server/attachments.h"
+#include "server/log.h"
 #include "server/worker.h"
 
 #define SPEED_WPM "150"
@@ -32,6 +33,7 @@ struct prompts {
 	struct worker *w;
 	char dir[512];	     /* <data_dir>/prompts */
 	struct list renders; /* struct render, under way */
+	json_t *failed;	     /* names whose rendering failed: not retried */
 };
 
 struct waiter {
@@ -140,6 +142,12 @@ static void render_done(void *arg)
 	struct render *r = arg;
 
 	list_unlink(&r->le);
+	if (r->err) {
+		log_error("prompts",
+			  "msg=\"cannot render\" voice=%s err=\"%s\"", r->voice,
+			  strerror(r->err));
+		json_object_set_new(r->p->failed, r->hex, json_true());
+	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->waiters[i].done)
 			r->waiters[i].done(r->waiters[i].arg);
@@ -236,6 +244,8 @@ int prompts_get(struct srv *s, const char *lang, const char *text, char *path,
 		return ENAMETOOLONG;
 	if (!access(path, F_OK))
 		return 0;
+	if (json_object_get(p->failed, hex))
+		return EIO; /* once is enough: espeak-ng or sox is missing */
 	r = under_way(p, hex);
 	if (r)
 		return wait_for(r, done, arg) ? ENOMEM : EAGAIN;
@@ -286,8 +296,10 @@ int prompts_alloc(struct prompts **pp, struct srv *s, const char *data_dir)
 		return err;
 	}
 	list_init(&p->renders);
-	err = worker_start(&p->w, NULL, "prompts");
+	p->failed = json_object();
+	err = p->failed ? worker_start(&p->w, NULL, "prompts") : ENOMEM;
 	if (err) {
+		json_decref(p->failed);
 		free(p);
 		return err;
 	}
@@ -301,5 +313,6 @@ void prompts_free(struct prompts *p)
 		return;
 	worker_stop(p->w);
 	list_flush(&p->renders);
+	json_decref(p->failed);
 	free(p);
 }

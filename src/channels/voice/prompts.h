@@ -35,7 +35,8 @@ struct prompts *prompts_of(struct srv *s);
  * The rendered file of text in lang (a code of lang.h) into path: 0
  * (ready), EAGAIN (rendering started, or under way: done(arg) is called
  * on the loop once ready or failed; done may be NULL), or errno (EINVAL:
- * no such language, an empty or too long text).
+ * no such language, an empty or too long text; EIO: its rendering failed
+ * before, e.g. espeak-ng is not installed: not retried until a restart).
  */
 int prompts_get(struct srv *s, const char *lang, const char *text, char *path,
 		size_t size, void (*done)(void *arg), void *arg);

@@ -311,11 +311,12 @@ void registrar_request(struct registrar *r, const struct sip_msg *msg)
 
 /* ---- what the rest of the server asks ---- */
 
-size_t registrar_bindings(struct registrar *r, const char *agent,
+/* fn for each live binding of the phone whose field is id; how many. */
+static size_t bindings_of(struct registrar *r, const char *field,
+			  const char *id,
 			  void (*fn)(const char *uri, void *arg), void *arg)
 {
-	const struct obj *phone =
-		obj_find_by(r->v->s, K_PHONES, "agent", agent);
+	const struct obj *phone = obj_find_by(r->v->s, K_PHONES, field, id);
 	size_t n = 0;
 
 	if (!phone)
@@ -331,24 +332,17 @@ size_t registrar_bindings(struct registrar *r, const char *agent,
 	return n;
 }
 
+size_t registrar_bindings(struct registrar *r, const char *agent,
+			  void (*fn)(const char *uri, void *arg), void *arg)
+{
+	return bindings_of(r, "agent", agent, fn, arg);
+}
+
 size_t registrar_user_bindings(struct registrar *r, const char *user,
 			       void (*fn)(const char *uri, void *arg),
 			       void *arg)
 {
-	const struct obj *phone = obj_find_by(r->v->s, K_PHONES, "user", user);
-	size_t n = 0;
-
-	if (!phone)
-		return 0;
-	for (struct le *le = list_head(&r->bindings); le; le = le->next) {
-		const struct binding *b = le->data;
-
-		if (strcmp(b->phone, phone->id))
-			continue;
-		fn(b->uri, arg);
-		n++;
-	}
-	return n;
+	return bindings_of(r, "user", user, fn, arg);
 }
 
 const char *registrar_agent_of(struct registrar *r, const char *user)

@@ -63,9 +63,6 @@ extern const struct channel_ops voice_channel;
 extern const struct kind phones_kind; /* phones.c */
 extern const struct kind flows_kind;  /* flows.c */
 
-/* The demo centre's numbers and flows (voice_demo.c). 0 or errno. */
-int voice_demo_seed(struct srv *s);
-
 /* The channel's state, or NULL when the module is not loaded. */
 struct voice *voice_of(struct srv *s);
 

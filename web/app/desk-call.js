@@ -52,10 +52,12 @@ function Attributes({ attributes }) {
     <dd data-k="attributes">${list.map(([k, v]) => `${k} = ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')}</dd>`;
 }
 
-// Who is on the call; the desk's own agent is "you".
-function Legs({ legs, me }) {
+// Who is on the call; the desk's own agent is "you", a colleague by name
+// (agents: the transfer's targets).
+function Legs({ legs, me, agents }) {
+  const name = (id) => (id === me ? t('ui.call.you') : agents.find((a) => a.id === id)?.name || id);
   // a supervisor's id (a user's) tells the agent nothing: not shown
-  const who = (l) => (!l.agent || l.role === 'supervisor' ? '' : ` (${l.agent === me ? t('ui.call.you') : l.agent})`);
+  const who = (l) => (!l.agent || l.role === 'supervisor' ? '' : ` (${name(l.agent)})`);
   return html`
     <ul class="legs" aria-label=${t('ui.call.legs')}>
       ${legs.map((l) => html`<li data-role=${l.role} data-state=${l.state}>
@@ -136,14 +138,10 @@ function useAudio(contact, over, recorded) {
 // phone or a number while the caller hears the music, then completed
 // (the caller goes to them) or cancelled (back to the caller). A transfer
 // to a queue or an agent is the desktop's usual one.
-function CallTransfer({ contact, call, onCall, onError }) {
+function CallTransfer({ contact, call, agents, onCall, onError }) {
   const [number, setNumber] = useState('');
-  const [agents, setAgents] = useState([]);
   const [who, setWho] = useState('');
   const [post, busy] = useCallPost(contact, onCall, onError);
-  useEffect(() => {
-    api('GET', `/api/v1/contacts/${contact.id}/transfer-targets`).then((r) => setAgents(r.agents)).catch(() => {});
-  }, [contact.id]);
   const id = contact.id;
   const consulting = (call.legs || []).some((l) => l.role === 'consult');
   if (consulting) {
@@ -179,6 +177,12 @@ export function CallPanel({ contact, tick, me }) {
   const recorded = useRef(false); // the call was recorded while it lasted
   if (call?.recording) recorded.current = true;
   const files = useAudio(contact, Boolean(call?.none), recorded.current);
+  const [agents, setAgents] = useState([]); // the colleagues, for their names and a consultation
+  useEffect(() => {
+    if (mayCall(contact)) {
+      api('GET', `/api/v1/contacts/${contact.id}/transfer-targets`).then((r) => setAgents(r.agents)).catch(() => {});
+    }
+  }, [contact.id]);
   if (!call) return null;
   const id = contact.id;
   const path = contact.attributes?.ivr_path;
@@ -201,10 +205,10 @@ export function CallPanel({ contact, tick, me }) {
             data-paused=${call.recording_paused ? 'yes' : 'no'}>${t(call.recording_paused
     ? 'ui.call.rec.paused' : 'ui.call.rec.on')}</span>`}
         </p>
-        <${Legs} legs=${call.legs || []} me=${me} />
+        <${Legs} legs=${call.legs || []} me=${me} agents=${agents} />
         <${Controls} contact=${contact} call=${call} onCall=${setCall} onError=${setError} />
         ${call.state === 'talking' && contact.state === 'active' && html`<${CallTransfer} contact=${contact} call=${call}
-          onCall=${setCall} onError=${setError} />`}`}
+          agents=${agents} onCall=${setCall} onError=${setError} />`}`}
       ${(error || call.error) && html`<p class="error" role="alert">${error || call.error}</p>`}
       <${AudioFiles} files=${files} />
     </section>`;

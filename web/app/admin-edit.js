@@ -404,10 +404,24 @@ function Server({ f, id, value, set, ro, err, errs }) {
     </fieldset>`;
 }
 
+// Yes, no, or empty (null: as the tenant says, for a queue's recording).
+function Tribool({ f, id, value, set, ro, err }) {
+  const v = value === true ? 'yes' : value === false ? 'no' : '';
+  return html`
+    <label for=${id}>${label(f.name)}</label>
+    <${Help} f=${f} id=${id} />
+    <select id=${id} value=${v} disabled=${ro}
+      aria-invalid=${err ? 'true' : undefined} aria-describedby=${describedBy(f, id, err)}
+      onChange=${(e) => set({ yes: true, no: false }[e.currentTarget.value] ?? '')}>
+      ${['', 'yes', 'no'].map((o) => html`<option value=${o}>${t(`${f.words}.${o || 'inherit'}`)}</option>`)}
+    </select>
+    <${Err} id=${`${id}-err`} msg=${err} />`;
+}
+
 export const EDITORS = {
   text: Plain, longtext: LongText, number: Plain, password: Plain, select: Select, ref: Ref, refs: Refs, strings: Strings,
   skills: Skills, capacity: Capacity, label: Label, steps: Steps, weekly: Weekly, exceptions: Exceptions, bool: Bool,
   server: Server,
   flags: Flags,
-  json: LongText,
+  json: LongText, tribool: Tribool,
 };

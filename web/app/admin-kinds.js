@@ -11,7 +11,8 @@ export const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 // type: text | number | select | ref (one object of another kind) | refs
 // (several) | strings | skills | capacity | steps | weekly | exceptions |
-// label | password | bool | flags (yes/no choices in one object) | json (an
+// label | password | bool | tribool (yes, no, or null: as its parent says) |
+// flags (yes/no choices in one object) | json (an
 // object edited as JSON text). `null: true` sends null for an empty choice.
 // A select's `words`: the catalog prefix of its values' names (words.value),
 // so that a French page shows no API value in English.
@@ -25,6 +26,7 @@ export const KINDS = [
       { name: 'pause_reasons', type: 'strings', order: true },
       { name: 'retention_days', type: 'number', min: 1, max: 36500, null: true, help: true },
       { name: 'attachment_max_mb', type: 'number', min: 1, max: 100, help: true },
+      { name: 'recording', type: 'bool', help: true },
     ],
   },
   {
@@ -74,6 +76,8 @@ export const KINDS = [
       { name: 'closed_action', type: 'select', options: ACTIONS, words: 'ui.admin.v.closed_action', help: true },
       { name: 'closed_target', type: 'ref', kind: 'queues', null: true, help: true },
       { name: 'steps', type: 'steps' },
+      { name: 'recording', type: 'tribool', null: true, words: 'ui.admin.v.recording', help: true },
+      { name: 'announce_s', type: 'number', min: 0, max: 3600, help: true },
     ],
   },
   {
@@ -176,11 +180,13 @@ export const KINDS = [
     ],
   },
   {
-    // The voice channel's SIP logins of the agents: the password is write-only.
-    name: 'phones', title: 'username', columns: ['agent', 'registrations'], refs: ['agents'],
+    // The voice channel's SIP logins of the agents (and of supervisors, for
+    // supervision): one of agent or user; the password is write-only.
+    name: 'phones', title: 'username', columns: ['agent', 'user', 'registrations'], refs: ['agents', 'users'],
     fields: [
       { name: 'username', type: 'text', required: true, max: 64, help: true },
-      { name: 'agent', type: 'ref', kind: 'agents', required: true },
+      { name: 'agent', type: 'ref', kind: 'agents', null: true },
+      { name: 'user', type: 'ref', kind: 'users', null: true, help: true },
       { name: 'password', type: 'password', keep: true },
     ],
   },
@@ -203,7 +209,7 @@ const EMPTY = {
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false, flags: {},
   steps: [{ after_s: 0, filter: '' }], weekly: [], exceptions: [], label: { fr: '', en: '' }, password: '', bool: false,
   server: { host: '', port: '', tls: 'none', user: '', password: '' },
-  json: {},
+  json: {}, tribool: '',
 };
 
 export function draftOf(kind, obj) {

@@ -28,10 +28,10 @@ function KindList({ kinds, kind, pick }) {
 // chosen value its name in the page's language.
 function cell(kind, obj, col, refs) {
   const v = obj[col];
-  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents', flow: 'flows' }[col];
+  const ref = { site: 'sites', tenant: 'tenants', queue: 'queues', agent: 'agents', flow: 'flows', user: 'users' }[col];
   if (ref && v) {
     const o = (refs[ref] || []).find((x) => x.id === v);
-    return o ? o.name : v;
+    return o ? o.name || o.username : v;
   }
   if (col === 'state' && v) return t(`ui.state.${v}`);
   if (Array.isArray(v)) return String(v.length); // a phone's registrations

@@ -3,6 +3,7 @@
 // customer and changing its notes are audited on the server.
 import { html, api, t, fmtDateTime } from './lib.js';
 import { useState, useEffect } from '/vendor/hooks.mjs';
+import { AudioFiles } from './desk-call.js';
 
 // The customer's notes, editable (the change is audited on the server).
 function Notes({ customer, onSaved }) {
@@ -58,7 +59,8 @@ export function Customer({ id, queues }) {
           ${h.disposition ? ` · ${h.disposition}` : ''}${h.notes ? ` — ${h.notes}` : ''}
           ${h.csat && html` · <span class="csat" data-score=${h.csat.score}>${t('ui.desk.csat', h.csat.score)}</span>${
             h.csat.comment ? html` <q>${h.csat.comment}</q>` : ''}`}
-          ${h.transcript && html` · <span class="transcript">${t('ui.desk.transcript', h.transcript.email)}</span>`}</li>`)}
+          ${h.transcript && html` · <span class="transcript">${t('ui.desk.transcript', h.transcript.email)}</span>`}
+          <${AudioFiles} files=${h.recordings} /></li>`)}
       </ul>
     </section>`;
 }

@@ -10,6 +10,7 @@ import { useState, useEffect, useRef, useCallback } from '/vendor/hooks.mjs';
 import { Stream } from './stream.js';
 import { Customer, CustomerSearch } from './desk-customer.js';
 import { Conversation } from './desk-conversation.js';
+import { CallPanel } from './desk-call.js';
 
 const HOLDING = new Set(['offered', 'active', 'wrapup']);
 
@@ -81,6 +82,7 @@ function Offer({ offer, queues, onAnswer }) {
         <dt>${t('ui.field.waited')}</dt><dd>${fmtDuration((offer.total_wait_ms || 0) / 1000)}</dd>
         ${left !== null && html`<dt>${t('ui.desk.expires')}</dt><dd class="countdown">${left} s</dd>`}
       </dl>
+      ${offer.channel === 'voice' && html`<p class="notice" data-k="phone">${t('ui.call.answer_phone')}</p>`}
       <button type="button" class="primary" onClick=${() => onAnswer(offer.contact, 'accept')}
         aria-keyshortcuts="Alt+A">${t('ui.desk.accept')}</button>
       <button type="button" onClick=${() => onAnswer(offer.contact, 'reject')}
@@ -93,7 +95,8 @@ function Timeline({ items }) {
     <ol class="timeline">
       ${(items || []).map((e) => html`
         <li><time datetime=${e.time}>${fmtTime(e.time)}</time> ${t(`ui.event.${e.type}`)}
-          ${e.disposition ? ` · ${e.disposition}` : ''}</li>`)}
+          ${e.disposition ? ` · ${e.disposition}` : ''}${e.type === 'contact.call' ? ` · ${t(`ui.call.action.${e.action}`)}` : ''}
+          ${e.type === 'audit.supervision' ? ` · ${t(`ui.wall.sup.${e.mode}`)}` : ''}</li>`)}
     </ol>`;
 }
 
@@ -177,12 +180,14 @@ function Callback({ contact, queues, onAction }) {
     </div>`;
 }
 
-function ContactPane({ contact, queues, onAction, tick, statuses, typing }) {
+function ContactPane({ contact, queues, onAction, tick, statuses, typing, callTick, me }) {
   const q = queues[contact.queue];
   return html`
     <section class="contact" aria-labelledby=${`c-${contact.id}`}>
       <h3 id=${`c-${contact.id}`}>${q?.name || contact.queue} · ${t(`ui.channel.${contact.channel}`)}</h3>
       <p>${t('ui.field.state')}: <strong data-state=${contact.state}>${t(`ui.cstate.${contact.state}`)}</strong></p>
+      ${contact.channel === 'voice' && html`<${CallPanel} key=${contact.id} contact=${contact}
+        tick=${`${callTick}-${contact.timeline?.length || 0}`} me=${me} />`}
       ${contact.state === 'active' && html`
         <div class="row">
           <button type="button" class="primary" onClick=${() => onAction(contact.id, 'complete', {})}
@@ -314,6 +319,7 @@ export function Desk({ user }) {
   const [ticks, setTicks] = useState({});
   const [typings, setTypings] = useState({});
   const [statuses, setStatuses] = useState({});
+  const [callTicks, setCallTicks] = useState({}); // per voice contact: its call moved
   const bump = (set, id) => set((o) => ({ ...o, [id]: (o[id] || 0) + 1 }));
   const [alerts, setAlerts] = useState(loadAlerts);
   const alertsRef = useRef(alerts);
@@ -394,6 +400,10 @@ export function Desk({ user }) {
           break;
         case 'contact.message_status':
           setStatuses((o) => ({ ...o, [d.message]: { status: d.status, reason: d.reason ?? null } }));
+          break;
+        case 'contact.call':
+          bump(setCallTicks, d.contact);
+          loadContact(d.contact);
           break;
         case 'contact.transferred':
           // gone to another queue or agent: no longer this desk's
@@ -512,7 +522,8 @@ export function Desk({ user }) {
         </div>
         ${shown && html`<div role="tabpanel" aria-labelledby=${`tab-${shown.id}`}>
           <${ContactPane} contact=${shown} queues=${queues} onAction=${act}
-            tick=${ticks[shown.id] || 0} statuses=${statuses} typing=${typings[shown.id] || 0} /></div>`}
+            tick=${ticks[shown.id] || 0} statuses=${statuses} typing=${typings[shown.id] || 0}
+            callTick=${callTicks[shown.id] || 0} me=${agentId} /></div>`}
       </section>
       <${Figures} figures=${figures} />
       <${CustomerSearch} queues=${queues} />

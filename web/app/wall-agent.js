@@ -1,8 +1,10 @@
 // The wallboard's dialog for one agent: set its state (available, paused
 // with one of its tenants' reasons, offline; the server audits it) and ask
-// "why not" for a contact waiting in a queue.
+// "why not" for a contact waiting in a queue; its calls, supervised
+// from here (wall-call.js).
 import { html, api, t, fmtTime } from './lib.js';
 import { useState, useEffect, useRef } from '/vendor/hooks.mjs';
+import { AgentCalls } from './wall-call.js';
 
 // The server's default when a tenant names none (config_pause_reasons).
 const DEFAULT_REASONS = ['break', 'lunch', 'training', 'coaching', 'meeting', 'technical', 'other'];
@@ -133,6 +135,7 @@ export function AgentDialog({ agent, queues, reasons, onClose, onSaid }) {
       <h2 id="agent-h">${agent.name}</h2>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <${StateForm} agent=${agent} reasons=${reasonsOf(agent, reasons)} onSaid=${onSaid} onError=${setError} />
+      <${AgentCalls} agent=${agent} queues=${queues} canSupervise=${true} onError=${setError} onSaid=${onSaid} />
       <${WhyNot} agent=${agent} queues=${queues} onError=${setError} />
       <button type="button" class="close" onClick=${() => box.current.close()}>${t('ui.wall.close')}</button>
     </dialog>`;

@@ -46,10 +46,16 @@ json_t *call_view(const struct call *c)
 		};
 
 		json_array_append_new(
-			legs, json_pack("{s:s,s:s?,s:s,s:b}", "role",
-					roles[l->role], "agent",
-					l->agent[0] ? l->agent : NULL, "state",
-					leg_state(l), "in_house", l->in_house));
+			legs,
+			json_pack("{s:s,s:s?,s:s?,s:s,s:b}", "role",
+				  roles[l->role], "agent",
+				  l->agent[0] && l->role != LEG_SUPERVISOR
+					  ? l->agent
+					  : NULL,
+				  "user",
+				  l->role == LEG_SUPERVISOR ? l->agent : NULL,
+				  "state", leg_state(l), "in_house",
+				  l->in_house));
 	}
 	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:o}", "contact",
 			 c->id, "state",

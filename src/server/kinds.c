@@ -426,6 +426,21 @@ bool kind_tenant_visible(struct srv *s, const struct user *u, const json_t *b)
 	return !t || auth_sees_tenant(s, u, t);
 }
 
+const char *kind_tenant_lang(struct srv *s, const char *tenant)
+{
+	struct obj *t = tenant ? obj_find(s, K_TENANTS, tenant) : NULL;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(t ? json_object_get(t->body, "languages") : NULL, i,
+			   v)
+	{
+		if (lang_has(json_string_value(v)))
+			return json_string_value(v);
+	}
+	return LANG_DEFAULT;
+}
+
 static void queue_defaults(json_t *b)
 {
 	kind_set_default(b, "priority", json_integer(0));

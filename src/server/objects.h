@@ -129,6 +129,11 @@ void kind_set_default(json_t *b, const char *key, json_t *v);
 bool kind_tenant_visible(struct srv *s, const struct user *u, const json_t *b);
 /* visible: to everyone who may read the kind. */
 bool kind_all_visible(struct srv *s, const struct user *u, const json_t *b);
+/*
+ * The language tenant speaks to its customers (auto-replies, prompts):
+ * the first of its languages that has a catalog, else LANG_DEFAULT.
+ */
+const char *kind_tenant_lang(struct srv *s, const char *tenant);
 /* present: the body as stored. */
 json_t *kind_plain_present(struct srv *s, const struct obj *o);
 

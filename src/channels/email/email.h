@@ -128,7 +128,5 @@ int email_deliver(struct srv *s, void *state, const struct channel_message *m);
 /* A transcript asked for (contact.transcript). */
 void email_transcript(struct email *em, const char *tenant, const char *contact,
 		      const char *to, const char *lang);
-/* The tenant's language: the first of its languages with a catalog. */
-const char *email_tenant_lang(struct srv *s, const char *tenant);
 
 #endif

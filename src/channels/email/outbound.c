@@ -181,21 +181,6 @@ int email_send(struct mbox *mb, json_t *mail)
 
 /* ---- what is said ---- */
 
-const char *email_tenant_lang(struct srv *s, const char *tenant)
-{
-	struct obj *t = obj_find(s, K_TENANTS, tenant);
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(t ? json_object_get(t->body, "languages") : NULL, i,
-			   v)
-	{
-		if (lang_has(json_string_value(v)))
-			return json_string_value(v);
-	}
-	return LANG_DEFAULT;
-}
-
 /* A named text of the catalogs with its "%s" replaced by arg. */
 static char *fill(const char *lang, const char *id, const char *arg)
 {
@@ -260,7 +245,7 @@ static json_t *mail_new(struct mbox *mb, const char *to, const char *contact,
 json_t *email_auto_reply(struct mbox *mb, const struct mail_msg *m,
 			 const char *contact, bool closed)
 {
-	const char *lang = email_tenant_lang(mb->em->s, mb->conf.tenant);
+	const char *lang = kind_tenant_lang(mb->em->s, mb->conf.tenant);
 	char ref[MAILREF_SIZE], uuid[40];
 	json_t *mail;
 
@@ -415,7 +400,7 @@ void email_transcript(struct email *em, const char *tenant, const char *contact,
 		return;
 	}
 	if (!lang || !lang_has(lang))
-		lang = email_tenant_lang(em->s, tenant);
+		lang = kind_tenant_lang(em->s, tenant);
 	mailref_of_contact(contact, ref);
 	srv_uuid(uuid);
 	email_send(mb, mail_new(mb, to, contact, uuid,

@@ -103,17 +103,6 @@ static void remember(json_t *map, const char *key, json_t *v)
 	json_object_set_new(map, key, v);
 }
 
-/* The language the tenant speaks to its customers: its first, else ours. */
-static const char *tenant_lang(struct srv *s, const char *tenant)
-{
-	struct obj *t = obj_find(s, K_TENANTS, tenant);
-	const char *l = t ? json_string_value(json_array_get(
-				    json_object_get(t->body, "languages"), 0))
-			  : NULL;
-
-	return l && lang_has(l) ? l : LANG_DEFAULT;
-}
-
 /* How far a status has come: a report never takes a message back. */
 static int rank_of(const char *status)
 {
@@ -303,8 +292,8 @@ static void say(struct srv *s, struct crec *c, const char *tenant,
 {
 	char id[40];
 
-	if (messages_add_system(s, c, lang_get(tenant_lang(s, tenant), msgid),
-				id))
+	if (messages_add_system(
+		    s, c, lang_get(kind_tenant_lang(s, tenant), msgid), id))
 		return;
 	if (exempt)
 		json_object_set_new(state(s)->exempt, id, json_true());

@@ -62,17 +62,6 @@ struct call *call_find(struct voice *v, const char *contact)
 	return NULL;
 }
 
-/* The language the tenant speaks to its customers: its first, else ours. */
-const char *voice_tenant_lang(struct srv *s, const char *tenant)
-{
-	struct obj *t = obj_find(s, K_TENANTS, tenant);
-	const char *l = t ? json_string_value(json_array_get(
-				    json_object_get(t->body, "languages"), 0))
-			  : NULL;
-
-	return l && lang_has(l) ? l : LANG_DEFAULT;
-}
-
 /* ---- legs ---- */
 
 static void leg_destructor(void *arg)
@@ -243,7 +232,7 @@ void call_incoming(const struct sip_msg *msg, void *arg)
 		goto refuse;
 	}
 	str_ncpy(c->tenant, jv_str(num, "tenant"), sizeof(c->tenant));
-	str_ncpy(c->lang, voice_tenant_lang(v->s, c->tenant), sizeof(c->lang));
+	str_ncpy(c->lang, kind_tenant_lang(v->s, c->tenant), sizeof(c->lang));
 	err = leg_new(&c->caller, c, LEG_CALLER, NULL);
 	if (err)
 		goto refuse;
@@ -706,7 +695,7 @@ static struct call *callback_call(struct voice *v, const char *id)
 		str_ncpy(c->number, jv_str(attrs, "number"), sizeof(c->number));
 	str_ncpy(c->lang,
 		 lang && lang_has(lang) ? lang
-					: voice_tenant_lang(v->s, c->tenant),
+					: kind_tenant_lang(v->s, c->tenant),
 		 sizeof(c->lang));
 	c->state = CALL_QUEUED;
 	list_append(&v->calls, &c->le, c);

@@ -81,7 +81,6 @@ struct call {
 
 /* call.c */
 struct call *call_find(struct voice *v, const char *contact);
-const char *voice_tenant_lang(struct srv *s, const char *tenant);
 int call_enqueue(struct call *c, const char *queue, int priority,
 		 const json_t *attributes);
 void call_wait(struct call *c);

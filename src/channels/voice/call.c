@@ -144,6 +144,43 @@ void leg_drop(struct leg *l)
 	mem_deref(l);
 }
 
+static void leg_progress_h(const struct sip_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+}
+
+int leg_dial(struct leg **lp, struct call *c, enum leg_role role,
+	     const char *who, const char *uri, sipsess_estab_h *estabh)
+{
+	struct voice *v = c->v;
+	struct mbuf *desc = NULL;
+	struct leg *l;
+	int err = leg_new(&l, c, role, who);
+
+	if (err)
+		return err;
+	err = media_offer_out(l->md, &desc);
+	if (!err) /* the caller's number shows on the agent's phone */
+		err = sipsess_connect(
+			&l->sess, v->sock, uri,
+			role == LEG_AGENT && c->from[0] ? c->from : NULL,
+			v->uri, "relais", NULL, 0, "application/sdp", desc,
+			NULL, NULL, false, leg_offer_h, leg_answer_h,
+			leg_progress_h, estabh, leg_info_h, NULL, leg_close_h,
+			l, c->id[0] ? "X-Relais-Contact: %s\r\n" : NULL, c->id);
+	mem_deref(desc);
+	if (err) {
+		log_warn("voice", "msg=\"cannot dial\" uri=%s err=%d", uri,
+			 err);
+		leg_drop(l);
+		return err;
+	}
+	v->calls_out++;
+	*lp = l;
+	return 0;
+}
+
 /* A re-INVITE's offer (hold from the phone, a new address). */
 int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
@@ -166,9 +203,8 @@ void leg_info_h(struct sip *sip, const struct sip_msg *msg, void *arg)
 	struct leg *l = arg;
 	char d;
 
-	if (media_info_digit(mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &d) &&
-	    l->call && l->role == LEG_CALLER)
-		call_digit(l->call, d);
+	if (media_info_digit(mbuf_buf(msg->mb), mbuf_get_left(msg->mb), &d))
+		leg_digit(l, d);
 	sip_reply(sip, msg, 200, "OK");
 }
 
@@ -201,6 +237,19 @@ static void call_destructor(void *arg)
 	mem_deref(c->ivr);
 }
 
+static struct call *call_new(struct voice *v)
+{
+	struct call *c = mem_zalloc(sizeof(*c), call_destructor);
+
+	if (!c)
+		return NULL;
+	c->v = v;
+	list_init(&c->legs);
+	tmr_init(&c->tmr);
+	tmr_init(&c->accept_tmr);
+	return c;
+}
+
 static void caller_estab_h(const struct sip_msg *msg, void *arg)
 {
 	struct leg *l = arg;
@@ -217,13 +266,9 @@ void call_incoming(const struct sip_msg *msg, void *arg)
 	const json_t *num;
 	int err, code = 500;
 
-	c = mem_zalloc(sizeof(*c), call_destructor);
+	c = call_new(v);
 	if (!c)
 		goto refuse;
-	c->v = v;
-	list_init(&c->legs);
-	tmr_init(&c->tmr);
-	tmr_init(&c->accept_tmr);
 	called_number(msg, c->number, sizeof(c->number));
 	pl_strcpy(&msg->from.uri.user, c->from, sizeof(c->from));
 	num = voice_number(v->s, c->number);
@@ -336,12 +381,6 @@ void call_wait(struct call *c)
 
 /* ---- ringing the agent ---- */
 
-static void agent_progress_h(const struct sip_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-}
-
 /* The agent's phone answered: the answer accepts the contact. */
 static void agent_estab_run(const struct sip_msg *msg, void *arg)
 {
@@ -435,33 +474,10 @@ struct ring {
 static void ring_one(const char *uri, void *arg)
 {
 	struct ring *r = arg;
-	struct call *c = r->c;
-	struct voice *v = c->v;
-	struct mbuf *desc = NULL;
 	struct leg *l;
-	char from[96];
-	int err;
 
-	if (leg_new(&l, c, LEG_AGENT, r->agent))
-		return;
-	snprintf(from, sizeof(from), "%s", v->uri);
-	err = media_offer_out(l->md, &desc);
-	if (!err)
-		err = sipsess_connect(
-			&l->sess, v->sock, uri, c->from[0] ? c->from : NULL,
-			from, "relais", NULL, 0, "application/sdp", desc, NULL,
-			NULL, false, leg_offer_h, leg_answer_h,
-			agent_progress_h, agent_estab_h, leg_info_h, NULL,
-			leg_close_h, l, "X-Relais-Contact: %s\r\n", c->id);
-	mem_deref(desc);
-	if (err) {
-		log_warn("voice", "msg=\"cannot ring\" uri=%s err=%d", uri,
-			 err);
-		leg_drop(l);
-		return;
-	}
-	v->calls_out++;
-	r->n++;
+	if (!leg_dial(&l, r->c, LEG_AGENT, r->agent, uri, agent_estab_h))
+		r->n++;
 }
 
 /* Rings the agent's registered phones; how many rang. */
@@ -476,20 +492,12 @@ static int ring_agent(struct call *c, const char *agent)
 /* relais's own phone for an agent without one (the demo's robots). */
 static void in_house_answer(struct call *c, const char *agent)
 {
-	struct leg *l = mem_zalloc(sizeof(*l), leg_destructor);
+	struct leg *l;
 
-	if (!l)
+	if (leg_new(&l, c, LEG_AGENT, agent))
 		return;
-	l->call = c;
-	l->role = LEG_AGENT;
 	l->in_house = true;
 	l->estab = true;
-	str_ncpy(l->agent, agent, sizeof(l->agent));
-	if (media_alloc(&l->md, c->v, &leg_media, l)) {
-		mem_deref(l);
-		return;
-	}
-	list_append(&c->legs, &l->le, l);
 	c->agent = l;
 	call_bridge(c);
 }
@@ -679,13 +687,9 @@ static struct call *callback_call(struct voice *v, const char *id)
 
 	if (!b || !json_is_true(json_object_get(b, "callback")))
 		return NULL;
-	c = mem_zalloc(sizeof(*c), call_destructor);
+	c = call_new(v);
 	if (!c)
 		return NULL;
-	c->v = v;
-	list_init(&c->legs);
-	tmr_init(&c->tmr);
-	tmr_init(&c->accept_tmr);
 	str_ncpy(c->id, id, sizeof(c->id));
 	str_ncpy(c->tenant, jv_str(b, "tenant"), sizeof(c->tenant));
 	str_ncpy(c->queue, jv_str(b, "queue"), sizeof(c->queue));

@@ -94,6 +94,9 @@ void call_engine_event(struct voice *v, const struct engine_event *ev,
 		       const char *id);
 int leg_new(struct leg **lp, struct call *c, enum leg_role role,
 	    const char *agent);
+/* A new leg of c dialling uri (its answer: estabh). 0 or errno. */
+int leg_dial(struct leg **lp, struct call *c, enum leg_role role,
+	     const char *who, const char *uri, sipsess_estab_h *estabh);
 /* libre's session handlers of every leg */
 int leg_offer_h(struct mbuf **descp, const struct sip_msg *msg, void *arg);
 int leg_answer_h(const struct sip_msg *msg, void *arg);

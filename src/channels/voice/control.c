@@ -52,12 +52,6 @@ static void side_estab_h(const struct sip_msg *msg, void *arg)
 	}
 }
 
-static void side_progress_h(const struct sip_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-}
-
 struct dial {
 	struct call *c;
 	enum leg_role role;
@@ -68,27 +62,10 @@ struct dial {
 static void dial_one(const char *uri, void *arg)
 {
 	struct dial *d = arg;
-	struct voice *v = d->c->v;
-	struct mbuf *desc = NULL;
 	struct leg *l;
-	int err;
 
-	if (leg_new(&l, d->c, d->role, d->who))
-		return;
-	err = media_offer_out(l->md, &desc);
-	if (!err)
-		err = sipsess_connect(
-			&l->sess, v->sock, uri, NULL, v->uri, "relais", NULL, 0,
-			"application/sdp", desc, NULL, NULL, false, leg_offer_h,
-			leg_answer_h, side_progress_h, side_estab_h, leg_info_h,
-			NULL, leg_close_h, l, NULL);
-	mem_deref(desc);
-	if (err) {
-		leg_drop(l);
-		return;
-	}
-	v->calls_out++;
-	d->n++;
+	if (!leg_dial(&l, d->c, d->role, d->who, uri, side_estab_h))
+		d->n++;
 }
 
 /* ---- transfer to a number ---- */

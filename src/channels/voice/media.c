@@ -181,6 +181,17 @@ static void media_destructor(void *arg)
 		recorder_detach(md->rec, md);
 	list_unlink(&md->le);
 	media_silence(md);
+	/* the mixes that heard it (they are all on the clock) forget it */
+	for (struct le *le = list_head(&md->v->media); le && md->mixed;
+	     le = le->next) {
+		struct media *o = le->data;
+
+		for (size_t i = 0; i < MEDIA_MIX_MAX; i++)
+			if (o->mix[i] == md) {
+				o->mix[i] = NULL;
+				md->mixed--;
+			}
+	}
 	for (size_t i = 0; i < 4; i++)
 		if (md->out[i]) {
 			struct media *o = md->out[i];
@@ -208,9 +219,8 @@ static void send_pcm(struct media *md, const int16_t *pcm)
 
 	for (size_t i = 0; i < MEDIA_FRAME; i++)
 		buf[RTP_HEADER_SIZE + i] = encode1(md->pt, pcm[i]);
-	if (!rtp_send(md->rtp, sdp_media_raddr(md->m), false, md->marker,
-		      md->pt, md->ts, &mb))
-		md->tx++;
+	(void)rtp_send(md->rtp, sdp_media_raddr(md->m), false, md->marker,
+		       md->pt, md->ts, &mb);
 	md->marker = false;
 	md->ts += MEDIA_FRAME;
 }
@@ -265,13 +275,6 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
 	uint8_t pt = hdr->pt;
 
 	(void)src;
-	md->rx++;
-	md->rx_bytes += n;
-	if (md->seen && (uint16_t)(hdr->seq - md->last_seq) > 1 &&
-	    (uint16_t)(hdr->seq - md->last_seq) < 1000)
-		md->lost += (uint16_t)(hdr->seq - md->last_seq) - 1;
-	md->last_seq = hdr->seq;
-	md->seen = true;
 	if (md->dtmf_pt >= 0 && hdr->pt == md->dtmf_pt) {
 		on_dtmf(md, mb);
 		return;
@@ -279,7 +282,7 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
 	if ((hdr->pt != 0 && hdr->pt != 8) || !n || n > MEDIA_FRAME * 4)
 		return;
 	/* the last frame, for mixes and recordings */
-	if (n >= MEDIA_FRAME || md->rec) {
+	if (md->mixed || md->rec) {
 		size_t k = n < MEDIA_FRAME ? n : MEDIA_FRAME;
 
 		for (size_t i = 0; i < k; i++)
@@ -306,9 +309,8 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr,
 			pt = o->pt;
 		}
 		mb->pos = mb->end - n;
-		if (!rtp_send(o->rtp, sdp_media_raddr(o->m), false, o->marker,
-			      o->pt, o->ts, mb))
-			o->tx++;
+		(void)rtp_send(o->rtp, sdp_media_raddr(o->m), false, o->marker,
+			       o->pt, o->ts, mb);
 		o->marker = false;
 		o->ts += (uint32_t)n;
 		mb->pos = mb->end - n;
@@ -467,6 +469,9 @@ void media_silence(struct media *md)
 {
 	unrelay(md);
 	md->snd = mem_deref(md->snd);
+	for (size_t i = 0; i < MEDIA_MIX_MAX; i++)
+		if (md->mix[i])
+			md->mix[i]->mixed--;
 	memset(md->mix, 0, sizeof(md->mix));
 	md->src = SRC_SILENCE;
 	if (!md->rec)
@@ -501,8 +506,10 @@ void media_relay(struct media *md, struct media *from)
 void media_mix(struct media *md, struct media *const *legs, size_t n)
 {
 	media_silence(md);
-	for (size_t i = 0; i < n && i < MEDIA_MIX_MAX; i++)
+	for (size_t i = 0; i < n && i < MEDIA_MIX_MAX; i++) {
 		md->mix[i] = legs[i];
+		legs[i]->mixed++;
+	}
 	md->src = SRC_MIX;
 	md->marker = true;
 	clock_need(md);

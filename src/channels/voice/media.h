@@ -82,6 +82,8 @@ struct media {
 
 	int16_t last[MEDIA_FRAME]; /* our peer's last frame, for mixes */
 	bool fresh;
+	unsigned mixed; /* the mixes that hear this leg: only then, or for a
+			   recording, is what arrives decoded */
 	/* the recording side this leg's peer speaks into, or -1 */
 	struct recorder *rec;
 	int rec_side;
@@ -95,10 +97,6 @@ struct media {
 	char digits[8];
 	size_t ndigits;
 	bool played;
-	uint64_t rx, tx, rx_bytes;
-	uint16_t last_seq;
-	bool seen;
-	uint64_t lost;
 };
 
 /* A leg's media on the voice's RTP address; handlers get arg. */

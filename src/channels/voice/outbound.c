@@ -81,18 +81,10 @@ static void out_estab_h(const struct sip_msg *msg, void *arg)
 		call_out_answered(c, l);
 }
 
-static void out_progress_h(const struct sip_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-}
-
 /* Dials number through the trunk as a new leg of c. 0 or errno. */
 int call_dial_out(struct call *c, const char *number, struct leg **lp)
 {
-	struct voice *v = c->v;
-	const char *trunk = v->s->cfg.sip_trunk;
-	struct mbuf *desc = NULL;
+	const char *trunk = c->v->s->cfg.sip_trunk;
 	struct leg *l;
 	char uri[256];
 	int err;
@@ -100,22 +92,9 @@ int call_dial_out(struct call *c, const char *number, struct leg **lp)
 	if (!trunk || strncmp(trunk, "sip:", 4) || !dialable(number))
 		return EINVAL;
 	snprintf(uri, sizeof(uri), "sip:%s@%s", number, trunk + 4);
-	err = leg_new(&l, c, LEG_OUT, NULL);
+	err = leg_dial(&l, c, LEG_OUT, NULL, uri, out_estab_h);
 	if (err)
 		return err;
-	err = media_offer_out(l->md, &desc);
-	if (!err)
-		err = sipsess_connect(&l->sess, v->sock, uri, NULL, v->uri,
-				      "relais", NULL, 0, "application/sdp",
-				      desc, NULL, NULL, false, leg_offer_h,
-				      leg_answer_h, out_progress_h, out_estab_h,
-				      leg_info_h, NULL, leg_close_h, l, NULL);
-	mem_deref(desc);
-	if (err) {
-		leg_drop(l);
-		return err;
-	}
-	v->calls_out++;
 	c->dialing = l;
 	*lp = l;
 	return 0;

@@ -373,9 +373,8 @@ static void announce(void *arg)
 	struct call *c = arg;
 	struct crec *cr = contacts_find(c->v->s, c->id);
 	json_t *lv;
-	char text[512];
+	char text[512], where[160], wait[160] = "", cb[160] = "";
 	int64_t pos, ewt;
-	size_t k;
 
 	if (!cr || c->state != CALL_QUEUED || c->held || !c->caller)
 		return;
@@ -387,27 +386,23 @@ static void announce(void *arg)
 		call_announce_later(c);
 		return;
 	}
-	k = (size_t)snprintf(
-		text, sizeof(text),
-		lang_get(c->lang, N_("You are number %d in line.")), (int)pos);
-	if (ewt >= 0 && k < sizeof(text))
-		k += (size_t)snprintf(
-			text + k, sizeof(text) - k, " %s",
-			ewt < 90 ? lang_get(c->lang,
-					    N_("Your wait should be about one "
-					       "minute."))
-				 : "");
-	if (ewt >= 90 && k < sizeof(text))
-		k += (size_t)snprintf(
-			text + k, sizeof(text) - k,
-			lang_get(c->lang, N_("Your wait should be about "
-					     "%d minutes.")),
-			(int)((ewt + 30) / 60));
-	if (call_can_callback(c) && k < sizeof(text))
-		snprintf(text + k, sizeof(text) - k, " %s",
+	snprintf(where, sizeof(where),
+		 lang_get(c->lang, N_("You are number %d in line.")), (int)pos);
+	if (ewt >= 90)
+		snprintf(wait, sizeof(wait),
+			 lang_get(c->lang,
+				  N_("Your wait should be about %d minutes.")),
+			 (int)((ewt + 30) / 60));
+	else if (ewt >= 0)
+		snprintf(wait, sizeof(wait), "%s",
+			 lang_get(c->lang,
+				  N_("Your wait should be about one minute.")));
+	if (call_can_callback(c))
+		snprintf(cb, sizeof(cb), "%s",
 			 lang_get(c->lang,
 				  N_("To be called back without losing your "
 				     "place, press 1.")));
+	snprintf(text, sizeof(text), "%s %s %s", where, wait, cb);
 	say(c, c->lang, text, NULL, AFTER_MUSIC);
 }
 
